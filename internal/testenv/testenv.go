@@ -1,0 +1,175 @@
+// Package testenv gives tests the outside programs they check ecsdeploy
+// against (moto_server, the AWS CLI, cfn-lint). Outside CI a missing program
+// skips the test; in CI (CI=true) it fails it, so an oracle cannot silently
+// drop out of the run.
+package testenv
+
+import (
+	"bufio"
+	"context"
+	"fmt"
+	"net"
+	"net/http"
+	"os"
+	"os/exec"
+	"strings"
+	"testing"
+	"time"
+)
+
+// InCI reports whether the tests run in CI, where every oracle is required.
+func InCI() bool { return os.Getenv("CI") == "true" }
+
+// RequireTool returns the path of the named program, skipping the test when
+// it is missing outside CI and failing it inside CI.
+func RequireTool(t testing.TB, name string) string {
+	t.Helper()
+	path, err := exec.LookPath(name)
+	if err != nil {
+		if InCI() {
+			t.Fatalf("%s is required in CI but was not found on PATH", name)
+		}
+		t.Skipf("%s not found on PATH; skipping (required when CI=true)", name)
+	}
+	return path
+}
+
+// FreeLoopbackAddr returns a 127.0.0.1 address with a port that was free a moment ago.
+func FreeLoopbackAddr(t testing.TB) string {
+	t.Helper()
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatalf("listen on loopback: %v", err)
+	}
+	addr := l.Addr().String()
+	l.Close()
+	return addr
+}
+
+// Moto is a moto_server started for one test.
+type Moto struct {
+	Endpoint string // http://127.0.0.1:PORT
+}
+
+// Reset wipes moto's state.
+func (m *Moto) Reset(t testing.TB) {
+	t.Helper()
+	resp, err := http.Post(m.Endpoint+"/moto-api/reset", "application/json", nil)
+	if err != nil {
+		t.Fatalf("reset moto: %v", err)
+	}
+	resp.Body.Close()
+}
+
+// StartMoto starts moto_server on a free loopback port and stops it when the
+// test ends. It sets fake credentials and a region in the test's environment
+// so that SDK clients built by the test need nothing else.
+func StartMoto(t *testing.T) *Moto {
+	t.Helper()
+	bin := RequireTool(t, "moto_server")
+	addr := FreeLoopbackAddr(t)
+	host, port, _ := net.SplitHostPort(addr)
+	ctx, cancel := context.WithCancel(context.Background())
+	cmd := exec.CommandContext(ctx, bin, "-H", host, "-p", port)
+	var logs strings.Builder
+	cmd.Stdout = &logs
+	cmd.Stderr = &logs
+	if err := cmd.Start(); err != nil {
+		cancel()
+		t.Fatalf("start moto_server: %v", err)
+	}
+	t.Cleanup(func() {
+		cancel()
+		_ = cmd.Wait()
+	})
+	endpoint := "http://" + addr
+	deadline := time.Now().Add(30 * time.Second)
+	for {
+		resp, err := http.Get(endpoint + "/moto-api/")
+		if err == nil {
+			resp.Body.Close()
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("moto_server did not answer on %s within 30s: %v\n%s", addr, err, logs.String())
+		}
+		time.Sleep(100 * time.Millisecond)
+	}
+	SetFakeAWSEnv(t)
+	return &Moto{Endpoint: endpoint}
+}
+
+// SetFakeAWSEnv points the AWS credential chain at fixed test credentials and
+// us-east-1, and away from any shared config file of the machine.
+func SetFakeAWSEnv(t *testing.T) {
+	t.Helper()
+	dir := t.TempDir()
+	t.Setenv("AWS_ACCESS_KEY_ID", "AKIDTESTTESTTEST")
+	t.Setenv("AWS_SECRET_ACCESS_KEY", "testsecret")
+	t.Setenv("AWS_SESSION_TOKEN", "")
+	t.Setenv("AWS_REGION", "us-east-1")
+	t.Setenv("AWS_DEFAULT_REGION", "us-east-1")
+	t.Setenv("AWS_PROFILE", "")
+	t.Setenv("AWS_CONFIG_FILE", dir+"/config")
+	t.Setenv("AWS_SHARED_CREDENTIALS_FILE", dir+"/credentials")
+	t.Setenv("AWS_EC2_METADATA_DISABLED", "true")
+}
+
+// RunAWSCLI runs the AWS CLI against endpoint and returns its standard output.
+// A non-zero exit fails the test with the CLI's standard error.
+func RunAWSCLI(t *testing.T, endpoint string, args ...string) string {
+	t.Helper()
+	out, err := AWSCLI(t, endpoint, args...)
+	if err != nil {
+		t.Fatalf("aws %s: %v", strings.Join(args, " "), err)
+	}
+	return out
+}
+
+// AWSCLI runs the AWS CLI against endpoint; the error holds its standard error.
+func AWSCLI(t *testing.T, endpoint string, args ...string) (string, error) {
+	t.Helper()
+	bin := RequireTool(t, "aws")
+	full := append([]string{"--endpoint-url", endpoint, "--region", "us-east-1", "--output", "json"}, args...)
+	cmd := exec.Command(bin, full...)
+	cmd.Env = append(os.Environ(),
+		"AWS_ACCESS_KEY_ID=AKIDTESTTESTTEST", "AWS_SECRET_ACCESS_KEY=testsecret",
+		"AWS_PAGER=", "AWS_EC2_METADATA_DISABLED=true")
+	var stdout, stderr strings.Builder
+	cmd.Stdout = &stdout
+	cmd.Stderr = &stderr
+	if err := cmd.Run(); err != nil {
+		return stdout.String(), fmt.Errorf("%v: %s", err, stderr.String())
+	}
+	return stdout.String(), nil
+}
+
+// CfnLint runs cfn-lint over the given template files and fails the test on
+// any error-level finding (warnings are reported in the log).
+func CfnLint(t *testing.T, files ...string) {
+	t.Helper()
+	bin := RequireTool(t, "cfn-lint")
+	cmd := exec.Command(bin, append([]string{"--format", "parseable", "--"}, files...)...)
+	out, err := cmd.CombinedOutput()
+	if err == nil {
+		return
+	}
+	var errorsFound []string
+	sc := bufio.NewScanner(strings.NewReader(string(out)))
+	for sc.Scan() {
+		line := sc.Text()
+		// parseable format: file:line:col:line:col:RULE:message; rules starting with E are errors.
+		parts := strings.SplitN(line, ":", 7)
+		if len(parts) == 7 && strings.HasPrefix(parts[5], "E") {
+			errorsFound = append(errorsFound, line)
+		} else if line != "" {
+			t.Logf("cfn-lint: %s", line)
+		}
+	}
+	if len(errorsFound) > 0 {
+		t.Fatalf("cfn-lint found errors:\n%s", strings.Join(errorsFound, "\n"))
+	}
+	if ee, ok := err.(*exec.ExitError); ok && ee.ExitCode()&3 != 0 {
+		t.Fatalf("cfn-lint reported errors:\n%s", out)
+	}
+}
