@@ -93,7 +93,6 @@ func Load(ctx context.Context, o Options) (aws.Config, error) {
 		})
 	}))
 	if o.Handler != nil {
-		loaders = append(loaders, config.WithHTTPClient(&http.Client{Transport: HandlerTransport{Handler: o.Handler}}))
 		if o.AccessKey == "" {
 			// The local ECS accepts any signature; don't make users configure credentials for it.
 			loaders = append(loaders, config.WithCredentialsProvider(
@@ -109,6 +108,9 @@ func Load(ctx context.Context, o Options) (aws.Config, error) {
 			cfg.Region = "us-east-1"
 		}
 		cfg.BaseEndpoint = aws.String(LocalEndpoint)
+		// Set after loading: the loader would try to apply AWS_CA_BUNDLE to
+		// the client's transport, which an in-process transport has no use for.
+		cfg.HTTPClient = &http.Client{Transport: HandlerTransport{Handler: o.Handler}}
 	} else if o.EndpointURL != "" {
 		cfg.BaseEndpoint = aws.String(o.EndpointURL)
 	}

@@ -1,0 +1,64 @@
+package failure
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"strings"
+	"testing"
+
+	"github.com/aws/smithy-go"
+)
+
+func TestCodeOf(t *testing.T) {
+	var problems Problems
+	problems.Add("image", 0, "missing")
+	cases := []struct {
+		name string
+		err  error
+		want int
+	}{
+		{"nil", nil, CodeOK},
+		{"plain", errors.New("boom"), CodeFailed},
+		{"invalid", Invalidf("bad %s", "x"), CodeInvalid},
+		{"timed out", TimedOutf("late"), CodeTimedOut},
+		{"failed", Failedf("no"), CodeFailed},
+		{"problems", problems.Err(), CodeInvalid},
+		{"wrapped problems", fmt.Errorf("spec: %w", problems.Err()), CodeInvalid},
+		{"api", &smithy.GenericAPIError{Code: "ClientException", Message: "TaskDefinition not found."}, CodeAWS},
+		{"wrapped api", fmt.Errorf("update: %w", &smithy.GenericAPIError{Code: "X"}), CodeAWS},
+		{"deadline", fmt.Errorf("wait: %w", context.DeadlineExceeded), CodeTimedOut},
+		{"explicit beats api", WithCode(CodeFailed, &smithy.GenericAPIError{Code: "X"}), CodeFailed},
+	}
+	for _, c := range cases {
+		if got := CodeOf(c.err); got != c.want {
+			t.Errorf("%s: CodeOf = %d, want %d", c.name, got, c.want)
+		}
+	}
+}
+
+func TestProblemsSortedAndJoined(t *testing.T) {
+	var ps Problems
+	if ps.Err() != nil {
+		t.Fatal("empty Problems must be a nil error")
+	}
+	ps.Add("service", 7, "is required")
+	ps.Add("cluster", 3, "is required")
+	ps.Add("--image", 0, "container %q not found", "web")
+	err := ps.Err()
+	msg := err.Error()
+	want := "invalid input (3 problems):\n  - --image: container \"web\" not found\n  - line 3: cluster: is required\n  - line 7: service: is required"
+	if msg != want {
+		t.Fatalf("message:\n%s\nwant:\n%s", msg, want)
+	}
+	var one Problems
+	one.Extend(errors.New("plain"))
+	if !strings.HasPrefix(one.Err().Error(), "invalid input: plain") {
+		t.Fatalf("single problem message = %q", one.Err().Error())
+	}
+	var merged Problems
+	merged.Extend(err)
+	if len(merged) != 3 {
+		t.Fatalf("Extend kept %d problems, want 3", len(merged))
+	}
+}
