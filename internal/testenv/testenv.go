@@ -106,10 +106,13 @@ func SetFakeAWSEnv(t *testing.T) {
 	dir := t.TempDir()
 	t.Setenv("AWS_ACCESS_KEY_ID", "AKIDTESTTESTTEST")
 	t.Setenv("AWS_SECRET_ACCESS_KEY", "testsecret")
-	t.Setenv("AWS_SESSION_TOKEN", "")
 	t.Setenv("AWS_REGION", "us-east-1")
 	t.Setenv("AWS_DEFAULT_REGION", "us-east-1")
-	t.Setenv("AWS_PROFILE", "")
+	// Unset rather than empty: the AWS CLI treats an empty AWS_PROFILE as a profile named "".
+	for _, k := range []string{"AWS_PROFILE", "AWS_SESSION_TOKEN", "AWS_ENDPOINT_URL"} {
+		t.Setenv(k, "") // records the old value for restoring
+		os.Unsetenv(k)
+	}
 	t.Setenv("AWS_CONFIG_FILE", dir+"/config")
 	t.Setenv("AWS_SHARED_CREDENTIALS_FILE", dir+"/credentials")
 	t.Setenv("AWS_EC2_METADATA_DISABLED", "true")
@@ -132,7 +135,15 @@ func AWSCLI(t *testing.T, endpoint string, args ...string) (string, error) {
 	bin := RequireTool(t, "aws")
 	full := append([]string{"--endpoint-url", endpoint, "--region", "us-east-1", "--output", "json"}, args...)
 	cmd := exec.Command(bin, full...)
-	cmd.Env = append(os.Environ(),
+	var env []string
+	for _, kv := range os.Environ() {
+		switch strings.SplitN(kv, "=", 2)[0] {
+		case "AWS_PROFILE", "AWS_DEFAULT_PROFILE", "AWS_SESSION_TOKEN", "AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY":
+			continue // the CLI must use the test credentials below, never a profile of the machine
+		}
+		env = append(env, kv)
+	}
+	cmd.Env = append(env,
 		"AWS_ACCESS_KEY_ID=AKIDTESTTESTTEST", "AWS_SECRET_ACCESS_KEY=testsecret",
 		"AWS_PAGER=", "AWS_EC2_METADATA_DISABLED=true")
 	var stdout, stderr strings.Builder
