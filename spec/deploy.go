@@ -1,0 +1,107 @@
+package spec
+
+import (
+	"os"
+
+	"github.com/ecsdeploy/ecsdeploy/internal/failure"
+	"github.com/ecsdeploy/ecsdeploy/taskdef"
+	"github.com/ecsdeploy/ecsdeploy/vars"
+)
+
+// Deploy is the deploy command's settings as a file (deploy -f FILE). Every
+// optional setting is a pointer (or a nil map or slice) when the file does not
+// give it, so that command-line flags can override only what was given.
+// docs/spec.md documents each field.
+type Deploy struct {
+	Cluster string `yaml:"cluster"`
+	Service string `yaml:"service"`
+
+	// Where the new task definition comes from; at most one may be given.
+	// None means the service's current task definition.
+	UseLatestTaskDef   *bool   `yaml:"useLatestTaskDef"`
+	TemplateFamily     *string `yaml:"templateFamily"`
+	TaskDefinitionFile *string `yaml:"taskDefinitionFile"`
+	TaskDefinition     *string `yaml:"taskDefinition"` // family:revision or ARN, deployed as it is
+
+	// Task-definition changes.
+	Images       Images                       `yaml:"images"`
+	TagOnly      *string                      `yaml:"tagOnly"`
+	Env          map[string]map[string]string `yaml:"env"`      // container → KEY → VALUE
+	UnsetEnv     map[string][]string          `yaml:"unsetEnv"` // container → keys
+	EnvMode      *string                      `yaml:"envMode"`  // merge | replace
+	Secrets      map[string]map[string]string `yaml:"secrets"`  // container → KEY → ARN or SSM name
+	UnsetSecrets map[string][]string          `yaml:"unsetSecrets"`
+	SecretMode   *string                      `yaml:"secretMode"` // merge | replace
+	EnvFiles     map[string][]string          `yaml:"envFiles"`   // container → S3 ARNs
+	EnvFileMode  *string                      `yaml:"envFileMode"`
+
+	// Tags go on the new task definition and on the service.
+	Tags                   map[string]string `yaml:"tags"`
+	CopyTaskDefinitionTags *bool             `yaml:"copyTaskDefinitionTags"`
+
+	// Service settings.
+	DesiredCount           *int32          `yaml:"desiredCount"`
+	MinHealthyPercent      *int32          `yaml:"minHealthyPercent"`
+	MaxPercent             *int32          `yaml:"maxPercent"`
+	ForceNewDeployment     *bool           `yaml:"forceNewDeployment"`
+	HealthCheckGracePeriod *Duration       `yaml:"healthCheckGracePeriod"`
+	Subnets                []string        `yaml:"subnets"`
+	SecurityGroups         []string        `yaml:"securityGroups"`
+	AssignPublicIP         *bool           `yaml:"assignPublicIp"`
+	PlatformVersion        *string         `yaml:"platformVersion"`
+	CircuitBreaker         *CircuitBreaker `yaml:"circuitBreaker"`
+
+	// Rollout behaviour.
+	Timeout       *Duration `yaml:"timeout"`
+	Rollback      *bool     `yaml:"rollback"`
+	KeepRevisions *int      `yaml:"keepRevisions"`
+
+	lines Lines // where each field was written, for Validate's messages
+}
+
+// CircuitBreaker is the service's deployment circuit breaker.
+type CircuitBreaker struct {
+	Enable   *bool `yaml:"enable"`
+	Rollback *bool `yaml:"rollback"`
+}
+
+// Images are image changes written either as a map of container name to
+// image, or as a list whose items are "container=image", "image" (retags
+// every container of that repository, like --image), or a mapping
+// {container: NAME, image: REF}.
+type Images []taskdef.ImageChange
+
+// SetLines records where each field path was written; Decode calls it.
+func (d *Deploy) SetLines(l Lines) { d.lines = l }
+
+// Line returns the line on which the field at path was written, or 0.
+func (d *Deploy) Line(path string) int { return d.lines.Line(path) }
+
+// LoadDeploy reads and decodes a deploy spec file, substituting variables.
+// It reports problems with the file's content as failure.Problems; it does
+// not Validate, because flags may still fill in required values.
+func LoadDeploy(path string, r vars.Resolver) (*Deploy, error) {
+	data, err := os.ReadFile(path)
+	if err != nil {
+		return nil, failure.Invalidf("read spec: %v", err)
+	}
+	var d Deploy
+	if err := Decode(data, r, &d); err != nil {
+		return nil, err
+	}
+	return &d, nil
+}
+
+// Validate checks the settings after flags have been applied: required values
+// left empty (also after substitution), ranges and enumerations. Problems in
+// the task-definition changes are reported by Changes and by
+// taskdef.Changes.Validate, not here, so that they are not reported twice.
+// PARTIAL: being written.
+func (d *Deploy) Validate() failure.Problems {
+	return nil
+}
+
+// Changes converts the task-definition changes of the spec. PARTIAL.
+func (d *Deploy) Changes() (taskdef.Changes, failure.Problems) {
+	return taskdef.Changes{}, nil
+}

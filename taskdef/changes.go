@@ -1,0 +1,170 @@
+// Package taskdef holds pure functions on ECS task definitions: building a
+// register input from a described revision without losing fields, reading
+// task-definition files, applying image, environment, secret, environment
+// file and tag changes, and diffing two revisions for review.
+package taskdef
+
+import (
+	"fmt"
+	"strings"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/ecs/types"
+)
+
+// Mode says how changes of one kind combine with what a container has.
+type Mode string
+
+const (
+	// ModeMerge keeps the container's other environment variables or secrets
+	// and sets or removes only the keys named. It is the default.
+	ModeMerge Mode = "merge"
+	// ModeReplace drops the container's existing entries of a kind as soon as
+	// the container gets any change of that kind.
+	ModeReplace Mode = "replace"
+	// ModeAppend adds environment files after the existing ones. It is the
+	// default for environment files.
+	ModeAppend Mode = "append"
+)
+
+// ImageChange sets a container's image. With Container "", every container
+// whose image is in the same repository as Image (same registry and path,
+// any tag or digest) gets Image, as the ecs-deploy script does.
+type ImageChange struct {
+	Container string
+	Image     string
+}
+
+// KeyValueChange sets or removes one environment variable or secret of a
+// container. For secrets Value is the valueFrom: a Secrets Manager ARN, an
+// SSM parameter ARN, or an SSM parameter name.
+type KeyValueChange struct {
+	Container string
+	Key       string
+	Value     string
+	Unset     bool
+}
+
+// EnvFileChange adds an environment file (an S3 object ARN) to a container.
+type EnvFileChange struct {
+	Container string
+	ARN       string
+}
+
+// Changes is everything a deploy changes in a task definition.
+type Changes struct {
+	Images  []ImageChange
+	TagOnly string // retag every container's image with this tag (applied before Images)
+
+	Env     []KeyValueChange
+	EnvMode Mode // "" means merge
+
+	Secrets    []KeyValueChange
+	SecretMode Mode // "" means merge
+
+	EnvFiles    []EnvFileChange
+	EnvFileMode Mode // "" means append
+
+	// Tags are set on the task definition, overriding existing values of the
+	// same keys.
+	Tags []types.Tag
+}
+
+// IsEmpty reports whether c changes nothing.
+func (c Changes) IsEmpty() bool {
+	return len(c.Images) == 0 && c.TagOnly == "" && len(c.Env) == 0 && len(c.Secrets) == 0 &&
+		len(c.EnvFiles) == 0 && len(c.Tags) == 0
+}
+
+// ParseImageFlag parses "container=ref" or "ref". References never contain
+// '=', so the first '=' separates a container name; ':' and '@' belong to the
+// reference.
+func ParseImageFlag(s string) (ImageChange, error) {
+	if container, ref, ok := strings.Cut(s, "="); ok {
+		if err := checkContainerName(container); err != nil {
+			return ImageChange{}, fmt.Errorf("--image %q: %v (expected container=image or image)", s, err)
+		}
+		if ref == "" {
+			return ImageChange{}, fmt.Errorf("--image %q: no image after '='", s)
+		}
+		return ImageChange{Container: container, Image: ref}, nil
+	}
+	if s == "" {
+		return ImageChange{}, fmt.Errorf("--image: empty value (expected container=image or image)")
+	}
+	return ImageChange{Image: s}, nil
+}
+
+// ParseEnvFlag parses "container:KEY=VALUE". Container names cannot contain
+// ':', so the first ':' ends the container; the first '=' after it ends the
+// key, and the value may contain anything, including ':' and '='.
+func ParseEnvFlag(s string) (KeyValueChange, error) {
+	container, rest, ok := strings.Cut(s, ":")
+	if !ok {
+		return KeyValueChange{}, fmt.Errorf("%q: expected container:KEY=VALUE", s)
+	}
+	if err := checkContainerName(container); err != nil {
+		return KeyValueChange{}, fmt.Errorf("%q: %v (expected container:KEY=VALUE)", s, err)
+	}
+	key, value, ok := strings.Cut(rest, "=")
+	if !ok {
+		return KeyValueChange{}, fmt.Errorf("%q: expected container:KEY=VALUE (no '=' after the key)", s)
+	}
+	if key == "" {
+		return KeyValueChange{}, fmt.Errorf("%q: empty key (expected container:KEY=VALUE)", s)
+	}
+	return KeyValueChange{Container: container, Key: key, Value: value}, nil
+}
+
+// ParseUnsetFlag parses "container:KEY" for --unset-env and --unset-secret.
+func ParseUnsetFlag(s string) (KeyValueChange, error) {
+	container, key, ok := strings.Cut(s, ":")
+	if !ok {
+		return KeyValueChange{}, fmt.Errorf("%q: expected container:KEY", s)
+	}
+	if err := checkContainerName(container); err != nil {
+		return KeyValueChange{}, fmt.Errorf("%q: %v (expected container:KEY)", s, err)
+	}
+	if key == "" || strings.Contains(key, "=") {
+		return KeyValueChange{}, fmt.Errorf("%q: expected container:KEY with a non-empty key and no '='", s)
+	}
+	return KeyValueChange{Container: container, Key: key, Unset: true}, nil
+}
+
+// ParseEnvFileFlag parses "container:ARN".
+func ParseEnvFileFlag(s string) (EnvFileChange, error) {
+	container, arn, ok := strings.Cut(s, ":")
+	if !ok || arn == "" {
+		return EnvFileChange{}, fmt.Errorf("%q: expected container:ARN (an S3 object ARN ending in .env)", s)
+	}
+	if err := checkContainerName(container); err != nil {
+		return EnvFileChange{}, fmt.Errorf("%q: %v (expected container:ARN)", s, err)
+	}
+	return EnvFileChange{Container: container, ARN: arn}, nil
+}
+
+// ParseTagFlag parses "KEY=VALUE"; the value may be empty and may contain
+// '=', the key may not.
+func ParseTagFlag(s string) (types.Tag, error) {
+	key, value, ok := strings.Cut(s, "=")
+	if !ok || key == "" {
+		return types.Tag{}, fmt.Errorf("%q: expected KEY=VALUE", s)
+	}
+	return types.Tag{Key: aws.String(key), Value: aws.String(value)}, nil
+}
+
+// checkContainerName applies ECS's rule: up to 255 letters, digits, '_' and '-'.
+func checkContainerName(name string) error {
+	if name == "" {
+		return fmt.Errorf("empty container name")
+	}
+	if len(name) > 255 {
+		return fmt.Errorf("container name longer than 255 characters")
+	}
+	for _, c := range name {
+		if !(c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9' || c == '_' || c == '-') {
+			return fmt.Errorf("container name %q: character %q is not allowed (letters, digits, '_', '-')", name, c)
+		}
+	}
+	return nil
+}
