@@ -1,0 +1,84 @@
+package emulator
+
+import (
+	"encoding/json"
+	"io"
+	"net/http"
+	"time"
+
+	"github.com/ecsdeploy/ecsdeploy/emulator/scenario"
+)
+
+// adminPrefix is where the emulator's own endpoints live; AWS never uses it.
+const adminPrefix = "/_local/"
+
+// serveAdmin answers the emulator's own endpoints:
+//
+//	GET  /_local/scenario          the scenario in force, as YAML
+//	POST /_local/scenario          replace it (YAML or JSON body)
+//	POST /_local/advance?by=90s    move emulated time forward and run the scheduler
+//	GET  /_local/health            {"now": <emulated time>}
+func (e *Emulator) serveAdmin(w http.ResponseWriter, r *http.Request) {
+	switch r.URL.Path {
+	case adminPrefix + "scenario":
+		e.serveAdminScenario(w, r)
+	case adminPrefix + "advance":
+		if r.Method != http.MethodPost {
+			adminError(w, http.StatusMethodNotAllowed, "use POST")
+			return
+		}
+		d, err := time.ParseDuration(r.URL.Query().Get("by"))
+		if err != nil || d < 0 {
+			adminError(w, http.StatusBadRequest, "by must be a positive duration such as 90s")
+			return
+		}
+		e.Advance(d)
+		adminJSON(w, map[string]any{"now": e.Now().UTC().Format(time.RFC3339Nano)})
+	case adminPrefix + "health":
+		adminJSON(w, map[string]any{"now": e.Now().UTC().Format(time.RFC3339Nano)})
+	default:
+		adminError(w, http.StatusNotFound, "unknown admin endpoint "+r.URL.Path)
+	}
+}
+
+func (e *Emulator) serveAdminScenario(w http.ResponseWriter, r *http.Request) {
+	switch r.Method {
+	case http.MethodGet:
+		data, err := e.Scenario().Marshal()
+		if err != nil {
+			adminError(w, http.StatusInternalServerError, err.Error())
+			return
+		}
+		w.Header().Set("Content-Type", "application/yaml")
+		_, _ = w.Write(data)
+	case http.MethodPost, http.MethodPut:
+		data, err := io.ReadAll(io.LimitReader(r.Body, maxBodyBytes))
+		if err != nil {
+			adminError(w, http.StatusBadRequest, "could not read the body")
+			return
+		}
+		s, err := scenario.Parse(data)
+		if err != nil {
+			adminError(w, http.StatusBadRequest, err.Error())
+			return
+		}
+		if err := e.SetScenario(s); err != nil {
+			adminError(w, http.StatusBadRequest, err.Error())
+			return
+		}
+		adminJSON(w, map[string]any{"ok": true})
+	default:
+		adminError(w, http.StatusMethodNotAllowed, "use GET or POST")
+	}
+}
+
+func adminJSON(w http.ResponseWriter, v any) {
+	w.Header().Set("Content-Type", "application/json")
+	_ = json.NewEncoder(w).Encode(v)
+}
+
+func adminError(w http.ResponseWriter, status int, msg string) {
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(status)
+	_ = json.NewEncoder(w).Encode(map[string]string{"error": msg})
+}

@@ -1,0 +1,114 @@
+package emulator
+
+import (
+	"bytes"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"strings"
+)
+
+// ecsTargetPrefix is ECS's X-Amz-Target prefix.
+const ecsTargetPrefix = "AmazonEC2ContainerServiceV20141113"
+
+// ecsAPI serves the ECS JSON 1.1 API on the emulator's state.
+type ecsAPI struct {
+	em *Emulator
+}
+
+// ecsOp is one ECS operation: it decodes its own input and runs under the state lock.
+type ecsOp func(x *ecsCall, body []byte) (any, error)
+
+// ecsCall is what an operation works with: the region's state, the time and ids.
+type ecsCall struct {
+	em  *Emulator
+	rc  *RequestContext
+	reg *regionState
+}
+
+var ecsOps = map[string]ecsOp{}
+
+func registerECSOp(name string, op ecsOp) { ecsOps[name] = op }
+
+// ServeJSON dispatches an ECS operation.
+func (a *ecsAPI) ServeJSON(rc *RequestContext, operation string, body []byte) (any, error) {
+	op := ecsOps[operation]
+	if op == nil {
+		return nil, Errorf("UnknownOperationException", "The operation %s is not supported by the local ECS.", operation)
+	}
+	if err := checkJSONObject(body); err != nil {
+		return nil, err
+	}
+	a.em.mu.Lock()
+	defer a.em.mu.Unlock()
+	x := &ecsCall{em: a.em, rc: rc, reg: a.em.state.region(rc.Region)}
+	return op(x, body)
+}
+
+// checkJSONObject accepts an empty body or one JSON object, as ECS does.
+func checkJSONObject(body []byte) error {
+	trimmed := bytes.TrimSpace(body)
+	if len(trimmed) == 0 {
+		return nil
+	}
+	if trimmed[0] != '{' || !json.Valid(trimmed) {
+		return serializationError("Start of structure or map found where not expected.")
+	}
+	return nil
+}
+
+// decodeInput decodes body into in; a type mismatch is a SerializationException
+// naming the member, like ECS's deserializer.
+func decodeInput(body []byte, in any) error {
+	if len(bytes.TrimSpace(body)) == 0 {
+		return nil
+	}
+	dec := json.NewDecoder(bytes.NewReader(body))
+	dec.UseNumber()
+	if err := dec.Decode(in); err != nil {
+		var te *json.UnmarshalTypeError
+		if errors.As(err, &te) {
+			return serializationError("Unexpected value for member %q: expected %s, got JSON %s.", te.Field, te.Type, te.Value)
+		}
+		return serializationError("Could not parse the request: %s", strings.TrimPrefix(err.Error(), "json: "))
+	}
+	if _, err := dec.Token(); err != io.EOF {
+		return serializationError("Unexpected data after the request object.")
+	}
+	return nil
+}
+
+// ecsDecode decodes a typed input for an operation body.
+func ecsDecode[T any](body []byte) (*T, error) {
+	in := new(T)
+	if err := decodeInput(body, in); err != nil {
+		return nil, err
+	}
+	return in, nil
+}
+
+func required(name, value string) error {
+	if strings.TrimSpace(value) == "" {
+		return invalidParameter("%s can not be blank.", name)
+	}
+	return nil
+}
+
+func must(cond bool, format string, args ...any) error {
+	if !cond {
+		return invalidParameter(format, args...)
+	}
+	return nil
+}
+
+func firstErr(errs ...error) error {
+	for _, err := range errs {
+		if err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+var errNotImplemented = fmt.Errorf("not implemented")

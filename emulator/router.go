@@ -1,0 +1,291 @@
+package emulator
+
+import (
+	"context"
+	"encoding/json"
+	"encoding/xml"
+	"io"
+	"net/http"
+	"net/url"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/google/uuid"
+)
+
+// RequestContext is what a service handler knows about a request.
+type RequestContext struct {
+	Ctx       context.Context
+	Region    string    // from the SigV4 credential scope, or the emulator's default
+	AccountID string    // the emulator's account
+	RequestID string    // echoed in x-amzn-RequestId
+	Operation string    // the X-Amz-Target suffix or the Query Action
+	Now       time.Time // the emulator's clock when the request arrived
+}
+
+// JSONHandler serves an AWS JSON 1.1 service. It returns the value to
+// encode as the response body (nil means {}; json.RawMessage is sent as is)
+// or an error, preferably an *APIError.
+type JSONHandler interface {
+	ServeJSON(rc *RequestContext, operation string, body []byte) (any, error)
+}
+
+// JSONHandlerFunc adapts a function to JSONHandler.
+type JSONHandlerFunc func(rc *RequestContext, operation string, body []byte) (any, error)
+
+// ServeJSON calls f.
+func (f JSONHandlerFunc) ServeJSON(rc *RequestContext, op string, body []byte) (any, error) {
+	return f(rc, op, body)
+}
+
+// QueryHandler serves an AWS Query-protocol service (form-encoded Action=...,
+// XML replies). The result is encoded as the <ActionResult> element (its
+// fields become children; RawXML is inserted as is; nil omits the element).
+type QueryHandler interface {
+	ServeQuery(rc *RequestContext, action string, params url.Values) (any, error)
+}
+
+// QueryHandlerFunc adapts a function to QueryHandler.
+type QueryHandlerFunc func(rc *RequestContext, action string, params url.Values) (any, error)
+
+// ServeQuery calls f.
+func (f QueryHandlerFunc) ServeQuery(rc *RequestContext, action string, params url.Values) (any, error) {
+	return f(rc, action, params)
+}
+
+// XMLNamespacer may be implemented by a QueryHandler to set the xmlns of
+// its responses (for example "http://cloudformation.amazonaws.com/doc/2010-05-15/").
+type XMLNamespacer interface {
+	XMLNamespace() string
+}
+
+// RawXML is a Query result inserted verbatim inside <ActionResult>.
+type RawXML []byte
+
+type router struct {
+	mu    sync.RWMutex
+	json  map[string]JSONHandler
+	query map[string]QueryHandler
+}
+
+func newRouter() *router {
+	return &router{json: map[string]JSONHandler{}, query: map[string]QueryHandler{}}
+}
+
+// RegisterJSONService routes requests whose X-Amz-Target starts with
+// targetPrefix + "." to h (for example "CodeDeploy_20141006").
+func (e *Emulator) RegisterJSONService(targetPrefix string, h JSONHandler) {
+	e.routes.mu.Lock()
+	e.routes.json[targetPrefix] = h
+	e.routes.mu.Unlock()
+}
+
+// RegisterQueryService routes Query-protocol requests signed for
+// signingName (the service in the SigV4 credential scope, for example
+// "cloudformation" or "elasticloadbalancing") to h.
+func (e *Emulator) RegisterQueryService(signingName string, h QueryHandler) {
+	e.routes.mu.Lock()
+	e.routes.query[signingName] = h
+	e.routes.mu.Unlock()
+}
+
+// maxBodyBytes bounds request bodies; ECS's largest input (a task
+// definition) is limited to 64 KiB, so 1 MiB leaves room for everything.
+const maxBodyBytes = 1 << 20
+
+// ServeHTTP answers an AWS request, or an admin request under /_local/.
+func (e *Emulator) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	if strings.HasPrefix(r.URL.Path, adminPrefix) {
+		e.serveAdmin(w, r)
+		return
+	}
+	requestID := newRequestID()
+	region, signingName := credentialScope(r.Header.Get("Authorization"))
+	if region == "" {
+		region = e.opts.Region
+	}
+	body, err := io.ReadAll(io.LimitReader(r.Body, maxBodyBytes+1))
+	if err != nil {
+		WriteJSONError(w, requestID, serializationError("could not read the request body"))
+		return
+	}
+	if len(body) > maxBodyBytes {
+		WriteJSONError(w, requestID, Errorf("RequestEntityTooLargeException", "the request body is larger than %d bytes", maxBodyBytes))
+		return
+	}
+	if target := r.Header.Get("X-Amz-Target"); target != "" {
+		e.serveJSON(w, r, requestID, region, target, body)
+		return
+	}
+	e.serveQuery(w, r, requestID, region, signingName, body)
+}
+
+func (e *Emulator) serveJSON(w http.ResponseWriter, r *http.Request, requestID, region, target string, body []byte) {
+	prefix, op, _ := strings.Cut(target, ".")
+	e.routes.mu.RLock()
+	h := e.routes.json[prefix]
+	e.routes.mu.RUnlock()
+	if h == nil || op == "" {
+		WriteJSONError(w, requestID, Errorf("UnknownOperationException", "The operation %q is not supported by this endpoint.", target))
+		return
+	}
+	if !e.applyFaults(w, r, requestID, op, WriteJSONError) {
+		return
+	}
+	e.catchUp()
+	rc := &RequestContext{Ctx: r.Context(), Region: region, AccountID: e.opts.AccountID,
+		RequestID: requestID, Operation: op, Now: e.Now()}
+	out, err := callJSON(h, rc, op, body)
+	if err != nil {
+		WriteJSONError(w, requestID, err)
+		return
+	}
+	data, err := marshalJSONBody(out)
+	if err != nil {
+		WriteJSONError(w, requestID, ServerError("could not encode the response"))
+		return
+	}
+	w.Header().Set("Content-Type", "application/x-amz-json-1.1")
+	w.Header().Set("X-Amzn-RequestId", requestID)
+	w.WriteHeader(http.StatusOK)
+	_, _ = w.Write(data)
+}
+
+// callJSON runs a handler, turning a panic into a ServerException so that
+// bad input can never take the emulator down.
+func callJSON(h JSONHandler, rc *RequestContext, op string, body []byte) (out any, err error) {
+	defer func() {
+		if p := recover(); p != nil {
+			out, err = nil, ServerError("internal error while serving "+op)
+		}
+	}()
+	return h.ServeJSON(rc, op, body)
+}
+
+func marshalJSONBody(out any) ([]byte, error) {
+	switch v := out.(type) {
+	case nil:
+		return []byte("{}"), nil
+	case json.RawMessage:
+		return v, nil
+	case []byte:
+		return v, nil
+	}
+	return json.Marshal(out)
+}
+
+func (e *Emulator) serveQuery(w http.ResponseWriter, r *http.Request, requestID, region, signingName string, body []byte) {
+	params, err := url.ParseQuery(string(body))
+	if err != nil {
+		WriteQueryError(w, requestID, Errorf("MalformedQueryString", "the request body is not form-encoded"))
+		return
+	}
+	for k, v := range r.URL.Query() {
+		if _, ok := params[k]; !ok {
+			params[k] = v
+		}
+	}
+	action := params.Get("Action")
+	e.routes.mu.RLock()
+	h := e.routes.query[signingName]
+	e.routes.mu.RUnlock()
+	if h == nil {
+		if signingName == "" && action == "" {
+			WriteJSONError(w, requestID, Errorf("UnknownOperationException", "The request has no X-Amz-Target header and no Action; nothing to dispatch."))
+			return
+		}
+		WriteQueryError(w, requestID, Errorf("InvalidAction", "The service %q is not served by this endpoint.", signingName))
+		return
+	}
+	if action == "" {
+		WriteQueryError(w, requestID, Errorf("MissingAction", "The request must contain the parameter Action."))
+		return
+	}
+	if !e.applyFaults(w, r, requestID, action, WriteQueryError) {
+		return
+	}
+	e.catchUp()
+	rc := &RequestContext{Ctx: r.Context(), Region: region, AccountID: e.opts.AccountID,
+		RequestID: requestID, Operation: action, Now: e.Now()}
+	out, err := callQuery(h, rc, action, params)
+	if err != nil {
+		WriteQueryError(w, requestID, err)
+		return
+	}
+	ns := ""
+	if n, ok := h.(XMLNamespacer); ok {
+		ns = n.XMLNamespace()
+	}
+	data, err := encodeQueryResponse(action, ns, requestID, out)
+	if err != nil {
+		WriteQueryError(w, requestID, ServerError("could not encode the response"))
+		return
+	}
+	w.Header().Set("Content-Type", "text/xml")
+	w.Header().Set("X-Amzn-RequestId", requestID)
+	w.WriteHeader(http.StatusOK)
+	_, _ = w.Write(data)
+}
+
+func callQuery(h QueryHandler, rc *RequestContext, action string, params url.Values) (out any, err error) {
+	defer func() {
+		if p := recover(); p != nil {
+			out, err = nil, &APIError{Code: "InternalFailure", Message: "internal error while serving " + action, HTTPStatus: 500}
+		}
+	}()
+	return h.ServeQuery(rc, action, params)
+}
+
+// encodeQueryResponse builds <ActionResponse xmlns><ActionResult>…</ActionResult>
+// <ResponseMetadata><RequestId/></ResponseMetadata></ActionResponse>.
+func encodeQueryResponse(action, ns, requestID string, result any) ([]byte, error) {
+	var b strings.Builder
+	b.WriteString(xml.Header)
+	b.WriteString("<" + action + "Response")
+	if ns != "" {
+		b.WriteString(` xmlns="`)
+		_ = xml.EscapeText(&b, []byte(ns))
+		b.WriteString(`"`)
+	}
+	b.WriteString(">")
+	switch v := result.(type) {
+	case nil:
+	case RawXML:
+		b.WriteString("<" + action + "Result>")
+		b.Write(v)
+		b.WriteString("</" + action + "Result>")
+	default:
+		enc := xml.NewEncoder(&b)
+		if err := enc.EncodeElement(v, xml.StartElement{Name: xml.Name{Local: action + "Result"}}); err != nil {
+			return nil, err
+		}
+		if err := enc.Flush(); err != nil {
+			return nil, err
+		}
+	}
+	b.WriteString("<ResponseMetadata><RequestId>" + requestID + "</RequestId></ResponseMetadata>")
+	b.WriteString("</" + action + "Response>")
+	return []byte(b.String()), nil
+}
+
+// credentialScope extracts the region and signing service from a SigV4
+// Authorization header: "... Credential=AKID/DATE/REGION/SERVICE/aws4_request, ...".
+// The signature itself is not checked: the emulator accepts any credentials.
+func credentialScope(auth string) (region, service string) {
+	i := strings.Index(auth, "Credential=")
+	if i < 0 {
+		return "", ""
+	}
+	cred := auth[i+len("Credential="):]
+	if j := strings.IndexAny(cred, ", "); j >= 0 {
+		cred = cred[:j]
+	}
+	parts := strings.Split(cred, "/")
+	if len(parts) < 5 {
+		return "", ""
+	}
+	return parts[2], parts[3]
+}
+
+func newRequestID() string { return uuid.NewString() }
