@@ -1,0 +1,53 @@
+package stack
+
+import (
+	"errors"
+	"sort"
+
+	"github.com/ecsdeploy/ecsdeploy/internal/failure"
+	"github.com/ecsdeploy/ecsdeploy/vars"
+)
+
+// Parse decodes a stack spec strictly (unknown fields are errors),
+// substituting #{variables} from r, and validates it. Every problem is
+// reported at once as failure.Problems, each with its field path and line.
+func Parse(data []byte, r vars.Resolver) (*Spec, error) {
+	pos := positionsOf(data)
+	var s Spec
+	decodeErr := decode(data, r, &s, pos)
+	var problems failure.Problems
+	if decodeErr != nil {
+		var decodeProblems failure.Problems
+		if !errors.As(decodeErr, &decodeProblems) || len(pos) == 0 {
+			// Not YAML at all, or not a spec problem: nothing more to check.
+			return nil, decodeErr
+		}
+		problems = append(problems, decodeProblems...)
+	}
+	// Validate what could be decoded too, so one run reports everything; a
+	// field that failed to decode is not reported a second time.
+	reported := map[string]bool{}
+	for _, p := range problems {
+		reported[p.Field] = true
+	}
+	var validation failure.Problems
+	validation.Extend(Validate(&s, data))
+	for _, p := range validation {
+		if !reported[p.Field] {
+			problems = append(problems, p)
+		}
+	}
+	if err := problems.Err(); err != nil {
+		return nil, err
+	}
+	return &s, nil
+}
+
+func sortedKeys(m map[string]string) []string {
+	keys := make([]string, 0, len(m))
+	for k := range m {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	return keys
+}
