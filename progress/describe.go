@@ -1,0 +1,105 @@
+package progress
+
+import (
+	"fmt"
+	"strings"
+	"time"
+)
+
+// shortTaskDef turns a task definition ARN into family:revision for display.
+func shortTaskDef(arn string) string {
+	if i := strings.LastIndex(arn, "/"); i >= 0 {
+		return arn[i+1:]
+	}
+	return arn
+}
+
+// DescribeDeployment renders a deployment on one line.
+func DescribeDeployment(d Deployment) string {
+	var b strings.Builder
+	b.WriteString("deployment ")
+	b.WriteString(d.ID)
+	if d.Ours {
+		b.WriteString(" (ours)")
+	}
+	fmt.Fprintf(&b, " %s %s", d.Status, shortTaskDef(d.TaskDefinition))
+	if d.RolloutState != "" {
+		b.WriteString(" " + d.RolloutState)
+	}
+	fmt.Fprintf(&b, ": desired %d, pending %d, running %d", d.Desired, d.Pending, d.Running)
+	if d.Failed > 0 {
+		fmt.Fprintf(&b, ", failed %d", d.Failed)
+	}
+	if d.RolloutStateReason != "" && d.RolloutState != "IN_PROGRESS" {
+		b.WriteString(" — " + d.RolloutStateReason)
+	}
+	return b.String()
+}
+
+// DescribeTask renders a task on one line, with its stop reasons and every
+// container's exit code when it stopped.
+func DescribeTask(t Task) string {
+	var b strings.Builder
+	b.WriteString("task ")
+	b.WriteString(t.ID)
+	if t.Ours {
+		b.WriteString(" (new)")
+	} else {
+		b.WriteString(" (old)")
+	}
+	b.WriteString(" " + t.LastStatus)
+	if t.HealthStatus != "" && t.HealthStatus != "UNKNOWN" && t.LastStatus != "STOPPED" {
+		b.WriteString(" " + t.HealthStatus)
+	}
+	if t.LastStatus == "STOPPED" {
+		if t.StopCode != "" {
+			b.WriteString(" " + t.StopCode)
+		}
+		if t.StoppedReason != "" {
+			b.WriteString(": " + t.StoppedReason)
+		}
+		for _, c := range t.Containers {
+			b.WriteString("; " + DescribeContainer(c))
+		}
+	}
+	return b.String()
+}
+
+// DescribeContainer renders a stopped container: name, exit code and reason.
+func DescribeContainer(c Container) string {
+	s := "container " + c.Name
+	if c.ExitCode != nil {
+		s += fmt.Sprintf(" exit %d", *c.ExitCode)
+	} else {
+		s += " no exit code"
+	}
+	if c.HealthStatus == "UNHEALTHY" {
+		s += " UNHEALTHY"
+	}
+	if c.Reason != "" {
+		s += " (" + c.Reason + ")"
+	}
+	return s
+}
+
+// Describe renders any event as one line of text, without a timestamp.
+func Describe(e Event) string {
+	switch e := e.(type) {
+	case Step:
+		return e.Message
+	case Warning:
+		return "warning: " + e.Message
+	case DeploymentChanged:
+		return DescribeDeployment(e.Deployment)
+	case TaskChanged:
+		return DescribeTask(e.Task)
+	case ServiceEvent:
+		return "event: " + e.Message
+	case Verdict:
+		return fmt.Sprintf("deployment %s %s: %s", e.DeploymentID, e.Outcome, e.Reason)
+	case Throttled:
+		return fmt.Sprintf("throttled by AWS; polling every %s", e.Interval.Round(time.Millisecond))
+	default:
+		return fmt.Sprintf("%v", e)
+	}
+}

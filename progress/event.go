@@ -1,0 +1,147 @@
+// Package progress is the vocabulary of what a deployment engine reports
+// while it works, and the renderers that turn those reports into output: a
+// live view for terminals, one timestamped line per change for CI logs, and
+// nothing at all for --quiet. The engines (watch, rollout) never print; they
+// send Events to a Reporter.
+package progress
+
+import "time"
+
+// Event is one thing an engine reports. The concrete types below are the
+// whole vocabulary; renderers switch on them.
+type Event interface {
+	// When is the moment the engine saw it happen.
+	When() time.Time
+}
+
+// Reporter receives events. Implementations must be safe for use by one
+// engine goroutine at a time; they are not called concurrently.
+type Reporter interface {
+	Report(Event)
+}
+
+// ReporterFunc adapts a function to Reporter.
+type ReporterFunc func(Event)
+
+// Report implements Reporter.
+func (f ReporterFunc) Report(e Event) { f(e) }
+
+// Discard is a Reporter that drops everything (--quiet, tests).
+var Discard Reporter = ReporterFunc(func(Event) {})
+
+// Multi sends every event to each reporter in turn.
+func Multi(rs ...Reporter) Reporter {
+	return ReporterFunc(func(e Event) {
+		for _, r := range rs {
+			if r != nil {
+				r.Report(e)
+			}
+		}
+	})
+}
+
+// Step is a milestone of the engine: a revision registered, the service
+// updated, a rollback started, revisions pruned.
+type Step struct {
+	At      time.Time
+	Message string
+}
+
+// Warning is something the user should know that does not stop the work.
+type Warning struct {
+	At      time.Time
+	Message string
+}
+
+// Deployment is the state of one ECS deployment of the watched service.
+type Deployment struct {
+	ID                 string
+	Status             string // PRIMARY, ACTIVE, or GONE once ECS dropped it
+	TaskDefinition     string // ARN
+	RolloutState       string // IN_PROGRESS, COMPLETED, FAILED, or "" where ECS reports none
+	RolloutStateReason string
+	Desired            int32
+	Pending            int32
+	Running            int32
+	Failed             int32
+	Ours               bool // the deployment this run started (or waits for)
+}
+
+// DeploymentChanged reports a deployment seen for the first time or whose
+// counts or state changed since the last poll.
+type DeploymentChanged struct {
+	At         time.Time
+	Deployment Deployment
+}
+
+// Container is one container of a task, as far as a stopped task's
+// diagnosis needs it.
+type Container struct {
+	Name         string
+	LastStatus   string
+	ExitCode     *int32
+	Reason       string
+	HealthStatus string
+}
+
+// Task is one task of the watched service.
+type Task struct {
+	ID            string // the last part of the ARN
+	Deployment    string // startedBy: the deployment that started it
+	Ours          bool
+	LastStatus    string
+	HealthStatus  string
+	StopCode      string
+	StoppedReason string
+	StartedAt     *time.Time
+	StoppedAt     *time.Time
+	Containers    []Container
+}
+
+// TaskChanged reports a task seen for the first time or whose status or
+// health changed.
+type TaskChanged struct {
+	At   time.Time
+	Task Task
+}
+
+// ServiceEvent is one of the service's own events (the messages ECS writes),
+// reported once each, only those since the watched deployment began.
+type ServiceEvent struct {
+	At      time.Time // when ECS wrote it
+	ID      string
+	Message string
+}
+
+// Outcome is how a wait ended.
+type Outcome string
+
+// The outcomes of a wait. They map onto exit codes in the CLI.
+const (
+	Succeeded Outcome = "succeeded"
+	Failed    Outcome = "failed"
+	TimedOut  Outcome = "timed-out"
+)
+
+// Verdict is the end of one wait: our deployment succeeded, failed or ran out
+// of time, with the reason in one sentence.
+type Verdict struct {
+	At           time.Time
+	DeploymentID string
+	Outcome      Outcome
+	Reason       string
+}
+
+// Throttled reports that AWS asked us to slow down and the poller backed off.
+type Throttled struct {
+	At       time.Time
+	Interval time.Duration
+}
+
+func (e Step) When() time.Time              { return e.At }
+func (e Warning) When() time.Time           { return e.At }
+func (e DeploymentChanged) When() time.Time { return e.At }
+func (e TaskChanged) When() time.Time       { return e.At }
+func (e ServiceEvent) When() time.Time      { return e.At }
+func (e Verdict) When() time.Time           { return e.At }
+func (e Throttled) When() time.Time         { return e.At }

@@ -1,0 +1,22 @@
+// Package watch follows one ECS deployment until it succeeds, fails or runs
+// out of time. It is the one poller shared by every command that waits on a
+// service: it batches its describes, polls about once a second while things
+// change and backs off when they don't or when AWS throttles, reports only
+// what belongs to the watched deployment (its tasks, and service events since
+// it began), and decides the verdict on that deployment alone — never on
+// "the service looks stable", which is how other tools report a circuit
+// breaker rollback as a success.
+package watch
+
+import (
+	"context"
+
+	"github.com/aws/aws-sdk-go-v2/service/ecs"
+)
+
+// ECSAPI is the part of the ECS API the watcher reads; *ecs.Client satisfies it.
+type ECSAPI interface {
+	DescribeServices(ctx context.Context, in *ecs.DescribeServicesInput, optFns ...func(*ecs.Options)) (*ecs.DescribeServicesOutput, error)
+	ListTasks(ctx context.Context, in *ecs.ListTasksInput, optFns ...func(*ecs.Options)) (*ecs.ListTasksOutput, error)
+	DescribeTasks(ctx context.Context, in *ecs.DescribeTasksInput, optFns ...func(*ecs.Options)) (*ecs.DescribeTasksOutput, error)
+}

@@ -1,0 +1,183 @@
+package watch
+
+import (
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/ecs/types"
+
+	"github.com/ecsdeploy/ecsdeploy/progress"
+)
+
+// Target says which deployment to follow and what counts as its success.
+type Target struct {
+	Cluster string
+	Service string
+
+	// DeploymentID is the deployment to follow: the PRIMARY deployment that
+	// UpdateService returned. Nothing else can make the wait succeed.
+	DeploymentID string
+
+	// TaskDefinition is the ARN our deployment must run; "" accepts whatever
+	// the deployment runs (waiting for someone else's deployment).
+	TaskDefinition string
+
+	// Since is when the deployment began (its createdAt, in ECS's clock);
+	// service events from then on belong to it. Zero means the deployment's
+	// own createdAt as DescribeServices reports it.
+	Since time.Time
+
+	// SkipDeploymentsCheck counts success as soon as all of our deployment's
+	// tasks run, without waiting for old tasks to drain.
+	SkipDeploymentsCheck bool
+
+	// FailureThreshold is how many failed tasks of our deployment make it a
+	// failure on a service without the circuit breaker. 0 means the circuit
+	// breaker's own threshold: half the desired count, at least 3, at most 200.
+	FailureThreshold int
+}
+
+// judgement is what one poll concluded.
+type judgement struct {
+	done    bool
+	outcome progress.Outcome
+	reason  string
+	// rollbackID is the deployment ECS started to roll ours back, if any.
+	rollbackID string
+}
+
+// observation is what the watcher knows after a poll, beyond the service.
+type observation struct {
+	failedTasks        int           // distinct stopped tasks of ours that failed
+	placementFailures  int           // "unable to place a task" events since we began
+	firstPlacementFail time.Time     // when the first of them was seen
+	runningAtPlacement int32         // our running count when it was seen
+	placementGrace     time.Duration // how long placement may fail without progress
+	now                time.Time
+	lastPlacementMsg   string
+}
+
+// breakerEnabled reports whether ECS itself decides failure for this service.
+func breakerEnabled(svc types.Service) bool {
+	dc := svc.DeploymentConfiguration
+	return dc != nil && dc.DeploymentCircuitBreaker != nil && dc.DeploymentCircuitBreaker.Enable
+}
+
+// failureThreshold is the circuit breaker's threshold: ceil(desired/2) kept within [3, 200].
+func failureThreshold(desired int32) int {
+	n := int((desired + 1) / 2)
+	if n < 3 {
+		n = 3
+	}
+	if n > 200 {
+		n = 200
+	}
+	return n
+}
+
+func findDeployment(svc types.Service, id string) (types.Deployment, bool) {
+	for _, d := range svc.Deployments {
+		if aws.ToString(d.Id) == id {
+			return d, true
+		}
+	}
+	return types.Deployment{}, false
+}
+
+func primary(svc types.Service) (types.Deployment, bool) {
+	for _, d := range svc.Deployments {
+		if aws.ToString(d.Status) == "PRIMARY" {
+			return d, true
+		}
+	}
+	return types.Deployment{}, false
+}
+
+// isRollback recognises the deployment ECS starts when the circuit breaker
+// rolls a failed deployment back.
+func isRollback(d types.Deployment) bool {
+	return strings.Contains(strings.ToLower(aws.ToString(d.RolloutStateReason)), "rolling back")
+}
+
+// judge decides, from one DescribeServices answer and what the watcher has
+// seen, whether our deployment is done and how. It is pure so that every
+// rule is unit-tested.
+func judge(t Target, svc types.Service, obs observation) judgement {
+	if st := aws.ToString(svc.Status); st == "INACTIVE" || st == "DRAINING" {
+		return judgement{done: true, outcome: progress.Failed, reason: fmt.Sprintf("the service is %s (deleted)", st)}
+	}
+	ours, found := findDeployment(svc, t.DeploymentID)
+	prim, hasPrimary := primary(svc)
+	// ECS rolling our deployment back is always a failure, whatever the
+	// service looks like afterwards.
+	if hasPrimary && aws.ToString(prim.Id) != t.DeploymentID && isRollback(prim) {
+		reason := "ECS is rolling it back"
+		if found && aws.ToString(ours.RolloutStateReason) != "" {
+			reason = aws.ToString(ours.RolloutStateReason) + " " + reason
+		}
+		return judgement{done: true, outcome: progress.Failed, reason: reason + " (" + aws.ToString(prim.RolloutStateReason) + ")", rollbackID: aws.ToString(prim.Id)}
+	}
+	if !found {
+		if hasPrimary {
+			return judgement{done: true, outcome: progress.Failed, reason: fmt.Sprintf("replaced by deployment %s (%s) before it completed", aws.ToString(prim.Id), shortTD(aws.ToString(prim.TaskDefinition)))}
+		}
+		return judgement{done: true, outcome: progress.Failed, reason: "the deployment disappeared from the service"}
+	}
+	if ours.RolloutState == types.DeploymentRolloutStateFailed {
+		reason := "rolloutState FAILED"
+		if r := aws.ToString(ours.RolloutStateReason); r != "" {
+			reason += ": " + r
+		}
+		return judgement{done: true, outcome: progress.Failed, reason: reason}
+	}
+	if aws.ToString(ours.Status) != "PRIMARY" {
+		// Someone else's deployment took over; ours will never complete.
+		return judgement{done: true, outcome: progress.Failed, reason: fmt.Sprintf("replaced by deployment %s (%s) before it completed", aws.ToString(prim.Id), shortTD(aws.ToString(prim.TaskDefinition)))}
+	}
+	if t.TaskDefinition != "" && aws.ToString(ours.TaskDefinition) != t.TaskDefinition {
+		return judgement{done: true, outcome: progress.Failed, reason: fmt.Sprintf("the deployment runs %s, not %s", aws.ToString(ours.TaskDefinition), t.TaskDefinition)}
+	}
+	if !breakerEnabled(svc) {
+		threshold := t.FailureThreshold
+		if threshold <= 0 {
+			threshold = failureThreshold(ours.DesiredCount)
+		}
+		failed := int(ours.FailedTasks)
+		if obs.failedTasks > failed {
+			failed = obs.failedTasks
+		}
+		if failed >= threshold {
+			return judgement{done: true, outcome: progress.Failed, reason: fmt.Sprintf("%d tasks of this deployment failed to start or stay healthy (threshold %d)", failed, threshold)}
+		}
+	}
+	if obs.placementFailures > 0 && ours.RunningCount <= obs.runningAtPlacement &&
+		obs.now.Sub(obs.firstPlacementFail) >= obs.placementGrace && ours.RunningCount < ours.DesiredCount {
+		return judgement{done: true, outcome: progress.Failed, reason: "tasks cannot be placed: " + obs.lastPlacementMsg}
+	}
+	running := ours.RunningCount >= ours.DesiredCount && ours.PendingCount == 0
+	if t.SkipDeploymentsCheck && running {
+		return judgement{done: true, outcome: progress.Succeeded, reason: fmt.Sprintf("all %d tasks of the deployment are running (old tasks not awaited)", ours.RunningCount)}
+	}
+	switch ours.RolloutState {
+	case types.DeploymentRolloutStateCompleted:
+		if running {
+			return judgement{done: true, outcome: progress.Succeeded, reason: fmt.Sprintf("rollout COMPLETED with %d of %d tasks running", ours.RunningCount, ours.DesiredCount)}
+		}
+	case "":
+		// No rolloutState (e.g. behind a Classic Load Balancer): steady state
+		// is our deployment alone with every task running.
+		if running && len(svc.Deployments) == 1 {
+			return judgement{done: true, outcome: progress.Succeeded, reason: fmt.Sprintf("the only deployment, with %d of %d tasks running", ours.RunningCount, ours.DesiredCount)}
+		}
+	}
+	return judgement{}
+}
+
+func shortTD(arn string) string {
+	if i := strings.LastIndex(arn, "/"); i >= 0 {
+		return arn[i+1:]
+	}
+	return arn
+}

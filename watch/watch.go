@@ -1,0 +1,402 @@
+package watch
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"sort"
+	"strings"
+	"time"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/ecs"
+	"github.com/aws/aws-sdk-go-v2/service/ecs/types"
+
+	"github.com/ecsdeploy/ecsdeploy/progress"
+)
+
+// Options tune the poller. The zero value polls about once a second.
+type Options struct {
+	// Interval is the pause between polls while the deployment changes (default 1 s).
+	Interval time.Duration
+	// IdleInterval is the pause once nothing changed for a few polls
+	// (default 2 s): long waits cost fewer calls, a verdict still shows quickly.
+	IdleInterval time.Duration
+	// MaxInterval caps the backoff when AWS throttles (default 20 s).
+	MaxInterval time.Duration
+	// TaskInterval is the least time between two task listings for progress
+	// (default 5 s); a rising failure count lists tasks at once.
+	TaskInterval time.Duration
+	// PlacementGrace is how long "unable to place a task" may go on without
+	// our deployment gaining a running task before it is a failure (default 30 s).
+	PlacementGrace time.Duration
+	// Timeout ends the wait with outcome TimedOut; 0 waits until ctx ends.
+	Timeout time.Duration
+	// Reporter receives progress events; nil discards them.
+	Reporter progress.Reporter
+}
+
+func (o *Options) defaults() {
+	if o.Interval <= 0 {
+		o.Interval = time.Second
+	}
+	if o.IdleInterval < o.Interval {
+		o.IdleInterval = max(2*time.Second, o.Interval)
+		if o.Interval < time.Second {
+			o.IdleInterval = 2 * o.Interval
+		}
+	}
+	if o.MaxInterval < o.IdleInterval {
+		o.MaxInterval = max(20*o.Interval, o.IdleInterval)
+	}
+	if o.TaskInterval <= 0 {
+		o.TaskInterval = 5 * o.Interval
+	}
+	if o.PlacementGrace <= 0 {
+		o.PlacementGrace = 30 * o.Interval
+	}
+	if o.Reporter == nil {
+		o.Reporter = progress.Discard
+	}
+}
+
+// idlePolls is how many unchanged polls switch to the idle interval.
+const idlePolls = 3
+
+// Result is how the wait ended and what the watcher saw.
+type Result struct {
+	DeploymentID       string
+	Outcome            progress.Outcome
+	Reason             string
+	TaskDefinition     string
+	RolloutState       string
+	RolloutStateReason string
+	// RollbackDeploymentID is the deployment ECS started to roll ours back.
+	RollbackDeploymentID string
+	// Diagnosis is set when the deployment failed or timed out.
+	Diagnosis *Diagnosis
+	Started   time.Time
+	Finished  time.Time
+	// VerdictSeen is when the poll that decided the outcome returned.
+	VerdictSeen time.Time
+	Polls       int
+	Throttled   int
+}
+
+// watcher is the state of one wait.
+type watcher struct {
+	api    ECSAPI
+	target Target
+	opts   Options
+
+	deployments map[string]progress.Deployment
+	tasks       map[string]progress.Task
+	failedTasks map[string]progress.Task // ours, stopped because they failed
+	stopped     map[string]progress.Task // ours, stopped for any reason
+	seenEvents  map[string]bool
+	events      []progress.ServiceEvent // since our deployment began, oldest first
+	obs         observation
+	lastFetch   time.Time
+	lastFailed  int32
+}
+
+// Wait polls the service until the target deployment succeeds, fails or the
+// timeout passes. A failed or timed-out deployment is a Result, not an
+// error; the error is for AWS refusing to answer (not throttling, which is
+// waited out) or ctx ending.
+func Wait(ctx context.Context, api ECSAPI, target Target, opts Options) (*Result, error) {
+	opts.defaults()
+	w := &watcher{
+		api: api, target: target, opts: opts,
+		deployments: map[string]progress.Deployment{},
+		tasks:       map[string]progress.Task{},
+		failedTasks: map[string]progress.Task{},
+		stopped:     map[string]progress.Task{},
+		seenEvents:  map[string]bool{},
+	}
+	w.obs.placementGrace = opts.PlacementGrace
+	return w.run(ctx)
+}
+
+func (w *watcher) run(ctx context.Context) (*Result, error) {
+	res := &Result{DeploymentID: w.target.DeploymentID, Started: time.Now()}
+	var deadline time.Time
+	if w.opts.Timeout > 0 {
+		deadline = res.Started.Add(w.opts.Timeout)
+	}
+	interval := w.opts.Interval
+	unchanged := 0
+	for {
+		res.Polls++
+		svc, err := w.describe(ctx)
+		if err == nil {
+			var changed bool
+			changed, err = w.observe(ctx, svc)
+			if err == nil {
+				j := judge(w.target, svc, w.obs)
+				w.note(res, svc)
+				if j.done {
+					res.VerdictSeen = time.Now()
+					return w.finish(ctx, res, j.outcome, j.reason, j.rollbackID), nil
+				}
+				if changed {
+					unchanged = 0
+					interval = w.opts.Interval
+				} else if unchanged++; unchanged >= idlePolls {
+					interval = w.opts.IdleInterval
+				}
+			}
+		}
+		if err != nil {
+			if ctx.Err() != nil {
+				return nil, ctx.Err()
+			}
+			if !transient(err) {
+				return nil, err
+			}
+			if throttled(err) {
+				res.Throttled++
+			}
+			interval = min(max(interval, w.opts.Interval)*2, w.opts.MaxInterval)
+			w.opts.Reporter.Report(progress.Throttled{At: time.Now(), Interval: interval})
+		}
+		pause := interval
+		if !deadline.IsZero() {
+			left := time.Until(deadline)
+			if left <= 0 {
+				res.VerdictSeen = time.Now()
+				return w.finish(ctx, res, progress.TimedOut, fmt.Sprintf("timed out after %s; %s", w.opts.Timeout, w.state()), ""), nil
+			}
+			pause = min(pause, left)
+		}
+		if err := sleep(ctx, pause); err != nil {
+			return nil, err
+		}
+	}
+}
+
+func sleep(ctx context.Context, d time.Duration) error {
+	t := time.NewTimer(d)
+	defer t.Stop()
+	select {
+	case <-ctx.Done():
+		return ctx.Err()
+	case <-t.C:
+		return nil
+	}
+}
+
+// describe reads the service, in one call.
+func (w *watcher) describe(ctx context.Context) (types.Service, error) {
+	out, err := w.api.DescribeServices(ctx, &ecs.DescribeServicesInput{
+		Cluster: aws.String(w.target.Cluster), Services: []string{w.target.Service},
+	}, limitRetries)
+	if err != nil {
+		return types.Service{}, err
+	}
+	if len(out.Services) == 0 {
+		reason := "MISSING"
+		if len(out.Failures) > 0 {
+			reason = aws.ToString(out.Failures[0].Reason)
+		}
+		return types.Service{}, &serviceGone{service: w.target.Service, reason: reason}
+	}
+	return out.Services[0], nil
+}
+
+// serviceGone is the error for a service DescribeServices does not return.
+type serviceGone struct{ service, reason string }
+
+func (e *serviceGone) Error() string {
+	return fmt.Sprintf("service %s not found (%s)", e.service, e.reason)
+}
+
+// IsServiceGone reports whether err says the watched service does not exist.
+func IsServiceGone(err error) bool {
+	var g *serviceGone
+	return errors.As(err, &g)
+}
+
+// observe reports what changed since the last poll and lists tasks when it
+// is worth a call. It returns whether anything changed.
+func (w *watcher) observe(ctx context.Context, svc types.Service) (bool, error) {
+	now := time.Now()
+	changed := w.observeDeployments(svc, now)
+	if w.target.Since.IsZero() {
+		if d, ok := findDeployment(svc, w.target.DeploymentID); ok && d.CreatedAt != nil {
+			w.target.Since = *d.CreatedAt
+		}
+	}
+	if w.observeEvents(svc, now) {
+		changed = true
+	}
+	ours, _ := findDeployment(svc, w.target.DeploymentID)
+	failedRose := ours.FailedTasks > w.lastFailed
+	w.lastFailed = ours.FailedTasks
+	if w.lastFetch.IsZero() || failedRose || (changed && now.Sub(w.lastFetch) >= w.opts.TaskInterval) {
+		if err := w.observeTasks(ctx, now); err != nil {
+			return changed, err
+		}
+	}
+	w.obs.failedTasks = len(w.failedTasks)
+	w.obs.now = now
+	if w.obs.placementFailures > 0 && ours.RunningCount > w.obs.runningAtPlacement {
+		// Tasks are being placed after all: the failure was transient.
+		w.obs.placementFailures = 0
+	}
+	return changed, nil
+}
+
+func deploymentView(d types.Deployment, ours string) progress.Deployment {
+	return progress.Deployment{
+		ID:                 aws.ToString(d.Id),
+		Status:             aws.ToString(d.Status),
+		TaskDefinition:     aws.ToString(d.TaskDefinition),
+		RolloutState:       string(d.RolloutState),
+		RolloutStateReason: aws.ToString(d.RolloutStateReason),
+		Desired:            d.DesiredCount,
+		Pending:            d.PendingCount,
+		Running:            d.RunningCount,
+		Failed:             d.FailedTasks,
+		Ours:               aws.ToString(d.Id) == ours,
+	}
+}
+
+func (w *watcher) observeDeployments(svc types.Service, now time.Time) bool {
+	changed := false
+	present := map[string]bool{}
+	for _, d := range svc.Deployments {
+		v := deploymentView(d, w.target.DeploymentID)
+		present[v.ID] = true
+		if old, ok := w.deployments[v.ID]; ok && old == v {
+			continue
+		}
+		w.deployments[v.ID] = v
+		changed = true
+		w.opts.Reporter.Report(progress.DeploymentChanged{At: now, Deployment: v})
+	}
+	ids := make([]string, 0, len(w.deployments))
+	for id := range w.deployments {
+		ids = append(ids, id)
+	}
+	sort.Strings(ids)
+	for _, id := range ids {
+		if !present[id] {
+			v := w.deployments[id]
+			v.Status = "GONE"
+			delete(w.deployments, id)
+			changed = true
+			w.opts.Reporter.Report(progress.DeploymentChanged{At: now, Deployment: v})
+		}
+	}
+	return changed
+}
+
+const placementFailure = "unable to place a task"
+
+func (w *watcher) observeEvents(svc types.Service, now time.Time) bool {
+	var fresh []progress.ServiceEvent
+	for _, e := range svc.Events {
+		id := aws.ToString(e.Id)
+		at := aws.ToTime(e.CreatedAt)
+		if id == "" {
+			id = at.String() + aws.ToString(e.Message)
+		}
+		if w.seenEvents[id] {
+			continue
+		}
+		w.seenEvents[id] = true
+		if at.Before(w.target.Since) {
+			continue // an older deployment's story, not ours
+		}
+		fresh = append(fresh, progress.ServiceEvent{At: at, ID: id, Message: aws.ToString(e.Message)})
+	}
+	// DescribeServices lists the newest first; report in the order they happened.
+	sort.SliceStable(fresh, func(i, j int) bool { return fresh[i].At.Before(fresh[j].At) })
+	ours, _ := findDeployment(svc, w.target.DeploymentID)
+	for _, e := range fresh {
+		w.events = append(w.events, e)
+		w.opts.Reporter.Report(e)
+		if strings.Contains(strings.ToLower(e.Message), placementFailure) {
+			if w.obs.placementFailures == 0 {
+				w.obs.firstPlacementFail = now
+				w.obs.runningAtPlacement = ours.RunningCount
+			}
+			w.obs.placementFailures++
+			w.obs.lastPlacementMsg = e.Message
+		}
+	}
+	return len(fresh) > 0
+}
+
+func (w *watcher) observeTasks(ctx context.Context, now time.Time) error {
+	tasks, err := fetchTasks(ctx, w.api, w.target, limitRetries)
+	if err != nil {
+		return err
+	}
+	w.lastFetch = now
+	for _, t := range tasks {
+		v := taskView(t, w.target.DeploymentID)
+		old, ok := w.tasks[v.ID]
+		if ok && old.LastStatus == v.LastStatus && old.HealthStatus == v.HealthStatus {
+			continue
+		}
+		w.tasks[v.ID] = v
+		if v.LastStatus == "STOPPED" && v.Ours {
+			w.stopped[v.ID] = v
+			if taskFailed(v) {
+				w.failedTasks[v.ID] = v
+			}
+		}
+		// Old tasks are reported while they run and drain; their stop
+		// reasons belong to an older deployment, ours are diagnosed.
+		w.opts.Reporter.Report(progress.TaskChanged{At: now, Task: v})
+	}
+	return nil
+}
+
+// note copies our deployment's latest state into the result.
+func (w *watcher) note(res *Result, svc types.Service) {
+	if d, ok := findDeployment(svc, w.target.DeploymentID); ok {
+		res.TaskDefinition = aws.ToString(d.TaskDefinition)
+		res.RolloutState = string(d.RolloutState)
+		res.RolloutStateReason = aws.ToString(d.RolloutStateReason)
+	}
+}
+
+// state describes our deployment's last known counts, for a timeout message.
+func (w *watcher) state() string {
+	d, ok := w.deployments[w.target.DeploymentID]
+	if !ok {
+		return "the deployment was not seen"
+	}
+	s := fmt.Sprintf("%d of %d tasks running, %d pending", d.Running, d.Desired, d.Pending)
+	if others := len(w.deployments) - 1; others > 0 {
+		s += fmt.Sprintf(", %d older deployment(s) still active", others)
+	}
+	if d.RolloutState != "" {
+		s += ", rolloutState " + d.RolloutState
+	}
+	return s
+}
+
+// finish records the verdict, diagnoses a failure with one last look at our
+// stopped tasks, and reports the verdict.
+func (w *watcher) finish(ctx context.Context, res *Result, outcome progress.Outcome, reason, rollbackID string) *Result {
+	res.Outcome = outcome
+	res.Reason = reason
+	res.RollbackDeploymentID = rollbackID
+	if outcome != progress.Succeeded {
+		// Best effort: the verdict stands even if this last listing fails.
+		_ = w.observeTasks(ctx, time.Now())
+		var stopped []progress.Task
+		for _, t := range w.stopped {
+			stopped = append(stopped, t)
+		}
+		d := diagnose(stopped, w.events)
+		res.Diagnosis = &d
+	}
+	res.Finished = time.Now()
+	w.opts.Reporter.Report(progress.Verdict{At: res.Finished, DeploymentID: res.DeploymentID, Outcome: outcome, Reason: reason})
+	return res
+}

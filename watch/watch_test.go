@@ -1,0 +1,173 @@
+package watch
+
+import (
+	"context"
+	"errors"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/aws/aws-sdk-go-v2/service/ecs/types"
+	"github.com/aws/smithy-go"
+
+	"github.com/ecsdeploy/ecsdeploy/progress"
+)
+
+// recorder keeps every event reported.
+type recorder struct{ events []progress.Event }
+
+func (r *recorder) Report(e progress.Event) { r.events = append(r.events, e) }
+
+func (r *recorder) messages() []string {
+	var out []string
+	for _, e := range r.events {
+		if se, ok := e.(progress.ServiceEvent); ok {
+			out = append(out, se.Message)
+		}
+	}
+	return out
+}
+
+func fastOptions(rep progress.Reporter) Options {
+	return Options{Interval: time.Millisecond, TaskInterval: time.Millisecond, Reporter: rep, Timeout: 5 * time.Second}
+}
+
+var ourTarget = Target{Cluster: "c", Service: "web", DeploymentID: "ecs-svc/2", TaskDefinition: newTD}
+
+func TestWaitSucceedsOnOurCompletedDeploymentAndReportsOnlyNewEvents(t *testing.T) {
+	inProgress := service(true, dep("ecs-svc/2", "PRIMARY", newTD, types.DeploymentRolloutStateInProgress, 2, 1, 0), dep("ecs-svc/1", "ACTIVE", oldTD, types.DeploymentRolloutStateCompleted, 2, 2, 0))
+	done := service(true, dep("ecs-svc/2", "PRIMARY", newTD, types.DeploymentRolloutStateCompleted, 2, 2, 0))
+	older := event("e0", t0.Add(-time.Hour), "(service web) has reached a steady state.")
+	started := event("e1", t0.Add(61*time.Second), "(service web) has started 1 tasks: (task a).")
+	steady := event("e2", t0.Add(90*time.Second), "(service web) has reached a steady state.")
+	f := &fakeECS{script: []step{
+		{svc: withEvents(inProgress, older)},
+		{svc: withEvents(inProgress, started, older)},
+		{svc: withEvents(done, steady, started, older)},
+	}}
+	rec := &recorder{}
+	res, err := Wait(context.Background(), f, ourTarget, fastOptions(rec))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if res.Outcome != progress.Succeeded || res.Diagnosis != nil {
+		t.Fatalf("outcome %q (%s), diagnosis %v", res.Outcome, res.Reason, res.Diagnosis)
+	}
+	got := strings.Join(rec.messages(), "|")
+	want := *started.Message + "|" + *steady.Message
+	if got != want {
+		t.Fatalf("service events reported %q, want %q (only those since our deployment began, in order)", got, want)
+	}
+	last, ok := rec.events[len(rec.events)-1].(progress.Verdict)
+	if !ok || last.Outcome != progress.Succeeded || last.DeploymentID != "ecs-svc/2" {
+		t.Fatalf("last event %#v is not our success verdict", rec.events[len(rec.events)-1])
+	}
+}
+
+func TestWaitRidesOutThrottling(t *testing.T) {
+	done := service(true, dep("ecs-svc/2", "PRIMARY", newTD, types.DeploymentRolloutStateCompleted, 1, 1, 0))
+	f := &fakeECS{script: []step{{err: throttle()}, {err: throttle()}, {err: throttle()}, {svc: done}}}
+	rec := &recorder{}
+	res, err := Wait(context.Background(), f, ourTarget, fastOptions(rec))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if res.Outcome != progress.Succeeded || res.Throttled != 3 {
+		t.Fatalf("outcome %q, throttled %d; want succeeded after 3 throttles", res.Outcome, res.Throttled)
+	}
+	var backoffs []time.Duration
+	for _, e := range rec.events {
+		if th, ok := e.(progress.Throttled); ok {
+			backoffs = append(backoffs, th.Interval)
+		}
+	}
+	if len(backoffs) != 3 || !(backoffs[0] < backoffs[1] && backoffs[1] < backoffs[2]) {
+		t.Fatalf("backoff intervals %v should grow", backoffs)
+	}
+}
+
+func TestWaitReturnsNonTransientErrors(t *testing.T) {
+	f := &fakeECS{script: []step{{err: &smithy.GenericAPIError{Code: "AccessDeniedException", Message: "no"}}}}
+	_, err := Wait(context.Background(), f, ourTarget, fastOptions(nil))
+	var api smithy.APIError
+	if !errors.As(err, &api) || api.ErrorCode() != "AccessDeniedException" {
+		t.Fatalf("err = %v, want the AccessDeniedException", err)
+	}
+}
+
+func TestWaitTimesOutWithState(t *testing.T) {
+	stuck := service(true, dep("ecs-svc/2", "PRIMARY", newTD, types.DeploymentRolloutStateInProgress, 3, 1, 0), dep("ecs-svc/1", "ACTIVE", oldTD, types.DeploymentRolloutStateCompleted, 3, 3, 0))
+	f := &fakeECS{script: []step{{svc: stuck}}}
+	opts := fastOptions(nil)
+	opts.Timeout = 30 * time.Millisecond
+	res, err := Wait(context.Background(), f, ourTarget, opts)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if res.Outcome != progress.TimedOut || !strings.Contains(res.Reason, "1 of 3 tasks running") || res.Diagnosis == nil {
+		t.Fatalf("outcome %q reason %q diagnosis %v", res.Outcome, res.Reason, res.Diagnosis)
+	}
+}
+
+func TestWaitFailsOnRepeatedTaskFailuresAndDiagnosesOnlyOurTasks(t *testing.T) {
+	running := service(false, dep("ecs-svc/2", "PRIMARY", newTD, types.DeploymentRolloutStateInProgress, 2, 0, 0), dep("ecs-svc/1", "ACTIVE", oldTD, types.DeploymentRolloutStateCompleted, 2, 2, 0))
+	f := &fakeECS{script: []step{{svc: running}}}
+	f.tasks = []types.Task{
+		stoppedTask("a1", "ecs-svc/2", "EssentialContainerExited", "Essential container in task exited", "app", 1, ""),
+		stoppedTask("a2", "ecs-svc/2", "EssentialContainerExited", "Essential container in task exited", "app", 137, "OutOfMemoryError: Container killed due to memory usage"),
+		stoppedTask("a3", "ecs-svc/2", "TaskFailedToStart", "CannotPullContainerError: pull image manifest has been retried 5 time(s)", "app", 0, ""),
+		stoppedTask("old", "ecs-svc/1", "EssentialContainerExited", "Essential container in task exited", "app", 2, "should not be diagnosed"),
+	}
+	res, err := Wait(context.Background(), f, ourTarget, fastOptions(nil))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if res.Outcome != progress.Failed || !strings.Contains(res.Reason, "3 tasks") {
+		t.Fatalf("outcome %q reason %q", res.Outcome, res.Reason)
+	}
+	if len(res.Diagnosis.StoppedTasks) != 3 {
+		t.Fatalf("diagnosed %d stopped tasks, want our 3", len(res.Diagnosis.StoppedTasks))
+	}
+	text := strings.Join(res.Diagnosis.Lines(), "\n")
+	for _, want := range []string{"exit 137", "OutOfMemoryError", "CannotPullContainerError", "hint: the image could not be pulled", "hint: a container ran out of memory"} {
+		if !strings.Contains(text, want) {
+			t.Errorf("diagnosis lacks %q:\n%s", want, text)
+		}
+	}
+	if strings.Contains(text, "should not be diagnosed") {
+		t.Errorf("diagnosis includes another deployment's task:\n%s", text)
+	}
+}
+
+func TestWaitPlacementFailure(t *testing.T) {
+	svc := service(true, dep("ecs-svc/2", "PRIMARY", newTD, types.DeploymentRolloutStateInProgress, 2, 0, 0), dep("ecs-svc/1", "ACTIVE", oldTD, types.DeploymentRolloutStateCompleted, 2, 2, 0))
+	svc = withEvents(svc, event("p1", t0.Add(70*time.Second), "(service web) was unable to place a task because no container instance met all of its requirements."))
+	f := &fakeECS{script: []step{{svc: svc}}}
+	opts := fastOptions(nil)
+	opts.PlacementGrace = 10 * time.Millisecond
+	res, err := Wait(context.Background(), f, ourTarget, opts)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if res.Outcome != progress.Failed || !strings.Contains(res.Reason, "cannot be placed") {
+		t.Fatalf("outcome %q reason %q", res.Outcome, res.Reason)
+	}
+	if h := strings.Join(res.Diagnosis.Hints, "\n"); !strings.Contains(h, "no capacity") {
+		t.Fatalf("hints %q lack the capacity hint", h)
+	}
+}
+
+func TestWaitBacksOffWhenIdle(t *testing.T) {
+	stuck := service(true, dep("ecs-svc/2", "PRIMARY", newTD, types.DeploymentRolloutStateInProgress, 3, 1, 0))
+	f := &fakeECS{script: []step{{svc: stuck}}}
+	opts := Options{Interval: 10 * time.Millisecond, IdleInterval: 40 * time.Millisecond, Timeout: 400 * time.Millisecond}
+	res, err := Wait(context.Background(), f, ourTarget, opts)
+	if err != nil {
+		t.Fatal(err)
+	}
+	// At a constant 10 ms there would be ~40 polls; idling at 40 ms after 3
+	// unchanged polls leaves about 12.
+	if res.Polls > 20 {
+		t.Fatalf("%d polls in 400 ms: the idle interval did not apply", res.Polls)
+	}
+}
