@@ -91,17 +91,3 @@ func LoadDeploy(path string, r vars.Resolver) (*Deploy, error) {
 	}
 	return &d, nil
 }
-
-// Validate checks the settings after flags have been applied: required values
-// left empty (also after substitution), ranges and enumerations. Problems in
-// the task-definition changes are reported by Changes and by
-// taskdef.Changes.Validate, not here, so that they are not reported twice.
-// PARTIAL: being written.
-func (d *Deploy) Validate() failure.Problems {
-	return nil
-}
-
-// Changes converts the task-definition changes of the spec. PARTIAL.
-func (d *Deploy) Changes() (taskdef.Changes, failure.Problems) {
-	return taskdef.Changes{}, nil
-}

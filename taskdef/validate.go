@@ -1,8 +1,211 @@
 package taskdef
 
-import "github.com/ecsdeploy/ecsdeploy/internal/failure"
+import (
+	"fmt"
+	"regexp"
+	"strings"
 
-// Validate checks what can be checked without the task definition. PARTIAL.
-func (c Changes) Validate() failure.Problems {
+	"github.com/aws/aws-sdk-go-v2/aws"
+
+	"github.com/ecsdeploy/ecsdeploy/imageref"
+	"github.com/ecsdeploy/ecsdeploy/internal/failure"
+)
+
+// MaxEnvFiles is ECS's limit on environment files per container.
+const MaxEnvFiles = 10
+
+var (
+	// partition and region as they appear in ARNs.
+	secretsManagerARN = regexp.MustCompile(`^arn:aws[a-z-]*:secretsmanager:[a-z0-9-]+:\d{12}:secret:[A-Za-z0-9/_+=.@-]+(:[^:]*:[^:]*:[^:]*)?$`)
+	ssmParameterARN   = regexp.MustCompile(`^arn:aws[a-z-]*:ssm:[a-z0-9-]+:\d{12}:parameter/[A-Za-z0-9/_.-]+$`)
+	ssmParameterName  = regexp.MustCompile(`^/?[A-Za-z0-9_.-]+(/[A-Za-z0-9_.-]+)*$`)
+	s3ObjectARN       = regexp.MustCompile(`^arn:aws[a-z-]*:s3:::[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]/.+\.env$`)
+)
+
+// CheckSecretRef reports whether ref can be a secret's valueFrom: a Secrets
+// Manager secret ARN (optionally with ":json-key:version-stage:version-id"),
+// an SSM parameter ARN, or an SSM parameter name, which ECS accepts when the
+// parameter is in the task's region.
+func CheckSecretRef(ref string) error {
+	switch {
+	case ref == "":
+		return fmt.Errorf("empty secret reference: give a Secrets Manager or SSM parameter ARN")
+	case strings.HasPrefix(ref, "arn:"):
+		if secretsManagerARN.MatchString(ref) || ssmParameterARN.MatchString(ref) {
+			return nil
+		}
+		switch {
+		case strings.Contains(ref, ":secretsmanager:"):
+			return fmt.Errorf("malformed Secrets Manager ARN %q: expected arn:aws:secretsmanager:REGION:ACCOUNT:secret:NAME", ref)
+		case strings.Contains(ref, ":ssm:"):
+			return fmt.Errorf("malformed SSM parameter ARN %q: expected arn:aws:ssm:REGION:ACCOUNT:parameter/NAME", ref)
+		}
+		return fmt.Errorf("%q is neither a Secrets Manager nor an SSM parameter ARN", ref)
+	case len(ref) <= 2048 && ssmParameterName.MatchString(ref):
+		return nil
+	}
+	// The text is not repeated: a secret's value given by mistake where its
+	// reference belongs must not end up in a log.
+	return fmt.Errorf("the value is not a Secrets Manager ARN, an SSM parameter ARN or an SSM parameter name (not shown, in case it is a secret)")
+}
+
+// CheckEnvFileARN reports whether arn names an S3 object whose name ends in
+// ".env", the only kind of environment file ECS reads.
+func CheckEnvFileARN(arn string) error {
+	if !s3ObjectARN.MatchString(arn) {
+		return fmt.Errorf("%q is not an S3 object ARN ending in .env (arn:aws:s3:::BUCKET/PATH.env)", arn)
+	}
 	return nil
+}
+
+// CheckKeyValueMode checks a mode for environment variables and secrets.
+func CheckKeyValueMode(m Mode) error {
+	if m == "" || m == ModeMerge || m == ModeReplace {
+		return nil
+	}
+	return fmt.Errorf("unknown mode %q: use merge or replace", m)
+}
+
+// CheckEnvFileMode checks a mode for environment files.
+func CheckEnvFileMode(m Mode) error {
+	if m == "" || m == ModeAppend || m == ModeReplace {
+		return nil
+	}
+	return fmt.Errorf("unknown mode %q: use append or replace", m)
+}
+
+// CheckTagKV checks one tag against ECS's limits.
+func CheckTagKV(key, value string) error {
+	switch {
+	case key == "":
+		return fmt.Errorf("empty tag key")
+	case len(key) > 128:
+		return fmt.Errorf("tag key %q is longer than 128 characters", key)
+	case len(value) > 256:
+		return fmt.Errorf("the value of tag %q is longer than 256 characters", key)
+	case strings.HasPrefix(strings.ToLower(key), "aws:"):
+		return fmt.Errorf("tag key %q: the aws: prefix is reserved for AWS", key)
+	}
+	return nil
+}
+
+// CheckEnvKey checks an environment variable or secret name.
+func CheckEnvKey(key string) error {
+	if key == "" {
+		return fmt.Errorf("empty name")
+	}
+	if strings.ContainsAny(key, "=\x00") {
+		return fmt.Errorf("name %q contains '=' or a NUL byte", key)
+	}
+	return nil
+}
+
+// Validate checks what needs no task definition: images and tags that cannot
+// parse, names, duplicate keys (a key set twice, or set and unset), malformed
+// secret and environment-file ARNs, more than MaxEnvFiles files for one
+// container, and modes. Fields are named as the flags that set them. Problems
+// that need the task definition (a container it lacks) come from Apply.
+func (c Changes) Validate() failure.Problems {
+	var ps failure.Problems
+	imageFor := map[string]bool{}
+	for _, ic := range c.Images {
+		field := "--image " + imageFlagText(ic)
+		if ic.Container != "" {
+			if err := checkContainerName(ic.Container); err != nil {
+				ps.Add(field, 0, "%v", err)
+			}
+			if imageFor[ic.Container] {
+				ps.Add(field, 0, "container %q is given an image more than once", ic.Container)
+			}
+			imageFor[ic.Container] = true
+		}
+		if _, err := imageref.Parse(ic.Image); err != nil {
+			ps.Add(field, 0, "%v", err)
+		}
+	}
+	if c.TagOnly != "" {
+		if err := imageref.CheckTag(c.TagOnly); err != nil {
+			ps.Add("--tag-only", 0, "%v", err)
+		}
+	}
+	checkKeyValues(&ps, "--env", "--unset-env", c.Env, nil)
+	checkKeyValues(&ps, "--secret", "--unset-secret", c.Secrets, CheckSecretRef)
+	if err := CheckKeyValueMode(c.EnvMode); err != nil {
+		ps.Add("--env-mode", 0, "%v", err)
+	}
+	if err := CheckKeyValueMode(c.SecretMode); err != nil {
+		ps.Add("--secret-mode", 0, "%v", err)
+	}
+	if err := CheckEnvFileMode(c.EnvFileMode); err != nil {
+		ps.Add("--env-file-mode", 0, "%v", err)
+	}
+	perContainer := map[string]int{}
+	seenFile := map[string]bool{}
+	for _, f := range c.EnvFiles {
+		field := "--env-file " + f.Container + ":" + f.ARN
+		if err := checkContainerName(f.Container); err != nil {
+			ps.Add(field, 0, "%v", err)
+		}
+		if err := CheckEnvFileARN(f.ARN); err != nil {
+			ps.Add(field, 0, "%v", err)
+		}
+		if seenFile[f.Container+"\x00"+f.ARN] {
+			ps.Add(field, 0, "the same file is given twice for container %q", f.Container)
+		}
+		seenFile[f.Container+"\x00"+f.ARN] = true
+		perContainer[f.Container]++
+	}
+	for name, n := range perContainer {
+		if n > MaxEnvFiles {
+			ps.Add("--env-file", 0, "container %q is given %d environment files; ECS allows at most %d", name, n, MaxEnvFiles)
+		}
+	}
+	seenTag := map[string]bool{}
+	for _, t := range c.Tags {
+		key, value := aws.ToString(t.Key), aws.ToString(t.Value)
+		if err := CheckTagKV(key, value); err != nil {
+			ps.Add("--tag "+key, 0, "%v", err)
+		}
+		if seenTag[key] {
+			ps.Add("--tag "+key, 0, "tag %q is given more than once", key)
+		}
+		seenTag[key] = true
+	}
+	return ps
+}
+
+func imageFlagText(ic ImageChange) string {
+	if ic.Container == "" {
+		return ic.Image
+	}
+	return ic.Container + "=" + ic.Image
+}
+
+// checkKeyValues checks names and duplicates of environment or secret
+// changes, and each value with checkValue when given.
+func checkKeyValues(ps *failure.Problems, setFlag, unsetFlag string, kvs []KeyValueChange, checkValue func(string) error) {
+	seen := map[string]bool{}
+	for _, kv := range kvs {
+		flag := setFlag
+		if kv.Unset {
+			flag = unsetFlag
+		}
+		field := flag + " " + kv.Container + ":" + kv.Key
+		if err := checkContainerName(kv.Container); err != nil {
+			ps.Add(field, 0, "%v", err)
+		}
+		if err := CheckEnvKey(kv.Key); err != nil {
+			ps.Add(field, 0, "%v", err)
+		}
+		id := kv.Container + "\x00" + kv.Key
+		if seen[id] {
+			ps.Add(field, 0, "%s is set or unset more than once for container %q", kv.Key, kv.Container)
+		}
+		seen[id] = true
+		if !kv.Unset && checkValue != nil {
+			if err := checkValue(kv.Value); err != nil {
+				ps.Add(field, 0, "%v", err)
+			}
+		}
+	}
 }
