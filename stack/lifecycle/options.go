@@ -1,0 +1,101 @@
+package lifecycle
+
+import (
+	"sort"
+	"time"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/cloudformation/types"
+)
+
+// Options says which stack to bring to which template, and how patiently.
+type Options struct {
+	StackName    string
+	TemplateBody string
+	Parameters   map[string]string
+	Tags         map[string]string
+
+	// Timeout bounds the whole operation, waiting for a busy stack included;
+	// 0 means no limit. When it passes during an update, the update is
+	// cancelled and its rollback followed (for up to RollbackWait).
+	Timeout time.Duration
+	// RollbackWait bounds following the rollback of a cancelled update
+	// (default 30 minutes).
+	RollbackWait time.Duration
+	// PollInterval is the time between two looks at the stack (default 5s).
+	PollInterval time.Duration
+	// RecreateFailedStack allows deleting and recreating a stack in
+	// UPDATE_ROLLBACK_FAILED when ContinueUpdateRollback does not bring it
+	// back. It is off by default because it deletes a live service.
+	RecreateFailedStack bool
+
+	Reporter Reporter
+}
+
+// Result is where a stack operation left the stack.
+type Result struct {
+	StackName string            `json:"stackName"`
+	StackID   string            `json:"stackId,omitempty"`
+	Status    string            `json:"status,omitempty"`
+	Action    string            `json:"action"` // see the Action constants
+	Changes   []Change          `json:"changes,omitempty"`
+	Outputs   map[string]string `json:"outputs,omitempty"`
+}
+
+// Actions a Result reports.
+const (
+	ActionCreated   = "created"   // the stack did not exist and was created
+	ActionRecreated = "recreated" // a failed stack was deleted and created again
+	ActionUpdated   = "updated"   // a change set was executed
+	ActionUnchanged = "unchanged" // the change set was empty: nothing to do
+	ActionDeleted   = "deleted"   // the stack was deleted
+	ActionAbsent    = "absent"    // delete found no stack: nothing to do
+)
+
+const (
+	defaultPollInterval = 5 * time.Second
+	defaultRollbackWait = 30 * time.Minute
+)
+
+func (o *Options) withDefaults() Options {
+	c := *o
+	if c.PollInterval <= 0 {
+		c.PollInterval = defaultPollInterval
+	}
+	if c.RollbackWait <= 0 {
+		c.RollbackWait = defaultRollbackWait
+	}
+	if c.Reporter == nil {
+		c.Reporter = NopReporter{}
+	}
+	return c
+}
+
+func (o *Options) sdkParameters() []types.Parameter {
+	keys := make([]string, 0, len(o.Parameters))
+	for k := range o.Parameters {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	params := make([]types.Parameter, 0, len(keys))
+	for _, k := range keys {
+		params = append(params, types.Parameter{ParameterKey: aws.String(k), ParameterValue: aws.String(o.Parameters[k])})
+	}
+	return params
+}
+
+func (o *Options) sdkTags() []types.Tag {
+	keys := make([]string, 0, len(o.Tags))
+	for k := range o.Tags {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	tags := make([]types.Tag, 0, len(keys))
+	for _, k := range keys {
+		tags = append(tags, types.Tag{Key: aws.String(k), Value: aws.String(o.Tags[k])})
+	}
+	return tags
+}
+
+// capabilities acknowledges the IAM role the templates may create.
+var capabilities = []types.Capability{types.CapabilityCapabilityIam, types.CapabilityCapabilityNamedIam}
