@@ -1,0 +1,51 @@
+package rollout
+
+import (
+	"fmt"
+	"os"
+	"strings"
+)
+
+// Output is one KEY=value pair for CI.
+type Output struct{ Key, Value string }
+
+// Outputs are the values a CI job uses after a deploy, in a fixed order.
+func Outputs(res *Result) []Output {
+	return []Output{
+		{"TaskDefinitionRevision", fmt.Sprint(res.Revision)},
+		{"TaskDefinitionFamily", res.Family},
+		{"ClusterName", res.Cluster},
+		{"ServiceName", res.Service},
+		{"Region", res.Region},
+	}
+}
+
+// WriteOutputs appends the outputs as KEY=value lines to $GITHUB_OUTPUT when
+// it is set (getenv is os.Getenv in the CLI) and writes them to outputsFile
+// when it is not "".
+func WriteOutputs(res *Result, outputsFile string, getenv func(string) string) error {
+	var b strings.Builder
+	for _, o := range Outputs(res) {
+		// Values are names and numbers; a newline would corrupt the file format.
+		fmt.Fprintf(&b, "%s=%s\n", o.Key, strings.ReplaceAll(o.Value, "\n", " "))
+	}
+	if gh := getenv("GITHUB_OUTPUT"); gh != "" {
+		f, err := os.OpenFile(gh, os.O_APPEND|os.O_CREATE|os.O_WRONLY, 0o644)
+		if err != nil {
+			return fmt.Errorf("write $GITHUB_OUTPUT: %w", err)
+		}
+		_, werr := f.WriteString(b.String())
+		if err := f.Close(); werr == nil {
+			werr = err
+		}
+		if werr != nil {
+			return fmt.Errorf("write $GITHUB_OUTPUT: %w", werr)
+		}
+	}
+	if outputsFile != "" {
+		if err := os.WriteFile(outputsFile, []byte(b.String()), 0o644); err != nil {
+			return fmt.Errorf("write --outputs-file: %w", err)
+		}
+	}
+	return nil
+}

@@ -1,0 +1,231 @@
+package rollout
+
+import (
+	"context"
+	"fmt"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/ecs"
+	"github.com/aws/aws-sdk-go-v2/service/ecs/types"
+
+	"github.com/ecsdeploy/ecsdeploy/internal/failure"
+	"github.com/ecsdeploy/ecsdeploy/taskdef"
+)
+
+// Plan is what a deploy would do, computed with reads only.
+type Plan struct {
+	Request Request
+	Service types.Service
+	// Current is the task definition the service runs now, with its tags.
+	Current     *types.TaskDefinition
+	CurrentTags []types.Tag
+	// CurrentInput is Current as a register input, the old side of the diff.
+	CurrentInput *ecs.RegisterTaskDefinitionInput
+	// New is the revision to register; nil when an existing revision is
+	// deployed (Existing) or nothing in the task definition changes.
+	New *ecs.RegisterTaskDefinitionInput
+	// Existing is the registered revision deployed as it is, when no new one is registered.
+	Existing *types.TaskDefinition
+	// Summary lists the task-definition changes per container (no secret values).
+	Summary taskdef.Summary
+	// Update is the UpdateService input; its TaskDefinition is filled in by Apply.
+	Update         *ecs.UpdateServiceInput
+	SettingChanges []SettingChange
+	// Steps previews the batches ECS will take.
+	Steps []string
+	// InProgress is the deployment already running on the service, if any;
+	// Deploy waits for it before starting ours.
+	InProgress *types.Deployment
+	Notes      []string
+}
+
+// Family is the family the deployed revision belongs to.
+func (p *Plan) Family() string {
+	switch {
+	case p.New != nil:
+		return aws.ToString(p.New.Family)
+	case p.Existing != nil:
+		return aws.ToString(p.Existing.Family)
+	}
+	return aws.ToString(p.Current.Family)
+}
+
+// MakePlan reads the service and task definitions and computes the plan. It
+// writes nothing. A change that names a container the task definition lacks
+// is invalid input (failure.Problems, exit code 2).
+func MakePlan(ctx context.Context, api ECSAPI, req Request) (*Plan, error) {
+	svc, err := describeService(ctx, api, req.Cluster, req.Service)
+	if err != nil {
+		return nil, err
+	}
+	if dc := svc.DeploymentController; dc != nil && dc.Type != "" && dc.Type != types.DeploymentControllerTypeEcs {
+		return nil, failure.Invalidf("service %s uses the %s deployment controller; deploy does rolling updates of ECS-controlled services only", req.Service, dc.Type)
+	}
+	p := &Plan{Request: req, Service: svc}
+	p.Current, p.CurrentTags, err = describeTaskDefinition(ctx, api, aws.ToString(svc.TaskDefinition))
+	if err != nil {
+		return nil, err
+	}
+	p.CurrentInput = taskdef.RegisterInput(p.Current, p.CurrentTags)
+	if err := p.chooseTaskDefinition(ctx, api); err != nil {
+		return nil, err
+	}
+	p.Update, p.SettingChanges = serviceUpdate(svc, req.Settings)
+	if p.New == nil && p.Existing == nil && len(p.SettingChanges) == 0 {
+		// Nothing changes: the user wants the service redeployed (for
+		// example to pull a moving tag again). Restart its tasks on the same
+		// revision instead of registering an identical one.
+		p.Update.ForceNewDeployment = true
+		p.SettingChanges = append(p.SettingChanges, SettingChange{Name: "forceNewDeployment", Old: "-", New: "true (nothing else changes)"})
+	}
+	p.InProgress = inProgress(svc)
+	desired := svc.DesiredCount
+	if req.Settings.DesiredCount != nil {
+		desired = *req.Settings.DesiredCount
+	}
+	minPct, maxPct := int32(100), int32(200)
+	if dc := svc.DeploymentConfiguration; dc != nil {
+		minPct, maxPct = aws.ToInt32(orInt(dc.MinimumHealthyPercent, 100)), aws.ToInt32(orInt(dc.MaximumPercent, 200))
+	}
+	if v := req.Settings.MinHealthyPercent; v != nil {
+		minPct = *v
+	}
+	if v := req.Settings.MaxPercent; v != nil {
+		maxPct = *v
+	}
+	if p.startsDeployment() {
+		p.Steps = Steps(svc.RunningCount, desired, minPct, maxPct)
+	} else {
+		p.Steps = []string{"no new deployment: only settings that ECS applies in place change"}
+	}
+	return p, nil
+}
+
+func orInt(p *int32, def int32) *int32 {
+	if p == nil {
+		return aws.Int32(def)
+	}
+	return p
+}
+
+// startsDeployment reports whether the update makes ECS start a new
+// deployment (a new task definition, network, platform version or a forced one).
+func (p *Plan) startsDeployment() bool {
+	u := p.Update
+	return p.New != nil || p.Existing != nil || u.ForceNewDeployment || u.NetworkConfiguration != nil || u.PlatformVersion != nil
+}
+
+// chooseTaskDefinition fills New (or Existing) from the request's source and changes.
+func (p *Plan) chooseTaskDefinition(ctx context.Context, api ECSAPI) error {
+	src := p.Request.Source
+	family := aws.ToString(p.Current.Family)
+	var base *ecs.RegisterTaskDefinitionInput
+	switch {
+	case src.Existing != "":
+		td, _, err := describeTaskDefinition(ctx, api, src.Existing)
+		if err != nil {
+			return err
+		}
+		if td.Status != types.TaskDefinitionStatusActive {
+			return failure.Invalidf("--task-definition %s is %s; only ACTIVE revisions can be deployed", src.Existing, td.Status)
+		}
+		p.Existing = td
+		return nil
+	case src.File != nil:
+		base = taskdef.CloneInput(src.File)
+		if aws.ToString(base.Family) == "" {
+			base.Family = aws.String(family)
+		}
+	case src.TemplateFamily != "":
+		td, tags, err := describeTaskDefinition(ctx, api, src.TemplateFamily)
+		if err != nil {
+			return err
+		}
+		base = taskdef.RegisterInput(td, tagsIf(p.Request.CopyTaskDefinitionTags, tags))
+		base.Family = aws.String(family)
+		p.Notes = append(p.Notes, fmt.Sprintf("based on template %s:%d, registered into family %s", aws.ToString(td.Family), td.Revision, family))
+	case src.UseLatest:
+		td, tags, err := describeTaskDefinition(ctx, api, family)
+		if err != nil {
+			return err
+		}
+		if td.Revision != p.Current.Revision {
+			if p.Request.Changes.IsEmpty() {
+				// Deploy the latest revision as it is rather than registering a copy.
+				p.Existing = td
+				p.Notes = append(p.Notes, fmt.Sprintf("deploys the latest ACTIVE revision %s:%d as it is (the service runs %d)", family, td.Revision, p.Current.Revision))
+				return nil
+			}
+			p.Notes = append(p.Notes, fmt.Sprintf("based on the latest ACTIVE revision %s:%d (the service runs %d)", family, td.Revision, p.Current.Revision))
+		}
+		base = taskdef.RegisterInput(td, tagsIf(p.Request.CopyTaskDefinitionTags, tags))
+	default:
+		base = taskdef.RegisterInput(p.Current, tagsIf(p.Request.CopyTaskDefinitionTags, p.CurrentTags))
+	}
+	summary, err := taskdef.Apply(base, p.Request.Changes)
+	if err != nil {
+		return err
+	}
+	p.Summary = summary
+	unchanged := taskdef.RegisterInput(p.Current, tagsIf(p.Request.CopyTaskDefinitionTags || len(base.Tags) > 0, p.CurrentTags))
+	if sameTaskDefinition(base, unchanged) {
+		p.Notes = append(p.Notes, "the task definition does not change; no new revision is registered")
+		return nil
+	}
+	p.New = base
+	return nil
+}
+
+// sameTaskDefinition compares two register inputs as ECS sees them, through
+// the normalised, order-insensitive rendering that the diff uses.
+func sameTaskDefinition(a, b *ecs.RegisterTaskDefinitionInput) bool {
+	return taskdef.Diff(a, b, taskdef.DiffOptions{ShowValues: true}) == ""
+}
+
+func tagsIf(ok bool, tags []types.Tag) []types.Tag {
+	if ok {
+		return tags
+	}
+	return nil
+}
+
+// inProgress returns the service's deployment that is still rolling out, if any.
+func inProgress(svc types.Service) *types.Deployment {
+	if len(svc.Deployments) <= 1 {
+		for _, d := range svc.Deployments {
+			if d.RolloutState == types.DeploymentRolloutStateInProgress {
+				d := d
+				return &d
+			}
+		}
+		return nil
+	}
+	for _, d := range svc.Deployments {
+		if aws.ToString(d.Status) == "PRIMARY" {
+			d := d
+			return &d
+		}
+	}
+	return nil
+}
+
+func describeService(ctx context.Context, api ECSAPI, cluster, service string) (types.Service, error) {
+	out, err := api.DescribeServices(ctx, &ecs.DescribeServicesInput{Cluster: aws.String(cluster), Services: []string{service}})
+	if err != nil {
+		return types.Service{}, fmt.Errorf("describe service %s: %w", service, err)
+	}
+	if len(out.Services) == 0 || aws.ToString(out.Services[0].Status) == "INACTIVE" {
+		return types.Service{}, failure.Invalidf("service %s not found in cluster %s", service, cluster)
+	}
+	return out.Services[0], nil
+}
+
+func describeTaskDefinition(ctx context.Context, api ECSAPI, ref string) (*types.TaskDefinition, []types.Tag, error) {
+	out, err := api.DescribeTaskDefinition(ctx, &ecs.DescribeTaskDefinitionInput{
+		TaskDefinition: aws.String(ref), Include: []types.TaskDefinitionField{types.TaskDefinitionFieldTags},
+	})
+	if err != nil {
+		return nil, nil, fmt.Errorf("describe task definition %s: %w", ref, err)
+	}
+	return out.TaskDefinition, out.Tags, nil
+}

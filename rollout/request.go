@@ -1,0 +1,52 @@
+package rollout
+
+import (
+	"github.com/aws/aws-sdk-go-v2/service/ecs"
+	"github.com/aws/aws-sdk-go-v2/service/ecs/types"
+
+	"github.com/ecsdeploy/ecsdeploy/taskdef"
+)
+
+// Request is what to deploy: where the new task definition comes from, what
+// to change in it, and what to change on the service.
+type Request struct {
+	Cluster string
+	Service string
+	Source  Source
+	Changes taskdef.Changes
+	// CopyTaskDefinitionTags carries the base revision's tags to the new one.
+	CopyTaskDefinitionTags bool
+	Settings               ServiceSettings
+}
+
+// Source says where the new task definition comes from. The zero value is
+// the service's current task definition.
+type Source struct {
+	// UseLatest bases the new revision on the latest ACTIVE revision of the
+	// service's family instead of the one the service runs.
+	UseLatest bool
+	// TemplateFamily bases it on the latest revision of a separate template
+	// family; the result is registered into the service's family.
+	TemplateFamily string
+	// File is a task definition read from a file (taskdef.ParseFile); its
+	// family, if empty, is the service's.
+	File *ecs.RegisterTaskDefinitionInput
+	// Existing deploys a registered revision (family:revision or ARN) as it
+	// is; no changes may be asked for.
+	Existing string
+}
+
+// ServiceSettings are the service settings a deploy may change; nil or
+// empty means "leave as it is".
+type ServiceSettings struct {
+	DesiredCount           *int32
+	MinHealthyPercent      *int32
+	MaxPercent             *int32
+	ForceNewDeployment     bool
+	HealthCheckGracePeriod *int32 // seconds
+	Subnets                []string
+	SecurityGroups         []string
+	AssignPublicIP         *bool
+	PlatformVersion        *string
+	CircuitBreaker         *types.DeploymentCircuitBreaker
+}

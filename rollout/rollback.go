@@ -1,0 +1,238 @@
+package rollout
+
+import (
+	"context"
+	"fmt"
+	"sort"
+	"strings"
+	"time"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/ecs"
+	"github.com/aws/aws-sdk-go-v2/service/ecs/types"
+
+	"github.com/ecsdeploy/ecsdeploy/internal/failure"
+	"github.com/ecsdeploy/ecsdeploy/progress"
+	"github.com/ecsdeploy/ecsdeploy/watch"
+)
+
+// RollbackRequest says what to return the service to.
+type RollbackRequest struct {
+	Cluster        string
+	Service        string
+	TaskDefinition string // ARN or family:revision
+	DesiredCount   *int32 // restore this count too, when the failed deploy changed it
+}
+
+// RollbackOptions say how to follow the rollback deployment.
+type RollbackOptions struct {
+	NoWait bool
+	// Watch tunes the poller, including Timeout and Reporter.
+	Watch watch.Options
+}
+
+// Rollback updates the service back to req.TaskDefinition and, unless
+// NoWait, waits for that deployment. The result is returned with any error;
+// a rollback that fails or times out is an error with exit code 1 or 3.
+func Rollback(ctx context.Context, api ECSAPI, req RollbackRequest, opts RollbackOptions) (*RollbackResult, error) {
+	rep := opts.Watch.Reporter
+	if rep == nil {
+		rep = progress.Discard
+	}
+	rb := &RollbackResult{TaskDefinition: req.TaskDefinition, DesiredCount: req.DesiredCount}
+	rep.Report(progress.Step{At: time.Now(), Message: fmt.Sprintf("rolling back service %s to %s", req.Service, shortARN(req.TaskDefinition))})
+	out, err := api.UpdateService(ctx, &ecs.UpdateServiceInput{
+		Cluster: aws.String(req.Cluster), Service: aws.String(req.Service),
+		TaskDefinition: aws.String(req.TaskDefinition), DesiredCount: req.DesiredCount,
+	})
+	if err != nil {
+		rb.Outcome = progress.Failed
+		rb.Reason = "UpdateService failed: " + err.Error()
+		return rb, fmt.Errorf("roll back service %s: %w", req.Service, err)
+	}
+	var ours *types.Deployment
+	for _, d := range out.Service.Deployments {
+		if aws.ToString(d.Status) == "PRIMARY" {
+			d := d
+			ours = &d
+		}
+	}
+	if opts.NoWait {
+		rb.Outcome = Updated
+		if ours != nil {
+			rb.DeploymentID = aws.ToString(ours.Id)
+			rb.TaskDefinition = aws.ToString(ours.TaskDefinition)
+		}
+		return rb, nil
+	}
+	if ours == nil {
+		rb.Outcome = progress.Failed
+		rb.Reason = "UpdateService returned no PRIMARY deployment to follow"
+		return rb, failure.Failedf("%s", rb.Reason)
+	}
+	rb.DeploymentID = aws.ToString(ours.Id)
+	rb.TaskDefinition = aws.ToString(ours.TaskDefinition)
+	wr, err := watch.Wait(ctx, api, watch.Target{
+		Cluster: req.Cluster, Service: req.Service, DeploymentID: rb.DeploymentID,
+		TaskDefinition: rb.TaskDefinition, Since: aws.ToTime(ours.CreatedAt),
+	}, opts.Watch)
+	fillRollback(rb, wr, err)
+	switch {
+	case err != nil:
+		return rb, err
+	case rb.Outcome == progress.TimedOut:
+		return rb, failure.TimedOutf("rollback deployment %s timed out: %s", rb.DeploymentID, rb.Reason)
+	case rb.Outcome == progress.Failed:
+		return rb, failure.Failedf("rollback deployment %s failed: %s", rb.DeploymentID, rb.Reason)
+	}
+	return rb, nil
+}
+
+// RollbackTarget finds what to roll the service back to: revision N of its
+// family when toRevision > 0; otherwise the revision that actually ran
+// before the current one. That is, in order of certainty: an older
+// deployment of the service still running its tasks; the source of the
+// service's latest successful ECS service deployment (ListServiceDeployments,
+// where the API has it); and, failing both, the newest ACTIVE revision of
+// the family older than the current one, with a note saying it is a guess.
+func RollbackTarget(ctx context.Context, api ECSAPI, cluster, service string, toRevision int32) (target string, svc types.Service, note string, err error) {
+	svc, err = describeService(ctx, api, cluster, service)
+	if err != nil {
+		return "", svc, "", err
+	}
+	current := aws.ToString(svc.TaskDefinition)
+	family, rev := familyRevision(current)
+	if toRevision > 0 {
+		ref := fmt.Sprintf("%s:%d", family, toRevision)
+		td, _, err := describeTaskDefinition(ctx, api, ref)
+		if err != nil {
+			return "", svc, "", failure.WithCode(failure.CodeInvalid, fmt.Errorf("--to-revision %d: %w", toRevision, err))
+		}
+		if td.Status != types.TaskDefinitionStatusActive {
+			return "", svc, "", failure.Invalidf("--to-revision %d: %s is %s; only ACTIVE revisions can be deployed", toRevision, ref, td.Status)
+		}
+		return aws.ToString(td.TaskDefinitionArn), svc, "", nil
+	}
+	for _, d := range svc.Deployments {
+		if aws.ToString(d.Status) != "PRIMARY" && aws.ToString(d.TaskDefinition) != current && d.RunningCount > 0 {
+			return aws.ToString(d.TaskDefinition), svc, fmt.Sprintf("%s still runs tasks of the service", shortARN(aws.ToString(d.TaskDefinition))), nil
+		}
+	}
+	if prev, ok := previousFromServiceDeployments(ctx, api, cluster, service, current); ok {
+		return prev, svc, "the service's previous successful deployment ran it", nil
+	}
+	arns, err := listFamily(ctx, api, family)
+	if err != nil {
+		return "", svc, "", err
+	}
+	for _, arn := range arns { // newest first
+		if _, r := familyRevision(arn); r < rev {
+			return arn, svc, "could not tell which revision ran before; chose the newest ACTIVE revision older than the current one", nil
+		}
+	}
+	return "", svc, "", failure.Failedf("no ACTIVE revision of %s older than %d to roll back to; name one with --to-revision", family, rev)
+}
+
+// serviceDeploymentsAPI is the optional part of the ECS API that knows the
+// history of a service's deployments. Not every ECS-compatible endpoint has it.
+type serviceDeploymentsAPI interface {
+	ListServiceDeployments(ctx context.Context, in *ecs.ListServiceDeploymentsInput, optFns ...func(*ecs.Options)) (*ecs.ListServiceDeploymentsOutput, error)
+	DescribeServiceDeployments(ctx context.Context, in *ecs.DescribeServiceDeploymentsInput, optFns ...func(*ecs.Options)) (*ecs.DescribeServiceDeploymentsOutput, error)
+	DescribeServiceRevisions(ctx context.Context, in *ecs.DescribeServiceRevisionsInput, optFns ...func(*ecs.Options)) (*ecs.DescribeServiceRevisionsOutput, error)
+}
+
+// previousFromServiceDeployments asks the service's deployment history for
+// the revision that ran before the current task definition. Any error (the
+// API missing on an endpoint, permissions) means "don't know".
+func previousFromServiceDeployments(ctx context.Context, api ECSAPI, cluster, service, current string) (string, bool) {
+	sd, ok := api.(serviceDeploymentsAPI)
+	if !ok {
+		return "", false
+	}
+	list, err := sd.ListServiceDeployments(ctx, &ecs.ListServiceDeploymentsInput{
+		Cluster: aws.String(cluster), Service: aws.String(service),
+		Status: []types.ServiceDeploymentStatus{types.ServiceDeploymentStatusSuccessful},
+	})
+	if err != nil || len(list.ServiceDeployments) == 0 {
+		return "", false
+	}
+	briefs := list.ServiceDeployments
+	sort.SliceStable(briefs, func(i, j int) bool { return aws.ToTime(briefs[i].CreatedAt).After(aws.ToTime(briefs[j].CreatedAt)) })
+	var arns []string
+	for _, b := range briefs {
+		if len(arns) == 20 {
+			break
+		}
+		arns = append(arns, aws.ToString(b.ServiceDeploymentArn))
+	}
+	deps, err := sd.DescribeServiceDeployments(ctx, &ecs.DescribeServiceDeploymentsInput{ServiceDeploymentArns: arns})
+	if err != nil {
+		return "", false
+	}
+	var revArns []string
+	for _, d := range deps.ServiceDeployments {
+		if d.TargetServiceRevision != nil {
+			revArns = append(revArns, aws.ToString(d.TargetServiceRevision.Arn))
+		}
+	}
+	if len(revArns) == 0 {
+		return "", false
+	}
+	revs, err := sd.DescribeServiceRevisions(ctx, &ecs.DescribeServiceRevisionsInput{ServiceRevisionArns: revArns})
+	if err != nil {
+		return "", false
+	}
+	byArn := map[string]string{}
+	for _, r := range revs.ServiceRevisions {
+		byArn[aws.ToString(r.ServiceRevisionArn)] = aws.ToString(r.TaskDefinition)
+	}
+	// Deployments newest first: the first target that is not the current
+	// task definition is what ran before it.
+	for _, d := range deps.ServiceDeployments {
+		if d.TargetServiceRevision == nil {
+			continue
+		}
+		if td := byArn[aws.ToString(d.TargetServiceRevision.Arn)]; td != "" && td != current {
+			return td, true
+		}
+	}
+	return "", false
+}
+
+// familyRevision splits "arn:...:task-definition/web:7" or "web:7".
+func familyRevision(ref string) (string, int32) {
+	s := shortARN(ref)
+	i := strings.LastIndex(s, ":")
+	if i < 0 {
+		return s, 0
+	}
+	var n int32
+	fmt.Sscanf(s[i+1:], "%d", &n)
+	return s[:i], n
+}
+
+// listFamily lists the ACTIVE revisions of exactly family, newest first.
+func listFamily(ctx context.Context, api ECSAPI, family string) ([]string, error) {
+	var arns []string
+	p := ecs.NewListTaskDefinitionsPaginator(api, &ecs.ListTaskDefinitionsInput{
+		FamilyPrefix: aws.String(family), Status: types.TaskDefinitionStatusActive, Sort: types.SortOrderDesc,
+	})
+	for p.HasMorePages() {
+		out, err := p.NextPage(ctx)
+		if err != nil {
+			return nil, fmt.Errorf("list revisions of %s: %w", family, err)
+		}
+		for _, a := range out.TaskDefinitionArns {
+			// familyPrefix matches prefixes ("web" lists "web-worker" too).
+			if f, _ := familyRevision(a); f == family {
+				arns = append(arns, a)
+			}
+		}
+	}
+	sort.SliceStable(arns, func(i, j int) bool {
+		_, a := familyRevision(arns[i])
+		_, b := familyRevision(arns[j])
+		return a > b
+	})
+	return arns, nil
+}
