@@ -196,4 +196,3 @@ func hasChange(changes []Change, logicalID, action string) bool {
 	}
 	return false
 }
-
