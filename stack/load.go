@@ -14,7 +14,7 @@ import (
 func Parse(data []byte, r vars.Resolver) (*Spec, error) {
 	pos := positionsOf(data)
 	var s Spec
-	decodeErr := decode(data, r, &s, pos)
+	decodeErr := decode(data, r, &s)
 	var problems failure.Problems
 	if decodeErr != nil {
 		var decodeProblems failure.Problems

@@ -65,23 +65,3 @@ func (p positions) line(path string) int {
 		}
 	}
 }
-
-// fieldAt finds the path of the key named key written on line, for turning
-// a decoder's "line N: field x not found" into a field path.
-func (p positions) fieldAt(line int, key string) string {
-	best := ""
-	for path, l := range p {
-		if l != line {
-			continue
-		}
-		if path == key || strings.HasSuffix(path, "."+key) {
-			if best == "" || len(path) < len(best) {
-				best = path
-			}
-		}
-	}
-	if best == "" {
-		return key
-	}
-	return best
-}

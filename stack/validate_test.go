@@ -146,3 +146,19 @@ func TestFargateSizes(t *testing.T) {
 		}
 	}
 }
+
+func TestVariablesAreSubstitutedAndUnresolvedOnesReported(t *testing.T) {
+	text := strings.Replace(validBase, "image: nginx:1.27", `image: "nginx:#{Tag}"`, 1)
+	s, err := Parse([]byte(text), vars.Resolver{Vars: map[string]string{"Tag": "1.29"}, LookupEnv: func(string) (string, bool) { return "", false }})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if s.Containers[0].Image != "nginx:1.29" {
+		t.Errorf("image %q, want nginx:1.29", s.Containers[0].Image)
+	}
+	_, err = Parse([]byte(text), vars.Resolver{LookupEnv: func(string) (string, bool) { return "", false }})
+	var ps failure.Problems
+	if !errors.As(err, &ps) || len(ps) == 0 || ps[0].Field != "containers[0].image" || ps[0].Line != 6 {
+		t.Fatalf("unresolved variable: %v", err)
+	}
+}
