@@ -1,0 +1,374 @@
+package cli
+
+import (
+	"os"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/ecs/types"
+	"github.com/spf13/cobra"
+	"github.com/spf13/pflag"
+
+	"github.com/ecsdeploy/ecsdeploy/internal/failure"
+	"github.com/ecsdeploy/ecsdeploy/rollout"
+	"github.com/ecsdeploy/ecsdeploy/spec"
+	"github.com/ecsdeploy/ecsdeploy/taskdef"
+	"github.com/ecsdeploy/ecsdeploy/vars"
+)
+
+// planFlags are the flags deploy and diff share: what to deploy and how to
+// change it. Values that may hold #{variables} are taken as text and
+// converted after substitution, so that "-D #{Count}" works.
+type planFlags struct {
+	file     string
+	varFlags []string
+	varFiles []string
+
+	cluster, service string
+
+	useLatest          bool
+	templateFamily     string
+	taskDefinitionFile string
+	taskDefinition     string
+
+	images     []string
+	tagOnly    string
+	tagFromEnv string
+	env        []string
+	unsetEnv   []string
+	envMode    string
+	secrets    []string
+	unsetSec   []string
+	secretMode string
+	envFiles   []string
+	envFileMod string
+	tags       []string
+	copyTags   bool
+
+	desiredCount   string
+	minHealthy     string
+	maxPercent     string
+	forceNew       bool
+	gracePeriod    string
+	subnets        []string
+	securityGroups []string
+	assignPublicIP string
+	platform       string
+	circuitBreaker string
+
+	showValues bool
+}
+
+func (f *planFlags) register(fs *pflag.FlagSet) {
+	fs.StringVarP(&f.file, "file", "f", "", "spec file (YAML) with the same settings as the flags; flags override it")
+	fs.StringArrayVar(&f.varFlags, "var", nil, "set a #{Name} variable: Name=value (repeatable; wins over --var-file)")
+	fs.StringArrayVar(&f.varFiles, "var-file", nil, "read #{Name} variables from a KEY=VALUE or YAML file (repeatable)")
+	fs.StringVarP(&f.cluster, "cluster", "c", "", "cluster name")
+	fs.StringVarP(&f.service, "service", "n", "", "service name")
+	fs.BoolVar(&f.useLatest, "use-latest-task-def", false, "base the new revision on the latest ACTIVE revision of the family, not the one the service runs")
+	fs.StringVar(&f.templateFamily, "template-family", "", "base the new revision on the latest revision of this family, registered into the service's family")
+	fs.StringVar(&f.taskDefinitionFile, "task-definition-file", "", "base the new revision on this JSON file (register input, or describe-task-definition output)")
+	fs.StringVar(&f.taskDefinition, "task-definition", "", "deploy this existing revision (family:revision or ARN) as it is")
+	fs.StringArrayVarP(&f.images, "image", "i", nil, "set an image: container=ref, or ref to retag every container of that repository (repeatable)")
+	fs.StringVar(&f.tagOnly, "tag-only", "", "retag every container's image with this tag")
+	fs.StringVarP(&f.tagFromEnv, "tag-from-env", "e", "", "like --tag-only, with the tag taken from this environment variable")
+	fs.StringArrayVar(&f.env, "env", nil, "set an environment variable: container:KEY=VALUE (repeatable)")
+	fs.StringArrayVar(&f.unsetEnv, "unset-env", nil, "remove an environment variable: container:KEY (repeatable)")
+	fs.StringVar(&f.envMode, "env-mode", "", "merge (default: keep other variables) or replace (a container's variables become exactly those given)")
+	fs.StringArrayVar(&f.secrets, "secret", nil, "set a secret: container:KEY=ARN of a Secrets Manager secret or SSM parameter (repeatable)")
+	fs.StringArrayVar(&f.unsetSec, "unset-secret", nil, "remove a secret: container:KEY (repeatable)")
+	fs.StringVar(&f.secretMode, "secret-mode", "", "merge (default) or replace, as --env-mode")
+	fs.StringArrayVar(&f.envFiles, "env-file", nil, "add an environment file: container:arn:aws:s3:::bucket/key.env (repeatable, at most 10 per container)")
+	fs.StringVar(&f.envFileMod, "env-file-mode", "", "append (default) or replace")
+	fs.StringArrayVar(&f.tags, "tag", nil, "tag the new revision and the service: KEY=VALUE (repeatable)")
+	fs.BoolVar(&f.copyTags, "copy-task-definition-tags", false, "carry the base revision's tags to the new one")
+	fs.StringVarP(&f.desiredCount, "desired-count", "D", "", "set the service's desired count")
+	fs.StringVarP(&f.minHealthy, "min-healthy-percent", "m", "", "set minimumHealthyPercent")
+	fs.StringVarP(&f.maxPercent, "max-percent", "M", "", "set maximumPercent")
+	fs.BoolVar(&f.forceNew, "force-new-deployment", false, "start a new deployment even if nothing changes")
+	fs.StringVar(&f.gracePeriod, "health-check-grace-period", "", "set healthCheckGracePeriodSeconds (90, 90s, 2m)")
+	fs.StringSliceVar(&f.subnets, "subnets", nil, "set the awsvpc subnets (comma-separated)")
+	fs.StringSliceVar(&f.securityGroups, "security-groups", nil, "set the awsvpc security groups (comma-separated)")
+	fs.StringVar(&f.assignPublicIP, "assign-public-ip", "", "ENABLED or DISABLED")
+	fs.StringVar(&f.platform, "platform-version", "", "set the Fargate platform version")
+	fs.StringVar(&f.circuitBreaker, "circuit-breaker", "", "enable the deployment circuit breaker; =rollback also lets ECS roll back; =false disables it")
+	fs.Lookup("circuit-breaker").NoOptDefVal = "true"
+	fs.BoolVar(&f.showValues, "show-values", false, "show plain environment values in diffs (masked by default)")
+}
+
+// resolved is what the flags and the spec file resolve to.
+type resolved struct {
+	spec     *spec.Deploy
+	request  rollout.Request
+	resolver vars.Resolver // for flags the caller converts itself
+}
+
+// resolve reads the spec file, substitutes variables in it and in the flags,
+// applies the flags over the file, and checks everything, collecting every
+// problem before any AWS call.
+func (f *planFlags) resolve(cmd *cobra.Command) (*resolved, failure.Problems) {
+	var ps failure.Problems
+	resolver := vars.Resolver{Vars: map[string]string{}}
+	for _, path := range f.varFiles {
+		if err := resolver.LoadFile(path); err != nil {
+			ps.Add("--var-file", 0, "%v", err)
+		}
+	}
+	assigned, err := vars.ParseAssignments(f.varFlags)
+	if err != nil {
+		ps.Add("--var", 0, "%v", err)
+	}
+	for k, v := range assigned {
+		resolver.Vars[k] = v
+	}
+	d := &spec.Deploy{}
+	if f.file != "" {
+		loaded, err := spec.LoadDeploy(f.file, resolver)
+		if err != nil {
+			ps.Extend(err)
+		} else {
+			d = loaded
+		}
+	}
+	x := expander{resolver: resolver, problems: &ps, cmd: cmd}
+	f.applyTo(d, &x)
+	ps = append(ps, d.Validate()...)
+	fileChanges, cps := d.Changes()
+	ps = append(ps, cps...)
+	flagChanges := f.changes(&x)
+	ps = append(ps, flagChanges.Validate()...)
+	changes := taskdef.Merge(fileChanges, flagChanges)
+
+	req := rollout.Request{Cluster: d.Cluster, Service: d.Service, Changes: changes,
+		CopyTaskDefinitionTags: d.CopyTaskDefinitionTags != nil && *d.CopyTaskDefinitionTags}
+	req.Source.UseLatest = d.UseLatestTaskDef != nil && *d.UseLatestTaskDef
+	req.Source.TemplateFamily = aws.ToString(d.TemplateFamily)
+	req.Source.Existing = aws.ToString(d.TaskDefinition)
+	if req.Source.Existing != "" && !flagChanges.IsEmpty() {
+		ps.Add("--task-definition", 0, "deploys an existing revision as it is; it cannot be combined with image, environment, secret, file or tag changes")
+	}
+	if path := aws.ToString(d.TaskDefinitionFile); path != "" {
+		data, err := os.ReadFile(path)
+		if err != nil {
+			ps.Add("taskDefinitionFile", 0, "%v", err)
+		} else if in, err := taskdef.ParseFile(data); err != nil {
+			var fps failure.Problems
+			fps.Extend(err)
+			for _, p := range fps {
+				p.Field = "taskDefinitionFile: " + p.Field
+				ps = append(ps, p)
+			}
+		} else {
+			req.Source.File = in
+		}
+	}
+	req.Settings = settingsOf(d)
+	return &resolved{spec: d, request: req, resolver: resolver}, ps
+}
+
+// expander substitutes #{variables} in flag values, recording a problem
+// named after the flag for each unresolved one.
+type expander struct {
+	resolver vars.Resolver
+	problems *failure.Problems
+	cmd      *cobra.Command
+}
+
+func (x *expander) given(name string) bool { return x.cmd.Flags().Changed(name) }
+
+func (x *expander) expand(flag, s string) string {
+	out, err := x.resolver.Expand(s)
+	if err != nil {
+		x.problems.Add("--"+flag, 0, "%v", err)
+		return s
+	}
+	return out
+}
+
+func (x *expander) expandAll(flag string, ss []string) []string {
+	out := make([]string, len(ss))
+	for i, s := range ss {
+		out[i] = x.expand(flag, s)
+	}
+	return out
+}
+
+func (x *expander) int32(flag, s string) *int32 {
+	v := x.expand(flag, s)
+	n, err := strconv.ParseInt(strings.TrimSpace(v), 10, 32)
+	if err != nil {
+		x.problems.Add("--"+flag, 0, "%q is not a whole number", v)
+		return nil
+	}
+	n32 := int32(n)
+	return &n32
+}
+
+func (x *expander) duration(flag, s string) *spec.Duration {
+	v := x.expand(flag, s)
+	d, err := spec.ParseDuration(v)
+	if err != nil {
+		x.problems.Add("--"+flag, 0, "%v", err)
+		return nil
+	}
+	return &d
+}
+
+// applyTo writes the flags that were given over the spec's settings.
+func (f *planFlags) applyTo(d *spec.Deploy, x *expander) {
+	str := func(name, v string) *string { s := x.expand(name, v); return &s }
+	if x.given("cluster") {
+		d.Cluster = *str("cluster", f.cluster)
+	}
+	if x.given("service") {
+		d.Service = *str("service", f.service)
+	}
+	if x.given("use-latest-task-def") {
+		d.UseLatestTaskDef = aws.Bool(f.useLatest)
+	}
+	if x.given("template-family") {
+		d.TemplateFamily = str("template-family", f.templateFamily)
+	}
+	if x.given("task-definition-file") {
+		d.TaskDefinitionFile = str("task-definition-file", f.taskDefinitionFile)
+	}
+	if x.given("task-definition") {
+		d.TaskDefinition = str("task-definition", f.taskDefinition)
+	}
+	if x.given("copy-task-definition-tags") {
+		d.CopyTaskDefinitionTags = aws.Bool(f.copyTags)
+	}
+	if x.given("desired-count") {
+		d.DesiredCount = x.int32("desired-count", f.desiredCount)
+	}
+	if x.given("min-healthy-percent") {
+		d.MinHealthyPercent = x.int32("min-healthy-percent", f.minHealthy)
+	}
+	if x.given("max-percent") {
+		d.MaxPercent = x.int32("max-percent", f.maxPercent)
+	}
+	if x.given("force-new-deployment") {
+		d.ForceNewDeployment = aws.Bool(f.forceNew)
+	}
+	if x.given("health-check-grace-period") {
+		d.HealthCheckGracePeriod = x.duration("health-check-grace-period", f.gracePeriod)
+	}
+	if x.given("subnets") {
+		d.Subnets = x.expandAll("subnets", f.subnets)
+	}
+	if x.given("security-groups") {
+		d.SecurityGroups = x.expandAll("security-groups", f.securityGroups)
+	}
+	if x.given("assign-public-ip") {
+		switch v := strings.ToUpper(x.expand("assign-public-ip", f.assignPublicIP)); v {
+		case "ENABLED", "TRUE":
+			d.AssignPublicIP = aws.Bool(true)
+		case "DISABLED", "FALSE":
+			d.AssignPublicIP = aws.Bool(false)
+		default:
+			x.problems.Add("--assign-public-ip", 0, "%q: use ENABLED or DISABLED", v)
+		}
+	}
+	if x.given("platform-version") {
+		d.PlatformVersion = str("platform-version", f.platform)
+	}
+	if x.given("circuit-breaker") {
+		switch v := strings.ToLower(x.expand("circuit-breaker", f.circuitBreaker)); v {
+		case "true", "enable", "enabled":
+			d.CircuitBreaker = &spec.CircuitBreaker{Enable: aws.Bool(true), Rollback: aws.Bool(false)}
+		case "rollback":
+			d.CircuitBreaker = &spec.CircuitBreaker{Enable: aws.Bool(true), Rollback: aws.Bool(true)}
+		case "false", "disable", "disabled":
+			d.CircuitBreaker = &spec.CircuitBreaker{Enable: aws.Bool(false), Rollback: aws.Bool(false)}
+		default:
+			x.problems.Add("--circuit-breaker", 0, "%q: use --circuit-breaker, --circuit-breaker=rollback or --circuit-breaker=false", v)
+		}
+	}
+}
+
+// changes parses the task-definition change flags.
+func (f *planFlags) changes(x *expander) taskdef.Changes {
+	var c taskdef.Changes
+	for _, s := range x.expandAll("image", f.images) {
+		ic, err := taskdef.ParseImageFlag(s)
+		if err != nil {
+			x.problems.Add("--image", 0, "%v", err)
+			continue
+		}
+		c.Images = append(c.Images, ic)
+	}
+	if x.given("tag-only") {
+		c.TagOnly = x.expand("tag-only", f.tagOnly)
+	}
+	if x.given("tag-from-env") {
+		name := x.expand("tag-from-env", f.tagFromEnv)
+		tag, ok := os.LookupEnv(name)
+		if !ok || strings.TrimSpace(tag) == "" {
+			x.problems.Add("--tag-from-env", 0, "environment variable %s is not set or empty", name)
+		} else {
+			c.TagOnly = strings.TrimSpace(tag)
+		}
+	}
+	kv := func(flag string, values []string, parse func(string) (taskdef.KeyValueChange, error)) []taskdef.KeyValueChange {
+		var out []taskdef.KeyValueChange
+		for _, s := range x.expandAll(flag, values) {
+			ch, err := parse(s)
+			if err != nil {
+				x.problems.Add("--"+flag, 0, "%v", err)
+				continue
+			}
+			out = append(out, ch)
+		}
+		return out
+	}
+	c.Env = append(kv("env", f.env, taskdef.ParseEnvFlag), kv("unset-env", f.unsetEnv, taskdef.ParseUnsetFlag)...)
+	c.Secrets = append(kv("secret", f.secrets, taskdef.ParseEnvFlag), kv("unset-secret", f.unsetSec, taskdef.ParseUnsetFlag)...)
+	c.EnvMode = taskdef.Mode(x.expand("env-mode", f.envMode))
+	c.SecretMode = taskdef.Mode(x.expand("secret-mode", f.secretMode))
+	c.EnvFileMode = taskdef.Mode(x.expand("env-file-mode", f.envFileMod))
+	for _, s := range x.expandAll("env-file", f.envFiles) {
+		ef, err := taskdef.ParseEnvFileFlag(s)
+		if err != nil {
+			x.problems.Add("--env-file", 0, "%v", err)
+			continue
+		}
+		c.EnvFiles = append(c.EnvFiles, ef)
+	}
+	for _, s := range x.expandAll("tag", f.tags) {
+		t, err := taskdef.ParseTagFlag(s)
+		if err != nil {
+			x.problems.Add("--tag", 0, "%v", err)
+			continue
+		}
+		c.Tags = append(c.Tags, t)
+	}
+	return c
+}
+
+// settingsOf converts the spec's service settings.
+func settingsOf(d *spec.Deploy) rollout.ServiceSettings {
+	s := rollout.ServiceSettings{
+		DesiredCount: d.DesiredCount, MinHealthyPercent: d.MinHealthyPercent, MaxPercent: d.MaxPercent,
+		ForceNewDeployment: d.ForceNewDeployment != nil && *d.ForceNewDeployment,
+		Subnets:            d.Subnets, SecurityGroups: d.SecurityGroups, AssignPublicIP: d.AssignPublicIP,
+		PlatformVersion: d.PlatformVersion,
+	}
+	if g := d.HealthCheckGracePeriod; g != nil {
+		s.HealthCheckGracePeriod = aws.Int32(int32(g.Std() / time.Second))
+	}
+	if cb := d.CircuitBreaker; cb != nil {
+		s.CircuitBreaker = &types.DeploymentCircuitBreaker{Enable: cb.Enable == nil || *cb.Enable, Rollback: cb.Rollback != nil && *cb.Rollback}
+	}
+	return s
+}
+
+// timeoutOf is the deploy's timeout: the flag, else the spec, else the default.
+func timeoutOf(d *spec.Deploy) time.Duration {
+	if d.Timeout != nil {
+		return d.Timeout.Std()
+	}
+	return rollout.DefaultTimeout
+}
+
