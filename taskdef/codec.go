@@ -248,7 +248,13 @@ func encodeValue(v reflect.Value) (any, bool) {
 			if !f.IsExported() {
 				continue
 			}
-			if x, ok := encodeValue(v.Field(i)); ok {
+			fv := v.Field(i)
+			if isValueScalar(fv.Kind()) && fv.IsZero() {
+				// Like the SDK's serializer: a zero non-pointer scalar
+				// (cpu: 0 on a container) means "not set".
+				continue
+			}
+			if x, ok := encodeValue(fv); ok {
 				obj[jsonName(f.Name)] = x
 			}
 		}
@@ -285,4 +291,13 @@ func encodeValue(v reflect.Value) (any, bool) {
 		return v.Float(), true
 	}
 	return nil, false
+}
+
+func isValueScalar(k reflect.Kind) bool {
+	switch k {
+	case reflect.String, reflect.Bool, reflect.Int, reflect.Int8, reflect.Int16, reflect.Int32, reflect.Int64,
+		reflect.Float32, reflect.Float64:
+		return true
+	}
+	return false
 }
