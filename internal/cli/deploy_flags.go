@@ -371,4 +371,3 @@ func timeoutOf(d *spec.Deploy) time.Duration {
 	}
 	return rollout.DefaultTimeout
 }
-
