@@ -230,28 +230,30 @@ type task struct {
 
 // container is one container of a task and the behaviour the scenario gave it.
 type container struct {
-	Name          string            `json:"name"`
-	Image         string            `json:"image"`
-	ARN           string            `json:"arn"`
-	RuntimeID     string            `json:"runtimeId"`
-	Essential     bool              `json:"essential"`
-	CPU           int               `json:"cpu"`
-	Memory        int               `json:"memory,omitempty"`
-	MemoryRes     int               `json:"memoryReservation,omitempty"`
-	Ports         []portMap         `json:"ports,omitempty"`
-	LastStatus    string            `json:"lastStatus"`
-	ExitCode      *int              `json:"exitCode,omitempty"`
-	Reason        string            `json:"reason,omitempty"`
-	HealthStatus  string            `json:"healthStatus"`
-	Health        *healthCheck      `json:"health,omitempty"`
-	Behaviour     scenario.Image    `json:"behaviour"`
-	StopTimeout   int               `json:"stopTimeout"`
-	StartedAt     time.Time         `json:"startedAt,omitzero"`
-	ExitedAt      time.Time         `json:"exitedAt,omitzero"`
-	NextCheckAt   time.Time         `json:"nextCheckAt,omitzero"`
-	CheckFailures int               `json:"checkFailures,omitempty"`
-	LogDriver     string            `json:"logDriver,omitempty"`
-	LogOptions    map[string]string `json:"logOptions,omitempty"`
+	Name           string            `json:"name"`
+	Image          string            `json:"image"`
+	ARN            string            `json:"arn"`
+	RuntimeID      string            `json:"runtimeId"`
+	Essential      bool              `json:"essential"`
+	CPU            int               `json:"cpu"`
+	Memory         int               `json:"memory,omitempty"`
+	MemoryRes      int               `json:"memoryReservation,omitempty"`
+	Ports          []portMap         `json:"ports,omitempty"`
+	LastStatus     string            `json:"lastStatus"`
+	ExitCode       *int              `json:"exitCode,omitempty"`
+	Reason         string            `json:"reason,omitempty"`
+	HealthStatus   string            `json:"healthStatus"`
+	Health         *healthCheck      `json:"health,omitempty"`
+	Behaviour      scenario.Image    `json:"behaviour"`
+	StopTimeout    int               `json:"stopTimeout"`
+	StartedAt      time.Time         `json:"startedAt,omitzero"`
+	ExitedAt       time.Time         `json:"exitedAt,omitzero"`
+	NextCheckAt    time.Time         `json:"nextCheckAt,omitzero"`
+	SignalExitAt   time.Time         `json:"signalExitAt,omitzero"` // when the container exits after SIGTERM or SIGKILL
+	SignalExitCode int               `json:"signalExitCode,omitempty"`
+	CheckFailures  int               `json:"checkFailures,omitempty"`
+	LogDriver      string            `json:"logDriver,omitempty"`
+	LogOptions     map[string]string `json:"logOptions,omitempty"`
 }
 
 // portMap is a port mapping as placed: hostPort is resolved for bridge mode.

@@ -1,0 +1,145 @@
+package emulator
+
+import (
+	"fmt"
+	"slices"
+	"time"
+)
+
+func (s *service) deployment(id string) *deployment {
+	for _, d := range s.Deployments {
+		if d.ID == id {
+			return d
+		}
+	}
+	return nil
+}
+
+// startDeployment makes a new PRIMARY deployment from the service's current
+// configuration; the previous ones become ACTIVE.
+func (e *Emulator) startDeployment(s *service, now time.Time) *deployment {
+	for _, d := range s.Deployments {
+		d.Status = "ACTIVE"
+	}
+	d := &deployment{
+		ID: e.ids.deploymentID(), Status: "PRIMARY", TaskDefinition: s.TaskDefinition,
+		DesiredCount: s.DesiredCount, CreatedAt: now, UpdatedAt: now, LaunchType: s.LaunchType,
+		CapacityProviders: s.CapacityProviders, Network: s.Network, RolloutState: "IN_PROGRESS",
+	}
+	if s.LaunchType == "FARGATE" {
+		d.PlatformVersion = "1.4.0"
+	}
+	d.RolloutStateReason = fmt.Sprintf("ECS deployment %s in progress.", d.ID)
+	s.Deployments = append([]*deployment{d}, s.Deployments...)
+	s.StuckEventAt = time.Time{}
+	s.Steady = false
+	return d
+}
+
+// circuitBreakerThreshold is ceil(0.5 × desiredCount) kept within [3, 200].
+func circuitBreakerThreshold(desired int) int {
+	return min(200, max(3, ceilDiv(desired, 2)))
+}
+
+// checkCircuitBreaker fails the primary deployment once failedTasks reaches
+// the threshold, and rolls back to the last COMPLETED deployment if asked.
+func (e *Emulator) checkCircuitBreaker(s *service, now time.Time) {
+	p := s.Deployments[0]
+	if !s.Config.CircuitBreaker || p.RolloutState != "IN_PROGRESS" || p.FailedTasks < circuitBreakerThreshold(s.DesiredCount) {
+		return
+	}
+	p.RolloutState = "FAILED"
+	p.RolloutStateReason = "ECS deployment circuit breaker: tasks failed to start."
+	p.UpdatedAt = now
+	e.addEvent(s, now, fmt.Sprintf("(service %s) (deployment %s) deployment failed: tasks failed to start.", s.Name, p.ID))
+	last := s.LastCompleted
+	if !s.Config.Rollback || last == nil || last.ID == p.ID {
+		return
+	}
+	s.TaskDefinition, s.Network, s.LaunchType = last.TaskDefinition, last.Network, last.LaunchType
+	d := e.startDeployment(s, now)
+	d.RolloutStateReason = fmt.Sprintf("ECS deployment circuit breaker: rolling back to deploymentId %s.", last.ID)
+	e.addEvent(s, now, fmt.Sprintf("(service %s) rolling back to deployment %s.", s.Name, last.ID))
+}
+
+// refreshDeployments recomputes each deployment's counts and drops ACTIVE
+// deployments that have no task left. A FAILED deployment stays listed
+// until the deployment that replaced it completes, as ECS shows it.
+func (e *Emulator) refreshDeployments(s *service, tasks []*task, now time.Time) {
+	type counts struct{ running, pending, live int }
+	per := map[string]*counts{}
+	for _, d := range s.Deployments {
+		per[d.ID] = &counts{}
+	}
+	for _, t := range tasks {
+		n := per[t.DeploymentID]
+		if n == nil || t.LastStatus == "STOPPED" {
+			continue
+		}
+		n.live++
+		switch {
+		case t.LastStatus == "RUNNING":
+			n.running++
+		case t.DesiredStatus == "RUNNING":
+			n.pending++
+		}
+	}
+	kept := s.Deployments[:0]
+	for i, d := range s.Deployments {
+		n := per[d.ID]
+		desired := d.DesiredCount
+		if i == 0 {
+			desired = s.DesiredCount
+		} else {
+			desired = n.running + n.pending
+		}
+		if d.RunningCount != n.running || d.PendingCount != n.pending || d.DesiredCount != desired {
+			d.RunningCount, d.PendingCount, d.DesiredCount, d.UpdatedAt = n.running, n.pending, desired, now
+		}
+		if i > 0 && n.live == 0 && d.RolloutState != "FAILED" {
+			continue
+		}
+		kept = append(kept, d)
+	}
+	s.Deployments = kept
+}
+
+// completeDeployment marks the primary COMPLETED when it alone runs
+// desiredCount healthy tasks, and reports steady state.
+func (e *Emulator) completeDeployment(s *service, tasks []*task, now time.Time) {
+	p := s.Deployments[0]
+	healthy, live := 0, 0
+	for _, t := range tasks {
+		if t.LastStatus == "STOPPED" {
+			continue
+		}
+		live++
+		if t.DeploymentID == p.ID && healthyForService(t, now) {
+			healthy++
+		}
+	}
+	settled := healthy == s.DesiredCount && live == s.DesiredCount && p.PendingCount == 0
+	if settled && p.RolloutState == "IN_PROGRESS" {
+		p.RolloutState = "COMPLETED"
+		p.RolloutStateReason = fmt.Sprintf("ECS deployment %s completed.", p.ID)
+		p.UpdatedAt = now
+		s.Deployments = s.Deployments[:1]
+		snapshot := *p
+		s.LastCompleted = &snapshot
+		e.addEvent(s, now, fmt.Sprintf("(service %s) (deployment %s) deployment completed.", s.Name, p.ID))
+	}
+	steady := settled && len(s.Deployments) == 1 && s.Status == "ACTIVE"
+	if !steady {
+		s.Steady = false
+		return
+	}
+	// "has reached a steady state" repeats every 6 hours while it holds.
+	if !s.Steady || now.Sub(s.SteadyEventAt) >= 6*time.Hour {
+		s.Steady, s.SteadyEventAt = true, now
+		e.addEvent(s, now, fmt.Sprintf("(service %s) has reached a steady state.", s.Name))
+	}
+}
+
+func sortBySeq(ts []*task) {
+	slices.SortFunc(ts, func(a, b *task) int { return int(a.Seq - b.Seq) })
+}

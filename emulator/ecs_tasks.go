@@ -1,0 +1,257 @@
+package emulator
+
+import (
+	"encoding/json"
+	"slices"
+	"sort"
+)
+
+func init() {
+	registerECSOp("RunTask", (*ecsCall).runTask)
+	registerECSOp("StopTask", (*ecsCall).stopTask)
+	registerECSOp("DescribeTasks", (*ecsCall).describeTasks)
+	registerECSOp("ListTasks", (*ecsCall).listTasks)
+}
+
+type runTaskInput struct {
+	Cluster              string          `json:"cluster"`
+	TaskDefinition       string          `json:"taskDefinition"`
+	Count                *int            `json:"count"`
+	LaunchType           string          `json:"launchType"`
+	NetworkConfiguration json.RawMessage `json:"networkConfiguration"`
+	Overrides            json.RawMessage `json:"overrides"`
+	StartedBy            string          `json:"startedBy"`
+	Group                string          `json:"group"`
+	Tags                 []Tag           `json:"tags"`
+	PlatformVersion      string          `json:"platformVersion"`
+	EnableExecuteCommand bool            `json:"enableExecuteCommand"`
+	PropagateTags        string          `json:"propagateTags"`
+	ClientToken          string          `json:"clientToken"`
+	CapacityProvider     json.RawMessage `json:"capacityProviderStrategy"`
+}
+
+func (x *ecsCall) runTask(body []byte) (any, error) {
+	in, err := ecsDecode[runTaskInput](body)
+	if err != nil {
+		return nil, err
+	}
+	if err := required("taskDefinition", in.TaskDefinition); err != nil {
+		return nil, err
+	}
+	c, err := x.cluster(in.Cluster)
+	if err != nil {
+		return nil, err
+	}
+	count := 1
+	if in.Count != nil {
+		count = *in.Count
+	}
+	if count < 1 || count > 10 {
+		return nil, invalidParameter("count must be between 1 and 10.")
+	}
+	if len(in.StartedBy) > 128 {
+		return nil, invalidParameter("startedBy must be at most 128 characters.")
+	}
+	td, err := x.usableTaskDef(in.TaskDefinition)
+	if err != nil {
+		return nil, err
+	}
+	network, err := parseNetwork(in.NetworkConfiguration)
+	if err != nil {
+		return nil, err
+	}
+	launchType := in.LaunchType
+	if launchType == "" {
+		launchType = "EC2"
+	}
+	if err := checkLaunch(td, launchType, network); err != nil {
+		return nil, err
+	}
+	if err := validateTags(in.Tags); err != nil {
+		return nil, err
+	}
+	if in.Overrides != nil {
+		var ov struct {
+			ContainerOverrides []struct {
+				Name string `json:"name"`
+			} `json:"containerOverrides"`
+		}
+		if err := decodeInput(in.Overrides, &ov); err != nil {
+			return nil, err
+		}
+		for _, o := range ov.ContainerOverrides {
+			if !slices.ContainsFunc(td.Containers, func(d containerDef) bool { return d.Name == o.Name }) {
+				return nil, invalidParameter("Override for container named %s is not a container in the TaskDefinition.", o.Name)
+			}
+		}
+	}
+	group := in.Group
+	if group == "" {
+		group = "family:" + td.Family
+	}
+	tags := in.Tags
+	if in.PropagateTags == "TASK_DEFINITION" {
+		tags = mergeTags(td.Tags, tags)
+	}
+	if launchType == "EC2" && !slices.ContainsFunc(c.Instances, func(ci *containerInstance) bool { return ci.Status == "ACTIVE" }) {
+		return nil, invalidParameter("No Container Instances were found in your cluster.")
+	}
+	counts := countGroup(c, group)
+	tasks := []taskOut{}
+	fails := []failure{}
+	for i := 0; i < count; i++ {
+		where, fail := x.em.placeTask(x.reg, c, td, launchType, network, counts)
+		if fail != nil {
+			fails = append(fails, failure{Arn: fail.instance, Reason: fail.reason})
+			continue
+		}
+		t := x.em.newTask(x.reg, c, launch{td: td, launchType: launchType, network: network, group: group,
+			startedBy: in.StartedBy, overrides: in.Overrides, tags: tags, execCommand: in.EnableExecuteCommand, where: where}, x.rc.Now)
+		counts.byAZ[t.AZ]++
+		counts.byInstance[t.InstanceARN]++
+		tasks = append(tasks, taskOutput(t, true))
+	}
+	return map[string]any{"tasks": tasks, "failures": fails}, nil
+}
+
+type taskRefInput struct {
+	Cluster string   `json:"cluster"`
+	Task    string   `json:"task"`
+	Reason  string   `json:"reason"`
+	Tasks   []string `json:"tasks"`
+	Include []string `json:"include"`
+}
+
+func (x *ecsCall) stopTask(body []byte) (any, error) {
+	in, err := ecsDecode[taskRefInput](body)
+	if err != nil {
+		return nil, err
+	}
+	if err := required("task", in.Task); err != nil {
+		return nil, err
+	}
+	c, err := x.cluster(in.Cluster)
+	if err != nil {
+		return nil, err
+	}
+	if len(in.Reason) > 255 {
+		return nil, invalidParameter("reason must be at most 255 characters.")
+	}
+	t := c.Tasks[lastSegment(in.Task)]
+	if t == nil {
+		return nil, invalidParameter("The referenced task was not found.")
+	}
+	reason := in.Reason
+	if reason == "" {
+		reason = "Task stopped by user"
+	}
+	requestStop(t, stopUserInitiated, reason)
+	return map[string]any{"task": taskOutput(t, false)}, nil
+}
+
+func (x *ecsCall) describeTasks(body []byte) (any, error) {
+	in, err := ecsDecode[taskRefInput](body)
+	if err != nil {
+		return nil, err
+	}
+	if len(in.Tasks) == 0 {
+		return nil, invalidParameter("Tasks cannot be empty.")
+	}
+	if len(in.Tasks) > 100 {
+		return nil, invalidParameter("Too many tasks specified. A maximum of 100 tasks can be described at once.")
+	}
+	c, err := x.cluster(in.Cluster)
+	if err != nil {
+		return nil, err
+	}
+	withTags := slices.Contains(in.Include, "TAGS")
+	out := make([]taskOut, 0, len(in.Tasks))
+	fails := []failure{}
+	for _, ref := range in.Tasks {
+		t := c.Tasks[lastSegment(ref)]
+		if t == nil {
+			arn := ref
+			if !isARN(ref) {
+				arn = x.taskARN(c.Name, ref)
+			}
+			fails = append(fails, failure{Arn: arn, Reason: "MISSING"})
+			continue
+		}
+		out = append(out, taskOutput(t, withTags))
+	}
+	return struct {
+		Tasks    []taskOut `json:"tasks"`
+		Failures []failure `json:"failures"`
+	}{out, fails}, nil
+}
+
+type listTasksInput struct {
+	Cluster           string `json:"cluster"`
+	ContainerInstance string `json:"containerInstance"`
+	Family            string `json:"family"`
+	StartedBy         string `json:"startedBy"`
+	ServiceName       string `json:"serviceName"`
+	DesiredStatus     string `json:"desiredStatus"`
+	LaunchType        string `json:"launchType"`
+	NextToken         string `json:"nextToken"`
+	MaxResults        *int   `json:"maxResults"`
+}
+
+func (x *ecsCall) listTasks(body []byte) (any, error) {
+	in, err := ecsDecode[listTasksInput](body)
+	if err != nil {
+		return nil, err
+	}
+	c, err := x.cluster(in.Cluster)
+	if err != nil {
+		return nil, err
+	}
+	desired := in.DesiredStatus
+	if desired == "" {
+		desired = "RUNNING"
+	}
+	if desired != "RUNNING" && desired != "PENDING" && desired != "STOPPED" {
+		return nil, invalidParameter("desiredStatus must be RUNNING, PENDING or STOPPED.")
+	}
+	if in.LaunchType != "" && in.LaunchType != "EC2" && in.LaunchType != "FARGATE" && in.LaunchType != "EXTERNAL" {
+		return nil, invalidParameter("launchType must be EC2, FARGATE or EXTERNAL.")
+	}
+	if in.ServiceName != "" {
+		if s := findService(c, in.ServiceName); s == nil {
+			return nil, Errorf("ServiceNotFoundException", "Service not found.")
+		}
+	}
+	var ts []*task
+	for _, t := range c.Tasks {
+		if t.DesiredStatus != desired { // PENDING is accepted but matches nothing, as in ECS
+			continue
+		}
+		if in.Family != "" && t.Family != in.Family {
+			continue
+		}
+		if in.StartedBy != "" && t.StartedBy != in.StartedBy {
+			continue
+		}
+		if in.ServiceName != "" && t.Group != "service:"+lastSegment(in.ServiceName) {
+			continue
+		}
+		if in.ContainerInstance != "" && t.InstanceARN != in.ContainerInstance && lastSegment(t.InstanceARN) != in.ContainerInstance {
+			continue
+		}
+		if in.LaunchType != "" && t.LaunchType != in.LaunchType {
+			continue
+		}
+		ts = append(ts, t)
+	}
+	sort.Slice(ts, func(i, j int) bool { return ts[i].Seq < ts[j].Seq })
+	arns := make([]string, len(ts))
+	for i, t := range ts {
+		arns[i] = t.ARN
+	}
+	page, next, err := paginate(arns, in.NextToken, in.MaxResults, 100)
+	if err != nil {
+		return nil, err
+	}
+	return listOutput("taskArns", page, next), nil
+}
+

@@ -1,0 +1,132 @@
+package emulator
+
+import "encoding/json"
+
+type serviceOut struct {
+	ServiceArn                    string          `json:"serviceArn"`
+	ServiceName                   string          `json:"serviceName"`
+	ClusterArn                    string          `json:"clusterArn"`
+	LoadBalancers                 json.RawMessage `json:"loadBalancers"`
+	ServiceRegistries             json.RawMessage `json:"serviceRegistries"`
+	Status                        string          `json:"status"`
+	DesiredCount                  int             `json:"desiredCount"`
+	RunningCount                  int             `json:"runningCount"`
+	PendingCount                  int             `json:"pendingCount"`
+	LaunchType                    string          `json:"launchType,omitempty"`
+	CapacityProviderStrategy      json.RawMessage `json:"capacityProviderStrategy,omitempty"`
+	PlatformVersion               string          `json:"platformVersion,omitempty"`
+	PlatformFamily                string          `json:"platformFamily,omitempty"`
+	TaskDefinition                string          `json:"taskDefinition"`
+	DeploymentConfiguration       deployConfigOut `json:"deploymentConfiguration"`
+	Deployments                   []deploymentOut `json:"deployments"`
+	RoleArn                       string          `json:"roleArn,omitempty"`
+	Events                        []eventOut      `json:"events"`
+	CreatedAt                     epoch           `json:"createdAt"`
+	PlacementConstraints          json.RawMessage `json:"placementConstraints"`
+	PlacementStrategy             json.RawMessage `json:"placementStrategy"`
+	NetworkConfiguration          json.RawMessage `json:"networkConfiguration,omitempty"`
+	HealthCheckGracePeriodSeconds *int            `json:"healthCheckGracePeriodSeconds,omitempty"`
+	SchedulingStrategy            string          `json:"schedulingStrategy"`
+	DeploymentController          json.RawMessage `json:"deploymentController"`
+	Tags                          []Tag           `json:"tags,omitempty"`
+	CreatedBy                     string          `json:"createdBy,omitempty"`
+	EnableECSManagedTags          bool            `json:"enableECSManagedTags"`
+	PropagateTags                 string          `json:"propagateTags"`
+	EnableExecuteCommand          bool            `json:"enableExecuteCommand"`
+}
+
+type deployConfigOut struct {
+	DeploymentCircuitBreaker struct {
+		Enable   bool `json:"enable"`
+		Rollback bool `json:"rollback"`
+	} `json:"deploymentCircuitBreaker"`
+	MaximumPercent        int             `json:"maximumPercent"`
+	MinimumHealthyPercent int             `json:"minimumHealthyPercent"`
+	Alarms                json.RawMessage `json:"alarms,omitempty"`
+}
+
+type deploymentOut struct {
+	ID                       string          `json:"id"`
+	Status                   string          `json:"status"`
+	TaskDefinition           string          `json:"taskDefinition"`
+	DesiredCount             int             `json:"desiredCount"`
+	PendingCount             int             `json:"pendingCount"`
+	RunningCount             int             `json:"runningCount"`
+	FailedTasks              int             `json:"failedTasks"`
+	CreatedAt                epoch           `json:"createdAt"`
+	UpdatedAt                epoch           `json:"updatedAt"`
+	LaunchType               string          `json:"launchType,omitempty"`
+	CapacityProviderStrategy json.RawMessage `json:"capacityProviderStrategy,omitempty"`
+	PlatformVersion          string          `json:"platformVersion,omitempty"`
+	PlatformFamily           string          `json:"platformFamily,omitempty"`
+	NetworkConfiguration     json.RawMessage `json:"networkConfiguration,omitempty"`
+	RolloutState             string          `json:"rolloutState"`
+	RolloutStateReason       string          `json:"rolloutStateReason"`
+}
+
+type eventOut struct {
+	ID        string `json:"id"`
+	CreatedAt epoch  `json:"createdAt"`
+	Message   string `json:"message"`
+}
+
+func orEmptyList(raw json.RawMessage) json.RawMessage {
+	if len(raw) == 0 {
+		return json.RawMessage("[]")
+	}
+	return raw
+}
+
+// serviceOutput renders s as ECS's Service shape.
+func (e *Emulator) serviceOutput(s *service, withTags bool) serviceOut {
+	out := serviceOut{
+		ServiceArn: s.ARN, ServiceName: s.Name, ClusterArn: s.ClusterARN,
+		LoadBalancers: orEmptyList(s.LoadBalancers), ServiceRegistries: orEmptyList(s.ServiceRegistries),
+		Status: s.Status, DesiredCount: s.DesiredCount, LaunchType: s.LaunchType,
+		CapacityProviderStrategy: s.CapacityProviders, PlatformVersion: s.PlatformVersion,
+		TaskDefinition: s.TaskDefinition, RoleArn: s.RoleARN, CreatedAt: epoch(s.CreatedAt),
+		PlacementConstraints: orEmptyList(s.PlacementConstraints), PlacementStrategy: orEmptyList(s.PlacementStrategy),
+		NetworkConfiguration: rawOf(s.Network), HealthCheckGracePeriodSeconds: s.GracePeriod,
+		SchedulingStrategy: s.SchedulingStrategy, DeploymentController: s.DeploymentController,
+		CreatedBy: s.CreatedBy, EnableECSManagedTags: s.EnableManagedTags, PropagateTags: s.PropagateTags,
+		EnableExecuteCommand: s.EnableExecuteCommand,
+	}
+	if out.PropagateTags == "" {
+		out.PropagateTags = "NONE"
+	}
+	if out.DeploymentController == nil {
+		out.DeploymentController = json.RawMessage(`{"type":"ECS"}`)
+	}
+	if s.LaunchType == "FARGATE" {
+		out.PlatformFamily = "Linux"
+	}
+	out.DeploymentConfiguration.DeploymentCircuitBreaker.Enable = s.Config.CircuitBreaker
+	out.DeploymentConfiguration.DeploymentCircuitBreaker.Rollback = s.Config.Rollback
+	out.DeploymentConfiguration.MaximumPercent = s.Config.MaximumPercent
+	out.DeploymentConfiguration.MinimumHealthyPercent = s.Config.MinimumHealthyPercent
+	out.DeploymentConfiguration.Alarms = s.Config.Alarms
+	out.Deployments = make([]deploymentOut, 0, len(s.Deployments))
+	for _, d := range s.Deployments {
+		out.RunningCount += d.RunningCount
+		out.PendingCount += d.PendingCount
+		do := deploymentOut{
+			ID: d.ID, Status: d.Status, TaskDefinition: d.TaskDefinition, DesiredCount: d.DesiredCount,
+			PendingCount: d.PendingCount, RunningCount: d.RunningCount, FailedTasks: d.FailedTasks,
+			CreatedAt: epoch(d.CreatedAt), UpdatedAt: epoch(d.UpdatedAt), LaunchType: d.LaunchType,
+			CapacityProviderStrategy: d.CapacityProviders, PlatformVersion: d.PlatformVersion,
+			NetworkConfiguration: rawOf(d.Network), RolloutState: d.RolloutState, RolloutStateReason: d.RolloutStateReason,
+		}
+		if d.LaunchType == "FARGATE" {
+			do.PlatformFamily = "Linux"
+		}
+		out.Deployments = append(out.Deployments, do)
+	}
+	out.Events = make([]eventOut, len(s.Events))
+	for i, ev := range s.Events {
+		out.Events[i] = eventOut{ID: ev.ID, CreatedAt: epoch(ev.CreatedAt), Message: ev.Message}
+	}
+	if withTags {
+		out.Tags = tagsOut(s.Tags)
+	}
+	return out
+}

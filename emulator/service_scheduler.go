@@ -1,0 +1,274 @@
+package emulator
+
+import (
+	"fmt"
+	"strings"
+	"time"
+)
+
+// serviceView is one step's picture of a service's tasks.
+type serviceView struct {
+	s        *service
+	now      time.Time
+	all      []*task            // every task not yet STOPPED
+	alive    map[string][]*task // per deployment: wanted (desiredStatus RUNNING)
+	counts   groupCounts
+	healthyF func(*task) bool
+}
+
+func (v *serviceView) healthy(t *task) bool { return v.healthyF(t) }
+
+// stepService runs the rolling-update scheduler for one service, as the ECS
+// documentation describes it: replace unhealthy tasks, start primary tasks
+// within maximumPercent, stop old tasks as new ones turn healthy while
+// keeping minimumHealthyPercent, trip the circuit breaker, complete.
+func (e *Emulator) stepService(r *regionState, c *cluster, s *service, tasks []*task, now time.Time) {
+	if len(s.Deployments) == 0 {
+		return
+	}
+	e.countTaskFailures(s, tasks)
+	e.replaceUnhealthy(s, tasks, now)
+	v := newServiceView(c, s, tasks, now)
+	e.noteHealthyTasks(v)
+	e.checkCircuitBreaker(s, now)
+	e.scale(r, c, v)
+	e.refreshDeployments(s, tasks, now)
+	if s.Status == "DRAINING" && len(v.all) == 0 {
+		s.Status, s.InactiveAt = "INACTIVE", now
+		return
+	}
+	e.completeDeployment(s, tasks, now)
+}
+
+func newServiceView(c *cluster, s *service, tasks []*task, now time.Time) *serviceView {
+	v := &serviceView{s: s, now: now, alive: map[string][]*task{},
+		healthyF: func(t *task) bool { return healthyForService(t, now) }}
+	for _, t := range tasks {
+		if t.LastStatus == "STOPPED" {
+			continue
+		}
+		v.all = append(v.all, t)
+		if t.DesiredStatus == "RUNNING" {
+			v.alive[t.DeploymentID] = append(v.alive[t.DeploymentID], t)
+		}
+	}
+	v.counts = countGroup(c, "service:"+s.Name)
+	return v
+}
+
+// countTaskFailures adds tasks that failed to start or exited to their
+// deployment's failedTasks (once each). A task that had been healthy and
+// then crashed counts only in the breaker's second stage.
+func (e *Emulator) countTaskFailures(s *service, tasks []*task) {
+	for _, t := range tasks {
+		if t.Counted || t.DesiredStatus != "STOPPED" {
+			continue
+		}
+		if t.StopCode == stopTaskFailedToStart || t.StopCode == stopEssentialExited {
+			t.Counted = true
+			if d := s.deployment(t.DeploymentID); d != nil && d.RolloutState == "IN_PROGRESS" {
+				d.FailedTasks++
+			}
+		}
+	}
+}
+
+// replaceUnhealthy stops tasks whose container health checks failed, once
+// the grace period since they started has passed.
+func (e *Emulator) replaceUnhealthy(s *service, tasks []*task, now time.Time) {
+	grace := time.Duration(0)
+	if s.GracePeriod != nil {
+		grace = time.Duration(*s.GracePeriod) * time.Second
+	}
+	for _, t := range tasks {
+		if t.DesiredStatus != "RUNNING" || t.LastStatus != "RUNNING" || t.HealthStatus != "UNHEALTHY" {
+			continue
+		}
+		if now.Before(t.StartedAt.Add(grace)) {
+			continue
+		}
+		requestStop(t, stopScheduler, "Task failed container health checks")
+		t.HealthFailed, t.Counted = true, true
+		e.addEvent(s, now, fmt.Sprintf("(service %s) (task %s) failed container health checks.", s.Name, t.ID))
+		if d := s.deployment(t.DeploymentID); d != nil && d.RolloutState == "IN_PROGRESS" {
+			d.FailedTasks++
+		}
+	}
+}
+
+// noteHealthyTasks ends the breaker's first stage for deployments that
+// have a task running healthily: failedTasks resets to 0.
+func (e *Emulator) noteHealthyTasks(v *serviceView) {
+	for _, d := range v.s.Deployments {
+		if d.HadHealthyTask {
+			continue
+		}
+		for _, t := range v.alive[d.ID] {
+			if v.healthy(t) {
+				d.HadHealthyTask, d.FailedTasks = true, 0
+				break
+			}
+		}
+	}
+}
+
+// scale starts and stops tasks for this step.
+func (e *Emulator) scale(r *regionState, c *cluster, v *serviceView) {
+	s := v.s
+	primary := s.Deployments[0]
+	desired := s.DesiredCount
+	minHealthy := ceilDiv(desired*s.Config.MinimumHealthyPercent, 100)
+	maxTotal := desired * s.Config.MaximumPercent / 100
+	occupying := len(v.all)
+	scaling := "Scaling activity initiated by (deployment " + primary.ID + ")"
+
+	// Scale in the primary when desiredCount went down.
+	primaryAlive := v.alive[primary.ID]
+	if len(primaryAlive) > desired {
+		victims := pickTasksToStop(primaryAlive, len(primaryAlive)-desired, v.counts, v.healthy)
+		e.stopForService(s, victims, scaling, v.now)
+		primaryAlive = without(primaryAlive, victims)
+	}
+
+	// Start primary tasks within maximumPercent.
+	need := 0
+	if primary.RolloutState != "FAILED" {
+		need = desired - len(primaryAlive)
+	}
+	var started []*task
+	placeFailed := false
+	if need > 0 {
+		td := e.taskDefByARN(r, primary.TaskDefinition)
+		for i := 0; i < min(need, maxTotal-occupying) && td != nil; i++ {
+			where, fail := e.placeTask(r, c, td, primary.LaunchType, primary.Network, v.counts)
+			if fail != nil {
+				placeFailed = true
+				e.addEventDedup(s, v.now, fmt.Sprintf("(service %s) %s", s.Name, fail.message))
+				break
+			}
+			t := e.newTask(r, c, launch{td: td, launchType: primary.LaunchType, network: primary.Network,
+				group: "service:" + s.Name, startedBy: primary.ID, service: s.Name, deploymentID: primary.ID,
+				where: where, tags: propagatedTags(s, td)}, v.now)
+			v.counts.byAZ[t.AZ]++
+			v.counts.byInstance[t.InstanceARN]++
+			started = append(started, t)
+		}
+		need -= len(started)
+	}
+	if len(started) > 0 {
+		e.addEvent(s, v.now, fmt.Sprintf("(service %s) has started %d tasks: %s.", s.Name, len(started), taskList(started)))
+	}
+
+	// Stop old tasks: the ones not (yet) healthy at once, healthy ones as
+	// new ones turn healthy, and down to minimumHealthyPercent when the
+	// primary cannot start its tasks otherwise.
+	if primary.RolloutState == "FAILED" {
+		return
+	}
+	var oldUnhealthy, oldHealthy []*task
+	totalHealthy := 0
+	for id, ts := range v.alive {
+		for _, t := range ts {
+			h := v.healthy(t)
+			if h {
+				totalHealthy++
+			}
+			if id == primary.ID {
+				continue
+			}
+			if h {
+				oldHealthy = append(oldHealthy, t)
+			} else {
+				oldUnhealthy = append(oldUnhealthy, t)
+			}
+		}
+	}
+	sortBySeq(oldUnhealthy)
+	sortBySeq(oldHealthy)
+	victims := oldUnhealthy
+	k := max(0, totalHealthy-desired)
+	if need > 0 {
+		k += max(0, min(need, totalHealthy-k-minHealthy))
+	}
+	k = min(k, len(oldHealthy))
+	victims = append(victims, pickTasksToStop(oldHealthy, k, v.counts, v.healthy)...)
+	e.stopForService(s, victims, scaling, v.now)
+
+	if need > 0 && !placeFailed && len(started) == 0 && len(victims) == 0 && len(oldHealthy) > 0 && occupying == countAlive(v) {
+		if s.StuckEventAt.IsZero() {
+			s.StuckEventAt = v.now
+			e.addEvent(s, v.now, fmt.Sprintf("(service %s) was unable to stop or start tasks during a deployment because of the service deployment configuration. Update the minimumHealthyPercent or maximumPercent value and try again.", s.Name))
+		}
+	}
+}
+
+func countAlive(v *serviceView) int {
+	n := 0
+	for _, ts := range v.alive {
+		n += len(ts)
+	}
+	return n
+}
+
+// stopForService stops tasks on the scheduler's initiative, with ECS's event.
+func (e *Emulator) stopForService(s *service, victims []*task, reason string, now time.Time) {
+	if len(victims) == 0 {
+		return
+	}
+	for _, t := range victims {
+		requestStop(t, stopScheduler, reason)
+	}
+	e.addEvent(s, now, fmt.Sprintf("(service %s) has stopped %d running tasks: %s.", s.Name, len(victims), taskList(victims)))
+}
+
+func taskList(ts []*task) string {
+	parts := make([]string, len(ts))
+	for i, t := range ts {
+		parts[i] = "(task " + t.ID + ")"
+	}
+	return strings.Join(parts, " ")
+}
+
+func without(ts, drop []*task) []*task {
+	gone := map[*task]bool{}
+	for _, t := range drop {
+		gone[t] = true
+	}
+	var out []*task
+	for _, t := range ts {
+		if !gone[t] {
+			out = append(out, t)
+		}
+	}
+	return out
+}
+
+func ceilDiv(a, b int) int {
+	if b == 0 {
+		return 0
+	}
+	return (a + b - 1) / b
+}
+
+// propagatedTags are the tags a service gives its tasks with propagateTags.
+func propagatedTags(s *service, td *taskDef) []Tag {
+	switch s.PropagateTags {
+	case "SERVICE":
+		return append([]Tag(nil), s.Tags...)
+	case "TASK_DEFINITION":
+		return append([]Tag(nil), td.Tags...)
+	}
+	return nil
+}
+
+func (e *Emulator) taskDefByARN(r *regionState, arn string) *taskDef {
+	fam, rev, ok := parseTaskDefRef(arn)
+	if !ok || rev == 0 {
+		return nil
+	}
+	f := r.Families[fam]
+	if f == nil || rev > len(f.Revisions) {
+		return nil
+	}
+	return f.Revisions[rev-1]
+}

@@ -1,0 +1,106 @@
+package emulator
+
+import (
+	"context"
+	"testing"
+	"time"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/ecs"
+	"github.com/aws/aws-sdk-go-v2/service/ecs/types"
+)
+
+// registerWeb registers a small Fargate task definition with image.
+func registerWeb(t *testing.T, client *ecs.Client, family, image string) string {
+	t.Helper()
+	out, err := client.RegisterTaskDefinition(context.Background(), &ecs.RegisterTaskDefinitionInput{
+		Family: aws.String(family), NetworkMode: types.NetworkModeAwsvpc,
+		RequiresCompatibilities: []types.Compatibility{types.CompatibilityFargate},
+		Cpu:                     aws.String("256"), Memory: aws.String("512"),
+		ContainerDefinitions: []types.ContainerDefinition{{
+			Name: aws.String("web"), Image: aws.String(image),
+			PortMappings: []types.PortMapping{{ContainerPort: aws.Int32(8080)}},
+		}},
+	})
+	if err != nil {
+		t.Fatalf("register %s: %v", family, err)
+	}
+	return aws.ToString(out.TaskDefinition.TaskDefinitionArn)
+}
+
+func awsvpc(subnets ...string) *types.NetworkConfiguration {
+	return &types.NetworkConfiguration{AwsvpcConfiguration: &types.AwsVpcConfiguration{Subnets: subnets}}
+}
+
+func describeService(t *testing.T, client *ecs.Client, cluster, name string) types.Service {
+	t.Helper()
+	out, err := client.DescribeServices(context.Background(), &ecs.DescribeServicesInput{
+		Cluster: aws.String(cluster), Services: []string{name}})
+	if err != nil {
+		t.Fatalf("describe %s: %v", name, err)
+	}
+	if len(out.Services) != 1 {
+		t.Fatalf("describe %s: %d services, failures %+v", name, len(out.Services), out.Failures)
+	}
+	return out.Services[0]
+}
+
+func TestFargateServiceRollsOutAndCompletes(t *testing.T) {
+	em, client := newTestEmulator(t)
+	ctx := context.Background()
+	if _, err := client.CreateCluster(ctx, &ecs.CreateClusterInput{}); err != nil {
+		t.Fatal(err)
+	}
+	td1 := registerWeb(t, client, "web", "app:1")
+	_, err := client.CreateService(ctx, &ecs.CreateServiceInput{
+		ServiceName: aws.String("web"), TaskDefinition: aws.String(td1), DesiredCount: aws.Int32(3),
+		LaunchType: types.LaunchTypeFargate, NetworkConfiguration: awsvpc("subnet-1", "subnet-2", "subnet-3"),
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	em.Advance(40 * time.Second)
+	svc := describeService(t, client, "default", "web")
+	if svc.RunningCount != 3 || len(svc.Deployments) != 1 || svc.Deployments[0].RolloutState != types.DeploymentRolloutStateInProgress {
+		t.Fatalf("after 40s: running %d, deployments %+v", svc.RunningCount, svc.Deployments)
+	}
+	em.Advance(60 * time.Second)
+	svc = describeService(t, client, "default", "web")
+	if svc.Deployments[0].RolloutState != types.DeploymentRolloutStateCompleted {
+		t.Fatalf("after 100s: rollout %s (%s)", svc.Deployments[0].RolloutState, aws.ToString(svc.Deployments[0].RolloutStateReason))
+	}
+	if msg := aws.ToString(svc.Events[0].Message); msg != "(service web) has reached a steady state." {
+		t.Fatalf("newest event %q", msg)
+	}
+
+	td2 := registerWeb(t, client, "web", "app:2")
+	up, err := client.UpdateService(ctx, &ecs.UpdateServiceInput{Service: aws.String("web"), TaskDefinition: aws.String(td2)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(up.Service.Deployments) != 2 || aws.ToString(up.Service.Deployments[0].Status) != "PRIMARY" {
+		t.Fatalf("update: deployments %+v", up.Service.Deployments)
+	}
+	em.Advance(3 * time.Minute)
+	svc = describeService(t, client, "default", "web")
+	if len(svc.Deployments) != 1 || aws.ToString(svc.Deployments[0].TaskDefinition) != td2 || svc.RunningCount != 3 {
+		t.Fatalf("after update: %+v", svc.Deployments)
+	}
+	tasks, err := client.ListTasks(ctx, &ecs.ListTasksInput{ServiceName: aws.String("web")})
+	if err != nil || len(tasks.TaskArns) != 3 {
+		t.Fatalf("list tasks: %v %v", tasks, err)
+	}
+	stopped, err := client.ListTasks(ctx, &ecs.ListTasksInput{ServiceName: aws.String("web"), DesiredStatus: types.DesiredStatusStopped})
+	if err != nil || len(stopped.TaskArns) != 3 {
+		t.Fatalf("stopped tasks: %v %v", stopped, err)
+	}
+	desc, err := client.DescribeTasks(ctx, &ecs.DescribeTasksInput{Tasks: stopped.TaskArns})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, task := range desc.Tasks {
+		if task.StopCode != types.TaskStopCodeServiceSchedulerInitiated || aws.ToInt32(task.Containers[0].ExitCode) != 143 {
+			t.Errorf("old task stop: %s %q exit %v", task.StopCode, aws.ToString(task.StoppedReason), task.Containers[0].ExitCode)
+		}
+	}
+}
