@@ -180,4 +180,3 @@ func deref(p *int) int {
 	}
 	return *p
 }
-

@@ -254,4 +254,3 @@ func (x *ecsCall) listTasks(body []byte) (any, error) {
 	}
 	return listOutput("taskArns", page, next), nil
 }
-
