@@ -1,0 +1,140 @@
+// Package apply runs the stack commands end to end: it renders a spec's
+// template, brings its CloudFormation stack there (stack/lifecycle), then
+// follows the ECS service's deployment with the shared watcher, and
+// explains a failure with the failed resources of this operation and the
+// service's stopped tasks.
+package apply
+
+import (
+	"context"
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/ecsdeploy/ecsdeploy/progress"
+	"github.com/ecsdeploy/ecsdeploy/stack"
+	"github.com/ecsdeploy/ecsdeploy/stack/cfn"
+	"github.com/ecsdeploy/ecsdeploy/stack/lifecycle"
+	"github.com/ecsdeploy/ecsdeploy/watch"
+)
+
+// APIs are the AWS clients a stack deploy uses.
+type APIs struct {
+	CloudFormation lifecycle.CloudFormationAPI
+	ECS            watch.ECSAPI
+}
+
+// Options tune a stack deploy or delete.
+type Options struct {
+	// Timeout bounds the stack operation and the wait for the service together.
+	Timeout time.Duration
+	// NoWait returns once the stack is done, without watching the service.
+	NoWait bool
+	// RecreateFailedStack allows deleting a stack stuck in UPDATE_ROLLBACK_FAILED.
+	RecreateFailedStack bool
+	// PollInterval is the time between looks at the stack (default 5 s).
+	PollInterval time.Duration
+	// Watch tunes the service watcher (its Reporter and Timeout are set here).
+	Watch watch.Options
+	// Reporter receives progress; nil discards it.
+	Reporter progress.Reporter
+}
+
+// Result is the report of one stack command; it is what --output json prints.
+type Result struct {
+	StackName      string                      `json:"stackName"`
+	StackID        string                      `json:"stackId,omitempty"`
+	StackStatus    string                      `json:"stackStatus,omitempty"`
+	Action         string                      `json:"action"`
+	Cluster        string                      `json:"cluster"`
+	Service        string                      `json:"service"`
+	TaskDefinition string                      `json:"taskDefinition,omitempty"`
+	DeploymentID   string                      `json:"deploymentId,omitempty"`
+	Outcome        progress.Outcome            `json:"outcome"`
+	Reason         string                      `json:"reason,omitempty"`
+	Changes        []lifecycle.Change          `json:"changes,omitempty"`
+	Outputs        map[string]string           `json:"outputs,omitempty"`
+	Failures       []lifecycle.ResourceFailure `json:"failures,omitempty"`
+	StoppedTasks   []string                    `json:"stoppedTasks,omitempty"`
+	Failure        *watch.Diagnosis            `json:"failure,omitempty"`
+	Started        time.Time                   `json:"started"`
+	Finished       time.Time                   `json:"finished"`
+}
+
+// Outcomes beyond the watcher's.
+const (
+	// StackReady: the stack is done and --no-wait skipped the service watch.
+	StackReady progress.Outcome = "stack-ready"
+	// Deleted: stack delete removed the stack, or found none.
+	Deleted progress.Outcome = "deleted"
+)
+
+// Parameters returns the template parameter values for a spec: the spec's
+// own values, which are also the template's defaults.
+func Parameters(s *stack.Spec) map[string]string {
+	params := map[string]string{}
+	for _, p := range s.TemplateParameters() {
+		params[p.Name] = p.Default
+	}
+	return params
+}
+
+// Deploy creates or updates the spec's stack and, unless NoWait, watches
+// the service's deployment to its end. The Result is returned with the
+// error too, so a failure can still be printed in full.
+func Deploy(ctx context.Context, apis APIs, s *stack.Spec, opts Options) (*Result, error) {
+	rep := opts.Reporter
+	if rep == nil {
+		rep = progress.Discard
+	}
+	res := &Result{StackName: s.StackName(), Cluster: s.ClusterName(), Service: s.ServiceName(), Started: time.Now().UTC()}
+	defer func() { res.Finished = time.Now().UTC() }()
+	body, err := cfn.Generate(s)
+	if err != nil {
+		return res, err
+	}
+	ctxDeadline := time.Time{}
+	if opts.Timeout > 0 {
+		ctxDeadline = res.Started.Add(opts.Timeout)
+	}
+	out, err := lifecycle.Deploy(ctx, apis.CloudFormation, lifecycle.Options{
+		StackName: s.StackName(), TemplateBody: string(body), Parameters: Parameters(s), Tags: s.StackTags(),
+		Timeout: opts.Timeout, PollInterval: opts.PollInterval, RecreateFailedStack: opts.RecreateFailedStack,
+		Reporter: stackReporter{rep},
+	})
+	if err != nil {
+		res.Outcome, res.Reason = outcomeOf(err), firstLine(err.Error())
+		if failed, ok := err.(*lifecycle.StackFailedError); ok {
+			res.StackStatus = failed.Status
+			res.Failures = failed.Failures
+			res.StoppedTasks = stoppedTaskReasons(context.WithoutCancel(ctx), apis.ECS, s, res.Started)
+			if len(res.StoppedTasks) > 0 {
+				err = fmt.Errorf("%w\nstopped tasks of service %s:\n  - %s", err, s.ServiceName(), strings.Join(res.StoppedTasks, "\n  - "))
+			}
+		}
+		return res, err
+	}
+	res.StackID, res.StackStatus, res.Action = out.StackID, out.Status, out.Action
+	res.Changes, res.Outputs = out.Changes, out.Outputs
+	res.TaskDefinition = out.Outputs[cfn.OutputTaskDefinitionArn]
+	if opts.NoWait {
+		res.Outcome = StackReady
+		return res, nil
+	}
+	wopts := opts.Watch
+	wopts.Reporter = rep
+	if !ctxDeadline.IsZero() {
+		wopts.Timeout = time.Until(ctxDeadline)
+		if wopts.Timeout <= 0 {
+			wopts.Timeout = time.Millisecond
+		}
+	}
+	return res, watchService(ctx, apis.ECS, s, res, wopts)
+}
+
+func firstLine(s string) string {
+	if i := strings.IndexByte(s, '\n'); i >= 0 {
+		return s[:i]
+	}
+	return s
+}

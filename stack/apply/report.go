@@ -1,0 +1,50 @@
+package apply
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"time"
+
+	"github.com/ecsdeploy/ecsdeploy/internal/failure"
+	"github.com/ecsdeploy/ecsdeploy/progress"
+	"github.com/ecsdeploy/ecsdeploy/stack/lifecycle"
+)
+
+// stackReporter turns the lifecycle's reports into the shared progress
+// vocabulary, so stack events render like every other progress line.
+type stackReporter struct{ r progress.Reporter }
+
+func (s stackReporter) Step(message string) {
+	s.r.Report(progress.Step{At: time.Now(), Message: message})
+}
+
+func (s stackReporter) Changes(changes []lifecycle.Change) {
+	if len(changes) == 0 {
+		s.Step("the change set changes no resource")
+		return
+	}
+	for _, c := range changes {
+		line := fmt.Sprintf("change: %s %s (%s)", c.Action, c.LogicalResourceID, c.ResourceType)
+		if c.Replacement != "" && c.Replacement != "False" {
+			line += ", replacement: " + c.Replacement
+		}
+		s.Step(line)
+	}
+}
+
+func (s stackReporter) StackEvent(e lifecycle.Event) {
+	msg := fmt.Sprintf("stack: %s %s %s", e.LogicalResourceID, e.ResourceType, e.Status)
+	if e.Reason != "" {
+		msg += ": " + e.Reason
+	}
+	s.r.Report(progress.Step{At: e.Time, Message: msg})
+}
+
+// outcomeOf maps an error to the outcome a result reports.
+func outcomeOf(err error) progress.Outcome {
+	if failure.CodeOf(err) == failure.CodeTimedOut || errors.Is(err, context.DeadlineExceeded) {
+		return progress.TimedOut
+	}
+	return progress.Failed
+}

@@ -1,0 +1,80 @@
+package apply
+
+import (
+	"context"
+	"time"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/ecs"
+	"github.com/aws/aws-sdk-go-v2/service/ecs/types"
+
+	"github.com/ecsdeploy/ecsdeploy/progress"
+	"github.com/ecsdeploy/ecsdeploy/stack"
+	"github.com/ecsdeploy/ecsdeploy/watch"
+)
+
+// clockSkew is how much earlier than our start a task may have been created
+// by AWS's clock and still belong to this operation.
+const clockSkew = time.Minute
+
+// maxStoppedTasks bounds what a failure report lists.
+const maxStoppedTasks = 10
+
+// stoppedTaskReasons explains a failed stack operation from the service's
+// side: why its tasks started during this operation stopped (image pull
+// errors, crashing containers, failed health checks). It is best effort: a
+// service that does not exist yet has no tasks, and errors are ignored.
+func stoppedTaskReasons(ctx context.Context, api watch.ECSAPI, s *stack.Spec, since time.Time) []string {
+	if api == nil {
+		return nil
+	}
+	list, err := api.ListTasks(ctx, &ecs.ListTasksInput{Cluster: aws.String(s.ClusterName()),
+		ServiceName: aws.String(s.ServiceName()), DesiredStatus: types.DesiredStatusStopped})
+	if err != nil || len(list.TaskArns) == 0 {
+		return nil
+	}
+	arns := list.TaskArns
+	if len(arns) > 100 {
+		arns = arns[:100]
+	}
+	out, err := api.DescribeTasks(ctx, &ecs.DescribeTasksInput{Cluster: aws.String(s.ClusterName()), Tasks: arns})
+	if err != nil {
+		return nil
+	}
+	var reasons []string
+	for _, t := range out.Tasks {
+		if t.CreatedAt != nil && t.CreatedAt.Before(since.Add(-clockSkew)) {
+			continue
+		}
+		reasons = append(reasons, progress.DescribeTask(taskView(t)))
+		if len(reasons) == maxStoppedTasks {
+			break
+		}
+	}
+	return reasons
+}
+
+func taskView(t types.Task) progress.Task {
+	v := progress.Task{
+		ID: aws.ToString(t.TaskArn), Deployment: aws.ToString(t.StartedBy), LastStatus: aws.ToString(t.LastStatus),
+		HealthStatus: string(t.HealthStatus), StopCode: string(t.StopCode), StoppedReason: aws.ToString(t.StoppedReason),
+		StartedAt: t.StartedAt, StoppedAt: t.StoppedAt,
+	}
+	if i := lastSlash(v.ID); i >= 0 {
+		v.ID = v.ID[i+1:]
+	}
+	for _, c := range t.Containers {
+		v.Containers = append(v.Containers, progress.Container{Name: aws.ToString(c.Name), LastStatus: aws.ToString(c.LastStatus),
+			ExitCode: c.ExitCode, Reason: aws.ToString(c.Reason), HealthStatus: string(c.HealthStatus)})
+	}
+	return v
+}
+
+func lastSlash(s string) int {
+	for i := len(s) - 1; i >= 0; i-- {
+		if s[i] == '/' {
+			return i
+		}
+	}
+	return -1
+}
