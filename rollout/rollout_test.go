@@ -1,0 +1,284 @@
+package rollout
+
+import (
+	"context"
+	"errors"
+	"os"
+	"path/filepath"
+	"slices"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/ecs/types"
+
+	"github.com/ecsdeploy/ecsdeploy/internal/failure"
+	"github.com/ecsdeploy/ecsdeploy/progress"
+	"github.com/ecsdeploy/ecsdeploy/taskdef"
+	"github.com/ecsdeploy/ecsdeploy/watch"
+)
+
+func container(name, image string, env ...types.KeyValuePair) types.ContainerDefinition {
+	return types.ContainerDefinition{Name: aws.String(name), Image: aws.String(image), Essential: aws.Bool(true), Environment: env}
+}
+
+// setup makes a cluster with service "web" on web:1 (app + log sidecar).
+func setup(t *testing.T) (*fakeECS, string) {
+	t.Helper()
+	f := newFake()
+	td := f.addTaskDef("web", container("app", "registry.example.com/web:1.0", types.KeyValuePair{Name: aws.String("MODE"), Value: aws.String("blue")}),
+		container("log", "fluent/fluent-bit:2"))
+	f.addService("web", td, 2)
+	return f, td
+}
+
+var fastWatch = watch.Options{Interval: time.Millisecond, TaskInterval: time.Millisecond}
+
+func imageChange(container, image string) taskdef.Changes {
+	return taskdef.Changes{Images: []taskdef.ImageChange{{Container: container, Image: image}}}
+}
+
+func TestPlanShowsImageChangeSettingsAndStepsWithoutWriting(t *testing.T) {
+	f, _ := setup(t)
+	plan, err := MakePlan(context.Background(), f, Request{Cluster: "c", Service: "web",
+		Changes:  imageChange("app", "registry.example.com/web:2.0"),
+		Settings: ServiceSettings{DesiredCount: aws.Int32(4)}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(f.writes) != 0 {
+		t.Fatalf("planning wrote: %v", f.writes)
+	}
+	var b strings.Builder
+	plan.Render(&b, taskdef.DiffOptions{})
+	text := b.String()
+	for _, want := range []string{"web:2.0", "desiredCount: 2 → 4", "rollout steps:", "start 4 new task(s)", "MODE"} {
+		if !strings.Contains(text, want) {
+			t.Errorf("plan lacks %q:\n%s", want, text)
+		}
+	}
+	if strings.Contains(text, "blue") {
+		t.Errorf("plan shows a plain environment value without --show-values:\n%s", text)
+	}
+}
+
+func TestPlanRejectsUnknownContainerBeforeAnyWrite(t *testing.T) {
+	f, _ := setup(t)
+	_, err := MakePlan(context.Background(), f, Request{Cluster: "c", Service: "web", Changes: imageChange("nope", "x:1")})
+	if failure.CodeOf(err) != failure.CodeInvalid {
+		t.Fatalf("err = %v (code %d), want invalid input", err, failure.CodeOf(err))
+	}
+	if !strings.Contains(err.Error(), "nope") {
+		t.Fatalf("error %q does not name the container", err)
+	}
+	if len(f.writes) != 0 {
+		t.Fatalf("wrote before failing: %v", f.writes)
+	}
+}
+
+func TestPlanWithoutChangesRedeploysTheSameRevision(t *testing.T) {
+	f, td := setup(t)
+	plan, err := MakePlan(context.Background(), f, Request{Cluster: "c", Service: "web"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if plan.New != nil || !plan.Update.ForceNewDeployment {
+		t.Fatalf("a deploy without changes should force a new deployment of %s, not register (new=%v)", td, plan.New != nil)
+	}
+}
+
+func TestDeploySucceedsAndPrunesOnlyUnusedRevisions(t *testing.T) {
+	f, td1 := setup(t)
+	f.addTaskDef("web", container("app", "registry.example.com/web:0.9")) // web:2, unused
+	td3 := f.addTaskDef("web", container("app", "registry.example.com/web:0.8"))
+	f.addService("other", td3, 1) // web:3 is used by another service
+	plan, err := MakePlan(context.Background(), f, Request{Cluster: "c", Service: "web", Changes: imageChange("app", "registry.example.com/web:2.0")})
+	if err != nil {
+		t.Fatal(err)
+	}
+	f.onPoll = completeRollout(2)
+	var events []progress.Event
+	res, err := Deploy(context.Background(), f, plan, Options{Watch: fastWatch, Timeout: 5 * time.Second, KeepRevisions: 1,
+		Reporter: progress.ReporterFunc(func(e progress.Event) { events = append(events, e) })})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if res.Outcome != progress.Succeeded || res.Revision != 4 || res.PreviousTaskDefinition != td1 || !res.Registered {
+		t.Fatalf("result %+v", res)
+	}
+	// web:4 is kept (newest), web:3 is used by "other", web:1 is the rollback target; only web:2 goes.
+	if !slices.Equal(res.Pruned, []string{arnPrefix + "web:2"}) {
+		t.Fatalf("pruned %v, want only web:2", res.Pruned)
+	}
+	if _, ok := events[len(events)-1].(progress.Step); !ok {
+		t.Fatalf("expected the prune step last, got %#v", events[len(events)-1])
+	}
+}
+
+func TestUpdateFailureDeregistersTheOrphanRevision(t *testing.T) {
+	f, _ := setup(t)
+	plan, err := MakePlan(context.Background(), f, Request{Cluster: "c", Service: "web", Changes: imageChange("app", "registry.example.com/web:2.0")})
+	if err != nil {
+		t.Fatal(err)
+	}
+	f.failWrite["Update"] = apiError("InvalidParameterException")
+	res, err := Deploy(context.Background(), f, plan, Options{Watch: fastWatch})
+	if failure.CodeOf(err) != failure.CodeAWS {
+		t.Fatalf("err = %v (code %d), want an AWS error", err, failure.CodeOf(err))
+	}
+	if res.OrphanDeregistered != arnPrefix+"web:2" || !slices.Contains(f.writes, "Deregister web:2") {
+		t.Fatalf("orphan not deregistered: result %q, writes %v", res.OrphanDeregistered, f.writes)
+	}
+}
+
+func TestCircuitBreakerRollbackIsAFailureAndRollbackFollowsECS(t *testing.T) {
+	f, td1 := setup(t)
+	plan, err := MakePlan(context.Background(), f, Request{Cluster: "c", Service: "web", Changes: imageChange("app", "registry.example.com/web:broken")})
+	if err != nil {
+		t.Fatal(err)
+	}
+	f.onPoll = breakerRollback(td1)
+	res, err := Deploy(context.Background(), f, plan, Options{Watch: fastWatch, Timeout: 5 * time.Second, Rollback: true})
+	if failure.CodeOf(err) != failure.CodeFailed {
+		t.Fatalf("err = %v (code %d), want failed", err, failure.CodeOf(err))
+	}
+	if res.Outcome != progress.Failed || !strings.Contains(res.Reason, "rolling back") {
+		t.Fatalf("outcome %q reason %q", res.Outcome, res.Reason)
+	}
+	rb := res.Rollback
+	if rb == nil || !rb.ByECS || rb.Outcome != progress.Succeeded || rb.DeploymentID != "ecs-svc/rollback" {
+		t.Fatalf("rollback %+v, want ECS's rollback followed to success", rb)
+	}
+	if n := strings.Count(strings.Join(f.writes, ","), "Update web"); n != 1 {
+		t.Fatalf("issued a second update although ECS was already rolling back: %v", f.writes)
+	}
+}
+
+func TestTimeoutRollsBackTaskDefinitionAndDesiredCount(t *testing.T) {
+	f, td1 := setup(t)
+	plan, err := MakePlan(context.Background(), f, Request{Cluster: "c", Service: "web", Changes: imageChange("app", "registry.example.com/web:slow"),
+		Settings: ServiceSettings{DesiredCount: aws.Int32(5)}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	// Our deployment never completes; the rollback deployment (the third) does.
+	f.onPoll = func(svc *types.Service, poll int) {
+		if aws.ToString(svc.Deployments[0].TaskDefinition) == td1 {
+			completeRollout(0)(svc, poll)
+		}
+	}
+	res, err := Deploy(context.Background(), f, plan, Options{Watch: fastWatch, Timeout: 50 * time.Millisecond, Rollback: true})
+	if failure.CodeOf(err) != failure.CodeTimedOut {
+		t.Fatalf("err = %v (code %d), want timed out", err, failure.CodeOf(err))
+	}
+	rb := res.Rollback
+	if rb == nil || rb.ByECS || rb.Outcome != progress.Succeeded || rb.TaskDefinition != td1 || aws.ToInt32(rb.DesiredCount) != 2 {
+		t.Fatalf("rollback %+v, want web:1 with desired count 2, succeeded", rb)
+	}
+	if f.services["web"].DesiredCount != 2 {
+		t.Fatalf("desired count is %d after rollback, want 2", f.services["web"].DesiredCount)
+	}
+}
+
+func TestRollbackTargetFallsBackToPreviousActiveRevisionWithANote(t *testing.T) {
+	f, _ := setup(t)
+	td2 := f.addTaskDef("web", container("app", "registry.example.com/web:2"))
+	f.addTaskDef("webworker", container("app", "w:1")) // same prefix, other family
+	td3 := f.addTaskDef("web", container("app", "registry.example.com/web:3"))
+	f.services["web"].TaskDefinition = aws.String(td3)
+	f.services["web"].Deployments[0].TaskDefinition = aws.String(td3)
+	got, _, note, err := RollbackTarget(context.Background(), f, "c", "web", 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got != td2 || !strings.Contains(note, "could not tell") {
+		t.Fatalf("target %q note %q, want %s with a note that it is a guess", got, note, td2)
+	}
+	got, _, _, err = RollbackTarget(context.Background(), f, "c", "web", 1)
+	if err != nil || got != arnPrefix+"web:1" {
+		t.Fatalf("--to-revision 1: %q, %v", got, err)
+	}
+}
+
+func TestRollbackTargetPrefersTheDeploymentStillRunning(t *testing.T) {
+	f, td1 := setup(t)
+	td2 := f.addTaskDef("web", container("app", "registry.example.com/web:2"))
+	svc := f.services["web"]
+	svc.TaskDefinition = aws.String(td2)
+	old := svc.Deployments[0]
+	old.Status = aws.String("ACTIVE")
+	svc.Deployments = []types.Deployment{{Id: aws.String("ecs-svc/9"), Status: aws.String("PRIMARY"), TaskDefinition: aws.String(td2)}, old}
+	got, _, _, err := RollbackTarget(context.Background(), f, "c", "web", 0)
+	if err != nil || got != td1 {
+		t.Fatalf("target %q, %v; want %s", got, err, td1)
+	}
+}
+
+func TestSteps(t *testing.T) {
+	cases := []struct {
+		old, desired, min, max int32
+		want                   []string
+	}{
+		{4, 4, 100, 200, []string{"start 4", "stop 4"}},
+		{4, 4, 50, 100, []string{"stop 2", "start 2", "stop 2", "start 2"}},
+		{4, 4, 0, 100, []string{"stop 4", "start 4"}},
+		{4, 4, 100, 100, []string{"stuck"}},
+		{2, 3, 100, 200, []string{"start 3", "stop 2"}},
+	}
+	for _, c := range cases {
+		got := Steps(c.old, c.desired, c.min, c.max)
+		if len(got) != len(c.want) {
+			t.Errorf("Steps(%d,%d,%d,%d) = %q, want %q", c.old, c.desired, c.min, c.max, got, c.want)
+			continue
+		}
+		for i := range got {
+			if !strings.HasPrefix(got[i], c.want[i]) {
+				t.Errorf("Steps(%d,%d,%d,%d)[%d] = %q, want prefix %q", c.old, c.desired, c.min, c.max, i, got[i], c.want[i])
+			}
+		}
+	}
+}
+
+func TestWriteOutputs(t *testing.T) {
+	dir := t.TempDir()
+	gh := filepath.Join(dir, "github_output")
+	if err := os.WriteFile(gh, []byte("EARLIER=1\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	file := filepath.Join(dir, "outputs")
+	res := &Result{Cluster: "c", Service: "web", Region: "eu-west-1", Family: "web", Revision: 7}
+	env := func(k string) string {
+		if k == "GITHUB_OUTPUT" {
+			return gh
+		}
+		return ""
+	}
+	if err := WriteOutputs(res, file, env); err != nil {
+		t.Fatal(err)
+	}
+	want := "TaskDefinitionRevision=7\nTaskDefinitionFamily=web\nClusterName=c\nServiceName=web\nRegion=eu-west-1\n"
+	if b, _ := os.ReadFile(file); string(b) != want {
+		t.Fatalf("outputs file:\n%s\nwant:\n%s", b, want)
+	}
+	if b, _ := os.ReadFile(gh); string(b) != "EARLIER=1\n"+want {
+		t.Fatalf("$GITHUB_OUTPUT must be appended to:\n%s", b)
+	}
+}
+
+func TestRegisterFailureIsAnAWSErrorAndUpdatesNothing(t *testing.T) {
+	f, _ := setup(t)
+	plan, err := MakePlan(context.Background(), f, Request{Cluster: "c", Service: "web", Changes: imageChange("app", "registry.example.com/web:2.0")})
+	if err != nil {
+		t.Fatal(err)
+	}
+	f.failWrite["Register"] = apiError("ClientException")
+	_, err = Deploy(context.Background(), f, plan, Options{Watch: fastWatch})
+	if failure.CodeOf(err) != failure.CodeAWS || slices.Contains(f.writes, "Update web") {
+		t.Fatalf("err %v (code %d), writes %v", err, failure.CodeOf(err), f.writes)
+	}
+	var api interface{ ErrorCode() string }
+	if !errors.As(err, &api) {
+		t.Fatalf("the AWS error is not kept: %v", err)
+	}
+}
