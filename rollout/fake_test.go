@@ -239,4 +239,6 @@ func breakerRollback(rollbackTo string) func(*types.Service, int) {
 	}
 }
 
-func apiError(code string) error { return &smithy.GenericAPIError{Code: code, Message: code + " for a test"} }
+func apiError(code string) error {
+	return &smithy.GenericAPIError{Code: code, Message: code + " for a test"}
+}
