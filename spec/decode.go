@@ -326,6 +326,7 @@ func (d *decoder) decodeStruct(n *yaml.Node, v reflect.Value, path string) {
 			d.problem(kv.key, fp, "unknown field%s", suggest(key, fields))
 			continue
 		}
+		d.commentedValue(kv, fp)
 		d.decode(kv.value, v.FieldByIndex(f.index), fp)
 	}
 }
@@ -372,6 +373,16 @@ func editDistance(a, b string) int {
 }
 
 type pair struct{ key, value *yaml.Node }
+
+// commentedValue reports `key: #{Name}`, where YAML attaches the unquoted
+// "#{Name}" to the key as a comment and leaves the value empty.
+func (d *decoder) commentedValue(kv pair, path string) {
+	if v := kv.value; v != nil && v.Kind == yaml.ScalarNode && isNull(v) && v.Value == "" &&
+		commentVariableRE.MatchString(kv.key.LineComment) {
+		d.problem(kv.key, path, "the value %s is read by YAML as a comment; put it in quotes: \"%s\"",
+			kv.key.LineComment, kv.key.LineComment)
+	}
+}
 
 // pairs lists a mapping's entries, with YAML merge keys ("<<: *base")
 // expanded: entries written in the mapping itself win over merged ones.
@@ -456,6 +467,7 @@ func (d *decoder) decodeMap(n *yaml.Node, v reflect.Value, path string) {
 			d.problem(kv.key, fp, "key given more than once")
 			continue
 		}
+		d.commentedValue(kv, fp)
 		elem := reflect.New(v.Type().Elem()).Elem()
 		d.decode(kv.value, elem, fp)
 		v.SetMapIndex(kval, elem)

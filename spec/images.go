@@ -28,6 +28,7 @@ func (im *Images) decodeNode(d *decoder, n *yaml.Node, path string) {
 				continue
 			}
 			seen[container] = true
+			d.commentedValue(kv, fp)
 			v, ok := d.resolve(kv.value, fp)
 			if !ok {
 				continue

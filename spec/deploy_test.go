@@ -1,0 +1,222 @@
+package spec
+
+import (
+	"errors"
+	"os"
+	"path/filepath"
+	"reflect"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/ecs/types"
+
+	"github.com/ecsdeploy/ecsdeploy/internal/failure"
+	"github.com/ecsdeploy/ecsdeploy/taskdef"
+)
+
+func TestLoadDeployExample(t *testing.T) {
+	r := resolver(map[string]string{"Env": "prod", "Tag": "1.4.2"})
+	d, err := LoadDeploy(filepath.Join("..", "examples", "deploy.yaml"), r)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if ps := d.Validate(); len(ps) != 0 {
+		t.Fatalf("example invalid: %v", ps.Err())
+	}
+	if d.Cluster != "prod-cluster" || d.Service != "web" || *d.DesiredCount != 4 || d.HealthCheckGracePeriod.Std() != time.Minute ||
+		d.Timeout.Std() != 15*time.Minute || !*d.CircuitBreaker.Rollback || *d.KeepRevisions != 10 || *d.AssignPublicIP {
+		t.Fatalf("settings wrong: %+v", d)
+	}
+	c, ps := d.Changes()
+	if len(ps) != 0 {
+		t.Fatalf("example changes invalid: %v", ps.Err())
+	}
+	want := taskdef.Changes{
+		Images: []taskdef.ImageChange{{Container: "web", Image: "123456789012.dkr.ecr.eu-west-1.amazonaws.com/shop/web:1.4.2"}},
+		Env: []taskdef.KeyValueChange{
+			{Container: "web", Key: "APP_ENV", Value: "prod"},
+			{Container: "web", Key: "LOG_LEVEL", Value: "info"},
+			{Container: "web", Key: "LEGACY_FLAG", Unset: true},
+		},
+		EnvMode: taskdef.ModeMerge,
+		Secrets: []taskdef.KeyValueChange{
+			{Container: "web", Key: "API_KEY", Value: "arn:aws:ssm:eu-west-1:123456789012:parameter/prod/shop/api-key"},
+			{Container: "web", Key: "DATABASE_URL", Value: "arn:aws:secretsmanager:eu-west-1:123456789012:secret:prod/shop/db-AbCdEf"},
+			{Container: "web", Key: "OLD_TOKEN", Unset: true},
+		},
+		SecretMode:  taskdef.ModeMerge,
+		EnvFiles:    []taskdef.EnvFileChange{{Container: "web", ARN: "arn:aws:s3:::shop-config-prod/web/common.env"}},
+		EnvFileMode: taskdef.ModeAppend,
+		Tags:        []types.Tag{{Key: aws.String("environment"), Value: aws.String("prod")}, {Key: aws.String("team"), Value: aws.String("shop")}},
+	}
+	if !reflect.DeepEqual(c, want) {
+		t.Fatalf("changes =\n%+v\nwant\n%+v", c, want)
+	}
+	if ps := c.Validate(); len(ps) != 0 {
+		t.Fatalf("the spec's changes fail taskdef validation: %v", ps.Err())
+	}
+}
+
+func TestLoadDeployUnresolvedAndMissingFile(t *testing.T) {
+	_, err := LoadDeploy(filepath.Join("..", "examples", "deploy.yaml"), resolver(nil))
+	var ps failure.Problems
+	if !errors.As(err, &ps) {
+		t.Fatalf("want problems, got %v", err)
+	}
+	// Every field that uses a variable is named, with its line.
+	for _, field := range []string{"cluster", "images.web", "env.web.APP_ENV", "secrets.web.DATABASE_URL", "envFiles.web[0]", "tags.environment"} {
+		found := false
+		for _, p := range ps {
+			if p.Field == field && p.Line > 0 && strings.Contains(p.Message, "unresolved variable") {
+				found = true
+			}
+		}
+		if !found {
+			t.Errorf("no unresolved-variable problem for %s in:\n%v", field, err)
+		}
+	}
+	_, err = LoadDeploy(filepath.Join(t.TempDir(), "missing.yaml"), resolver(nil))
+	if failure.CodeOf(err) != failure.CodeInvalid {
+		t.Fatalf("missing file: code %d, %v", failure.CodeOf(err), err)
+	}
+}
+
+func TestDeployImagesForms(t *testing.T) {
+	digest := "sha256:" + strings.Repeat("e", 64)
+	doc := `
+images:
+  - web=reg.io:5000/team/web:#{Tag}
+  - "reg.io:5000/team/worker@` + digest + `"
+  - {container: proxy, image: "envoyproxy/envoy:v1"}
+`
+	var d Deploy
+	if err := Decode([]byte(doc), resolver(map[string]string{"Tag": "2"}), &d); err != nil {
+		t.Fatal(err)
+	}
+	want := Images{
+		{Container: "web", Image: "reg.io:5000/team/web:2"},
+		{Image: "reg.io:5000/team/worker@" + digest},
+		{Container: "proxy", Image: "envoyproxy/envoy:v1"},
+	}
+	if !reflect.DeepEqual(d.Images, want) {
+		t.Fatalf("images = %+v", d.Images)
+	}
+	bad := "images:\n  - \"=x\"\n  - [a]\n  - {container: a, image: b, extra: c}\n"
+	err := Decode([]byte(bad), resolver(nil), &d)
+	var ps failure.Problems
+	if !errors.As(err, &ps) || len(ps) != 3 {
+		t.Fatalf("want 3 problems, got %v", err)
+	}
+	if err := Decode([]byte("images: web\n"), resolver(nil), &d); err == nil || !strings.Contains(err.Error(), "map of container to image") {
+		t.Fatalf("scalar images: %v", err)
+	}
+	if err := Decode([]byte("images:\n  web: a\n  web: b\n"), resolver(nil), &d); err == nil || !strings.Contains(err.Error(), "more than once") {
+		t.Fatalf("duplicate container: %v", err)
+	}
+}
+
+func TestDeployValidate(t *testing.T) {
+	tests := []struct {
+		name  string
+		doc   string
+		field string
+		line  int
+		msg   string
+	}{
+		{"service empty after substitution", "cluster: c\nservice: \"#{Empty}\"\n", "service", 2, "required"},
+		{"cluster missing", "service: s\n", "cluster", 0, "required"},
+		{"two sources", "cluster: c\nservice: s\nuseLatestTaskDef: true\ntemplateFamily: t\n", "templateFamily", 4, "choose one"},
+		{"bad family", "cluster: c\nservice: s\ntemplateFamily: \"a b\"\n", "templateFamily", 3, "family name"},
+		{"existing revision with changes", "cluster: c\nservice: s\ntaskDefinition: web:3\nimages: {web: nginx}\n", "taskDefinition", 3, "as it is"},
+		{"bad revision", "cluster: c\nservice: s\ntaskDefinition: web:0\n", "taskDefinition", 3, "family:revision"},
+		{"negative count", "cluster: c\nservice: s\ndesiredCount: -1\n", "desiredCount", 3, "0 or more"},
+		{"min over 100", "cluster: c\nservice: s\nminHealthyPercent: 101\n", "minHealthyPercent", 3, "0 to 100"},
+		{"max below min", "cluster: c\nservice: s\nminHealthyPercent: 100\nmaxPercent: 50\n", "maxPercent", 4, "below"},
+		{"grace fraction", "cluster: c\nservice: s\nhealthCheckGracePeriod: 1.5s\n", "healthCheckGracePeriod", 3, "whole seconds"},
+		{"subnet", "cluster: c\nservice: s\nsubnets: [subnet-1, nope]\n", "subnets[1]", 3, "subnet id"},
+		{"security group", "cluster: c\nservice: s\nsecurityGroups: [group]\n", "securityGroups[0]", 3, "security group id"},
+		{"platform", "cluster: c\nservice: s\nplatformVersion: newest\n", "platformVersion", 3, "LATEST"},
+		{"breaker", "cluster: c\nservice: s\ncircuitBreaker: {enable: false, rollback: true}\n", "circuitBreaker.rollback", 3, "enabled"},
+		{"timeout", "cluster: c\nservice: s\ntimeout: 0\n", "timeout", 3, "more than zero"},
+		{"keep", "cluster: c\nservice: s\nkeepRevisions: 0\n", "keepRevisions", 3, "at least 1"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			var d Deploy
+			if err := Decode([]byte(tt.doc), resolver(map[string]string{"Empty": ""}), &d); err != nil {
+				t.Fatal(err)
+			}
+			ps := d.Validate()
+			if len(ps) != 1 {
+				t.Fatalf("want 1 problem, got %v", ps)
+			}
+			if p := ps[0]; p.Field != tt.field || p.Line != tt.line || !strings.Contains(p.Message, tt.msg) {
+				t.Fatalf("problem = %+v; want field %s line %d containing %q", p, tt.field, tt.line, tt.msg)
+			}
+		})
+	}
+}
+
+func TestDeployChangesProblems(t *testing.T) {
+	doc := `cluster: c
+service: s
+images:
+  web: "Bad:Ref"
+tagOnly: "-x"
+env:
+  web:
+    A: "1"
+unsetEnv:
+  web: [A, B, B]
+secrets:
+  web:
+    S: "arn:aws:ssm:us-east-1:1:parameter/x"
+envMode: keep
+envFiles:
+  web: [arn:aws:s3:::b/a.txt]
+tags:
+  "aws:x": y
+`
+	var d Deploy
+	if err := Decode([]byte(doc), resolver(nil), &d); err != nil {
+		t.Fatal(err)
+	}
+	_, ps := d.Changes()
+	want := map[string]int{
+		"images.web":      4,
+		"tagOnly":         5,
+		"unsetEnv.web[0]": 10,
+		"unsetEnv.web[2]": 10,
+		"secrets.web.S":   13,
+		"envMode":         14,
+		"envFiles.web[0]": 16,
+		"tags.aws:x":      18,
+	}
+	got := map[string]int{}
+	for _, p := range ps {
+		got[p.Field] = p.Line
+	}
+	if !reflect.DeepEqual(got, want) {
+		t.Fatalf("problems at %v, want %v:\n%v", got, want, ps.Err())
+	}
+}
+
+func TestDeployEnvFileLimit(t *testing.T) {
+	var b strings.Builder
+	b.WriteString("envFiles:\n  web:\n")
+	for i := 0; i < 11; i++ {
+		b.WriteString("    - arn:aws:s3:::bucket/f" + string(rune('a'+i)) + ".env\n")
+	}
+	path := filepath.Join(t.TempDir(), "d.yaml")
+	os.WriteFile(path, []byte(b.String()), 0o600)
+	d, err := LoadDeploy(path, resolver(nil))
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, ps := d.Changes()
+	if len(ps) != 1 || ps[0].Field != "envFiles.web" || !strings.Contains(ps[0].Message, "at most 10") {
+		t.Fatalf("problems = %v", ps)
+	}
+}
