@@ -43,7 +43,10 @@ func circuitBreakerThreshold(desired int) int {
 
 // checkCircuitBreaker fails the primary deployment once failedTasks reaches
 // the threshold, and rolls back to the last COMPLETED deployment if asked.
-func (e *Emulator) checkCircuitBreaker(s *service, now time.Time) {
+// The rollback deployment adopts the tasks still running from the last
+// completed deployment, so the array shows just the rollback PRIMARY and the
+// FAILED deployment, as ECS reports it.
+func (e *Emulator) checkCircuitBreaker(s *service, tasks []*task, now time.Time) {
 	p := s.Deployments[0]
 	if !s.Config.CircuitBreaker || p.RolloutState != "IN_PROGRESS" || p.FailedTasks < circuitBreakerThreshold(s.DesiredCount) {
 		return
@@ -59,6 +62,12 @@ func (e *Emulator) checkCircuitBreaker(s *service, now time.Time) {
 	s.TaskDefinition, s.Network, s.LaunchType = last.TaskDefinition, last.Network, last.LaunchType
 	d := e.startDeployment(s, now)
 	d.RolloutStateReason = fmt.Sprintf("ECS deployment circuit breaker: rolling back to deploymentId %s.", last.ID)
+	for _, t := range tasks {
+		if t.DeploymentID == last.ID {
+			t.DeploymentID = d.ID
+		}
+	}
+	s.Deployments = slices.DeleteFunc(s.Deployments, func(old *deployment) bool { return old.ID == last.ID })
 	e.addEvent(s, now, fmt.Sprintf("(service %s) rolling back to deployment %s.", s.Name, last.ID))
 }
 

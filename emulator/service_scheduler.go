@@ -28,9 +28,9 @@ func (e *Emulator) stepService(r *regionState, c *cluster, s *service, tasks []*
 	}
 	e.countTaskFailures(s, tasks)
 	e.replaceUnhealthy(s, tasks, now)
+	e.checkCircuitBreaker(s, tasks, now)
 	v := newServiceView(c, s, tasks, now)
 	e.noteHealthyTasks(v)
-	e.checkCircuitBreaker(s, now)
 	e.scale(r, c, v)
 	e.refreshDeployments(s, tasks, now)
 	if s.Status == "DRAINING" && len(v.all) == 0 {
