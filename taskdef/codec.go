@@ -229,8 +229,8 @@ func sortedKeys(m map[string]any) []string {
 
 // encodeValue turns an SDK value into plain JSON-like values (map[string]any,
 // []any, string, bool, int64, float64, time as RFC 3339) with wire names,
-// leaving out nil pointers, nil slices and maps, and zero enums and strings —
-// the fields the SDK would not send.
+// leaving out struct fields that say nothing: nil pointers, empty slices and
+// maps, and zero non-pointer scalars (which the SDK does not send).
 func encodeValue(v reflect.Value) (any, bool) {
 	if v.Type() == timeType {
 		return v.Interface().(time.Time).UTC().Format(time.RFC3339Nano), true
@@ -252,6 +252,11 @@ func encodeValue(v reflect.Value) (any, bool) {
 			if isValueScalar(fv.Kind()) && fv.IsZero() {
 				// Like the SDK's serializer: a zero non-pointer scalar
 				// (cpu: 0 on a container) means "not set".
+				continue
+			}
+			if (fv.Kind() == reflect.Slice || fv.Kind() == reflect.Map) && fv.Len() == 0 {
+				// Describe output lists "mountPoints: []" where a file
+				// leaves the field out; both mean none.
 				continue
 			}
 			if x, ok := encodeValue(fv); ok {
