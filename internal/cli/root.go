@@ -138,7 +138,8 @@ func NewRootCommand(g *Globals) *cobra.Command {
 	pf.StringVar(&g.AWS.EndpointURL, "endpoint-url", "", "send AWS calls to this endpoint (default: AWS_ENDPOINT_URL)")
 	pf.StringVar(&g.AWS.AccessKey, "access-key", "", "AWS access key id (prefer the environment)")
 	pf.StringVar(&g.AWS.SecretKey, "secret-key", "", "AWS secret access key (prefer the environment)")
-	pf.BoolVar(&g.Local, "local", false, "run against the embedded local ECS instead of AWS")
+	// The default is what the caller set, so that Globals{Local: true} (tests) is kept.
+	pf.BoolVar(&g.Local, "local", g.Local, "run against the embedded local ECS instead of AWS")
 	pf.StringVar(&g.Output, "output", "text", "output format: text or json")
 	pf.BoolVarP(&g.Verbose, "verbose", "v", false, "log every API call (credentials redacted)")
 	pf.BoolVarP(&g.Quiet, "quiet", "q", false, "print nothing but errors and the final result")
