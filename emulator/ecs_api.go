@@ -43,6 +43,10 @@ func (a *ecsAPI) ServeJSON(rc *RequestContext, operation string, body []byte) (a
 	a.em.mu.Lock()
 	defer a.em.mu.Unlock()
 	x := &ecsCall{em: a.em, rc: rc, reg: a.em.state.region(rc.Region)}
+	if a.em.opts.DefaultCluster && !x.reg.Initialized {
+		x.ensureCluster("default")
+	}
+	x.reg.Initialized = true
 	return op(x, body)
 }
 

@@ -42,6 +42,9 @@ type Options struct {
 	Region string
 	// Seed makes generated ids (tasks, deployments, events) reproducible.
 	Seed uint64
+	// DefaultCluster creates a cluster named "default" (with the scenario's
+	// capacity) the first time a region is used, as `ecsdeploy --local` does.
+	DefaultCluster bool
 	// MaxCatchUp bounds how much emulated time the scheduler replays step by
 	// step after a pause (default 2h); beyond it, time jumps.
 	MaxCatchUp time.Duration
@@ -87,6 +90,9 @@ func New(opts Options) *Emulator {
 	background := opts.Background
 	clock := opts.Clock
 	if clock == nil {
+		if opts.Seed == 0 {
+			opts.Seed = uint64(time.Now().UnixNano())
+		}
 		if opts.Speed <= 0 {
 			opts.Speed = DefaultSpeed
 		}

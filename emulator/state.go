@@ -22,6 +22,9 @@ type regionState struct {
 	Families map[string]*family  `json:"families"`
 	SubnetAZ map[string]string   `json:"subnetAZ"` // awsvpc subnets get zones round robin
 	Sequence int64               `json:"sequence"` // orders resources by creation
+	// Initialized is set once the region has served a request (the default
+	// cluster is created then, and not again after a user deletes it).
+	Initialized bool `json:"initialized"`
 }
 
 func (s *state) region(name string) *regionState {
