@@ -1,0 +1,404 @@
+package cli
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"os"
+	"strings"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/ecs"
+	"github.com/aws/aws-sdk-go-v2/service/ecs/types"
+	"github.com/spf13/cobra"
+	"github.com/spf13/pflag"
+
+	"github.com/ecsdeploy/ecsdeploy/internal/failure"
+	"github.com/ecsdeploy/ecsdeploy/spec"
+	"github.com/ecsdeploy/ecsdeploy/taskdef"
+	"github.com/ecsdeploy/ecsdeploy/vars"
+)
+
+func init() { register(newRegisterCommand) }
+
+// revisionFlags are the flags run and register share: which task definition
+// to start from and how to change it. They are deploy's own flags (same
+// names, parsing and variables), plus --family.
+type revisionFlags struct {
+	plan   planFlags
+	family string
+}
+
+// revisionFlagNames are the deploy flags that make sense without touching a
+// service: the spec file and variables, where the task definition comes
+// from, and every task-definition change.
+var revisionFlagNames = []string{
+	"file", "var", "var-file", "cluster", "service",
+	"use-latest-task-def", "template-family", "task-definition-file", "task-definition",
+	"image", "tag-only", "tag-from-env", "env", "unset-env", "env-mode",
+	"secret", "unset-secret", "secret-mode", "env-file", "env-file-mode",
+	"tag", "copy-task-definition-tags",
+}
+
+// register adds deploy's flags named in names to cmd, bound to f.plan, with
+// usage texts replaced where the command gives them a different meaning.
+func (f *revisionFlags) register(cmd *cobra.Command, names []string, usage map[string]string) {
+	all := pflag.NewFlagSet("deploy", pflag.ContinueOnError)
+	f.plan.register(all)
+	for _, name := range names {
+		fl := all.Lookup(name)
+		if fl == nil {
+			panic("deploy has no flag --" + name)
+		}
+		if u, ok := usage[name]; ok {
+			fl.Usage = u
+		}
+		cmd.Flags().AddFlag(fl)
+	}
+	cmd.Flags().StringVar(&f.family, "family", "", "start from the latest ACTIVE revision of this family")
+}
+
+// revisionRequest is what the flags and the spec file resolve to.
+type revisionRequest struct {
+	Cluster, Service string
+	Family           string // --family: the base family, and where a template or file is registered
+	TaskDefinition   string // a revision to start from (family:revision or ARN)
+	UseLatest        bool
+	TemplateFamily   string
+	File             *ecs.RegisterTaskDefinitionInput
+	Changes          taskdef.Changes
+	CopyTags         bool
+
+	x *expander // for the command's own flags
+}
+
+// resolve reads the spec file and variables, applies the flags over them and
+// checks everything that needs no AWS call, collecting every problem.
+func (f *revisionFlags) resolve(cmd *cobra.Command) (*revisionRequest, failure.Problems) {
+	var ps failure.Problems
+	resolver := vars.Resolver{Vars: map[string]string{}}
+	for _, path := range f.plan.varFiles {
+		if err := resolver.LoadFile(path); err != nil {
+			ps.Add("--var-file", 0, "%v", err)
+		}
+	}
+	assigned, err := vars.ParseAssignments(f.plan.varFlags)
+	if err != nil {
+		ps.Add("--var", 0, "%v", err)
+	}
+	for k, v := range assigned {
+		resolver.Vars[k] = v
+	}
+	d := &spec.Deploy{}
+	if f.plan.file != "" {
+		loaded, err := spec.LoadDeploy(f.plan.file, resolver)
+		if err != nil {
+			ps.Extend(err)
+		} else {
+			d = loaded
+		}
+	}
+	x := &expander{resolver: resolver, problems: &ps, cmd: cmd}
+	f.plan.applyTo(d, x)
+	fileChanges, cps := d.Changes()
+	ps = append(ps, cps...)
+	flagChanges := f.plan.changes(x)
+	ps = append(ps, flagChanges.Validate()...)
+
+	r := &revisionRequest{
+		Cluster: strings.TrimSpace(d.Cluster), Service: strings.TrimSpace(d.Service),
+		TaskDefinition: strings.TrimSpace(aws.ToString(d.TaskDefinition)),
+		UseLatest:      d.UseLatestTaskDef != nil && *d.UseLatestTaskDef,
+		TemplateFamily: strings.TrimSpace(aws.ToString(d.TemplateFamily)),
+		Changes:        taskdef.Merge(fileChanges, flagChanges),
+		CopyTags:       d.CopyTaskDefinitionTags != nil && *d.CopyTaskDefinitionTags,
+		x:              x,
+	}
+	if x.given("family") {
+		r.Family = strings.TrimSpace(x.expand("family", f.family))
+		if !familyNameRE.MatchString(r.Family) {
+			ps.Add("--family", 0, "%q is not a task-definition family name (up to 255 letters, digits, '_' and '-')", r.Family)
+		}
+	}
+	if r.Cluster == "" {
+		r.Cluster = "default"
+	}
+	if path := aws.ToString(d.TaskDefinitionFile); path != "" {
+		data, err := os.ReadFile(path)
+		if err != nil {
+			ps.Add("--task-definition-file", 0, "%v", err)
+		} else if in, err := taskdef.ParseFile(data); err != nil {
+			var fps failure.Problems
+			fps.Extend(err)
+			for _, p := range fps {
+				p.Field = "--task-definition-file: " + p.Field
+				ps = append(ps, p)
+			}
+		} else {
+			r.File = in
+		}
+	} else if d.TaskDefinitionFile != nil {
+		ps.Add("--task-definition-file", 0, "empty: give the path of a task-definition JSON file")
+	}
+	r.checkSources(&ps, d.TaskDefinitionFile != nil)
+	return r, ps
+}
+
+// checkSources makes sure exactly one starting point is named.
+func (r *revisionRequest) checkSources(ps *failure.Problems, file bool) {
+	var given []string
+	if r.TaskDefinition != "" {
+		given = append(given, "--task-definition")
+	}
+	if file {
+		given = append(given, "--task-definition-file")
+	}
+	if r.TemplateFamily != "" {
+		given = append(given, "--template-family")
+	}
+	if r.UseLatest {
+		given = append(given, "--use-latest-task-def")
+	}
+	if len(given) > 1 {
+		ps.Add(given[1], 0, "choose one starting point; %s are given", strings.Join(given, " and "))
+	}
+	switch {
+	case r.TaskDefinition != "":
+	case r.Family == "" && r.Service == "":
+		ps.Add("--task-definition", 0, "name the task definition: --task-definition family[:revision], --family, --service (its current one) or --task-definition-file")
+	case r.UseLatest && r.Service == "" && r.Family == "":
+		ps.Add("--use-latest-task-def", 0, "needs --service or --family")
+	}
+}
+
+// baseRevision is the task definition the command starts from, and the
+// register input with the changes applied.
+type baseRevision struct {
+	Service   *types.Service        // when --service was given
+	Described *types.TaskDefinition // the revision started from; nil for a file
+	Input     *ecs.RegisterTaskDefinitionInput
+	Summary   taskdef.Summary
+	Changed   bool // Input differs from Described (or comes from a file)
+	Notes     []string
+}
+
+// revisionReadAPI is what loading the starting point reads.
+type revisionReadAPI interface {
+	DescribeServices(ctx context.Context, in *ecs.DescribeServicesInput, optFns ...func(*ecs.Options)) (*ecs.DescribeServicesOutput, error)
+	DescribeTaskDefinition(ctx context.Context, in *ecs.DescribeTaskDefinitionInput, optFns ...func(*ecs.Options)) (*ecs.DescribeTaskDefinitionOutput, error)
+}
+
+// loadBase reads the starting point and applies the changes. Nothing is
+// written. A service, family or revision that does not exist, an INACTIVE
+// revision, and a change naming a container the task definition lacks are
+// invalid input (exit code 2).
+func loadBase(ctx context.Context, api revisionReadAPI, r *revisionRequest) (*baseRevision, error) {
+	b := &baseRevision{}
+	targetFamily := r.Family
+	if r.Service != "" {
+		svc, err := describeServiceWithTaskDef(ctx, api, r.Cluster, r.Service)
+		if err != nil {
+			return nil, err
+		}
+		b.Service = &svc
+		if targetFamily == "" {
+			targetFamily = familyOf(aws.ToString(svc.TaskDefinition))
+		}
+	}
+	var tags []types.Tag
+	switch {
+	case r.TaskDefinition != "":
+		td, t, err := describeActiveRevision(ctx, api, r.TaskDefinition, "--task-definition")
+		if err != nil {
+			return nil, err
+		}
+		b.Described, tags = td, t
+	case r.File != nil:
+		b.Input = taskdef.CloneInput(r.File)
+		if r.Family != "" || aws.ToString(b.Input.Family) == "" {
+			if targetFamily == "" {
+				return nil, failure.Invalidf("--task-definition-file has no family; give --family")
+			}
+			b.Input.Family = aws.String(targetFamily)
+		}
+	case r.TemplateFamily != "":
+		td, t, err := describeActiveRevision(ctx, api, r.TemplateFamily, "--template-family")
+		if err != nil {
+			return nil, err
+		}
+		b.Described, tags = td, t
+		b.Notes = append(b.Notes, fmt.Sprintf("based on template %s:%d, registered into family %s", aws.ToString(td.Family), td.Revision, targetFamily))
+	case r.Family != "" || r.UseLatest:
+		td, t, err := describeActiveRevision(ctx, api, targetFamily, "--family")
+		if err != nil {
+			return nil, err
+		}
+		b.Described, tags = td, t
+	default: // the service's current task definition
+		td, t, err := describeActiveRevision(ctx, api, aws.ToString(b.Service.TaskDefinition), "the task definition of service "+r.Service)
+		if err != nil {
+			return nil, err
+		}
+		b.Described, tags = td, t
+	}
+	if b.Input == nil {
+		keep := tags
+		if !r.CopyTags {
+			keep = nil
+		}
+		b.Input = taskdef.RegisterInput(b.Described, keep)
+		if r.TemplateFamily != "" {
+			b.Input.Family = aws.String(targetFamily)
+		}
+	}
+	summary, err := taskdef.Apply(b.Input, r.Changes)
+	if err != nil {
+		return nil, err
+	}
+	b.Summary = summary
+	b.Changed = b.Described == nil || r.TemplateFamily != "" ||
+		taskdef.Diff(taskdef.RegisterInput(b.Described, b.Input.Tags), b.Input, taskdef.DiffOptions{ShowValues: true}) != ""
+	return b, nil
+}
+
+// describeServiceWithTaskDef is describeOneService for commands that only
+// read the service to start from it.
+func describeServiceWithTaskDef(ctx context.Context, api revisionReadAPI, cluster, service string) (types.Service, error) {
+	out, err := api.DescribeServices(ctx, &ecs.DescribeServicesInput{Cluster: aws.String(cluster), Services: []string{service}})
+	var noCluster *types.ClusterNotFoundException
+	if errors.As(err, &noCluster) {
+		return types.Service{}, failure.Invalidf("cluster %s not found", cluster)
+	}
+	if err != nil {
+		return types.Service{}, fmt.Errorf("describe service %s: %w", service, err)
+	}
+	if len(out.Services) == 0 || aws.ToString(out.Services[0].Status) == "INACTIVE" {
+		return types.Service{}, failure.Invalidf("service %s not found in cluster %s", service, cluster)
+	}
+	return out.Services[0], nil
+}
+
+// describeActiveRevision reads a revision (or a family's latest ACTIVE one)
+// with its tags. One that does not exist or is INACTIVE is invalid input.
+func describeActiveRevision(ctx context.Context, api revisionReadAPI, ref, what string) (*types.TaskDefinition, []types.Tag, error) {
+	out, err := api.DescribeTaskDefinition(ctx, &ecs.DescribeTaskDefinitionInput{
+		TaskDefinition: aws.String(ref), Include: []types.TaskDefinitionField{types.TaskDefinitionFieldTags},
+	})
+	var client *types.ClientException
+	if errors.As(err, &client) {
+		return nil, nil, failure.Invalidf("%s: task definition %s not found (%s)", what, ref, client.ErrorMessage())
+	}
+	if err != nil {
+		return nil, nil, fmt.Errorf("describe task definition %s: %w", ref, err)
+	}
+	td := out.TaskDefinition
+	if td.Status != types.TaskDefinitionStatusActive {
+		return nil, nil, failure.Invalidf("%s: %s:%d is %s; only ACTIVE revisions can be used (see ecsdeploy revisions %s)",
+			what, aws.ToString(td.Family), td.Revision, td.Status, aws.ToString(td.Family))
+	}
+	return td, out.Tags, nil
+}
+
+// registerOptions are the register command's inputs.
+type registerOptions struct {
+	rev        revisionFlags
+	dryRun     bool
+	showValues bool
+}
+
+// registerReport is what register prints with --output json.
+type registerReport struct {
+	Family         string          `json:"family"`
+	Revision       int32           `json:"revision,omitempty"`
+	TaskDefinition string          `json:"taskDefinitionArn,omitempty"`
+	Base           string          `json:"base,omitempty"`
+	Registered     bool            `json:"registered"`
+	Changes        taskdef.Summary `json:"changes"`
+	Diff           string          `json:"diff,omitempty"`
+	Notes          []string        `json:"notes,omitempty"`
+}
+
+func newRegisterCommand(g *Globals) *cobra.Command {
+	o := &registerOptions{}
+	cmd := &cobra.Command{
+		Use:   "register",
+		Short: "Register a new task-definition revision with deploy's changes, without touching a service",
+		Long: `Register builds a new revision the way deploy does — from a service's
+current task definition (--service), a family's latest ACTIVE revision
+(--family), a given revision (--task-definition), a template family or a
+file, with any image, environment, secret, environment-file and tag changes
+— registers it and prints it. No service is updated (the ecs-deploy script's
+-d mode). When nothing changes, nothing is registered. A deploy spec file
+(-f) may give the cluster, service, source and changes; its service settings
+are ignored here.`,
+		Example: `  ecsdeploy register --family web -i web=registry.example.com/web:1.4.2
+  ecsdeploy register -c prod -n web --tag-only 1.4.2 --env web:FEATURE=on
+  ecsdeploy register --task-definition-file taskdef.json --family web --dry-run`,
+		Args: cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, args []string) error { return runRegister(cmd, g, o) },
+	}
+	o.rev.register(cmd, revisionFlagNames, map[string]string{
+		"cluster":             "cluster of --service (default \"default\")",
+		"service":             "start from the task definition this service runs (nothing on the service changes)",
+		"task-definition":     "start from this revision (family:revision or ARN)",
+		"template-family":     "start from the latest revision of this family, registered into --family (or the service's family)",
+		"tag":                 "tag the new revision: KEY=VALUE (repeatable)",
+		"use-latest-task-def": "with --service, start from the latest ACTIVE revision of its family instead of the one it runs",
+	})
+	cmd.Flags().BoolVar(&o.dryRun, "dry-run", false, "print the diff of what would be registered and register nothing")
+	cmd.Flags().BoolVar(&o.showValues, "show-values", false, "show plain environment values in the diff (masked by default)")
+	return cmd
+}
+
+func runRegister(cmd *cobra.Command, g *Globals, o *registerOptions) error {
+	req, ps := o.rev.resolve(cmd)
+	if err := ps.Err(); err != nil {
+		return err
+	}
+	ctx := cmd.Context()
+	clients, err := g.Clients(ctx)
+	if err != nil {
+		return err
+	}
+	base, err := loadBase(ctx, clients.ECS, req)
+	if err != nil {
+		return err
+	}
+	rep := registerReport{Family: aws.ToString(base.Input.Family), Changes: base.Summary, Notes: base.Notes}
+	var old *ecs.RegisterTaskDefinitionInput
+	if base.Described != nil {
+		rep.Base = aws.ToString(base.Described.TaskDefinitionArn)
+		old = taskdef.RegisterInput(base.Described, base.Input.Tags)
+	}
+	rep.Diff = taskdef.Diff(old, base.Input, taskdef.DiffOptions{ShowValues: o.showValues})
+	switch {
+	case !base.Changed:
+		rep.Notes = append(rep.Notes, "nothing changes; no revision registered")
+		rep.TaskDefinition, rep.Revision = rep.Base, base.Described.Revision
+	case o.dryRun:
+		rep.Notes = append(rep.Notes, "dry run: nothing registered")
+	default:
+		out, err := clients.ECS.RegisterTaskDefinition(ctx, base.Input)
+		if err != nil {
+			return fmt.Errorf("register a revision of %s: %w", rep.Family, err)
+		}
+		rep.Registered = true
+		rep.TaskDefinition, rep.Revision = aws.ToString(out.TaskDefinition.TaskDefinitionArn), out.TaskDefinition.Revision
+	}
+	if g.JSON() {
+		enc := json.NewEncoder(g.Streams.Out)
+		enc.SetIndent("", "  ")
+		return enc.Encode(rep)
+	}
+	for _, n := range append(rep.Notes, base.Summary.Warnings...) {
+		fmt.Fprintln(g.Streams.ErrOut, n)
+	}
+	if o.dryRun || !rep.Registered {
+		fmt.Fprint(g.Streams.Out, rep.Diff)
+	}
+	if rep.Registered || !base.Changed {
+		fmt.Fprintln(g.Streams.Out, rep.TaskDefinition)
+	}
+	return nil
+}

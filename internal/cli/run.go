@@ -1,0 +1,496 @@
+package cli
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"io"
+	"sort"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/ecs"
+	"github.com/aws/aws-sdk-go-v2/service/ecs/types"
+	"github.com/spf13/cobra"
+
+	"github.com/ecsdeploy/ecsdeploy/awsconfig"
+	"github.com/ecsdeploy/ecsdeploy/internal/failure"
+	"github.com/ecsdeploy/ecsdeploy/progress"
+	"github.com/ecsdeploy/ecsdeploy/runtask"
+	"github.com/ecsdeploy/ecsdeploy/taskdef"
+)
+
+func init() { register(newRunCommand) }
+
+// runDefaultTimeout is how long run waits for its tasks by default.
+const runDefaultTimeout = 10 * time.Minute
+
+// maxRunCount is the most tasks one RunTask call starts.
+const maxRunCount = 10
+
+type runOptions struct {
+	rev          revisionFlags
+	count        int
+	commands     []string
+	exitCodeFrom string
+	launchType   string
+	providers    []string
+	startedBy    string
+	timeout      string
+	noWait       bool
+	logs         bool
+	pollInterval time.Duration
+}
+
+// runFlagNames are deploy's flags that run takes: the revision flags plus
+// the network and platform settings, which here apply to the task.
+var runFlagNames = append(append([]string{}, revisionFlagNames...),
+	"subnets", "security-groups", "assign-public-ip", "platform-version")
+
+func newRunCommand(g *Globals) *cobra.Command {
+	o := &runOptions{}
+	cmd := &cobra.Command{
+		Use:   "run",
+		Short: "Run a one-off task (a migration, a batch job), wait for it and exit with its exit code",
+		Long: `Run starts a task from --task-definition family[:revision] or ARN, a family's
+latest ACTIVE revision (--family), or the task definition a service runs
+(--service, whose launch type, capacity providers, platform version and
+network configuration are then copied unless given), waits until it stops
+and exits with the exit code of the essential container that failed, or of
+--exit-code-from CONTAINER. Every container counts: a failing sidecar marked
+essential: false does not fail the run, a failing essential one does, and
+the SIGTERM ECS sends the others when one exits does not hide the real code.
+
+A task that never started (image pull failure, no capacity, TaskFailedToStart)
+exits 125, like docker run, with ECS's reason. A timeout exits 3 and leaves
+the task running; invalid input exits 2 before anything starts; AWS refusing
+a call exits 4.
+
+Changes: environment variables set with --env (merge mode) and --command are
+sent as container overrides, so no revision is registered. Any other change
+(--image, --tag-only, --secret, --unset-env, --env-mode replace, --env-file,
+--task-definition-file, --template-family) registers a new revision of the
+family for the run, and run says so. --tag tags the task (and a registered
+revision).
+
+--logs prints the containers' CloudWatch Logs (awslogs driver with an
+awslogs-stream-prefix) while the task runs, on stdout (on stderr with
+--output json). The ecs-deploy script's --run-task --wait-for-success is
+"ecsdeploy run".`,
+		Example: `  ecsdeploy run -c prod --service web --command 'web=bin/rails db:migrate' --logs
+  ecsdeploy run -c prod --task-definition migrate:12 --exit-code-from migrate
+  ecsdeploy run --family report -i report=registry.example.com/report:2.0 --subnets subnet-0abc --no-wait`,
+		Args: cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, args []string) error { return runRun(cmd, g, o) },
+	}
+	o.rev.register(cmd, runFlagNames, map[string]string{
+		"cluster":             "cluster to run in (default \"default\")",
+		"service":             "run the task definition this service runs, with its network, launch type and platform version",
+		"task-definition":     "run this revision (family:revision or ARN), or the family's latest ACTIVE one (family)",
+		"template-family":     "run the latest revision of this family, registered into --family (or the service's family)",
+		"tag":                 "tag the task (and a revision registered for the run): KEY=VALUE (repeatable)",
+		"use-latest-task-def": "with --service, run the latest ACTIVE revision of its family instead of the one it runs",
+		"subnets":             "awsvpc subnets of the task (comma-separated; default: the service's)",
+		"security-groups":     "awsvpc security groups of the task (comma-separated; default: the service's)",
+		"assign-public-ip":    "ENABLED or DISABLED (default: the service's, else DISABLED)",
+		"platform-version":    "Fargate platform version (default: the service's, else LATEST)",
+	})
+	f := cmd.Flags()
+	f.IntVar(&o.count, "count", 1, "how many tasks to start (1 to 10)")
+	f.StringArrayVar(&o.commands, "command", nil, "override a container's command: container='cmd args' or container='[\"cmd\",\"args\"]' (repeatable)")
+	f.StringVar(&o.exitCodeFrom, "exit-code-from", "", "exit with this container's exit code, whether essential or not")
+	f.StringVar(&o.launchType, "launch-type", "", "FARGATE, EC2 or EXTERNAL (default: the service's, else the cluster's default)")
+	f.StringArrayVar(&o.providers, "capacity-provider", nil, "use a capacity provider: name[:weight[:base]] (repeatable; instead of --launch-type)")
+	f.StringVar(&o.startedBy, "started-by", "ecsdeploy", "the task's startedBy (up to 128 characters)")
+	f.StringVarP(&o.timeout, "timeout", "t", "", "how long to wait for the task to stop (10m, 90s; a bare number is seconds; default 10m)")
+	f.BoolVar(&o.noWait, "no-wait", false, "print the task ARNs once started and do not wait")
+	f.BoolVar(&o.logs, "logs", false, "print the containers' CloudWatch Logs while the task runs")
+	f.DurationVar(&o.pollInterval, "poll-interval", 0, "pause between polls (default 1s)")
+	_ = f.MarkHidden("poll-interval")
+	return cmd
+}
+
+// runPlan is the checked inputs of a run beyond the revision.
+type runPlan struct {
+	timeout   time.Duration
+	commands  []runtask.CommandOverride
+	providers []types.CapacityProviderStrategyItem
+}
+
+func (o *runOptions) check(req *revisionRequest, ps *failure.Problems) runPlan {
+	x := req.x
+	p := runPlan{timeout: runDefaultTimeout}
+	if x.given("timeout") {
+		if d := x.duration("timeout", o.timeout); d != nil {
+			if d.Std() <= 0 {
+				ps.Add("--timeout", 0, "must be more than zero")
+			}
+			p.timeout = d.Std()
+		}
+	}
+	if o.count < 1 || o.count > maxRunCount {
+		ps.Add("--count", 0, "must be from 1 to %d (ECS starts at most %d tasks per call), not %d", maxRunCount, maxRunCount, o.count)
+	}
+	for _, s := range x.expandAll("command", o.commands) {
+		c, err := runtask.ParseCommandFlag(s)
+		if err != nil {
+			ps.Add("--command", 0, "%v", err)
+			continue
+		}
+		p.commands = append(p.commands, c)
+	}
+	switch lt := strings.ToUpper(x.expand("launch-type", o.launchType)); lt {
+	case "", "FARGATE", "EC2", "EXTERNAL":
+		o.launchType = lt
+	default:
+		ps.Add("--launch-type", 0, "%q: use FARGATE, EC2 or EXTERNAL", lt)
+	}
+	for _, s := range x.expandAll("capacity-provider", o.providers) {
+		item, err := parseCapacityProvider(s)
+		if err != nil {
+			ps.Add("--capacity-provider", 0, "%v", err)
+			continue
+		}
+		p.providers = append(p.providers, item)
+	}
+	if o.launchType != "" && len(p.providers) > 0 {
+		ps.Add("--capacity-provider", 0, "cannot be combined with --launch-type")
+	}
+	if len(o.startedBy) > 128 {
+		ps.Add("--started-by", 0, "at most 128 characters")
+	}
+	if o.noWait && o.logs {
+		ps.Add("--logs", 0, "needs the run to wait; it cannot be combined with --no-wait")
+	}
+	o.exitCodeFrom = strings.TrimSpace(x.expand("exit-code-from", o.exitCodeFrom))
+	return p
+}
+
+// parseCapacityProvider reads "name[:weight[:base]]".
+func parseCapacityProvider(s string) (types.CapacityProviderStrategyItem, error) {
+	parts := strings.Split(s, ":")
+	if parts[0] == "" || len(parts) > 3 {
+		return types.CapacityProviderStrategyItem{}, fmt.Errorf("%q: want name[:weight[:base]]", s)
+	}
+	item := types.CapacityProviderStrategyItem{CapacityProvider: aws.String(parts[0])}
+	nums := []*int32{&item.Weight, &item.Base}
+	for i, v := range parts[1:] {
+		n, err := strconv.ParseInt(v, 10, 32)
+		if err != nil || n < 0 {
+			return item, fmt.Errorf("%q: weight and base are whole numbers of 0 or more", s)
+		}
+		*nums[i] = int32(n)
+	}
+	return item, nil
+}
+
+// runAPI is what run calls; *ecs.Client satisfies it.
+type runAPI interface {
+	revisionReadAPI
+	runtask.ECSAPI
+	RegisterTaskDefinition(ctx context.Context, in *ecs.RegisterTaskDefinitionInput, optFns ...func(*ecs.Options)) (*ecs.RegisterTaskDefinitionOutput, error)
+}
+
+// runReport is the report of a run (what --output json prints).
+type runReport struct {
+	Cluster            string   `json:"cluster"`
+	TaskDefinition     string   `json:"taskDefinition"`
+	RegisteredRevision bool     `json:"registeredRevision"`
+	Overrides          []string `json:"overrides,omitempty"`
+	runtask.Result
+	APICalls map[string]int `json:"apiCalls,omitempty"`
+}
+
+func runRun(cmd *cobra.Command, g *Globals, o *runOptions) error {
+	req, ps := o.rev.resolve(cmd)
+	plan := o.check(req, &ps)
+	if err := ps.Err(); err != nil {
+		return err
+	}
+	ctx := cmd.Context()
+	if g.AWS.Calls == nil {
+		g.AWS.Calls = &awsconfig.CallCounter{}
+	}
+	clients, err := g.Clients(ctx)
+	if err != nil {
+		return err
+	}
+	base, err := loadBase(ctx, clients.ECS, req)
+	if err != nil {
+		return err
+	}
+	in, overrides, err := o.taskInput(req, base, plan)
+	if err != nil {
+		return err
+	}
+	rep := reporterFor(g)
+	report := &runReport{Cluster: req.Cluster, Overrides: overrides}
+	td := base.Described
+	if needsRevision(req, base) {
+		out, err := clients.ECS.RegisterTaskDefinition(ctx, base.Input)
+		if err != nil {
+			return fmt.Errorf("register a revision of %s for the run: %w", aws.ToString(base.Input.Family), err)
+		}
+		td = out.TaskDefinition
+		report.RegisteredRevision = true
+		rep.Report(progress.Step{At: time.Now(), Message: fmt.Sprintf("registered %s:%d for this run", aws.ToString(td.Family), td.Revision)})
+	}
+	report.TaskDefinition = aws.ToString(td.TaskDefinitionArn)
+	in.TaskDefinition = td.TaskDefinitionArn
+
+	launched, err := runtask.Start(ctx, clients.ECS, in)
+	if err != nil {
+		return err
+	}
+	for _, arn := range launched.TaskARNs {
+		rep.Report(progress.Step{At: time.Now(), Message: fmt.Sprintf("started task %s from %s", runtask.TaskID(arn), shortTaskDef(report.TaskDefinition))})
+	}
+	if o.noWait {
+		report.Result = runtask.Result{TaskARNs: launched.TaskARNs, LaunchFailures: launched.Failures, Outcome: runtask.Started,
+			Message: fmt.Sprintf("started %d task(s); not waiting", len(launched.TaskARNs))}
+		if len(launched.TaskARNs) == 0 {
+			report.Result = runtask.Combine(nil, nil, launched.Failures)
+		}
+		return finishRun(g, report, true)
+	}
+
+	waitCtx, cancel := context.WithTimeout(ctx, plan.timeout)
+	defer cancel()
+	logOut := g.Streams.Out
+	if g.JSON() {
+		logOut = g.Streams.ErrOut
+	}
+	wo := runtask.WaitOptions{TaskDefinition: td, ExitCodeFrom: o.exitCodeFrom, PollInterval: o.pollInterval,
+		Report: runEventRenderer(rep, logOut, len(launched.TaskARNs) > 1)}
+	if o.logs {
+		wo.Logs = clients.Logs
+	}
+	res, err := runtask.Wait(waitCtx, clients.ECS, launched, wo)
+	if err != nil {
+		return err
+	}
+	if res.Outcome == runtask.TimedOut {
+		res.Message = fmt.Sprintf("timed out after %s waiting for %d task(s) to stop; they are still running", plan.timeout, len(launched.TaskARNs))
+	}
+	report.Result = res
+	return finishRun(g, report, false)
+}
+
+// taskInput builds the RunTask input (without the task definition) and the
+// container overrides, after checking that every container the flags name
+// is in the task definition.
+func (o *runOptions) taskInput(req *revisionRequest, base *baseRevision, plan runPlan) (*ecs.RunTaskInput, []string, error) {
+	containers := map[string]bool{}
+	for _, c := range base.Input.ContainerDefinitions {
+		containers[aws.ToString(c.Name)] = true
+	}
+	var ps failure.Problems
+	if o.exitCodeFrom != "" && !containers[o.exitCodeFrom] {
+		ps.Add("--exit-code-from", 0, "container %s is not in the task definition (it has %s)", o.exitCodeFrom, containerList(containers))
+	}
+	for _, c := range plan.commands {
+		if !containers[c.Container] {
+			ps.Add("--command", 0, "container %s is not in the task definition (it has %s)", c.Container, containerList(containers))
+		}
+	}
+
+	f := &o.rev.plan
+	x := req.x
+	in := &ecs.RunTaskInput{
+		Cluster:   aws.String(req.Cluster),
+		Count:     aws.Int32(int32(o.count)),
+		StartedBy: aws.String(o.startedBy),
+		Tags:      req.Changes.Tags,
+	}
+	if svc := base.Service; svc != nil {
+		in.LaunchType = svc.LaunchType
+		in.CapacityProviderStrategy = svc.CapacityProviderStrategy
+		in.PlatformVersion = svc.PlatformVersion
+		in.NetworkConfiguration = svc.NetworkConfiguration
+		if len(in.CapacityProviderStrategy) > 0 {
+			in.LaunchType = ""
+		}
+	}
+	if o.launchType != "" {
+		in.LaunchType, in.CapacityProviderStrategy = types.LaunchType(o.launchType), nil
+	}
+	if len(plan.providers) > 0 {
+		in.LaunchType, in.CapacityProviderStrategy = "", plan.providers
+	}
+	if x.given("platform-version") {
+		in.PlatformVersion = aws.String(x.expand("platform-version", f.platform))
+	}
+	if x.given("subnets") || x.given("security-groups") || x.given("assign-public-ip") {
+		vpc := &types.AwsVpcConfiguration{AssignPublicIp: types.AssignPublicIpDisabled}
+		if in.NetworkConfiguration != nil && in.NetworkConfiguration.AwsvpcConfiguration != nil {
+			copied := *in.NetworkConfiguration.AwsvpcConfiguration
+			vpc = &copied
+		}
+		if x.given("subnets") {
+			vpc.Subnets = x.expandAll("subnets", f.subnets)
+		}
+		if x.given("security-groups") {
+			vpc.SecurityGroups = x.expandAll("security-groups", f.securityGroups)
+		}
+		if x.given("assign-public-ip") {
+			switch v := strings.ToUpper(x.expand("assign-public-ip", f.assignPublicIP)); v {
+			case "ENABLED", "TRUE":
+				vpc.AssignPublicIp = types.AssignPublicIpEnabled
+			case "DISABLED", "FALSE":
+				vpc.AssignPublicIp = types.AssignPublicIpDisabled
+			default:
+				ps.Add("--assign-public-ip", 0, "%q: use ENABLED or DISABLED", v)
+			}
+		}
+		in.NetworkConfiguration = &types.NetworkConfiguration{AwsvpcConfiguration: vpc}
+	}
+	if base.Input.NetworkMode == types.NetworkModeAwsvpc && (in.NetworkConfiguration == nil ||
+		in.NetworkConfiguration.AwsvpcConfiguration == nil || len(in.NetworkConfiguration.AwsvpcConfiguration.Subnets) == 0) {
+		ps.Add("--subnets", 0, "the task definition uses the awsvpc network mode: give --subnets (and --security-groups), or --service to copy its network")
+	}
+	if err := ps.Err(); err != nil {
+		return nil, nil, err
+	}
+
+	// Container overrides: commands always; environment variables when no
+	// revision is registered (a registered one carries them already).
+	byName := map[string]*types.ContainerOverride{}
+	var order []string
+	override := func(name string) *types.ContainerOverride {
+		if byName[name] == nil {
+			byName[name] = &types.ContainerOverride{Name: aws.String(name)}
+			order = append(order, name)
+		}
+		return byName[name]
+	}
+	var described []string
+	for _, c := range plan.commands {
+		override(c.Container).Command = c.Command
+		described = append(described, c.Container+": command")
+	}
+	if !needsRevision(req, base) {
+		for _, e := range req.Changes.Env {
+			ov := override(e.Container)
+			ov.Environment = append(ov.Environment, types.KeyValuePair{Name: aws.String(e.Key), Value: aws.String(e.Value)})
+			described = append(described, e.Container+": environment "+e.Key)
+		}
+	}
+	if len(order) > 0 {
+		in.Overrides = &types.TaskOverride{}
+		for _, name := range order {
+			in.Overrides.ContainerOverrides = append(in.Overrides.ContainerOverrides, *byName[name])
+		}
+	}
+	return in, described, nil
+}
+
+// needsRevision reports whether the run needs a revision registered: any
+// change that container overrides cannot express. Environment variables
+// set in merge mode and tags (which go on the task) can.
+func needsRevision(req *revisionRequest, base *baseRevision) bool {
+	if base.Described == nil || req.TemplateFamily != "" {
+		return true
+	}
+	c := req.Changes
+	if len(c.Images) > 0 || c.TagOnly != "" || len(c.Secrets) > 0 || len(c.EnvFiles) > 0 {
+		return true
+	}
+	if c.EnvMode != "" && c.EnvMode != taskdef.ModeMerge && len(c.Env) > 0 {
+		return true
+	}
+	for _, e := range c.Env {
+		if e.Unset {
+			return true
+		}
+	}
+	return false
+}
+
+func containerList(containers map[string]bool) string {
+	names := make([]string, 0, len(containers))
+	for n := range containers {
+		names = append(names, n)
+	}
+	sort.Strings(names)
+	return strings.Join(names, ", ")
+}
+
+// runEventRenderer turns runtask's events into progress lines, and log
+// lines into "[container] message" on logOut.
+func runEventRenderer(rep progress.Reporter, logOut io.Writer, manyTasks bool) runtask.Reporter {
+	return func(e runtask.Event) {
+		id := runtask.TaskID(e.TaskARN)
+		switch e.Kind {
+		case runtask.LogLine:
+			prefix := e.Container
+			if manyTasks {
+				prefix += " " + id
+			}
+			fmt.Fprintf(logOut, "[%s] %s\n", prefix, e.Message)
+		case runtask.TaskStatusChanged:
+			rep.Report(progress.Step{At: e.Time, Message: fmt.Sprintf("task %s: %s", id, e.Status)})
+		case runtask.ContainerExited:
+			msg := fmt.Sprintf("task %s: container %s ", id, e.Container)
+			if e.ExitCode != nil {
+				msg += fmt.Sprintf("exited %d", *e.ExitCode)
+			} else {
+				msg += "stopped without an exit code"
+			}
+			if e.Message != "" {
+				msg += ": " + e.Message
+			}
+			rep.Report(progress.Step{At: e.Time, Message: msg})
+		case runtask.TaskStopped:
+			msg := fmt.Sprintf("task %s stopped", id)
+			if e.Status != "" {
+				msg += " (" + e.Status + ")"
+			}
+			if e.Message != "" {
+				msg += ": " + e.Message
+			}
+			rep.Report(progress.Step{At: e.Time, Message: msg})
+		case runtask.Notice:
+			rep.Report(progress.Warning{At: e.Time, Message: e.Message})
+		}
+	}
+}
+
+// finishRun prints the report and returns the error that carries the exit code.
+func finishRun(g *Globals, report *runReport, noWait bool) error {
+	report.APICalls = g.AWS.Calls.Counts()
+	if g.JSON() {
+		enc := json.NewEncoder(g.Streams.Out)
+		enc.SetIndent("", "  ")
+		if err := enc.Encode(report); err != nil {
+			return err
+		}
+		return Silent(report.Err())
+	}
+	if noWait {
+		for _, arn := range report.TaskARNs {
+			fmt.Fprintln(g.Streams.Out, arn)
+		}
+	}
+	w := g.Streams.ErrOut
+	for _, t := range report.Tasks {
+		for _, c := range t.Containers {
+			code := "-"
+			if c.ExitCode != nil {
+				code = strconv.Itoa(int(*c.ExitCode))
+			}
+			role := "essential"
+			if !c.Essential {
+				role = "non-essential"
+			}
+			line := fmt.Sprintf("  task %s container %s (%s): exit %s", runtask.TaskID(t.TaskARN), c.Name, role, code)
+			if c.Reason != "" {
+				line += ": " + c.Reason
+			}
+			fmt.Fprintln(w, line)
+		}
+	}
+	fmt.Fprintf(w, "%s: %s\n", report.Outcome, report.Message)
+	return Silent(report.Err())
+}
