@@ -2,10 +2,13 @@ package spec
 
 import (
 	"errors"
+	"fmt"
 	"reflect"
 	"strings"
 	"testing"
 	"time"
+
+	"go.yaml.in/yaml/v3"
 
 	"github.com/ecsdeploy/ecsdeploy/internal/failure"
 	"github.com/ecsdeploy/ecsdeploy/vars"
@@ -227,4 +230,33 @@ func FuzzDecode(f *testing.F) {
 			d.Changes()
 		}
 	})
+}
+
+// upper is a type with its own YAML decoding, as other specs may define.
+type upper string
+
+func (u *upper) UnmarshalYAML(n *yaml.Node) error {
+	if n.Kind != yaml.ScalarNode {
+		return fmt.Errorf("upper wants a scalar")
+	}
+	*u = upper(strings.ToUpper(n.Value))
+	return nil
+}
+
+func TestDecodeUsesUnmarshalers(t *testing.T) {
+	var s struct {
+		Mode  upper  `yaml:"mode"`
+		Other *upper `yaml:"other"`
+	}
+	if err := Decode([]byte("mode: \"#{M}\"\nother: x\n"), resolver(map[string]string{"M": "fast"}), &s); err != nil {
+		t.Fatal(err)
+	}
+	if s.Mode != "FAST" || s.Other == nil || *s.Other != "X" {
+		t.Fatalf("got %+v", s)
+	}
+	err := Decode([]byte("mode: [a]\n"), resolver(nil), &s)
+	var ps failure.Problems
+	if !errors.As(err, &ps) || ps[0].Field != "mode" || ps[0].Line != 1 || !strings.Contains(ps[0].Message, "upper wants a scalar") {
+		t.Fatalf("got %v", err)
+	}
 }
