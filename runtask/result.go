@@ -71,7 +71,7 @@ func Combine(taskARNs []string, verdicts []TaskVerdict, launch []LaunchFailure) 
 		r.Outcome, r.ExitCode = NotStarted, ExitNotStarted
 		r.Message = "ECS launched no task"
 	case 1:
-		r.Message = fmt.Sprintf("task %s succeeded: %s", TaskID(verdicts[0].TaskARN), verdicts[0].Message)
+		r.Message = fmt.Sprintf("task %s: %s", TaskID(verdicts[0].TaskARN), verdicts[0].Message)
 	default:
 		r.Message = fmt.Sprintf("all %d tasks succeeded", len(verdicts))
 	}
