@@ -77,25 +77,25 @@ type DeploymentChanged struct {
 // Container is one container of a task, as far as a stopped task's
 // diagnosis needs it.
 type Container struct {
-	Name         string
-	LastStatus   string
-	ExitCode     *int32
-	Reason       string
-	HealthStatus string
+	Name         string `json:"name"`
+	LastStatus   string `json:"lastStatus"`
+	ExitCode     *int32 `json:"exitCode,omitempty"`
+	Reason       string `json:"reason,omitempty"`
+	HealthStatus string `json:"healthStatus,omitempty"`
 }
 
 // Task is one task of the watched service.
 type Task struct {
-	ID            string // the last part of the ARN
-	Deployment    string // startedBy: the deployment that started it
-	Ours          bool
-	LastStatus    string
-	HealthStatus  string
-	StopCode      string
-	StoppedReason string
-	StartedAt     *time.Time
-	StoppedAt     *time.Time
-	Containers    []Container
+	ID            string      `json:"id"`         // the last part of the ARN
+	Deployment    string      `json:"deployment"` // startedBy: the deployment that started it
+	Ours          bool        `json:"ours"`
+	LastStatus    string      `json:"lastStatus"`
+	HealthStatus  string      `json:"healthStatus,omitempty"`
+	StopCode      string      `json:"stopCode,omitempty"`
+	StoppedReason string      `json:"stoppedReason,omitempty"`
+	StartedAt     *time.Time  `json:"startedAt,omitempty"`
+	StoppedAt     *time.Time  `json:"stoppedAt,omitempty"`
+	Containers    []Container `json:"containers"`
 }
 
 // TaskChanged reports a task seen for the first time or whose status or

@@ -138,6 +138,7 @@ func (d *deployer) run(ctx context.Context, plan *Plan, res *Result) error {
 	res.RolloutState, res.RolloutStateReason = wr.RolloutState, wr.RolloutStateReason
 	res.Failure = wr.Diagnosis
 	res.VerdictSeen = wr.VerdictSeen
+	res.ThrottledPolls = wr.Throttled
 	if wr.Outcome == progress.Succeeded {
 		if d.opts.KeepRevisions > 0 {
 			d.prune(ctx, plan, res)

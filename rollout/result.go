@@ -45,6 +45,9 @@ type Result struct {
 	Warnings               []string          `json:"warnings,omitempty"`
 	APICalls               map[string]int    `json:"apiCalls,omitempty"`
 	APICallTotal           int               `json:"apiCallTotal,omitempty"`
+	// ThrottledPolls counts the watcher's polls that AWS throttled (and that
+	// were repeated after backing off).
+	ThrottledPolls int `json:"throttledPolls,omitempty"`
 	// VerdictSeen is when the watcher's poll saw the outcome (for benchmarks).
 	VerdictSeen time.Time `json:"-"`
 }
