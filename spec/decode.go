@@ -97,6 +97,18 @@ func (d *decoder) problem(n *yaml.Node, path, format string, args ...any) {
 	d.probs.Add(path, line, format, args...)
 }
 
+// noteLine records where path was first written: the line of its key for
+// mapping entries, so that a field whose value starts on the next line (a
+// list, a nested mapping) is still placed on its own line.
+func (d *decoder) noteLine(path string, n *yaml.Node) {
+	if path == "" {
+		return
+	}
+	if _, seen := d.lines[path]; !seen {
+		d.lines[path] = n.Line
+	}
+}
+
 // resolve follows aliases and counts the nodes walked.
 func (d *decoder) resolve(n *yaml.Node, path string) (*yaml.Node, bool) {
 	for depth := 0; n != nil && n.Kind == yaml.AliasNode; depth++ {
@@ -125,11 +137,7 @@ func (d *decoder) decode(n *yaml.Node, v reflect.Value, path string) {
 	if !ok {
 		return
 	}
-	if path != "" {
-		if _, seen := d.lines[path]; !seen {
-			d.lines[path] = n.Line
-		}
-	}
+	d.noteLine(path, n)
 	if v.CanAddr() {
 		p := v.Addr()
 		if p.Type().Implements(nodeDecoderType) {
@@ -326,6 +334,7 @@ func (d *decoder) decodeStruct(n *yaml.Node, v reflect.Value, path string) {
 			d.problem(kv.key, fp, "unknown field%s", suggest(key, fields))
 			continue
 		}
+		d.noteLine(fp, kv.key)
 		d.commentedValue(kv, fp)
 		d.decode(kv.value, v.FieldByIndex(f.index), fp)
 	}
@@ -467,6 +476,7 @@ func (d *decoder) decodeMap(n *yaml.Node, v reflect.Value, path string) {
 			d.problem(kv.key, fp, "key given more than once")
 			continue
 		}
+		d.noteLine(fp, kv.key)
 		d.commentedValue(kv, fp)
 		elem := reflect.New(v.Type().Elem()).Elem()
 		d.decode(kv.value, elem, fp)

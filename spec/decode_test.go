@@ -84,7 +84,8 @@ extra:
 	if !reflect.DeepEqual(got, want) {
 		t.Fatalf("got  %+v\nwant %+v", got, want)
 	}
-	if s.lines.Line("containers[0].image") != 10 || s.lines.Line("containers[1].name") != 15 || s.lines.Line("name") != 3 {
+	if s.lines.Line("containers[0].image") != 10 || s.lines.Line("containers[1].name") != 15 || s.lines.Line("name") != 3 ||
+		s.lines.Line("containers") != 8 || s.lines.Line("containers[0].env") != 13 {
 		t.Errorf("lines = %v", s.lines)
 	}
 }

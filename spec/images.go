@@ -22,7 +22,7 @@ func (im *Images) decodeNode(d *decoder, n *yaml.Node, path string) {
 				continue
 			}
 			fp := join(path, container)
-			d.lines[fp] = kv.key.Line
+			d.noteLine(fp, kv.key)
 			if seen[container] {
 				d.problem(kv.key, fp, "container given more than once")
 				continue
@@ -46,7 +46,7 @@ func (im *Images) decodeNode(d *decoder, n *yaml.Node, path string) {
 			if !ok {
 				continue
 			}
-			d.lines[fp] = item.Line
+			d.noteLine(fp, item)
 			if item.Kind == yaml.MappingNode {
 				var entry struct {
 					Container string `yaml:"container"`
