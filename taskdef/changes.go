@@ -101,17 +101,17 @@ func ParseImageFlag(s string) (ImageChange, error) {
 func ParseEnvFlag(s string) (KeyValueChange, error) {
 	container, rest, ok := strings.Cut(s, ":")
 	if !ok {
-		return KeyValueChange{}, fmt.Errorf("%q: expected container:KEY=VALUE", s)
+		return KeyValueChange{}, fmt.Errorf("%q: expected container:KEY=VALUE", withoutValue(s))
 	}
-	if err := checkContainerName(container); err != nil {
-		return KeyValueChange{}, fmt.Errorf("%q: %v (expected container:KEY=VALUE)", s, err)
+	if checkContainerName(container) != nil {
+		return KeyValueChange{}, fmt.Errorf("%q: the container name may only have letters, digits, '_' and '-' (expected container:KEY=VALUE)", withoutValue(s))
 	}
 	key, value, ok := strings.Cut(rest, "=")
 	if !ok {
 		return KeyValueChange{}, fmt.Errorf("%q: expected container:KEY=VALUE (no '=' after the key)", s)
 	}
 	if key == "" {
-		return KeyValueChange{}, fmt.Errorf("%q: empty key (expected container:KEY=VALUE)", s)
+		return KeyValueChange{}, fmt.Errorf("%q: empty key (expected container:KEY=VALUE)", withoutValue(s))
 	}
 	return KeyValueChange{Container: container, Key: key, Value: value}, nil
 }
@@ -126,7 +126,7 @@ func ParseUnsetFlag(s string) (KeyValueChange, error) {
 		return KeyValueChange{}, fmt.Errorf("%q: %v (expected container:KEY)", s, err)
 	}
 	if key == "" || strings.Contains(key, "=") {
-		return KeyValueChange{}, fmt.Errorf("%q: expected container:KEY with a non-empty key and no '='", s)
+		return KeyValueChange{}, fmt.Errorf("%q: expected container:KEY with a non-empty key and no '='", withoutValue(s))
 	}
 	return KeyValueChange{Container: container, Key: key, Unset: true}, nil
 }
@@ -151,6 +151,16 @@ func ParseTagFlag(s string) (types.Tag, error) {
 		return types.Tag{}, fmt.Errorf("%q: expected KEY=VALUE", s)
 	}
 	return types.Tag{Key: aws.String(key), Value: aws.String(value)}, nil
+}
+
+// withoutValue shows a flag's text up to its first '=': error messages must
+// not echo values, since a secret's value may have been typed by mistake
+// where its reference or an environment value belongs.
+func withoutValue(s string) string {
+	if i := strings.IndexByte(s, '='); i >= 0 {
+		return s[:i] + "=…"
+	}
+	return s
 }
 
 // checkContainerName applies ECS's rule: up to 255 letters, digits, '_' and '-'.

@@ -63,6 +63,18 @@ func TestParseKeyValueFlags(t *testing.T) {
 	}
 }
 
+func TestParseErrorsDoNotShowValues(t *testing.T) {
+	for _, in := range []string{"KEY=s3cr3t", "we b:KEY=s3cr3t", "KEY=s3cr3t:x", "web:=s3cr3t"} {
+		_, err := ParseEnvFlag(in)
+		if err == nil || strings.Contains(err.Error(), "s3cr3t") {
+			t.Errorf("ParseEnvFlag(%q) error %v", in, err)
+		}
+	}
+	if _, err := ParseUnsetFlag("web:KEY=s3cr3t"); err == nil || strings.Contains(err.Error(), "s3cr3t") {
+		t.Errorf("ParseUnsetFlag error %v", err)
+	}
+}
+
 func TestParseEnvFileAndTagFlags(t *testing.T) {
 	f, err := ParseEnvFileFlag("web:arn:aws:s3:::bucket/path/app.env")
 	if err != nil || f != (EnvFileChange{"web", "arn:aws:s3:::bucket/path/app.env"}) {

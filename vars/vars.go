@@ -72,7 +72,8 @@ func ParseAssignments(flags []string) (map[string]string, error) {
 		name, value, ok := strings.Cut(f, "=")
 		name = strings.TrimSpace(name)
 		if !ok || CheckName(name) != nil {
-			bad = append(bad, fmt.Sprintf("%q", f))
+			// Only the name is shown: the value may be a secret.
+			bad = append(bad, fmt.Sprintf("%q", withoutValue(f)))
 			continue
 		}
 		out[name] = value
@@ -81,6 +82,13 @@ func ParseAssignments(flags []string) (map[string]string, error) {
 		return nil, fmt.Errorf("--var expects Name=value with a name of letters, digits, '_', '.' or '-'; got %s", strings.Join(bad, ", "))
 	}
 	return out, nil
+}
+
+func withoutValue(s string) string {
+	if i := strings.IndexByte(s, '='); i >= 0 {
+		return s[:i] + "=…"
+	}
+	return s
 }
 
 // CheckName reports whether name is a valid variable name.
