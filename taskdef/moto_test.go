@@ -45,7 +45,7 @@ func rareInput() *ecs.RegisterTaskDefinitionInput {
 			{Type: types.TaskDefinitionPlacementConstraintTypeMemberOf, Expression: aws.String("attribute:ecs.instance-type =~ t3.*")},
 		},
 		Volumes: []types.Volume{
-			{Name: aws.String("scratch"), Host: &types.HostVolumeProperties{SourcePath: aws.String("/tmp/scratch")}},
+			{Name: aws.String("scratch"), Host: &types.HostVolumeProperties{SourcePath: aws.String("/var/lib/scratch")}},
 			{Name: aws.String("shared"), EfsVolumeConfiguration: &types.EFSVolumeConfiguration{
 				FileSystemId:          aws.String("fs-12345678"),
 				RootDirectory:         aws.String("/"),
