@@ -7,8 +7,10 @@
 package spec
 
 import (
+	"bytes"
 	"errors"
 	"fmt"
+	"io"
 	"reflect"
 	"regexp"
 	"strconv"
@@ -49,17 +51,22 @@ func Decode(data []byte, r vars.Resolver, into any) error {
 		return fmt.Errorf("spec.Decode: into must be a non-nil pointer, got %T", into)
 	}
 	d := &decoder{r: r, lines: Lines{}}
+	dec := yaml.NewDecoder(bytes.NewReader(data))
 	var doc yaml.Node
-	if err := yaml.Unmarshal(data, &doc); err != nil {
+	switch err := dec.Decode(&doc); {
+	case errors.Is(err, io.EOF):
+		// An empty file sets nothing.
+	case err != nil:
 		d.probs.Add("", yamlErrorLine(err), "%s", strings.TrimPrefix(yamlErrorText(err), "yaml: "))
 		return d.probs.Err()
-	}
-	if len(doc.Content) > 0 {
-		root := doc.Content[0]
-		if root.Kind == yaml.ScalarNode && root.Tag == "!!null" {
-			// An empty document or one holding only comments sets nothing.
-		} else {
-			d.decode(root, v.Elem(), "")
+	default:
+		var next yaml.Node
+		if err := dec.Decode(&next); !errors.Is(err, io.EOF) {
+			d.probs.Add("", next.Line, "the file holds more than one YAML document (---); a spec is one document")
+		}
+		// A document holding only comments is a null scalar: it sets nothing.
+		if len(doc.Content) > 0 && !isNull(doc.Content[0]) {
+			d.decode(doc.Content[0], v.Elem(), "")
 		}
 	}
 	if ls, ok := into.(LineSetter); ok {

@@ -189,6 +189,9 @@ func TestDecodeEdgeCases(t *testing.T) {
 	if err := Decode([]byte("name: [\n"), resolver(nil), &s); err == nil || !strings.Contains(err.Error(), "line") {
 		t.Errorf("syntax error without a line: %v", err)
 	}
+	if err := Decode([]byte("name: a\n---\nname: b\n"), resolver(nil), &s); err == nil || !strings.Contains(err.Error(), "more than one YAML document") {
+		t.Errorf("two documents: %v", err)
+	}
 	if err := Decode([]byte("- a\n"), resolver(nil), &s); err == nil || !strings.Contains(err.Error(), "expected a mapping") {
 		t.Errorf("top-level list: %v", err)
 	}
