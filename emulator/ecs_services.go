@@ -63,6 +63,9 @@ type serviceInput struct {
 	Force                         bool                       `json:"force"`
 }
 
+// maxServiceTasks is ECS's default quota of tasks per service.
+const maxServiceTasks = 5000
+
 // parseNetwork validates an awsvpc networkConfiguration (nil when absent).
 func parseNetwork(raw json.RawMessage) (*networkConfiguration, error) {
 	if len(raw) == 0 || string(raw) == "null" {
@@ -180,8 +183,8 @@ func (x *ecsCall) createService(body []byte) (any, error) {
 	if in.DesiredCount != nil {
 		desired = *in.DesiredCount
 	}
-	if desired < 0 {
-		return nil, invalidParameter("desiredCount must be at least 0.")
+	if desired < 0 || desired > maxServiceTasks {
+		return nil, invalidParameter("desiredCount must be between 0 and %d.", maxServiceTasks)
 	}
 	if in.HealthCheckGracePeriodSeconds != nil && *in.HealthCheckGracePeriodSeconds < 0 {
 		return nil, invalidParameter("healthCheckGracePeriodSeconds must be at least 0.")
@@ -267,8 +270,8 @@ func (x *ecsCall) updateService(body []byte) (any, error) {
 	if err := checkLaunch(td, s.LaunchType, network); err != nil {
 		return nil, err
 	}
-	if in.DesiredCount != nil && *in.DesiredCount < 0 {
-		return nil, invalidParameter("desiredCount must be at least 0.")
+	if in.DesiredCount != nil && (*in.DesiredCount < 0 || *in.DesiredCount > maxServiceTasks) {
+		return nil, invalidParameter("desiredCount must be between 0 and %d.", maxServiceTasks)
 	}
 	if in.HealthCheckGracePeriodSeconds != nil && *in.HealthCheckGracePeriodSeconds < 0 {
 		return nil, invalidParameter("healthCheckGracePeriodSeconds must be at least 0.")

@@ -6,6 +6,10 @@ import (
 	"time"
 )
 
+// maxLaunchesPerStep bounds how many tasks one service starts per emulated
+// second, like ECS's launch rate limits (Fargate: burst 100, 20 per second).
+const maxLaunchesPerStep = 20
+
 // serviceView is one step's picture of a service's tasks.
 type serviceView struct {
 	s        *service
@@ -139,7 +143,7 @@ func (e *Emulator) scale(r *regionState, c *cluster, v *serviceView) {
 	placeFailed := false
 	if need > 0 {
 		td := e.taskDefByARN(r, primary.TaskDefinition)
-		for i := 0; i < min(need, maxTotal-occupying) && td != nil; i++ {
+		for i := 0; i < min(need, maxTotal-occupying, maxLaunchesPerStep) && td != nil; i++ {
 			where, fail := e.placeTask(r, c, td, primary.LaunchType, primary.Network, v.counts)
 			if fail != nil {
 				placeFailed = true
