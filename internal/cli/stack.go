@@ -164,8 +164,14 @@ func runStackDeploy(cmd *cobra.Command, g *Globals, o *stackDeployOptions) error
 	if err != nil {
 		return err
 	}
+	stackTimeout := o.timeout
+	if g.Local {
+		// The local ECS's clock runs faster than the wall's: a creation
+		// timeout in its minutes would cut deploys short.
+		stackTimeout = 0
+	}
 	res, derr := apply.Deploy(cmd.Context(), apply.APIs{CloudFormation: clients.CloudFormation, ECS: clients.ECS}, s, apply.Options{
-		Timeout: o.timeout, NoWait: o.noWait, RecreateFailedStack: o.recreateFailedStack,
+		Timeout: o.timeout, StackTimeout: stackTimeout, NoWait: o.noWait, RecreateFailedStack: o.recreateFailedStack,
 		PollInterval: o.stackPoll, Watch: o.wait.options(), Reporter: reporterFor(g),
 	})
 	return finishStack(g, res, derr)

@@ -32,6 +32,9 @@ type Options struct {
 	NoWait bool
 	// RecreateFailedStack allows deleting a stack stuck in UPDATE_ROLLBACK_FAILED.
 	RecreateFailedStack bool
+	// StackTimeout is CloudFormation's own creation timeout (see
+	// lifecycle.Options); 0 leaves it unset.
+	StackTimeout time.Duration
 	// PollInterval is the time between looks at the stack (default 5 s).
 	PollInterval time.Duration
 	// Watch tunes the service watcher (its Reporter and Timeout are set here).
@@ -99,7 +102,7 @@ func Deploy(ctx context.Context, apis APIs, s *stack.Spec, opts Options) (*Resul
 	}
 	out, err := lifecycle.Deploy(ctx, apis.CloudFormation, lifecycle.Options{
 		StackName: s.StackName(), TemplateBody: string(body), Parameters: Parameters(s), Tags: s.StackTags(),
-		Timeout: opts.Timeout, PollInterval: opts.PollInterval, RecreateFailedStack: opts.RecreateFailedStack,
+		Timeout: opts.Timeout, StackTimeout: opts.StackTimeout, PollInterval: opts.PollInterval, RecreateFailedStack: opts.RecreateFailedStack,
 		Reporter: stackReporter{rep},
 	})
 	if err != nil {

@@ -100,10 +100,10 @@ func (d *deployer) create(ctx context.Context, action string) (*Result, error) {
 		Tags:         o.sdkTags(),
 		Capabilities: capabilities,
 	}
-	if o.Timeout > 0 {
+	if o.StackTimeout > 0 {
 		// Let CloudFormation give up and roll back on its own too, so a stack
 		// never stays CREATE_IN_PROGRESS for hours after we stopped watching.
-		minutes := int32((o.Timeout + time.Minute - 1) / time.Minute)
+		minutes := int32((o.StackTimeout + time.Minute - 1) / time.Minute)
 		in.TimeoutInMinutes = aws.Int32(minutes)
 	}
 	out, err := d.api.CreateStack(ctx, in)

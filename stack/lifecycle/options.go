@@ -19,6 +19,11 @@ type Options struct {
 	// 0 means no limit. When it passes during an update, the update is
 	// cancelled and its rollback followed (for up to RollbackWait).
 	Timeout time.Duration
+	// StackTimeout, when set, is passed to CloudFormation as a new stack's
+	// TimeoutInMinutes, so that CloudFormation rolls back a creation that
+	// hangs even after ecsdeploy stopped watching. It is measured on
+	// CloudFormation's clock (the local ECS's runs faster than the wall's).
+	StackTimeout time.Duration
 	// RollbackWait bounds following the rollback of a cancelled update
 	// (default 30 minutes).
 	RollbackWait time.Duration
