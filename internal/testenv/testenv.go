@@ -64,7 +64,7 @@ func (m *Moto) Reset(t testing.TB) {
 // StartMoto starts moto_server on a free loopback port and stops it when the
 // test ends. It sets fake credentials and a region in the test's environment
 // so that SDK clients built by the test need nothing else.
-func StartMoto(t *testing.T) *Moto {
+func StartMoto(t testing.TB) *Moto {
 	t.Helper()
 	bin := RequireTool(t, "moto_server")
 	addr := FreeLoopbackAddr(t)
@@ -101,7 +101,7 @@ func StartMoto(t *testing.T) *Moto {
 
 // SetFakeAWSEnv points the AWS credential chain at fixed test credentials and
 // us-east-1, and away from any shared config file of the machine.
-func SetFakeAWSEnv(t *testing.T) {
+func SetFakeAWSEnv(t testing.TB) {
 	t.Helper()
 	dir := t.TempDir()
 	t.Setenv("AWS_ACCESS_KEY_ID", "AKIDTESTTESTTEST")
