@@ -14,6 +14,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/ecsdeploy/ecsdeploy/emulator"
+	"github.com/ecsdeploy/ecsdeploy/emulator/logs"
 	"github.com/ecsdeploy/ecsdeploy/emulator/scenario"
 	"github.com/ecsdeploy/ecsdeploy/internal/failure"
 )
@@ -47,6 +48,7 @@ func localStatePath() (string, error) {
 // is a fresh start); a damaged file is an error and is left as it is.
 func openLocalEmulator(file string, speed float64) (*emulator.Emulator, error) {
 	em := emulator.New(emulator.Options{Speed: speed, DefaultCluster: true})
+	logs.Register(em) // CloudWatch Logs for awslogs containers (run --logs, aws logs get-log-events)
 	if err := em.LoadState(file); err != nil && !errors.Is(err, os.ErrNotExist) {
 		em.Close()
 		return nil, err
