@@ -160,6 +160,9 @@ func runStackDeploy(cmd *cobra.Command, g *Globals, o *stackDeployOptions) error
 	if err != nil {
 		return err
 	}
+	if err := withLocalCloudFormation(cmd.Context(), g); err != nil {
+		return err
+	}
 	clients, err := g.Clients(cmd.Context())
 	if err != nil {
 		return err
@@ -192,6 +195,9 @@ func newStackDeleteCommand(g *Globals) *cobra.Command {
 			if err != nil {
 				return err
 			}
+			if err := withLocalCloudFormation(cmd.Context(), g); err != nil {
+				return err
+			}
 			clients, err := g.Clients(cmd.Context())
 			if err != nil {
 				return err
@@ -220,6 +226,9 @@ func newStackStatusCommand(g *Globals) *cobra.Command {
 		RunE: func(cmd *cobra.Command, args []string) error {
 			name, err := stackNameOf(&f, stackName)
 			if err != nil {
+				return err
+			}
+			if err := withLocalCloudFormation(cmd.Context(), g); err != nil {
 				return err
 			}
 			clients, err := g.Clients(cmd.Context())

@@ -100,17 +100,24 @@ func Deploy(ctx context.Context, apis APIs, s *stack.Spec, opts Options) (*Resul
 	if opts.Timeout > 0 {
 		ctxDeadline = res.Started.Add(opts.Timeout)
 	}
+	var stopped []string
+	readStopped := func() {
+		if stopped == nil {
+			stopped = stoppedTaskReasons(context.WithoutCancel(ctx), apis.ECS, s, res.Started)
+		}
+	}
 	out, err := lifecycle.Deploy(ctx, apis.CloudFormation, lifecycle.Options{
 		StackName: s.StackName(), TemplateBody: string(body), Parameters: Parameters(s), Tags: s.StackTags(),
 		Timeout: opts.Timeout, StackTimeout: opts.StackTimeout, PollInterval: opts.PollInterval, RecreateFailedStack: opts.RecreateFailedStack,
-		Reporter: stackReporter{rep},
+		Reporter: stackReporter{r: rep, serviceFailed: readStopped},
 	})
 	if err != nil {
 		res.Outcome, res.Reason = outcomeOf(err), firstLine(err.Error())
 		if failed, ok := err.(*lifecycle.StackFailedError); ok {
 			res.StackStatus = failed.Status
 			res.Failures = failed.Failures
-			res.StoppedTasks = stoppedTaskReasons(context.WithoutCancel(ctx), apis.ECS, s, res.Started)
+			readStopped()
+			res.StoppedTasks = stopped
 			if len(res.StoppedTasks) > 0 {
 				err = fmt.Errorf("%w\nstopped tasks of service %s:\n  - %s", err, s.ServiceName(), strings.Join(res.StoppedTasks, "\n  - "))
 			}

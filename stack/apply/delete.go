@@ -17,7 +17,7 @@ func Delete(ctx context.Context, api lifecycle.CloudFormationAPI, stackName stri
 	res := &Result{StackName: stackName, Started: time.Now().UTC()}
 	defer func() { res.Finished = time.Now().UTC() }()
 	out, err := lifecycle.Delete(ctx, api, lifecycle.Options{StackName: stackName, Timeout: opts.Timeout,
-		PollInterval: opts.PollInterval, Reporter: stackReporter{rep}})
+		PollInterval: opts.PollInterval, Reporter: stackReporter{r: rep}})
 	if err != nil {
 		res.Outcome, res.Reason = outcomeOf(err), firstLine(err.Error())
 		if failed, ok := err.(*lifecycle.StackFailedError); ok {

@@ -4,16 +4,24 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"strings"
 	"time"
 
 	"github.com/ecsdeploy/ecsdeploy/internal/failure"
 	"github.com/ecsdeploy/ecsdeploy/progress"
+	"github.com/ecsdeploy/ecsdeploy/stack/cfn"
 	"github.com/ecsdeploy/ecsdeploy/stack/lifecycle"
 )
 
 // stackReporter turns the lifecycle's reports into the shared progress
 // vocabulary, so stack events render like every other progress line.
-type stackReporter struct{ r progress.Reporter }
+type stackReporter struct {
+	r progress.Reporter
+	// serviceFailed, when set, runs when the service resource fails: that
+	// is the moment to read why its tasks stopped, before the rollback
+	// deletes the service (and maybe its cluster).
+	serviceFailed func()
+}
 
 func (s stackReporter) Step(message string) {
 	s.r.Report(progress.Step{At: time.Now(), Message: message})
@@ -39,6 +47,9 @@ func (s stackReporter) StackEvent(e lifecycle.Event) {
 		msg += ": " + e.Reason
 	}
 	s.r.Report(progress.Step{At: e.Time, Message: msg})
+	if s.serviceFailed != nil && e.LogicalResourceID == cfn.LogicalService && strings.HasSuffix(e.Status, "_FAILED") {
+		s.serviceFailed()
+	}
 }
 
 // outcomeOf maps an error to the outcome a result reports.

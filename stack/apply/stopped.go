@@ -28,8 +28,10 @@ func stoppedTaskReasons(ctx context.Context, api watch.ECSAPI, s *stack.Spec, si
 	if api == nil {
 		return nil
 	}
+	// By family, not service name: during a rollback the service may
+	// already be deleted while its stopped tasks can still be described.
 	list, err := api.ListTasks(ctx, &ecs.ListTasksInput{Cluster: aws.String(s.ClusterName()),
-		ServiceName: aws.String(s.ServiceName()), DesiredStatus: types.DesiredStatusStopped})
+		Family: aws.String(s.TaskFamily()), DesiredStatus: types.DesiredStatusStopped})
 	if err != nil || len(list.TaskArns) == 0 {
 		return nil
 	}
@@ -46,6 +48,9 @@ func stoppedTaskReasons(ctx context.Context, api watch.ECSAPI, s *stack.Spec, si
 		if t.CreatedAt != nil && t.CreatedAt.Before(since.Add(-clockSkew)) {
 			continue
 		}
+		if g := aws.ToString(t.Group); g != "" && g != "service:"+s.ServiceName() {
+			continue
+		}
 		reasons = append(reasons, progress.DescribeTask(taskView(t)))
 		if len(reasons) == maxStoppedTasks {
 			break
@@ -59,6 +64,8 @@ func taskView(t types.Task) progress.Task {
 		ID: aws.ToString(t.TaskArn), Deployment: aws.ToString(t.StartedBy), LastStatus: aws.ToString(t.LastStatus),
 		HealthStatus: string(t.HealthStatus), StopCode: string(t.StopCode), StoppedReason: aws.ToString(t.StoppedReason),
 		StartedAt: t.StartedAt, StoppedAt: t.StoppedAt,
+		// Only tasks started during this operation are listed.
+		Ours: true,
 	}
 	if i := lastSlash(v.ID); i >= 0 {
 		v.ID = v.ID[i+1:]

@@ -1,0 +1,152 @@
+package cloudformation
+
+import (
+	"encoding/json"
+	"fmt"
+	"os"
+	"path/filepath"
+	"time"
+)
+
+// stateFormat versions the saved state; a different number is refused.
+const stateFormat = 1
+
+type savedState struct {
+	Format int           `json:"format"`
+	Stacks []*savedStack `json:"stacks"`
+}
+
+type savedStack struct {
+	ID, Name, Region, Status, Reason     string
+	Created, Updated, Deadline, LastTick time.Time
+	Description, OnFailure               string
+	Capabilities                         []string
+	Tags                                 []tag
+	TemplateBody                         string
+	Params                               map[string]string
+	Resources                            map[string]*resource
+	Events                               []event
+	Queue, Undo                          []savedStep
+	Garbage                              []*resource
+	Prev                                 *savedSnapshot `json:",omitempty"`
+}
+
+type savedStep struct {
+	Kind      stepKind
+	LogicalID string
+	Res       *resource `json:",omitempty"`
+}
+
+type savedSnapshot struct {
+	TemplateBody string
+	Params       map[string]string
+	Resources    map[string]resource
+}
+
+// SaveState writes the stacks to file atomically, for the local ECS to pick
+// up again after a restart. Change sets that were never executed are not
+// kept; an operation in progress is, and resumes with its current step
+// started over.
+func (s *Service) SaveState(file string) error {
+	s.mu.Lock()
+	saved := savedState{Format: stateFormat}
+	for _, st := range s.stacks {
+		x := &savedStack{ID: st.ID, Name: st.Name, Region: st.Region, Status: st.Status, Reason: st.Reason,
+			Created: st.Created, Updated: st.Updated, Deadline: st.Deadline, LastTick: st.lastTick,
+			Description: st.Description, OnFailure: st.OnFailure, Capabilities: st.Capabilities, Tags: st.Tags,
+			Params: st.Params, Resources: st.Resources, Events: st.Events, Queue: saveSteps(st.queue), Undo: saveSteps(st.undo),
+			Garbage: st.garbage}
+		if st.Template != nil {
+			x.TemplateBody = st.Template.Body
+		}
+		if st.prev != nil && st.prev.Template != nil {
+			x.Prev = &savedSnapshot{TemplateBody: st.prev.Template.Body, Params: st.prev.Params, Resources: st.prev.Resources}
+		}
+		saved.Stacks = append(saved.Stacks, x)
+	}
+	data, err := json.Marshal(saved)
+	s.mu.Unlock()
+	if err != nil {
+		return fmt.Errorf("encode the local CloudFormation state: %w", err)
+	}
+	if err := os.MkdirAll(filepath.Dir(file), 0o755); err != nil {
+		return err
+	}
+	tmp, err := os.CreateTemp(filepath.Dir(file), ".cloudformation-*.json")
+	if err != nil {
+		return err
+	}
+	defer os.Remove(tmp.Name())
+	if _, err := tmp.Write(data); err != nil {
+		tmp.Close()
+		return err
+	}
+	if err := tmp.Close(); err != nil {
+		return err
+	}
+	return os.Rename(tmp.Name(), file)
+}
+
+func saveSteps(steps []*step) []savedStep {
+	var out []savedStep
+	for _, s := range steps {
+		out = append(out, savedStep{Kind: s.Kind, LogicalID: s.LogicalID, Res: s.Res})
+	}
+	return out
+}
+
+func loadSteps(steps []savedStep) []*step {
+	var out []*step
+	for _, s := range steps {
+		out = append(out, &step{Kind: s.Kind, LogicalID: s.LogicalID, Res: s.Res})
+	}
+	return out
+}
+
+// LoadState replaces the stacks with those saved in file. A missing file is
+// an error satisfying errors.Is(err, os.ErrNotExist).
+func (s *Service) LoadState(file string) error {
+	data, err := os.ReadFile(file)
+	if err != nil {
+		return err
+	}
+	var saved savedState
+	if err := json.Unmarshal(data, &saved); err != nil || saved.Format != stateFormat {
+		return fmt.Errorf("the local CloudFormation state in %s is damaged or of another version; remove it with `ecsdeploy local reset`", file)
+	}
+	stacks := map[string]*stack{}
+	live := map[string]map[string]string{}
+	for _, x := range saved.Stacks {
+		st := &stack{ID: x.ID, Name: x.Name, Region: x.Region, Status: x.Status, Reason: x.Reason, Created: x.Created,
+			Updated: x.Updated, Deadline: x.Deadline, lastTick: x.LastTick, Description: x.Description, OnFailure: x.OnFailure,
+			Capabilities: x.Capabilities, Tags: x.Tags, Params: x.Params, Resources: x.Resources, Events: x.Events,
+			ChangeSets: map[string]*changeSet{}, queue: loadSteps(x.Queue), undo: loadSteps(x.Undo), garbage: x.Garbage}
+		if st.Resources == nil {
+			st.Resources = map[string]*resource{}
+		}
+		if x.TemplateBody != "" {
+			if st.Template, err = parseTemplate(x.TemplateBody); err != nil {
+				return fmt.Errorf("the local CloudFormation state in %s holds a bad template for stack %s: %v", file, x.Name, err)
+			}
+		} else {
+			st.Template = &template{Resources: map[string]resourceDecl{}, Parameters: map[string]paramDecl{}, Outputs: map[string]outputDecl{}}
+		}
+		if x.Prev != nil {
+			pt, err := parseTemplate(x.Prev.TemplateBody)
+			if err == nil {
+				st.prev = &snapshot{Template: pt, Params: x.Prev.Params, Resources: x.Prev.Resources}
+			}
+		}
+		stacks[st.ID] = st
+		if st.Status != "DELETE_COMPLETE" {
+			if live[st.Region] == nil {
+				live[st.Region] = map[string]string{}
+			}
+			live[st.Region][st.Name] = st.ID
+		}
+	}
+	s.mu.Lock()
+	s.stacks, s.live = stacks, live
+	s.mu.Unlock()
+	return nil
+}

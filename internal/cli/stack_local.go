@@ -1,0 +1,57 @@
+package cli
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+
+	"github.com/ecsdeploy/ecsdeploy/emulator"
+	localcfn "github.com/ecsdeploy/ecsdeploy/emulator/cloudformation"
+	"github.com/ecsdeploy/ecsdeploy/internal/failure"
+)
+
+// localCloudFormationFile is where the local CloudFormation keeps its stacks,
+// next to the local ECS's own state file.
+const localCloudFormationFile = "cloudformation.json"
+
+// withLocalCloudFormation makes --local answer CloudFormation for the stack
+// commands: it opens the local ECS, serves the emulated CloudFormation on
+// it with the stacks saved by earlier commands, and saves them again when
+// the command ends. A test's LocalHandler is used as it is (the test
+// registers CloudFormation on its emulator itself).
+//
+// PARTIAL: only the stack commands attach CloudFormation; `local serve`
+// does not serve it yet, and `local reset` does not remove the stacks file.
+func withLocalCloudFormation(ctx context.Context, g *Globals) error {
+	if !g.Local || g.LocalHandler != nil || openLocalBackend == nil {
+		return nil
+	}
+	h, closeECS, err := openLocalBackend(ctx)
+	if err != nil {
+		return failure.WithCode(failure.CodeInvalid, fmt.Errorf("open the local ECS: %w", err))
+	}
+	em, ok := h.(*emulator.Emulator)
+	if !ok {
+		_ = closeECS()
+		return failure.Invalidf("the local ECS of this build cannot serve CloudFormation")
+	}
+	statePath, err := localStatePath()
+	if err != nil {
+		_ = closeECS()
+		return err
+	}
+	file := filepath.Join(filepath.Dir(statePath), localCloudFormationFile)
+	cf := localcfn.Register(em)
+	if err := cf.LoadState(file); err != nil && !errors.Is(err, os.ErrNotExist) {
+		_ = closeECS()
+		return failure.WithCode(failure.CodeInvalid, err)
+	}
+	g.LocalHandler = em
+	g.closers = append(g.closers, func() error {
+		saveErr := cf.SaveState(file)
+		return errors.Join(saveErr, closeECS())
+	})
+	return nil
+}

@@ -1,0 +1,107 @@
+package cli
+
+import (
+	"encoding/json"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/ecsdeploy/ecsdeploy/emulator"
+	localcfn "github.com/ecsdeploy/ecsdeploy/emulator/cloudformation"
+	"github.com/ecsdeploy/ecsdeploy/emulator/scenario"
+	"github.com/ecsdeploy/ecsdeploy/internal/failure"
+	"github.com/ecsdeploy/ecsdeploy/internal/testenv"
+	"github.com/ecsdeploy/ecsdeploy/progress"
+	"github.com/ecsdeploy/ecsdeploy/stack/apply"
+	"github.com/ecsdeploy/ecsdeploy/stack/lifecycle"
+)
+
+const localStackSpec = `name: shop
+cpu: 256
+memory: 512
+containers:
+  - name: web
+    image: "#{Image}"
+    portMappings:
+      - containerPort: 80
+network:
+  subnets: [subnet-0123abcd]
+deployment:
+  circuitBreaker: {enable: true, rollback: true}
+desiredCount: 2
+`
+
+// TestStackDeployLocalKeepsStacksBetweenCommands runs the stack commands
+// with --local as a user would, each on a fresh start of the local ECS
+// from its state files.
+func TestStackDeployLocalKeepsStacksBetweenCommands(t *testing.T) {
+	testenv.SetFakeAWSEnv(t)
+	t.Setenv(LocalStateEnv, t.TempDir())
+	path := writeSpec(t, localStackSpec)
+	run := func(args ...string) (int, string, string) {
+		return runStackCLI(t, &Globals{}, append([]string{"--local"}, args...)...)
+	}
+	deploy := func(image string) apply.Result {
+		t.Helper()
+		code, out, errOut := run("stack", "deploy", "-f", path, "--var", "Image="+image, "--output", "json",
+			"--stack-poll-interval", "50ms", "--poll-interval", "50ms")
+		if code != 0 {
+			t.Fatalf("stack deploy --local exit %d\n%s\n%s", code, out, errOut)
+		}
+		var res apply.Result
+		if err := json.Unmarshal([]byte(out), &res); err != nil {
+			t.Fatalf("%v\n%s", err, out)
+		}
+		return res
+	}
+	first := deploy("nginx:1.27")
+	if first.Action != lifecycle.ActionCreated || first.Outcome != progress.Succeeded || first.DeploymentID == "" {
+		t.Fatalf("first deploy: %+v", first)
+	}
+	again := deploy("nginx:1.27")
+	if again.Action != lifecycle.ActionUnchanged || again.StackID != first.StackID {
+		t.Fatalf("the second command did not find the first one's stack: %+v", again)
+	}
+	updated := deploy("nginx:1.29")
+	if updated.Action != lifecycle.ActionUpdated || updated.Outcome != progress.Succeeded || updated.TaskDefinition == first.TaskDefinition {
+		t.Fatalf("update: %+v", updated)
+	}
+	code, out, errOut := run("stack", "status", "-f", path, "--var", "Image=x")
+	if code != 0 || !strings.Contains(out, "UPDATE_COMPLETE") {
+		t.Fatalf("status exit %d\n%s\n%s", code, out, errOut)
+	}
+	for i, want := range []string{"deleted", "nothing to delete"} {
+		code, out, errOut := run("stack", "delete", "-f", path, "--var", "Image=x", "--stack-poll-interval", "50ms")
+		if code != 0 || !strings.Contains(out, want) {
+			t.Fatalf("delete #%d exit %d\n%s\n%s", i+1, code, out, errOut)
+		}
+	}
+}
+
+// TestStackDeployLocalReportsCrashingTasks deploys an image that exits at
+// once: the circuit breaker fails the service, CloudFormation rolls the
+// stack back, and the report names the failed resource and why the tasks
+// stopped.
+func TestStackDeployLocalReportsCrashingTasks(t *testing.T) {
+	testenv.SetFakeAWSEnv(t)
+	exit := 3
+	em := emulator.New(emulator.Options{Speed: 50, Scenario: &scenario.Scenario{Images: []scenario.Image{
+		{Match: "*:broken", ExitCode: &exit, ExitAfter: scenario.Duration(2 * time.Second)},
+	}}})
+	t.Cleanup(func() { em.Close() })
+	localcfn.Register(em)
+	path := writeSpec(t, localStackSpec)
+	code, out, errOut := runStackCLI(t, &Globals{LocalHandler: em}, "--local", "stack", "deploy", "-f", path,
+		"--var", "Image=app:broken", "--stack-poll-interval", "20ms", "--timeout", "60s")
+	if code != failure.CodeFailed {
+		t.Fatalf("exit %d, want %d\n%s\n%s", code, failure.CodeFailed, out, errOut)
+	}
+	for _, want := range []string{"ROLLBACK_COMPLETE", "Service (AWS::ECS::Service) CREATE_FAILED", "Circuit Breaker", "stopped tasks of service shop", "container web exit 3"} {
+		if !strings.Contains(out, want) {
+			t.Errorf("the report lacks %q:\n%s", want, out)
+		}
+	}
+	if !strings.Contains(errOut, "stack: Service AWS::ECS::Service CREATE_FAILED") {
+		t.Errorf("the stack events were not streamed:\n%s", errOut)
+	}
+}
