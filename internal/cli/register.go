@@ -164,7 +164,9 @@ func (r *revisionRequest) checkSources(ps *failure.Problems, file bool) {
 		ps.Add(given[1], 0, "choose one starting point; %s are given", strings.Join(given, " and "))
 	}
 	switch {
-	case r.TaskDefinition != "":
+	case r.TaskDefinition != "" || file:
+	case r.TemplateFamily != "" && r.Family == "" && r.Service == "":
+		ps.Add("--template-family", 0, "needs --family or --service: the family to register the copy into")
 	case r.Family == "" && r.Service == "":
 		ps.Add("--task-definition", 0, "name the task definition: --task-definition family[:revision], --family, --service (its current one) or --task-definition-file")
 	case r.UseLatest && r.Service == "" && r.Family == "":

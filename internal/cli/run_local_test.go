@@ -1,7 +1,11 @@
 package cli
 
 import (
+	"bytes"
+	"context"
 	"encoding/json"
+	"os"
+	"path/filepath"
 	"strconv"
 	"strings"
 	"testing"
@@ -11,6 +15,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/ecs/types"
 
 	"github.com/ecsdeploy/ecsdeploy/emulator/scenario"
+	"github.com/ecsdeploy/ecsdeploy/internal/testenv"
 	"github.com/ecsdeploy/ecsdeploy/runtask"
 )
 
@@ -201,5 +206,51 @@ func TestRunBadInputStartsNothing(t *testing.T) {
 	}
 	if got := l.revisionStatus(t, "job:2"); got != types.TaskDefinitionStatusActive {
 		t.Fatalf("job:2 is %s", got)
+	}
+}
+
+// TestRunWithTheLocalFlag goes through --local as a user does: the state
+// file, a scenario set with "local scenario", a revision registered from a
+// file, and a run that prints the scenario's log lines.
+func TestRunWithTheLocalFlag(t *testing.T) {
+	testenv.SetFakeAWSEnv(t)
+	dir := t.TempDir()
+	t.Setenv(LocalStateEnv, dir)
+	scenarioFile := filepath.Join(dir, "scenario.yaml")
+	taskDefFile := filepath.Join(dir, "migrate.json")
+	writeFile(t, scenarioFile, `images:
+  - match: "registry.example.com/migrate:*"
+    pullDuration: 1s
+    startupDelay: 1s
+    exitCode: 7
+    exitAfter: 3s
+    logs: ["step one", "step two", "giving up"]
+`)
+	writeFile(t, taskDefFile, `{"family": "migrate", "networkMode": "bridge", "containerDefinitions": [
+  {"name": "migrate", "image": "registry.example.com/migrate:3", "memory": 128, "essential": true,
+   "logConfiguration": {"logDriver": "awslogs", "options": {"awslogs-group": "/ecs/migrate", "awslogs-region": "us-east-1", "awslogs-stream-prefix": "ecs"}}}]}`)
+	execLocal := func(args ...string) (int, string) {
+		t.Helper()
+		var out, errOut bytes.Buffer
+		code := Execute(context.Background(), &Globals{Streams: Streams{Out: &out, ErrOut: &errOut}}, append([]string{"--local"}, args...))
+		t.Logf("ecsdeploy --local %s → exit %d\nstdout:\n%s\nstderr:\n%s", strings.Join(args, " "), code, out.String(), errOut.String())
+		return code, out.String()
+	}
+	if code, _ := execLocal("local", "scenario", scenarioFile); code != 0 {
+		t.Fatalf("local scenario: exit %d", code)
+	}
+	if code, stdout := execLocal("register", "--task-definition-file", taskDefFile); code != 0 || !strings.HasSuffix(strings.TrimSpace(stdout), "task-definition/migrate:1") {
+		t.Fatalf("register: exit %d, %q", code, stdout)
+	}
+	code, stdout := execLocal("run", "--task-definition", "migrate", "--logs", "--poll-interval", "100ms")
+	if code != 7 || stdout != "[migrate] step one\n[migrate] step two\n[migrate] giving up\n" {
+		t.Fatalf("run: exit %d, stdout %q", code, stdout)
+	}
+}
+
+func writeFile(t *testing.T, path, content string) {
+	t.Helper()
+	if err := os.WriteFile(path, []byte(content), 0o600); err != nil {
+		t.Fatal(err)
 	}
 }
