@@ -56,7 +56,15 @@ func newServiceView(c *cluster, s *service, tasks []*task, now time.Time) *servi
 			v.alive[t.DeploymentID] = append(v.alive[t.DeploymentID], t)
 		}
 	}
-	v.counts = countGroup(c, "service:"+s.Name)
+	// Service tasks all carry the group "service:NAME", so counting the
+	// service's own tasks is counting its placement group.
+	v.counts = groupCounts{byAZ: map[string]int{}, byInstance: map[string]int{}}
+	for _, t := range v.all {
+		if t.DesiredStatus == "RUNNING" {
+			v.counts.byAZ[t.AZ]++
+			v.counts.byInstance[t.InstanceARN]++
+		}
+	}
 	return v
 }
 

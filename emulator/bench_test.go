@@ -1,0 +1,177 @@
+package emulator_test
+
+import (
+	"context"
+	"fmt"
+	"net/http/httptest"
+	"runtime"
+	"slices"
+	"testing"
+	"time"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/ecs"
+	"github.com/aws/aws-sdk-go-v2/service/ecs/types"
+
+	"github.com/ecsdeploy/ecsdeploy/awsconfig"
+	"github.com/ecsdeploy/ecsdeploy/emulator"
+	"github.com/ecsdeploy/ecsdeploy/internal/testenv"
+)
+
+const (
+	benchServices        = 1000
+	benchTasksPerService = 10
+	benchDescribeCalls   = 2000
+	benchDeployments     = 100
+	benchSteps           = 60
+)
+
+// BenchmarkLocalECSAt1000Services measures the emulator with 1,000
+// services of 10 tasks each: DescribeServices (10 services per call, over
+// HTTP through the Go SDK) latency p50/p99, heap in use, and the
+// scheduler's step time with 100 deployments in flight. Run with
+//
+//	go test ./emulator -run '^$' -bench LocalECSAt1000Services -benchtime 1x
+//
+// The moto sub-benchmark measures the same DescribeServices against moto_server.
+func BenchmarkLocalECSAt1000Services(b *testing.B) {
+	b.Run("emulator", benchmarkEmulator)
+	b.Run("moto", benchmarkMoto)
+}
+
+func benchmarkEmulator(b *testing.B) {
+	testenv.SetFakeAWSEnv(b)
+	ctx := context.Background()
+	runtime.GC()
+	var before runtime.MemStats
+	runtime.ReadMemStats(&before)
+
+	clock := emulator.NewManualClock(time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC))
+	em := emulator.New(emulator.Options{Clock: clock, Seed: 1, DefaultCluster: true})
+	defer em.Close()
+	invoke := func(op, body string) {
+		if _, err := em.InvokeECS(ctx, "us-east-1", op, []byte(body)); err != nil {
+			b.Fatalf("%s: %v", op, err)
+		}
+	}
+	td := `{"family":"svc","networkMode":"awsvpc","requiresCompatibilities":["FARGATE"],"cpu":"256","memory":"512",
+	  "containerDefinitions":[{"name":"app","image":"app:%d","portMappings":[{"containerPort":8080}]}]}`
+	invoke("RegisterTaskDefinition", fmt.Sprintf(td, 1))
+	invoke("RegisterTaskDefinition", fmt.Sprintf(td, 2))
+	for i := 0; i < benchServices; i++ {
+		invoke("CreateService", fmt.Sprintf(`{"serviceName":"s%04d","taskDefinition":"svc:1","desiredCount":%d,"launchType":"FARGATE",
+		  "networkConfiguration":{"awsvpcConfiguration":{"subnets":["subnet-a","subnet-b","subnet-c"]}}}`, i, benchTasksPerService))
+	}
+	em.Advance(2 * time.Minute)
+	runtime.GC()
+	var after runtime.MemStats
+	runtime.ReadMemStats(&after)
+	heapMiB := float64(after.HeapAlloc-before.HeapAlloc) / (1 << 20)
+
+	srv := httptest.NewServer(em)
+	defer srv.Close()
+	client := sdkClient(b, srv.URL)
+	checkSteady(b, client)
+	p50, p99 := measureDescribe(b, client)
+
+	for i := 0; i < benchDeployments; i++ {
+		invoke("UpdateService", fmt.Sprintf(`{"service":"s%04d","taskDefinition":"svc:2"}`, i))
+	}
+	steps := make([]time.Duration, 0, benchSteps)
+	for i := 0; i < benchSteps; i++ {
+		start := time.Now()
+		em.Advance(time.Second)
+		steps = append(steps, time.Since(start))
+	}
+	stepMean, stepMax := meanMax(steps)
+
+	b.ReportMetric(ms(p50), "describe-p50-ms")
+	b.ReportMetric(ms(p99), "describe-p99-ms")
+	b.ReportMetric(heapMiB, "heap-MiB")
+	b.ReportMetric(ms(stepMean), "step-mean-ms")
+	b.Logf("\nlocal ECS, %d services x %d tasks (Fargate)\n"+
+		"  DescribeServices (10/call, %d calls over HTTP): p50 %.3f ms   p99 %.3f ms\n"+
+		"  heap in use for the state:                    %.1f MiB\n"+
+		"  scheduler step, %d deployments in flight:     mean %.3f ms   max %.3f ms (%d steps)",
+		benchServices, benchTasksPerService, benchDescribeCalls, ms(p50), ms(p99), heapMiB,
+		benchDeployments, ms(stepMean), ms(stepMax), benchSteps)
+}
+
+func benchmarkMoto(b *testing.B) {
+	moto := testenv.StartMoto(b)
+	ctx := context.Background()
+	client := sdkClient(b, moto.Endpoint)
+	if _, err := client.CreateCluster(ctx, &ecs.CreateClusterInput{}); err != nil {
+		b.Fatal(err)
+	}
+	// moto cannot run awsvpc tasks without its EC2 subnets; an EC2 service
+	// stores the same service record, which is what DescribeServices reads.
+	if _, err := client.RegisterTaskDefinition(ctx, &ecs.RegisterTaskDefinitionInput{Family: aws.String("svc"),
+		ContainerDefinitions: []types.ContainerDefinition{{Name: aws.String("app"), Image: aws.String("app:1"), Memory: aws.Int32(256)}}}); err != nil {
+		b.Fatal(err)
+	}
+	for i := 0; i < benchServices; i++ {
+		if _, err := client.CreateService(ctx, &ecs.CreateServiceInput{ServiceName: aws.String(fmt.Sprintf("s%04d", i)),
+			TaskDefinition: aws.String("svc:1"), DesiredCount: aws.Int32(benchTasksPerService)}); err != nil {
+			b.Fatal(err)
+		}
+	}
+	p50, p99 := measureDescribe(b, client)
+	b.ReportMetric(ms(p50), "describe-p50-ms")
+	b.ReportMetric(ms(p99), "describe-p99-ms")
+	b.Logf("\nmoto_server, %d services (it runs no tasks)\n  DescribeServices (10/call, %d calls over HTTP): p50 %.3f ms   p99 %.3f ms",
+		benchServices, benchDescribeCalls, ms(p50), ms(p99))
+}
+
+func sdkClient(b *testing.B, endpoint string) *ecs.Client {
+	cfg, err := awsconfig.Load(context.Background(), awsconfig.Options{EndpointURL: endpoint, Region: "us-east-1", MaxAttempts: 1})
+	if err != nil {
+		b.Fatal(err)
+	}
+	return ecs.NewFromConfig(cfg)
+}
+
+func checkSteady(b *testing.B, client *ecs.Client) {
+	out, err := client.DescribeServices(context.Background(), &ecs.DescribeServicesInput{Services: []string{"s0000", "s0999"}})
+	if err != nil {
+		b.Fatal(err)
+	}
+	for _, s := range out.Services {
+		if s.RunningCount != benchTasksPerService || s.Deployments[0].RolloutState != types.DeploymentRolloutStateCompleted {
+			b.Fatalf("%s is not steady: %d running, %s", aws.ToString(s.ServiceName), s.RunningCount, s.Deployments[0].RolloutState)
+		}
+	}
+}
+
+// measureDescribe times DescribeServices calls of 10 services each, cycling through all services.
+func measureDescribe(b *testing.B, client *ecs.Client) (p50, p99 time.Duration) {
+	ctx := context.Background()
+	lat := make([]time.Duration, 0, benchDescribeCalls)
+	for call := 0; call < benchDescribeCalls; call++ {
+		names := make([]string, 10)
+		for j := range names {
+			names[j] = fmt.Sprintf("s%04d", (call*10+j)%benchServices)
+		}
+		start := time.Now()
+		out, err := client.DescribeServices(ctx, &ecs.DescribeServicesInput{Services: names})
+		lat = append(lat, time.Since(start))
+		if err != nil || len(out.Services) != 10 {
+			b.Fatalf("describe: %v", err)
+		}
+	}
+	slices.Sort(lat)
+	return lat[len(lat)/2], lat[len(lat)*99/100]
+}
+
+func meanMax(ds []time.Duration) (mean, max time.Duration) {
+	var sum time.Duration
+	for _, d := range ds {
+		sum += d
+		if d > max {
+			max = d
+		}
+	}
+	return sum / time.Duration(len(ds)), max
+}
+
+func ms(d time.Duration) float64 { return float64(d) / float64(time.Millisecond) }
