@@ -45,7 +45,7 @@ func startLocal(t *testing.T) *localECS {
 }
 
 // localSpec is a spec for the local ECS with the given image and count.
-func localSpec(t *testing.T, image string, desired int) (*stack.Spec, Options) {
+func localSpec(t testing.TB, image string, desired int) (*stack.Spec, Options) {
 	t.Helper()
 	text := `name: api
 cpu: 256
