@@ -56,12 +56,11 @@ func Deploy(ctx context.Context, api CloudFormationAPI, opts Options) (*Result, 
 			}
 			recreated = true
 		case stepContinueRollback:
-			if err := d.continueRollback(ctx, *st); err != nil {
+			deleted, err := d.continueRollback(ctx, *st)
+			if err != nil {
 				return nil, err
 			}
-			if o.RecreateFailedStack {
-				recreated = true
-			}
+			recreated = recreated || deleted
 		case stepWait:
 			o.Reporter.Step(fmt.Sprintf("stack %s is in %s: waiting for it to finish", o.StackName, status))
 			tr := newEventTracker(api, aws.ToString(st.StackId), o.Reporter)
@@ -150,40 +149,41 @@ func (d *deployer) delete(ctx context.Context, st types.Stack) error {
 // CloudFormation to finish the rollback, which keeps the service running;
 // only when that fails, and RecreateFailedStack allows it, is the stack
 // deleted (the caller then creates it again).
-func (d *deployer) continueRollback(ctx context.Context, st types.Stack) error {
+// It reports whether the stack was deleted.
+func (d *deployer) continueRollback(ctx context.Context, st types.Stack) (bool, error) {
 	o := d.o
 	id := aws.ToString(st.StackId)
 	o.Reporter.Step(fmt.Sprintf("stack %s is in UPDATE_ROLLBACK_FAILED: continuing the rollback", o.StackName))
 	tr := newEventTracker(d.api, id, o.Reporter)
 	if err := tr.markStart(ctx); err != nil {
-		return d.timeoutOr(ctx, err, "continue the rollback")
+		return false, d.timeoutOr(ctx, err, "continue the rollback")
 	}
 	var failed error
 	if _, err := d.api.ContinueUpdateRollback(ctx, &cloudformation.ContinueUpdateRollbackInput{StackName: aws.String(id)}); err != nil {
 		if ctx.Err() != nil {
-			return d.timeoutOr(ctx, err, "continue the rollback")
+			return false, d.timeoutOr(ctx, err, "continue the rollback")
 		}
 		failed = fmt.Errorf("continue the rollback of stack %s: %w", o.StackName, err)
 	} else {
 		final, err := waitSettled(ctx, d.api, id, tr, o.PollInterval)
 		if err != nil {
-			return d.timeoutOr(ctx, err, "continue the rollback")
+			return false, d.timeoutOr(ctx, err, "continue the rollback")
 		}
 		if final.StackStatus == types.StackStatusUpdateRollbackComplete {
-			return nil
+			return false, nil
 		}
 		failed = &StackFailedError{Stack: o.StackName, Status: string(final.StackStatus), Failures: tr.failuresOrStackReason(final)}
 	}
 	if !o.RecreateFailedStack {
-		return failure.WithCode(failure.CodeFailed, fmt.Errorf("%w\nthe stack could not be rolled back; rerun with --recreate-failed-stack to delete and recreate it (this deletes the running service), or fix the resources named above and deploy again", failed))
+		return false, failure.WithCode(failure.CodeFailed, fmt.Errorf("%w\nthe stack could not be rolled back; rerun with --recreate-failed-stack to delete and recreate it (this deletes the running service), or fix the resources named above and deploy again", failed))
 	}
 	o.Reporter.Step(fmt.Sprintf("the rollback of stack %s did not complete; deleting it to create it again (--recreate-failed-stack)", o.StackName))
 	current, err := describe(ctx, d.api, id)
 	if err != nil {
-		return d.timeoutOr(ctx, err, "delete the stack")
+		return false, d.timeoutOr(ctx, err, "delete the stack")
 	}
 	if current == nil {
-		return nil
+		return true, nil
 	}
-	return d.delete(ctx, *current)
+	return true, d.delete(ctx, *current)
 }
