@@ -1,0 +1,90 @@
+package scenario
+
+import (
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+)
+
+func TestDocumentedExamplesParse(t *testing.T) {
+	files, err := filepath.Glob("../../docs/scenarios/*.yaml")
+	if err != nil || len(files) == 0 {
+		t.Fatalf("no example scenarios found: %v", err)
+	}
+	for _, f := range files {
+		if _, err := Load(f); err != nil {
+			t.Errorf("%s: %v", f, err)
+		}
+	}
+}
+
+func TestParseReadsEveryBehaviour(t *testing.T) {
+	s, err := Parse([]byte(`
+capacity:
+  zones: [{name: a, instances: 2, cpu: 4096, memory: 8192}]
+images:
+  - match: "app:*"
+    exitCode: 3
+    exitAfter: 90
+    health: timeout
+    logs: [hello]
+faults:
+  - {operation: "*", kind: latency, latency: 1s, rate: 0.25}
+`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	im := s.ImageFor("app:7")
+	if im.ExitCode == nil || *im.ExitCode != 3 || im.ExitAfter.D() != 90*time.Second || im.Health != HealthTimeout || im.Logs[0] != "hello" {
+		t.Fatalf("image: %+v", im)
+	}
+	if got := s.ImageFor("other:1"); got.Match != "" {
+		t.Fatalf("unmatched image got %+v", got)
+	}
+	if s.Capacity.Zones[0].CPU != 4096 || s.Faults[0].EffectiveRate() != 0.25 {
+		t.Fatalf("capacity/faults: %+v %+v", s.Capacity, s.Faults)
+	}
+}
+
+func TestParseRejectsMistakes(t *testing.T) {
+	cases := map[string]string{
+		"typo":          "imagez: []",
+		"bad health":    "images: [{match: a, health: meh}]",
+		"bad pattern":   "images: [{match: '[', exitCode: 1}]",
+		"bad exit":      "images: [{match: a, exitCode: 300}]",
+		"bad duration":  "images: [{match: a, exitAfter: soon}]",
+		"bad kind":      "faults: [{operation: X, kind: nope}]",
+		"no latency":    "faults: [{operation: X, kind: latency}]",
+		"bad rate":      "faults: [{operation: X, kind: throttle, rate: 2}]",
+		"dup zone":      "capacity: {zones: [{name: a, instances: 1}, {name: a, instances: 1}]}",
+		"negative zone": "capacity: {zones: [{name: a, instances: -1}]}",
+	}
+	for name, doc := range cases {
+		if _, err := Parse([]byte(doc)); err == nil {
+			t.Errorf("%s: %q was accepted", name, doc)
+		}
+	}
+}
+
+func TestFaultWindowAndRoundTrip(t *testing.T) {
+	f := Fault{Operation: "Describe*", Kind: FaultServer, After: Duration(time.Minute), For: Duration(30 * time.Second)}
+	for _, c := range []struct {
+		op      string
+		elapsed time.Duration
+		want    bool
+	}{{"DescribeServices", 0, false}, {"DescribeServices", 70 * time.Second, true}, {"ListTasks", 70 * time.Second, false}, {"DescribeTasks", 95 * time.Second, false}} {
+		if got := f.Matches(c.op, c.elapsed); got != c.want {
+			t.Errorf("%s at %v: %v, want %v", c.op, c.elapsed, got, c.want)
+		}
+	}
+	s := &Scenario{Faults: []Fault{f}}
+	data, err := s.Marshal()
+	if err != nil {
+		t.Fatal(err)
+	}
+	back, err := Parse(data)
+	if err != nil || back.Faults[0].After != f.After || !strings.Contains(string(data), "1m0s") {
+		t.Fatalf("round trip: %v\n%s", err, data)
+	}
+}
