@@ -135,7 +135,7 @@ Resources:
 func TestECSMemberNames(t *testing.T) {
 	in := map[string]any{"ContainerDefinitions": []any{map[string]any{"PortMappings": []any{map[string]any{"ContainerPort": 80}},
 		"LogConfiguration": map[string]any{"Options": map[string]any{"awslogs-group": "g"}}}},
-		"Volumes": []any{map[string]any{"EFSVolumeConfiguration": map[string]any{"FilesystemId": "fs-1", "AuthorizationConfig": map[string]any{"IAM": "ENABLED"}}}},
+		"Volumes":              []any{map[string]any{"EFSVolumeConfiguration": map[string]any{"FilesystemId": "fs-1", "AuthorizationConfig": map[string]any{"IAM": "ENABLED"}}}},
 		"EnableECSManagedTags": true}
 	got := ecsJSON(in).(map[string]any)
 	cd := got["containerDefinitions"].([]any)[0].(map[string]any)
