@@ -1,0 +1,210 @@
+package emulator
+
+import (
+	"compress/gzip"
+	"context"
+	"encoding/json"
+	"fmt"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"sort"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/ecsdeploy/ecsdeploy/emulator/scenario"
+	"github.com/ecsdeploy/ecsdeploy/internal/testenv"
+)
+
+// botocoreShape is the part of a botocore model shape the conformance check needs.
+type botocoreShape struct {
+	Type    string `json:"type"`
+	Members map[string]struct {
+		Shape string `json:"shape"`
+	} `json:"members"`
+	Member struct {
+		Shape string `json:"shape"`
+	} `json:"member"`
+	Value struct {
+		Shape string `json:"shape"`
+	} `json:"value"`
+}
+
+type botocoreModel struct {
+	Operations map[string]struct {
+		Output struct {
+			Shape string `json:"shape"`
+		} `json:"output"`
+	} `json:"operations"`
+	Shapes map[string]botocoreShape `json:"shapes"`
+}
+
+// loadECSModel reads ECS's service model from the botocore installed with
+// the AWS CLI (the newest API version it ships).
+func loadECSModel(t *testing.T) *botocoreModel {
+	t.Helper()
+	py := testenv.RequireTool(t, "python3")
+	out, err := exec.Command(py, "-c", "import botocore,os;print(os.path.dirname(botocore.__file__))").Output()
+	if err != nil {
+		if testenv.InCI() {
+			t.Fatalf("botocore is required in CI: %v", err)
+		}
+		t.Skipf("botocore not importable: %v", err)
+	}
+	versions, _ := filepath.Glob(filepath.Join(strings.TrimSpace(string(out)), "data", "ecs", "*", "service-2.json.gz"))
+	if len(versions) == 0 {
+		t.Fatalf("botocore has no ECS model")
+	}
+	sort.Strings(versions)
+	f, err := os.Open(versions[len(versions)-1])
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	zr, err := gzip.NewReader(f)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var m botocoreModel
+	if err := json.NewDecoder(zr).Decode(&m); err != nil {
+		t.Fatal(err)
+	}
+	return &m
+}
+
+// conform reports every member of v that the model's shape does not have,
+// or whose JSON type differs from the member's type.
+func (m *botocoreModel) conform(path, shapeName string, v any, problems *[]string) {
+	sh, ok := m.Shapes[shapeName]
+	if !ok {
+		*problems = append(*problems, fmt.Sprintf("%s: unknown shape %s", path, shapeName))
+		return
+	}
+	bad := func(want string) {
+		*problems = append(*problems, fmt.Sprintf("%s: %s expected (shape %s), got %T", path, want, shapeName, v))
+	}
+	switch sh.Type {
+	case "structure":
+		obj, ok := v.(map[string]any)
+		if !ok {
+			bad("object")
+			return
+		}
+		for k, child := range obj {
+			mem, ok := sh.Members[k]
+			if !ok {
+				*problems = append(*problems, fmt.Sprintf("%s.%s: not a member of %s", path, k, shapeName))
+				continue
+			}
+			m.conform(path+"."+k, mem.Shape, child, problems)
+		}
+	case "list":
+		arr, ok := v.([]any)
+		if !ok {
+			bad("array")
+			return
+		}
+		for i, child := range arr {
+			m.conform(fmt.Sprintf("%s[%d]", path, i), sh.Member.Shape, child, problems)
+		}
+	case "map":
+		obj, ok := v.(map[string]any)
+		if !ok {
+			bad("object")
+			return
+		}
+		for k, child := range obj {
+			m.conform(path+"."+k, sh.Value.Shape, child, problems)
+		}
+	case "string":
+		if _, ok := v.(string); !ok {
+			bad("string")
+		}
+	case "boolean":
+		if _, ok := v.(bool); !ok {
+			bad("boolean")
+		}
+	case "integer", "long":
+		if n, ok := v.(float64); !ok || n != float64(int64(n)) {
+			bad("integer")
+		}
+	case "double", "float", "timestamp":
+		if _, ok := v.(float64); !ok {
+			bad("number")
+		}
+	}
+}
+
+// TestOutputsFollowBotocoreModel drives every operation through a busy
+// scenario and checks each response against the output shape in botocore's
+// ECS model: member names and JSON types.
+func TestOutputsFollowBotocoreModel(t *testing.T) {
+	model := loadECSModel(t)
+	var selfCheck []string
+	model.conform("self", "Service", map[string]any{"desiredCount": "3", "bogus": 1}, &selfCheck)
+	if len(selfCheck) != 2 {
+		t.Fatalf("the conformance check does not catch a wrong type and an unknown member: %v", selfCheck)
+	}
+	em := New(Options{Clock: NewManualClock(testStart), Seed: 3, DefaultCluster: true})
+	t.Cleanup(func() { em.Close() })
+	em.SetScenario(&scenario.Scenario{Images: []scenario.Image{{Match: "*:crash", ExitCode: intp(2), ExitAfter: secs(2)}}})
+	var problems []string
+	call := func(op, body string) map[string]any {
+		out, err := em.InvokeECS(context.Background(), "us-east-1", op, []byte(body))
+		if err != nil {
+			t.Fatalf("%s: %v", op, err)
+		}
+		var v map[string]any
+		if err := json.Unmarshal(out, &v); err != nil {
+			t.Fatalf("%s: %v", op, err)
+		}
+		model.conform(op, model.Operations[op].Output.Shape, v, &problems)
+		return v
+	}
+	td := `{"family":"f","networkMode":"awsvpc","requiresCompatibilities":["FARGATE"],"cpu":"256","memory":"512","tags":[{"key":"a","value":"b"}],
+	  "executionRoleArn":"arn:aws:iam::000000000000:role/x",
+	  "containerDefinitions":[{"name":"c","image":"app:%s","portMappings":[{"containerPort":80}],"environment":[{"name":"A","value":"1"}],
+	    "logConfiguration":{"logDriver":"awslogs","options":{"awslogs-group":"g"}},
+	    "healthCheck":{"command":["CMD","true"],"interval":5,"retries":1}}]}`
+	call("RegisterTaskDefinition", fmt.Sprintf(td, "1"))
+	call("RegisterTaskDefinition", fmt.Sprintf(td, "crash"))
+	call("RegisterTaskDefinition", `{"family":"ec2","containerDefinitions":[{"name":"c","image":"x","memory":128,"portMappings":[{"containerPort":80,"hostPort":8080}]}]}`)
+	call("CreateService", `{"serviceName":"s","taskDefinition":"f:1","desiredCount":2,"launchType":"FARGATE","tags":[{"key":"k","value":"v"}],
+	  "networkConfiguration":{"awsvpcConfiguration":{"subnets":["sn-1"],"securityGroups":["sg-1"],"assignPublicIp":"DISABLED"}},
+	  "deploymentConfiguration":{"deploymentCircuitBreaker":{"enable":true,"rollback":true}},"healthCheckGracePeriodSeconds":10}`)
+	call("CreateService", `{"serviceName":"e","taskDefinition":"ec2","desiredCount":2}`)
+	em.Advance(2 * time.Minute)
+	call("UpdateService", `{"service":"s","taskDefinition":"f:2"}`)
+	em.Advance(2 * time.Minute)
+	run := call("RunTask", `{"taskDefinition":"ec2","count":2,"tags":[{"key":"t","value":"1"}]}`)
+	em.Advance(time.Minute)
+	call("StopTask", fmt.Sprintf(`{"task":%q}`, run["tasks"].([]any)[0].(map[string]any)["taskArn"]))
+	em.Advance(time.Minute)
+	call("DescribeServices", `{"services":["s","e","missing"],"include":["TAGS"]}`)
+	all := call("ListTasks", `{"desiredStatus":"STOPPED","maxResults":5}`)
+	running := call("ListTasks", `{}`)
+	arns := append(all["taskArns"].([]any), running["taskArns"].([]any)...)
+	ids, _ := json.Marshal(append(arns, "missing"))
+	call("DescribeTasks", fmt.Sprintf(`{"tasks":%s,"include":["TAGS"]}`, ids))
+	call("DescribeTaskDefinition", `{"taskDefinition":"f:2","include":["TAGS"]}`)
+	call("ListTaskDefinitions", `{"familyPrefix":"f","sort":"DESC","maxResults":1}`)
+	call("ListTaskDefinitionFamilies", `{}`)
+	call("DeregisterTaskDefinition", `{"taskDefinition":"ec2:1"}`)
+	call("DeleteTaskDefinitions", `{"taskDefinitions":["ec2:1","f:1"]}`)
+	cis := call("ListContainerInstances", `{}`)
+	ciIDs, _ := json.Marshal(cis["containerInstanceArns"])
+	call("DescribeContainerInstances", fmt.Sprintf(`{"containerInstances":%s}`, ciIDs))
+	call("DescribeClusters", `{"clusters":["default","nope"],"include":["TAGS","SETTINGS","STATISTICS"]}`)
+	call("ListClusters", `{}`)
+	call("ListServices", `{}`)
+	call("TagResource", `{"resourceArn":"arn:aws:ecs:us-east-1:000000000000:cluster/default","tags":[{"key":"x","value":"y"}]}`)
+	call("ListTagsForResource", `{"resourceArn":"arn:aws:ecs:us-east-1:000000000000:cluster/default"}`)
+	call("UntagResource", `{"resourceArn":"arn:aws:ecs:us-east-1:000000000000:cluster/default","tagKeys":["x"]}`)
+	call("DeleteService", `{"service":"e","force":true}`)
+	call("CreateCluster", `{"clusterName":"other","settings":[{"name":"containerInsights","value":"enabled"}]}`)
+	call("DeleteCluster", `{"cluster":"other"}`)
+	for _, p := range problems {
+		t.Error(p)
+	}
+}
