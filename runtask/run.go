@@ -83,14 +83,24 @@ func Wait(ctx context.Context, api ECSAPI, l Launched, o WaitOptions) (Result, e
 	}
 
 	w := &watcher{report: o.Report, status: map[string]string{}, exited: map[string]bool{}}
+	pause := interval
 	for {
 		tasks, err := describe(ctx, api, l.Cluster, l.TaskARNs)
-		if err != nil {
-			if ctx.Err() != nil {
+		switch {
+		case err != nil && ctx.Err() != nil:
+			return timedOut(l), nil
+		case err != nil && transient(err):
+			// Back off and keep waiting: the task runs on whether or not we can see it.
+			pause = min(2*pause, maxBackoff)
+			o.Report.emit(Event{Time: time.Now(), Kind: Notice, Message: fmt.Sprintf("%v; polling again in %s", err, pause)})
+			if !sleep(ctx, pause) {
 				return timedOut(l), nil
 			}
+			continue
+		case err != nil:
 			return Result{}, err
 		}
+		pause = interval
 		w.observe(tasks)
 		if follower != nil {
 			if err := follower.Poll(ctx, o.Report); err != nil && ctx.Err() == nil {
@@ -106,11 +116,21 @@ func Wait(ctx context.Context, api ECSAPI, l Launched, o WaitOptions) (Result, e
 			}
 			return Combine(l.TaskARNs, verdicts, l.Failures), nil
 		}
-		select {
-		case <-ctx.Done():
+		if !sleep(ctx, interval) {
 			return timedOut(l), nil
-		case <-time.After(interval):
 		}
+	}
+}
+
+// sleep pauses for d, or less if ctx ends first (then it reports false).
+func sleep(ctx context.Context, d time.Duration) bool {
+	t := time.NewTimer(d)
+	defer t.Stop()
+	select {
+	case <-ctx.Done():
+		return false
+	case <-t.C:
+		return true
 	}
 }
 

@@ -12,6 +12,7 @@ import (
 	logtypes "github.com/aws/aws-sdk-go-v2/service/cloudwatchlogs/types"
 	"github.com/aws/aws-sdk-go-v2/service/ecs"
 	"github.com/aws/aws-sdk-go-v2/service/ecs/types"
+	"github.com/aws/smithy-go"
 )
 
 // scriptedECS answers DescribeTasks with the next state of a script, then
@@ -22,6 +23,7 @@ type scriptedECS struct {
 	calls     int
 	runInput  *ecs.RunTaskInput
 	runOutput *ecs.RunTaskOutput
+	errs      []error // returned, one per call, before any state
 }
 
 func (f *scriptedECS) RunTask(_ context.Context, in *ecs.RunTaskInput, _ ...func(*ecs.Options)) (*ecs.RunTaskOutput, error) {
@@ -32,6 +34,11 @@ func (f *scriptedECS) RunTask(_ context.Context, in *ecs.RunTaskInput, _ ...func
 func (f *scriptedECS) DescribeTasks(_ context.Context, in *ecs.DescribeTasksInput, _ ...func(*ecs.Options)) (*ecs.DescribeTasksOutput, error) {
 	f.mu.Lock()
 	defer f.mu.Unlock()
+	if len(f.errs) > 0 {
+		err := f.errs[0]
+		f.errs = f.errs[1:]
+		return nil, err
+	}
 	i := min(f.calls, len(f.states)-1)
 	f.calls++
 	return &ecs.DescribeTasksOutput{Tasks: f.states[i]}, nil
@@ -164,5 +171,29 @@ func TestWaitWithNothingLaunched(t *testing.T) {
 	}
 	if res.ExitCode != ExitNotStarted || api.calls != 0 {
 		t.Fatalf("result = %+v after %d describes", res, api.calls)
+	}
+}
+
+func TestWaitRidesOutThrottlingButNotOtherErrors(t *testing.T) {
+	throttle := &smithy.GenericAPIError{Code: "ThrottlingException", Message: "Rate exceeded"}
+	api := &scriptedECS{errs: []error{throttle, throttle},
+		states: [][]types.Task{{taskIn("STOPPED", container("migrate", 0, ""))}}}
+	var notices int
+	res, err := Wait(context.Background(), api, Launched{Cluster: "default", TaskARNs: []string{taskARN}},
+		WaitOptions{TaskDefinition: migrationTaskDef(), PollInterval: time.Millisecond,
+			Report: func(e Event) {
+				if e.Kind == Notice && strings.Contains(e.Message, "Rate exceeded") {
+					notices++
+				}
+			}})
+	if err != nil || res.ExitCode != 0 || notices != 2 {
+		t.Fatalf("result %+v, err %v, %d throttling notices", res, err, notices)
+	}
+
+	denied := &smithy.GenericAPIError{Code: "AccessDeniedException", Message: "not allowed"}
+	api = &scriptedECS{errs: []error{denied}, states: [][]types.Task{{taskIn("RUNNING")}}}
+	if _, err := Wait(context.Background(), api, Launched{Cluster: "default", TaskARNs: []string{taskARN}},
+		WaitOptions{TaskDefinition: migrationTaskDef(), PollInterval: time.Millisecond}); err == nil || !strings.Contains(err.Error(), "not allowed") {
+		t.Fatalf("access denied: err %v", err)
 	}
 }

@@ -180,6 +180,7 @@ type baseRevision struct {
 	Service   *types.Service        // when --service was given
 	Described *types.TaskDefinition // the revision started from; nil for a file
 	Input     *ecs.RegisterTaskDefinitionInput
+	Before    *ecs.RegisterTaskDefinitionInput // Described as a register input, the old side of the diff; nil for a file
 	Summary   taskdef.Summary
 	Changed   bool // Input differs from Described (or comes from a file)
 	Notes     []string
@@ -259,8 +260,17 @@ func loadBase(ctx context.Context, api revisionReadAPI, r *revisionRequest) (*ba
 		return nil, err
 	}
 	b.Summary = summary
-	b.Changed = b.Described == nil || r.TemplateFamily != "" ||
-		taskdef.Diff(taskdef.RegisterInput(b.Described, b.Input.Tags), b.Input, taskdef.DiffOptions{ShowValues: true}) != ""
+	if b.Described != nil {
+		// Compare with the revision's own tags when the new one carries
+		// tags at all, so that adding a tag is a change.
+		var before []types.Tag
+		if len(b.Input.Tags) > 0 {
+			before = tags
+		}
+		b.Before = taskdef.RegisterInput(b.Described, before)
+	}
+	b.Changed = b.Before == nil || r.TemplateFamily != "" ||
+		taskdef.Diff(b.Before, b.Input, taskdef.DiffOptions{ShowValues: true}) != ""
 	return b, nil
 }
 
@@ -368,12 +378,10 @@ func runRegister(cmd *cobra.Command, g *Globals, o *registerOptions) error {
 		return err
 	}
 	rep := registerReport{Family: aws.ToString(base.Input.Family), Changes: base.Summary, Notes: base.Notes}
-	var old *ecs.RegisterTaskDefinitionInput
 	if base.Described != nil {
 		rep.Base = aws.ToString(base.Described.TaskDefinitionArn)
-		old = taskdef.RegisterInput(base.Described, base.Input.Tags)
 	}
-	rep.Diff = taskdef.Diff(old, base.Input, taskdef.DiffOptions{ShowValues: o.showValues})
+	rep.Diff = taskdef.Diff(base.Before, base.Input, taskdef.DiffOptions{ShowValues: o.showValues})
 	switch {
 	case !base.Changed:
 		rep.Notes = append(rep.Notes, "nothing changes; no revision registered")

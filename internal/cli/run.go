@@ -273,6 +273,9 @@ func runRun(cmd *cobra.Command, g *Globals, o *runOptions) error {
 	}
 	if res.Outcome == runtask.TimedOut {
 		res.Message = fmt.Sprintf("timed out after %s waiting for %d task(s) to stop; they are still running", plan.timeout, len(launched.TaskARNs))
+		if ctx.Err() != nil {
+			res.Message = fmt.Sprintf("interrupted before %d task(s) stopped; they are still running", len(launched.TaskARNs))
+		}
 	}
 	report.Result = res
 	return finishRun(g, report, false)

@@ -17,6 +17,7 @@ import (
 	"github.com/ecsdeploy/ecsdeploy/internal/failure"
 	"github.com/ecsdeploy/ecsdeploy/progress"
 	"github.com/ecsdeploy/ecsdeploy/rollout"
+	"github.com/ecsdeploy/ecsdeploy/spec"
 	"github.com/ecsdeploy/ecsdeploy/watch"
 )
 
@@ -25,7 +26,7 @@ func init() { register(newScaleCommand) }
 type scaleOptions struct {
 	cluster string
 	service string
-	timeout time.Duration
+	timeout string
 	noWait  bool
 	wait    waitFlags
 }
@@ -74,7 +75,7 @@ scale follows the deployment that is PRIMARY after the update.`,
 	f := cmd.Flags()
 	f.StringVarP(&o.cluster, "cluster", "c", "default", "cluster of the service")
 	f.StringVarP(&o.service, "service", "n", "", "service to scale (required)")
-	f.DurationVarP(&o.timeout, "timeout", "t", rollout.DefaultTimeout, "how long to wait for the service to reach the count")
+	f.StringVarP(&o.timeout, "timeout", "t", "", "how long to wait for the service to reach the count (10m, 90s; a bare number is seconds; default 10m)")
 	f.BoolVar(&o.noWait, "no-wait", false, "return once the desired count is set")
 	o.wait.register(cmd)
 	// "scale -1" reaches cobra as an unknown shorthand flag; say what is wrong instead.
@@ -107,8 +108,17 @@ func runScale(ctx context.Context, g *Globals, o *scaleOptions, count int32) err
 	if strings.TrimSpace(o.cluster) == "" {
 		ps.Add("--cluster", 0, "name the cluster")
 	}
-	if o.timeout <= 0 {
-		ps.Add("--timeout", 0, "must be more than zero")
+	timeout := rollout.DefaultTimeout
+	if o.timeout != "" {
+		d, err := spec.ParseDuration(o.timeout)
+		switch {
+		case err != nil:
+			ps.Add("--timeout", 0, "%v", err)
+		case d.Std() <= 0:
+			ps.Add("--timeout", 0, "must be more than zero")
+		default:
+			timeout = d.Std()
+		}
 	}
 	if err := ps.Err(); err != nil {
 		return err
@@ -120,7 +130,7 @@ func runScale(ctx context.Context, g *Globals, o *scaleOptions, count int32) err
 	if err != nil {
 		return err
 	}
-	res, err := scaleService(ctx, clients.ECS, o, count, reporterFor(g))
+	res, err := scaleService(ctx, clients.ECS, o, count, timeout, reporterFor(g))
 	if res != nil {
 		res.APICalls = g.AWS.Calls.Counts()
 		printScaleResult(g, res)
@@ -133,7 +143,7 @@ func runScale(ctx context.Context, g *Globals, o *scaleOptions, count int32) err
 
 // scaleService sets the count and waits. The result is returned with the
 // error once the update was made.
-func scaleService(ctx context.Context, api scaleAPI, o *scaleOptions, count int32, rep progress.Reporter) (*scaleResult, error) {
+func scaleService(ctx context.Context, api scaleAPI, o *scaleOptions, count int32, timeout time.Duration, rep progress.Reporter) (*scaleResult, error) {
 	before, err := describeOneService(ctx, api, o.cluster, o.service)
 	if err != nil {
 		return nil, err
@@ -162,7 +172,7 @@ func scaleService(ctx context.Context, api scaleAPI, o *scaleOptions, count int3
 		return res, nil
 	}
 	wopts := o.wait.options()
-	wopts.Timeout, wopts.Reporter = o.timeout, rep
+	wopts.Timeout, wopts.Reporter = timeout, rep
 	started := time.Now()
 	wr, err := watch.Wait(ctx, api, watch.Target{Cluster: o.cluster, Service: o.service, DeploymentID: res.DeploymentID,
 		Since: afterNewestEvent(svc)}, wopts)
@@ -173,7 +183,7 @@ func scaleService(ctx context.Context, api scaleAPI, o *scaleOptions, count int3
 	if wr.Outcome == progress.Succeeded {
 		// The watcher counts running >= desired as done, which a scale-in
 		// reaches before the surplus tasks are gone; wait for them too.
-		if err := waitForScaleIn(ctx, api, o, count, o.timeout-time.Since(started), wopts.Interval, res); err != nil {
+		if err := waitForScaleIn(ctx, api, o, count, timeout-time.Since(started), wopts.Interval, res); err != nil {
 			return res, err
 		}
 	}

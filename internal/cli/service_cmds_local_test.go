@@ -197,6 +197,17 @@ func TestRegisterMakesARevisionWithoutTouchingTheService(t *testing.T) {
 	if len(list.TaskDefinitionArns) != 2 {
 		t.Fatalf("revisions after a dry run: %v", list.TaskDefinitionArns)
 	}
+	// A new tag is a change: a revision carrying it is registered.
+	code, stdout, _ = l.exec(t, "register", "--family", "web", "--tag", "team=data", "--output", "json")
+	rep = registerReport{}
+	if err := json.Unmarshal([]byte(stdout), &rep); err != nil || code != 0 || !rep.Registered || rep.Revision != 3 {
+		t.Fatalf("tag-only register: exit %d, %v, %+v", code, err, rep)
+	}
+	tagged, err := l.client.DescribeTaskDefinition(context.Background(), &ecs.DescribeTaskDefinitionInput{
+		TaskDefinition: aws.String("web:3"), Include: []types.TaskDefinitionField{types.TaskDefinitionFieldTags}})
+	if err != nil || len(tagged.Tags) != 1 || aws.ToString(tagged.Tags[0].Value) != "data" {
+		t.Fatalf("tags of web:3: %+v, %v", tagged.Tags, err)
+	}
 	// Unknown container: exit 2, nothing registered.
 	code, _, stderr = l.exec(t, "register", "--family", "web", "-i", "nope=x:1")
 	if code != 2 {
