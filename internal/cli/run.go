@@ -250,8 +250,10 @@ func runRun(cmd *cobra.Command, g *Globals, o *runOptions) error {
 	if o.noWait {
 		report.Result = runtask.Result{TaskARNs: launched.TaskARNs, LaunchFailures: launched.Failures, Outcome: runtask.Started,
 			Message: fmt.Sprintf("started %d task(s); not waiting", len(launched.TaskARNs))}
-		if len(launched.TaskARNs) == 0 {
-			report.Result = runtask.Combine(nil, nil, launched.Failures)
+		if len(launched.Failures) > 0 {
+			// Some (or all) tasks could not be launched: that is the outcome
+			// even without waiting for the others.
+			report.Result = runtask.Combine(launched.TaskARNs, nil, launched.Failures)
 		}
 		return finishRun(g, report, true)
 	}

@@ -254,3 +254,16 @@ func writeFile(t *testing.T, path, content string) {
 		t.Fatal(err)
 	}
 }
+
+func TestRunWithoutCapacityNeverStarts(t *testing.T) {
+	sc := runScenario()
+	sc.Capacity = &scenario.Capacity{Zones: []scenario.Zone{{Name: "a", Instances: 1, Memory: 64}}}
+	l := newTaskECS(t, sc)
+	l.registerFamily(t, "job", taskContainer("job", "job:ok", true))
+	for _, extra := range [][]string{nil, {"--no-wait"}} {
+		code, _, stderr := l.exec(t, append([]string{"run", "--task-definition", "job", "--poll-interval", "20ms"}, extra...)...)
+		if code != runtask.ExitNotStarted || !strings.Contains(stderr, "ECS could not launch the task: RESOURCE:MEMORY") {
+			t.Fatalf("%v: exit %d, want %d with the placement reason", extra, code, runtask.ExitNotStarted)
+		}
+	}
+}
