@@ -103,9 +103,10 @@ func Wait(ctx context.Context, api ECSAPI, l Launched, o WaitOptions) (Result, e
 		pause = interval
 		w.observe(tasks)
 		if follower != nil {
-			if err := follower.Poll(ctx, o.Report); err != nil && ctx.Err() == nil {
+			if err := follower.Poll(ctx, o.Report); err != nil && ctx.Err() == nil && !transient(err) {
 				// Logs are a convenience: losing them must not fail the run.
-				o.Report.emit(Event{Time: time.Now(), Kind: Notice, Message: err.Error()})
+				// (A throttled read is simply tried again at the next poll.)
+				o.Report.emit(Event{Time: time.Now(), Kind: Notice, Message: err.Error() + "; no longer following logs"})
 				follower = nil
 			}
 		}

@@ -200,7 +200,7 @@ func loadBase(ctx context.Context, api revisionReadAPI, r *revisionRequest) (*ba
 	b := &baseRevision{}
 	targetFamily := r.Family
 	if r.Service != "" {
-		svc, err := describeServiceWithTaskDef(ctx, api, r.Cluster, r.Service)
+		svc, err := describeOneService(ctx, api, r.Cluster, r.Service)
 		if err != nil {
 			return nil, err
 		}
@@ -272,23 +272,6 @@ func loadBase(ctx context.Context, api revisionReadAPI, r *revisionRequest) (*ba
 	b.Changed = b.Before == nil || r.TemplateFamily != "" ||
 		taskdef.Diff(b.Before, b.Input, taskdef.DiffOptions{ShowValues: true}) != ""
 	return b, nil
-}
-
-// describeServiceWithTaskDef is describeOneService for commands that only
-// read the service to start from it.
-func describeServiceWithTaskDef(ctx context.Context, api revisionReadAPI, cluster, service string) (types.Service, error) {
-	out, err := api.DescribeServices(ctx, &ecs.DescribeServicesInput{Cluster: aws.String(cluster), Services: []string{service}})
-	var noCluster *types.ClusterNotFoundException
-	if errors.As(err, &noCluster) {
-		return types.Service{}, failure.Invalidf("cluster %s not found", cluster)
-	}
-	if err != nil {
-		return types.Service{}, fmt.Errorf("describe service %s: %w", service, err)
-	}
-	if len(out.Services) == 0 || aws.ToString(out.Services[0].Status) == "INACTIVE" {
-		return types.Service{}, failure.Invalidf("service %s not found in cluster %s", service, cluster)
-	}
-	return out.Services[0], nil
 }
 
 // describeActiveRevision reads a revision (or a family's latest ACTIVE one)

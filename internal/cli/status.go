@@ -223,9 +223,14 @@ func readServiceStatus(ctx context.Context, api watch.ECSAPI, cluster, service s
 	return rep, nil
 }
 
+// servicesDescriber is the one call describeOneService makes.
+type servicesDescriber interface {
+	DescribeServices(ctx context.Context, in *ecs.DescribeServicesInput, optFns ...func(*ecs.Options)) (*ecs.DescribeServicesOutput, error)
+}
+
 // describeOneService reads one service. A service that does not exist (or
 // was deleted) and a cluster that does not exist are invalid input, named.
-func describeOneService(ctx context.Context, api watch.ECSAPI, cluster, service string) (types.Service, error) {
+func describeOneService(ctx context.Context, api servicesDescriber, cluster, service string) (types.Service, error) {
 	out, err := api.DescribeServices(ctx, &ecs.DescribeServicesInput{Cluster: aws.String(cluster), Services: []string{service}})
 	var noCluster *types.ClusterNotFoundException
 	if errors.As(err, &noCluster) {
