@@ -43,6 +43,7 @@ func TestStackDeployLocalKeepsStacksBetweenCommands(t *testing.T) {
 	}
 	deploy := func(image string) apply.Result {
 		t.Helper()
+		recordStackTemplate(t, path, "--var", "Image="+image)
 		code, out, errOut := run("stack", "deploy", "-f", path, "--var", "Image="+image, "--output", "json",
 			"--stack-poll-interval", "50ms", "--poll-interval", "50ms")
 		if code != 0 {
@@ -91,6 +92,7 @@ func TestStackDeployLocalReportsCrashingTasks(t *testing.T) {
 	t.Cleanup(func() { em.Close() })
 	localcfn.Register(em)
 	path := writeSpec(t, localStackSpec)
+	recordStackTemplate(t, path, "--var", "Image=app:broken")
 	code, out, errOut := runStackCLI(t, &Globals{LocalHandler: em}, "--local", "stack", "deploy", "-f", path,
 		"--var", "Image=app:broken", "--stack-poll-interval", "20ms", "--timeout", "60s")
 	if code != failure.CodeFailed {

@@ -97,6 +97,7 @@ func TestStackCommandsAgainstMoto(t *testing.T) {
 	}
 	deploy := func(tag string) apply.Result {
 		t.Helper()
+		recordStackTemplate(t, path, "--var", "Tag="+tag, "--var", "Subnet="+subnet, "--var", "Group="+group)
 		code, out, errOut := runStackCLI(t, newGlobals(), "--endpoint-url", moto.Endpoint, "stack", "deploy", "-f", path, "--no-wait", "--output", "json",
 			"--stack-poll-interval", "50ms", "--var", "Tag="+tag, "--var", "Subnet="+subnet, "--var", "Group="+group)
 		if code != 0 {

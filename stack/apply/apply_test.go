@@ -14,6 +14,7 @@ import (
 	localcfn "github.com/ecsdeploy/ecsdeploy/emulator/cloudformation"
 	"github.com/ecsdeploy/ecsdeploy/progress"
 	"github.com/ecsdeploy/ecsdeploy/stack"
+	"github.com/ecsdeploy/ecsdeploy/stack/cfn"
 	"github.com/ecsdeploy/ecsdeploy/stack/lifecycle"
 	"github.com/ecsdeploy/ecsdeploy/vars"
 	"github.com/ecsdeploy/ecsdeploy/watch"
@@ -49,6 +50,11 @@ parameters: [desiredCount, containers.app.environment.MODE]
 	if err != nil {
 		t.Fatal(err)
 	}
+	body, err := cfn.Generate(s)
+	if err != nil {
+		t.Fatal(err)
+	}
+	generated.Record(string(body))
 	return s
 }
 

@@ -67,6 +67,7 @@ desiredCount: ` + string(rune('0'+desired)) + `
 	if err != nil {
 		t.Fatal(err)
 	}
+	recordTemplate(string(body))
 	params := map[string]string{}
 	for _, p := range s.TemplateParameters() {
 		params[p.Name] = p.Default

@@ -79,6 +79,7 @@ tags:
 	if err != nil {
 		t.Fatal(err)
 	}
+	recordTemplate(string(body))
 	params := map[string]string{}
 	for _, p := range s.TemplateParameters() {
 		params[p.Name] = p.Default

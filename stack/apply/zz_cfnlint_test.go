@@ -1,0 +1,14 @@
+package apply
+
+import (
+	"testing"
+
+	"github.com/ecsdeploy/ecsdeploy/stack/cfn/cfntest"
+)
+
+// generated collects every template this package's tests deploy.
+var generated cfntest.Collector
+
+// TestZZGeneratedTemplatesPassCfnLint runs after the tests above (tests run
+// in file and source order) and lints the templates they deployed.
+func TestZZGeneratedTemplatesPassCfnLint(t *testing.T) { generated.Lint(t) }
