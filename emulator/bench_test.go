@@ -72,7 +72,7 @@ func benchmarkEmulator(b *testing.B) {
 	defer srv.Close()
 	client := sdkClient(b, srv.URL)
 	checkSteady(b, client)
-	p50, p99 := measureDescribe(b, client)
+	p50, p99, errs := measureDescribe(b, client)
 
 	for i := 0; i < benchDeployments; i++ {
 		invoke("UpdateService", fmt.Sprintf(`{"service":"s%04d","taskDefinition":"svc:2"}`, i))
@@ -90,10 +90,10 @@ func benchmarkEmulator(b *testing.B) {
 	b.ReportMetric(heapMiB, "heap-MiB")
 	b.ReportMetric(ms(stepMean), "step-mean-ms")
 	b.Logf("\nlocal ECS, %d services x %d tasks (Fargate)\n"+
-		"  DescribeServices (10/call, %d calls over HTTP): p50 %.3f ms   p99 %.3f ms\n"+
+		"  DescribeServices (10/call, %d calls over HTTP): p50 %.3f ms   p99 %.3f ms   (client transport errors: %d)\n"+
 		"  heap in use for the state:                    %.1f MiB\n"+
 		"  scheduler step, %d deployments in flight:     mean %.3f ms   max %.3f ms (%d steps)",
-		benchServices, benchTasksPerService, benchDescribeCalls, ms(p50), ms(p99), heapMiB,
+		benchServices, benchTasksPerService, benchDescribeCalls, ms(p50), ms(p99), errs, heapMiB,
 		benchDeployments, ms(stepMean), ms(stepMax), benchSteps)
 }
 
@@ -116,11 +116,11 @@ func benchmarkMoto(b *testing.B) {
 			b.Fatal(err)
 		}
 	}
-	p50, p99 := measureDescribe(b, client)
+	p50, p99, errs := measureDescribe(b, client)
 	b.ReportMetric(ms(p50), "describe-p50-ms")
 	b.ReportMetric(ms(p99), "describe-p99-ms")
-	b.Logf("\nmoto_server, %d services (it runs no tasks)\n  DescribeServices (10/call, %d calls over HTTP): p50 %.3f ms   p99 %.3f ms",
-		benchServices, benchDescribeCalls, ms(p50), ms(p99))
+	b.Logf("\nmoto_server, %d services (it runs no tasks)\n  DescribeServices (10/call, %d calls over HTTP): p50 %.3f ms   p99 %.3f ms   (client transport errors: %d)",
+		benchServices, benchDescribeCalls, ms(p50), ms(p99), errs)
 }
 
 func sdkClient(b *testing.B, endpoint string) *ecs.Client {
@@ -143,8 +143,12 @@ func checkSteady(b *testing.B, client *ecs.Client) {
 	}
 }
 
-// measureDescribe times DescribeServices calls of 10 services each, cycling through all services.
-func measureDescribe(b *testing.B, client *ecs.Client) (p50, p99 time.Duration) {
+// measureDescribe times DescribeServices calls of 10 services each, cycling
+// through all services. Client-side transport errors are counted and left
+// out of the latencies (the Go SDK occasionally reports "use of closed
+// network connection" while reading a complete 200 reply; a plain net/http
+// client does not see it against the same server).
+func measureDescribe(b *testing.B, client *ecs.Client) (p50, p99 time.Duration, errs int) {
 	ctx := context.Background()
 	lat := make([]time.Duration, 0, benchDescribeCalls)
 	for call := 0; call < benchDescribeCalls; call++ {
@@ -154,13 +158,21 @@ func measureDescribe(b *testing.B, client *ecs.Client) (p50, p99 time.Duration) 
 		}
 		start := time.Now()
 		out, err := client.DescribeServices(ctx, &ecs.DescribeServicesInput{Services: names})
-		lat = append(lat, time.Since(start))
-		if err != nil || len(out.Services) != 10 {
-			b.Fatalf("describe: %v", err)
+		elapsed := time.Since(start)
+		if err != nil {
+			errs++
+			if errs > benchDescribeCalls/100 {
+				b.Fatalf("describe call %d: %v", call, err)
+			}
+			continue
 		}
+		if len(out.Services) != 10 {
+			b.Fatalf("describe call %d: %d services", call, len(out.Services))
+		}
+		lat = append(lat, elapsed)
 	}
 	slices.Sort(lat)
-	return lat[len(lat)/2], lat[len(lat)*99/100]
+	return lat[len(lat)/2], lat[len(lat)*99/100], errs
 }
 
 func meanMax(ds []time.Duration) (mean, max time.Duration) {

@@ -33,6 +33,7 @@ func (e *Emulator) startDeployment(s *service, now time.Time) *deployment {
 	s.Deployments = append([]*deployment{d}, s.Deployments...)
 	s.StuckEventAt = time.Time{}
 	s.Steady = false
+	s.touched = true
 	return d
 }
 

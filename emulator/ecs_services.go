@@ -328,6 +328,7 @@ func (x *ecsCall) updateService(body []byte) (any, error) {
 	if redeploy {
 		x.em.startDeployment(s, x.rc.Now)
 	}
+	s.touched = true
 	return map[string]any{"service": x.em.serviceOutput(s, false)}, nil
 }
 
@@ -451,6 +452,7 @@ func (x *ecsCall) deleteService(body []byte) (any, error) {
 	}
 	s.Status = "DRAINING"
 	s.DesiredCount = 0
+	s.touched = true
 	for _, d := range s.Deployments {
 		d.DesiredCount = 0
 	}

@@ -137,6 +137,9 @@ type service struct {
 	StuckEventAt         time.Time               `json:"stuckEventAt,omitzero"`
 	PlaceEventAt         time.Time               `json:"placeEventAt,omitzero"`
 	InactiveAt           time.Time               `json:"inactiveAt,omitzero"`
+	// touched is set by API calls that change the service, so the next
+	// scheduler step looks at it even when it was idle.
+	touched bool
 }
 
 // deploymentConfiguration is the service's min/max percent and circuit breaker.
