@@ -1,8 +1,15 @@
 package cloudformation
 
 import (
+	"bytes"
+	"errors"
+	"fmt"
+	"io"
+	"os"
 	"path"
 	"time"
+
+	"go.yaml.in/yaml/v3"
 )
 
 // Scenario makes resource operations of the local CloudFormation fail or
@@ -67,4 +74,30 @@ func (s *Service) SetScenario(sc Scenario) {
 	defer s.mu.Unlock()
 	s.scenario = sc
 	s.ruleUses = map[int]int{}
+}
+
+// LoadScenario reads a scenario from a YAML (or JSON) file; unknown fields
+// are errors, so that a typo does not silently disable a rule.
+func LoadScenario(file string) (Scenario, error) {
+	data, err := os.ReadFile(file)
+	if err != nil {
+		return Scenario{}, err
+	}
+	var sc Scenario
+	dec := yaml.NewDecoder(bytes.NewReader(data))
+	dec.KnownFields(true)
+	if err := dec.Decode(&sc); err != nil && !errors.Is(err, io.EOF) {
+		return Scenario{}, fmt.Errorf("CloudFormation scenario %s: %w", file, err)
+	}
+	for i, r := range sc.Rules {
+		switch r.Operation {
+		case OpCreate, OpUpdate, OpDelete, OpRollback:
+		default:
+			return Scenario{}, fmt.Errorf("CloudFormation scenario %s: rules[%d].operation %q is not create, update, delete or rollback", file, i, r.Operation)
+		}
+		if r.Message == "" && r.Delay == 0 {
+			return Scenario{}, fmt.Errorf("CloudFormation scenario %s: rules[%d] needs a message (to fail) or a delay", file, i)
+		}
+	}
+	return sc, nil
 }

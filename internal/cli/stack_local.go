@@ -16,6 +16,10 @@ import (
 // next to the local ECS's own state file.
 const localCloudFormationFile = "cloudformation.json"
 
+// localCloudFormationScenario, when present next to it, holds failure rules
+// for the local CloudFormation (emulator/cloudformation.Scenario, as YAML).
+const localCloudFormationScenario = "cloudformation-scenario.yaml"
+
 // withLocalCloudFormation makes --local answer CloudFormation for the stack
 // commands: it opens the local ECS, serves the emulated CloudFormation on
 // it with the stacks saved by earlier commands, and saves them again when
@@ -45,6 +49,15 @@ func withLocalCloudFormation(ctx context.Context, g *Globals) error {
 	file := filepath.Join(filepath.Dir(statePath), localCloudFormationFile)
 	cf := localcfn.Register(em)
 	if err := cf.LoadState(file); err != nil && !errors.Is(err, os.ErrNotExist) {
+		_ = closeECS()
+		return failure.WithCode(failure.CodeInvalid, err)
+	}
+	// Failures of the local CloudFormation itself, for trying out how
+	// deploy recovers (see docs/stack.md).
+	scenarioFile := filepath.Join(filepath.Dir(statePath), localCloudFormationScenario)
+	if sc, err := localcfn.LoadScenario(scenarioFile); err == nil {
+		cf.SetScenario(sc)
+	} else if !errors.Is(err, os.ErrNotExist) {
 		_ = closeECS()
 		return failure.WithCode(failure.CodeInvalid, err)
 	}

@@ -2,6 +2,8 @@ package cli
 
 import (
 	"encoding/json"
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 	"time"
@@ -105,5 +107,33 @@ func TestStackDeployLocalReportsCrashingTasks(t *testing.T) {
 	}
 	if !strings.Contains(errOut, "stack: Service AWS::ECS::Service CREATE_FAILED") {
 		t.Errorf("the stack events were not streamed:\n%s", errOut)
+	}
+}
+
+// TestStackDeployLocalRecoversFromAFailedCreate makes the local
+// CloudFormation fail the service with a scenario file, then deploys again
+// without it: the stack left in ROLLBACK_COMPLETE by the first command is
+// deleted and created again by the second.
+func TestStackDeployLocalRecoversFromAFailedCreate(t *testing.T) {
+	testenv.SetFakeAWSEnv(t)
+	stateDir := t.TempDir()
+	t.Setenv(LocalStateEnv, stateDir)
+	scenarioFile := filepath.Join(stateDir, localCloudFormationScenario)
+	if err := os.WriteFile(scenarioFile, []byte("rules:\n  - logicalId: Service\n    operation: create\n    message: no Fargate capacity today\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	path := writeSpec(t, localStackSpec)
+	recordStackTemplate(t, path, "--var", "Image=nginx:1.27")
+	args := []string{"--local", "stack", "deploy", "-f", path, "--var", "Image=nginx:1.27", "--stack-poll-interval", "50ms", "--poll-interval", "50ms"}
+	code, out, errOut := runStackCLI(t, &Globals{}, args...)
+	if code != failure.CodeFailed || !strings.Contains(out, "ROLLBACK_COMPLETE") || !strings.Contains(out, "no Fargate capacity today") {
+		t.Fatalf("first deploy exit %d\n%s\n%s", code, out, errOut)
+	}
+	if err := os.Remove(scenarioFile); err != nil {
+		t.Fatal(err)
+	}
+	code, out, errOut = runStackCLI(t, &Globals{}, args...)
+	if code != 0 || !strings.Contains(out, "recreated") || !strings.Contains(errOut, "ROLLBACK_COMPLETE: deleting it to create it again") {
+		t.Fatalf("second deploy exit %d\n%s\n%s", code, out, errOut)
 	}
 }
