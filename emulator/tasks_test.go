@@ -1,0 +1,126 @@
+package emulator
+
+import (
+	"context"
+	"fmt"
+	"testing"
+	"time"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/ecs"
+	"github.com/aws/aws-sdk-go-v2/service/ecs/types"
+
+	"github.com/ecsdeploy/ecsdeploy/emulator/scenario"
+)
+
+func TestTaskLifecycleTimestampsAndListing(t *testing.T) {
+	em, client := newTestEmulator(t)
+	ctx := context.Background()
+	task := runOne(t, em, client, "app:1", 2*time.Minute, false)
+	if aws.ToString(task.LastStatus) != "RUNNING" || task.PullStartedAt == nil || task.PullStoppedAt == nil ||
+		task.StartedAt == nil || !task.StartedAt.After(*task.PullStoppedAt) || !task.PullStartedAt.After(*task.CreatedAt) {
+		t.Fatalf("running task timestamps: created %v pull %v-%v started %v", task.CreatedAt, task.PullStartedAt, task.PullStoppedAt, task.StartedAt)
+	}
+	if len(task.Attachments) != 1 || task.AvailabilityZone == nil || aws.ToString(task.Group) != "family:job" {
+		t.Fatalf("task: %+v", task)
+	}
+	list := func(in *ecs.ListTasksInput) int {
+		out, err := client.ListTasks(ctx, in)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return len(out.TaskArns)
+	}
+	if n := list(&ecs.ListTasksInput{}); n != 1 {
+		t.Fatalf("default RUNNING listing: %d", n)
+	}
+	if n := list(&ecs.ListTasksInput{Family: aws.String("other")}); n != 0 {
+		t.Fatalf("family filter: %d", n)
+	}
+	if n := list(&ecs.ListTasksInput{DesiredStatus: types.DesiredStatusPending}); n != 0 {
+		t.Fatalf("PENDING matches nothing: %d", n)
+	}
+	if _, err := client.StopTask(ctx, &ecs.StopTaskInput{Task: task.TaskArn, Reason: aws.String("maintenance")}); err != nil {
+		t.Fatal(err)
+	}
+	if n := list(&ecs.ListTasksInput{}); n != 0 {
+		t.Fatalf("a stopping task is listed only under STOPPED: %d", n)
+	}
+	if n := list(&ecs.ListTasksInput{DesiredStatus: types.DesiredStatusStopped, LaunchType: types.LaunchTypeFargate}); n != 1 {
+		t.Fatalf("stopped listing: %d", n)
+	}
+	em.Advance(time.Minute)
+	desc, _ := client.DescribeTasks(ctx, &ecs.DescribeTasksInput{Tasks: []string{aws.ToString(task.TaskArn)}})
+	got := desc.Tasks[0]
+	if aws.ToString(got.StoppedReason) != "maintenance" || got.StopCode != types.TaskStopCodeUserInitiated ||
+		got.StoppingAt == nil || got.ExecutionStoppedAt == nil || got.StoppedAt == nil || aws.ToInt32(got.Containers[0].ExitCode) != 143 {
+		t.Fatalf("stopped task: %+v", got)
+	}
+	em.Advance(61 * time.Minute)
+	desc, _ = client.DescribeTasks(ctx, &ecs.DescribeTasksInput{Tasks: []string{aws.ToString(task.TaskArn)}})
+	if len(desc.Tasks) != 0 || len(desc.Failures) != 1 || aws.ToString(desc.Failures[0].Reason) != "MISSING" {
+		t.Fatalf("an hour after stopping the task should be gone: %+v", desc)
+	}
+}
+
+func TestContainerLogsFollowScenario(t *testing.T) {
+	em, client := newTestEmulator(t)
+	em.SetScenario(&scenario.Scenario{Images: []scenario.Image{{Match: "talker", Logs: []string{"one", "two", "three"}, ExitCode: intp(0), ExitAfter: secs(1)}}})
+	task := runOne(t, em, client, "talker", 2*time.Minute, false)
+	logs := em.ContainerLogs("us-east-1")
+	if len(logs) != 1 || logs[0].TaskARN != aws.ToString(task.TaskArn) || logs[0].Container != "app" {
+		t.Fatalf("logs: %+v", logs)
+	}
+	// The container exited one second after it started: it printed two lines.
+	if len(logs[0].Lines) != 2 || logs[0].Lines[0].Message != "one" || logs[0].Lines[1].Time.Sub(logs[0].Lines[0].Time) != time.Second {
+		t.Fatalf("lines: %+v", logs[0].Lines)
+	}
+}
+
+func TestDeleteServiceDrainsThenGoesInactive(t *testing.T) {
+	em, client := newTestEmulator(t)
+	ctx := context.Background()
+	createFargateService(t, em, client, "web:1", 2, false)
+	if _, err := client.DeleteService(ctx, &ecs.DeleteServiceInput{Service: aws.String("web")}); apiCode(err) != "InvalidParameterException" {
+		t.Fatalf("delete without force while scaled up: %v", err)
+	}
+	out, err := client.DeleteService(ctx, &ecs.DeleteServiceInput{Service: aws.String("web"), Force: aws.Bool(true)})
+	if err != nil || aws.ToString(out.Service.Status) != "DRAINING" {
+		t.Fatalf("delete: %v %+v", err, out)
+	}
+	if _, err := client.UpdateService(ctx, &ecs.UpdateServiceInput{Service: aws.String("web"), DesiredCount: aws.Int32(1)}); apiCode(err) != "ServiceNotActiveException" {
+		t.Fatalf("update while draining: %v", err)
+	}
+	em.Advance(time.Minute)
+	if svc := describeService(t, client, "default", "web"); aws.ToString(svc.Status) != "INACTIVE" {
+		t.Fatalf("status %s", aws.ToString(svc.Status))
+	}
+	list, _ := client.ListServices(ctx, &ecs.ListServicesInput{})
+	if len(list.ServiceArns) != 0 {
+		t.Fatalf("inactive services are not listed: %v", list.ServiceArns)
+	}
+}
+
+func TestEventsKeepNewestHundred(t *testing.T) {
+	em, client := newTestEmulator(t)
+	ctx := context.Background()
+	createFargateService(t, em, client, "web:1", 1, false)
+	for i := 0; i < 60; i++ {
+		if _, err := client.UpdateService(ctx, &ecs.UpdateServiceInput{Service: aws.String("web"), ForceNewDeployment: true}); err != nil {
+			t.Fatal(err)
+		}
+		em.Advance(90 * time.Second)
+	}
+	svc := describeService(t, client, "default", "web")
+	if len(svc.Events) != 100 {
+		t.Fatalf("%d events, want the newest 100", len(svc.Events))
+	}
+	for i := 1; i < len(svc.Events); i++ {
+		if svc.Events[i].CreatedAt.After(*svc.Events[i-1].CreatedAt) {
+			t.Fatalf("events not newest first at %d", i)
+		}
+	}
+	if msg := aws.ToString(svc.Events[0].Message); msg != fmt.Sprintf("(service %s) has reached a steady state.", "web") {
+		t.Fatalf("newest event %q", msg)
+	}
+}
