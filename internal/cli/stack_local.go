@@ -27,11 +27,20 @@ const localCloudFormationScenario = "cloudformation-scenario.yaml"
 // registers CloudFormation on its emulator itself).
 //
 // PARTIAL: only the stack commands attach CloudFormation; `local serve`
-// does not serve it yet, and `local reset` does not remove the stacks file.
+// does not serve it yet. After `local reset` the stacks file is ignored
+// (and replaced on save), since the ECS resources it describes are gone.
 func withLocalCloudFormation(ctx context.Context, g *Globals) error {
 	if !g.Local || g.LocalHandler != nil || openLocalBackend == nil {
 		return nil
 	}
+	statePath, err := localStatePath()
+	if err != nil {
+		return err
+	}
+	// Stacks describe what is in the local ECS: when its state is gone
+	// (first use, or `local reset`), stacks saved earlier are stale.
+	_, statErr := os.Stat(statePath)
+	freshECS := errors.Is(statErr, os.ErrNotExist)
 	h, closeECS, err := openLocalBackend(ctx)
 	if err != nil {
 		return failure.WithCode(failure.CodeInvalid, fmt.Errorf("open the local ECS: %w", err))
@@ -41,16 +50,13 @@ func withLocalCloudFormation(ctx context.Context, g *Globals) error {
 		_ = closeECS()
 		return failure.Invalidf("the local ECS of this build cannot serve CloudFormation")
 	}
-	statePath, err := localStatePath()
-	if err != nil {
-		_ = closeECS()
-		return err
-	}
 	file := filepath.Join(filepath.Dir(statePath), localCloudFormationFile)
 	cf := localcfn.Register(em)
-	if err := cf.LoadState(file); err != nil && !errors.Is(err, os.ErrNotExist) {
-		_ = closeECS()
-		return failure.WithCode(failure.CodeInvalid, err)
+	if !freshECS {
+		if err := cf.LoadState(file); err != nil && !errors.Is(err, os.ErrNotExist) {
+			_ = closeECS()
+			return failure.WithCode(failure.CodeInvalid, err)
+		}
 	}
 	// Failures of the local CloudFormation itself, for trying out how
 	// deploy recovers (see docs/stack.md).
