@@ -143,8 +143,12 @@ func (e *Emulator) placeEC2(r *regionState, c *cluster, td *taskDef, g groupCoun
 	}
 	if len(fits) == 0 {
 		reason := map[string]string{"memory": "RESOURCE:MEMORY", "CPU units": "RESOURCE:CPU", "ports": "RESOURCE:PORTS"}[closestWhy]
+		detail := fmt.Sprintf("has insufficient %s available", closestWhy)
+		if closestWhy == "ports" {
+			detail = "is already using a port required by your task"
+		}
 		return placement{}, &placeFailure{reason: reason, instance: closest.ARN,
-			message: fmt.Sprintf("was unable to place a task because no container instance met all of its requirements. The closest matching (container-instance %s) has insufficient %s available. For more information, see the Troubleshooting section of the Amazon ECS Developer Guide.", closest.ID, closestWhy)}
+			message: fmt.Sprintf("was unable to place a task because no container instance met all of its requirements. The closest matching (container-instance %s) %s. For more information, see the Troubleshooting section of the Amazon ECS Developer Guide.", closest.ID, detail)}
 	}
 	slices.SortStableFunc(fits, func(a, b *containerInstance) int {
 		if d := g.byAZ[a.AZ] - g.byAZ[b.AZ]; d != 0 {
