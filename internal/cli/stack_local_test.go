@@ -137,3 +137,48 @@ func TestStackDeployLocalRecoversFromAFailedCreate(t *testing.T) {
 		t.Fatalf("second deploy exit %d\n%s\n%s", code, out, errOut)
 	}
 }
+
+// TestStackDeployLocalTimeoutCancelsTheUpdate holds the service's update in
+// progress with a scenario file: when --timeout passes, deploy cancels the
+// update, follows the rollback and exits 3, and the service keeps running
+// the task definition it had.
+func TestStackDeployLocalTimeoutCancelsTheUpdate(t *testing.T) {
+	testenv.SetFakeAWSEnv(t)
+	stateDir := t.TempDir()
+	t.Setenv(LocalStateEnv, stateDir)
+	path := writeSpec(t, localStackSpec)
+	deploy := func(image string, extra ...string) (int, string, string) {
+		recordStackTemplate(t, path, "--var", "Image="+image)
+		args := append([]string{"--local", "stack", "deploy", "-f", path, "--var", "Image=" + image, "--output", "json",
+			"--stack-poll-interval", "50ms", "--poll-interval", "50ms"}, extra...)
+		return runStackCLI(t, &Globals{}, args...)
+	}
+	if code, out, errOut := deploy("nginx:1.27"); code != 0 {
+		t.Fatalf("create exit %d\n%s\n%s", code, out, errOut)
+	}
+	scenarioFile := filepath.Join(stateDir, localCloudFormationScenario)
+	if err := os.WriteFile(scenarioFile, []byte("rules:\n  - logicalId: Service\n    operation: update\n    delay: 100h\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	code, out, errOut := deploy("nginx:1.29", "--timeout", "2s")
+	if code != failure.CodeTimedOut {
+		t.Fatalf("exit %d, want %d\n%s\n%s", code, failure.CodeTimedOut, out, errOut)
+	}
+	var res apply.Result
+	if err := json.Unmarshal([]byte(out), &res); err != nil {
+		t.Fatalf("%v\n%s", err, out)
+	}
+	if res.Outcome != progress.TimedOut || !strings.Contains(res.Reason, "UPDATE_ROLLBACK_COMPLETE") {
+		t.Errorf("result %+v", res)
+	}
+	if !strings.Contains(errOut, "cancelling the update") {
+		t.Errorf("progress does not show the cancel:\n%s", errOut)
+	}
+	if err := os.Remove(scenarioFile); err != nil {
+		t.Fatal(err)
+	}
+	code, out, errOut = runStackCLI(t, &Globals{}, "--local", "stack", "status", "-f", path, "--var", "Image=x")
+	if code != 0 || !strings.Contains(out, "UPDATE_ROLLBACK_COMPLETE") || !strings.Contains(out, "task-definition/shop:1") {
+		t.Fatalf("status after the cancelled update: exit %d\n%s\n%s", code, out, errOut)
+	}
+}
