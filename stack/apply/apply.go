@@ -7,6 +7,7 @@ package apply
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"strings"
 	"time"
@@ -113,7 +114,8 @@ func Deploy(ctx context.Context, apis APIs, s *stack.Spec, opts Options) (*Resul
 	})
 	if err != nil {
 		res.Outcome, res.Reason = outcomeOf(err), firstLine(err.Error())
-		if failed, ok := err.(*lifecycle.StackFailedError); ok {
+		var failed *lifecycle.StackFailedError
+		if errors.As(err, &failed) {
 			res.StackStatus = failed.Status
 			res.Failures = failed.Failures
 			readStopped()

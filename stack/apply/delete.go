@@ -2,6 +2,7 @@ package apply
 
 import (
 	"context"
+	"errors"
 	"time"
 
 	"github.com/ecsdeploy/ecsdeploy/progress"
@@ -20,7 +21,8 @@ func Delete(ctx context.Context, api lifecycle.CloudFormationAPI, stackName stri
 		PollInterval: opts.PollInterval, Reporter: stackReporter{r: rep}})
 	if err != nil {
 		res.Outcome, res.Reason = outcomeOf(err), firstLine(err.Error())
-		if failed, ok := err.(*lifecycle.StackFailedError); ok {
+		var failed *lifecycle.StackFailedError
+		if errors.As(err, &failed) {
 			res.StackStatus, res.Failures = failed.Status, failed.Failures
 		}
 		return res, err
