@@ -32,6 +32,7 @@ func (e *Emulator) startDeployment(s *service, now time.Time) *deployment {
 	d.RolloutStateReason = fmt.Sprintf("ECS deployment %s in progress.", d.ID)
 	s.Deployments = append([]*deployment{d}, s.Deployments...)
 	s.StuckEventAt = time.Time{}
+	s.StartFailures, s.BackoffUntil = 0, time.Time{} // a new task definition resets the backoff
 	s.Steady = false
 	s.touched = true
 	return d

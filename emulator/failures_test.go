@@ -262,3 +262,30 @@ func TestNoCapacityEmitsUnablePlaceEvent(t *testing.T) {
 		t.Fatalf("run task on a full cluster: %v %+v", err, run)
 	}
 }
+
+func TestCrashLoopWithoutBreakerBacksOff(t *testing.T) {
+	em, client := newTestEmulator(t)
+	em.SetScenario(&scenario.Scenario{Images: []scenario.Image{{Match: "*:bad", ExitCode: intp(1), ExitAfter: secs(1)}}})
+	ctx := context.Background()
+	if _, err := client.CreateCluster(ctx, &ecs.CreateClusterInput{}); err != nil {
+		t.Fatal(err)
+	}
+	td := registerWebHC(t, client, "web:bad", false)
+	if _, err := client.CreateService(ctx, &ecs.CreateServiceInput{ServiceName: aws.String("web"), TaskDefinition: aws.String(td),
+		DesiredCount: aws.Int32(1), LaunchType: types.LaunchTypeFargate, NetworkConfiguration: awsvpc("s-1")}); err != nil {
+		t.Fatal(err)
+	}
+	em.Advance(20 * time.Minute)
+	svc := describeService(t, client, "default", "web")
+	if !strings.Contains(eventMessages(svc), "is unable to consistently start tasks successfully") {
+		t.Fatalf("events: %s", eventMessages(svc))
+	}
+	stopped, _ := client.ListTasks(ctx, &ecs.ListTasksInput{DesiredStatus: types.DesiredStatusStopped, MaxResults: aws.Int32(100)})
+	// Without backoff a task crashing ~35 s after launch would be replaced ~34 times in 20 minutes.
+	if n := len(stopped.TaskArns); n < 5 || n > 15 {
+		t.Fatalf("%d failed launches in 20 minutes; the backoff should space them out", n)
+	}
+	if svc.Deployments[0].RolloutState != types.DeploymentRolloutStateInProgress || svc.Deployments[0].FailedTasks < 5 {
+		t.Fatalf("without a circuit breaker the deployment stays IN_PROGRESS: %+v", svc.Deployments[0])
+	}
+}

@@ -30,7 +30,7 @@ func (e *Emulator) stepService(r *regionState, c *cluster, s *service, tasks []*
 	if len(s.Deployments) == 0 {
 		return
 	}
-	e.countTaskFailures(s, tasks)
+	e.countTaskFailures(s, tasks, now)
 	e.replaceUnhealthy(s, tasks, now)
 	e.checkCircuitBreaker(s, tasks, now)
 	v := newServiceView(c, s, tasks, now)
@@ -68,22 +68,38 @@ func newServiceView(c *cluster, s *service, tasks []*task, now time.Time) *servi
 	return v
 }
 
-// countTaskFailures adds tasks that failed to start or exited to their
-// deployment's failedTasks (once each). A task that had been healthy and
-// then crashed counts only in the breaker's second stage.
-func (e *Emulator) countTaskFailures(s *service, tasks []*task) {
+// countTaskFailures adds tasks that failed to start, or exited before they
+// ever became healthy, to their deployment's failedTasks (once each). Such
+// repeated failures also make the scheduler back off from launching, as ECS
+// does, with the "unable to consistently start tasks" event.
+func (e *Emulator) countTaskFailures(s *service, tasks []*task, now time.Time) {
 	for _, t := range tasks {
-		if t.Counted || t.DesiredStatus != "STOPPED" {
+		if t.Counted || t.DesiredStatus != "STOPPED" || t.WasHealthy {
 			continue
 		}
-		if t.StopCode == stopTaskFailedToStart || t.StopCode == stopEssentialExited {
-			t.Counted = true
-			if d := s.deployment(t.DeploymentID); d != nil && d.RolloutState == "IN_PROGRESS" {
-				d.FailedTasks++
-			}
+		if t.StopCode != stopTaskFailedToStart && t.StopCode != stopEssentialExited {
+			continue
+		}
+		t.Counted = true
+		if d := s.deployment(t.DeploymentID); d != nil && d.RolloutState == "IN_PROGRESS" {
+			d.FailedTasks++
+		}
+		s.StartFailures++
+		if s.StartFailures >= backoffAfterFailures {
+			delay := min(maxLaunchBackoff, launchBackoffBase<<min(s.StartFailures-backoffAfterFailures, 10))
+			s.BackoffUntil = now.Add(delay)
+			e.addEventDedup(s, now, fmt.Sprintf("(service %s) is unable to consistently start tasks successfully. For more information, see the Troubleshooting section of the Amazon ECS Developer Guide.", s.Name))
 		}
 	}
 }
+
+// Launch backoff after repeated start failures: from the fifth failure in a
+// row, launches pause for 10 s, doubling up to 15 minutes.
+const (
+	backoffAfterFailures = 5
+	launchBackoffBase    = 10 * time.Second
+	maxLaunchBackoff     = 15 * time.Minute
+)
 
 // replaceUnhealthy stops tasks whose container health checks failed, once
 // the grace period since they started has passed.
@@ -122,6 +138,14 @@ func (e *Emulator) noteHealthyTasks(v *serviceView) {
 			}
 		}
 	}
+	for _, ts := range v.alive {
+		for _, t := range ts {
+			if !t.WasHealthy && v.healthy(t) {
+				t.WasHealthy = true
+				v.s.StartFailures, v.s.BackoffUntil = 0, time.Time{}
+			}
+		}
+	}
 }
 
 // scale starts and stops tasks for this step.
@@ -147,9 +171,10 @@ func (e *Emulator) scale(r *regionState, c *cluster, v *serviceView) {
 	if primary.RolloutState != "FAILED" {
 		need = desired - len(primaryAlive)
 	}
+	backingOff := v.now.Before(s.BackoffUntil)
 	var started []*task
 	placeFailed := false
-	if need > 0 {
+	if need > 0 && !backingOff {
 		td := e.taskDefByARN(r, primary.TaskDefinition)
 		for i := 0; i < min(need, maxTotal-occupying, maxLaunchesPerStep) && td != nil; i++ {
 			where, fail := e.placeTask(r, c, td, primary.LaunchType, primary.Network, v.counts)
@@ -199,14 +224,14 @@ func (e *Emulator) scale(r *regionState, c *cluster, v *serviceView) {
 	sortBySeq(oldHealthy)
 	victims := oldUnhealthy
 	k := max(0, totalHealthy-desired)
-	if need > 0 {
+	if need > 0 && !backingOff {
 		k += max(0, min(need, totalHealthy-k-minHealthy))
 	}
 	k = min(k, len(oldHealthy))
 	victims = append(victims, pickTasksToStop(oldHealthy, k, v.counts, v.healthy)...)
 	e.stopForService(s, victims, scaling, v.now)
 
-	if need > 0 && !placeFailed && len(started) == 0 && len(victims) == 0 && len(oldHealthy) > 0 && occupying == countAlive(v) {
+	if need > 0 && !placeFailed && !backingOff && len(started) == 0 && len(victims) == 0 && len(oldHealthy) > 0 && occupying == countAlive(v) {
 		if s.StuckEventAt.IsZero() {
 			s.StuckEventAt = v.now
 			e.addEvent(s, v.now, fmt.Sprintf("(service %s) was unable to stop or start tasks during a deployment because of the service deployment configuration. Update the minimumHealthyPercent or maximumPercent value and try again.", s.Name))

@@ -137,6 +137,8 @@ type service struct {
 	StuckEventAt         time.Time               `json:"stuckEventAt,omitzero"`
 	PlaceEventAt         time.Time               `json:"placeEventAt,omitzero"`
 	InactiveAt           time.Time               `json:"inactiveAt,omitzero"`
+	StartFailures        int                     `json:"startFailures,omitempty"` // consecutive, for the launch backoff
+	BackoffUntil         time.Time               `json:"backoffUntil,omitzero"`
 	// touched is set by API calls that change the service, so the next
 	// scheduler step looks at it even when it was idle.
 	touched bool
@@ -230,6 +232,7 @@ type task struct {
 	NextAt               time.Time             `json:"nextAt"`            // when the lifecycle moves next
 	KillAt               time.Time             `json:"killAt,omitzero"`   // SIGKILL after stopTimeout
 	Counted              bool                  `json:"counted,omitempty"` // already counted as failed by the breaker
+	WasHealthy           bool                  `json:"wasHealthy,omitempty"`
 	HealthFailed         bool                  `json:"healthFailed,omitempty"`
 	Network              *networkConfiguration `json:"network,omitempty"`
 }
