@@ -14,6 +14,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/ecsdeploy/ecsdeploy/emulator"
+	localcfn "github.com/ecsdeploy/ecsdeploy/emulator/cloudformation"
 	"github.com/ecsdeploy/ecsdeploy/emulator/logs"
 	"github.com/ecsdeploy/ecsdeploy/emulator/scenario"
 	"github.com/ecsdeploy/ecsdeploy/internal/failure"
@@ -142,11 +143,22 @@ func runLocalServe(ctx context.Context, g *Globals, o *localServeOptions) error 
 			return failure.WithCode(failure.CodeInvalid, err)
 		}
 	}
+	_, statErr := os.Stat(file)
 	em, err := openLocalEmulator(file, o.Speed)
 	if err != nil {
 		return failure.WithCode(failure.CodeInvalid, err)
 	}
 	defer em.Close()
+	// CloudFormation too, with the stacks the stack commands keep next to
+	// the state (ignored when the ECS state is new: they describe nothing).
+	cfFile := filepath.Join(filepath.Dir(file), localCloudFormationFile)
+	cf := localcfn.Register(em)
+	if statErr == nil {
+		if err := cf.LoadState(cfFile); err != nil && !errors.Is(err, os.ErrNotExist) {
+			return failure.WithCode(failure.CodeInvalid, err)
+		}
+	}
+	save := func() error { return errors.Join(em.SaveState(file), cf.SaveState(cfFile)) }
 	if sc != nil {
 		if err := em.SetScenario(sc); err != nil {
 			return failure.WithCode(failure.CodeInvalid, err)
@@ -180,14 +192,14 @@ func runLocalServe(ctx context.Context, g *Globals, o *localServeOptions) error 
 			}
 			return nil
 		case <-tick.C:
-			if err := em.SaveState(file); err != nil {
+			if err := save(); err != nil {
 				fmt.Fprintf(g.Streams.ErrOut, "warning: %v\n", err)
 			}
 		case <-ctx.Done():
 			shutdownCtx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
 			_ = srv.Shutdown(shutdownCtx)
 			cancel()
-			if err := em.SaveState(file); err != nil {
+			if err := save(); err != nil {
 				return failure.WithCode(failure.CodeFailed, err)
 			}
 			fmt.Fprintf(out, "Stopped; state saved to %s\n", file)

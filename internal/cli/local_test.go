@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/cloudformation"
 	"github.com/aws/aws-sdk-go-v2/service/ecs"
 
 	"github.com/ecsdeploy/ecsdeploy/awsconfig"
@@ -123,6 +124,9 @@ func TestLocalServeAnswersAndSavesOnInterrupt(t *testing.T) {
 	}
 	if err != nil || len(list.ClusterArns) != 1 || !strings.Contains(list.ClusterArns[0], ":eu-west-1:") {
 		t.Fatalf("list clusters: %v %v", err, list)
+	}
+	if _, err := cloudformation.NewFromConfig(cfg).ListStacks(context.Background(), &cloudformation.ListStacksInput{}); err != nil {
+		t.Fatalf("local serve answers CloudFormation too: %v", err)
 	}
 	cancel()
 	r := <-done
