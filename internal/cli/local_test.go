@@ -125,7 +125,7 @@ func TestLocalServeAnswersAndSavesOnInterrupt(t *testing.T) {
 	if err != nil || len(list.ClusterArns) != 1 || !strings.Contains(list.ClusterArns[0], ":eu-west-1:") {
 		t.Fatalf("list clusters: %v %v", err, list)
 	}
-	if _, err := cloudformation.NewFromConfig(cfg).ListStacks(context.Background(), &cloudformation.ListStacksInput{}); err != nil {
+	if _, err := cloudformation.NewFromConfig(cfg).DescribeStacks(context.Background(), &cloudformation.DescribeStacksInput{}); err != nil {
 		t.Fatalf("local serve answers CloudFormation too: %v", err)
 	}
 	cancel()
