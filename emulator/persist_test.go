@@ -5,6 +5,7 @@ import (
 	"errors"
 	"os"
 	"path/filepath"
+	"strings"
 	"testing"
 	"time"
 
@@ -75,5 +76,39 @@ func TestSaveLeavesNoTemporaryFiles(t *testing.T) {
 	entries, _ := os.ReadDir(filepath.Dir(file))
 	if len(entries) != 1 || entries[0].Name() != "state.json" {
 		t.Fatalf("directory holds %v", entries)
+	}
+}
+
+func TestLoadCatchesUpOnWallTimeInRealTimeMode(t *testing.T) {
+	ctx := context.Background()
+	em1 := New(Options{Speed: 200, DefaultCluster: true})
+	t.Cleanup(func() { em1.Close() })
+	for _, call := range [][2]string{
+		{"RegisterTaskDefinition", `{"family":"f","networkMode":"awsvpc","requiresCompatibilities":["FARGATE"],"cpu":"256","memory":"512","containerDefinitions":[{"name":"c","image":"i"}]}`},
+		{"CreateService", `{"serviceName":"s","taskDefinition":"f","desiredCount":1,"launchType":"FARGATE","networkConfiguration":{"awsvpcConfiguration":{"subnets":["a"]}}}`},
+	} {
+		if _, err := em1.InvokeECS(ctx, "", call[0], []byte(call[1])); err != nil {
+			t.Fatal(err)
+		}
+	}
+	file := filepath.Join(t.TempDir(), "state.json")
+	if err := em1.SaveState(file); err != nil {
+		t.Fatal(err)
+	}
+	savedAt := em1.Now()
+	em1.Close()
+	time.Sleep(400 * time.Millisecond) // 80 emulated seconds at 200x: the task reaches RUNNING meanwhile
+
+	em2 := New(Options{Speed: 200, DefaultCluster: true})
+	t.Cleanup(func() { em2.Close() })
+	if err := em2.LoadState(file); err != nil {
+		t.Fatal(err)
+	}
+	if gap := em2.Now().Sub(savedAt); gap < 60*time.Second {
+		t.Fatalf("emulated time moved %v between the save and the load, want the wall time x speed", gap)
+	}
+	out, err := em2.InvokeECS(ctx, "", "DescribeServices", []byte(`{"services":["s"]}`))
+	if err != nil || !strings.Contains(string(out), `"runningCount":1`) {
+		t.Fatalf("the scheduler did not catch up: %v %s", err, out)
 	}
 }
