@@ -25,10 +25,9 @@ const localCloudFormationScenario = "cloudformation-scenario.yaml"
 // it with the stacks saved by earlier commands, and saves them again when
 // the command ends. A test's LocalHandler is used as it is (the test
 // registers CloudFormation on its emulator itself).
-//
-// PARTIAL: only the stack commands attach CloudFormation; `local serve`
-// does not serve it yet. After `local reset` the stacks file is ignored
-// (and replaced on save), since the ECS resources it describes are gone.
+// After `local reset` the stacks file is ignored (and replaced on save),
+// since the ECS resources it describes are gone. (`local serve` attaches
+// the same CloudFormation with the same file.)
 func withLocalCloudFormation(ctx context.Context, g *Globals) error {
 	if !g.Local || g.LocalHandler != nil || openLocalBackend == nil {
 		return nil
