@@ -18,6 +18,12 @@ func (s *service) deployment(id string) *deployment {
 // startDeployment makes a new PRIMARY deployment from the service's current
 // configuration; the previous ones become ACTIVE.
 func (e *Emulator) startDeployment(s *service, now time.Time) *deployment {
+	return e.newDeployment(s, now, false)
+}
+
+// newDeployment adds the PRIMARY entry; a rollback joins the history entry
+// of the deployment that failed instead of starting one of its own.
+func (e *Emulator) newDeployment(s *service, now time.Time, rollback bool) *deployment {
 	for _, d := range s.Deployments {
 		d.Status = "ACTIVE"
 	}
@@ -31,6 +37,9 @@ func (e *Emulator) startDeployment(s *service, now time.Time) *deployment {
 	}
 	d.RolloutStateReason = fmt.Sprintf("ECS deployment %s in progress.", d.ID)
 	s.Deployments = append([]*deployment{d}, s.Deployments...)
+	if !rollback {
+		e.recordDeployment(s, d, now)
+	}
 	s.StuckEventAt = time.Time{}
 	s.StartFailures, s.BackoffUntil = 0, time.Time{} // a new task definition resets the backoff
 	s.Steady = false
@@ -57,12 +66,18 @@ func (e *Emulator) checkCircuitBreaker(s *service, tasks []*task, now time.Time)
 	p.RolloutStateReason = "ECS deployment circuit breaker: tasks failed to start."
 	p.UpdatedAt = now
 	e.addEvent(s, now, fmt.Sprintf("(service %s) (deployment %s) deployment failed: tasks failed to start.", s.Name, p.ID))
+	s.noteHistoryCounts(p, now)
 	last := s.LastCompleted
 	if !s.Config.Rollback || last == nil || last.ID == p.ID {
+		s.failHistory(p, p.RolloutStateReason, now)
 		return
 	}
+	if sd := s.history(p.ID); sd != nil {
+		sd.BreakerTripped = true
+	}
 	s.TaskDefinition, s.Network, s.LaunchType = last.TaskDefinition, last.Network, last.LaunchType
-	d := e.startDeployment(s, now)
+	d := e.newDeployment(s, now, true)
+	s.recordRollback(p.ID, d, last, p.RolloutStateReason, now)
 	d.RolloutStateReason = fmt.Sprintf("ECS deployment circuit breaker: rolling back to deploymentId %s.", last.ID)
 	for _, t := range tasks {
 		if t.DeploymentID == last.ID {
@@ -106,6 +121,7 @@ func (e *Emulator) refreshDeployments(s *service, tasks []*task, now time.Time) 
 		}
 		if d.RunningCount != n.running || d.PendingCount != n.pending || d.DesiredCount != desired {
 			d.RunningCount, d.PendingCount, d.DesiredCount, d.UpdatedAt = n.running, n.pending, desired, now
+			s.noteHistoryCounts(d, now)
 		}
 		if i > 0 && n.live == 0 && d.RolloutState != "FAILED" {
 			continue
@@ -137,6 +153,8 @@ func (e *Emulator) completeDeployment(s *service, tasks []*task, now time.Time) 
 		s.Deployments = s.Deployments[:1]
 		snapshot := *p
 		s.LastCompleted = &snapshot
+		s.noteHistoryCounts(p, now)
+		s.finishHistory(p, now)
 		e.addEvent(s, now, fmt.Sprintf("(service %s) (deployment %s) deployment completed.", s.Name, p.ID))
 	}
 	steady := settled && len(s.Deployments) == 1 && s.Status == "ACTIVE"

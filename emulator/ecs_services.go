@@ -452,6 +452,7 @@ func (x *ecsCall) deleteService(body []byte) (any, error) {
 	}
 	s.Status = "DRAINING"
 	s.DesiredCount = 0
+	s.stopHistory("The service was deleted.", x.rc.Now)
 	s.touched = true
 	for _, d := range s.Deployments {
 		d.DesiredCount = 0

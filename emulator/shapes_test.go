@@ -201,6 +201,16 @@ func TestOutputsFollowBotocoreModel(t *testing.T) {
 	call("TagResource", `{"resourceArn":"arn:aws:ecs:us-east-1:000000000000:cluster/default","tags":[{"key":"x","value":"y"}]}`)
 	call("ListTagsForResource", `{"resourceArn":"arn:aws:ecs:us-east-1:000000000000:cluster/default"}`)
 	call("UntagResource", `{"resourceArn":"arn:aws:ecs:us-east-1:000000000000:cluster/default","tagKeys":["x"]}`)
+	history := call("ListServiceDeployments", `{"service":"s"}`)
+	var sdArns, revArns []string
+	for _, b := range history["serviceDeployments"].([]any) {
+		sdArns = append(sdArns, b.(map[string]any)["serviceDeploymentArn"].(string))
+		revArns = append(revArns, b.(map[string]any)["targetServiceRevisionArn"].(string))
+	}
+	sdJSON, _ := json.Marshal(sdArns)
+	revJSON, _ := json.Marshal(revArns)
+	call("DescribeServiceDeployments", fmt.Sprintf(`{"serviceDeploymentArns":%s}`, sdJSON))
+	call("DescribeServiceRevisions", fmt.Sprintf(`{"serviceRevisionArns":%s}`, revJSON))
 	call("DeleteService", `{"service":"e","force":true}`)
 	call("CreateCluster", `{"clusterName":"other","settings":[{"name":"containerInsights","value":"enabled"}]}`)
 	call("DeleteCluster", `{"cluster":"other"}`)

@@ -138,6 +138,8 @@ type service struct {
 	PlaceEventAt         time.Time               `json:"placeEventAt,omitzero"`
 	InactiveAt           time.Time               `json:"inactiveAt,omitzero"`
 	StartFailures        int                     `json:"startFailures,omitempty"` // consecutive, for the launch backoff
+	Revisions            []*serviceRevision      `json:"revisions,omitempty"`
+	History              []*serviceDeployment    `json:"history,omitempty"`
 	BackoffUntil         time.Time               `json:"backoffUntil,omitzero"`
 	// touched is set by API calls that change the service, so the next
 	// scheduler step looks at it even when it was idle.

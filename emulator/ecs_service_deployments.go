@@ -1,0 +1,293 @@
+package emulator
+
+import (
+	"encoding/json"
+	"slices"
+	"strings"
+)
+
+func init() {
+	registerECSOp("ListServiceDeployments", (*ecsCall).listServiceDeployments)
+	registerECSOp("DescribeServiceDeployments", (*ecsCall).describeServiceDeployments)
+	registerECSOp("DescribeServiceRevisions", (*ecsCall).describeServiceRevisions)
+}
+
+type listServiceDeploymentsInput struct {
+	Service   string   `json:"service"`
+	Cluster   string   `json:"cluster"`
+	Status    []string `json:"status"`
+	CreatedAt *struct {
+		Before *json.Number `json:"before"`
+		After  *json.Number `json:"after"`
+	} `json:"createdAt"`
+	NextToken  string `json:"nextToken"`
+	MaxResults *int   `json:"maxResults"`
+}
+
+type serviceDeploymentBrief struct {
+	ServiceDeploymentArn     string `json:"serviceDeploymentArn"`
+	ServiceArn               string `json:"serviceArn"`
+	ClusterArn               string `json:"clusterArn"`
+	StartedAt                epoch  `json:"startedAt,omitzero"`
+	CreatedAt                epoch  `json:"createdAt"`
+	FinishedAt               epoch  `json:"finishedAt,omitzero"`
+	TargetServiceRevisionArn string `json:"targetServiceRevisionArn"`
+	Status                   string `json:"status"`
+	StatusReason             string `json:"statusReason,omitempty"`
+}
+
+func (x *ecsCall) listServiceDeployments(body []byte) (any, error) {
+	in, err := ecsDecode[listServiceDeploymentsInput](body)
+	if err != nil {
+		return nil, err
+	}
+	if err := required("service", in.Service); err != nil {
+		return nil, err
+	}
+	c, err := x.cluster(in.Cluster)
+	if err != nil {
+		return nil, err
+	}
+	s := findService(c, in.Service)
+	if s == nil {
+		return nil, Errorf("ServiceNotFoundException", "Service not found.")
+	}
+	before, after := epochBound(in.CreatedAt, true), epochBound(in.CreatedAt, false)
+	var briefs []serviceDeploymentBrief
+	for i := len(s.History) - 1; i >= 0; i-- { // newest first
+		sd := s.History[i]
+		if len(in.Status) > 0 && !slices.Contains(in.Status, sd.Status) {
+			continue
+		}
+		created := float64(sd.CreatedAt.UnixMilli()) / 1000
+		if (before != nil && created >= *before) || (after != nil && created <= *after) {
+			continue
+		}
+		briefs = append(briefs, serviceDeploymentBrief{
+			ServiceDeploymentArn: sd.ARN, ServiceArn: s.ARN, ClusterArn: s.ClusterARN,
+			StartedAt: epoch(sd.CreatedAt), CreatedAt: epoch(sd.CreatedAt), FinishedAt: epoch(sd.FinishedAt),
+			TargetServiceRevisionArn: sd.Target, Status: sd.Status, StatusReason: sd.StatusReason,
+		})
+	}
+	page, next, err := paginate(briefs, in.NextToken, in.MaxResults, 20)
+	if err != nil {
+		return nil, err
+	}
+	out := map[string]any{"serviceDeployments": orEmpty(page)}
+	if next != "" {
+		out["nextToken"] = next
+	}
+	return out, nil
+}
+
+func epochBound(c *struct {
+	Before *json.Number `json:"before"`
+	After  *json.Number `json:"after"`
+}, before bool) *float64 {
+	if c == nil {
+		return nil
+	}
+	n := c.After
+	if before {
+		n = c.Before
+	}
+	if n == nil {
+		return nil
+	}
+	f, err := n.Float64()
+	if err != nil {
+		return nil
+	}
+	return &f
+}
+
+func orEmpty[T any](items []T) []T {
+	if items == nil {
+		return []T{}
+	}
+	return items
+}
+
+// historyTarget resolves a service-deployment or service-revision ARN to its service.
+func (x *ecsCall) historyTarget(arn, kind string) *service {
+	_, rest, ok := strings.Cut(arn, ":"+kind+"/")
+	if !ok || !strings.HasPrefix(arn, "arn:aws:ecs:"+x.rc.Region+":") {
+		return nil
+	}
+	parts := strings.Split(rest, "/")
+	if len(parts) != 3 {
+		return nil
+	}
+	c := x.reg.Clusters[parts[0]]
+	if c == nil {
+		return nil
+	}
+	return c.Services[parts[1]]
+}
+
+type revisionSummaryOut struct {
+	Arn                string `json:"arn"`
+	RequestedTaskCount int    `json:"requestedTaskCount"`
+	RunningTaskCount   int    `json:"runningTaskCount"`
+	PendingTaskCount   int    `json:"pendingTaskCount"`
+}
+
+type serviceDeploymentOut struct {
+	ServiceDeploymentArn    string               `json:"serviceDeploymentArn"`
+	ServiceArn              string               `json:"serviceArn"`
+	ClusterArn              string               `json:"clusterArn"`
+	CreatedAt               epoch                `json:"createdAt"`
+	StartedAt               epoch                `json:"startedAt"`
+	FinishedAt              epoch                `json:"finishedAt,omitzero"`
+	StoppedAt               epoch                `json:"stoppedAt,omitzero"`
+	UpdatedAt               epoch                `json:"updatedAt"`
+	SourceServiceRevisions  []revisionSummaryOut `json:"sourceServiceRevisions"`
+	TargetServiceRevision   revisionSummaryOut   `json:"targetServiceRevision"`
+	Status                  string               `json:"status"`
+	StatusReason            string               `json:"statusReason,omitempty"`
+	DeploymentConfiguration deployConfigOut      `json:"deploymentConfiguration"`
+	Rollback                *struct {
+		Reason             string `json:"reason"`
+		StartedAt          epoch  `json:"startedAt"`
+		ServiceRevisionArn string `json:"serviceRevisionArn"`
+	} `json:"rollback,omitempty"`
+	DeploymentCircuitBreaker struct {
+		Status       string `json:"status"`
+		FailureCount int    `json:"failureCount"`
+		Threshold    int    `json:"threshold"`
+	} `json:"deploymentCircuitBreaker"`
+}
+
+type historyRefsInput struct {
+	ServiceDeploymentArns []string `json:"serviceDeploymentArns"`
+	ServiceRevisionArns   []string `json:"serviceRevisionArns"`
+}
+
+func (x *ecsCall) describeServiceDeployments(body []byte) (any, error) {
+	in, err := ecsDecode[historyRefsInput](body)
+	if err != nil {
+		return nil, err
+	}
+	if len(in.ServiceDeploymentArns) == 0 || len(in.ServiceDeploymentArns) > 20 {
+		return nil, invalidParameter("serviceDeploymentArns must contain between 1 and 20 items.")
+	}
+	out := []serviceDeploymentOut{}
+	fails := []failure{}
+	for _, arn := range in.ServiceDeploymentArns {
+		s := x.historyTarget(arn, "service-deployment")
+		var sd *serviceDeployment
+		if s != nil {
+			i := slices.IndexFunc(s.History, func(h *serviceDeployment) bool { return h.ARN == arn })
+			if i >= 0 {
+				sd = s.History[i]
+			}
+		}
+		if sd == nil {
+			fails = append(fails, failure{Arn: arn, Reason: "MISSING"})
+			continue
+		}
+		out = append(out, serviceDeploymentOutput(s, sd))
+	}
+	return map[string]any{"serviceDeployments": out, "failures": fails}, nil
+}
+
+func serviceDeploymentOutput(s *service, sd *serviceDeployment) serviceDeploymentOut {
+	o := serviceDeploymentOut{
+		ServiceDeploymentArn: sd.ARN, ServiceArn: s.ARN, ClusterArn: s.ClusterARN,
+		CreatedAt: epoch(sd.CreatedAt), StartedAt: epoch(sd.CreatedAt), FinishedAt: epoch(sd.FinishedAt),
+		StoppedAt: epoch(sd.StoppedAt), UpdatedAt: epoch(sd.UpdatedAt), SourceServiceRevisions: []revisionSummaryOut{},
+		TargetServiceRevision: revisionSummaryOut{Arn: sd.Target, RequestedTaskCount: sd.Requested,
+			RunningTaskCount: sd.Running, PendingTaskCount: sd.Pending},
+		Status: sd.Status, StatusReason: sd.StatusReason,
+	}
+	for _, src := range sd.Sources {
+		o.SourceServiceRevisions = append(o.SourceServiceRevisions, revisionSummaryOut{Arn: src})
+	}
+	o.DeploymentConfiguration.DeploymentCircuitBreaker.Enable = sd.Config.CircuitBreaker
+	o.DeploymentConfiguration.DeploymentCircuitBreaker.Rollback = sd.Config.Rollback
+	o.DeploymentConfiguration.MaximumPercent = sd.Config.MaximumPercent
+	o.DeploymentConfiguration.MinimumHealthyPercent = sd.Config.MinimumHealthyPercent
+	if sd.RollbackReason != "" {
+		o.Rollback = &struct {
+			Reason             string `json:"reason"`
+			StartedAt          epoch  `json:"startedAt"`
+			ServiceRevisionArn string `json:"serviceRevisionArn"`
+		}{sd.RollbackReason, epoch(sd.RollbackAt), sd.RollbackToRev}
+	}
+	cb := &o.DeploymentCircuitBreaker
+	cb.FailureCount, cb.Threshold = sd.Failures, circuitBreakerThreshold(sd.Requested)
+	switch {
+	case !sd.Config.CircuitBreaker:
+		cb.Status = "DISABLED"
+	case sd.BreakerTripped:
+		cb.Status = "TRIGGERED"
+	case sd.Status == "IN_PROGRESS":
+		cb.Status = "MONITORING"
+	default:
+		cb.Status = "MONITORING_COMPLETE"
+	}
+	return o
+}
+
+type serviceRevisionOut struct {
+	ServiceRevisionArn       string          `json:"serviceRevisionArn"`
+	ServiceArn               string          `json:"serviceArn"`
+	ClusterArn               string          `json:"clusterArn"`
+	TaskDefinition           string          `json:"taskDefinition"`
+	CapacityProviderStrategy json.RawMessage `json:"capacityProviderStrategy,omitempty"`
+	LaunchType               string          `json:"launchType,omitempty"`
+	PlatformVersion          string          `json:"platformVersion,omitempty"`
+	PlatformFamily           string          `json:"platformFamily,omitempty"`
+	LoadBalancers            json.RawMessage `json:"loadBalancers"`
+	ServiceRegistries        json.RawMessage `json:"serviceRegistries"`
+	NetworkConfiguration     json.RawMessage `json:"networkConfiguration,omitempty"`
+	ContainerImages          []containerImg  `json:"containerImages"`
+	GuardDutyEnabled         bool            `json:"guardDutyEnabled"`
+	CreatedAt                epoch           `json:"createdAt"`
+}
+
+type containerImg struct {
+	ContainerName string `json:"containerName"`
+	Image         string `json:"image"`
+}
+
+func (x *ecsCall) describeServiceRevisions(body []byte) (any, error) {
+	in, err := ecsDecode[historyRefsInput](body)
+	if err != nil {
+		return nil, err
+	}
+	if len(in.ServiceRevisionArns) == 0 || len(in.ServiceRevisionArns) > 20 {
+		return nil, invalidParameter("serviceRevisionArns must contain between 1 and 20 items.")
+	}
+	out := []serviceRevisionOut{}
+	fails := []failure{}
+	for _, arn := range in.ServiceRevisionArns {
+		s := x.historyTarget(arn, "service-revision")
+		var rev *serviceRevision
+		if s != nil {
+			if i := slices.IndexFunc(s.Revisions, func(r *serviceRevision) bool { return r.ARN == arn }); i >= 0 {
+				rev = s.Revisions[i]
+			}
+		}
+		if rev == nil {
+			fails = append(fails, failure{Arn: arn, Reason: "MISSING"})
+			continue
+		}
+		o := serviceRevisionOut{
+			ServiceRevisionArn: rev.ARN, ServiceArn: s.ARN, ClusterArn: s.ClusterARN, TaskDefinition: rev.TaskDefinition,
+			CapacityProviderStrategy: rev.CapacityProviders, LaunchType: rev.LaunchType, PlatformVersion: rev.PlatformVersion,
+			LoadBalancers: orEmptyList(rev.LoadBalancers), ServiceRegistries: orEmptyList(rev.ServiceRegistries),
+			NetworkConfiguration: rawOf(rev.Network), ContainerImages: []containerImg{}, CreatedAt: epoch(rev.CreatedAt),
+		}
+		if rev.LaunchType == "FARGATE" {
+			o.PlatformFamily = "Linux"
+		}
+		if td := x.em.taskDefByARN(x.reg, rev.TaskDefinition); td != nil {
+			for _, c := range td.Containers {
+				o.ContainerImages = append(o.ContainerImages, containerImg{ContainerName: c.Name, Image: c.Image})
+			}
+		}
+		out = append(out, o)
+	}
+	return map[string]any{"serviceRevisions": out, "failures": fails}, nil
+}
