@@ -20,6 +20,7 @@ type fakeECS struct {
 	tasks    []types.Task
 	listed   []ecs.ListTasksInput
 	describe int
+	listErr  error // every ListTasks fails with it when set
 }
 
 // step is one DescribeServices answer: a service or an error.
@@ -44,6 +45,9 @@ func (f *fakeECS) ListTasks(ctx context.Context, in *ecs.ListTasksInput, _ ...fu
 	f.mu.Lock()
 	defer f.mu.Unlock()
 	f.listed = append(f.listed, *in)
+	if f.listErr != nil {
+		return nil, f.listErr
+	}
 	var arns []string
 	for _, t := range f.tasks {
 		stopped := aws.ToString(t.LastStatus) == "STOPPED"

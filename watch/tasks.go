@@ -14,10 +14,10 @@ import (
 // describeBatch is DescribeTasks' limit of tasks per call.
 const describeBatch = 100
 
-// fetchTasks lists the service's running tasks and our deployment's stopped
-// tasks, and describes them in batches of 100. Stopped tasks of other
-// deployments are never fetched: they are not ours to diagnose.
-func fetchTasks(ctx context.Context, api ECSAPI, t Target, opt func(*ecs.Options)) ([]types.Task, error) {
+// fetchTasks lists the service's running tasks (when running is set) and our
+// deployment's stopped tasks, and describes them in batches of 100. Stopped
+// tasks of other deployments are never fetched: they are not ours to diagnose.
+func fetchTasks(ctx context.Context, api ECSAPI, t Target, running bool, opt func(*ecs.Options)) ([]types.Task, error) {
 	var arns []string
 	seen := map[string]bool{}
 	add := func(in *ecs.ListTasksInput) error {
@@ -36,8 +36,10 @@ func fetchTasks(ctx context.Context, api ECSAPI, t Target, opt func(*ecs.Options
 		}
 		return nil
 	}
-	if err := add(&ecs.ListTasksInput{Cluster: aws.String(t.Cluster), ServiceName: aws.String(t.Service)}); err != nil {
-		return nil, err
+	if running {
+		if err := add(&ecs.ListTasksInput{Cluster: aws.String(t.Cluster), ServiceName: aws.String(t.Service)}); err != nil {
+			return nil, err
+		}
 	}
 	if err := add(&ecs.ListTasksInput{Cluster: aws.String(t.Cluster), StartedBy: aws.String(t.DeploymentID), DesiredStatus: types.DesiredStatusStopped}); err != nil {
 		return nil, err

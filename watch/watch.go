@@ -25,7 +25,7 @@ type Options struct {
 	// MaxInterval caps the backoff when AWS throttles (default 20 s).
 	MaxInterval time.Duration
 	// TaskInterval is the least time between two task listings for progress
-	// (default 5 s); a rising failure count lists tasks at once.
+	// (default 10 s); a rising failure count lists tasks after two polls.
 	TaskInterval time.Duration
 	// PlacementGrace is how long "unable to place a task" may go on without
 	// our deployment gaining a running task before it is a failure (default 30 s).
@@ -50,7 +50,7 @@ func (o *Options) defaults() {
 		o.MaxInterval = max(20*o.Interval, o.IdleInterval)
 	}
 	if o.TaskInterval <= 0 {
-		o.TaskInterval = 5 * o.Interval
+		o.TaskInterval = 10 * o.Interval
 	}
 	if o.PlacementGrace <= 0 {
 		o.PlacementGrace = 30 * o.Interval
@@ -115,6 +115,8 @@ func Wait(ctx context.Context, api ECSAPI, target Target, opts Options) (*Result
 		seenEvents:  map[string]bool{},
 	}
 	w.obs.placementGrace = opts.PlacementGrace
+	// The first listing waits a TaskInterval: at the start our deployment has no tasks yet.
+	w.lastFetch = time.Now()
 	return w.run(ctx)
 }
 
@@ -131,14 +133,16 @@ func (w *watcher) run(ctx context.Context) (*Result, error) {
 		svc, err := w.describe(ctx)
 		if err == nil {
 			var changed bool
+			// The service alone can decide the verdict: judge it even when
+			// the task listing that follows it was throttled.
 			changed, err = w.observe(ctx, svc)
+			j := judge(w.target, svc, w.obs)
+			w.note(res, svc)
+			if j.done {
+				res.VerdictSeen = time.Now()
+				return w.finish(ctx, res, j.outcome, j.reason, j.rollbackID), nil
+			}
 			if err == nil {
-				j := judge(w.target, svc, w.obs)
-				w.note(res, svc)
-				if j.done {
-					res.VerdictSeen = time.Now()
-					return w.finish(ctx, res, j.outcome, j.reason, j.rollbackID), nil
-				}
 				if changed {
 					unchanged = 0
 					interval = w.opts.Interval
@@ -233,17 +237,26 @@ func (w *watcher) observe(ctx context.Context, svc types.Service) (bool, error) 
 	ours, _ := findDeployment(svc, w.target.DeploymentID)
 	failedRose := ours.FailedTasks > w.lastFailed
 	w.lastFailed = ours.FailedTasks
-	if w.lastFetch.IsZero() || failedRose || (changed && now.Sub(w.lastFetch) >= w.opts.TaskInterval) {
-		if err := w.observeTasks(ctx, now); err != nil {
-			return changed, err
-		}
-	}
-	w.obs.failedTasks = len(w.failedTasks)
+	// Task listings cost three calls; they serve the progress view and the
+	// failure count of services without the circuit breaker, so they are
+	// spaced out to keep the wait near one read a second: soon (not more
+	// than every two polls) when our failure count rises on a service that
+	// ECS's circuit breaker does not judge, at most every TaskInterval while
+	// something changes, and every three TaskIntervals in any case, since a
+	// task can fail and be replaced between two polls without a count moving.
 	w.obs.now = now
 	if w.obs.placementFailures > 0 && ours.RunningCount > w.obs.runningAtPlacement {
 		// Tasks are being placed after all: the failure was transient.
 		w.obs.placementFailures = 0
 	}
+	sinceFetch := now.Sub(w.lastFetch)
+	if (failedRose && !breakerEnabled(svc) && sinceFetch >= 2*w.opts.Interval) ||
+		(changed && sinceFetch >= w.opts.TaskInterval) || sinceFetch >= 3*w.opts.TaskInterval {
+		if err := w.observeTasks(ctx, now); err != nil {
+			return changed, err
+		}
+	}
+	w.obs.failedTasks = len(w.failedTasks)
 	return changed, nil
 }
 
@@ -330,7 +343,16 @@ func (w *watcher) observeEvents(svc types.Service, now time.Time) bool {
 }
 
 func (w *watcher) observeTasks(ctx context.Context, now time.Time) error {
-	tasks, err := fetchTasks(ctx, w.api, w.target, limitRetries)
+	return w.observeTaskList(ctx, now, true)
+}
+
+// observeStopped lists only our deployment's stopped tasks: what a diagnosis needs.
+func (w *watcher) observeStopped(ctx context.Context, now time.Time) error {
+	return w.observeTaskList(ctx, now, false)
+}
+
+func (w *watcher) observeTaskList(ctx context.Context, now time.Time, running bool) error {
+	tasks, err := fetchTasks(ctx, w.api, w.target, running, limitRetries)
 	if err != nil {
 		return err
 	}
@@ -388,7 +410,7 @@ func (w *watcher) finish(ctx context.Context, res *Result, outcome progress.Outc
 	res.RollbackDeploymentID = rollbackID
 	if outcome != progress.Succeeded {
 		// Best effort: the verdict stands even if this last listing fails.
-		_ = w.observeTasks(ctx, time.Now())
+		_ = w.observeStopped(ctx, time.Now())
 		var stopped []progress.Task
 		for _, t := range w.stopped {
 			stopped = append(stopped, t)

@@ -171,3 +171,19 @@ func TestWaitBacksOffWhenIdle(t *testing.T) {
 		t.Fatalf("%d polls in 400 ms: the idle interval did not apply", res.Polls)
 	}
 }
+
+func TestWaitJudgesTheServiceEvenWhenTaskListingsAreThrottled(t *testing.T) {
+	going := service(true, dep("ecs-svc/2", "PRIMARY", newTD, types.DeploymentRolloutStateInProgress, 2, 1, 0))
+	done := service(true, dep("ecs-svc/2", "PRIMARY", newTD, types.DeploymentRolloutStateCompleted, 2, 2, 0))
+	// Every poll after the first lists tasks (they change, and TaskInterval is 1 ms), and every listing fails.
+	f := &fakeECS{script: []step{{svc: going}, {svc: going}, {svc: done}}, listErr: throttle()}
+	opts := fastOptions(nil)
+	opts.Timeout = time.Second
+	res, err := Wait(context.Background(), f, ourTarget, opts)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if res.Outcome != progress.Succeeded || len(f.listed) == 0 {
+		t.Fatalf("outcome %q (%s), %d listings: a throttled task listing must not hide the verdict", res.Outcome, res.Reason, len(f.listed))
+	}
+}

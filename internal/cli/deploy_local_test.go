@@ -132,22 +132,22 @@ func TestLocalDeployTimesOut(t *testing.T) {
 }
 
 func TestLocalDeployRidesOutAThrottlingStorm(t *testing.T) {
-	// Every read is throttled for a minute of emulated time once the
-	// deployment is under way, and every other write before that.
-	window := func(op string) scenario.Fault {
-		return scenario.Fault{Operation: op, Kind: scenario.FaultThrottle, After: scenario.Duration(3 * time.Second), For: scenario.Duration(time.Minute)}
+	// Once the deployment is under way three reads in four are throttled,
+	// and every other write is throttled from the start.
+	reads := func(op string) scenario.Fault {
+		return scenario.Fault{Operation: op, Kind: scenario.FaultThrottle, Rate: 0.75, After: scenario.Duration(2 * time.Second)}
 	}
 	storm := &scenario.Scenario{Faults: []scenario.Fault{
 		{Operation: "RegisterTaskDefinition", Kind: scenario.FaultThrottle, Rate: 0.5},
 		{Operation: "UpdateService", Kind: scenario.FaultThrottle, Rate: 0.5},
-		window("Describe*"), window("List*"),
+		reads("Describe*"), reads("List*"),
 	}}
 	l := newLocalECS(t, nil)
 	l.createService(t, serviceSpec{image: "registry.example.com/app:1", desired: 2})
 	if err := l.em.SetScenario(storm); err != nil {
 		t.Fatal(err)
 	}
-	code, stdout, stderr := l.run(t, deployArgs("-i", "app=registry.example.com/app:2")...)
+	code, stdout, stderr := l.run(t, deployArgs("-i", "app=registry.example.com/app:2", "-t", "20")...)
 	r := parseReport(t, stdout)
 	if code != 0 || r.Outcome != "succeeded" {
 		t.Fatalf("exit %d, report %+v", code, r)
