@@ -117,7 +117,8 @@ func (d Diagnosis) Lines() []string {
 	for _, e := range d.Events {
 		line := e.At + " " + e.Message
 		if e.Count > 1 {
-			line += fmt.Sprintf(" (×%d)", e.Count)
+			// The repeats name other tasks; show the message they share.
+			line = fmt.Sprintf("%s %s… (×%d, first at this time)", e.At, strings.TrimSpace(normalizeEvent(e.Message)), e.Count)
 		}
 		out = append(out, "event "+line)
 	}
