@@ -1,0 +1,71 @@
+package progress
+
+import (
+	"strings"
+	"testing"
+	"time"
+)
+
+var at = time.Date(2026, 11, 21, 10, 0, 5, 0, time.UTC)
+
+func exit(n int32) *int32 { return &n }
+
+func TestLinesOnePerEventWithUTCTimestamps(t *testing.T) {
+	var b strings.Builder
+	l := NewLines(&b)
+	l.Report(Step{At: at, Message: "registered web:7"})
+	l.Report(DeploymentChanged{At: at, Deployment: Deployment{ID: "ecs-svc/1", Status: "PRIMARY", Ours: true,
+		TaskDefinition: "arn:aws:ecs:us-east-1:1:task-definition/web:7", RolloutState: "IN_PROGRESS", Desired: 3, Running: 1, Pending: 2}})
+	l.Report(TaskChanged{At: at, Task: Task{ID: "abc", Ours: true, LastStatus: "STOPPED", StopCode: "EssentialContainerExited",
+		StoppedReason: "Essential container in task exited", Containers: []Container{{Name: "app", ExitCode: exit(3), Reason: "boom"}}}})
+	l.Report(Verdict{At: at, DeploymentID: "ecs-svc/1", Outcome: Failed, Reason: "rolloutState FAILED"})
+	want := []string{
+		"2026-11-21T10:00:05Z registered web:7",
+		"2026-11-21T10:00:05Z deployment ecs-svc/1 (ours) PRIMARY web:7 IN_PROGRESS: desired 3, pending 2, running 1",
+		"2026-11-21T10:00:05Z task abc (new) STOPPED EssentialContainerExited: Essential container in task exited; container app exit 3 (boom)",
+		"2026-11-21T10:00:05Z deployment ecs-svc/1 failed: rolloutState FAILED",
+	}
+	if got := strings.Split(strings.TrimSuffix(b.String(), "\n"), "\n"); strings.Join(got, "\n") != strings.Join(want, "\n") {
+		t.Fatalf("lines:\n%s\nwant:\n%s", strings.Join(got, "\n"), strings.Join(want, "\n"))
+	}
+}
+
+func TestLiveRedrawsItsBlockAndKeepsMilestonesAbove(t *testing.T) {
+	var b strings.Builder
+	now := at
+	l := &Live{W: &b, Width: 60, Now: func() time.Time { return now }}
+	l.Report(DeploymentChanged{At: at, Deployment: Deployment{ID: "ecs-svc/1", Status: "PRIMARY", Ours: true, TaskDefinition: "web:7", Desired: 2}})
+	first := b.String()
+	if strings.Contains(first, "\x1b[") {
+		t.Fatalf("the first draw must not move the cursor: %q", first)
+	}
+	now = now.Add(3 * time.Second)
+	l.Report(TaskChanged{At: at, Task: Task{ID: "0123456789abcdef", Ours: true, LastStatus: "RUNNING", HealthStatus: "HEALTHY"}})
+	l.Report(Step{At: at, Message: "a milestone that stays in the scrollback"})
+	l.Report(ServiceEvent{At: at, Message: strings.Repeat("x", 200)})
+	out := b.String()
+	for _, want := range []string{"\x1b[2A\x1b[J", "new tasks: 01234567 RUNNING/HEALTHY", "elapsed 3s", "a milestone that stays"} {
+		if !strings.Contains(out, want) {
+			t.Errorf("live output lacks %q:\n%q", want, out)
+		}
+	}
+	for _, line := range strings.Split(out, "\n") {
+		clean := line[strings.LastIndex(line, "\x1b[J")+1:]
+		if n := len([]rune(clean)); n > 60 {
+			t.Errorf("line of %d columns would wrap and break the redraw: %q", n, clean)
+		}
+	}
+	l.Report(Verdict{At: at, DeploymentID: "ecs-svc/1", Outcome: Succeeded, Reason: "done"})
+	if !strings.HasSuffix(b.String(), "deployment ecs-svc/1 succeeded: done\n") {
+		t.Fatalf("the verdict must end the output:\n%q", b.String())
+	}
+}
+
+func TestMultiAndDiscard(t *testing.T) {
+	var a, c []Event
+	r := Multi(ReporterFunc(func(e Event) { a = append(a, e) }), nil, Discard, ReporterFunc(func(e Event) { c = append(c, e) }))
+	r.Report(Warning{At: at, Message: "w"})
+	if len(a) != 1 || len(c) != 1 {
+		t.Fatalf("Multi delivered %d and %d events, want 1 each", len(a), len(c))
+	}
+}
