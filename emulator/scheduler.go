@@ -18,21 +18,27 @@ func (e *Emulator) stepLocked(now time.Time) {
 	}
 }
 
-// stepCluster advances the cluster's tasks, then runs the scheduler of
+// stepCluster advances the tasks that are due, then runs the scheduler of
 // every service that may have something to do. A service at steady state
 // whose tasks did not change and that no API call touched is skipped: that
 // keeps a step cheap with thousands of idle services.
 func (e *Emulator) stepCluster(r *regionState, c *cluster, now time.Time) {
+	c.ensureIndexes()
 	changed := map[string]bool{}
-	for id, t := range c.Tasks {
+	for _, t := range c.due(now) {
 		if t.LastStatus == "STOPPED" {
-			if now.Sub(t.StoppedAt) > stoppedTaskTTL {
-				delete(c.Tasks, id) // ECS keeps stopped tasks visible for about an hour
+			if now.Sub(t.StoppedAt) >= stoppedTaskTTL {
+				c.removeTask(t) // ECS keeps stopped tasks visible for about an hour
+			} else {
+				c.wake(t, nextWake(t))
 			}
 			continue
 		}
 		if e.advanceTask(t, now) && t.Service != "" {
 			changed[t.Service] = true
+		}
+		if next := nextWake(t); !next.IsZero() {
+			c.wake(t, maxTime(next, now.Add(stepInterval)))
 		}
 	}
 	var services []*service
@@ -45,23 +51,16 @@ func (e *Emulator) stepCluster(r *regionState, c *cluster, now time.Time) {
 			services = append(services, s)
 		}
 	}
-	if len(services) == 0 {
-		return
-	}
 	slices.SortFunc(services, func(a, b *service) int { return int(a.Seq - b.Seq) })
-	wanted := make(map[string][]*task, len(services))
 	for _, s := range services {
-		wanted[s.Name] = nil
-	}
-	for _, t := range c.Tasks {
-		if ts, ok := wanted[t.Service]; ok && t.Service != "" {
-			wanted[t.Service] = append(ts, t)
-		}
-	}
-	for _, s := range services {
-		tasks := wanted[s.Name]
-		sortBySeq(tasks)
 		s.touched = false
-		e.stepService(r, c, s, tasks, now)
+		e.stepService(r, c, s, c.byService[s.Name], now)
 	}
+}
+
+func maxTime(a, b time.Time) time.Time {
+	if a.After(b) {
+		return a
+	}
+	return b
 }

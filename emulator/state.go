@@ -58,6 +58,11 @@ type cluster struct {
 	Services          map[string]*service  `json:"services"`
 	Tasks             map[string]*task     `json:"tasks"`
 	Instances         []*containerInstance `json:"instances"`
+
+	// Indexes rebuilt after a load (see wake.go).
+	indexed   bool
+	wakeQ     wakeQueue
+	byService map[string][]*task
 }
 
 // containerInstance is an EC2 instance registered in a cluster; capacity comes from the scenario.
@@ -237,6 +242,10 @@ type task struct {
 	WasHealthy           bool                  `json:"wasHealthy,omitempty"`
 	HealthFailed         bool                  `json:"healthFailed,omitempty"`
 	Network              *networkConfiguration `json:"network,omitempty"`
+
+	cl          *cluster // the cluster whose wake queue holds the task
+	wakeAt      int64
+	wakePending bool
 }
 
 // container is one container of a task and the behaviour the scenario gave it.

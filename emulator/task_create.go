@@ -99,7 +99,7 @@ func (e *Emulator) newTask(r *regionState, c *cluster, l launch, now time.Time) 
 		}
 		t.Containers = append(t.Containers, ct)
 	}
-	c.Tasks[id] = t
+	c.addTask(t)
 	return t
 }
 

@@ -169,6 +169,7 @@ func requestStop(t *task, code, reason string) {
 	t.DesiredStatus = "STOPPED"
 	t.StopCode, t.StoppedReason = code, reason
 	t.Version++
+	wakeTask(t)
 }
 
 // beginStop starts the way down: a task that never ran goes straight to
