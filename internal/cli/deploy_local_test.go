@@ -248,3 +248,24 @@ func TestDeployReportsAllValidationProblemsBeforeAnyCall(t *testing.T) {
 		}
 	}
 }
+
+func TestLocalRollbackUsesTheServiceDeploymentHistory(t *testing.T) {
+	l := newLocalECS(t, nil)
+	td1 := l.createService(t, serviceSpec{image: "registry.example.com/app:1", desired: 1})
+	// web:2 is registered but never runs: the previous revision number is not what ran before.
+	l.register(t, "web", "registry.example.com/app:never-ran", serviceSpec{})
+	if code, _, _ := l.run(t, deployArgs("-i", "app=registry.example.com/app:3")...); code != 0 {
+		t.Fatalf("deploy exit %d", code)
+	}
+	code, stdout, _ := l.run(t, append([]string{"rollback", "-c", "c", "-n", "web", "--output", "json"}, fastWait...)...)
+	var rep struct {
+		Note     string
+		Rollback struct{ TaskDefinition, Outcome string }
+	}
+	if err := json.Unmarshal([]byte(stdout), &rep); err != nil || code != 0 {
+		t.Fatalf("exit %d, %v", code, err)
+	}
+	if rep.Rollback.TaskDefinition != td1 || !strings.Contains(rep.Note, "previous successful deployment") {
+		t.Fatalf("rolled back to %s (%s), want %s from the deployment history", rep.Rollback.TaskDefinition, rep.Note, td1)
+	}
+}
