@@ -145,7 +145,11 @@ func (d *deployer) run(ctx context.Context, plan *Plan, res *Result) error {
 		}
 		return nil
 	}
-	if d.opts.Rollback {
+	switch {
+	case d.opts.Rollback && wr.ReplacedBy != "":
+		// Someone deployed over us; rolling back would undo their deployment.
+		d.warn(res, "not rolling back: deployment %s replaced ours and is left alone", wr.ReplacedBy)
+	case d.opts.Rollback:
 		d.rollback(ctx, plan, svc, wr, res)
 	}
 	if wr.Outcome == progress.TimedOut {

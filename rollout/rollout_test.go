@@ -282,3 +282,27 @@ func TestRegisterFailureIsAnAWSErrorAndUpdatesNothing(t *testing.T) {
 		t.Fatalf("the AWS error is not kept: %v", err)
 	}
 }
+
+func TestRollbackLeavesADeploymentThatReplacedOursAlone(t *testing.T) {
+	f, _ := setup(t)
+	plan, err := MakePlan(context.Background(), f, Request{Cluster: "c", Service: "web", Changes: imageChange("app", "registry.example.com/web:2.0")})
+	if err != nil {
+		t.Fatal(err)
+	}
+	f.onPoll = func(svc *types.Service, poll int) {
+		if poll == 2 {
+			ours := svc.Deployments[0]
+			ours.Status = aws.String("ACTIVE")
+			other := types.Deployment{Id: aws.String("ecs-svc/someone-else"), Status: aws.String("PRIMARY"), TaskDefinition: ours.TaskDefinition,
+				RolloutState: types.DeploymentRolloutStateInProgress, CreatedAt: aws.Time(time.Now())}
+			svc.Deployments = []types.Deployment{other, ours}
+		}
+	}
+	res, err := Deploy(context.Background(), f, plan, Options{Watch: fastWatch, Timeout: 5 * time.Second, Rollback: true})
+	if failure.CodeOf(err) != failure.CodeFailed || !strings.Contains(res.Reason, "replaced by deployment ecs-svc/someone-else") {
+		t.Fatalf("err %v, reason %q", err, res.Reason)
+	}
+	if res.Rollback != nil || strings.Count(strings.Join(f.writes, ","), "Update web") != 1 || len(res.Warnings) == 0 {
+		t.Fatalf("rolled back over someone else's deployment: rollback %+v, writes %v, warnings %v", res.Rollback, f.writes, res.Warnings)
+	}
+}

@@ -46,6 +46,8 @@ type judgement struct {
 	reason  string
 	// rollbackID is the deployment ECS started to roll ours back, if any.
 	rollbackID string
+	// replacedBy is the deployment someone else started over ours, if any.
+	replacedBy string
 }
 
 // observation is what the watcher knows after a poll, beyond the service.
@@ -121,7 +123,8 @@ func judge(t Target, svc types.Service, obs observation) judgement {
 	}
 	if !found {
 		if hasPrimary {
-			return judgement{done: true, outcome: progress.Failed, reason: fmt.Sprintf("replaced by deployment %s (%s) before it completed", aws.ToString(prim.Id), shortTD(aws.ToString(prim.TaskDefinition)))}
+			return judgement{done: true, outcome: progress.Failed, replacedBy: aws.ToString(prim.Id),
+				reason: fmt.Sprintf("replaced by deployment %s (%s) before it completed", aws.ToString(prim.Id), shortTD(aws.ToString(prim.TaskDefinition)))}
 		}
 		return judgement{done: true, outcome: progress.Failed, reason: "the deployment disappeared from the service"}
 	}
@@ -134,7 +137,8 @@ func judge(t Target, svc types.Service, obs observation) judgement {
 	}
 	if aws.ToString(ours.Status) != "PRIMARY" {
 		// Someone else's deployment took over; ours will never complete.
-		return judgement{done: true, outcome: progress.Failed, reason: fmt.Sprintf("replaced by deployment %s (%s) before it completed", aws.ToString(prim.Id), shortTD(aws.ToString(prim.TaskDefinition)))}
+		return judgement{done: true, outcome: progress.Failed, replacedBy: aws.ToString(prim.Id),
+			reason: fmt.Sprintf("replaced by deployment %s (%s) before it completed", aws.ToString(prim.Id), shortTD(aws.ToString(prim.TaskDefinition)))}
 	}
 	if t.TaskDefinition != "" && aws.ToString(ours.TaskDefinition) != t.TaskDefinition {
 		return judgement{done: true, outcome: progress.Failed, reason: fmt.Sprintf("the deployment runs %s, not %s", aws.ToString(ours.TaskDefinition), t.TaskDefinition)}

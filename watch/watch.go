@@ -73,6 +73,8 @@ type Result struct {
 	RolloutStateReason string
 	// RollbackDeploymentID is the deployment ECS started to roll ours back.
 	RollbackDeploymentID string
+	// ReplacedBy is the deployment that someone else started over ours.
+	ReplacedBy string
 	// Diagnosis is set when the deployment failed or timed out.
 	Diagnosis *Diagnosis
 	Started   time.Time
@@ -140,6 +142,7 @@ func (w *watcher) run(ctx context.Context) (*Result, error) {
 			w.note(res, svc)
 			if j.done {
 				res.VerdictSeen = time.Now()
+				res.ReplacedBy = j.replacedBy
 				return w.finish(ctx, res, j.outcome, j.reason, j.rollbackID), nil
 			}
 			if err == nil {

@@ -2,6 +2,7 @@ package cli
 
 import (
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
 	"os"
@@ -84,7 +85,46 @@ out, 4 AWS API error.`,
 }
 
 func runDeploy(cmd *cobra.Command, g *Globals, o *deployOptions) error {
+	var early earlyReport
+	err := deploy(cmd, g, o, &early)
+	if err != nil && g.JSON() && !early.printed {
+		// Stopped before deploying: --output json still prints its one report.
+		early.fill(err)
+		enc := json.NewEncoder(g.Streams.Out)
+		enc.SetIndent("", "  ")
+		_ = enc.Encode(early)
+	}
+	return err
+}
+
+// earlyReport is deploy's JSON report when it stops before changing anything:
+// invalid input (with every problem) or an AWS error while planning.
+type earlyReport struct {
+	Cluster  string           `json:"cluster"`
+	Service  string           `json:"service"`
+	Outcome  string           `json:"outcome"` // invalid or error
+	Reason   string           `json:"reason"`
+	Problems failure.Problems `json:"problems,omitempty"`
+	APICalls map[string]int   `json:"apiCalls,omitempty"`
+	calls    *awsconfig.CallCounter
+	printed  bool // a plan or the full report was printed instead
+}
+
+func (e *earlyReport) fill(err error) {
+	e.Outcome = "error"
+	if failure.CodeOf(err) == failure.CodeInvalid {
+		e.Outcome = "invalid"
+	}
+	e.Reason = err.Error()
+	errors.As(err, &e.Problems)
+	if e.calls != nil {
+		e.APICalls = e.calls.Counts()
+	}
+}
+
+func deploy(cmd *cobra.Command, g *Globals, o *deployOptions, early *earlyReport) error {
 	r, ps := o.plan.resolve(cmd)
+	early.Cluster, early.Service = r.request.Cluster, r.request.Service
 	x := expander{resolver: r.resolver, problems: &ps, cmd: cmd}
 	opts := rollout.Options{Timeout: timeoutOf(r.spec), Watch: o.wait.options()}
 	if d := r.spec; d != nil {
@@ -123,6 +163,7 @@ func runDeploy(cmd *cobra.Command, g *Globals, o *deployOptions) error {
 
 	calls := &awsconfig.CallCounter{}
 	g.AWS.Calls = calls
+	early.calls = calls
 	clients, err := g.Clients(cmd.Context())
 	if err != nil {
 		return err
@@ -132,6 +173,7 @@ func runDeploy(cmd *cobra.Command, g *Globals, o *deployOptions) error {
 		return err
 	}
 	if o.dryRun {
+		early.printed = true
 		return printPlan(g, plan, o.plan.showValues)
 	}
 	opts.Reporter = reporterFor(g)
@@ -143,6 +185,7 @@ func runDeploy(cmd *cobra.Command, g *Globals, o *deployOptions) error {
 			derr = failure.WithCode(failure.CodeFailed, err)
 		}
 	}
+	early.printed = true // the full report below replaces the early one
 	if g.JSON() {
 		enc := json.NewEncoder(g.Streams.Out)
 		enc.SetIndent("", "  ")

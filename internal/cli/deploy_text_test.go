@@ -150,3 +150,20 @@ func TestLocalDeployMissingClusterIsAnAWSError(t *testing.T) {
 		t.Fatalf("exit %d, stderr %s", code, stderr)
 	}
 }
+
+func TestLocalDeployJSONReportsInvalidInputToo(t *testing.T) {
+	l := newLocalECS(t, nil)
+	l.createService(t, serviceSpec{image: "registry.example.com/app:1", desired: 1})
+	code, stdout, _ := l.run(t, "deploy", "-c", "c", "-n", "web", "-i", "ghost=registry.example.com/app:2", "--output", "json")
+	var rep struct {
+		Outcome  string
+		Problems []struct{ Field, Message string }
+		APICalls map[string]int
+	}
+	if err := json.Unmarshal([]byte(stdout), &rep); err != nil {
+		t.Fatalf("stdout is not one JSON report: %v\n%s", err, stdout)
+	}
+	if code != 2 || rep.Outcome != "invalid" || len(rep.Problems) == 0 || rep.APICalls["ECS.RegisterTaskDefinition"] != 0 {
+		t.Fatalf("exit %d, report %+v", code, rep)
+	}
+}
