@@ -2,6 +2,7 @@ package cli
 
 import (
 	"os"
+	"path/filepath"
 	"strconv"
 	"strings"
 	"time"
@@ -150,6 +151,11 @@ func (f *planFlags) resolve(cmd *cobra.Command) (*resolved, failure.Problems) {
 		ps.Add("--task-definition", 0, "deploys an existing revision as it is; it cannot be combined with image, environment, secret, file or tag changes")
 	}
 	if path := aws.ToString(d.TaskDefinitionFile); path != "" {
+		if f.file != "" && !x.given("task-definition-file") && !filepath.IsAbs(path) {
+			// A path written in the spec is relative to the spec, so the two
+			// files can move together.
+			path = filepath.Join(filepath.Dir(f.file), path)
+		}
 		data, err := os.ReadFile(path)
 		if err != nil {
 			ps.Add("taskDefinitionFile", 0, "%v", err)
