@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"encoding/json"
 	"errors"
-	"fmt"
 	"io"
 	"strings"
 )
@@ -99,13 +98,6 @@ func required(name, value string) error {
 	return nil
 }
 
-func must(cond bool, format string, args ...any) error {
-	if !cond {
-		return invalidParameter(format, args...)
-	}
-	return nil
-}
-
 func firstErr(errs ...error) error {
 	for _, err := range errs {
 		if err != nil {
@@ -114,5 +106,3 @@ func firstErr(errs ...error) error {
 	}
 	return nil
 }
-
-var errNotImplemented = fmt.Errorf("not implemented")

@@ -11,11 +11,11 @@ import (
 // a message and the HTTP status. Handlers return it; the router writes it in
 // the protocol of the service.
 type APIError struct {
-	Code       string
-	Message    string
+	Code    string
+	Message string
+	// HTTPStatus is the reply's status; 0 means 400. Statuses of 500 and
+	// above are faults: <Type>Receiver</Type> in Query-protocol errors.
 	HTTPStatus int
-	// Sender is true for client faults (Query protocol <Type>Sender</Type>);
-	// it is derived from HTTPStatus < 500 when not set explicitly.
 }
 
 func (e *APIError) Error() string { return e.Code + ": " + e.Message }
