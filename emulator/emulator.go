@@ -3,6 +3,7 @@ package emulator
 import (
 	"context"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/ecsdeploy/ecsdeploy/emulator/scenario"
@@ -68,12 +69,14 @@ type Emulator struct {
 	faultN   map[int]int // calls seen per fault index, for deterministic rates
 	ids      *idSource
 
-	hookMu  sync.Mutex
-	onStep  []func(now time.Time)
-	stepMu  sync.Mutex // serialises catch-up so steps run in order
-	stop    chan struct{}
-	stopped sync.WaitGroup
-	closeMu sync.Once
+	hookMu    sync.Mutex
+	onStep    []func(now time.Time)
+	stepMu    sync.Mutex   // serialises scheduler steps
+	hooksTurn sync.Mutex   // serialises OnStep hooks, in step order
+	inHooks   atomic.Int32 // OnStep hooks running: InvokeECS does not catch up meanwhile
+	stop      chan struct{}
+	stopped   sync.WaitGroup
+	closeMu   sync.Once
 }
 
 // New returns an emulator configured by opts. Call Close when done.
@@ -154,11 +157,16 @@ func (e *Emulator) OnStep(fn func(now time.Time)) {
 	e.hookMu.Unlock()
 }
 
-// catchUp runs scheduler steps until the scheduler has reached now.
+// catchUp runs scheduler steps until the scheduler has reached now, and
+// the OnStep hooks after each step, in order. Hooks run without any lock
+// held, so they may call InvokeECS; calls made while hooks run see the state
+// of the step being reported instead of catching up themselves.
 func (e *Emulator) catchUp() {
-	e.stepMu.Lock()
-	defer e.stepMu.Unlock()
+	if e.inHooks.Load() > 0 {
+		return
+	}
 	for {
+		e.stepMu.Lock()
 		e.mu.Lock()
 		now := e.nowLocked()
 		if now.Sub(e.lastStep) > e.opts.MaxCatchUp {
@@ -167,12 +175,18 @@ func (e *Emulator) catchUp() {
 		next := e.lastStep.Add(stepInterval)
 		if next.After(now) {
 			e.mu.Unlock()
+			e.stepMu.Unlock()
 			return
 		}
 		e.lastStep = next
 		e.stepLocked(next)
 		e.mu.Unlock()
+		// Take the hooks' turn before letting the next step run, so hooks
+		// see steps in order even when two goroutines catch up.
+		e.hooksTurn.Lock()
+		e.stepMu.Unlock()
 		e.runHooks(next)
+		e.hooksTurn.Unlock()
 	}
 }
 
@@ -180,6 +194,11 @@ func (e *Emulator) runHooks(now time.Time) {
 	e.hookMu.Lock()
 	hooks := append([]func(time.Time){}, e.onStep...)
 	e.hookMu.Unlock()
+	if len(hooks) == 0 {
+		return
+	}
+	e.inHooks.Add(1)
+	defer e.inHooks.Add(-1)
 	for _, fn := range hooks {
 		fn(now)
 	}

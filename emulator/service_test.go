@@ -104,3 +104,23 @@ func TestFargateServiceRollsOutAndCompletes(t *testing.T) {
 		}
 	}
 }
+
+// TestOnStepHooksMayCallInvokeECS is the contract an emulated
+// CloudFormation relies on: a hook reads ECS in-process on every step.
+func TestOnStepHooksMayCallInvokeECS(t *testing.T) {
+	em, client := newTestEmulator(t)
+	if _, err := client.CreateCluster(context.Background(), &ecs.CreateClusterInput{}); err != nil {
+		t.Fatal(err)
+	}
+	var seen []time.Time
+	em.OnStep(func(now time.Time) {
+		if _, err := em.InvokeECS(context.Background(), "us-east-1", "ListClusters", []byte(`{}`)); err != nil {
+			t.Errorf("InvokeECS from a hook: %v", err)
+		}
+		seen = append(seen, now)
+	})
+	em.Advance(5 * time.Second)
+	if len(seen) != 5 || !seen[4].Equal(em.Now()) {
+		t.Fatalf("hooks saw %v", seen)
+	}
+}
