@@ -167,3 +167,24 @@ func TestLocalDeployJSONReportsInvalidInputToo(t *testing.T) {
 		t.Fatalf("exit %d, report %+v", code, rep)
 	}
 }
+
+func TestLocalDeployDeregistersTheOrphanWhenTheUpdateFails(t *testing.T) {
+	l := newLocalECS(t, nil)
+	l.createService(t, serviceSpec{image: "registry.example.com/app:1", desired: 1})
+	if err := l.em.SetScenario(&scenario.Scenario{Faults: []scenario.Fault{{Operation: "UpdateService", Kind: scenario.FaultServer}}}); err != nil {
+		t.Fatal(err)
+	}
+	noRetries := func(g *Globals) { g.AWS.MaxAttempts = 1 }
+	code, stdout, _ := l.runWith(t, noRetries, deployArgs("-i", "app=registry.example.com/app:2")...)
+	var rep struct{ Outcome, OrphanDeregistered, Reason string }
+	if err := json.Unmarshal([]byte(stdout), &rep); err != nil {
+		t.Fatalf("stdout is not one JSON report: %v\n%s", err, stdout)
+	}
+	if code != 4 || !strings.HasSuffix(rep.OrphanDeregistered, "task-definition/web:2") || !strings.Contains(rep.Reason, "UpdateService") {
+		t.Fatalf("exit %d, report %+v", code, rep)
+	}
+	active, err := l.client.ListTaskDefinitions(context.Background(), &ecs.ListTaskDefinitionsInput{FamilyPrefix: aws.String("web"), Status: "ACTIVE"})
+	if err != nil || len(active.TaskDefinitionArns) != 1 {
+		t.Fatalf("ACTIVE revisions after a failed update: %v %v", active, err)
+	}
+}
