@@ -280,7 +280,7 @@ func (e *Emulator) InvokeECS(ctx context.Context, region, operation string, inpu
 	e.catchUp()
 	rc := &RequestContext{Ctx: ctx, Region: region, AccountID: e.opts.AccountID,
 		RequestID: newRequestID(), Operation: operation, Now: e.Now()}
-	out, err := (&ecsAPI{em: e}).ServeJSON(rc, operation, input)
+	out, err := callJSON(&ecsAPI{em: e}, rc, operation, input)
 	if err != nil {
 		return nil, asAPIError(err)
 	}
