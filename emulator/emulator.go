@@ -264,11 +264,7 @@ func (e *Emulator) setScenarioLocked(s *scenario.Scenario, now time.Time) {
 	e.scen = s
 	e.scenAt = now
 	e.faultN = map[int]int{}
-	for _, r := range e.state.Regions {
-		for _, c := range r.Clusters {
-			e.syncCapacityLocked(r, c, now)
-		}
-	}
+	e.forEachCluster(func(r *regionState, c *cluster) { e.syncCapacityLocked(r, c, now) })
 }
 
 // InvokeECS calls an ECS operation in-process with a JSON input, with the

@@ -8,12 +8,30 @@ import (
 // stepLocked advances every region's ECS state to now: task lifecycles and
 // health checks first, then each service's scheduler.
 func (e *Emulator) stepLocked(now time.Time) {
-	for _, r := range e.state.Regions {
-		for _, c := range r.Clusters {
-			if c.Status != "ACTIVE" {
-				continue
-			}
+	e.forEachCluster(func(r *regionState, c *cluster) {
+		if c.Status == "ACTIVE" {
 			e.stepCluster(r, c, now)
+		}
+	})
+}
+
+// forEachCluster visits clusters in a fixed order (region, then cluster
+// name), so that ids drawn from the seeded source are reproducible.
+func (e *Emulator) forEachCluster(fn func(*regionState, *cluster)) {
+	regions := make([]string, 0, len(e.state.Regions))
+	for name := range e.state.Regions {
+		regions = append(regions, name)
+	}
+	slices.Sort(regions)
+	for _, rn := range regions {
+		r := e.state.Regions[rn]
+		names := make([]string, 0, len(r.Clusters))
+		for name := range r.Clusters {
+			names = append(names, name)
+		}
+		slices.Sort(names)
+		for _, cn := range names {
+			fn(r, r.Clusters[cn])
 		}
 	}
 }
