@@ -17,9 +17,10 @@ import (
 // CLI's own services-stable waiter, update the service, describe its tasks.
 func TestAWSCLIDrivesTheEmulator(t *testing.T) {
 	testenv.RequireTool(t, "aws")
-	// 50x: the first rollout takes about 70 emulated seconds, so the
-	// waiter (which polls every 15 s) succeeds on its first or second poll.
-	em := emulator.New(emulator.Options{Speed: 50, DefaultCluster: true})
+	// 100x: the first rollout takes under a minute of emulated time, less
+	// than a second of wall time, so the waiter (which polls every 15 s)
+	// succeeds on its first poll, or its second on a slow machine.
+	em := emulator.New(emulator.Options{Speed: 100, DefaultCluster: true})
 	srv := httptest.NewServer(em)
 	t.Cleanup(func() { srv.Close(); em.Close() })
 	aws := func(args ...string) map[string]any {
