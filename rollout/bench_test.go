@@ -41,6 +41,7 @@ func BenchmarkDeployLocal(b *testing.B) {
 		want  progress.Outcome
 	}{
 		{"success", "registry.example.com/app:2", progress.Succeeded},
+		{"slow-start-success", "registry.example.com/app:slow", progress.Succeeded},
 		{"breaker-failure", "registry.example.com/app:crash", progress.Failed},
 	} {
 		b.Run(c.name, func(b *testing.B) {
@@ -67,7 +68,8 @@ func deployOnce(b *testing.B, image string, want progress.Outcome) benchRow {
 	ctx := context.Background()
 	crash := 1
 	em := emulator.New(emulator.Options{Speed: benchSpeed, Seed: 3, Scenario: &scenario.Scenario{Images: []scenario.Image{
-		{Match: "*/app:crash", ExitCode: &crash, ExitAfter: scenario.Duration(3 * time.Second)}}}})
+		{Match: "*/app:crash", ExitCode: &crash, ExitAfter: scenario.Duration(3 * time.Second)},
+		{Match: "*/app:slow", StartupDelay: scenario.Duration(3 * time.Minute)}}}})
 	defer em.Close()
 	calls := &awsconfig.CallCounter{}
 	cfg, err := awsconfig.Load(ctx, awsconfig.Options{Handler: em, Region: "us-east-1", Calls: calls})
