@@ -108,7 +108,7 @@ func (d *deployer) run(ctx context.Context, plan *Plan, res *Result) error {
 		res.Reason = err.Error()
 		return err
 	}
-	ours, svc, err := d.update(ctx, plan, tdARN, res)
+	ours, err := d.update(ctx, plan, tdARN, res)
 	if err != nil {
 		return err
 	}
@@ -150,7 +150,7 @@ func (d *deployer) run(ctx context.Context, plan *Plan, res *Result) error {
 		// Someone deployed over us; rolling back would undo their deployment.
 		d.warn(res, "not rolling back: deployment %s replaced ours and is left alone", wr.ReplacedBy)
 	case d.opts.Rollback:
-		d.rollback(ctx, plan, svc, wr, res)
+		d.rollback(ctx, plan, wr, res)
 	}
 	if wr.Outcome == progress.TimedOut {
 		return failure.TimedOutf("deployment %s timed out: %s", res.DeploymentID, wr.Reason)
@@ -221,7 +221,7 @@ func (d *deployer) register(ctx context.Context, plan *Plan, res *Result) (strin
 // update updates the service and returns our (PRIMARY) deployment. When the
 // update fails, the revision just registered is deregistered again so that
 // no orphan is left behind.
-func (d *deployer) update(ctx context.Context, plan *Plan, tdARN string, res *Result) (*types.Deployment, types.Service, error) {
+func (d *deployer) update(ctx context.Context, plan *Plan, tdARN string, res *Result) (*types.Deployment, error) {
 	in := *plan.Update
 	in.TaskDefinition = aws.String(tdARN)
 	out, err := d.api.UpdateService(ctx, &in)
@@ -231,7 +231,7 @@ func (d *deployer) update(ctx context.Context, plan *Plan, tdARN string, res *Re
 		if res.Registered {
 			d.deregisterOrphan(ctx, tdARN, res)
 		}
-		return nil, types.Service{}, fmt.Errorf("update service %s: %w", plan.Request.Service, err)
+		return nil, fmt.Errorf("update service %s: %w", plan.Request.Service, err)
 	}
 	now := time.Now().UTC()
 	res.Timings.ServiceUpdated = &now
@@ -254,7 +254,7 @@ func (d *deployer) update(ctx context.Context, plan *Plan, tdARN string, res *Re
 			d.warn(res, "tagging the service failed (the deployment goes on): %v", err)
 		}
 	}
-	return ours, svc, nil
+	return ours, nil
 }
 
 func (d *deployer) deregisterOrphan(ctx context.Context, arn string, res *Result) {
@@ -284,7 +284,7 @@ func (d *deployer) prune(ctx context.Context, plan *Plan, res *Result) {
 // rollback returns the service to what ran before: it follows ECS's own
 // rollback when the circuit breaker started one, and otherwise updates the
 // service back itself.
-func (d *deployer) rollback(ctx context.Context, plan *Plan, svc types.Service, wr *watch.Result, res *Result) {
+func (d *deployer) rollback(ctx context.Context, plan *Plan, wr *watch.Result, res *Result) {
 	wopts := d.opts.Watch
 	wopts.Reporter = d.rep
 	wopts.Timeout = d.opts.Timeout
