@@ -82,6 +82,33 @@ func decodeInput(body []byte, in any) error {
 	return nil
 }
 
+// memberKinds says which JSON kind ('[' list, '{' structure) members kept
+// as raw JSON must have; the typed members are checked by decoding.
+type memberKinds map[string]byte
+
+// checkRawMembers gives a SerializationException for a raw member of the
+// wrong kind, as ECS's deserializer does for any mistyped member.
+func checkRawMembers(body []byte, kinds memberKinds) error {
+	if len(bytes.TrimSpace(body)) == 0 {
+		return nil
+	}
+	var top map[string]json.RawMessage
+	if err := json.Unmarshal(body, &top); err != nil {
+		return serializationError("Could not parse the request.")
+	}
+	for name, kind := range kinds {
+		v := bytes.TrimSpace(top[name])
+		if len(v) == 0 || string(v) == "null" {
+			continue
+		}
+		if v[0] != kind {
+			want := map[byte]string{'[': "a list", '{': "a structure"}[kind]
+			return serializationError("Unexpected value for member %q: expected %s.", name, want)
+		}
+	}
+	return nil
+}
+
 // ecsDecode decodes a typed input for an operation body.
 func ecsDecode[T any](body []byte) (*T, error) {
 	in := new(T)

@@ -93,6 +93,9 @@ func (x *ecsCall) createCluster(body []byte) (any, error) {
 	if err != nil {
 		return nil, err
 	}
+	if err := checkRawMembers(body, memberKinds{"settings": '[', "configuration": '{', "defaultCapacityProviderStrategy": '['}); err != nil {
+		return nil, err
+	}
 	name := in.ClusterName
 	if name == "" {
 		name = "default"

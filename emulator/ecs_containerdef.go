@@ -18,14 +18,14 @@ type containerDef struct {
 	Links             []string          `json:"links"`
 	LogConfiguration  *logConfiguration `json:"logConfiguration"`
 	// Members with a type the emulator must check but does not act on.
-	Environment      []keyValue      `json:"environment"`
-	Secrets          []secretIn      `json:"secrets"`
-	Command          []string        `json:"command"`
-	EntryPoint       []string        `json:"entryPoint"`
-	DependsOn        json.RawMessage `json:"dependsOn"`
-	MountPoints      json.RawMessage `json:"mountPoints"`
-	WorkingDirectory string          `json:"workingDirectory"`
-	User             string          `json:"user"`
+	Environment      []keyValue        `json:"environment"`
+	Secrets          []secretIn        `json:"secrets"`
+	Command          []string          `json:"command"`
+	EntryPoint       []string          `json:"entryPoint"`
+	DependsOn        []json.RawMessage `json:"dependsOn"`
+	MountPoints      []json.RawMessage `json:"mountPoints"`
+	WorkingDirectory string            `json:"workingDirectory"`
+	User             string            `json:"user"`
 }
 
 type portMappingIn struct {

@@ -16,6 +16,9 @@ func (x *ecsCall) createService(body []byte) (any, error) {
 	if err != nil {
 		return nil, err
 	}
+	if err := checkRawMembers(body, serviceRawMembers); err != nil {
+		return nil, err
+	}
 	if err := required("serviceName", in.ServiceName); err != nil {
 		return nil, err
 	}
@@ -107,6 +110,9 @@ func findService(c *cluster, ref string) *service {
 func (x *ecsCall) updateService(body []byte) (any, error) {
 	in, err := ecsDecode[serviceInput](body)
 	if err != nil {
+		return nil, err
+	}
+	if err := checkRawMembers(body, serviceRawMembers); err != nil {
 		return nil, err
 	}
 	if err := required("service", in.Service); err != nil {

@@ -50,6 +50,10 @@ func (x *ecsCall) registerTaskDefinition(body []byte) (any, error) {
 	if err := json.Unmarshal(body, &raw); err != nil {
 		return nil, serializationError("Could not parse the request.")
 	}
+	if err := checkRawMembers(body, memberKinds{"volumes": '[', "placementConstraints": '[', "proxyConfiguration": '{',
+		"inferenceAccelerators": '[', "ephemeralStorage": '{', "runtimePlatform": '{'}); err != nil {
+		return nil, err
+	}
 	cpu, memory, err := validateTaskDef(in)
 	if err != nil {
 		return nil, err

@@ -35,6 +35,9 @@ func (x *ecsCall) runTask(body []byte) (any, error) {
 	if err != nil {
 		return nil, err
 	}
+	if err := checkRawMembers(body, memberKinds{"networkConfiguration": '{', "overrides": '{', "capacityProviderStrategy": '[', "placementConstraints": '[', "placementStrategy": '['}); err != nil {
+		return nil, err
+	}
 	if err := required("taskDefinition", in.TaskDefinition); err != nil {
 		return nil, err
 	}

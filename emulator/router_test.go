@@ -57,6 +57,9 @@ func TestRouterRejectsBadJSONRequests(t *testing.T) {
 		{"array body", "AmazonEC2ContainerServiceV20141113.CreateCluster", "[]", "SerializationException"},
 		{"mistyped member", "AmazonEC2ContainerServiceV20141113.CreateCluster", `{"clusterName": 5}`, "SerializationException"},
 		{"bad name", "AmazonEC2ContainerServiceV20141113.CreateCluster", `{"clusterName": "a b"}`, "InvalidParameterException"},
+		{"raw member of the wrong kind", "AmazonEC2ContainerServiceV20141113.CreateService", `{"serviceName":"s","loadBalancers":"lb"}`, "SerializationException"},
+		{"nested list mistyped", "AmazonEC2ContainerServiceV20141113.RegisterTaskDefinition", `{"family":"f","containerDefinitions":[{"name":"a","image":"i","memory":64,"dependsOn":{}}]}`, "SerializationException"},
+		{"volumes mistyped", "AmazonEC2ContainerServiceV20141113.RegisterTaskDefinition", `{"family":"f","volumes":{},"containerDefinitions":[{"name":"a","image":"i","memory":64}]}`, "SerializationException"},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {

@@ -59,6 +59,13 @@ type serviceInput struct {
 	Force                         bool                       `json:"force"`
 }
 
+// serviceRawMembers are the service members kept as raw JSON.
+var serviceRawMembers = memberKinds{
+	"capacityProviderStrategy": '[', "networkConfiguration": '{', "loadBalancers": '[',
+	"serviceRegistries": '[', "deploymentController": '{', "placementConstraints": '[',
+	"placementStrategy": '[', "deploymentConfiguration": '{',
+}
+
 // parseNetwork validates an awsvpc networkConfiguration (nil when absent).
 func parseNetwork(raw json.RawMessage) (*networkConfiguration, error) {
 	if len(raw) == 0 || string(raw) == "null" {
