@@ -30,8 +30,10 @@ func DescribeDeployment(d Deployment) string {
 	if d.Failed > 0 {
 		fmt.Fprintf(&b, ", failed %d", d.Failed)
 	}
-	if d.RolloutStateReason != "" && d.RolloutState != "IN_PROGRESS" {
-		b.WriteString(" — " + d.RolloutStateReason)
+	// The reason only says something new when the rollout failed or is a
+	// rollback; "ECS deployment … in progress/completed." repeats the state.
+	if r := d.RolloutStateReason; r != "" && (d.RolloutState == "FAILED" || strings.Contains(strings.ToLower(r), "rolling back")) {
+		b.WriteString(" — " + r)
 	}
 	return b.String()
 }
