@@ -47,6 +47,9 @@ func (x *ecsCall) createService(body []byte) (any, error) {
 	if err := checkLaunch(td, launchType, network); err != nil {
 		return nil, err
 	}
+	if _, err := placementFor(launchType, in.PlacementStrategy, in.PlacementConstraints, td); err != nil {
+		return nil, err
+	}
 	strategy := in.SchedulingStrategy
 	if strategy == "" {
 		strategy = "REPLICA"
@@ -146,6 +149,16 @@ func (x *ecsCall) updateService(body []byte) (any, error) {
 		return nil, clientError("TaskDefinition not found.")
 	}
 	if err := checkLaunch(td, s.LaunchType, network); err != nil {
+		return nil, err
+	}
+	strategies, constraints := s.PlacementStrategy, s.PlacementConstraints
+	if in.PlacementStrategy != nil {
+		strategies = in.PlacementStrategy
+	}
+	if in.PlacementConstraints != nil {
+		constraints = in.PlacementConstraints
+	}
+	if _, err := placementFor(s.LaunchType, strategies, constraints, td); err != nil {
 		return nil, err
 	}
 	if in.DesiredCount != nil && (*in.DesiredCount < 0 || *in.DesiredCount > maxServiceTasks) {

@@ -28,6 +28,8 @@ type runTaskInput struct {
 	PropagateTags        string          `json:"propagateTags"`
 	ClientToken          string          `json:"clientToken"`
 	CapacityProvider     json.RawMessage `json:"capacityProviderStrategy"`
+	PlacementStrategy    json.RawMessage `json:"placementStrategy"`
+	PlacementConstraints json.RawMessage `json:"placementConstraints"`
 }
 
 func (x *ecsCall) runTask(body []byte) (any, error) {
@@ -73,6 +75,10 @@ func (x *ecsCall) runTask(body []byte) (any, error) {
 	if err := validateTags(in.Tags); err != nil {
 		return nil, err
 	}
+	rules, err := placementFor(launchType, in.PlacementStrategy, in.PlacementConstraints, td)
+	if err != nil {
+		return nil, err
+	}
 	if in.Overrides != nil {
 		var ov struct {
 			ContainerOverrides []struct {
@@ -103,7 +109,7 @@ func (x *ecsCall) runTask(body []byte) (any, error) {
 	tasks := []taskOut{}
 	fails := []failure{}
 	for i := 0; i < count; i++ {
-		where, fail := x.em.placeTask(x.reg, c, td, launchType, network, counts)
+		where, fail := x.em.placeTask(x.reg, c, td, launchType, network, counts, rules)
 		if fail != nil {
 			fails = append(fails, failure{Arn: fail.instance, Reason: fail.reason})
 			continue

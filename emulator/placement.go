@@ -44,12 +44,12 @@ func countGroup(c *cluster, group string) groupCounts {
 // and free host ports, prefers the AZ with the fewest tasks of the group,
 // then the instance with the fewest.
 func (e *Emulator) placeTask(r *regionState, c *cluster, td *taskDef, launchType string,
-	network *networkConfiguration, g groupCounts) (placement, *placeFailure) {
+	network *networkConfiguration, g groupCounts, rules placementRules) (placement, *placeFailure) {
 	cpu, mem := taskResources(td)
 	if launchType == "FARGATE" {
 		return e.placeFargate(r, network, g, cpu, mem)
 	}
-	return e.placeEC2(r, c, td, g, cpu, mem)
+	return e.placeEC2(r, c, td, g, cpu, mem, rules)
 }
 
 func (e *Emulator) placeFargate(r *regionState, network *networkConfiguration, g groupCounts, cpu, mem int) (placement, *placeFailure) {
@@ -108,12 +108,18 @@ func instanceUsage(c *cluster) map[string]*instanceUse {
 	return use
 }
 
-func (e *Emulator) placeEC2(r *regionState, c *cluster, td *taskDef, g groupCounts, cpu, mem int) (placement, *placeFailure) {
+func (e *Emulator) placeEC2(r *regionState, c *cluster, td *taskDef, g groupCounts, cpu, mem int, rules placementRules) (placement, *placeFailure) {
 	active := slices.DeleteFunc(slices.Clone(c.Instances), func(ci *containerInstance) bool { return ci.Status != "ACTIVE" })
 	if len(active) == 0 {
 		return placement{}, &placeFailure{reason: "No Container Instances were found in your cluster.",
 			message: "was unable to place a task because no container instance met all of its requirements. Reason: No Container Instances were found in your cluster. For more information, see the Troubleshooting section of the Amazon ECS Developer Guide."}
 	}
+	allowed := slices.DeleteFunc(active, func(ci *containerInstance) bool { return !rules.allows(ci, g) })
+	if len(allowed) == 0 {
+		return placement{}, &placeFailure{reason: "MemberOf placement constraint unsatisfied.",
+			message: "was unable to place a task because no container instance met all of its requirements. The closest matching container-instance does not satisfy the placement constraints. For more information, see the Troubleshooting section of the Amazon ECS Developer Guide."}
+	}
+	active = allowed
 	use := instanceUsage(c)
 	ports := fixedHostPorts(td)
 	var fits []*containerInstance
@@ -150,15 +156,8 @@ func (e *Emulator) placeEC2(r *regionState, c *cluster, td *taskDef, g groupCoun
 		return placement{}, &placeFailure{reason: reason, instance: closest.ARN,
 			message: fmt.Sprintf("was unable to place a task because no container instance met all of its requirements. The closest matching (container-instance %s) %s. For more information, see the Troubleshooting section of the Amazon ECS Developer Guide.", closest.ID, detail)}
 	}
-	slices.SortStableFunc(fits, func(a, b *containerInstance) int {
-		if d := g.byAZ[a.AZ] - g.byAZ[b.AZ]; d != 0 {
-			return d
-		}
-		if d := g.byInstance[a.ARN] - g.byInstance[b.ARN]; d != 0 {
-			return d
-		}
-		return int(a.Seq - b.Seq)
-	})
+	salt := r.Sequence
+	slices.SortStableFunc(fits, func(a, b *containerInstance) int { return rules.compare(a, b, g, use, salt) })
 	ci := fits[0]
 	return placement{az: ci.AZ, instanceARN: ci.ARN, hostPorts: ports, cpu: cpu, memory: mem}, nil
 }

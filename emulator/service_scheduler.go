@@ -176,8 +176,12 @@ func (e *Emulator) scale(r *regionState, c *cluster, v *serviceView) {
 	placeFailed := false
 	if need > 0 && !backingOff {
 		td := e.taskDefByARN(r, primary.TaskDefinition)
+		var rules placementRules
+		if td != nil {
+			rules, _ = placementFor(primary.LaunchType, s.PlacementStrategy, s.PlacementConstraints, td) // checked when set
+		}
 		for i := 0; i < min(need, maxTotal-occupying, maxLaunchesPerStep) && td != nil; i++ {
-			where, fail := e.placeTask(r, c, td, primary.LaunchType, primary.Network, v.counts)
+			where, fail := e.placeTask(r, c, td, primary.LaunchType, primary.Network, v.counts, rules)
 			if fail != nil {
 				placeFailed = true
 				e.addEventDedup(s, v.now, fmt.Sprintf("(service %s) %s", s.Name, fail.message))
