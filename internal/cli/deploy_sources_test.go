@@ -101,3 +101,19 @@ func TestLocalDeployTagFromEnv(t *testing.T) {
 		t.Fatalf("exit %d, report %+v", code, r)
 	}
 }
+
+func TestLocalDiffTakesVariablesInEveryFlag(t *testing.T) {
+	l := newLocalECS(t, nil)
+	l.createService(t, serviceSpec{image: "registry.example.com/app:1", desired: 2})
+	t.Setenv("ECSDEPLOY_VAR_Tag", "from-env")
+	code, stdout, _ := l.run(t, "diff", "-c", "#{Cluster}", "-n", "web", "--var", "Cluster=c", "--var", "Count=3",
+		"-D", "#{Count}", "--tag-only", "#{Tag}", "--health-check-grace-period", "90")
+	if code != 0 {
+		t.Fatalf("exit %d", code)
+	}
+	for _, want := range []string{"desiredCount: 2 → 3", "registry.example.com/app:from-env", "healthCheckGracePeriodSeconds: 0 → 90"} {
+		if !strings.Contains(stdout, want) {
+			t.Errorf("diff lacks %q", want)
+		}
+	}
+}
