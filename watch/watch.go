@@ -146,12 +146,15 @@ func (w *watcher) run(ctx context.Context) (*Result, error) {
 				return w.finish(ctx, res, j.outcome, j.reason, j.rollbackID), nil
 			}
 			if err == nil {
+				want := w.opts.Interval
 				if changed {
 					unchanged = 0
-					interval = w.opts.Interval
 				} else if unchanged++; unchanged >= idlePolls {
-					interval = w.opts.IdleInterval
+					want = w.opts.IdleInterval
 				}
+				// After a throttling backoff, come back down gradually: the
+				// next burst of polls would only be throttled again.
+				interval = max(want, interval/2)
 			}
 		}
 		if err != nil {
@@ -161,18 +164,20 @@ func (w *watcher) run(ctx context.Context) (*Result, error) {
 			if !transient(err) {
 				return nil, err
 			}
+			interval = min(max(interval, w.opts.Interval)*2, w.opts.MaxInterval)
 			if throttled(err) {
 				res.Throttled++
+				w.opts.Reporter.Report(progress.Throttled{At: time.Now(), Interval: interval})
+			} else {
+				w.opts.Reporter.Report(progress.Warning{At: time.Now(), Message: fmt.Sprintf("AWS failed to answer (%v); polling again in %s", err, interval)})
 			}
-			interval = min(max(interval, w.opts.Interval)*2, w.opts.MaxInterval)
-			w.opts.Reporter.Report(progress.Throttled{At: time.Now(), Interval: interval})
 		}
 		pause := interval
 		if !deadline.IsZero() {
 			left := time.Until(deadline)
 			if left <= 0 {
 				res.VerdictSeen = time.Now()
-				return w.finish(ctx, res, progress.TimedOut, fmt.Sprintf("timed out after %s; %s", w.opts.Timeout, w.state()), ""), nil
+				return w.finish(ctx, res, progress.TimedOut, fmt.Sprintf("timed out after %s; %s", roundDuration(w.opts.Timeout), w.state()), ""), nil
 			}
 			pause = min(pause, left)
 		}
@@ -424,4 +429,12 @@ func (w *watcher) finish(ctx context.Context, res *Result, outcome progress.Outc
 	res.Finished = time.Now()
 	w.opts.Reporter.Report(progress.Verdict{At: res.Finished, DeploymentID: res.DeploymentID, Outcome: outcome, Reason: reason})
 	return res
+}
+
+// roundDuration rounds d for messages: whole seconds, or milliseconds below one.
+func roundDuration(d time.Duration) time.Duration {
+	if d >= time.Second {
+		return d.Round(time.Second)
+	}
+	return d.Round(time.Millisecond)
 }

@@ -187,3 +187,22 @@ func TestWaitJudgesTheServiceEvenWhenTaskListingsAreThrottled(t *testing.T) {
 		t.Fatalf("outcome %q (%s), %d listings: a throttled task listing must not hide the verdict", res.Outcome, res.Reason, len(f.listed))
 	}
 }
+
+func TestWaitRetriesServerFaultsWithAWarning(t *testing.T) {
+	done := service(true, dep("ecs-svc/2", "PRIMARY", newTD, types.DeploymentRolloutStateCompleted, 1, 1, 0))
+	f := &fakeECS{script: []step{{err: &smithy.GenericAPIError{Code: "ServerException", Message: "Service unavailable"}}, {svc: done}}}
+	rec := &recorder{}
+	res, err := Wait(context.Background(), f, ourTarget, fastOptions(rec))
+	if err != nil || res.Outcome != progress.Succeeded || res.Throttled != 0 {
+		t.Fatalf("err %v, result %+v", err, res)
+	}
+	var warned bool
+	for _, e := range rec.events {
+		if w, ok := e.(progress.Warning); ok && strings.Contains(w.Message, "ServerException") {
+			warned = true
+		}
+	}
+	if !warned {
+		t.Fatalf("the server fault was not reported")
+	}
+}
