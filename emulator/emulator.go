@@ -41,7 +41,8 @@ type Options struct {
 	AccountID string
 	// Region is used for requests without a credential scope (default DefaultRegion).
 	Region string
-	// Seed makes generated ids (tasks, deployments, events) reproducible.
+	// Seed makes generated ids (tasks, deployments, events) reproducible;
+	// 0 on a real-time emulator means a seed from the wall clock.
 	Seed uint64
 	// DefaultCluster creates a cluster named "default" (with the scenario's
 	// capacity) the first time a region is used, as `ecsdeploy --local` does.
@@ -60,7 +61,7 @@ type Emulator struct {
 
 	routes *router
 
-	mu       sync.Mutex // guards everything below
+	mu       sync.Mutex // guards offset through ids: the state and its clock
 	offset   time.Duration
 	lastStep time.Time
 	state    *state
@@ -69,6 +70,7 @@ type Emulator struct {
 	faultN   map[int]int // calls seen per fault index, for deterministic rates
 	ids      *idSource
 
+	// OnStep hooks and the scheduler's own serialisation.
 	hookMu    sync.Mutex
 	onStep    []func(now time.Time)
 	stepMu    sync.Mutex   // serialises scheduler steps
