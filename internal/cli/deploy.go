@@ -157,6 +157,9 @@ func deploy(cmd *cobra.Command, g *Globals, o *deployOptions, early *earlyReport
 	if o.noWait && opts.Rollback {
 		ps.Add("--rollback", 0, "needs the deploy to wait; it cannot be combined with --no-wait")
 	}
+	if o.noWait && opts.KeepRevisions > 0 {
+		ps.Add("--keep-revisions", 0, "prunes only after a success, which --no-wait does not wait for")
+	}
 	if err := ps.Err(); err != nil {
 		return err
 	}
