@@ -132,6 +132,9 @@ func (d *deployer) run(ctx context.Context, plan *Plan, res *Result) error {
 	if err != nil {
 		res.Outcome = progress.Failed
 		res.Reason = "watching the deployment: " + err.Error()
+		if ctx.Err() != nil {
+			res.Reason = fmt.Sprintf("interrupted while waiting; deployment %s goes on in ECS (follow it with ecsdeploy status)", res.DeploymentID)
+		}
 		return fmt.Errorf("watch deployment %s: %w", aws.ToString(ours.Id), err)
 	}
 	res.Outcome, res.Reason = wr.Outcome, wr.Reason
