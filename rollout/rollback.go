@@ -114,7 +114,10 @@ func RollbackTarget(ctx context.Context, api ECSAPI, cluster, service string, to
 		return aws.ToString(td.TaskDefinitionArn), svc, "", nil
 	}
 	for _, d := range svc.Deployments {
-		if aws.ToString(d.Status) != "PRIMARY" && aws.ToString(d.TaskDefinition) != current && d.RunningCount > 0 {
+		// A FAILED deployment may still have tasks (ECS is rolling it back):
+		// it is never a target.
+		if aws.ToString(d.Status) != "PRIMARY" && aws.ToString(d.TaskDefinition) != current && d.RunningCount > 0 &&
+			d.RolloutState != types.DeploymentRolloutStateFailed {
 			return aws.ToString(d.TaskDefinition), svc, fmt.Sprintf("%s still runs tasks of the service", shortARN(aws.ToString(d.TaskDefinition))), nil
 		}
 	}
