@@ -52,3 +52,37 @@ func TestCapacityFollowsScenarioWhileRunning(t *testing.T) {
 		t.Fatalf("the running task was lost: %+v", desc.Clusters[0])
 	}
 }
+
+func TestDrainingInstanceMovesServiceTasks(t *testing.T) {
+	em, client := newTestEmulator(t)
+	ctx := context.Background()
+	if _, err := client.CreateCluster(ctx, &ecs.CreateClusterInput{}); err != nil {
+		t.Fatal(err)
+	}
+	td := registerEC2(t, client, "api", "api:1")
+	if _, err := client.CreateService(ctx, &ecs.CreateServiceInput{ServiceName: aws.String("api"), TaskDefinition: aws.String(td),
+		DesiredCount: aws.Int32(6)}); err != nil {
+		t.Fatal(err)
+	}
+	em.Advance(2 * time.Minute)
+	tasks, _ := client.ListTasks(ctx, &ecs.ListTasksInput{ServiceName: aws.String("api")})
+	desc, _ := client.DescribeTasks(ctx, &ecs.DescribeTasksInput{Tasks: tasks.TaskArns[:1]})
+	victim := aws.ToString(desc.Tasks[0].ContainerInstanceArn)
+	if _, err := client.UpdateContainerInstancesState(ctx, &ecs.UpdateContainerInstancesStateInput{
+		ContainerInstances: []string{victim}, Status: "DRAINING"}); err != nil {
+		t.Fatal(err)
+	}
+	var minHealthy = 6
+	em.OnStep(func(time.Time) { minHealthy = min(minHealthy, sampleService(em, "default", "api").healthy) })
+	em.Advance(3 * time.Minute)
+	ci, _ := client.DescribeContainerInstances(ctx, &ecs.DescribeContainerInstancesInput{ContainerInstances: []string{victim}})
+	if n := ci.ContainerInstances[0].RunningTasksCount + ci.ContainerInstances[0].PendingTasksCount; n != 0 {
+		t.Fatalf("%d tasks left on the draining instance", n)
+	}
+	if svc := describeService(t, client, "default", "api"); svc.RunningCount != 6 {
+		t.Fatalf("running %d after draining", svc.RunningCount)
+	}
+	if minHealthy < 6 {
+		t.Fatalf("healthy tasks fell to %d while draining with minimumHealthyPercent 100", minHealthy)
+	}
+}

@@ -10,6 +10,9 @@ import (
 // second, like ECS's launch rate limits (Fargate: burst 100, 20 per second).
 const maxLaunchesPerStep = 20
 
+// drainingKey groups, in a serviceView, the tasks on DRAINING instances.
+const drainingKey = "draining-instances"
+
 // serviceView is one step's picture of a service's tasks.
 type serviceView struct {
 	s        *service
@@ -47,14 +50,27 @@ func (e *Emulator) stepService(r *regionState, c *cluster, s *service, tasks []*
 func newServiceView(c *cluster, s *service, tasks []*task, now time.Time) *serviceView {
 	v := &serviceView{s: s, now: now, alive: map[string][]*task{},
 		healthyF: func(t *task) bool { return healthyForService(t, now) }}
+	draining := map[string]bool{}
+	for _, ci := range c.Instances {
+		if ci.Status == "DRAINING" {
+			draining[ci.ARN] = true
+		}
+	}
 	for _, t := range tasks {
 		if t.LastStatus == "STOPPED" {
 			continue
 		}
 		v.all = append(v.all, t)
-		if t.DesiredStatus == "RUNNING" {
-			v.alive[t.DeploymentID] = append(v.alive[t.DeploymentID], t)
+		if t.DesiredStatus != "RUNNING" {
+			continue
 		}
+		key := t.DeploymentID
+		if draining[t.InstanceARN] {
+			// Tasks on a draining instance are replaced like an old
+			// deployment's, within the same percent bounds.
+			key = drainingKey
+		}
+		v.alive[key] = append(v.alive[key], t)
 	}
 	// Service tasks all carry the group "service:NAME", so counting the
 	// service's own tasks is counting its placement group.

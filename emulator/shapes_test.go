@@ -195,6 +195,7 @@ func TestOutputsFollowBotocoreModel(t *testing.T) {
 	cis := call("ListContainerInstances", `{}`)
 	ciIDs, _ := json.Marshal(cis["containerInstanceArns"])
 	call("DescribeContainerInstances", fmt.Sprintf(`{"containerInstances":%s}`, ciIDs))
+	call("UpdateContainerInstancesState", fmt.Sprintf(`{"containerInstances":[%q],"status":"DRAINING"}`, cis["containerInstanceArns"].([]any)[0]))
 	call("DescribeClusters", `{"clusters":["default","nope"],"include":["TAGS","SETTINGS","STATISTICS"]}`)
 	call("ListClusters", `{}`)
 	call("ListServices", `{}`)

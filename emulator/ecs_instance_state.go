@@ -1,0 +1,44 @@
+package emulator
+
+import "slices"
+
+func init() {
+	registerECSOp("UpdateContainerInstancesState", (*ecsCall).updateContainerInstancesState)
+}
+
+// updateContainerInstancesState sets instances ACTIVE or DRAINING. On a
+// DRAINING instance no task is placed, and the service scheduler replaces
+// the service tasks running there within minimumHealthyPercent and
+// maximumPercent; standalone tasks keep running.
+func (x *ecsCall) updateContainerInstancesState(body []byte) (any, error) {
+	in, err := ecsDecode[instancesInput](body)
+	if err != nil {
+		return nil, err
+	}
+	if len(in.ContainerInstances) == 0 || len(in.ContainerInstances) > 10 {
+		return nil, invalidParameter("containerInstances must contain between 1 and 10 items.")
+	}
+	if in.Status != "ACTIVE" && in.Status != "DRAINING" {
+		return nil, invalidParameter("status must be ACTIVE or DRAINING.")
+	}
+	c, err := x.cluster(in.Cluster)
+	if err != nil {
+		return nil, err
+	}
+	out := []instanceOut{}
+	fails := []failure{}
+	for _, ref := range in.ContainerInstances {
+		i := slices.IndexFunc(c.Instances, func(ci *containerInstance) bool { return ci.ARN == ref || ci.ID == ref })
+		if i < 0 {
+			fails = append(fails, failure{Arn: ref, Reason: "MISSING"})
+			continue
+		}
+		ci := c.Instances[i]
+		ci.Status = in.Status
+		out = append(out, instanceOutput(c, ci))
+	}
+	for _, s := range c.Services {
+		s.touched = true // let idle services see the change
+	}
+	return map[string]any{"containerInstances": out, "failures": fails}, nil
+}
