@@ -99,6 +99,8 @@ func Describe(e Event) string {
 		return "event: " + e.Message
 	case Verdict:
 		return fmt.Sprintf("deployment %s %s: %s", e.DeploymentID, e.Outcome, e.Reason)
+	case Polled:
+		return "polled; no change"
 	case Throttled:
 		return fmt.Sprintf("throttled by AWS; polling every %s", e.Interval.Round(time.Millisecond))
 	default:

@@ -132,6 +132,12 @@ type Verdict struct {
 	Reason       string
 }
 
+// Polled marks a poll that changed nothing worth a line. Renderers that keep
+// a clock on screen (the live view) redraw on it; line renderers skip it.
+type Polled struct {
+	At time.Time
+}
+
 // Throttled reports that AWS asked us to slow down and the poller backed off.
 type Throttled struct {
 	At       time.Time
@@ -145,3 +151,4 @@ func (e TaskChanged) When() time.Time       { return e.At }
 func (e ServiceEvent) When() time.Time      { return e.At }
 func (e Verdict) When() time.Time           { return e.At }
 func (e Throttled) When() time.Time         { return e.At }
+func (e Polled) When() time.Time            { return e.At }

@@ -18,6 +18,9 @@ func NewLines(w io.Writer) *Lines { return &Lines{W: w} }
 
 // Report implements Reporter.
 func (l *Lines) Report(e Event) {
+	if _, ok := e.(Polled); ok {
+		return // nothing changed: no line
+	}
 	at := e.When()
 	if at.IsZero() {
 		at = time.Now()

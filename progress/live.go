@@ -59,6 +59,8 @@ func (l *Live) Report(e Event) {
 		if len(l.events) > liveRecentEvents {
 			l.events = l.events[len(l.events)-liveRecentEvents:]
 		}
+	case Polled:
+		// Nothing changed; redraw so that the elapsed time moves.
 	case Verdict:
 		l.redraw()
 		l.drawn = 0 // keep the final block on screen

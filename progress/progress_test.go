@@ -69,3 +69,20 @@ func TestMultiAndDiscard(t *testing.T) {
 		t.Fatalf("Multi delivered %d and %d events, want 1 each", len(a), len(c))
 	}
 }
+
+func TestPolledMovesTheLiveClockAndPrintsNoLine(t *testing.T) {
+	var lines strings.Builder
+	NewLines(&lines).Report(Polled{At: at})
+	if lines.Len() != 0 {
+		t.Fatalf("Lines printed %q for a poll without change", lines.String())
+	}
+	var b strings.Builder
+	now := at
+	l := &Live{W: &b, Now: func() time.Time { return now }}
+	l.Report(DeploymentChanged{At: at, Deployment: Deployment{ID: "ecs-svc/1", Status: "PRIMARY"}})
+	now = now.Add(42 * time.Second)
+	l.Report(Polled{At: now})
+	if !strings.Contains(b.String(), "elapsed 42s") {
+		t.Fatalf("the live view did not move its clock:\n%q", b.String())
+	}
+}

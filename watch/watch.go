@@ -155,6 +155,9 @@ func (w *watcher) run(ctx context.Context) (*Result, error) {
 				// After a throttling backoff, come back down gradually: the
 				// next burst of polls would only be throttled again.
 				interval = max(want, interval/2)
+				if !changed {
+					w.opts.Reporter.Report(progress.Polled{At: time.Now()})
+				}
 			}
 		}
 		if err != nil {
