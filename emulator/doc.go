@@ -28,9 +28,13 @@
 //
 // Failures are set from Go with SetScenario (or POST /_local/scenario):
 //
+//	exitCode := 1
 //	em.SetScenario(&scenario.Scenario{Images: []scenario.Image{
-//		{Match: "*:broken", ExitCode: ptr(1), ExitAfter: scenario.Duration(5 * time.Second)},
+//		{Match: "*:broken", ExitCode: &exitCode, ExitAfter: scenario.Duration(5 * time.Second)},
 //	}})
+//
+// SaveState and LoadState keep the state in a file between runs (written
+// atomically; a damaged file is reported, never replaced).
 //
 // # Other services
 //
