@@ -34,6 +34,7 @@ func (e *Emulator) stepService(r *regionState, c *cluster, s *service, tasks []*
 		return
 	}
 	e.countTaskFailures(s, tasks, now)
+	e.loadBalancerEvents(s, tasks, now)
 	e.replaceUnhealthy(s, tasks, now)
 	e.checkCircuitBreaker(s, tasks, now)
 	v := newServiceView(c, s, tasks, now)

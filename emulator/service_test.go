@@ -2,6 +2,7 @@ package emulator
 
 import (
 	"context"
+	"strings"
 	"testing"
 	"time"
 
@@ -122,5 +123,28 @@ func TestOnStepHooksMayCallInvokeECS(t *testing.T) {
 	em.Advance(5 * time.Second)
 	if len(seen) != 5 || !seen[4].Equal(em.Now()) {
 		t.Fatalf("hooks saw %v", seen)
+	}
+}
+
+func TestLoadBalancedServiceReportsTargets(t *testing.T) {
+	em, client := newTestEmulator(t)
+	ctx := context.Background()
+	createFargateService(t, em, client, "web:1", 2, false)
+	tg := "arn:aws:elasticloadbalancing:us-east-1:000000000000:targetgroup/web/0123456789abcdef"
+	td := registerWebHC(t, client, "web:2", false)
+	if _, err := client.UpdateService(ctx, &ecs.UpdateServiceInput{Service: aws.String("web"), TaskDefinition: aws.String(td),
+		LoadBalancers: []types.LoadBalancer{{TargetGroupArn: aws.String(tg), ContainerName: aws.String("web"), ContainerPort: aws.Int32(8080)}}}); err != nil {
+		t.Fatal(err)
+	}
+	em.Advance(3 * time.Minute)
+	events := eventMessages(describeService(t, client, "default", "web"))
+	for _, want := range []string{
+		"(service web) registered 2 targets in (target-group " + tg + ")",
+		"(service web) has begun draining connections on 2 tasks.",
+		"(service web) deregistered 2 targets in (target-group " + tg + ")",
+	} {
+		if !strings.Contains(events, want) {
+			t.Errorf("missing %q in %s", want, events)
+		}
 	}
 }
