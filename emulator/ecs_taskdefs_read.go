@@ -57,7 +57,9 @@ func (x *ecsCall) listTaskDefinitions(body []byte) (any, error) {
 	}
 	var tds []*taskDef
 	for name, f := range x.reg.Families {
-		if in.FamilyPrefix != "" && !strings.HasPrefix(name, in.FamilyPrefix) {
+		// Despite its name, ListTaskDefinitions' familyPrefix is the full
+		// family name (ListTaskDefinitionFamilies' is a real prefix).
+		if in.FamilyPrefix != "" && name != in.FamilyPrefix {
 			continue
 		}
 		for _, td := range f.Revisions {

@@ -56,7 +56,7 @@ func TestRegisterTaskDefinitionValidation(t *testing.T) {
 func TestTaskDefinitionRevisionsFamiliesAndPaging(t *testing.T) {
 	em, client := newTestEmulator(t)
 	ctx := context.Background()
-	for _, fam := range []string{"web", "web", "web", "worker"} {
+	for _, fam := range []string{"web", "web", "web", "worker", "web-canary"} {
 		registerWeb(t, client, fam, "app:1")
 	}
 	if _, err := client.DeregisterTaskDefinition(ctx, &ecs.DeregisterTaskDefinitionInput{TaskDefinition: aws.String("web:3")}); err != nil {
@@ -81,12 +81,16 @@ func TestTaskDefinitionRevisionsFamiliesAndPaging(t *testing.T) {
 	if err != nil || len(page2.TaskDefinitionArns) != 1 || page2.NextToken != nil || !strings.HasSuffix(page2.TaskDefinitionArns[0], "web:2") {
 		t.Fatalf("page 2: %v %+v", err, page2)
 	}
+	prefixed, _ := client.ListTaskDefinitionFamilies(ctx, &ecs.ListTaskDefinitionFamiliesInput{FamilyPrefix: aws.String("web")})
+	if len(prefixed.Families) != 2 {
+		t.Fatalf("ListTaskDefinitionFamilies' familyPrefix is a prefix: %v", prefixed.Families)
+	}
 	inactive, _ := client.ListTaskDefinitions(ctx, &ecs.ListTaskDefinitionsInput{Status: types.TaskDefinitionStatusInactive})
 	if len(inactive.TaskDefinitionArns) != 1 {
 		t.Fatalf("inactive: %v", inactive.TaskDefinitionArns)
 	}
 	fams, _ := client.ListTaskDefinitionFamilies(ctx, &ecs.ListTaskDefinitionFamiliesInput{})
-	if strings.Join(fams.Families, ",") != "web,worker" {
+	if strings.Join(fams.Families, ",") != "web,web-canary,worker" {
 		t.Fatalf("families: %v", fams.Families)
 	}
 	del, err := client.DeleteTaskDefinitions(ctx, &ecs.DeleteTaskDefinitionsInput{TaskDefinitions: []string{"web:3", "web:1"}})
