@@ -67,6 +67,19 @@ like deploy does.`,
 }
 
 func runRollback(cmd *cobra.Command, g *Globals, o *rollbackOptions) error {
+	early := earlyReport{Cluster: o.cluster, Service: o.service}
+	err := rollback(cmd, g, o, &early)
+	if err != nil && g.JSON() && !early.printed {
+		// Stopped before rolling back: --output json still prints its one report.
+		early.fill(err)
+		enc := json.NewEncoder(g.Streams.Out)
+		enc.SetIndent("", "  ")
+		_ = enc.Encode(early)
+	}
+	return err
+}
+
+func rollback(cmd *cobra.Command, g *Globals, o *rollbackOptions, early *earlyReport) error {
 	var ps failure.Problems
 	if strings.TrimSpace(o.cluster) == "" {
 		ps.Add("--cluster", 0, "required")
@@ -90,6 +103,7 @@ func runRollback(cmd *cobra.Command, g *Globals, o *rollbackOptions) error {
 	}
 	calls := &awsconfig.CallCounter{}
 	g.AWS.Calls = calls
+	early.calls = calls
 	clients, err := g.Clients(cmd.Context())
 	if err != nil {
 		return err
@@ -117,6 +131,7 @@ func runRollback(cmd *cobra.Command, g *Globals, o *rollbackOptions) error {
 			rerr = failure.WithCode(failure.CodeFailed, err)
 		}
 	}
+	early.printed = true
 	if g.JSON() {
 		enc := json.NewEncoder(g.Streams.Out)
 		enc.SetIndent("", "  ")
