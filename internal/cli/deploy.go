@@ -97,7 +97,7 @@ func runDeploy(cmd *cobra.Command, g *Globals, o *deployOptions) error {
 	return err
 }
 
-// earlyReport is deploy's JSON report when it stops before changing anything:
+// earlyReport is the JSON report of deploy or rollback when it stops before changing anything:
 // invalid input (with every problem) or an AWS error while planning.
 type earlyReport struct {
 	Cluster  string           `json:"cluster"`
