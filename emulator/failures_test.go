@@ -215,8 +215,8 @@ func TestFailingHealthChecksReplaceTasks(t *testing.T) {
 	em.Advance(5 * time.Minute)
 	svc := describeService(t, client, "default", "web")
 	events := eventMessages(svc)
-	if !strings.Contains(events, ") failed container health checks.") {
-		t.Fatalf("no health-check event: %s", events)
+	if !strings.Contains(events, ") failed container health checks.") || !strings.Contains(events, "tasks due to an unhealthy status.") {
+		t.Fatalf("no health-check events: %s", events)
 	}
 	stopped, err := client.ListTasks(context.Background(), &ecs.ListTasksInput{ServiceName: aws.String("web"), DesiredStatus: types.DesiredStatusStopped})
 	if err != nil {
@@ -287,5 +287,16 @@ func TestCrashLoopWithoutBreakerBacksOff(t *testing.T) {
 	}
 	if svc.Deployments[0].RolloutState != types.DeploymentRolloutStateInProgress || svc.Deployments[0].FailedTasks < 5 {
 		t.Fatalf("without a circuit breaker the deployment stays IN_PROGRESS: %+v", svc.Deployments[0])
+	}
+}
+
+func TestStartFailureFailsToStart(t *testing.T) {
+	em, client := newTestEmulator(t)
+	reason := "ResourceInitializationError: unable to pull secrets or registry auth: execution resource retrieval failed"
+	em.SetScenario(&scenario.Scenario{Images: []scenario.Image{{Match: "needs-secret", StartFailure: reason}}})
+	task := runOne(t, em, client, "needs-secret", time.Minute, false)
+	if task.StopCode != types.TaskStopCodeTaskFailedToStart || aws.ToString(task.StoppedReason) != reason ||
+		task.StartedAt != nil || aws.ToString(task.LastStatus) != "STOPPED" {
+		t.Fatalf("task: %s %q started %v %s", task.StopCode, aws.ToString(task.StoppedReason), task.StartedAt, aws.ToString(task.LastStatus))
 	}
 }

@@ -134,6 +134,7 @@ func (e *Emulator) replaceUnhealthy(s *service, tasks []*task, now time.Time) {
 		}
 		requestStop(t, stopScheduler, "Task failed container health checks")
 		t.HealthFailed, t.Counted = true, true
+		s.UnhealthyToReplace++
 		e.addEvent(s, now, fmt.Sprintf("(service %s) (task %s) failed container health checks.", s.Name, t.ID))
 		if d := s.deployment(t.DeploymentID); d != nil && d.RolloutState == "IN_PROGRESS" {
 			d.FailedTasks++
@@ -214,7 +215,12 @@ func (e *Emulator) scale(r *regionState, c *cluster, v *serviceView) {
 		need -= len(started)
 	}
 	if len(started) > 0 {
-		e.addEvent(s, v.now, fmt.Sprintf("(service %s) has started %d tasks: %s.", s.Name, len(started), taskList(started)))
+		msg := fmt.Sprintf("(service %s) has started %d tasks: %s.", s.Name, len(started), taskList(started))
+		if n := min(len(started), s.UnhealthyToReplace); n > 0 {
+			msg += fmt.Sprintf(" Amazon ECS replaced %d tasks due to an unhealthy status.", n)
+			s.UnhealthyToReplace -= n
+		}
+		e.addEvent(s, v.now, msg)
 	}
 
 	// Stop old tasks: the ones not (yet) healthy at once, healthy ones as

@@ -142,7 +142,8 @@ type service struct {
 	StuckEventAt         time.Time               `json:"stuckEventAt,omitzero"`
 	PlaceEventAt         time.Time               `json:"placeEventAt,omitzero"`
 	InactiveAt           time.Time               `json:"inactiveAt,omitzero"`
-	StartFailures        int                     `json:"startFailures,omitempty"` // consecutive, for the launch backoff
+	StartFailures        int                     `json:"startFailures,omitempty"`      // consecutive, for the launch backoff
+	UnhealthyToReplace   int                     `json:"unhealthyToReplace,omitempty"` // for "Amazon ECS replaced N tasks due to an unhealthy status."
 	Revisions            []*serviceRevision      `json:"revisions,omitempty"`
 	History              []*serviceDeployment    `json:"history,omitempty"`
 	BackoffUntil         time.Time               `json:"backoffUntil,omitzero"`

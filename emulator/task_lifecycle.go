@@ -50,6 +50,13 @@ func (e *Emulator) advanceOnce(t *task, now time.Time) bool {
 		if now.Before(t.NextAt) {
 			return false
 		}
+		for _, ct := range t.Containers {
+			if reason := ct.Behaviour.StartFailure; reason != "" {
+				ct.Reason = reason
+				e.failTask(t, now, stopTaskFailedToStart, reason)
+				return true
+			}
+		}
 		t.LastStatus, t.StartedAt = "RUNNING", now
 		for _, ct := range t.Containers {
 			ct.LastStatus, ct.StartedAt = "RUNNING", now

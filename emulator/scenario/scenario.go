@@ -72,6 +72,11 @@ type Image struct {
 	// PullFailure, when set, makes the pull fail with CannotPullContainerError
 	// and this text as the detail.
 	PullFailure string `yaml:"pullFailure,omitempty" json:"pullFailure,omitempty"`
+	// StartFailure, when set, makes the task fail after the pull, before it
+	// runs, with this reason as the task's stoppedReason and the container's
+	// reason (for example "ResourceInitializationError: unable to pull
+	// secrets or registry auth: ..." or "CannotStartContainerError: ...").
+	StartFailure string `yaml:"startFailure,omitempty" json:"startFailure,omitempty"`
 	// ExitCode, when set, makes the container exit with it ExitAfter after it starts.
 	ExitCode *int `yaml:"exitCode,omitempty" json:"exitCode,omitempty"`
 	// ExitAfter is how long the container runs before exiting with ExitCode.
