@@ -114,6 +114,7 @@ func (e *Emulator) LoadState(file string) error {
 	e.offset = target.Sub(e.clock.Now())
 	e.lastStep = saved.Now
 	e.scenAt = saved.Now
+	e.faultN = map[int]int{}
 	return nil
 }
 
