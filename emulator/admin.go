@@ -17,6 +17,7 @@ const adminPrefix = "/_local/"
 //	GET  /_local/scenario          the scenario in force, as YAML
 //	POST /_local/scenario          replace it (YAML or JSON body)
 //	POST /_local/advance?by=90s    move emulated time forward and run the scheduler
+//	POST /_local/reset             forget all ECS state (the scenario stays)
 //	GET  /_local/health            {"now": <emulated time>}
 func (e *Emulator) serveAdmin(w http.ResponseWriter, r *http.Request) {
 	switch r.URL.Path {
@@ -34,6 +35,13 @@ func (e *Emulator) serveAdmin(w http.ResponseWriter, r *http.Request) {
 		}
 		e.Advance(d)
 		adminJSON(w, map[string]any{"now": e.Now().UTC().Format(time.RFC3339Nano)})
+	case adminPrefix + "reset":
+		if r.Method != http.MethodPost {
+			adminError(w, http.StatusMethodNotAllowed, "use POST")
+			return
+		}
+		e.Reset()
+		adminJSON(w, map[string]any{"ok": true})
 	case adminPrefix + "health":
 		adminJSON(w, map[string]any{"now": e.Now().UTC().Format(time.RFC3339Nano)})
 	default:

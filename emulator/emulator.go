@@ -252,6 +252,14 @@ func (e *Emulator) SetScenario(s *scenario.Scenario) error {
 	return nil
 }
 
+// Reset forgets every cluster, task definition, service and task, in
+// every region; the scenario and the clock stay as they are.
+func (e *Emulator) Reset() {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	e.state = newState()
+}
+
 // Scenario returns the scenario in force (never nil).
 func (e *Emulator) Scenario() *scenario.Scenario {
 	e.mu.Lock()

@@ -10,6 +10,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/ecs"
 	"github.com/aws/smithy-go"
 
@@ -112,6 +113,15 @@ func TestAdminEndpointReplacesScenario(t *testing.T) {
 	}
 	if _, err := client.ListClusters(context.Background(), &ecs.ListClustersInput{}); err != nil {
 		t.Fatalf("after clearing: %v", err)
+	}
+	if _, err := client.CreateCluster(context.Background(), &ecs.CreateClusterInput{ClusterName: aws.String("gone")}); err != nil {
+		t.Fatal(err)
+	}
+	if rec := post("/_local/reset", ""); rec.Code != 200 {
+		t.Fatalf("reset: %d", rec.Code)
+	}
+	if list, _ := client.ListClusters(context.Background(), &ecs.ListClustersInput{}); len(list.ClusterArns) != 0 {
+		t.Fatalf("after reset: %v", list.ClusterArns)
 	}
 	before := em.Now()
 	if rec := post("/_local/advance?by=90s", ""); rec.Code != 200 || !em.Now().Equal(before.Add(90*time.Second)) {
