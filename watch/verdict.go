@@ -59,6 +59,11 @@ type observation struct {
 	placementGrace     time.Duration // how long placement may fail without progress
 	now                time.Time
 	lastPlacementMsg   string
+	// breakerFailure is ECS's event saying our deployment failed
+	// ("(deployment ecs-svc/N) deployment failed: ..."), if one was seen. It
+	// outlives the deployment itself, which can drop out of the service
+	// between two polls once the rollback deployment has taken over.
+	breakerFailure string
 }
 
 // breakerEnabled reports whether ECS itself decides failure for this service.
@@ -120,6 +125,14 @@ func judge(t Target, svc types.Service, obs observation) judgement {
 			reason = aws.ToString(ours.RolloutStateReason) + " " + reason
 		}
 		return judgement{done: true, outcome: progress.Failed, reason: reason + " (" + aws.ToString(prim.RolloutStateReason) + ")", rollbackID: aws.ToString(prim.Id)}
+	}
+	if obs.breakerFailure != "" && (!found || aws.ToString(ours.Status) != "PRIMARY" || ours.RolloutState == types.DeploymentRolloutStateFailed) {
+		j := judgement{done: true, outcome: progress.Failed, reason: "the deployment circuit breaker failed it: " + obs.breakerFailure}
+		if hasPrimary && aws.ToString(prim.Id) != t.DeploymentID {
+			j.rollbackID = aws.ToString(prim.Id)
+			j.reason += fmt.Sprintf("; ECS rolled the service back to %s (deployment %s)", shortTD(aws.ToString(prim.TaskDefinition)), aws.ToString(prim.Id))
+		}
+		return j
 	}
 	if !found {
 		if hasPrimary {

@@ -349,6 +349,9 @@ func (w *watcher) observeEvents(svc types.Service, now time.Time) bool {
 			w.obs.placementFailures++
 			w.obs.lastPlacementMsg = e.Message
 		}
+		if strings.Contains(e.Message, "(deployment "+w.target.DeploymentID+") deployment failed") {
+			w.obs.breakerFailure = e.Message
+		}
 	}
 	return len(fresh) > 0
 }

@@ -63,7 +63,7 @@ const (
 // Image is the behaviour of containers whose image matches Match.
 type Image struct {
 	// Match is an image reference, exact ("repo/app:1.2") or a glob in
-	// path.Match syntax ("*/app:*", "app:bad-*").
+	// path.Match syntax ("*/app:*", "app:bad-*") in which "*" also spans "/".
 	Match string `yaml:"match" json:"match"`
 	// PullDuration is how long pulling the image takes (default 12s).
 	PullDuration Duration `yaml:"pullDuration,omitempty" json:"pullDuration,omitempty"`
@@ -180,11 +180,20 @@ func (s *Scenario) ImageFor(image string) Image {
 		if im.Match == image {
 			return im
 		}
-		if ok, _ := path.Match(im.Match, image); ok {
+		if imageMatch(im.Match, image) {
 			return im
 		}
 	}
 	return Image{}
+}
+
+// imageMatch reports whether image matches pattern. Patterns use path.Match
+// syntax except that "*" also spans "/": image references are not file
+// paths, and "*:broken" must match "registry.example.com/team/app:broken".
+func imageMatch(pattern, image string) bool {
+	const sep = "\x1f" // a byte that is neither special to path.Match nor valid in an image reference
+	ok, _ := path.Match(strings.ReplaceAll(pattern, "/", sep), strings.ReplaceAll(image, "/", sep))
+	return ok
 }
 
 // Marshal renders the scenario as YAML.

@@ -88,3 +88,31 @@ func TestFaultWindowAndRoundTrip(t *testing.T) {
 		t.Fatalf("round trip: %v\n%s", err, data)
 	}
 }
+
+func TestImagePatternsSpanRegistryPaths(t *testing.T) {
+	s := &Scenario{Images: []Image{{Match: "*:broken*", PullFailure: "x"}, {Match: "*/app:?.0", StartFailure: "y"}}}
+	cases := []struct {
+		image string
+		want  string // which rule applies: "pull", "start" or ""
+	}{
+		{"public.ecr.aws/nginx/nginx:broken", "pull"},
+		{"nginx:broken-2", "pull"},
+		{"123456789012.dkr.ecr.eu-west-1.amazonaws.com/team/app:1.0", "start"},
+		{"registry:5000/app:1.0", "start"},
+		{"app:1.0", ""}, // "*/" needs at least a slash before app
+		{"public.ecr.aws/nginx/nginx:1.27", ""},
+	}
+	for _, c := range cases {
+		im := s.ImageFor(c.image)
+		got := ""
+		switch {
+		case im.PullFailure != "":
+			got = "pull"
+		case im.StartFailure != "":
+			got = "start"
+		}
+		if got != c.want {
+			t.Errorf("ImageFor(%q) applied %q, want %q", c.image, got, c.want)
+		}
+	}
+}
