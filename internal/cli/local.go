@@ -158,6 +158,9 @@ func runLocalServe(ctx context.Context, g *Globals, o *localServeOptions) error 
 			return failure.WithCode(failure.CodeInvalid, err)
 		}
 	}
+	if err := loadLocalCloudFormationScenario(cf, file); err != nil {
+		return err
+	}
 	save := func() error { return errors.Join(em.SaveState(file), cf.SaveState(cfFile)) }
 	if sc != nil {
 		if err := em.SetScenario(sc); err != nil {

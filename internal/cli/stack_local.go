@@ -20,6 +20,22 @@ const localCloudFormationFile = "cloudformation.json"
 // for the local CloudFormation (emulator/cloudformation.Scenario, as YAML).
 const localCloudFormationScenario = "cloudformation-scenario.yaml"
 
+// loadLocalCloudFormationScenario gives cf the failure rules kept next to the
+// local ECS state file at statePath, if there are any: failures of the local
+// CloudFormation itself, for trying out how stack deploy recovers (see
+// docs/stack.md). Both --local and `local serve` use it.
+func loadLocalCloudFormationScenario(cf *localcfn.Service, statePath string) error {
+	scenarioFile := filepath.Join(filepath.Dir(statePath), localCloudFormationScenario)
+	sc, err := localcfn.LoadScenario(scenarioFile)
+	switch {
+	case err == nil:
+		cf.SetScenario(sc)
+	case !errors.Is(err, os.ErrNotExist):
+		return failure.WithCode(failure.CodeInvalid, err)
+	}
+	return nil
+}
+
 // withLocalCloudFormation makes --local answer CloudFormation for the stack
 // commands: it opens the local ECS, serves the emulated CloudFormation on
 // it with the stacks saved by earlier commands, and saves them again when
@@ -57,14 +73,9 @@ func withLocalCloudFormation(ctx context.Context, g *Globals) error {
 			return failure.WithCode(failure.CodeInvalid, err)
 		}
 	}
-	// Failures of the local CloudFormation itself, for trying out how
-	// deploy recovers (see docs/stack.md).
-	scenarioFile := filepath.Join(filepath.Dir(statePath), localCloudFormationScenario)
-	if sc, err := localcfn.LoadScenario(scenarioFile); err == nil {
-		cf.SetScenario(sc)
-	} else if !errors.Is(err, os.ErrNotExist) {
+	if err := loadLocalCloudFormationScenario(cf, statePath); err != nil {
 		_ = closeECS()
-		return failure.WithCode(failure.CodeInvalid, err)
+		return err
 	}
 	g.LocalHandler = em
 	g.closers = append(g.closers, func() error {

@@ -1,0 +1,95 @@
+package cli
+
+import (
+	"context"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/cloudformation"
+
+	"github.com/ecsdeploy/ecsdeploy/awsconfig"
+	"github.com/ecsdeploy/ecsdeploy/internal/testenv"
+)
+
+// TestLocalServeUsesTheCloudFormationScenario checks that `local serve`
+// reads the CloudFormation scenario kept next to its state, as the stack
+// commands with --local do, so a failed state can be reached with the AWS
+// CLI too.
+func TestLocalServeUsesTheCloudFormationScenario(t *testing.T) {
+	testenv.SetFakeAWSEnv(t)
+	dir := t.TempDir()
+	file := filepath.Join(dir, "serve.json")
+	rules := "rules:\n  - logicalId: Logs\n    operation: create\n    message: no log groups today\n"
+	if err := os.WriteFile(filepath.Join(dir, localCloudFormationScenario), []byte(rules), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	addr := testenv.FreeLoopbackAddr(t)
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	done := make(chan int, 1)
+	go func() {
+		code, _, _ := runCLI(t, ctx, "local", "serve", "--addr", addr, "--state", file, "--speed", "100")
+		done <- code
+	}()
+	cfg, err := awsconfig.Load(context.Background(), awsconfig.Options{EndpointURL: "http://" + addr, Region: "us-east-1", MaxAttempts: 1})
+	if err != nil {
+		t.Fatal(err)
+	}
+	cf := cloudformation.NewFromConfig(cfg)
+	body := "Resources:\n  Logs:\n    Type: AWS::Logs::LogGroup\n    Properties:\n      LogGroupName: /demo\n"
+	for i := 0; ; i++ {
+		_, err = cf.CreateStack(context.Background(), &cloudformation.CreateStackInput{StackName: aws.String("demo"), TemplateBody: aws.String(body)})
+		if err == nil || i == 100 {
+			break
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+	if err != nil {
+		t.Fatalf("create stack: %v", err)
+	}
+	var status, reason string
+	for i := 0; i < 200 && !strings.HasSuffix(status, "_COMPLETE") && !strings.HasSuffix(status, "_FAILED"); i++ {
+		time.Sleep(20 * time.Millisecond)
+		out, err := cf.DescribeStacks(context.Background(), &cloudformation.DescribeStacksInput{StackName: aws.String("demo")})
+		if err != nil {
+			t.Fatal(err)
+		}
+		status, reason = string(out.Stacks[0].StackStatus), aws.ToString(out.Stacks[0].StackStatusReason)
+	}
+	if status != "ROLLBACK_COMPLETE" {
+		t.Fatalf("the scenario's failing create should roll the stack back; status %s (%s)", status, reason)
+	}
+	events, err := cf.DescribeStackEvents(context.Background(), &cloudformation.DescribeStackEventsInput{StackName: aws.String("demo")})
+	if err != nil {
+		t.Fatal(err)
+	}
+	found := false
+	for _, e := range events.StackEvents {
+		found = found || aws.ToString(e.ResourceStatusReason) == "no log groups today"
+	}
+	if !found {
+		t.Fatalf("no event carries the scenario's message: %+v", events.StackEvents)
+	}
+	cancel()
+	if code := <-done; code != 0 {
+		t.Fatalf("serve exited %d", code)
+	}
+}
+
+// TestLocalServeRefusesADamagedCloudFormationScenario: a scenario that
+// cannot be read is named, and nothing is served.
+func TestLocalServeRefusesADamagedCloudFormationScenario(t *testing.T) {
+	testenv.SetFakeAWSEnv(t)
+	dir := t.TempDir()
+	if err := os.WriteFile(filepath.Join(dir, localCloudFormationScenario), []byte("rules: [oops\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	code, out, errOut := runCLI(t, context.Background(), "local", "serve", "--addr", testenv.FreeLoopbackAddr(t), "--state", filepath.Join(dir, "s.json"))
+	if code != 2 || !strings.Contains(errOut, localCloudFormationScenario) || strings.Contains(out, "listening") {
+		t.Fatalf("exit %d\nstdout: %s\nstderr: %s", code, out, errOut)
+	}
+}
