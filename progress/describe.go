@@ -22,6 +22,16 @@ func DescribeDeployment(d Deployment) string {
 	if d.Ours {
 		b.WriteString(" (ours)")
 	}
+	if d.Status == Gone {
+		// Its counts and state are from the poll before it went; printing
+		// them as current would show a failed deployment as IN_PROGRESS.
+		fmt.Fprintf(&b, " %s is no longer listed by the service (last seen", shortTaskDef(d.TaskDefinition))
+		if d.RolloutState != "" {
+			b.WriteString(" " + d.RolloutState + ",")
+		}
+		fmt.Fprintf(&b, " %d of %d running)", d.Running, d.Desired)
+		return b.String()
+	}
 	fmt.Fprintf(&b, " %s %s", d.Status, shortTaskDef(d.TaskDefinition))
 	if d.RolloutState != "" {
 		b.WriteString(" " + d.RolloutState)
@@ -96,7 +106,10 @@ func Describe(e Event) string {
 	case TaskChanged:
 		return DescribeTask(e.Task)
 	case ServiceEvent:
-		return "event: " + e.Message
+		if e.Created.IsZero() {
+			return "event: " + e.Message
+		}
+		return "event (created " + e.Created.UTC().Format("15:04:05Z") + "): " + e.Message
 	case Verdict:
 		return fmt.Sprintf("deployment %s %s: %s", e.DeploymentID, e.Outcome, e.Reason)
 	case Polled:

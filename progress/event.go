@@ -56,7 +56,7 @@ type Warning struct {
 // Deployment is the state of one ECS deployment of the watched service.
 type Deployment struct {
 	ID                 string
-	Status             string // PRIMARY, ACTIVE, or GONE once ECS dropped it
+	Status             string // PRIMARY, ACTIVE, or Gone once ECS dropped it
 	TaskDefinition     string // ARN
 	RolloutState       string // IN_PROGRESS, COMPLETED, FAILED, or "" where ECS reports none
 	RolloutStateReason string
@@ -66,6 +66,10 @@ type Deployment struct {
 	Failed             int32
 	Ours               bool // the deployment this run started (or waits for)
 }
+
+// Gone is the Status of a deployment that ECS no longer lists (it finished
+// draining, or was replaced); the rest of the Deployment is as last seen.
+const Gone = "GONE"
 
 // DeploymentChanged reports a deployment seen for the first time or whose
 // counts or state changed since the last poll.
@@ -107,10 +111,25 @@ type TaskChanged struct {
 
 // ServiceEvent is one of the service's own events (the messages ECS writes),
 // reported once each, only those since the watched deployment began.
+//
+// It carries two times on purpose: At, when the watcher saw it, stamps the
+// line like every other event, so a log reads in the order things were
+// observed; Created is ECS's own createdAt, shown inline, which is when it
+// happened by ECS's clock (a few seconds earlier on AWS, and on another clock
+// altogether on a local ECS that runs faster than real time).
 type ServiceEvent struct {
-	At      time.Time // when ECS wrote it
+	At      time.Time // when the watcher saw it
+	Created time.Time // when ECS wrote it (createdAt); zero if unknown
 	ID      string
 	Message string
+}
+
+// Time is when ECS wrote the event, or when it was seen if ECS gave no time.
+func (e ServiceEvent) Time() time.Time {
+	if e.Created.IsZero() {
+		return e.At
+	}
+	return e.Created
 }
 
 // Outcome is how a wait ended.

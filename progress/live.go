@@ -55,7 +55,7 @@ func (l *Live) Report(e Event) {
 			l.tasks[e.Task.ID] = e.Task
 		}
 	case ServiceEvent:
-		l.events = append(l.events, e.At.Local().Format("15:04:05")+" "+e.Message)
+		l.events = append(l.events, e.Time().Local().Format("15:04:05")+" "+e.Message)
 		if len(l.events) > liveRecentEvents {
 			l.events = l.events[len(l.events)-liveRecentEvents:]
 		}
@@ -85,7 +85,7 @@ func (l *Live) reset() {
 func (l *Live) setDeployment(d Deployment) {
 	for i := range l.deployments {
 		if l.deployments[i].ID == d.ID {
-			if d.Status == "GONE" {
+			if d.Status == Gone {
 				l.deployments = append(l.deployments[:i], l.deployments[i+1:]...)
 			} else {
 				l.deployments[i] = d
@@ -93,7 +93,7 @@ func (l *Live) setDeployment(d Deployment) {
 			return
 		}
 	}
-	if d.Status != "GONE" {
+	if d.Status != Gone {
 		l.deployments = append(l.deployments, d)
 	}
 }

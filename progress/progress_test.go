@@ -86,3 +86,31 @@ func TestPolledMovesTheLiveClockAndPrintsNoLine(t *testing.T) {
 		t.Fatalf("the live view did not move its clock:\n%q", b.String())
 	}
 }
+
+// Every line is stamped with the time it was observed, so a log reads in
+// order even when ECS's clock runs ahead (the local ECS at a speed factor) or
+// behind; a service event shows its own createdAt inline.
+func TestLinesStampServiceEventsWhenSeenAndShowTheirOwnTime(t *testing.T) {
+	var b strings.Builder
+	l := NewLines(&b)
+	ecsTime := at.Add(7 * time.Minute)
+	l.Report(Step{At: at, Message: "updated service web"})
+	l.Report(ServiceEvent{At: at.Add(time.Second), Created: ecsTime, Message: "(service web) has started 1 tasks: (task a)."})
+	l.Report(DeploymentChanged{At: at.Add(2 * time.Second), Deployment: Deployment{ID: "ecs-svc/1", Status: Gone, Ours: true,
+		TaskDefinition: "arn:aws:ecs:us-east-1:1:task-definition/web:7", RolloutState: "IN_PROGRESS", Desired: 3, Running: 1}})
+	want := []string{
+		"2026-11-21T10:00:05Z updated service web",
+		"2026-11-21T10:00:06Z event (created 10:07:05Z): (service web) has started 1 tasks: (task a).",
+		"2026-11-21T10:00:07Z deployment ecs-svc/1 (ours) web:7 is no longer listed by the service (last seen IN_PROGRESS, 1 of 3 running)",
+	}
+	if got := strings.TrimSuffix(b.String(), "\n"); got != strings.Join(want, "\n") {
+		t.Fatalf("lines:\n%s\nwant:\n%s", got, strings.Join(want, "\n"))
+	}
+
+	var live strings.Builder
+	lv := &Live{W: &live, Width: 120, Now: func() time.Time { return at }}
+	lv.Report(ServiceEvent{At: at, Created: ecsTime, Message: "(service web) has reached a steady state."})
+	if wantLive := ecsTime.Local().Format("15:04:05") + " (service web) has reached a steady state."; !strings.Contains(live.String(), wantLive) {
+		t.Fatalf("live view %q lacks the event with its own time %q", live.String(), wantLive)
+	}
+}

@@ -35,7 +35,7 @@ func summarizeEvents(events []progress.ServiceEvent) []EventSummary {
 			continue
 		}
 		index[key] = len(out)
-		out = append(out, EventSummary{At: e.At.UTC().Format("2006-01-02T15:04:05Z"), Message: e.Message, Count: 1})
+		out = append(out, EventSummary{At: e.Time().UTC().Format("2006-01-02T15:04:05Z"), Message: e.Message, Count: 1})
 	}
 	return out
 }

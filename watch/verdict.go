@@ -48,6 +48,10 @@ type judgement struct {
 	rollbackID string
 	// replacedBy is the deployment someone else started over ours, if any.
 	replacedBy string
+	// rolloutState and rolloutStateReason, when set, are our deployment's
+	// final state as learnt from a service event, for a deployment that left
+	// the service before a poll could see that state.
+	rolloutState, rolloutStateReason string
 }
 
 // observation is what the watcher knows after a poll, beyond the service.
@@ -64,6 +68,18 @@ type observation struct {
 	// outlives the deployment itself, which can drop out of the service
 	// between two polls once the rollback deployment has taken over.
 	breakerFailure string
+}
+
+// breakerCause is the cause in ECS's "(deployment X) deployment failed: tasks
+// failed to start." event, without the service and deployment it repeats.
+func breakerCause(event string) string {
+	const marker = "deployment failed:"
+	if i := strings.Index(event, marker); i >= 0 {
+		if cause := strings.TrimSuffix(strings.TrimSpace(event[i+len(marker):]), "."); cause != "" {
+			return cause
+		}
+	}
+	return event
 }
 
 // breakerEnabled reports whether ECS itself decides failure for this service.
@@ -127,7 +143,11 @@ func judge(t Target, svc types.Service, obs observation) judgement {
 		return judgement{done: true, outcome: progress.Failed, reason: reason + " (" + aws.ToString(prim.RolloutStateReason) + ")", rollbackID: aws.ToString(prim.Id)}
 	}
 	if obs.breakerFailure != "" && (!found || aws.ToString(ours.Status) != "PRIMARY" || ours.RolloutState == types.DeploymentRolloutStateFailed) {
-		j := judgement{done: true, outcome: progress.Failed, reason: "the deployment circuit breaker failed it: " + obs.breakerFailure}
+		cause := breakerCause(obs.breakerFailure)
+		// ECS writes that event when it sets the deployment's rolloutState to
+		// FAILED; say so even if the deployment vanished before a poll saw it.
+		j := judgement{done: true, outcome: progress.Failed, reason: "the deployment circuit breaker failed it (" + cause + ")",
+			rolloutState: string(types.DeploymentRolloutStateFailed), rolloutStateReason: cause}
 		if hasPrimary && aws.ToString(prim.Id) != t.DeploymentID {
 			j.rollbackID = aws.ToString(prim.Id)
 			j.reason += fmt.Sprintf("; ECS rolled the service back to %s (deployment %s)", shortTD(aws.ToString(prim.TaskDefinition)), aws.ToString(prim.Id))

@@ -41,7 +41,7 @@ func TestJudge(t *testing.T) {
 		{name: "circuit breaker rollback is a failure even once stable", target: target, done: true, outcome: progress.Failed, reason: "rolling back",
 			svc: service(true, func() types.Deployment { d := rollback; d.RolloutState = completed; d.RunningCount = 2; return d }(), failedOurs)},
 		{name: "breaker failed ours and the completed rollback already replaced it", target: target, done: true, outcome: progress.Failed,
-			reason: "circuit breaker failed it: (service web) (deployment ecs-svc/2) deployment failed: tasks failed to start.; ECS rolled the service back to web:1 (deployment ecs-svc/3)",
+			reason: "circuit breaker failed it (tasks failed to start); ECS rolled the service back to web:1 (deployment ecs-svc/3)",
 			obs:    observation{breakerFailure: "(service web) (deployment ecs-svc/2) deployment failed: tasks failed to start."},
 			svc:    service(true, func() types.Deployment { d := dep("ecs-svc/3", "PRIMARY", oldTD, completed, 2, 2, 0); return d }())},
 		{name: "our deployment gone, another primary", target: target, done: true, outcome: progress.Failed, reason: "replaced",

@@ -143,6 +143,9 @@ func (w *watcher) run(ctx context.Context) (*Result, error) {
 			if j.done {
 				res.VerdictSeen = time.Now()
 				res.ReplacedBy = j.replacedBy
+				if j.rolloutState != "" {
+					res.RolloutState, res.RolloutStateReason = j.rolloutState, j.rolloutStateReason
+				}
 				return w.finish(ctx, res, j.outcome, j.reason, j.rollbackID), nil
 			}
 			if err == nil {
@@ -307,7 +310,7 @@ func (w *watcher) observeDeployments(svc types.Service, now time.Time) bool {
 	for _, id := range ids {
 		if !present[id] {
 			v := w.deployments[id]
-			v.Status = "GONE"
+			v.Status = progress.Gone
 			delete(w.deployments, id)
 			changed = true
 			w.opts.Reporter.Report(progress.DeploymentChanged{At: now, Deployment: v})
@@ -333,10 +336,10 @@ func (w *watcher) observeEvents(svc types.Service, now time.Time) bool {
 		if at.Before(w.target.Since) {
 			continue // an older deployment's story, not ours
 		}
-		fresh = append(fresh, progress.ServiceEvent{At: at, ID: id, Message: aws.ToString(e.Message)})
+		fresh = append(fresh, progress.ServiceEvent{At: now, Created: at, ID: id, Message: aws.ToString(e.Message)})
 	}
 	// DescribeServices lists the newest first; report in the order they happened.
-	sort.SliceStable(fresh, func(i, j int) bool { return fresh[i].At.Before(fresh[j].At) })
+	sort.SliceStable(fresh, func(i, j int) bool { return fresh[i].Created.Before(fresh[j].Created) })
 	ours, _ := findDeployment(svc, w.target.DeploymentID)
 	for _, e := range fresh {
 		w.events = append(w.events, e)

@@ -7,6 +7,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/ecs/types"
 	"github.com/aws/smithy-go"
 
@@ -205,4 +206,46 @@ func TestWaitRetriesServerFaultsWithAWarning(t *testing.T) {
 	if !warned {
 		t.Fatalf("the server fault was not reported")
 	}
+}
+
+// ECS can fail our deployment, roll back and finish the rollback between two
+// polls: the next poll shows only the completed rollback deployment, whose
+// reason no longer says "rolling back". The wait must still fail, name the
+// circuit breaker (not "replaced by"), and report rolloutState FAILED rather
+// than the IN_PROGRESS it last saw.
+func TestWaitRollbackCompletedBetweenTwoPollsIsAFailure(t *testing.T) {
+	inProgress := service(true, dep("ecs-svc/2", "PRIMARY", newTD, types.DeploymentRolloutStateInProgress, 2, 0, 0),
+		dep("ecs-svc/1", "ACTIVE", oldTD, types.DeploymentRolloutStateCompleted, 2, 2, 0))
+	rolledBack := dep("ecs-svc/3", "PRIMARY", oldTD, types.DeploymentRolloutStateCompleted, 2, 2, 0)
+	rolledBack.RolloutStateReason = aws.String("ECS deployment ecs-svc/3 completed.")
+	after := withEvents(service(true, rolledBack),
+		event("e4", t0.Add(95*time.Second), "(service web) (deployment ecs-svc/3) deployment completed."),
+		event("e3", t0.Add(90*time.Second), "(service web) (deployment ecs-svc/2) deployment failed: tasks failed to start."),
+		event("e2", t0.Add(90*time.Second), "(service web) rolling back to deployment ecs-svc/1."))
+	f := &fakeECS{script: []step{{svc: inProgress}, {svc: after}}}
+	rec := &recorder{}
+	res, err := Wait(context.Background(), f, ourTarget, fastOptions(rec))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if res.Outcome != progress.Failed {
+		t.Fatalf("outcome %q (%s): a circuit-breaker rollback is never a success", res.Outcome, res.Reason)
+	}
+	if want := "the deployment circuit breaker failed it (tasks failed to start); ECS rolled the service back to web:1 (deployment ecs-svc/3)"; res.Reason != want {
+		t.Fatalf("reason %q, want %q", res.Reason, want)
+	}
+	if res.RolloutState != "FAILED" || res.RolloutStateReason != "tasks failed to start" || res.RollbackDeploymentID != "ecs-svc/3" || res.ReplacedBy != "" {
+		t.Fatalf("rolloutState %q (%q), rollback %q, replacedBy %q", res.RolloutState, res.RolloutStateReason, res.RollbackDeploymentID, res.ReplacedBy)
+	}
+	// Our deployment left the list; its last line must not pass the stale
+	// IN_PROGRESS off as its current state.
+	for _, e := range rec.events {
+		if d, ok := e.(progress.DeploymentChanged); ok && d.Deployment.ID == "ecs-svc/2" && d.Deployment.Status == progress.Gone {
+			if line := progress.DescribeDeployment(d.Deployment); !strings.Contains(line, "no longer listed") || strings.Contains(line, " GONE ") {
+				t.Fatalf("gone deployment rendered as %q", line)
+			}
+			return
+		}
+	}
+	t.Fatal("our deployment leaving the service was not reported")
 }
