@@ -12,12 +12,10 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/ecs"
 	"github.com/aws/aws-sdk-go-v2/service/ecs/types"
 	"github.com/spf13/cobra"
-	"github.com/spf13/pflag"
 
 	"github.com/ecsdeploy/ecsdeploy/internal/failure"
 	"github.com/ecsdeploy/ecsdeploy/spec"
 	"github.com/ecsdeploy/ecsdeploy/taskdef"
-	"github.com/ecsdeploy/ecsdeploy/vars"
 )
 
 func init() { register(newRegisterCommand) }
@@ -44,18 +42,7 @@ var revisionFlagNames = []string{
 // register adds deploy's flags named in names to cmd, bound to f.plan, with
 // usage texts replaced where the command gives them a different meaning.
 func (f *revisionFlags) register(cmd *cobra.Command, names []string, usage map[string]string) {
-	all := pflag.NewFlagSet("deploy", pflag.ContinueOnError)
-	f.plan.register(all)
-	for _, name := range names {
-		fl := all.Lookup(name)
-		if fl == nil {
-			panic("deploy has no flag --" + name)
-		}
-		if u, ok := usage[name]; ok {
-			fl.Usage = u
-		}
-		cmd.Flags().AddFlag(fl)
-	}
+	addDeployFlags(cmd, &f.plan, names, usage)
 	cmd.Flags().StringVar(&f.family, "family", "", "start from the latest ACTIVE revision of this family")
 }
 
@@ -77,19 +64,7 @@ type revisionRequest struct {
 // checks everything that needs no AWS call, collecting every problem.
 func (f *revisionFlags) resolve(cmd *cobra.Command) (*revisionRequest, failure.Problems) {
 	var ps failure.Problems
-	resolver := vars.Resolver{Vars: map[string]string{}}
-	for _, path := range f.plan.varFiles {
-		if err := resolver.LoadFile(path); err != nil {
-			ps.Add("--var-file", 0, "%v", err)
-		}
-	}
-	assigned, err := vars.ParseAssignments(f.plan.varFlags)
-	if err != nil {
-		ps.Add("--var", 0, "%v", err)
-	}
-	for k, v := range assigned {
-		resolver.Vars[k] = v
-	}
+	resolver := loadVariables(f.plan.varFiles, f.plan.varFlags, &ps)
 	d := &spec.Deploy{}
 	if f.plan.file != "" {
 		loaded, err := spec.LoadDeploy(f.plan.file, resolver)

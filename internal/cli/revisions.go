@@ -26,12 +26,14 @@ var familyNameRE = regexp.MustCompile(`^[A-Za-z0-9_-]{1,255}$`)
 
 type revisionsOptions struct {
 	cluster  string
+	target   planFlags // the spec file, variables and --cluster, as deploy takes them
 	inactive bool
 	limit    int
 }
 
 type pruneOptions struct {
 	cluster string
+	target  planFlags // the spec file, variables and --cluster, as deploy takes them
 	keep    int
 	dryRun  bool
 }
@@ -65,11 +67,19 @@ deploying it. "revisions prune" deregisters old ones safely.`,
   ecsdeploy revisions prune web --cluster prod --keep 10 --dry-run`,
 		Args: cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			return runRevisions(cmd.Context(), g, o, args[0])
+			cluster, family, err := resolveFamilyTarget(cmd, &o.target, args[0])
+			if err != nil {
+				return err
+			}
+			o.cluster = cluster
+			return runRevisions(cmd.Context(), g, o, family)
 		},
 	}
+	addDeployFlags(cmd, &o.target, familyTargetFlagNames, map[string]string{
+		"file":    "deploy spec file (YAML) naming the cluster; flags override it",
+		"cluster": "cluster whose services are checked for use (default \"default\")",
+	})
 	f := cmd.Flags()
-	f.StringVarP(&o.cluster, "cluster", "c", "default", "cluster whose services are checked for use")
 	f.BoolVar(&o.inactive, "inactive", false, "also list INACTIVE (deregistered) revisions")
 	f.IntVar(&o.limit, "limit", 20, "list at most this many revisions (each costs one describe call)")
 	cmd.AddCommand(newPruneCommand(g))
@@ -93,14 +103,40 @@ choose). Services in other clusters are not checked: prune per cluster.`,
 			if !cmd.Flags().Changed("keep") {
 				return failure.Invalidf("--keep: say how many of the newest revisions to keep")
 			}
-			return runPrune(cmd.Context(), g, o, args[0])
+			cluster, family, err := resolveFamilyTarget(cmd, &o.target, args[0])
+			if err != nil {
+				return err
+			}
+			o.cluster = cluster
+			return runPrune(cmd.Context(), g, o, family)
 		},
 	}
+	addDeployFlags(cmd, &o.target, familyTargetFlagNames, map[string]string{
+		"file":    "deploy spec file (YAML) naming the cluster; flags override it",
+		"cluster": "cluster whose services' revisions must stay (default \"default\")",
+	})
 	f := cmd.Flags()
-	f.StringVarP(&o.cluster, "cluster", "c", "default", "cluster whose services' revisions must stay")
 	f.IntVar(&o.keep, "keep", 0, "how many of the newest ACTIVE revisions to keep (at least 1)")
 	f.BoolVar(&o.dryRun, "dry-run", false, "print what would be deregistered and change nothing")
 	return cmd
+}
+
+// familyTargetFlagNames are the target flags of the revisions commands,
+// which name a family (FAMILY, where #{variables} work too) instead of a
+// service.
+var familyTargetFlagNames = []string{"file", "var", "var-file", "cluster"}
+
+// resolveFamilyTarget resolves the target flags and FAMILY.
+func resolveFamilyTarget(cmd *cobra.Command, plan *planFlags, familyArg string) (cluster, family string, err error) {
+	t, ps := resolveTarget(cmd, plan)
+	family, expandErr := t.x.resolver.Expand(familyArg)
+	if expandErr != nil {
+		ps.Add("FAMILY", 0, "%v", expandErr)
+	}
+	if t.Cluster == "" {
+		ps.Add("--cluster", 0, "name the cluster (ECS's default cluster is \"default\")")
+	}
+	return t.Cluster, strings.TrimSpace(family), ps.Err()
 }
 
 func checkFamily(family string) error {

@@ -26,6 +26,7 @@ func init() { register(newScaleCommand) }
 type scaleOptions struct {
 	cluster string
 	service string
+	target  planFlags // the spec file, variables, --cluster and --service, as deploy takes them
 	timeout string
 	noWait  bool
 	wait    waitFlags
@@ -62,19 +63,26 @@ exactly COUNT tasks, and fails if tasks keep failing to start or cannot be
 placed. Changing the desired count does not start a new deployment in ECS;
 scale follows the deployment that is PRIMARY after the update.`,
 		Example: `  ecsdeploy scale 4 --cluster prod --service web
-  ecsdeploy scale 0 -c staging -n worker --timeout 5m`,
+  ecsdeploy scale 0 -c staging -n worker --timeout 5m
+  ecsdeploy scale 6 -f deploy.yaml --var Env=prod`,
 		Args: cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
+			t, ps := resolveTarget(cmd, &o.target)
 			count, err := parseCount(args[0])
-			if err != nil {
+			ps.Extend(err)
+			if err := ps.Err(); err != nil {
 				return err
 			}
+			o.cluster, o.service = t.Cluster, t.Service
 			return runScale(cmd.Context(), g, o, count)
 		},
 	}
+	addDeployFlags(cmd, &o.target, targetFlagNames, map[string]string{
+		"file":    "deploy spec file (YAML) naming the cluster and service; flags override it",
+		"cluster": "cluster of the service (default \"default\")",
+		"service": "service to scale (required, here or in the spec file)",
+	})
 	f := cmd.Flags()
-	f.StringVarP(&o.cluster, "cluster", "c", "default", "cluster of the service")
-	f.StringVarP(&o.service, "service", "n", "", "service to scale (required)")
 	f.StringVarP(&o.timeout, "timeout", "t", "", "how long to wait for the service to reach the count (10m, 90s; a bare number is seconds; default 10m)")
 	f.BoolVar(&o.noWait, "no-wait", false, "return once the desired count is set")
 	o.wait.register(cmd)
@@ -103,7 +111,7 @@ func parseCount(s string) (int32, error) {
 func runScale(ctx context.Context, g *Globals, o *scaleOptions, count int32) error {
 	var ps failure.Problems
 	if strings.TrimSpace(o.service) == "" {
-		ps.Add("--service", 0, "name the service to scale")
+		ps.Add("--service", 0, "name the service to scale (--service, or service: in the spec file)")
 	}
 	if strings.TrimSpace(o.cluster) == "" {
 		ps.Add("--cluster", 0, "name the cluster")

@@ -16,7 +16,6 @@ import (
 	"github.com/ecsdeploy/ecsdeploy/stack/apply"
 	"github.com/ecsdeploy/ecsdeploy/stack/cfn"
 	"github.com/ecsdeploy/ecsdeploy/stack/lifecycle"
-	"github.com/ecsdeploy/ecsdeploy/vars"
 )
 
 func init() { register(newStackCommand) }
@@ -55,19 +54,7 @@ func (f *stackSpecFlags) load() (*stack.Spec, error) {
 		ps.Add("--file", 0, "is required: the stack spec to use (see examples/stack.yaml)")
 		return nil, ps.Err()
 	}
-	resolver := vars.Resolver{Vars: map[string]string{}}
-	for _, path := range f.varFiles {
-		if err := resolver.LoadFile(path); err != nil {
-			ps.Add("--var-file", 0, "%v", err)
-		}
-	}
-	assigned, err := vars.ParseAssignments(f.varFlags)
-	if err != nil {
-		ps.Add("--var", 0, "%v", err)
-	}
-	for k, v := range assigned {
-		resolver.Vars[k] = v
-	}
+	resolver := loadVariables(f.varFiles, f.varFlags, &ps)
 	data, err := os.ReadFile(f.file)
 	if err != nil {
 		ps.Add("--file", 0, "%v", err)

@@ -25,6 +25,7 @@ func init() { register(newStatusCommand) }
 type statusOptions struct {
 	Cluster  string
 	Service  string
+	target   planFlags // the spec file, variables, --cluster and --service, as deploy takes them
 	Events   int
 	Watch    bool
 	Interval time.Duration
@@ -43,15 +44,23 @@ changes). With --output json it prints one JSON report (with --watch, one
 report per line each time something changes).`,
 		Example: `  ecsdeploy status --cluster prod --service web
   ecsdeploy status -c prod -n web --watch
-  ecsdeploy status -c prod -n web --output json`,
+  ecsdeploy status -f deploy.yaml --var Env=prod --output json`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
+			t, ps := resolveTarget(cmd, &o.target)
+			if err := ps.Err(); err != nil {
+				return err
+			}
+			o.Cluster, o.Service = t.Cluster, t.Service
 			return runStatus(cmd.Context(), g, o)
 		},
 	}
+	addDeployFlags(cmd, &o.target, targetFlagNames, map[string]string{
+		"file":    "deploy spec file (YAML) naming the cluster and service; flags override it",
+		"cluster": "cluster of the service (default \"default\")",
+		"service": "service to show (required, here or in the spec file)",
+	})
 	f := cmd.Flags()
-	f.StringVarP(&o.Cluster, "cluster", "c", "default", "cluster of the service")
-	f.StringVarP(&o.Service, "service", "n", "", "service to show (required)")
 	f.IntVar(&o.Events, "events", 10, "how many recent service events to show")
 	f.BoolVarP(&o.Watch, "watch", "w", false, "keep the view live until interrupted")
 	f.DurationVar(&o.Interval, "interval", 2*time.Second, "time between refreshes with --watch")
@@ -61,7 +70,7 @@ report per line each time something changes).`,
 func (o *statusOptions) validate() error {
 	var ps failure.Problems
 	if strings.TrimSpace(o.Service) == "" {
-		ps.Add("--service", 0, "name the service to show")
+		ps.Add("--service", 0, "name the service to show (--service, or service: in the spec file)")
 	}
 	if strings.TrimSpace(o.Cluster) == "" {
 		ps.Add("--cluster", 0, "name the cluster (ECS's default cluster is \"default\")")
