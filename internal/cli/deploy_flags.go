@@ -135,7 +135,7 @@ func (f *planFlags) resolve(cmd *cobra.Command) (*resolved, failure.Problems) {
 	}
 	x := expander{resolver: resolver, problems: &ps, cmd: cmd}
 	f.applyTo(d, &x)
-	ps = append(ps, d.Validate()...)
+	ps = append(ps, x.byFlag(d.Validate())...)
 	fileChanges, cps := d.Changes()
 	ps = append(ps, cps...)
 	flagChanges := f.changes(&x)
@@ -177,32 +177,83 @@ func (f *planFlags) resolve(cmd *cobra.Command) (*resolved, failure.Problems) {
 // expander substitutes #{variables} in flag values, recording a problem
 // named after the flag for each unresolved one.
 type expander struct {
-	resolver vars.Resolver
-	problems *failure.Problems
-	cmd      *cobra.Command
+	resolver   vars.Resolver
+	problems   *failure.Problems
+	cmd        *cobra.Command
+	unresolved map[string]bool // flags with an unresolved variable (already reported)
+}
+
+// flagOfSetting names the flag that sets each spec setting that
+// spec.Deploy.Validate checks.
+var flagOfSetting = map[string]string{
+	"cluster": "cluster", "service": "service", "useLatestTaskDef": "use-latest-task-def",
+	"templateFamily": "template-family", "taskDefinitionFile": "task-definition-file", "taskDefinition": "task-definition",
+	"desiredCount": "desired-count", "minHealthyPercent": "min-healthy-percent", "maxPercent": "max-percent",
+	"healthCheckGracePeriod": "health-check-grace-period", "subnets": "subnets", "securityGroups": "security-groups",
+	"platformVersion": "platform-version", "circuitBreaker": "circuit-breaker",
+}
+
+// byFlag renames problems of settings that a flag gave (overriding the spec
+// file) after that flag, so the message points at what the user typed, and
+// drops those of a flag whose variable did not resolve: that is its problem.
+func (x *expander) byFlag(ps failure.Problems) failure.Problems {
+	var out failure.Problems
+	for _, p := range ps {
+		setting := p.Field
+		if i := strings.IndexAny(setting, ".["); i >= 0 {
+			setting = setting[:i]
+		}
+		if flag, ok := flagOfSetting[setting]; ok && x.given(flag) {
+			if x.unresolved[flag] {
+				continue
+			}
+			p.Field, p.Line = "--"+flag, 0
+		}
+		out = append(out, p)
+	}
+	return out
 }
 
 func (x *expander) given(name string) bool { return x.cmd.Flags().Changed(name) }
 
 func (x *expander) expand(flag, s string) string {
-	out, err := x.resolver.Expand(s)
-	if err != nil {
-		x.problems.Add("--"+flag, 0, "%v", err)
-		return s
-	}
+	out, _ := x.tryExpand(flag, s)
 	return out
 }
 
+// tryExpand is expand that also says whether every variable resolved. A value
+// that did not is not parsed further: its one problem is the variable, not
+// also a malformed "#{Name}".
+func (x *expander) tryExpand(flag, s string) (string, bool) {
+	out, err := x.resolver.Expand(s)
+	if err != nil {
+		x.problems.Add("--"+flag, 0, "%v", err)
+		if x.unresolved == nil {
+			x.unresolved = map[string]bool{}
+		}
+		x.unresolved[flag] = true
+		return s, false
+	}
+	return out, true
+}
+
+// expandAll expands each value, leaving out those with unresolved variables
+// (already reported).
 func (x *expander) expandAll(flag string, ss []string) []string {
-	out := make([]string, len(ss))
-	for i, s := range ss {
-		out[i] = x.expand(flag, s)
+	out := make([]string, 0, len(ss))
+	for _, s := range ss {
+		if v, ok := x.tryExpand(flag, s); ok {
+			out = append(out, v)
+		}
 	}
 	return out
 }
 
 func (x *expander) int32(flag, s string) *int32 {
-	v := x.expand(flag, s)
+	v, ok := x.tryExpand(flag, s)
+	if !ok {
+		return nil
+	}
 	n, err := strconv.ParseInt(strings.TrimSpace(v), 10, 32)
 	if err != nil {
 		x.problems.Add("--"+flag, 0, "%q is not a whole number", v)
@@ -213,7 +264,10 @@ func (x *expander) int32(flag, s string) *int32 {
 }
 
 func (x *expander) duration(flag, s string) *spec.Duration {
-	v := x.expand(flag, s)
+	v, ok := x.tryExpand(flag, s)
+	if !ok {
+		return nil
+	}
 	d, err := spec.ParseDuration(v)
 	if err != nil {
 		x.problems.Add("--"+flag, 0, "%v", err)
@@ -268,28 +322,32 @@ func (f *planFlags) applyTo(d *spec.Deploy, x *expander) {
 		d.SecurityGroups = x.expandAll("security-groups", f.securityGroups)
 	}
 	if x.given("assign-public-ip") {
-		switch v := strings.ToUpper(x.expand("assign-public-ip", f.assignPublicIP)); v {
-		case "ENABLED", "TRUE":
-			d.AssignPublicIP = aws.Bool(true)
-		case "DISABLED", "FALSE":
-			d.AssignPublicIP = aws.Bool(false)
-		default:
-			x.problems.Add("--assign-public-ip", 0, "%q: use ENABLED or DISABLED", v)
+		if v, ok := x.tryExpand("assign-public-ip", f.assignPublicIP); ok {
+			switch v := strings.ToUpper(v); v {
+			case "ENABLED", "TRUE":
+				d.AssignPublicIP = aws.Bool(true)
+			case "DISABLED", "FALSE":
+				d.AssignPublicIP = aws.Bool(false)
+			default:
+				x.problems.Add("--assign-public-ip", 0, "%q: use ENABLED or DISABLED", v)
+			}
 		}
 	}
 	if x.given("platform-version") {
 		d.PlatformVersion = str("platform-version", f.platform)
 	}
 	if x.given("circuit-breaker") {
-		switch v := strings.ToLower(x.expand("circuit-breaker", f.circuitBreaker)); v {
-		case "true", "enable", "enabled":
-			d.CircuitBreaker = &spec.CircuitBreaker{Enable: aws.Bool(true), Rollback: aws.Bool(false)}
-		case "rollback":
-			d.CircuitBreaker = &spec.CircuitBreaker{Enable: aws.Bool(true), Rollback: aws.Bool(true)}
-		case "false", "disable", "disabled":
-			d.CircuitBreaker = &spec.CircuitBreaker{Enable: aws.Bool(false), Rollback: aws.Bool(false)}
-		default:
-			x.problems.Add("--circuit-breaker", 0, "%q: use --circuit-breaker, --circuit-breaker=rollback or --circuit-breaker=false", v)
+		if v, ok := x.tryExpand("circuit-breaker", f.circuitBreaker); ok {
+			switch v := strings.ToLower(v); v {
+			case "true", "enable", "enabled":
+				d.CircuitBreaker = &spec.CircuitBreaker{Enable: aws.Bool(true), Rollback: aws.Bool(false)}
+			case "rollback":
+				d.CircuitBreaker = &spec.CircuitBreaker{Enable: aws.Bool(true), Rollback: aws.Bool(true)}
+			case "false", "disable", "disabled":
+				d.CircuitBreaker = &spec.CircuitBreaker{Enable: aws.Bool(false), Rollback: aws.Bool(false)}
+			default:
+				x.problems.Add("--circuit-breaker", 0, "%q: use --circuit-breaker, --circuit-breaker=rollback or --circuit-breaker=false", v)
+			}
 		}
 	}
 }

@@ -1,0 +1,44 @@
+package cli
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"testing"
+
+	"github.com/ecsdeploy/ecsdeploy/internal/failure"
+)
+
+// Each problem names what the user typed, once: a setting given by a flag is
+// reported under that flag (not the spec's name for it), and a flag whose
+// #{variable} did not resolve is reported for the variable only, not again as
+// a malformed value.
+func TestDeployProblemsNameTheFlagOnce(t *testing.T) {
+	var out, errOut bytes.Buffer
+	g := &Globals{Streams: Streams{Out: &out, ErrOut: &errOut}}
+	code := Execute(context.Background(), g, []string{"deploy", "-c", "c", "-n", "web", "--output", "json",
+		"-i", "app=#{Tag}", "-D", "#{Count}", "--template-family", "#{Family}", "--circuit-breaker=#{Breaker}",
+		"-m", "200"})
+	if code != failure.CodeInvalid {
+		t.Fatalf("exit %d, want %d\n%s", code, failure.CodeInvalid, errOut.String())
+	}
+	var report struct {
+		Problems failure.Problems `json:"problems"`
+	}
+	if err := json.Unmarshal(out.Bytes(), &report); err != nil {
+		t.Fatalf("stdout is not one JSON report: %v\n%s", err, out.String())
+	}
+	got := map[string]int{}
+	for _, p := range report.Problems {
+		got[p.Field]++
+	}
+	want := map[string]int{"--image": 1, "--desired-count": 1, "--template-family": 1, "--circuit-breaker": 1, "--min-healthy-percent": 1}
+	if len(got) != len(want) {
+		t.Fatalf("problems by field %v, want %v:\n%s", got, want, errOut.String())
+	}
+	for field, n := range want {
+		if got[field] != n {
+			t.Fatalf("problems by field %v, want %v:\n%s", got, want, errOut.String())
+		}
+	}
+}
