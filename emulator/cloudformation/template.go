@@ -9,10 +9,10 @@ import (
 	"go.yaml.in/yaml/v3"
 )
 
-// template is a parsed CloudFormation template. Only the long form of the
-// intrinsic functions is understood (Ref:, Fn::GetAtt:, Fn::Sub:,
-// Fn::Join:), which is what ecsdeploy renders; the short YAML tags (!Ref)
-// are not supported by the local ECS.
+// template is a parsed CloudFormation template. The intrinsic functions
+// Ref, Fn::GetAtt, Fn::Sub and Fn::Join are evaluated, in the long form
+// ecsdeploy renders or the short YAML tags (!Ref) a user's template may use
+// (see shortform.go); other functions are refused when evaluated.
 type template struct {
 	Body       string
 	Parameters map[string]paramDecl
@@ -37,8 +37,15 @@ type outputDecl struct {
 }
 
 func parseTemplate(body string) (*template, error) {
+	var doc yaml.Node
+	if err := yaml.Unmarshal([]byte(body), &doc); err != nil {
+		return nil, fmt.Errorf("Template format error: %v", err)
+	}
+	if err := expandShortForms(&doc); err != nil {
+		return nil, err
+	}
 	var raw map[string]any
-	if err := yaml.Unmarshal([]byte(body), &raw); err != nil {
+	if err := doc.Decode(&raw); err != nil {
 		return nil, fmt.Errorf("Template format error: %v", err)
 	}
 	if raw == nil {
@@ -316,6 +323,12 @@ func (r *resolver) resolve(v any) (any, error) {
 					parts[i] = scalarString(it)
 				}
 				return strings.Join(parts, sep), nil
+			}
+			for k := range x {
+				if strings.HasPrefix(k, "Fn::") {
+					// Passing it on as a literal would provision a wrong value silently.
+					return nil, fmt.Errorf("Template error: the local ECS does not evaluate %s (it evaluates Ref, Fn::GetAtt, Fn::Sub and Fn::Join)", k)
+				}
 			}
 		}
 		out := make(map[string]any, len(x))
