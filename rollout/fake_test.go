@@ -26,8 +26,10 @@ type fakeECS struct {
 	nextDep   int
 	writes    []string // "Register web", "Update web", "Deregister web:2"
 	failWrite map[string]error
-	onPoll    func(svc *types.Service, poll int)
-	polls     int
+	// failDescribeTaskDefinition, when set, is every DescribeTaskDefinition's answer.
+	failDescribeTaskDefinition error
+	onPoll                     func(svc *types.Service, poll int)
+	polls                      int
 }
 
 func newFake() *fakeECS {
@@ -121,6 +123,9 @@ func (f *fakeECS) DescribeTasks(ctx context.Context, in *ecs.DescribeTasksInput,
 func (f *fakeECS) DescribeTaskDefinition(ctx context.Context, in *ecs.DescribeTaskDefinitionInput, _ ...func(*ecs.Options)) (*ecs.DescribeTaskDefinitionOutput, error) {
 	f.mu.Lock()
 	defer f.mu.Unlock()
+	if f.failDescribeTaskDefinition != nil {
+		return nil, f.failDescribeTaskDefinition
+	}
 	td := f.resolve(aws.ToString(in.TaskDefinition))
 	if td == nil {
 		return nil, &types.ClientException{Message: aws.String("Unable to describe task definition.")}

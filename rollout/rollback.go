@@ -2,6 +2,7 @@ package rollout
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"sort"
 	"strings"
@@ -10,6 +11,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/ecs"
 	"github.com/aws/aws-sdk-go-v2/service/ecs/types"
+	"github.com/aws/smithy-go"
 
 	"github.com/ecsdeploy/ecsdeploy/internal/failure"
 	"github.com/ecsdeploy/ecsdeploy/progress"
@@ -106,7 +108,13 @@ func RollbackTarget(ctx context.Context, api ECSAPI, cluster, service string, to
 		ref := fmt.Sprintf("%s:%d", family, toRevision)
 		td, _, err := describeTaskDefinition(ctx, api, ref)
 		if err != nil {
-			return "", svc, "", failure.WithCode(failure.CodeInvalid, fmt.Errorf("--to-revision %d: %w", toRevision, err))
+			// ECS answers ClientException for a revision that does not exist;
+			// anything else (throttling, access denied) is an AWS error, not
+			// the user's input.
+			if isClientException(err) {
+				return "", svc, "", failure.Invalidf("--to-revision %d: %s does not exist (list the revisions with: ecsdeploy revisions %s)", toRevision, ref, family)
+			}
+			return "", svc, "", err
 		}
 		if td.Status != types.TaskDefinitionStatusActive {
 			return "", svc, "", failure.Invalidf("--to-revision %d: %s is %s; only ACTIVE revisions can be deployed", toRevision, ref, td.Status)
@@ -134,6 +142,13 @@ func RollbackTarget(ctx context.Context, api ECSAPI, cluster, service string, to
 		}
 	}
 	return "", svc, "", failure.Failedf("no ACTIVE revision of %s older than %d to roll back to; name one with --to-revision", family, rev)
+}
+
+// isClientException reports whether err is ECS's ClientException: a request
+// that names something that is not there.
+func isClientException(err error) bool {
+	var apiErr smithy.APIError
+	return errors.As(err, &apiErr) && apiErr.ErrorCode() == "ClientException"
 }
 
 // serviceDeploymentsAPI is the optional part of the ECS API that knows the

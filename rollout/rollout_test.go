@@ -3,6 +3,7 @@ package rollout
 import (
 	"context"
 	"errors"
+	"fmt"
 	"os"
 	"path/filepath"
 	"slices"
@@ -198,6 +199,22 @@ func TestRollbackTargetFallsBackToPreviousActiveRevisionWithANote(t *testing.T) 
 	got, _, _, err = RollbackTarget(context.Background(), f, "c", "web", 1)
 	if err != nil || got != arnPrefix+"web:1" {
 		t.Fatalf("--to-revision 1: %q, %v", got, err)
+	}
+	// A revision that does not exist is the user's mistake, said plainly.
+	_, _, _, err = RollbackTarget(context.Background(), f, "c", "web", 99)
+	if failure.CodeOf(err) != failure.CodeInvalid || !strings.Contains(fmt.Sprint(err), "web:99 does not exist") {
+		t.Fatalf("--to-revision 99: exit %d, %v", failure.CodeOf(err), err)
+	}
+}
+
+// Only "no such revision" is invalid input; AWS refusing the read is an AWS
+// error (exit 4), not something the user can fix in the command line.
+func TestRollbackTargetToRevisionAWSErrorIsNotInvalidInput(t *testing.T) {
+	f, _ := setup(t)
+	f.failDescribeTaskDefinition = apiError("AccessDeniedException")
+	_, _, _, err := RollbackTarget(context.Background(), f, "c", "web", 1)
+	if code := failure.CodeOf(err); code != failure.CodeAWS {
+		t.Fatalf("exit %d (%v), want %d", code, err, failure.CodeAWS)
 	}
 }
 
