@@ -18,14 +18,23 @@ type containerDef struct {
 	Links             []string          `json:"links"`
 	LogConfiguration  *logConfiguration `json:"logConfiguration"`
 	// Members with a type the emulator must check but does not act on.
-	Environment      []keyValue        `json:"environment"`
-	Secrets          []secretIn        `json:"secrets"`
-	Command          []string          `json:"command"`
-	EntryPoint       []string          `json:"entryPoint"`
-	DependsOn        []json.RawMessage `json:"dependsOn"`
-	MountPoints      []json.RawMessage `json:"mountPoints"`
-	WorkingDirectory string            `json:"workingDirectory"`
-	User             string            `json:"user"`
+	Environment      []keyValue            `json:"environment"`
+	Secrets          []secretIn            `json:"secrets"`
+	Command          []string              `json:"command"`
+	EntryPoint       []string              `json:"entryPoint"`
+	DependsOn        []containerDependency `json:"dependsOn"`
+	MountPoints      []json.RawMessage     `json:"mountPoints"`
+	WorkingDirectory string                `json:"workingDirectory"`
+	User             string                `json:"user"`
+}
+
+// containerDependency is one dependsOn entry. The emulator checks it at
+// registration as ECS does but starts all containers together: start-up
+// ordering (and a task failing because a SUCCESS dependency exited non-zero)
+// is not emulated.
+type containerDependency struct {
+	ContainerName string `json:"containerName"`
+	Condition     string `json:"condition"`
 }
 
 type portMappingIn struct {

@@ -57,10 +57,12 @@ func (x *ecsCall) createService(body []byte) (any, error) {
 	if strategy != "REPLICA" {
 		return nil, Errorf("UnsupportedFeatureException", "The local ECS supports only the REPLICA scheduling strategy.")
 	}
-	desired := 0
-	if in.DesiredCount != nil {
-		desired = *in.DesiredCount
+	// The API reference: desiredCount "is required if schedulingStrategy is
+	// REPLICA or isn't specified" (only DAEMON services, not emulated, omit it).
+	if in.DesiredCount == nil {
+		return nil, invalidParameter("desiredCount is required for a service with the REPLICA scheduling strategy; set it to the number of tasks to keep running (0 or more).")
 	}
+	desired := *in.DesiredCount
 	if desired < 0 || desired > maxServiceTasks {
 		return nil, invalidParameter("desiredCount must be between 0 and %d.", maxServiceTasks)
 	}

@@ -95,8 +95,42 @@ func validateContainers(in *registerTaskDefinitionInput, taskMemory int) error {
 	if !essential {
 		return clientError("Task definition does not have any essential container.")
 	}
+	if err := validateDependencies(in.ContainerDefinitions); err != nil {
+		return err
+	}
 	if taskMemory > 0 && total > taskMemory {
 		return clientError("Invalid 'memory' setting for container. The total memory of the containers (%d MiB) exceeds the task memory (%d MiB).", total, taskMemory)
+	}
+	return nil
+}
+
+// validateDependencies applies the ContainerDependency rules: both members
+// set, a container of this task definition other than itself, one of the
+// four conditions, COMPLETE and SUCCESS only on a non-essential container
+// (one that exits), HEALTHY only on a container with a health check.
+func validateDependencies(defs []containerDef) error {
+	byName := map[string]containerDef{}
+	for _, c := range defs {
+		byName[c.Name] = c
+	}
+	for _, c := range defs {
+		for _, d := range c.DependsOn {
+			dep, found := byName[d.ContainerName]
+			switch {
+			case d.ContainerName == "" || d.Condition == "":
+				return clientError("Container '%s': every dependsOn entry needs both containerName and condition.", c.Name)
+			case !found:
+				return clientError("Container '%s' depends on container '%s', which is not in this task definition.", c.Name, d.ContainerName)
+			case d.ContainerName == c.Name:
+				return clientError("Container '%s' cannot depend on itself.", c.Name)
+			case !slices.Contains([]string{"START", "COMPLETE", "SUCCESS", "HEALTHY"}, d.Condition):
+				return clientError("Container '%s': dependsOn condition %q for '%s' must be START, COMPLETE, SUCCESS or HEALTHY.", c.Name, d.Condition, d.ContainerName)
+			case (d.Condition == "COMPLETE" || d.Condition == "SUCCESS") && dep.essential():
+				return clientError("Container '%s': the %s condition cannot be set on the essential container '%s'; mark it \"essential\": false.", c.Name, d.Condition, d.ContainerName)
+			case d.Condition == "HEALTHY" && dep.HealthCheck == nil:
+				return clientError("Container '%s': the HEALTHY condition needs a health check on container '%s'.", c.Name, d.ContainerName)
+			}
+		}
 	}
 	return nil
 }

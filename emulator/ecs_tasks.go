@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"slices"
 	"sort"
+	"strings"
 )
 
 func init() {
@@ -225,6 +226,9 @@ func (x *ecsCall) listTasks(body []byte) (any, error) {
 	if in.LaunchType != "" && in.LaunchType != "EC2" && in.LaunchType != "FARGATE" && in.LaunchType != "EXTERNAL" {
 		return nil, invalidParameter("launchType must be EC2, FARGATE or EXTERNAL.")
 	}
+	if err := checkStartedByAlone(in); err != nil {
+		return nil, err
+	}
 	if in.ServiceName != "" {
 		if s := findService(c, in.ServiceName); s == nil {
 			return nil, Errorf("ServiceNotFoundException", "Service not found.")
@@ -262,4 +266,27 @@ func (x *ecsCall) listTasks(body []byte) (any, error) {
 		return nil, err
 	}
 	return listOutput("taskArns", page, next), nil
+}
+
+// checkStartedByAlone enforces the ListTasks rule "when you specify startedBy
+// as the filter, it must be the only filter that you use". The filters are
+// family, serviceName, containerInstance and launchType; cluster and
+// desiredStatus choose where and which lifecycle to look at and stay allowed
+// (ecsdeploy's own watch lists a deployment's STOPPED tasks that way). Whether
+// ECS also rejects desiredStatus beside startedBy is not documented.
+func checkStartedByAlone(in *listTasksInput) error {
+	if in.StartedBy == "" {
+		return nil
+	}
+	var others []string
+	for _, f := range []struct{ name, value string }{{"family", in.Family}, {"serviceName", in.ServiceName},
+		{"containerInstance", in.ContainerInstance}, {"launchType", in.LaunchType}} {
+		if f.value != "" {
+			others = append(others, f.name)
+		}
+	}
+	if len(others) == 0 {
+		return nil
+	}
+	return invalidParameter("startedBy must be the only filter when it is used; remove %s or startedBy.", strings.Join(others, ", "))
 }

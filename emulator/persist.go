@@ -71,6 +71,14 @@ func writeFileAtomic(file string, data []byte) error {
 	return nil
 }
 
+// damagedState names the file, what is wrong with it and the way out. The
+// way out names the file itself: `ecsdeploy local reset` removes only the
+// --local state, not a file given to `local serve --state` or to LoadState.
+func damagedState(file string, problem any) error {
+	return fmt.Errorf("%w: %s: %v (move or delete that file to start afresh, or restore a backup; "+
+		"for the --local state `ecsdeploy local reset` deletes it)", ErrDamagedState, file, problem)
+}
+
 // LoadState replaces the emulator's state with the one saved in file. A
 // missing file returns an error satisfying errors.Is(err, os.ErrNotExist);
 // a damaged one returns ErrDamagedState and the file is left untouched.
@@ -85,13 +93,13 @@ func (e *Emulator) LoadState(file string) error {
 	}
 	var saved savedState
 	if err := json.Unmarshal(data, &saved); err != nil {
-		return fmt.Errorf("%w: %s: %v (remove it with `ecsdeploy local reset`, or restore a backup)", ErrDamagedState, file, err)
+		return damagedState(file, err)
 	}
 	if saved.Format != stateFormatVersion || saved.State == nil || saved.State.Regions == nil {
-		return fmt.Errorf("%w: %s: unknown format %d (remove it with `ecsdeploy local reset`)", ErrDamagedState, file, saved.Format)
+		return damagedState(file, fmt.Sprintf("format %d, but this version reads format %d", saved.Format, stateFormatVersion))
 	}
 	if err := checkLoadedState(saved.State); err != nil {
-		return fmt.Errorf("%w: %s: %v (remove it with `ecsdeploy local reset`)", ErrDamagedState, file, err)
+		return damagedState(file, err)
 	}
 	e.mu.Lock()
 	defer e.mu.Unlock()

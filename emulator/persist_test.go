@@ -55,6 +55,10 @@ func TestDamagedStateIsReportedAndKept(t *testing.T) {
 		if !errors.Is(err, ErrDamagedState) {
 			t.Fatalf("load %q: %v, want ErrDamagedState", content, err)
 		}
+		// The message names the file and a way out that works for any file.
+		if msg := err.Error(); !strings.Contains(msg, file) || !strings.Contains(msg, "move or delete that file") {
+			t.Fatalf("load %q: message %q should name the file and how to start afresh", content, msg)
+		}
 		if data, _ := os.ReadFile(file); string(data) != content {
 			t.Fatalf("the damaged file was changed")
 		}

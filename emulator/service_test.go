@@ -2,6 +2,7 @@ package emulator
 
 import (
 	"context"
+	"errors"
 	"strings"
 	"testing"
 	"time"
@@ -146,5 +147,59 @@ func TestLoadBalancedServiceReportsTargets(t *testing.T) {
 		if !strings.Contains(events, want) {
 			t.Errorf("missing %q in %s", want, events)
 		}
+	}
+}
+
+func TestCreateReplicaServiceRequiresDesiredCount(t *testing.T) {
+	_, client := newTestEmulator(t)
+	ctx := context.Background()
+	if _, err := client.CreateCluster(ctx, &ecs.CreateClusterInput{}); err != nil {
+		t.Fatal(err)
+	}
+	td := registerWeb(t, client, "web", "app:1")
+	_, err := client.CreateService(ctx, &ecs.CreateServiceInput{ServiceName: aws.String("web"), TaskDefinition: aws.String(td),
+		LaunchType: types.LaunchTypeFargate, NetworkConfiguration: awsvpc("subnet-1")})
+	var ipe *types.InvalidParameterException
+	if !errors.As(err, &ipe) || !strings.Contains(ipe.ErrorMessage(), "desiredCount") {
+		t.Fatalf("create without desiredCount: %v, want InvalidParameterException naming desiredCount", err)
+	}
+	if out, _ := client.ListServices(ctx, &ecs.ListServicesInput{}); len(out.ServiceArns) != 0 {
+		t.Fatalf("a rejected service was created: %v", out.ServiceArns)
+	}
+}
+
+// TestTaskWithoutHealthCheckCountsAsHealthy40sAfterRunning pins the rule for
+// tasks with neither a container health check nor a load balancer: the
+// deployment completes 40 s after its task reached RUNNING, not before.
+func TestTaskWithoutHealthCheckCountsAsHealthy40sAfterRunning(t *testing.T) {
+	em, client := newTestEmulator(t)
+	ctx := context.Background()
+	if _, err := client.CreateCluster(ctx, &ecs.CreateClusterInput{}); err != nil {
+		t.Fatal(err)
+	}
+	td := registerWeb(t, client, "web", "app:1")
+	if _, err := client.CreateService(ctx, &ecs.CreateServiceInput{ServiceName: aws.String("web"), TaskDefinition: aws.String(td),
+		DesiredCount: aws.Int32(1), LaunchType: types.LaunchTypeFargate, NetworkConfiguration: awsvpc("subnet-1")}); err != nil {
+		t.Fatal(err)
+	}
+	var startedAt time.Time
+	for i := 0; i < 120 && startedAt.IsZero(); i++ {
+		em.Advance(time.Second)
+		list, _ := client.ListTasks(ctx, &ecs.ListTasksInput{ServiceName: aws.String("web")})
+		desc, _ := client.DescribeTasks(ctx, &ecs.DescribeTasksInput{Tasks: list.TaskArns})
+		if len(desc.Tasks) == 1 && aws.ToString(desc.Tasks[0].LastStatus) == "RUNNING" {
+			startedAt = aws.ToTime(desc.Tasks[0].StartedAt)
+		}
+	}
+	if startedAt.IsZero() {
+		t.Fatal("the task never reached RUNNING")
+	}
+	em.Advance(startedAt.Add(39 * time.Second).Sub(em.Now()))
+	if s := describeService(t, client, "default", "web"); s.Deployments[0].RolloutState != types.DeploymentRolloutStateInProgress {
+		t.Fatalf("39 s after RUNNING the deployment is %s, want IN_PROGRESS", s.Deployments[0].RolloutState)
+	}
+	em.Advance(2 * time.Second)
+	if s := describeService(t, client, "default", "web"); s.Deployments[0].RolloutState != types.DeploymentRolloutStateCompleted {
+		t.Fatalf("41 s after RUNNING the deployment is %s, want COMPLETED", s.Deployments[0].RolloutState)
 	}
 }

@@ -42,6 +42,11 @@ func TestRegisterTaskDefinitionValidation(t *testing.T) {
 		{"awsvpc ports", `{"family":"f",` + fargate + `,"cpu":"256","memory":"512","containerDefinitions":[{"name":"a","image":"i","portMappings":[{"containerPort":80,"hostPort":8080}]}]}`, "ClientException", "must match"},
 		{"bad health interval", `{"family":"f","containerDefinitions":[{"name":"a","image":"i","memory":64,"healthCheck":{"command":["CMD","true"],"interval":1}}]}`, "ClientException", "interval"},
 		{"bad task cpu", `{"family":"f","cpu":"lots","containerDefinitions":[{"name":"a","image":"i","memory":64}]}`, "ClientException", "Invalid 'cpu'"},
+		{"dependsOn unknown container", `{"family":"f","containerDefinitions":[{"name":"a","image":"i","memory":64,"dependsOn":[{"containerName":"b","condition":"START"}]}]}`, "ClientException", "'b', which is not in this task definition"},
+		{"dependsOn bad condition", `{"family":"f","containerDefinitions":[{"name":"a","image":"i","memory":64,"dependsOn":[{"containerName":"b","condition":"READY"}]},{"name":"b","image":"i","memory":64}]}`, "ClientException", "START, COMPLETE, SUCCESS or HEALTHY"},
+		{"dependsOn SUCCESS of essential", `{"family":"f","containerDefinitions":[{"name":"a","image":"i","memory":64,"dependsOn":[{"containerName":"b","condition":"SUCCESS"}]},{"name":"b","image":"i","memory":64}]}`, "ClientException", "essential container 'b'"},
+		{"dependsOn HEALTHY without check", `{"family":"f","containerDefinitions":[{"name":"a","image":"i","memory":64,"dependsOn":[{"containerName":"b","condition":"HEALTHY"}]},{"name":"b","image":"i","memory":64}]}`, "ClientException", "health check on container 'b'"},
+		{"dependsOn no condition", `{"family":"f","containerDefinitions":[{"name":"a","image":"i","memory":64,"dependsOn":[{"containerName":"b"}]},{"name":"b","image":"i","memory":64}]}`, "ClientException", "containerName and condition"},
 		{"wrong type", `{"family":"f","containerDefinitions":{"name":"a"}}`, "SerializationException", "containerDefinitions"},
 		{"too large", `{"family":"f","containerDefinitions":[{"name":"a","image":"` + strings.Repeat("x", 70000) + `","memory":64}]}`, "ClientException", "Max allowed length is '65536' bytes"},
 	}
@@ -190,5 +195,16 @@ func TestUpdateServiceStartsDeploymentsOnlyWhenECSDoes(t *testing.T) {
 	}
 	if aws.ToString(svc.Deployments[0].Status) != "PRIMARY" || aws.ToString(svc.Deployments[1].Status) != "ACTIVE" {
 		t.Fatalf("statuses: %s %s", aws.ToString(svc.Deployments[0].Status), aws.ToString(svc.Deployments[1].Status))
+	}
+}
+
+func TestRegisterTaskDefinitionAcceptsValidDependencies(t *testing.T) {
+	em, _ := newTestEmulator(t)
+	body := `{"family":"f","containerDefinitions":[
+	  {"name":"app","image":"i","memory":64,"dependsOn":[{"containerName":"init","condition":"SUCCESS"},{"containerName":"proxy","condition":"HEALTHY"}]},
+	  {"name":"init","image":"i","memory":64,"essential":false},
+	  {"name":"proxy","image":"i","memory":64,"healthCheck":{"command":["CMD","true"]}}]}`
+	if _, err := invokeErr(t, em, "RegisterTaskDefinition", body); err != nil {
+		t.Fatalf("valid dependencies rejected: %v", err)
 	}
 }

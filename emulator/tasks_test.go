@@ -2,7 +2,9 @@ package emulator
 
 import (
 	"context"
+	"errors"
 	"fmt"
+	"strings"
 	"testing"
 	"time"
 
@@ -122,5 +124,22 @@ func TestEventsKeepNewestHundred(t *testing.T) {
 	}
 	if msg := aws.ToString(svc.Events[0].Message); msg != fmt.Sprintf("(service %s) has reached a steady state.", "web") {
 		t.Fatalf("newest event %q", msg)
+	}
+}
+
+func TestListTasksStartedByMustBeTheOnlyFilter(t *testing.T) {
+	em, client := newTestEmulator(t)
+	ctx := context.Background()
+	runOne(t, em, client, "app:1", time.Minute, false)
+	_, err := client.ListTasks(ctx, &ecs.ListTasksInput{StartedBy: aws.String("me"), Family: aws.String("job")})
+	var ipe *types.InvalidParameterException
+	if !errors.As(err, &ipe) || !strings.Contains(ipe.ErrorMessage(), "family") {
+		t.Fatalf("startedBy with family: %v, want InvalidParameterException naming family", err)
+	}
+	// cluster and desiredStatus are not filters of the task set.
+	out, err := client.ListTasks(ctx, &ecs.ListTasksInput{Cluster: aws.String("default"), StartedBy: aws.String("me"),
+		DesiredStatus: types.DesiredStatusStopped})
+	if err != nil || len(out.TaskArns) != 0 {
+		t.Fatalf("startedBy with desiredStatus: %v %v", err, out)
 	}
 }

@@ -180,7 +180,11 @@ func runLocalServe(ctx context.Context, g *Globals, o *localServeOptions) error 
 	fmt.Fprintf(out, "Local ECS listening on %s (%gx real time)\n\n", endpoint, o.Speed)
 	fmt.Fprintf(out, "Point the AWS CLI and SDKs at it (any credentials are accepted; the region is taken from each request):\n")
 	fmt.Fprintf(out, "  export AWS_ENDPOINT_URL=%s\n", endpoint)
-	fmt.Fprintf(out, "  aws ecs list-clusters            # or: aws --endpoint-url %s ecs list-clusters\n\n", endpoint)
+	fmt.Fprintf(out, "  aws ecs list-clusters            # or: aws --endpoint-url %s ecs list-clusters\n", endpoint)
+	// The CLI and SDKs refuse to send a request without some credentials
+	// and a region, even to an endpoint that ignores them.
+	fmt.Fprintf(out, "Without AWS credentials or a region configured, any will do:\n")
+	fmt.Fprintf(out, "  export AWS_ACCESS_KEY_ID=local AWS_SECRET_ACCESS_KEY=local AWS_DEFAULT_REGION=us-east-1 AWS_REGION=us-east-1\n\n")
 	fmt.Fprintf(out, "State: %s (saved on exit)\n", file)
 	fmt.Fprintf(out, "Change the scenario while it runs: curl -X POST --data-binary @scenario.yaml %s/_local/scenario\n", endpoint)
 	fmt.Fprintf(out, "Press Ctrl-C to stop.\n")

@@ -130,7 +130,8 @@ func TestLocalServeAnswersAndSavesOnInterrupt(t *testing.T) {
 	}
 	cancel()
 	r := <-done
-	if r.code != 0 || !strings.Contains(r.out, "export AWS_ENDPOINT_URL=http://"+addr) || !strings.Contains(r.out, "state saved") {
+	if r.code != 0 || !strings.Contains(r.out, "export AWS_ENDPOINT_URL=http://"+addr) ||
+		!strings.Contains(r.out, "export AWS_ACCESS_KEY_ID=") || !strings.Contains(r.out, "state saved") {
 		t.Fatalf("serve exited %d:\n%s\n%s", r.code, r.out, r.err)
 	}
 	if _, err := os.Stat(file); err != nil {
