@@ -19,7 +19,10 @@ func DescribeDeployment(d Deployment) string {
 	var b strings.Builder
 	b.WriteString("deployment ")
 	b.WriteString(d.ID)
-	if d.Ours {
+	switch {
+	case d.Awaited:
+		b.WriteString(" (awaited)")
+	case d.Ours:
 		b.WriteString(" (ours)")
 	}
 	if d.Status == Gone {

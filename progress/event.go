@@ -65,6 +65,7 @@ type Deployment struct {
 	Running            int32
 	Failed             int32
 	Ours               bool // the deployment this run started (or waits for)
+	Awaited            bool // with Ours: someone else's deployment, waited for before ours starts
 }
 
 // Gone is the Status of a deployment that ECS no longer lists (it finished

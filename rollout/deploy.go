@@ -174,7 +174,7 @@ func (d *deployer) awaitInProgress(ctx context.Context, plan *Plan, res *Result)
 		return plan, nil
 	}
 	d.step("deployment %s (%s) is already in progress; waiting for it before ours", id, shortARN(aws.ToString(ip.TaskDefinition)))
-	wr, err := watch.Wait(ctx, d.api, watch.Target{Cluster: plan.Request.Cluster, Service: plan.Request.Service, DeploymentID: id}, d.watchOptions())
+	wr, err := watch.Wait(ctx, d.api, watch.Target{Cluster: plan.Request.Cluster, Service: plan.Request.Service, DeploymentID: id, Awaited: true}, d.watchOptions())
 	if err != nil {
 		return nil, fmt.Errorf("wait for deployment %s: %w", id, err)
 	}

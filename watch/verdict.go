@@ -29,6 +29,10 @@ type Target struct {
 	// own createdAt as DescribeServices reports it.
 	Since time.Time
 
+	// Awaited marks someone else's deployment, found in progress and
+	// waited for before ours: progress calls it "awaited", not "ours".
+	Awaited bool
+
 	// SkipDeploymentsCheck counts success as soon as all of our deployment's
 	// tasks run, without waiting for old tasks to drain.
 	SkipDeploymentsCheck bool

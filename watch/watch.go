@@ -274,7 +274,8 @@ func (w *watcher) observe(ctx context.Context, svc types.Service) (bool, error) 
 	return changed, nil
 }
 
-func deploymentView(d types.Deployment, ours string) progress.Deployment {
+func deploymentView(d types.Deployment, t Target) progress.Deployment {
+	ours := aws.ToString(d.Id) == t.DeploymentID
 	return progress.Deployment{
 		ID:                 aws.ToString(d.Id),
 		Status:             aws.ToString(d.Status),
@@ -285,7 +286,8 @@ func deploymentView(d types.Deployment, ours string) progress.Deployment {
 		Pending:            d.PendingCount,
 		Running:            d.RunningCount,
 		Failed:             d.FailedTasks,
-		Ours:               aws.ToString(d.Id) == ours,
+		Ours:               ours,
+		Awaited:            ours && t.Awaited,
 	}
 }
 
@@ -293,7 +295,7 @@ func (w *watcher) observeDeployments(svc types.Service, now time.Time) bool {
 	changed := false
 	present := map[string]bool{}
 	for _, d := range svc.Deployments {
-		v := deploymentView(d, w.target.DeploymentID)
+		v := deploymentView(d, w.target)
 		present[v.ID] = true
 		if old, ok := w.deployments[v.ID]; ok && old == v {
 			continue

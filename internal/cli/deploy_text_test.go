@@ -87,6 +87,11 @@ func TestLocalDeployWaitsForADeploymentAlreadyInProgress(t *testing.T) {
 	if !strings.Contains(stderr, "already in progress") {
 		t.Fatalf("the wait was not reported:\n%s", stderr)
 	}
+	// The deployment waited for is someone else's: never labelled ours.
+	awaited := "deployment " + rep.WaitedFor.DeploymentID
+	if strings.Contains(stderr, awaited+" (ours)") || !strings.Contains(stderr, awaited+" (awaited)") {
+		t.Fatalf("the awaited deployment must be shown as (awaited), not (ours):\n%s", stderr)
+	}
 }
 
 func TestLocalDiffShowsPlanWithoutChangingAnything(t *testing.T) {
