@@ -32,7 +32,8 @@ func (e *Emulator) newDeployment(s *service, now time.Time, rollback bool) *depl
 		DesiredCount: s.DesiredCount, CreatedAt: now, UpdatedAt: now, LaunchType: s.LaunchType,
 		CapacityProviders: s.CapacityProviders, Network: s.Network, RolloutState: "IN_PROGRESS",
 	}
-	if s.LaunchType == "FARGATE" {
+	d.RunLaunchType, d.CapacityProvider = s.runTarget()
+	if d.RunLaunchType == "FARGATE" {
 		d.PlatformVersion = "1.4.0"
 	}
 	d.RolloutStateReason = fmt.Sprintf("ECS deployment %s in progress.", d.ID)
@@ -76,6 +77,7 @@ func (e *Emulator) checkCircuitBreaker(s *service, tasks []*task, now time.Time)
 		sd.BreakerTripped = true
 	}
 	s.TaskDefinition, s.Network, s.LaunchType = last.TaskDefinition, last.Network, last.LaunchType
+	s.CapacityProviders = last.CapacityProviders
 	d := e.newDeployment(s, now, true)
 	s.recordRollback(p.ID, d, last, p.RolloutStateReason, now)
 	d.RolloutStateReason = fmt.Sprintf("ECS deployment circuit breaker: rolling back to deploymentId %s.", last.ID)

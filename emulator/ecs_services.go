@@ -40,14 +40,14 @@ func (x *ecsCall) createService(body []byte) (any, error) {
 	if err != nil {
 		return nil, err
 	}
-	launchType := in.LaunchType
-	if launchType == "" && len(in.CapacityProviderStrategy) == 0 {
-		launchType = "EC2"
-	}
-	if err := checkLaunch(td, launchType, network); err != nil {
+	launchType, runOn, err := launchTarget(in.LaunchType, in.CapacityProviderStrategy)
+	if err != nil {
 		return nil, err
 	}
-	if _, err := placementFor(launchType, in.PlacementStrategy, in.PlacementConstraints, td); err != nil {
+	if err := checkLaunch(td, runOn, network); err != nil {
+		return nil, err
+	}
+	if _, err := placementFor(runOn, in.PlacementStrategy, in.PlacementConstraints, td); err != nil {
 		return nil, err
 	}
 	strategy := in.SchedulingStrategy
@@ -90,7 +90,7 @@ func (x *ecsCall) createService(body []byte) (any, error) {
 	}
 	if in.PlatformVersion != nil {
 		s.PlatformVersion = *in.PlatformVersion
-	} else if launchType == "FARGATE" {
+	} else if runOn == "FARGATE" {
 		s.PlatformVersion = "LATEST"
 	}
 	if in.EnableECSManagedTags != nil {
@@ -150,7 +150,15 @@ func (x *ecsCall) updateService(body []byte) (any, error) {
 	if td == nil {
 		return nil, clientError("TaskDefinition not found.")
 	}
-	if err := checkLaunch(td, s.LaunchType, network); err != nil {
+	runOn, _ := s.runTarget()
+	if in.CapacityProviderStrategy != nil {
+		// Stored now, used by the next deployment (ECS applies a new
+		// strategy with forceNewDeployment).
+		if _, runOn, err = launchTarget(s.LaunchType, in.CapacityProviderStrategy); err != nil {
+			return nil, err
+		}
+	}
+	if err := checkLaunch(td, runOn, network); err != nil {
 		return nil, err
 	}
 	strategies, constraints := s.PlacementStrategy, s.PlacementConstraints
@@ -160,7 +168,7 @@ func (x *ecsCall) updateService(body []byte) (any, error) {
 	if in.PlacementConstraints != nil {
 		constraints = in.PlacementConstraints
 	}
-	if _, err := placementFor(s.LaunchType, strategies, constraints, td); err != nil {
+	if _, err := placementFor(runOn, strategies, constraints, td); err != nil {
 		return nil, err
 	}
 	if in.DesiredCount != nil && (*in.DesiredCount < 0 || *in.DesiredCount > maxServiceTasks) {

@@ -66,10 +66,11 @@ func (x *ecsCall) runTask(body []byte) (any, error) {
 	if err != nil {
 		return nil, err
 	}
-	launchType := in.LaunchType
-	if launchType == "" {
-		launchType = "EC2"
+	_, launchType, err := launchTarget(in.LaunchType, in.CapacityProvider)
+	if err != nil {
+		return nil, err
 	}
+	_, provider, _ := resolveCapacityStrategy(in.CapacityProvider) // checked by launchTarget
 	if err := checkLaunch(td, launchType, network); err != nil {
 		return nil, err
 	}
@@ -115,7 +116,7 @@ func (x *ecsCall) runTask(body []byte) (any, error) {
 			fails = append(fails, failure{Arn: fail.instance, Reason: fail.reason})
 			continue
 		}
-		t := x.em.newTask(x.reg, c, launch{td: td, launchType: launchType, network: network, group: group,
+		t := x.em.newTask(x.reg, c, launch{td: td, launchType: launchType, provider: provider, network: network, group: group,
 			startedBy: in.StartedBy, overrides: in.Overrides, tags: tags, execCommand: in.EnableExecuteCommand, where: where}, x.rc.Now)
 		counts.byAZ[t.AZ]++
 		counts.byInstance[t.InstanceARN]++

@@ -97,7 +97,7 @@ func (e *Emulator) serviceOutput(s *service, withTags bool) serviceOut {
 	if out.DeploymentController == nil {
 		out.DeploymentController = json.RawMessage(`{"type":"ECS"}`)
 	}
-	if s.LaunchType == "FARGATE" {
+	if launchType, _ := s.runTarget(); launchType == "FARGATE" {
 		out.PlatformFamily = "Linux"
 	}
 	out.DeploymentConfiguration.DeploymentCircuitBreaker.Enable = s.Config.CircuitBreaker
@@ -116,7 +116,7 @@ func (e *Emulator) serviceOutput(s *service, withTags bool) serviceOut {
 			CapacityProviderStrategy: d.CapacityProviders, PlatformVersion: d.PlatformVersion,
 			NetworkConfiguration: rawOf(d.Network), RolloutState: d.RolloutState, RolloutStateReason: d.RolloutStateReason,
 		}
-		if d.LaunchType == "FARGATE" {
+		if d.runLaunchType() == "FARGATE" {
 			do.PlatformFamily = "Linux"
 		}
 		out.Deployments = append(out.Deployments, do)

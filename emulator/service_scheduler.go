@@ -194,18 +194,19 @@ func (e *Emulator) scale(r *regionState, c *cluster, v *serviceView) {
 	placeFailed := false
 	if need > 0 && !backingOff {
 		td := e.taskDefByARN(r, primary.TaskDefinition)
+		launchType := primary.runLaunchType()
 		var rules placementRules
 		if td != nil {
-			rules, _ = placementFor(primary.LaunchType, s.PlacementStrategy, s.PlacementConstraints, td) // checked when set
+			rules, _ = placementFor(launchType, s.PlacementStrategy, s.PlacementConstraints, td) // checked when set
 		}
 		for i := 0; i < min(need, maxTotal-occupying, maxLaunchesPerStep) && td != nil; i++ {
-			where, fail := e.placeTask(r, c, td, primary.LaunchType, primary.Network, v.counts, rules)
+			where, fail := e.placeTask(r, c, td, launchType, primary.Network, v.counts, rules)
 			if fail != nil {
 				placeFailed = true
 				e.addEventDedup(s, v.now, fmt.Sprintf("(service %s) %s", s.Name, fail.message))
 				break
 			}
-			t := e.newTask(r, c, launch{td: td, launchType: primary.LaunchType, network: primary.Network,
+			t := e.newTask(r, c, launch{td: td, launchType: launchType, provider: primary.CapacityProvider, network: primary.Network,
 				group: "service:" + s.Name, startedBy: primary.ID, service: s.Name, deploymentID: primary.ID,
 				where: where, tags: propagatedTags(s, td)}, v.now)
 			v.counts.byAZ[t.AZ]++

@@ -171,17 +171,21 @@ type networkConfiguration struct {
 
 // deployment is one entry of a service's deployments array.
 type deployment struct {
-	ID                 string                `json:"id"`
-	Status             string                `json:"status"` // PRIMARY or ACTIVE
-	TaskDefinition     string                `json:"taskDefinition"`
-	DesiredCount       int                   `json:"desiredCount"`
-	PendingCount       int                   `json:"pendingCount"`
-	RunningCount       int                   `json:"runningCount"`
-	FailedTasks        int                   `json:"failedTasks"`
-	CreatedAt          time.Time             `json:"createdAt"`
-	UpdatedAt          time.Time             `json:"updatedAt"`
-	LaunchType         string                `json:"launchType,omitempty"`
-	CapacityProviders  json.RawMessage       `json:"capacityProviders,omitempty"`
+	ID                string          `json:"id"`
+	Status            string          `json:"status"` // PRIMARY or ACTIVE
+	TaskDefinition    string          `json:"taskDefinition"`
+	DesiredCount      int             `json:"desiredCount"`
+	PendingCount      int             `json:"pendingCount"`
+	RunningCount      int             `json:"runningCount"`
+	FailedTasks       int             `json:"failedTasks"`
+	CreatedAt         time.Time       `json:"createdAt"`
+	UpdatedAt         time.Time       `json:"updatedAt"`
+	LaunchType        string          `json:"launchType,omitempty"`
+	CapacityProviders json.RawMessage `json:"capacityProviders,omitempty"`
+	// RunLaunchType and CapacityProvider are where the deployment's tasks
+	// run: the launch type, or the one resolved from the capacity providers.
+	RunLaunchType      string                `json:"runLaunchType,omitempty"`
+	CapacityProvider   string                `json:"capacityProvider,omitempty"`
 	PlatformVersion    string                `json:"platformVersion,omitempty"`
 	Network            *networkConfiguration `json:"network,omitempty"`
 	RolloutState       string                `json:"rolloutState"`
@@ -210,6 +214,7 @@ type task struct {
 	Service              string                `json:"service,omitempty"`
 	DeploymentID         string                `json:"deploymentId,omitempty"`
 	LaunchType           string                `json:"launchType"`
+	CapacityProvider     string                `json:"capacityProvider,omitempty"`
 	PlatformVersion      string                `json:"platformVersion,omitempty"`
 	AZ                   string                `json:"az"`
 	Subnet               string                `json:"subnet,omitempty"`

@@ -22,6 +22,7 @@ const (
 type launch struct {
 	td           *taskDef
 	launchType   string
+	provider     string // the capacity provider named on the task, if any
 	platform     string
 	network      *networkConfiguration
 	group        string
@@ -41,7 +42,7 @@ func (e *Emulator) newTask(r *regionState, c *cluster, l launch, now time.Time) 
 		ID: id, ARN: fmt.Sprintf("arn:aws:ecs:%s:%s:task/%s/%s", r.Name, e.opts.AccountID, c.Name, id),
 		ClusterARN: c.ARN, TaskDefinition: l.td.ARN, Family: l.td.Family, Group: l.group,
 		StartedBy: l.startedBy, Service: l.service, DeploymentID: l.deploymentID,
-		LaunchType: l.launchType, AZ: l.where.az, Subnet: l.where.subnet, InstanceARN: l.where.instanceARN,
+		LaunchType: l.launchType, CapacityProvider: l.provider, AZ: l.where.az, Subnet: l.where.subnet, InstanceARN: l.where.instanceARN,
 		HostPorts: l.where.hostPorts, CPU: l.where.cpu, Memory: l.where.memory,
 		LastStatus: "PENDING", DesiredStatus: "RUNNING", HealthStatus: "UNKNOWN",
 		Overrides: l.overrides, Tags: l.tags, EnableExecuteCommand: l.execCommand,

@@ -23,6 +23,7 @@ type taskOut struct {
 	HealthStatus         string          `json:"healthStatus"`
 	LastStatus           string          `json:"lastStatus"`
 	LaunchType           string          `json:"launchType"`
+	CapacityProviderName string          `json:"capacityProviderName,omitempty"`
 	Memory               string          `json:"memory"`
 	Overrides            json.RawMessage `json:"overrides"`
 	PlatformVersion      string          `json:"platformVersion,omitempty"`
@@ -84,7 +85,7 @@ func taskOutput(t *task, withTags bool) taskOut {
 		CPU: strconv.Itoa(t.CPU), Memory: strconv.Itoa(t.Memory), CreatedAt: epoch(t.CreatedAt),
 		DesiredStatus: t.DesiredStatus, EnableExecuteCommand: t.EnableExecuteCommand,
 		ExecutionStoppedAt: epoch(t.ExecutionStoppedAt), Group: t.Group, HealthStatus: t.HealthStatus,
-		LastStatus: t.LastStatus, LaunchType: t.LaunchType, Overrides: t.Overrides,
+		LastStatus: t.LastStatus, LaunchType: t.LaunchType, CapacityProviderName: t.CapacityProvider, Overrides: t.Overrides,
 		PlatformVersion: t.PlatformVersion, PullStartedAt: epoch(t.PullStartedAt), PullStoppedAt: epoch(t.PullStoppedAt),
 		StartedAt: epoch(t.StartedAt), StartedBy: t.StartedBy, StopCode: t.StopCode, StoppedAt: epoch(t.StoppedAt),
 		StoppedReason: t.StoppedReason, StoppingAt: epoch(t.StoppingAt), TaskArn: t.ARN,

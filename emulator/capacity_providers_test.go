@@ -1,0 +1,85 @@
+package emulator
+
+import (
+	"context"
+	"errors"
+	"testing"
+	"time"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/ecs"
+	"github.com/aws/aws-sdk-go-v2/service/ecs/types"
+
+	"github.com/ecsdeploy/ecsdeploy/emulator/scenario"
+)
+
+func TestCapacityProviderStrategyChoosesWhereTasksRun(t *testing.T) {
+	em, client := newTestEmulator(t)
+	ctx := context.Background()
+	if _, err := client.CreateCluster(ctx, &ecs.CreateClusterInput{}); err != nil {
+		t.Fatal(err)
+	}
+	td := registerWeb(t, client, "web", "app:1")
+	spot := []types.CapacityProviderStrategyItem{
+		{CapacityProvider: aws.String("FARGATE"), Weight: 1},
+		{CapacityProvider: aws.String("FARGATE_SPOT"), Weight: 3},
+	}
+	out, err := client.CreateService(ctx, &ecs.CreateServiceInput{ServiceName: aws.String("web"), TaskDefinition: aws.String(td),
+		DesiredCount: aws.Int32(2), CapacityProviderStrategy: spot, NetworkConfiguration: awsvpc("subnet-1", "subnet-2")})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if out.Service.LaunchType != "" || len(out.Service.CapacityProviderStrategy) != 2 {
+		t.Fatalf("a capacity-provider service has no launch type: %q %+v", out.Service.LaunchType, out.Service.CapacityProviderStrategy)
+	}
+	em.Advance(2 * time.Minute)
+	list, err := client.ListTasks(ctx, &ecs.ListTasksInput{ServiceName: aws.String("web")})
+	if err != nil || len(list.TaskArns) != 2 {
+		t.Fatalf("list: %v %v", err, list)
+	}
+	desc, _ := client.DescribeTasks(ctx, &ecs.DescribeTasksInput{Tasks: list.TaskArns})
+	for _, task := range desc.Tasks {
+		if task.LaunchType != types.LaunchTypeFargate || aws.ToString(task.CapacityProviderName) != "FARGATE_SPOT" ||
+			task.ContainerInstanceArn != nil || aws.ToString(task.LastStatus) != "RUNNING" {
+			t.Fatalf("task on the heaviest provider: %s %q instance %v %s", task.LaunchType,
+				aws.ToString(task.CapacityProviderName), task.ContainerInstanceArn, aws.ToString(task.LastStatus))
+		}
+	}
+
+	_, err = client.CreateService(ctx, &ecs.CreateServiceInput{ServiceName: aws.String("both"), TaskDefinition: aws.String(td),
+		DesiredCount: aws.Int32(1), LaunchType: types.LaunchTypeFargate, CapacityProviderStrategy: spot,
+		NetworkConfiguration: awsvpc("subnet-1")})
+	var ipe *types.InvalidParameterException
+	if !errors.As(err, &ipe) {
+		t.Fatalf("launchType and capacityProviderStrategy together: %v, want InvalidParameterException", err)
+	}
+	_, err = client.CreateService(ctx, &ecs.CreateServiceInput{ServiceName: aws.String("bases"), TaskDefinition: aws.String(td),
+		DesiredCount: aws.Int32(1), NetworkConfiguration: awsvpc("subnet-1"), CapacityProviderStrategy: []types.CapacityProviderStrategyItem{
+			{CapacityProvider: aws.String("FARGATE"), Base: 1}, {CapacityProvider: aws.String("FARGATE_SPOT"), Base: 1}}})
+	if !errors.As(err, &ipe) {
+		t.Fatalf("two bases: %v, want InvalidParameterException", err)
+	}
+}
+
+func TestAutoScalingProviderRunsOnContainerInstances(t *testing.T) {
+	em, client := newTestEmulator(t)
+	ctx := context.Background()
+	if _, err := client.CreateCluster(ctx, &ecs.CreateClusterInput{}); err != nil {
+		t.Fatal(err)
+	}
+	em.SetScenario(&scenario.Scenario{Capacity: &scenario.Capacity{Zones: []scenario.Zone{{Name: "a", Instances: 1}}}})
+	reg, err := client.RegisterTaskDefinition(ctx, &ecs.RegisterTaskDefinitionInput{Family: aws.String("job"),
+		ContainerDefinitions: []types.ContainerDefinition{{Name: aws.String("app"), Image: aws.String("app:1"), Memory: aws.Int32(128)}}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	run, err := client.RunTask(ctx, &ecs.RunTaskInput{TaskDefinition: reg.TaskDefinition.TaskDefinitionArn,
+		CapacityProviderStrategy: []types.CapacityProviderStrategyItem{{CapacityProvider: aws.String("my-asg"), Weight: 1}}})
+	if err != nil || len(run.Tasks) != 1 {
+		t.Fatalf("run: %v %+v", err, run)
+	}
+	task := run.Tasks[0]
+	if task.LaunchType != types.LaunchTypeEc2 || aws.ToString(task.CapacityProviderName) != "my-asg" || task.ContainerInstanceArn == nil {
+		t.Fatalf("task: %s %q instance %v", task.LaunchType, aws.ToString(task.CapacityProviderName), task.ContainerInstanceArn)
+	}
+}
