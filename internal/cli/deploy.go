@@ -183,7 +183,9 @@ func deploy(cmd *cobra.Command, g *Globals, o *deployOptions, early *earlyReport
 	res, derr := rollout.Deploy(cmd.Context(), clients.ECS, plan, opts)
 	res.Region = clients.Config.Region
 	res.APICalls, res.APICallTotal = calls.Counts(), calls.Total()
-	if res.Revision > 0 {
+	// A revision deregistered again (the service update failed) is not one a
+	// later CI step may use: no outputs then.
+	if res.Revision > 0 && res.OrphanDeregistered == "" {
 		if err := rollout.WriteOutputs(res, o.outputsFile, os.Getenv); err != nil && derr == nil {
 			derr = failure.WithCode(failure.CodeFailed, err)
 		}
@@ -222,14 +224,17 @@ func reporterFor(g *Globals) progress.Reporter {
 // printDeployResult writes the outcome for people: the verdict on stdout (it
 // is the command's result), the diagnosis and rollback on stderr.
 func printDeployResult(g *Globals, res *rollout.Result) {
-	fmt.Fprintf(g.Streams.Out, "%s: service %s in %s, %s (deployment %s): %s\n",
-		res.Outcome, res.Service, res.Cluster, shortName(res.TaskDefinition), orDash(res.DeploymentID), res.Reason)
+	if res.OrphanDeregistered != "" {
+		// Nothing was deployed: do not name the revision as if it were.
+		fmt.Fprintf(g.Streams.Out, "%s: service %s in %s was not updated (%s, registered for it, was deregistered again): %s\n",
+			res.Outcome, res.Service, res.Cluster, shortName(res.OrphanDeregistered), res.Reason)
+	} else {
+		fmt.Fprintf(g.Streams.Out, "%s: service %s in %s, %s (deployment %s): %s\n",
+			res.Outcome, res.Service, res.Cluster, shortName(res.TaskDefinition), orDash(res.DeploymentID), res.Reason)
+	}
 	w := g.Streams.ErrOut
 	if res.Failure != nil {
 		printDiagnosis(w, res.Failure)
-	}
-	if res.OrphanDeregistered != "" {
-		fmt.Fprintf(w, "the service was not updated; revision %s, registered for it, was deregistered again\n", shortName(res.OrphanDeregistered))
 	}
 	if rb := res.Rollback; rb != nil {
 		by := "rolled back"

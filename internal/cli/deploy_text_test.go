@@ -180,7 +180,8 @@ func TestLocalDeployDeregistersTheOrphanWhenTheUpdateFails(t *testing.T) {
 		t.Fatal(err)
 	}
 	noRetries := func(g *Globals) { g.AWS.MaxAttempts = 1 }
-	code, stdout, _ := l.runWith(t, noRetries, deployArgs("-i", "app=registry.example.com/app:2")...)
+	outputs := filepath.Join(t.TempDir(), "outputs")
+	code, stdout, _ := l.runWith(t, noRetries, deployArgs("-i", "app=registry.example.com/app:2", "--outputs-file", outputs)...)
 	var rep struct{ Outcome, OrphanDeregistered, Reason string }
 	if err := json.Unmarshal([]byte(stdout), &rep); err != nil {
 		t.Fatalf("stdout is not one JSON report: %v\n%s", err, stdout)
@@ -191,5 +192,14 @@ func TestLocalDeployDeregistersTheOrphanWhenTheUpdateFails(t *testing.T) {
 	active, err := l.client.ListTaskDefinitions(context.Background(), &ecs.ListTaskDefinitionsInput{FamilyPrefix: aws.String("web"), Status: "ACTIVE"})
 	if err != nil || len(active.TaskDefinitionArns) != 1 {
 		t.Fatalf("ACTIVE revisions after a failed update: %v %v", active, err)
+	}
+	// The deregistered revision must not reach a later CI step.
+	if _, err := os.Stat(outputs); !os.IsNotExist(err) {
+		t.Fatalf("outputs written for a revision that was deregistered again (%v)", err)
+	}
+	// In text, the result says the service was not updated, not that web:2 failed.
+	_, text, _ := l.runWith(t, noRetries, "deploy", "-c", "c", "-n", "web", "-i", "app=registry.example.com/app:3")
+	if !strings.Contains(text, "service web in c was not updated (web:3, registered for it, was deregistered again)") {
+		t.Fatalf("text result %q does not say the service was not updated", text)
 	}
 }
