@@ -73,19 +73,50 @@ func resolveCapacityStrategy(raw json.RawMessage) (launchType, provider string, 
 // launchTarget resolves a request's launchType and capacityProviderStrategy
 // (ECS takes one or the other): the launch type to record, empty for a
 // strategy, and the launch type the tasks run on.
-func launchTarget(launchType string, strategy json.RawMessage) (recorded, runOn string, err error) {
-	runOn, provider, err := resolveCapacityStrategy(strategy)
+func launchTarget(launchType string, strategy json.RawMessage) (recorded, runOn, provider string, err error) {
+	runOn, provider, err = resolveCapacityStrategy(strategy)
 	if err != nil {
-		return "", "", err
+		return "", "", "", err
 	}
 	if provider == "" {
 		launchType = cmp.Or(launchType, "EC2")
-		return launchType, launchType, nil
+		return launchType, launchType, "", nil
 	}
 	if launchType != "" {
-		return "", "", invalidParameter("Specifying both a launchType and capacityProviderStrategy is not supported; remove one of them.")
+		return "", "", "", invalidParameter("Specifying both a launchType and capacityProviderStrategy is not supported; remove one of them.")
 	}
-	return "", runOn, nil
+	return "", runOn, provider, nil
+}
+
+// launchSpec is what CreateService and RunTask resolve, in the same order
+// and with the same checks, before any task can start.
+type launchSpec struct {
+	td         *taskDef
+	network    *networkConfiguration
+	launchType string // as recorded on a service: empty with a capacity provider strategy
+	runOn      string // the launch type the tasks run on
+	provider   string // the capacity provider named on the tasks, if any
+	rules      placementRules
+}
+
+func (x *ecsCall) resolveLaunch(taskDefRef string, network json.RawMessage, launchType string,
+	strategy, placementStrategy, placementConstraints json.RawMessage) (launchSpec, error) {
+	var ls launchSpec
+	var err error
+	if ls.td, err = x.usableTaskDef(taskDefRef); err != nil {
+		return ls, err
+	}
+	if ls.network, err = parseNetwork(network); err != nil {
+		return ls, err
+	}
+	if ls.launchType, ls.runOn, ls.provider, err = launchTarget(launchType, strategy); err != nil {
+		return ls, err
+	}
+	if err := checkLaunch(ls.td, ls.runOn, ls.network); err != nil {
+		return ls, err
+	}
+	ls.rules, err = placementFor(ls.runOn, placementStrategy, placementConstraints, ls.td)
+	return ls, err
 }
 
 // runTarget is the launch type a service's new tasks run on and the

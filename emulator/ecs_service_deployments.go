@@ -41,16 +41,9 @@ func (x *ecsCall) listServiceDeployments(body []byte) (any, error) {
 	if err != nil {
 		return nil, err
 	}
-	if err := required("service", in.Service); err != nil {
-		return nil, err
-	}
-	c, err := x.cluster(in.Cluster)
+	s, err := x.namedService(in.Cluster, in.Service)
 	if err != nil {
 		return nil, err
-	}
-	s := findService(c, in.Service)
-	if s == nil {
-		return nil, Errorf("ServiceNotFoundException", "Service not found.")
 	}
 	before, after := epochBound(in.CreatedAt, true), epochBound(in.CreatedAt, false)
 	var briefs []serviceDeploymentBrief

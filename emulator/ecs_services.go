@@ -32,24 +32,12 @@ func (x *ecsCall) createService(body []byte) (any, error) {
 	if err := required("taskDefinition", in.TaskDefinition); err != nil {
 		return nil, err
 	}
-	td, err := x.usableTaskDef(in.TaskDefinition)
+	ls, err := x.resolveLaunch(in.TaskDefinition, in.NetworkConfiguration, in.LaunchType, in.CapacityProviderStrategy,
+		in.PlacementStrategy, in.PlacementConstraints)
 	if err != nil {
 		return nil, err
 	}
-	network, err := parseNetwork(in.NetworkConfiguration)
-	if err != nil {
-		return nil, err
-	}
-	launchType, runOn, err := launchTarget(in.LaunchType, in.CapacityProviderStrategy)
-	if err != nil {
-		return nil, err
-	}
-	if err := checkLaunch(td, runOn, network); err != nil {
-		return nil, err
-	}
-	if _, err := placementFor(runOn, in.PlacementStrategy, in.PlacementConstraints, td); err != nil {
-		return nil, err
-	}
+	td, network, launchType := ls.td, ls.network, ls.launchType
 	strategy := in.SchedulingStrategy
 	if strategy == "" {
 		strategy = "REPLICA"
@@ -90,7 +78,7 @@ func (x *ecsCall) createService(body []byte) (any, error) {
 	}
 	if in.PlatformVersion != nil {
 		s.PlatformVersion = *in.PlatformVersion
-	} else if runOn == "FARGATE" {
+	} else if ls.runOn == "FARGATE" {
 		s.PlatformVersion = "LATEST"
 	}
 	if in.EnableECSManagedTags != nil {
@@ -107,6 +95,24 @@ func (x *ecsCall) createService(body []byte) (any, error) {
 	return map[string]any{"service": x.em.serviceOutput(s, true)}, nil
 }
 
+// namedService resolves the required service member (a name or ARN) in
+// the cluster member, with ECS's errors for a missing member, an unknown
+// cluster and an unknown service (INACTIVE services are still found).
+func (x *ecsCall) namedService(clusterRef, serviceRef string) (*service, error) {
+	if err := required("service", serviceRef); err != nil {
+		return nil, err
+	}
+	c, err := x.cluster(clusterRef)
+	if err != nil {
+		return nil, err
+	}
+	s := findService(c, serviceRef)
+	if s == nil {
+		return nil, Errorf("ServiceNotFoundException", "Service not found.")
+	}
+	return s, nil
+}
+
 // findService resolves a service name or ARN in c.
 func findService(c *cluster, ref string) *service {
 	return c.Services[lastSegment(ref)]
@@ -120,16 +126,9 @@ func (x *ecsCall) updateService(body []byte) (any, error) {
 	if err := checkRawMembers(body, serviceRawMembers); err != nil {
 		return nil, err
 	}
-	if err := required("service", in.Service); err != nil {
-		return nil, err
-	}
-	c, err := x.cluster(in.Cluster)
+	s, err := x.namedService(in.Cluster, in.Service)
 	if err != nil {
 		return nil, err
-	}
-	s := findService(c, in.Service)
-	if s == nil {
-		return nil, Errorf("ServiceNotFoundException", "Service not found.")
 	}
 	if s.Status != "ACTIVE" {
 		return nil, Errorf("ServiceNotActiveException", "Service was not ACTIVE.")
@@ -154,7 +153,7 @@ func (x *ecsCall) updateService(body []byte) (any, error) {
 	if in.CapacityProviderStrategy != nil {
 		// Stored now, used by the next deployment (ECS applies a new
 		// strategy with forceNewDeployment).
-		if _, runOn, err = launchTarget(s.LaunchType, in.CapacityProviderStrategy); err != nil {
+		if _, runOn, _, err = launchTarget(s.LaunchType, in.CapacityProviderStrategy); err != nil {
 			return nil, err
 		}
 	}

@@ -88,15 +88,11 @@ func (x *ecsCall) deleteService(body []byte) (any, error) {
 	if err != nil {
 		return nil, err
 	}
-	if err := required("service", in.Service); err != nil {
-		return nil, err
-	}
-	c, err := x.cluster(in.Cluster)
+	s, err := x.namedService(in.Cluster, in.Service)
 	if err != nil {
 		return nil, err
 	}
-	s := findService(c, in.Service)
-	if s == nil || s.Status == "INACTIVE" {
+	if s.Status == "INACTIVE" {
 		return nil, Errorf("ServiceNotFoundException", "Service not found.")
 	}
 	if s.DesiredCount > 0 && !in.Force {

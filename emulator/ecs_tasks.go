@@ -58,29 +58,15 @@ func (x *ecsCall) runTask(body []byte) (any, error) {
 	if len(in.StartedBy) > 128 {
 		return nil, invalidParameter("startedBy must be at most 128 characters.")
 	}
-	td, err := x.usableTaskDef(in.TaskDefinition)
+	ls, err := x.resolveLaunch(in.TaskDefinition, in.NetworkConfiguration, in.LaunchType, in.CapacityProvider,
+		in.PlacementStrategy, in.PlacementConstraints)
 	if err != nil {
-		return nil, err
-	}
-	network, err := parseNetwork(in.NetworkConfiguration)
-	if err != nil {
-		return nil, err
-	}
-	_, launchType, err := launchTarget(in.LaunchType, in.CapacityProvider)
-	if err != nil {
-		return nil, err
-	}
-	_, provider, _ := resolveCapacityStrategy(in.CapacityProvider) // checked by launchTarget
-	if err := checkLaunch(td, launchType, network); err != nil {
 		return nil, err
 	}
 	if err := validateTags(in.Tags); err != nil {
 		return nil, err
 	}
-	rules, err := placementFor(launchType, in.PlacementStrategy, in.PlacementConstraints, td)
-	if err != nil {
-		return nil, err
-	}
+	td, network, launchType, provider, rules := ls.td, ls.network, ls.runOn, ls.provider, ls.rules
 	if in.Overrides != nil {
 		var ov struct {
 			ContainerOverrides []struct {
