@@ -37,6 +37,10 @@ func (s *Service) ServeQuery(rc *emulator.RequestContext, action string, params 
 			return nil, err
 		}
 		return getTemplateResult{TemplateBody: st.Template.Body, StagesAvailable: []string{"Original", "Processed"}}, nil
+	case "GetTemplateSummary":
+		return s.getTemplateSummary(rc.Region, params)
+	case "ValidateTemplate":
+		return s.validateTemplate(params)
 	case "CreateChangeSet":
 		return s.createChangeSet(rc, params)
 	case "DescribeChangeSet":
@@ -50,7 +54,7 @@ func (s *Service) ServeQuery(rc *emulator.RequestContext, action string, params 
 	case "CancelUpdateStack":
 		return s.cancelUpdateStack(rc, params)
 	}
-	return nil, emulator.Errorf("InvalidAction", "The action %s is not valid for this web service (the local ECS serves CreateStack, UpdateStack, DeleteStack, DescribeStacks, DescribeStackEvents, DescribeStackResources, GetTemplate, CreateChangeSet, DescribeChangeSet, ExecuteChangeSet, DeleteChangeSet, ContinueUpdateRollback and CancelUpdateStack).", action)
+	return nil, emulator.Errorf("InvalidAction", "The action %s is not valid for this web service (the local ECS serves CreateStack, UpdateStack, DeleteStack, DescribeStacks, DescribeStackEvents, DescribeStackResources, GetTemplate, GetTemplateSummary, ValidateTemplate, CreateChangeSet, DescribeChangeSet, ExecuteChangeSet, DeleteChangeSet, ContinueUpdateRollback and CancelUpdateStack).", action)
 }
 
 // find returns the stack a StackName parameter names: a live stack by
@@ -124,7 +128,9 @@ func (s *Service) createStack(rc *emulator.RequestContext, params url.Values) (a
 }
 
 func templateDescription(t *template) string {
-	var raw struct{ Description string }
+	var raw struct {
+		Description string `yaml:"Description"`
+	}
 	_ = yamlUnmarshal(t.Body, &raw)
 	return raw.Description
 }
