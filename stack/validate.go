@@ -375,7 +375,8 @@ func (v *validator) parameters(s *Spec) {
 	names := map[string]string{}
 	for _, c := range s.Containers {
 		name := ImageParameterName(c.Name)
-		if other, clash := names[name]; clash && c.Name != "" {
+		// Equal names are already reported as duplicates.
+		if other, clash := names[name]; clash && c.Name != "" && other != c.Name {
 			v.add("containers", "containers %q and %q would share the template parameter %s; rename one", other, c.Name, name)
 		}
 		names[name] = c.Name

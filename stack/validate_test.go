@@ -162,3 +162,21 @@ func TestVariablesAreSubstitutedAndUnresolvedOnesReported(t *testing.T) {
 		t.Fatalf("unresolved variable: %v", err)
 	}
 }
+
+// TestDuplicateContainerIsReportedOnce: two containers with the same name
+// are one mistake, not also a clash of their image parameters.
+func TestDuplicateContainerIsReportedOnce(t *testing.T) {
+	ps := problemsOf(t, strings.Replace(validBase, "network:", "  - name: app\n    image: busybox\nnetwork:", 1))
+	if len(ps) != 1 || ps[0].Field != "containers[1].name" {
+		t.Fatalf("want only the duplicate name, got:\n%v", ps)
+	}
+	// Different names that make the same parameter name still clash.
+	ps = problemsOf(t, strings.Replace(validBase, "network:", "  - name: App\n    image: busybox\nnetwork:", 1))
+	found := false
+	for _, p := range ps {
+		found = found || strings.Contains(p.Message, "would share the template parameter")
+	}
+	if !found {
+		t.Fatalf("names app and App make one parameter; got:\n%v", ps)
+	}
+}
