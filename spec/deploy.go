@@ -79,7 +79,10 @@ func (d *Deploy) Line(path string) int { return d.lines.Line(path) }
 
 // LoadDeploy reads and decodes a deploy spec file, substituting variables.
 // It reports problems with the file's content as failure.Problems; it does
-// not Validate, because flags may still fill in required values.
+// not Validate, because flags may still fill in required values. With
+// problems it still returns what it could decode (nil only when the file
+// could not be read), so that a caller checking the rest does not call a
+// setting that is in the file missing.
 func LoadDeploy(path string, r vars.Resolver) (*Deploy, error) {
 	data, err := os.ReadFile(path)
 	if err != nil {
@@ -87,7 +90,7 @@ func LoadDeploy(path string, r vars.Resolver) (*Deploy, error) {
 	}
 	var d Deploy
 	if err := Decode(data, r, &d); err != nil {
-		return nil, err
+		return &d, err
 	}
 	return &d, nil
 }

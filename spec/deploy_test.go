@@ -60,10 +60,15 @@ func TestLoadDeployExample(t *testing.T) {
 }
 
 func TestLoadDeployUnresolvedAndMissingFile(t *testing.T) {
-	_, err := LoadDeploy(filepath.Join("..", "examples", "deploy.yaml"), resolver(nil))
+	d, err := LoadDeploy(filepath.Join("..", "examples", "deploy.yaml"), resolver(nil))
 	var ps failure.Problems
 	if !errors.As(err, &ps) {
 		t.Fatalf("want problems, got %v", err)
+	}
+	// What did decode is still returned, so that a caller does not report
+	// "service: web" as missing.
+	if d == nil || d.Service != "web" {
+		t.Fatalf("with problems, LoadDeploy returned %+v; want the settings it could read", d)
 	}
 	// Every field that uses a variable is named, with its line.
 	for _, field := range []string{"cluster", "images.web", "env.web.APP_ENV", "secrets.web.DATABASE_URL", "envFiles.web[0]", "tags.environment"} {

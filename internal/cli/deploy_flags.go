@@ -129,15 +129,16 @@ func (f *planFlags) resolve(cmd *cobra.Command) (*resolved, failure.Problems) {
 		loaded, err := spec.LoadDeploy(f.file, resolver)
 		if err != nil {
 			ps.Extend(err)
-		} else {
+		}
+		if loaded != nil {
 			d = loaded
 		}
 	}
 	x := expander{resolver: resolver, problems: &ps, cmd: cmd}
 	f.applyTo(d, &x)
-	ps = append(ps, x.byFlag(d.Validate())...)
+	ps = append(ps, onePerField(ps, x.byFlag(d.Validate()))...)
 	fileChanges, cps := d.Changes()
-	ps = append(ps, cps...)
+	ps = append(ps, onePerField(ps, cps)...)
 	flagChanges := f.changes(&x)
 	ps = append(ps, flagChanges.Validate()...)
 	changes := taskdef.Merge(fileChanges, flagChanges)
@@ -172,6 +173,22 @@ func (f *planFlags) resolve(cmd *cobra.Command) (*resolved, failure.Problems) {
 	}
 	req.Settings = settingsOf(d)
 	return &resolved{spec: d, request: req, resolver: resolver}, ps
+}
+
+// onePerField leaves out the problems of fields that already have one: a
+// setting whose variable did not resolve is not also "required".
+func onePerField(have, more failure.Problems) failure.Problems {
+	seen := map[string]bool{}
+	for _, p := range have {
+		seen[p.Field] = true
+	}
+	var out failure.Problems
+	for _, p := range more {
+		if !seen[p.Field] {
+			out = append(out, p)
+		}
+	}
+	return out
 }
 
 // expander substitutes #{variables} in flag values, recording a problem

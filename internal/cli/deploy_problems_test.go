@@ -4,6 +4,9 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"os"
+	"path/filepath"
+	"strings"
 	"testing"
 
 	"github.com/ecsdeploy/ecsdeploy/internal/failure"
@@ -40,5 +43,35 @@ func TestDeployProblemsNameTheFlagOnce(t *testing.T) {
 		if got[field] != n {
 			t.Fatalf("problems by field %v, want %v:\n%s", got, want, errOut.String())
 		}
+	}
+}
+
+// A spec with an unresolved variable still counts the settings it does hold:
+// "service: web" is not reported missing, and the unresolved cluster and
+// secret are reported once each, not again as empty.
+func TestDeploySpecProblemsAreNotRepeatedAsMissingValues(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "deploy.yaml")
+	specText := "cluster: \"#{Env}-cluster\"\nservice: web\nsecrets:\n  app:\n    DB: \"arn:aws:ssm:eu-west-1:123456789012:parameter/#{Env}/db\"\n"
+	if err := os.WriteFile(path, []byte(specText), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	var out, errOut bytes.Buffer
+	g := &Globals{Streams: Streams{Out: &out, ErrOut: &errOut}}
+	code := Execute(context.Background(), g, []string{"deploy", "-f", path, "--output", "json"})
+	if code != failure.CodeInvalid {
+		t.Fatalf("exit %d, want %d\n%s", code, failure.CodeInvalid, errOut.String())
+	}
+	var report struct {
+		Problems failure.Problems `json:"problems"`
+	}
+	if err := json.Unmarshal(out.Bytes(), &report); err != nil {
+		t.Fatalf("stdout is not one JSON report: %v\n%s", err, out.String())
+	}
+	var fields []string
+	for _, p := range report.Problems {
+		fields = append(fields, p.Field)
+	}
+	if want := []string{"cluster", "secrets.app.DB"}; strings.Join(fields, ",") != strings.Join(want, ",") {
+		t.Fatalf("problems for %v, want one each for %v:\n%s", fields, want, errOut.String())
 	}
 }
