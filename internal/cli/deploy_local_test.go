@@ -182,12 +182,13 @@ func TestLocalRollbackCommand(t *testing.T) {
 		t.Fatalf("rollback exit %d", code)
 	}
 	var rep struct {
+		Outcome  string
 		Rollback struct{ TaskDefinition, Outcome string }
 	}
 	if err := json.Unmarshal([]byte(stdout), &rep); err != nil {
 		t.Fatal(err)
 	}
-	if rep.Rollback.Outcome != "succeeded" || rep.Rollback.TaskDefinition != td1 || aws.ToString(l.service(t).TaskDefinition) != td1 {
+	if rep.Outcome != "succeeded" || rep.Rollback.Outcome != "succeeded" || rep.Rollback.TaskDefinition != td1 || aws.ToString(l.service(t).TaskDefinition) != td1 {
 		t.Fatalf("rollback report %+v; service runs %s; want %s", rep.Rollback, aws.ToString(l.service(t).TaskDefinition), td1)
 	}
 }

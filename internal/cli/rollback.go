@@ -30,13 +30,16 @@ type rollbackOptions struct {
 
 // rollbackReport is what rollback --output json prints.
 type rollbackReport struct {
-	Cluster                string                  `json:"cluster"`
-	Service                string                  `json:"service"`
-	Region                 string                  `json:"region,omitempty"`
-	PreviousTaskDefinition string                  `json:"previousTaskDefinition"`
-	Note                   string                  `json:"note,omitempty"`
-	Rollback               *rollout.RollbackResult `json:"rollback"`
-	APICalls               map[string]int          `json:"apiCalls,omitempty"`
+	Cluster                string `json:"cluster"`
+	Service                string `json:"service"`
+	Region                 string `json:"region,omitempty"`
+	PreviousTaskDefinition string `json:"previousTaskDefinition"`
+	// Outcome repeats the rollback's outcome at the top, where deploy's
+	// report and the report of an invalid or failed request have theirs.
+	Outcome  progress.Outcome        `json:"outcome"`
+	Note     string                  `json:"note,omitempty"`
+	Rollback *rollout.RollbackResult `json:"rollback"`
+	APICalls map[string]int          `json:"apiCalls,omitempty"`
 }
 
 func newRollbackCommand(g *Globals) *cobra.Command {
@@ -124,6 +127,9 @@ func rollback(cmd *cobra.Command, g *Globals, o *rollbackOptions, early *earlyRe
 	}, rollout.RollbackOptions{NoWait: o.noWait, Watch: wopts})
 	report := rollbackReport{Cluster: o.cluster, Service: o.service, Region: clients.Config.Region,
 		PreviousTaskDefinition: aws.ToString(svc.TaskDefinition), Note: note, Rollback: rb, APICalls: calls.Counts()}
+	if rb != nil {
+		report.Outcome = rb.Outcome
+	}
 	if rb != nil && rb.TaskDefinition != "" {
 		family, revision := splitFamilyRevision(rb.TaskDefinition)
 		res := &rollout.Result{Cluster: o.cluster, Service: o.service, Region: clients.Config.Region, Family: family, Revision: revision}
