@@ -93,16 +93,22 @@ func launchTarget(launchType string, strategy json.RawMessage) (recorded, runOn,
 type launchSpec struct {
 	td         *taskDef
 	network    *networkConfiguration
-	launchType string // as recorded on a service: empty with a capacity provider strategy
-	runOn      string // the launch type the tasks run on
-	provider   string // the capacity provider named on the tasks, if any
+	launchType string          // as recorded on a service: empty with a capacity provider strategy
+	strategy   json.RawMessage // the capacity provider strategy in force, if any
+	runOn      string          // the launch type the tasks run on
+	provider   string          // the capacity provider named on the tasks, if any
 	rules      placementRules
 }
 
-func (x *ecsCall) resolveLaunch(taskDefRef string, network json.RawMessage, launchType string,
+// With neither a launch type nor a strategy, the cluster's default
+// capacity provider strategy applies, and without one the EC2 launch type.
+func (x *ecsCall) resolveLaunch(c *cluster, taskDefRef string, network json.RawMessage, launchType string,
 	strategy, placementStrategy, placementConstraints json.RawMessage) (launchSpec, error) {
 	var ls launchSpec
 	var err error
+	if launchType == "" && isEmptyList(strategy) {
+		strategy = c.DefaultStrategy
+	}
 	if ls.td, err = x.usableTaskDef(taskDefRef); err != nil {
 		return ls, err
 	}
@@ -112,11 +118,20 @@ func (x *ecsCall) resolveLaunch(taskDefRef string, network json.RawMessage, laun
 	if ls.launchType, ls.runOn, ls.provider, err = launchTarget(launchType, strategy); err != nil {
 		return ls, err
 	}
+	if ls.provider != "" {
+		ls.strategy = strategy
+	}
 	if err := checkLaunch(ls.td, ls.runOn, ls.network); err != nil {
 		return ls, err
 	}
 	ls.rules, err = placementFor(ls.runOn, placementStrategy, placementConstraints, ls.td)
 	return ls, err
+}
+
+// isEmptyList reports whether raw is absent, null or [].
+func isEmptyList(raw json.RawMessage) bool {
+	var items []json.RawMessage
+	return len(raw) == 0 || (json.Unmarshal(raw, &items) == nil && len(items) == 0)
 }
 
 // runTarget is the launch type a service's new tasks run on and the

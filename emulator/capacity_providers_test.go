@@ -83,3 +83,61 @@ func TestAutoScalingProviderRunsOnContainerInstances(t *testing.T) {
 		t.Fatalf("task: %s %q instance %v", task.LaunchType, aws.ToString(task.CapacityProviderName), task.ContainerInstanceArn)
 	}
 }
+
+func TestServiceMovesBetweenLaunchTypeAndCapacityProviders(t *testing.T) {
+	em, client := newTestEmulator(t)
+	ctx := context.Background()
+	spot := []types.CapacityProviderStrategyItem{{CapacityProvider: aws.String("FARGATE_SPOT"), Weight: 1}}
+	if _, err := client.CreateCluster(ctx, &ecs.CreateClusterInput{ClusterName: aws.String("spot"),
+		CapacityProviders: []string{"FARGATE", "FARGATE_SPOT"}, DefaultCapacityProviderStrategy: spot}); err != nil {
+		t.Fatal(err)
+	}
+	td := registerWeb(t, client, "web", "app:1")
+	providersOfTasks := func() []string {
+		t.Helper()
+		em.Advance(2 * time.Minute)
+		list, _ := client.ListTasks(ctx, &ecs.ListTasksInput{Cluster: aws.String("spot"), ServiceName: aws.String("web")})
+		desc, _ := client.DescribeTasks(ctx, &ecs.DescribeTasksInput{Cluster: aws.String("spot"), Tasks: list.TaskArns})
+		var names []string
+		for _, task := range desc.Tasks {
+			if task.LaunchType != types.LaunchTypeFargate {
+				t.Fatalf("task launch type %s, want FARGATE", task.LaunchType)
+			}
+			names = append(names, aws.ToString(task.CapacityProviderName))
+		}
+		return names
+	}
+	// Neither a launch type nor a strategy: the cluster's default strategy.
+	out, err := client.CreateService(ctx, &ecs.CreateServiceInput{Cluster: aws.String("spot"), ServiceName: aws.String("web"),
+		TaskDefinition: aws.String(td), DesiredCount: aws.Int32(1), NetworkConfiguration: awsvpc("subnet-1")})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if out.Service.LaunchType != "" || len(out.Service.CapacityProviderStrategy) != 1 {
+		t.Fatalf("the cluster default should apply: %q %+v", out.Service.LaunchType, out.Service.CapacityProviderStrategy)
+	}
+	if got := providersOfTasks(); len(got) != 1 || got[0] != "FARGATE_SPOT" {
+		t.Fatalf("tasks under the cluster default: %v", got)
+	}
+	// An empty list returns to the launch type, from the next deployment.
+	up, err := client.UpdateService(ctx, &ecs.UpdateServiceInput{Cluster: aws.String("spot"), Service: aws.String("web"),
+		CapacityProviderStrategy: []types.CapacityProviderStrategyItem{}, ForceNewDeployment: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if up.Service.LaunchType != types.LaunchTypeFargate || len(up.Service.CapacityProviderStrategy) != 0 {
+		t.Fatalf("after an empty strategy: %q %+v", up.Service.LaunchType, up.Service.CapacityProviderStrategy)
+	}
+	if got := providersOfTasks(); len(got) != 1 || got[0] != "" {
+		t.Fatalf("tasks on the launch type name no provider: %v", got)
+	}
+	// And back to a strategy.
+	if _, err := client.UpdateService(ctx, &ecs.UpdateServiceInput{Cluster: aws.String("spot"), Service: aws.String("web"),
+		CapacityProviderStrategy: []types.CapacityProviderStrategyItem{{CapacityProvider: aws.String("FARGATE"), Weight: 1}},
+		ForceNewDeployment: true}); err != nil {
+		t.Fatal(err)
+	}
+	if got := providersOfTasks(); len(got) != 1 || got[0] != "FARGATE" {
+		t.Fatalf("tasks after moving to FARGATE: %v", got)
+	}
+}

@@ -32,7 +32,7 @@ func (x *ecsCall) createService(body []byte) (any, error) {
 	if err := required("taskDefinition", in.TaskDefinition); err != nil {
 		return nil, err
 	}
-	ls, err := x.resolveLaunch(in.TaskDefinition, in.NetworkConfiguration, in.LaunchType, in.CapacityProviderStrategy,
+	ls, err := x.resolveLaunch(c, in.TaskDefinition, in.NetworkConfiguration, in.LaunchType, in.CapacityProviderStrategy,
 		in.PlacementStrategy, in.PlacementConstraints)
 	if err != nil {
 		return nil, err
@@ -69,7 +69,7 @@ func (x *ecsCall) createService(body []byte) (any, error) {
 	}
 	s := &service{
 		Name: in.ServiceName, ARN: x.serviceARN(c.Name, in.ServiceName), ClusterARN: c.ARN, Status: "ACTIVE",
-		Seq: x.reg.next(), DesiredCount: desired, LaunchType: launchType, CapacityProviders: in.CapacityProviderStrategy,
+		Seq: x.reg.next(), DesiredCount: desired, LaunchType: launchType, CapacityProviders: ls.strategy,
 		TaskDefinition: td.ARN, Config: cfg, LoadBalancers: in.LoadBalancers, ServiceRegistries: in.ServiceRegistries,
 		Network: network, GracePeriod: in.HealthCheckGracePeriodSeconds, SchedulingStrategy: strategy,
 		DeploymentController: in.DeploymentController, PlacementConstraints: in.PlacementConstraints,
@@ -150,11 +150,19 @@ func (x *ecsCall) updateService(body []byte) (any, error) {
 		return nil, clientError("TaskDefinition not found.")
 	}
 	runOn, _ := s.runTarget()
+	launchType, strategy := s.LaunchType, s.CapacityProviders
 	if in.CapacityProviderStrategy != nil {
-		// Stored now, used by the next deployment (ECS applies a new
-		// strategy with forceNewDeployment).
-		if _, runOn, _, err = launchTarget(s.LaunchType, in.CapacityProviderStrategy); err != nil {
+		// A strategy replaces the launch type, and an empty list returns
+		// to the launch type the tasks run on. Either applies from the
+		// next deployment: the member does not start one.
+		newRunOn, provider, err := resolveCapacityStrategy(in.CapacityProviderStrategy)
+		if err != nil {
 			return nil, err
+		}
+		if provider != "" {
+			launchType, strategy, runOn = "", in.CapacityProviderStrategy, newRunOn
+		} else {
+			launchType, strategy = runOn, nil
 		}
 	}
 	if err := checkLaunch(td, runOn, network); err != nil {
@@ -204,9 +212,7 @@ func (x *ecsCall) updateService(body []byte) (any, error) {
 		s.DesiredCount = *in.DesiredCount
 		s.Deployments[0].DesiredCount = s.DesiredCount
 	}
-	if in.CapacityProviderStrategy != nil {
-		s.CapacityProviders = in.CapacityProviderStrategy
-	}
+	s.LaunchType, s.CapacityProviders = launchType, strategy
 	if in.HealthCheckGracePeriodSeconds != nil {
 		s.GracePeriod = in.HealthCheckGracePeriodSeconds
 	}

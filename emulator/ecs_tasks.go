@@ -58,7 +58,7 @@ func (x *ecsCall) runTask(body []byte) (any, error) {
 	if len(in.StartedBy) > 128 {
 		return nil, invalidParameter("startedBy must be at most 128 characters.")
 	}
-	ls, err := x.resolveLaunch(in.TaskDefinition, in.NetworkConfiguration, in.LaunchType, in.CapacityProvider,
+	ls, err := x.resolveLaunch(c, in.TaskDefinition, in.NetworkConfiguration, in.LaunchType, in.CapacityProvider,
 		in.PlacementStrategy, in.PlacementConstraints)
 	if err != nil {
 		return nil, err
