@@ -169,7 +169,7 @@ func runLocalServe(ctx context.Context, g *Globals, o *localServeOptions) error 
 	}
 	ln, err := net.Listen("tcp", o.Addr)
 	if err != nil {
-		return failure.Invalidf("listen on %s: %v", o.Addr, err)
+		return failure.Invalidf("listen on %s: %v (choose another address with --addr; port 0 picks a free one)", o.Addr, err)
 	}
 	srv := &http.Server{Handler: em, ReadHeaderTimeout: 10 * time.Second}
 	served := make(chan error, 1)

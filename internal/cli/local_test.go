@@ -3,6 +3,7 @@ package cli
 import (
 	"bytes"
 	"context"
+	"net"
 	"net/http"
 	"os"
 	"path/filepath"
@@ -136,5 +137,19 @@ func TestLocalServeAnswersAndSavesOnInterrupt(t *testing.T) {
 	}
 	if _, err := os.Stat(file); err != nil {
 		t.Fatalf("state not saved: %v", err)
+	}
+}
+
+func TestLocalServeOnABusyAddressSaysHowToChooseAnother(t *testing.T) {
+	testenv.SetFakeAWSEnv(t)
+	busy, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { busy.Close() })
+	code, _, errOut := runCLI(t, context.Background(), "local", "serve", "--addr", busy.Addr().String(),
+		"--state", filepath.Join(t.TempDir(), "state.json"))
+	if code != 2 || !strings.Contains(errOut, busy.Addr().String()) || !strings.Contains(errOut, "--addr") {
+		t.Fatalf("serve on a busy address: exit %d, %q", code, errOut)
 	}
 }
