@@ -76,6 +76,11 @@ func (p *Plan) Render(w io.Writer, opts taskdef.DiffOptions) {
 	for _, n := range r.Notes {
 		fmt.Fprintln(w, "note: "+n)
 	}
+	// Changes that found nothing to act on (unsetting a variable the
+	// container lacks) are usually typos: say so before the user deploys.
+	for _, warning := range r.Changes.Warnings {
+		fmt.Fprintln(w, "warning: "+warning)
+	}
 	fmt.Fprintln(w, "\ntask definition:")
 	switch {
 	case r.TaskDefinitionDiff != "":

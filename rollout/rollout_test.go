@@ -64,6 +64,22 @@ func TestPlanShowsImageChangeSettingsAndStepsWithoutWriting(t *testing.T) {
 	}
 }
 
+// Unsetting a variable the container does not have is not an error, but the
+// plan (diff, --dry-run) must say so: it is usually a typo.
+func TestPlanWarnsAboutAnUnsetThatFindsNothing(t *testing.T) {
+	f, _ := setup(t)
+	plan, err := MakePlan(context.Background(), f, Request{Cluster: "c", Service: "web",
+		Changes: taskdef.Changes{Env: []taskdef.KeyValueChange{{Container: "app", Key: "MODEE", Unset: true}}}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var b strings.Builder
+	plan.Render(&b, taskdef.DiffOptions{})
+	if text := b.String(); !strings.Contains(text, "warning: ") || !strings.Contains(text, "MODEE") {
+		t.Fatalf("plan does not warn about unsetting MODEE, which app lacks:\n%s", text)
+	}
+}
+
 func TestPlanRejectsUnknownContainerBeforeAnyWrite(t *testing.T) {
 	f, _ := setup(t)
 	_, err := MakePlan(context.Background(), f, Request{Cluster: "c", Service: "web", Changes: imageChange("nope", "x:1")})
