@@ -237,11 +237,11 @@ func printDeployResult(g *Globals, res *rollout.Result) {
 		printDiagnosis(w, res.Failure)
 	}
 	if rb := res.Rollback; rb != nil {
-		by := "rolled back"
+		by := "rollback"
 		if rb.ByECS {
-			by = "ECS rolled back"
+			by = "ECS's rollback"
 		}
-		fmt.Fprintf(w, "%s to %s (deployment %s): %s %s\n", by, shortName(rb.TaskDefinition), orDash(rb.DeploymentID), rb.Outcome, rb.Reason)
+		fmt.Fprintf(w, "%s to %s (deployment %s) %s: %s\n", by, shortName(rb.TaskDefinition), orDash(rb.DeploymentID), rb.Outcome, rb.Reason)
 		if rb.Failure != nil && rb.Outcome != progress.Succeeded {
 			printDiagnosis(w, rb.Failure)
 		}

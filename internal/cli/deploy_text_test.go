@@ -48,11 +48,12 @@ func TestLocalDeployTextOutputVerboseNeverShowsValuesAndWritesOutputs(t *testing
 func TestLocalDeployFailureInTextShowsDiagnosisOnStderr(t *testing.T) {
 	l := newLocalECS(t, scen(scenario.Image{Match: "*/app:oom", OOMAfter: scenario.Duration(3 * time.Second)}))
 	l.createService(t, serviceSpec{image: "registry.example.com/app:1", desired: 1})
-	code, stdout, stderr := l.run(t, append([]string{"deploy", "-c", "c", "-n", "web", "-i", "app=registry.example.com/app:oom"}, fastWait...)...)
+	code, stdout, stderr := l.run(t, append([]string{"deploy", "-c", "c", "-n", "web", "-i", "app=registry.example.com/app:oom", "--rollback"}, fastWait...)...)
 	if code != 1 || !strings.HasPrefix(stdout, "failed: ") {
 		t.Fatalf("exit %d, stdout %q", code, stdout)
 	}
-	for _, want := range []string{"stopped task", "exit 137", "hint: a container ran out of memory"} {
+	for _, want := range []string{"stopped task", "exit 137", "hint: a container ran out of memory",
+		"rollback to web:1 (deployment ecs-svc/", ") succeeded: rollout COMPLETED"} {
 		if !strings.Contains(stderr, want) {
 			t.Errorf("stderr lacks %q", want)
 		}
