@@ -98,9 +98,12 @@ func (l *Live) setDeployment(d Deployment) {
 	}
 }
 
+// printAbove prints a line that stays in the scrollback, whole: only the
+// redrawn block must not wrap (its cursor arithmetic counts lines), and a
+// stopped task's line ends with what matters, its containers' exit codes.
 func (l *Live) printAbove(line string) {
 	l.clear()
-	fmt.Fprintln(l.W, l.fit(line))
+	fmt.Fprintln(l.W, line)
 	l.draw()
 }
 

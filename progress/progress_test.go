@@ -114,3 +114,17 @@ func TestLinesStampServiceEventsWhenSeenAndShowTheirOwnTime(t *testing.T) {
 		t.Fatalf("live view %q lacks the event with its own time %q", live.String(), wantLive)
 	}
 }
+
+// Lines printed above the live block stay in the scrollback and are printed
+// whole, however narrow the terminal: a stopped task's exit codes come last.
+func TestLivePrintsStoppedTasksWhole(t *testing.T) {
+	var b strings.Builder
+	l := &Live{W: &b, Width: 60, Now: func() time.Time { return at }}
+	l.Report(DeploymentChanged{At: at, Deployment: Deployment{ID: "ecs-svc/1", Status: "PRIMARY", Ours: true, TaskDefinition: "web:7", Desired: 2}})
+	l.Report(TaskChanged{At: at, Task: Task{ID: "0123456789abcdef0123456789abcdef", Ours: true, LastStatus: "STOPPED",
+		StopCode: "EssentialContainerExited", StoppedReason: "Essential container in task exited",
+		Containers: []Container{{Name: "app", ExitCode: exit(3)}}}})
+	if !strings.Contains(b.String(), "container app exit 3\n") {
+		t.Fatalf("the stopped task's line was cut:\n%q", b.String())
+	}
+}
