@@ -114,6 +114,9 @@ func Describe(e Event) string {
 		}
 		return "event (created " + e.Created.UTC().Format("15:04:05Z") + "): " + e.Message
 	case Verdict:
+		if e.Awaited {
+			return fmt.Sprintf("deployment %s (awaited) %s: %s", e.DeploymentID, e.Outcome, e.Reason)
+		}
 		return fmt.Sprintf("deployment %s %s: %s", e.DeploymentID, e.Outcome, e.Reason)
 	case Polled:
 		return "polled; no change"

@@ -150,6 +150,9 @@ type Verdict struct {
 	DeploymentID string
 	Outcome      Outcome
 	Reason       string
+	// Awaited marks the end of waiting for someone else's deployment, not
+	// the verdict on ours.
+	Awaited bool
 }
 
 // Polled marks a poll that changed nothing worth a line. Renderers that keep

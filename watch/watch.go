@@ -438,7 +438,7 @@ func (w *watcher) finish(ctx context.Context, res *Result, outcome progress.Outc
 		res.Diagnosis = &d
 	}
 	res.Finished = time.Now()
-	w.opts.Reporter.Report(progress.Verdict{At: res.Finished, DeploymentID: res.DeploymentID, Outcome: outcome, Reason: reason})
+	w.opts.Reporter.Report(progress.Verdict{At: res.Finished, DeploymentID: res.DeploymentID, Outcome: outcome, Reason: reason, Awaited: w.target.Awaited})
 	return res
 }
 

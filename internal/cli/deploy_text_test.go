@@ -90,7 +90,8 @@ func TestLocalDeployWaitsForADeploymentAlreadyInProgress(t *testing.T) {
 	}
 	// The deployment waited for is someone else's: never labelled ours.
 	awaited := "deployment " + rep.WaitedFor.DeploymentID
-	if strings.Contains(stderr, awaited+" (ours)") || !strings.Contains(stderr, awaited+" (awaited)") {
+	if strings.Contains(stderr, awaited+" (ours)") || !strings.Contains(stderr, awaited+" (awaited) PRIMARY") ||
+		!strings.Contains(stderr, awaited+" (awaited) succeeded: ") {
 		t.Fatalf("the awaited deployment must be shown as (awaited), not (ours):\n%s", stderr)
 	}
 }
