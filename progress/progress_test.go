@@ -128,3 +128,23 @@ func TestLivePrintsStoppedTasksWhole(t *testing.T) {
 		t.Fatalf("the stopped task's line was cut:\n%q", b.String())
 	}
 }
+
+// While nothing changes, the CI log says every Heartbeat that the wait goes
+// on, with our deployment's counts; polls print nothing in between.
+func TestLinesHeartbeatWhileNothingChanges(t *testing.T) {
+	var b strings.Builder
+	l := NewLines(&b)
+	l.Report(DeploymentChanged{At: at, Deployment: Deployment{ID: "ecs-svc/1", Status: "PRIMARY", Ours: true,
+		TaskDefinition: "web:7", RolloutState: "IN_PROGRESS", Desired: 4, Running: 1, Pending: 3}})
+	for s := 1; s <= 65; s++ {
+		l.Report(Polled{At: at.Add(time.Duration(s) * time.Second)})
+	}
+	want := []string{
+		"2026-11-21T10:00:05Z deployment ecs-svc/1 (ours) PRIMARY web:7 IN_PROGRESS: desired 4, pending 3, running 1",
+		"2026-11-21T10:00:35Z still waiting for deployment ecs-svc/1: IN_PROGRESS, 1 of 4 running, 3 pending",
+		"2026-11-21T10:01:05Z still waiting for deployment ecs-svc/1: IN_PROGRESS, 1 of 4 running, 3 pending",
+	}
+	if got := strings.TrimSuffix(b.String(), "\n"); got != strings.Join(want, "\n") {
+		t.Fatalf("lines:\n%s\nwant:\n%s", got, strings.Join(want, "\n"))
+	}
+}
