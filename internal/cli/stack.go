@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"strings"
 	"time"
 
 	"github.com/spf13/cobra"
@@ -287,7 +288,12 @@ func writeJSON(w io.Writer, v any) error {
 func printStackResult(w io.Writer, res *apply.Result, err error) {
 	switch {
 	case err != nil:
-		fmt.Fprintf(w, "stack %s: %s\n", res.StackName, err)
+		// Most errors of the stack lifecycle already begin with the stack's name.
+		msg := err.Error()
+		if !strings.HasPrefix(msg, "stack "+res.StackName) {
+			msg = "stack " + res.StackName + ": " + msg
+		}
+		fmt.Fprintln(w, msg)
 		return
 	case res.Outcome == apply.Deleted && res.Action == lifecycle.ActionAbsent:
 		fmt.Fprintf(w, "stack %s does not exist: nothing to delete\n", res.StackName)

@@ -102,22 +102,33 @@ func Deploy(ctx context.Context, apis APIs, s *stack.Spec, opts Options) (*Resul
 		ctxDeadline = res.Started.Add(opts.Timeout)
 	}
 	var stopped []string
+	var operationStart time.Time // of this operation's first stack event, in AWS's clock
 	readStopped := func() {
-		if stopped == nil {
+		if stopped != nil {
+			return
+		}
+		if operationStart.IsZero() {
 			stopped = stoppedTaskReasons(context.WithoutCancel(ctx), apis.ECS, s, res.Started)
+		} else {
+			stopped = stoppedTaskReasonsSince(context.WithoutCancel(ctx), apis.ECS, s, operationStart)
 		}
 	}
 	out, err := lifecycle.Deploy(ctx, apis.CloudFormation, lifecycle.Options{
 		StackName: s.StackName(), TemplateBody: string(body), Parameters: Parameters(s), Tags: s.StackTags(),
 		Timeout: opts.Timeout, StackTimeout: opts.StackTimeout, PollInterval: opts.PollInterval, RecreateFailedStack: opts.RecreateFailedStack,
-		Reporter: stackReporter{r: rep, serviceFailed: readStopped},
+		Reporter: stackReporter{r: rep, serviceFailed: readStopped, operationStart: &operationStart},
 	})
 	if err != nil {
 		res.Outcome, res.Reason = outcomeOf(err), firstLine(err.Error())
 		var failed *lifecycle.StackFailedError
-		if errors.As(err, &failed) {
+		isFailed := errors.As(err, &failed)
+		if isFailed {
 			res.StackStatus = failed.Status
 			res.Failures = failed.Failures
+		}
+		// A timeout is most often a service whose tasks keep failing (the
+		// update is cancelled then): say why they stopped, too.
+		if isFailed || res.Outcome == progress.TimedOut {
 			readStopped()
 			res.StoppedTasks = stopped
 			if len(res.StoppedTasks) > 0 {

@@ -21,6 +21,11 @@ type stackReporter struct {
 	// is the moment to read why its tasks stopped, before the rollback
 	// deletes the service (and maybe its cluster).
 	serviceFailed func()
+	// operationStart, when set, receives the time of the first stack event
+	// of this operation: its start in AWS's clock, which is the clock the
+	// tasks' creation times are in (the local ECS's clock may run faster
+	// than this machine's).
+	operationStart *time.Time
 }
 
 func (s stackReporter) Step(message string) {
@@ -47,6 +52,9 @@ func (s stackReporter) StackEvent(e lifecycle.Event) {
 		msg += ": " + e.Reason
 	}
 	s.r.Report(progress.Step{At: e.Time, Message: msg})
+	if s.operationStart != nil && s.operationStart.IsZero() {
+		*s.operationStart = e.Time
+	}
 	if s.serviceFailed != nil && e.LogicalResourceID == cfn.LogicalService && strings.HasSuffix(e.Status, "_FAILED") {
 		s.serviceFailed()
 	}

@@ -13,8 +13,10 @@ import (
 	"github.com/ecsdeploy/ecsdeploy/watch"
 )
 
-// clockSkew is how much earlier than our start a task may have been created
-// by AWS's clock and still belong to this operation.
+// clockSkew is how much earlier than our start, by this machine's clock, a
+// task may have been created by AWS's clock and still belong to this
+// operation. It applies only when no stack event of the operation gave the
+// start in AWS's clock.
 const clockSkew = time.Minute
 
 // maxStoppedTasks bounds what a failure report lists.
@@ -25,6 +27,12 @@ const maxStoppedTasks = 10
 // errors, crashing containers, failed health checks). It is best effort: a
 // service that does not exist yet has no tasks, and errors are ignored.
 func stoppedTaskReasons(ctx context.Context, api watch.ECSAPI, s *stack.Spec, since time.Time) []string {
+	return stoppedTaskReasonsSince(ctx, api, s, since.Add(-clockSkew))
+}
+
+// stoppedTaskReasonsSince lists the reasons of the tasks created at or after
+// since, a time in AWS's clock.
+func stoppedTaskReasonsSince(ctx context.Context, api watch.ECSAPI, s *stack.Spec, since time.Time) []string {
 	if api == nil {
 		return nil
 	}
@@ -45,7 +53,7 @@ func stoppedTaskReasons(ctx context.Context, api watch.ECSAPI, s *stack.Spec, si
 	}
 	var reasons []string
 	for _, t := range out.Tasks {
-		if t.CreatedAt != nil && t.CreatedAt.Before(since.Add(-clockSkew)) {
+		if t.CreatedAt != nil && t.CreatedAt.Before(since) {
 			continue
 		}
 		if g := aws.ToString(t.Group); g != "" && g != "service:"+s.ServiceName() {

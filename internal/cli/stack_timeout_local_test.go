@@ -1,0 +1,63 @@
+package cli
+
+import (
+	"encoding/json"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/ecsdeploy/ecsdeploy/internal/failure"
+	"github.com/ecsdeploy/ecsdeploy/internal/testenv"
+	"github.com/ecsdeploy/ecsdeploy/stack/apply"
+)
+
+// TestStackDeployLocalTimeoutSaysWhyTasksStopped: an update to a crashing
+// image without a circuit breaker never settles; when --timeout passes the
+// update is cancelled, and the report says why this update's tasks
+// stopped, not why an earlier deployment's tasks were replaced.
+func TestStackDeployLocalTimeoutSaysWhyTasksStopped(t *testing.T) {
+	testenv.SetFakeAWSEnv(t)
+	stateDir := t.TempDir()
+	t.Setenv(LocalStateEnv, stateDir)
+	noBreaker := strings.Replace(localStackSpec, "deployment:\n  circuitBreaker: {enable: true, rollback: true}\n", "", 1)
+	path := writeSpec(t, noBreaker)
+	deploy := func(image string, extra ...string) (int, string, string) {
+		recordStackTemplate(t, path, "--var", "Image="+image)
+		args := append([]string{"--local", "stack", "deploy", "-f", path, "--var", "Image=" + image,
+			"--stack-poll-interval", "50ms", "--poll-interval", "50ms"}, extra...)
+		return runStackCLI(t, &Globals{}, args...)
+	}
+	for _, image := range []string{"nginx:1.27", "nginx:1.28"} { // the second update replaces the first tasks
+		if code, out, errOut := deploy(image); code != 0 {
+			t.Fatalf("deploy %s: exit %d\n%s\n%s", image, code, out, errOut)
+		}
+	}
+	crash := filepath.Join(t.TempDir(), "crash.yaml")
+	if err := os.WriteFile(crash, []byte("images:\n  - match: \"*:broken\"\n    exitCode: 1\n    exitAfter: 1s\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if code, out, errOut := runStackCLI(t, &Globals{}, "--local", "local", "scenario", crash); code != 0 {
+		t.Fatalf("local scenario: exit %d\n%s\n%s", code, out, errOut)
+	}
+	code, out, errOut := deploy("nginx:broken", "--timeout", "3s")
+	if code != failure.CodeTimedOut {
+		t.Fatalf("exit %d, want %d\n%s\n%s", code, failure.CodeTimedOut, out, errOut)
+	}
+	if !strings.Contains(out, "stopped tasks of service shop:") || !strings.Contains(out, "exit 1") {
+		t.Fatalf("the report does not say why the new tasks stopped:\n%s", out)
+	}
+	if strings.Contains(out, "nginx:1.27") || strings.Contains(out, "Scaling activity") {
+		t.Fatalf("the report lists tasks of an earlier deployment:\n%s", out)
+	}
+	if first := strings.SplitN(out, "\n", 2)[0]; strings.Count(first, "stack ecsdeploy-") != 1 {
+		t.Fatalf("the stack is named more than once: %q", first)
+	}
+
+	// The same in JSON: the stopped tasks are part of the result.
+	code, out, _ = deploy("nginx:broken", "--timeout", "3s", "--output", "json")
+	var res apply.Result
+	if err := json.Unmarshal([]byte(out), &res); err != nil || code != failure.CodeTimedOut || len(res.StoppedTasks) == 0 {
+		t.Fatalf("exit %d, %v, result %+v", code, err, res)
+	}
+}
