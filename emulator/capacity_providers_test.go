@@ -134,7 +134,7 @@ func TestServiceMovesBetweenLaunchTypeAndCapacityProviders(t *testing.T) {
 	// And back to a strategy.
 	if _, err := client.UpdateService(ctx, &ecs.UpdateServiceInput{Cluster: aws.String("spot"), Service: aws.String("web"),
 		CapacityProviderStrategy: []types.CapacityProviderStrategyItem{{CapacityProvider: aws.String("FARGATE"), Weight: 1}},
-		ForceNewDeployment: true}); err != nil {
+		ForceNewDeployment:       true}); err != nil {
 		t.Fatal(err)
 	}
 	if got := providersOfTasks(); len(got) != 1 || got[0] != "FARGATE" {
