@@ -50,8 +50,8 @@ type Result struct {
 	StackID        string                      `json:"stackId,omitempty"`
 	StackStatus    string                      `json:"stackStatus,omitempty"`
 	Action         string                      `json:"action"`
-	Cluster        string                      `json:"cluster"`
-	Service        string                      `json:"service"`
+	Cluster        string                      `json:"cluster,omitempty"` // empty for delete, which knows only the stack
+	Service        string                      `json:"service,omitempty"`
 	TaskDefinition string                      `json:"taskDefinition,omitempty"`
 	DeploymentID   string                      `json:"deploymentId,omitempty"`
 	Outcome        progress.Outcome            `json:"outcome"`
