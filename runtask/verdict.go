@@ -192,15 +192,21 @@ func (v TaskVerdict) notStartedOr(neverStarted bool, container, why string) Task
 
 // startFailureReason collects the task's and its containers' reasons, which
 // is where ECS says what went wrong (CannotPullContainerError, ...).
+// The task's reason is left out when a container gives the same one: said
+// with the container's name, it says more.
 func (v TaskVerdict) startFailureReason() string {
 	var parts []string
-	if v.StoppedReason != "" {
-		parts = append(parts, v.StoppedReason)
-	}
+	taskReason := v.StoppedReason
 	for _, c := range v.Containers {
 		if c.Reason != "" {
 			parts = append(parts, c.Name+": "+c.Reason)
+			if c.Reason == taskReason {
+				taskReason = ""
+			}
 		}
+	}
+	if taskReason != "" {
+		parts = append([]string{taskReason}, parts...)
 	}
 	if len(parts) == 0 {
 		return "ECS gave no reason"

@@ -151,3 +151,18 @@ func TestTaskID(t *testing.T) {
 		t.Fatalf("TaskID = %q", got)
 	}
 }
+
+// TestStartFailureReasonSaysEachReasonOnce: ECS often gives the task the
+// reason of the container that failed; the message names it once, with the
+// container.
+func TestStartFailureReasonSaysEachReasonOnce(t *testing.T) {
+	const pull = "CannotPullContainerError: pull access denied"
+	v := Judge(stoppedTask(false, types.TaskStopCodeTaskFailedToStart, pull, noExit("app", pull), noExit("proxy", "")), nil, "")
+	if v.Message != "task never started: app: "+pull {
+		t.Fatalf("message %q", v.Message)
+	}
+	v = Judge(stoppedTask(false, types.TaskStopCodeTaskFailedToStart, "Task failed to start", noExit("app", pull)), nil, "")
+	if v.Message != "task never started: Task failed to start; app: "+pull {
+		t.Fatalf("a different task reason is kept: %q", v.Message)
+	}
+}
