@@ -140,11 +140,17 @@ func judge(t Target, svc types.Service, obs observation) judgement {
 	// ECS rolling our deployment back is always a failure, whatever the
 	// service looks like afterwards.
 	if hasPrimary && aws.ToString(prim.Id) != t.DeploymentID && isRollback(prim) {
-		reason := "ECS is rolling it back"
-		if found && aws.ToString(ours.RolloutStateReason) != "" {
-			reason = aws.ToString(ours.RolloutStateReason) + " " + reason
+		// Why ours failed ("ECS deployment circuit breaker: tasks failed to
+		// start."), then where ECS is taking the service.
+		cause := strings.TrimSuffix(aws.ToString(ours.RolloutStateReason), ".")
+		if !found || cause == "" {
+			cause = "ECS failed the deployment"
+			if obs.breakerFailure != "" {
+				cause = "the deployment circuit breaker failed it (" + breakerCause(obs.breakerFailure) + ")"
+			}
 		}
-		return judgement{done: true, outcome: progress.Failed, reason: reason + " (" + aws.ToString(prim.RolloutStateReason) + ")", rollbackID: aws.ToString(prim.Id)}
+		reason := fmt.Sprintf("%s; ECS is rolling back to %s (deployment %s)", cause, shortTD(aws.ToString(prim.TaskDefinition)), aws.ToString(prim.Id))
+		return judgement{done: true, outcome: progress.Failed, reason: reason, rollbackID: aws.ToString(prim.Id)}
 	}
 	if obs.breakerFailure != "" && (!found || aws.ToString(ours.Status) != "PRIMARY" || ours.RolloutState == types.DeploymentRolloutStateFailed) {
 		cause := breakerCause(obs.breakerFailure)
