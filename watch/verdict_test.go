@@ -40,7 +40,7 @@ func TestJudge(t *testing.T) {
 			svc: service(true, dep("ecs-svc/2", "PRIMARY", newTD, failed, 2, 0, 3))},
 		{name: "circuit breaker rollback is a failure even once stable", target: target, done: true, outcome: progress.Failed,
 			reason: "ECS deployment circuit breaker: tasks failed to start; ECS is rolling back to web:1 (deployment ecs-svc/3)",
-			svc: service(true, func() types.Deployment { d := rollback; d.RolloutState = completed; d.RunningCount = 2; return d }(), failedOurs)},
+			svc:    service(true, func() types.Deployment { d := rollback; d.RolloutState = completed; d.RunningCount = 2; return d }(), failedOurs)},
 		{name: "breaker failed ours and the completed rollback already replaced it", target: target, done: true, outcome: progress.Failed,
 			reason: "circuit breaker failed it (tasks failed to start); ECS rolled the service back to web:1 (deployment ecs-svc/3)",
 			obs:    observation{breakerFailure: "(service web) (deployment ecs-svc/2) deployment failed: tasks failed to start."},
