@@ -13,79 +13,109 @@ type capacityProviderItem struct {
 	Base             *int   `json:"base"`
 }
 
+// capacityStrategy is a checked capacity provider strategy.
+type capacityStrategy []capacityProviderItem
+
 // fargateProviders are the capacity providers every cluster can use without
 // creating them; any other name stands for an Auto Scaling group provider,
 // whose instances are the cluster's container instances.
 var fargateProviders = []string{"FARGATE", "FARGATE_SPOT"}
 
-// resolveCapacityStrategy checks a capacity provider strategy and returns the
-// launch type its tasks run on and the provider named on them.
-//
-// Partial: ECS splits a service's tasks between providers (base first, then
-// by weight); the emulator runs every task on one provider — the one with a
-// base, else the one with the highest weight (the first of equals) — so a
-// FARGATE/FARGATE_SPOT mix runs wholly on one of them.
-func resolveCapacityStrategy(raw json.RawMessage) (launchType, provider string, err error) {
+// parseCapacityStrategy checks a capacity provider strategy as ECS does; an
+// absent or empty one is nil. Providers need not be associated with the
+// cluster (the emulator has no PutClusterCapacityProviders checks).
+func parseCapacityStrategy(raw json.RawMessage) (capacityStrategy, error) {
 	if len(raw) == 0 {
-		return "", "", nil
+		return nil, nil
 	}
-	var items []capacityProviderItem
+	var items capacityStrategy
 	if err := json.Unmarshal(raw, &items); err != nil {
-		return "", "", serializationError("capacityProviderStrategy must be a list of {capacityProvider, weight, base}.")
+		return nil, serializationError("capacityProviderStrategy must be a list of {capacityProvider, weight, base}.")
 	}
 	if len(items) == 0 {
-		return "", "", nil
+		return nil, nil
 	}
 	if len(items) > 20 {
-		return "", "", invalidParameter("capacityProviderStrategy can have at most 20 capacity providers.")
+		return nil, invalidParameter("capacityProviderStrategy can have at most 20 capacity providers.")
 	}
-	chosen, bases := -1, 0
+	bases, weighted, fargate := 0, 0, 0
 	for i, it := range items {
 		switch {
 		case it.CapacityProvider == "":
-			return "", "", invalidParameter("capacityProviderStrategy[%d].capacityProvider is required.", i)
+			return nil, invalidParameter("capacityProviderStrategy[%d].capacityProvider is required.", i)
 		case it.Weight != nil && (*it.Weight < 0 || *it.Weight > 1000):
-			return "", "", invalidParameter("capacityProviderStrategy[%d].weight must be between 0 and 1000.", i)
+			return nil, invalidParameter("capacityProviderStrategy[%d].weight must be between 0 and 1000.", i)
 		case it.Base != nil && (*it.Base < 0 || *it.Base > 100000):
-			return "", "", invalidParameter("capacityProviderStrategy[%d].base must be between 0 and 100000.", i)
+			return nil, invalidParameter("capacityProviderStrategy[%d].base must be between 0 and 100000.", i)
 		}
 		if deref(it.Base) > 0 {
-			if bases++; bases > 1 {
-				return "", "", invalidParameter("Only one capacity provider in a capacity provider strategy can have a base defined.")
-			}
-			chosen = i
+			bases++
+		}
+		if deref(it.Weight) > 0 {
+			weighted++
+		}
+		if slices.Contains(fargateProviders, it.CapacityProvider) {
+			fargate++
 		}
 	}
-	if chosen < 0 {
-		for i, it := range items {
-			if chosen < 0 || deref(it.Weight) > deref(items[chosen].Weight) {
-				chosen = i
-			}
+	switch {
+	case bases > 1:
+		return nil, invalidParameter("Only one capacity provider in a capacity provider strategy can have a base defined.")
+	case len(items) > 1 && weighted == 0:
+		return nil, invalidParameter("At least one capacity provider in a capacity provider strategy must have a weight greater than zero.")
+	case fargate > 0 && fargate < len(items):
+		return nil, invalidParameter("A capacity provider strategy cannot contain a mix of Fargate capacity providers (FARGATE, FARGATE_SPOT) and Auto Scaling group capacity providers.")
+	}
+	return items, nil
+}
+
+// runsOn is the launch type of the strategy's tasks.
+func (cs capacityStrategy) runsOn() string {
+	if len(cs) > 0 && slices.Contains(fargateProviders, cs[0].CapacityProvider) {
+		return "FARGATE"
+	}
+	return "EC2"
+}
+
+// next picks the provider of one more task, given how many tasks each
+// provider already has: the provider with a base until it has base tasks,
+// then the weighted provider furthest below its share of the tasks beyond
+// the base (the first of equals).
+func (cs capacityStrategy) next(counts map[string]int) string {
+	best, bestLoad := "", 0.0
+	for _, it := range cs {
+		n := counts[it.CapacityProvider]
+		base := deref(it.Base)
+		if n < base {
+			return it.CapacityProvider
+		}
+		w := deref(it.Weight)
+		if w == 0 && len(cs) > 1 {
+			continue
+		}
+		load := float64(n-base+1) / float64(max(w, 1))
+		if best == "" || load < bestLoad {
+			best, bestLoad = it.CapacityProvider, load
 		}
 	}
-	provider = items[chosen].CapacityProvider
-	if slices.Contains(fargateProviders, provider) {
-		return "FARGATE", provider, nil
-	}
-	return "EC2", provider, nil
+	return best
 }
 
 // launchTarget resolves a request's launchType and capacityProviderStrategy
 // (ECS takes one or the other): the launch type to record, empty for a
-// strategy, and the launch type the tasks run on.
-func launchTarget(launchType string, strategy json.RawMessage) (recorded, runOn, provider string, err error) {
-	runOn, provider, err = resolveCapacityStrategy(strategy)
-	if err != nil {
-		return "", "", "", err
+// strategy, the launch type the tasks run on, and the strategy if any.
+func launchTarget(launchType string, raw json.RawMessage) (recorded, runOn string, cs capacityStrategy, err error) {
+	if cs, err = parseCapacityStrategy(raw); err != nil {
+		return "", "", nil, err
 	}
-	if provider == "" {
+	if cs == nil {
 		launchType = cmp.Or(launchType, "EC2")
-		return launchType, launchType, "", nil
+		return launchType, launchType, nil, nil
 	}
 	if launchType != "" {
-		return "", "", "", invalidParameter("Specifying both a launchType and capacityProviderStrategy is not supported; remove one of them.")
+		return "", "", nil, invalidParameter("Specifying both a launchType and capacityProviderStrategy is not supported; remove one of them.")
 	}
-	return "", runOn, provider, nil
+	return "", cs.runsOn(), cs, nil
 }
 
 // launchSpec is what CreateService and RunTask resolve, in the same order
@@ -93,10 +123,10 @@ func launchTarget(launchType string, strategy json.RawMessage) (recorded, runOn,
 type launchSpec struct {
 	td         *taskDef
 	network    *networkConfiguration
-	launchType string          // as recorded on a service: empty with a capacity provider strategy
-	strategy   json.RawMessage // the capacity provider strategy in force, if any
-	runOn      string          // the launch type the tasks run on
-	provider   string          // the capacity provider named on the tasks, if any
+	launchType string           // as recorded on a service: empty with a capacity provider strategy
+	strategy   json.RawMessage  // the capacity provider strategy in force, as given
+	providers  capacityStrategy // the same, checked; nil with a launch type
+	runOn      string           // the launch type the tasks run on
 	rules      placementRules
 }
 
@@ -115,10 +145,10 @@ func (x *ecsCall) resolveLaunch(c *cluster, taskDefRef string, network json.RawM
 	if ls.network, err = parseNetwork(network); err != nil {
 		return ls, err
 	}
-	if ls.launchType, ls.runOn, ls.provider, err = launchTarget(launchType, strategy); err != nil {
+	if ls.launchType, ls.runOn, ls.providers, err = launchTarget(launchType, strategy); err != nil {
 		return ls, err
 	}
-	if ls.provider != "" {
+	if ls.providers != nil {
 		ls.strategy = strategy
 	}
 	if err := checkLaunch(ls.td, ls.runOn, ls.network); err != nil {
@@ -134,19 +164,28 @@ func isEmptyList(raw json.RawMessage) bool {
 	return len(raw) == 0 || (json.Unmarshal(raw, &items) == nil && len(items) == 0)
 }
 
-// runTarget is the launch type a service's new tasks run on and the
-// capacity provider named on them (none for a service with a launch type).
-// The strategy was checked when it was set.
-func (s *service) runTarget() (launchType, provider string) {
-	if s.LaunchType != "" || len(s.CapacityProviders) == 0 {
-		return cmp.Or(s.LaunchType, "EC2"), ""
+// runLaunchType is the launch type a service's new tasks run on. Its
+// strategy was checked when it was set.
+func (s *service) runLaunchType() string {
+	if s.LaunchType != "" {
+		return s.LaunchType
 	}
-	launchType, provider, _ = resolveCapacityStrategy(s.CapacityProviders)
-	return cmp.Or(launchType, "EC2"), provider
+	cs, _ := parseCapacityStrategy(s.CapacityProviders)
+	return cs.runsOn()
 }
 
 // runLaunchType is the launch type of the deployment's tasks. Deployments
 // saved before RunLaunchType existed fall back to their launch type.
 func (d *deployment) runLaunchType() string {
 	return cmp.Or(d.RunLaunchType, d.LaunchType, "EC2")
+}
+
+// providers is the deployment's checked capacity provider strategy (nil
+// for a launch type); it was checked when it was set.
+func (d *deployment) providers() capacityStrategy {
+	if d.LaunchType != "" {
+		return nil
+	}
+	cs, _ := parseCapacityStrategy(d.CapacityProviders)
+	return cs
 }

@@ -20,12 +20,13 @@ func TestCapacityProviderStrategyChoosesWhereTasksRun(t *testing.T) {
 		t.Fatal(err)
 	}
 	td := registerWeb(t, client, "web", "app:1")
+	// Two tasks on FARGATE first (its base), then the rest 1:3.
 	spot := []types.CapacityProviderStrategyItem{
-		{CapacityProvider: aws.String("FARGATE"), Weight: 1},
+		{CapacityProvider: aws.String("FARGATE"), Base: 2, Weight: 1},
 		{CapacityProvider: aws.String("FARGATE_SPOT"), Weight: 3},
 	}
 	out, err := client.CreateService(ctx, &ecs.CreateServiceInput{ServiceName: aws.String("web"), TaskDefinition: aws.String(td),
-		DesiredCount: aws.Int32(2), CapacityProviderStrategy: spot, NetworkConfiguration: awsvpc("subnet-1", "subnet-2")})
+		DesiredCount: aws.Int32(6), CapacityProviderStrategy: spot, NetworkConfiguration: awsvpc("subnet-1", "subnet-2")})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -34,16 +35,20 @@ func TestCapacityProviderStrategyChoosesWhereTasksRun(t *testing.T) {
 	}
 	em.Advance(2 * time.Minute)
 	list, err := client.ListTasks(ctx, &ecs.ListTasksInput{ServiceName: aws.String("web")})
-	if err != nil || len(list.TaskArns) != 2 {
+	if err != nil || len(list.TaskArns) != 6 {
 		t.Fatalf("list: %v %v", err, list)
 	}
 	desc, _ := client.DescribeTasks(ctx, &ecs.DescribeTasksInput{Tasks: list.TaskArns})
+	perProvider := map[string]int{}
 	for _, task := range desc.Tasks {
-		if task.LaunchType != types.LaunchTypeFargate || aws.ToString(task.CapacityProviderName) != "FARGATE_SPOT" ||
-			task.ContainerInstanceArn != nil || aws.ToString(task.LastStatus) != "RUNNING" {
-			t.Fatalf("task on the heaviest provider: %s %q instance %v %s", task.LaunchType,
-				aws.ToString(task.CapacityProviderName), task.ContainerInstanceArn, aws.ToString(task.LastStatus))
+		if task.LaunchType != types.LaunchTypeFargate || task.ContainerInstanceArn != nil || aws.ToString(task.LastStatus) != "RUNNING" {
+			t.Fatalf("task: %s instance %v %s", task.LaunchType, task.ContainerInstanceArn, aws.ToString(task.LastStatus))
 		}
+		perProvider[aws.ToString(task.CapacityProviderName)]++
+	}
+	// The base's 2, then 4 split 1:3 (rounded to the provider listed first).
+	if perProvider["FARGATE"] != 3 || perProvider["FARGATE_SPOT"] != 3 {
+		t.Fatalf("tasks per provider: %v, want FARGATE 3 and FARGATE_SPOT 3", perProvider)
 	}
 
 	_, err = client.CreateService(ctx, &ecs.CreateServiceInput{ServiceName: aws.String("both"), TaskDefinition: aws.String(td),
@@ -58,6 +63,12 @@ func TestCapacityProviderStrategyChoosesWhereTasksRun(t *testing.T) {
 			{CapacityProvider: aws.String("FARGATE"), Base: 1}, {CapacityProvider: aws.String("FARGATE_SPOT"), Base: 1}}})
 	if !errors.As(err, &ipe) {
 		t.Fatalf("two bases: %v, want InvalidParameterException", err)
+	}
+	_, err = client.CreateService(ctx, &ecs.CreateServiceInput{ServiceName: aws.String("mix"), TaskDefinition: aws.String(td),
+		DesiredCount: aws.Int32(1), NetworkConfiguration: awsvpc("subnet-1"), CapacityProviderStrategy: []types.CapacityProviderStrategyItem{
+			{CapacityProvider: aws.String("FARGATE"), Weight: 1}, {CapacityProvider: aws.String("my-asg"), Weight: 1}}})
+	if !errors.As(err, &ipe) {
+		t.Fatalf("Fargate and Auto Scaling group providers mixed: %v, want InvalidParameterException", err)
 	}
 }
 

@@ -32,7 +32,7 @@ func (e *Emulator) newDeployment(s *service, now time.Time, rollback bool) *depl
 		DesiredCount: s.DesiredCount, CreatedAt: now, UpdatedAt: now, LaunchType: s.LaunchType,
 		CapacityProviders: s.CapacityProviders, Network: s.Network, RolloutState: "IN_PROGRESS",
 	}
-	d.RunLaunchType, d.CapacityProvider = s.runTarget()
+	d.RunLaunchType = s.runLaunchType()
 	if d.RunLaunchType == "FARGATE" {
 		d.PlatformVersion = "1.4.0"
 	}

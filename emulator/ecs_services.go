@@ -149,18 +149,18 @@ func (x *ecsCall) updateService(body []byte) (any, error) {
 	if td == nil {
 		return nil, clientError("TaskDefinition not found.")
 	}
-	runOn, _ := s.runTarget()
+	runOn := s.runLaunchType()
 	launchType, strategy := s.LaunchType, s.CapacityProviders
 	if in.CapacityProviderStrategy != nil {
 		// A strategy replaces the launch type, and an empty list returns
 		// to the launch type the tasks run on. Either applies from the
 		// next deployment: the member does not start one.
-		newRunOn, provider, err := resolveCapacityStrategy(in.CapacityProviderStrategy)
+		cs, err := parseCapacityStrategy(in.CapacityProviderStrategy)
 		if err != nil {
 			return nil, err
 		}
-		if provider != "" {
-			launchType, strategy, runOn = "", in.CapacityProviderStrategy, newRunOn
+		if cs != nil {
+			launchType, strategy, runOn = "", in.CapacityProviderStrategy, cs.runsOn()
 		} else {
 			launchType, strategy = runOn, nil
 		}

@@ -66,7 +66,8 @@ func (x *ecsCall) runTask(body []byte) (any, error) {
 	if err := validateTags(in.Tags); err != nil {
 		return nil, err
 	}
-	td, network, launchType, provider, rules := ls.td, ls.network, ls.runOn, ls.provider, ls.rules
+	td, network, launchType, rules := ls.td, ls.network, ls.runOn, ls.rules
+	byProvider := map[string]int{}
 	if in.Overrides != nil {
 		var ov struct {
 			ContainerOverrides []struct {
@@ -102,6 +103,8 @@ func (x *ecsCall) runTask(body []byte) (any, error) {
 			fails = append(fails, failure{Arn: fail.instance, Reason: fail.reason})
 			continue
 		}
+		provider := ls.providers.next(byProvider)
+		byProvider[provider]++
 		t := x.em.newTask(x.reg, c, launch{td: td, launchType: launchType, provider: provider, network: network, group: group,
 			startedBy: in.StartedBy, overrides: in.Overrides, tags: tags, execCommand: in.EnableExecuteCommand, where: where}, x.rc.Now)
 		counts.byAZ[t.AZ]++

@@ -97,7 +97,7 @@ func (e *Emulator) serviceOutput(s *service, withTags bool) serviceOut {
 	if out.DeploymentController == nil {
 		out.DeploymentController = json.RawMessage(`{"type":"ECS"}`)
 	}
-	if launchType, _ := s.runTarget(); launchType == "FARGATE" {
+	if s.runLaunchType() == "FARGATE" {
 		out.PlatformFamily = "Linux"
 	}
 	out.DeploymentConfiguration.DeploymentCircuitBreaker.Enable = s.Config.CircuitBreaker

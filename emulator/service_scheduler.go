@@ -195,6 +195,10 @@ func (e *Emulator) scale(r *regionState, c *cluster, v *serviceView) {
 	if need > 0 && !backingOff {
 		td := e.taskDefByARN(r, primary.TaskDefinition)
 		launchType := primary.runLaunchType()
+		providers, byProvider := primary.providers(), map[string]int{}
+		for _, t := range primaryAlive {
+			byProvider[t.CapacityProvider]++
+		}
 		var rules placementRules
 		if td != nil {
 			rules, _ = placementFor(launchType, s.PlacementStrategy, s.PlacementConstraints, td) // checked when set
@@ -206,7 +210,9 @@ func (e *Emulator) scale(r *regionState, c *cluster, v *serviceView) {
 				e.addEventDedup(s, v.now, fmt.Sprintf("(service %s) %s", s.Name, fail.message))
 				break
 			}
-			t := e.newTask(r, c, launch{td: td, launchType: launchType, provider: primary.CapacityProvider, network: primary.Network,
+			provider := providers.next(byProvider)
+			byProvider[provider]++
+			t := e.newTask(r, c, launch{td: td, launchType: launchType, provider: provider, network: primary.Network,
 				group: "service:" + s.Name, startedBy: primary.ID, service: s.Name, deploymentID: primary.ID,
 				where: where, tags: propagatedTags(s, td)}, v.now)
 			v.counts.byAZ[t.AZ]++

@@ -182,10 +182,9 @@ type deployment struct {
 	UpdatedAt         time.Time       `json:"updatedAt"`
 	LaunchType        string          `json:"launchType,omitempty"`
 	CapacityProviders json.RawMessage `json:"capacityProviders,omitempty"`
-	// RunLaunchType and CapacityProvider are where the deployment's tasks
-	// run: the launch type, or the one resolved from the capacity providers.
+	// RunLaunchType is the launch type the deployment's tasks run on: its
+	// launch type, or the one its capacity providers stand for.
 	RunLaunchType      string                `json:"runLaunchType,omitempty"`
-	CapacityProvider   string                `json:"capacityProvider,omitempty"`
 	PlatformVersion    string                `json:"platformVersion,omitempty"`
 	Network            *networkConfiguration `json:"network,omitempty"`
 	RolloutState       string                `json:"rolloutState"`
