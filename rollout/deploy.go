@@ -56,6 +56,11 @@ func Deploy(ctx context.Context, api ECSAPI, plan *Plan, opts Options) (*Result,
 	if rep == nil {
 		rep = progress.Discard
 	}
+	if opts.Watch.Events == nil {
+		// The waits of this deploy (one in progress, ours, a rollback)
+		// report each service event once between them.
+		opts.Watch.Events = &watch.EventLog{}
+	}
 	d := &deployer{api: api, opts: opts, rep: rep, deadline: time.Now().Add(opts.Timeout)}
 	res := &Result{Cluster: plan.Request.Cluster, Service: plan.Request.Service, Timings: Timings{Started: time.Now().UTC()}}
 	err := d.run(ctx, plan, res)

@@ -34,6 +34,9 @@ type Options struct {
 	Timeout time.Duration
 	// Reporter receives progress events; nil discards them.
 	Reporter progress.Reporter
+	// Events, when shared by several waits, keeps them from reporting the
+	// same service event twice; nil reports every event this wait sees.
+	Events *EventLog
 }
 
 func (o *Options) defaults() {
@@ -345,7 +348,9 @@ func (w *watcher) observeEvents(svc types.Service, now time.Time) bool {
 	ours, _ := findDeployment(svc, w.target.DeploymentID)
 	for _, e := range fresh {
 		w.events = append(w.events, e)
-		w.opts.Reporter.Report(e)
+		if w.opts.Events.first(e.ID) {
+			w.opts.Reporter.Report(e)
+		}
 		if strings.Contains(strings.ToLower(e.Message), placementFailure) {
 			if w.obs.placementFailures == 0 {
 				w.obs.firstPlacementFail = now

@@ -249,3 +249,30 @@ func TestWaitRollbackCompletedBetweenTwoPollsIsAFailure(t *testing.T) {
 	}
 	t.Fatal("our deployment leaving the service was not reported")
 }
+
+// Waits that share an EventLog (a deploy's own wait, then its rollback's)
+// report each service event once between them; the second still diagnoses
+// with every event since its deployment began.
+func TestWaitsSharingAnEventLogReportEachEventOnce(t *testing.T) {
+	started := event("e1", t0.Add(61*time.Second), "(service web) has started 1 tasks: (task a).")
+	done := withEvents(service(true, dep("ecs-svc/2", "PRIMARY", newTD, types.DeploymentRolloutStateCompleted, 2, 2, 0)), started)
+	failed := withEvents(service(true, dep("ecs-svc/2", "PRIMARY", newTD, types.DeploymentRolloutStateFailed, 2, 0, 2)), started)
+	log := &EventLog{}
+	first, second := &recorder{}, &recorder{}
+	opts := fastOptions(first)
+	opts.Events = log
+	if _, err := Wait(context.Background(), &fakeECS{script: []step{{svc: done}}}, ourTarget, opts); err != nil {
+		t.Fatal(err)
+	}
+	opts.Reporter = second
+	res, err := Wait(context.Background(), &fakeECS{script: []step{{svc: failed}}}, ourTarget, opts)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := len(first.messages()) + len(second.messages()); got != 1 || len(first.messages()) != 1 {
+		t.Fatalf("event reported by the first wait %v and the second %v; want once, by the first", first.messages(), second.messages())
+	}
+	if res.Diagnosis == nil || len(res.Diagnosis.Events) != 1 {
+		t.Fatalf("the second wait's diagnosis lost the event: %+v", res.Diagnosis)
+	}
+}
