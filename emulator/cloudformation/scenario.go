@@ -68,12 +68,21 @@ func (s *Service) matchRule(stackName, logicalID, op string) *Rule {
 	return nil
 }
 
-// SetScenario replaces the failure rules; their use counts start over.
+// SetScenario replaces the failure rules; their use counts start over,
+// unless the state loaded with LoadState was saved with the same rules in
+// use: then their counts carry on, so `times` counts across the commands
+// that share a state file.
 func (s *Service) SetScenario(sc Scenario) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	s.scenario = sc
 	s.ruleUses = map[int]int{}
+	if saved := s.savedUses; saved != nil && saved.Scenario == scenarioKey(sc) {
+		for rule, n := range saved.Uses {
+			s.ruleUses[rule] = n
+		}
+	}
+	s.savedUses = nil
 }
 
 // LoadScenario reads a scenario from a YAML (or JSON) file; unknown fields

@@ -40,6 +40,9 @@ type Service struct {
 	live     map[string]map[string]string // region → stack name → id of the live stack
 	scenario Scenario
 	ruleUses map[int]int
+	// savedUses are the rule counts of the scenario in use when the loaded
+	// state was saved; SetScenario carries them on for the same rules.
+	savedUses *savedRuleUses
 }
 
 // New returns a CloudFormation that provisions ECS resources through ecs.

@@ -12,8 +12,23 @@ import (
 const stateFormat = 1
 
 type savedState struct {
-	Format int           `json:"format"`
-	Stacks []*savedStack `json:"stacks"`
+	Format int            `json:"format"`
+	Stacks []*savedStack  `json:"stacks"`
+	Rules  *savedRuleUses `json:"rules,omitempty"`
+}
+
+// savedRuleUses keeps how often each scenario rule was used, so that a
+// `times: 1` rule fails one command's operation and lets the next command's
+// recovery through, as it would within one run of `local serve`.
+type savedRuleUses struct {
+	Scenario string      `json:"scenario"` // the rules, as JSON: counts carry on only for the same rules
+	Uses     map[int]int `json:"uses"`
+}
+
+// scenarioKey identifies a scenario's rules.
+func scenarioKey(sc Scenario) string {
+	data, _ := json.Marshal(sc)
+	return string(data)
 }
 
 type savedStack struct {
@@ -63,6 +78,9 @@ func (s *Service) SaveState(file string) error {
 			x.Prev = &savedSnapshot{TemplateBody: st.prev.Template.Body, Params: st.prev.Params, Resources: st.prev.Resources}
 		}
 		saved.Stacks = append(saved.Stacks, x)
+	}
+	if len(s.scenario.Rules) > 0 {
+		saved.Rules = &savedRuleUses{Scenario: scenarioKey(s.scenario), Uses: s.ruleUses}
 	}
 	data, err := json.Marshal(saved)
 	s.mu.Unlock()
@@ -146,7 +164,7 @@ func (s *Service) LoadState(file string) error {
 		}
 	}
 	s.mu.Lock()
-	s.stacks, s.live = stacks, live
+	s.stacks, s.live, s.savedUses = stacks, live, saved.Rules
 	s.mu.Unlock()
 	return nil
 }
