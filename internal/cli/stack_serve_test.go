@@ -93,3 +93,25 @@ func TestLocalServeRefusesADamagedCloudFormationScenario(t *testing.T) {
 		t.Fatalf("exit %d\nstdout: %s\nstderr: %s", code, out, errOut)
 	}
 }
+
+// TestStackDeployLocalRecoversWhenTheRuleIsUsedUp: a scenario rule with
+// times: 1 fails the first `stack deploy --local`; the second one, with the
+// scenario file still there, recreates the stack, since the rule's count
+// was kept with the stacks.
+func TestStackDeployLocalRecoversWhenTheRuleIsUsedUp(t *testing.T) {
+	testenv.SetFakeAWSEnv(t)
+	stateDir := t.TempDir()
+	t.Setenv(LocalStateEnv, stateDir)
+	rules := "rules:\n  - logicalId: Service\n    operation: create\n    message: no Fargate capacity today\n    times: 1\n"
+	if err := os.WriteFile(filepath.Join(stateDir, localCloudFormationScenario), []byte(rules), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	path := writeSpec(t, localStackSpec)
+	args := []string{"--local", "stack", "deploy", "-f", path, "--var", "Image=nginx:1.27", "--stack-poll-interval", "50ms", "--poll-interval", "50ms"}
+	if code, out, errOut := runStackCLI(t, &Globals{}, args...); code != 1 || !strings.Contains(out, "no Fargate capacity today") {
+		t.Fatalf("first deploy: exit %d\n%s\n%s", code, out, errOut)
+	}
+	if code, out, errOut := runStackCLI(t, &Globals{}, args...); code != 0 || !strings.Contains(out, "recreated") {
+		t.Fatalf("second deploy: exit %d\n%s\n%s", code, out, errOut)
+	}
+}
