@@ -221,6 +221,11 @@ func runRun(cmd *cobra.Command, g *Globals, o *runOptions) error {
 	if err != nil {
 		return err
 	}
+	if base.Service == nil { // a service found in the cluster vouches for it
+		if err := requireCluster(ctx, clients.ECS, req.Cluster); err != nil {
+			return err
+		}
+	}
 	in, overrides, err := o.taskInput(req, base, plan)
 	if err != nil {
 		return err

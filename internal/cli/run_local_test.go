@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/ecs"
 	"github.com/aws/aws-sdk-go-v2/service/ecs/types"
 
 	"github.com/ecsdeploy/ecsdeploy/emulator/scenario"
@@ -188,6 +189,7 @@ func TestRunBadInputStartsNothing(t *testing.T) {
 		{"unknown container for a command", []string{"--task-definition", "job", "--command", "nope=true"}, "container nope is not in the task definition"},
 		{"count below one", []string{"--task-definition", "job", "--count", "-1"}, "--count"},
 		{"no task definition", []string{}, "name the task definition"},
+		{"missing cluster, with a change that registers a revision", []string{"--task-definition", "job", "-i", "job=job:new", "--cluster", "nowhere"}, "cluster nowhere not found"},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
@@ -206,6 +208,9 @@ func TestRunBadInputStartsNothing(t *testing.T) {
 	}
 	if got := l.revisionStatus(t, "job:2"); got != types.TaskDefinitionStatusActive {
 		t.Fatalf("job:2 is %s", got)
+	}
+	if _, err := l.client.DescribeTaskDefinition(t.Context(), &ecs.DescribeTaskDefinitionInput{TaskDefinition: aws.String("job:3")}); err == nil {
+		t.Fatal("an invalid run registered job:3")
 	}
 }
 

@@ -1,0 +1,34 @@
+package cli
+
+import (
+	"context"
+	"fmt"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/ecs"
+
+	"github.com/ecsdeploy/ecsdeploy/internal/failure"
+)
+
+// clustersDescriber is the one call requireCluster makes.
+type clustersDescriber interface {
+	DescribeClusters(ctx context.Context, in *ecs.DescribeClustersInput, optFns ...func(*ecs.Options)) (*ecs.DescribeClustersOutput, error)
+}
+
+// requireCluster makes sure the cluster exists (and is not deleted) before
+// run registers a revision or starts anything: otherwise RunTask's refusal
+// would come after a revision was registered for nothing, and without the
+// cluster's name.
+func requireCluster(ctx context.Context, api clustersDescriber, cluster string) error {
+	out, err := api.DescribeClusters(ctx, &ecs.DescribeClustersInput{Clusters: []string{cluster}})
+	if err != nil {
+		return fmt.Errorf("describe cluster %s: %w", cluster, err)
+	}
+	for _, c := range out.Clusters {
+		if aws.ToString(c.Status) == "INACTIVE" {
+			return failure.Invalidf("--cluster: cluster %s is INACTIVE (deleted)", cluster)
+		}
+		return nil
+	}
+	return failure.Invalidf("--cluster: cluster %s not found", cluster)
+}
