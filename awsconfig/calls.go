@@ -100,7 +100,7 @@ func callLogger(w io.Writer) func(*middleware.Stack) error {
 				mu.Lock()
 				defer mu.Unlock()
 				line := fmt.Sprintf("aws: %s.%s status=%d in %s", awsmiddleware.GetServiceID(ctx),
-					awsmiddleware.GetOperationName(ctx), status, time.Since(start).Round(time.Millisecond))
+					awsmiddleware.GetOperationName(ctx), status, time.Since(start).Round(10*time.Microsecond))
 				if err != nil {
 					line += " error=" + redact(err.Error())
 				}
