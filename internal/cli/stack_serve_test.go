@@ -2,6 +2,7 @@ package cli
 
 import (
 	"context"
+	"encoding/json"
 	"os"
 	"path/filepath"
 	"strings"
@@ -13,6 +14,7 @@ import (
 
 	"github.com/ecsdeploy/ecsdeploy/awsconfig"
 	"github.com/ecsdeploy/ecsdeploy/internal/testenv"
+	"github.com/ecsdeploy/ecsdeploy/stack/apply"
 )
 
 // TestLocalServeUsesTheCloudFormationScenario checks that `local serve`
@@ -108,8 +110,16 @@ func TestStackDeployLocalRecoversWhenTheRuleIsUsedUp(t *testing.T) {
 	}
 	path := writeSpec(t, localStackSpec)
 	args := []string{"--local", "stack", "deploy", "-f", path, "--var", "Image=nginx:1.27", "--stack-poll-interval", "50ms", "--poll-interval", "50ms"}
-	if code, out, errOut := runStackCLI(t, &Globals{}, args...); code != 1 || !strings.Contains(out, "no Fargate capacity today") {
-		t.Fatalf("first deploy: exit %d\n%s\n%s", code, out, errOut)
+	code, out, errOut := runStackCLI(t, &Globals{}, append(args, "--output", "json")...)
+	var failed apply.Result
+	if err := json.Unmarshal([]byte(out), &failed); err != nil || code != 1 {
+		t.Fatalf("first deploy: exit %d, %v\n%s\n%s", code, err, out, errOut)
+	}
+	// The report of a failure names the stack by id, its state, and the
+	// reasons, in fields of their own.
+	if !strings.HasPrefix(failed.StackID, "arn:aws:cloudformation:") || failed.StackStatus != "ROLLBACK_COMPLETE" ||
+		strings.HasSuffix(failed.Reason, ":") || len(failed.Failures) != 1 || failed.Failures[0].Reason != "no Fargate capacity today" {
+		t.Fatalf("failure report: %+v", failed)
 	}
 	if code, out, errOut := runStackCLI(t, &Globals{}, args...); code != 0 || !strings.Contains(out, "recreated") {
 		t.Fatalf("second deploy: exit %d\n%s\n%s", code, out, errOut)

@@ -49,7 +49,7 @@ type Result struct {
 	StackName      string                      `json:"stackName"`
 	StackID        string                      `json:"stackId,omitempty"`
 	StackStatus    string                      `json:"stackStatus,omitempty"`
-	Action         string                      `json:"action"`
+	Action         string                      `json:"action,omitempty"`  // empty when the stack operation failed
 	Cluster        string                      `json:"cluster,omitempty"` // empty for delete, which knows only the stack
 	Service        string                      `json:"service,omitempty"`
 	TaskDefinition string                      `json:"taskDefinition,omitempty"`
@@ -119,11 +119,13 @@ func Deploy(ctx context.Context, apis APIs, s *stack.Spec, opts Options) (*Resul
 		Reporter: stackReporter{r: rep, serviceFailed: readStopped, operationStart: &operationStart},
 	})
 	if err != nil {
-		res.Outcome, res.Reason = outcomeOf(err), firstLine(err.Error())
+		// The first line ends with a colon when the failures follow; they
+		// are in Failures.
+		res.Outcome, res.Reason = outcomeOf(err), strings.TrimSuffix(firstLine(err.Error()), ":")
 		var failed *lifecycle.StackFailedError
 		isFailed := errors.As(err, &failed)
 		if isFailed {
-			res.StackStatus = failed.Status
+			res.StackID, res.StackStatus = failed.StackID, failed.Status
 			res.Failures = failed.Failures
 		}
 		// A timeout is most often a service whose tasks keep failing (the

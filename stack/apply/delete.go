@@ -3,6 +3,7 @@ package apply
 import (
 	"context"
 	"errors"
+	"strings"
 	"time"
 
 	"github.com/ecsdeploy/ecsdeploy/progress"
@@ -20,10 +21,10 @@ func Delete(ctx context.Context, api lifecycle.CloudFormationAPI, stackName stri
 	out, err := lifecycle.Delete(ctx, api, lifecycle.Options{StackName: stackName, Timeout: opts.Timeout,
 		PollInterval: opts.PollInterval, Reporter: stackReporter{r: rep}})
 	if err != nil {
-		res.Outcome, res.Reason = outcomeOf(err), firstLine(err.Error())
+		res.Outcome, res.Reason = outcomeOf(err), strings.TrimSuffix(firstLine(err.Error()), ":")
 		var failed *lifecycle.StackFailedError
 		if errors.As(err, &failed) {
-			res.StackStatus, res.Failures = failed.Status, failed.Failures
+			res.StackID, res.StackStatus, res.Failures = failed.StackID, failed.Status, failed.Failures
 		}
 		return res, err
 	}

@@ -120,7 +120,7 @@ func (d *deployer) create(ctx context.Context, action string) (*Result, error) {
 		return nil, err
 	}
 	if st.StackStatus != types.StackStatusCreateComplete {
-		return nil, &StackFailedError{Stack: o.StackName, Status: string(st.StackStatus), Failures: tr.failuresOrStackReason(st)}
+		return nil, &StackFailedError{Stack: o.StackName, StackID: aws.ToString(st.StackId), Status: string(st.StackStatus), Failures: tr.failuresOrStackReason(st)}
 	}
 	return resultOf(st, action), nil
 }
@@ -140,7 +140,7 @@ func (d *deployer) delete(ctx context.Context, st types.Stack) error {
 		return d.timeoutOr(ctx, err, "delete the stack")
 	}
 	if final.StackStatus != types.StackStatusDeleteComplete {
-		return &StackFailedError{Stack: d.o.StackName, Status: string(final.StackStatus), Failures: tr.failuresOrStackReason(final)}
+		return &StackFailedError{Stack: d.o.StackName, StackID: aws.ToString(final.StackId), Status: string(final.StackStatus), Failures: tr.failuresOrStackReason(final)}
 	}
 	return nil
 }
@@ -172,7 +172,7 @@ func (d *deployer) continueRollback(ctx context.Context, st types.Stack) (bool, 
 		if final.StackStatus == types.StackStatusUpdateRollbackComplete {
 			return false, nil
 		}
-		failed = &StackFailedError{Stack: o.StackName, Status: string(final.StackStatus), Failures: tr.failuresOrStackReason(final)}
+		failed = &StackFailedError{Stack: o.StackName, StackID: aws.ToString(final.StackId), Status: string(final.StackStatus), Failures: tr.failuresOrStackReason(final)}
 	}
 	if !o.RecreateFailedStack {
 		return false, failure.WithCode(failure.CodeFailed, fmt.Errorf("%w\nthe stack could not be rolled back; rerun with --recreate-failed-stack to delete and recreate it (this deletes the running service), or fix the resources named above and deploy again", failed))

@@ -54,6 +54,7 @@ type ResourceFailure struct {
 // and the reasons of the resources that failed in this operation.
 type StackFailedError struct {
 	Stack    string
+	StackID  string // of the stack that failed; after a failed delete, of the stack still there
 	Status   string
 	Failures []ResourceFailure
 }

@@ -70,7 +70,7 @@ func (d *deployer) update(ctx context.Context, st types.Stack) (*Result, error) 
 		return nil, err
 	}
 	if final.StackStatus != types.StackStatusUpdateComplete {
-		return nil, &StackFailedError{Stack: o.StackName, Status: string(final.StackStatus), Failures: tr.failuresOrStackReason(final)}
+		return nil, &StackFailedError{Stack: o.StackName, StackID: aws.ToString(final.StackId), Status: string(final.StackStatus), Failures: tr.failuresOrStackReason(final)}
 	}
 	res := resultOf(final, ActionUpdated)
 	res.Changes = changes
