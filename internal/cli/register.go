@@ -318,7 +318,7 @@ are ignored here.`,
 	})
 	cmd.Flags().BoolVar(&o.dryRun, "dry-run", false, "print the diff of what would be registered and register nothing")
 	cmd.Flags().BoolVar(&o.showValues, "show-values", false, "show plain environment values in the diff (masked by default)")
-	return cmd
+	return reportErrorsAsJSON(g, cmd)
 }
 
 func runRegister(cmd *cobra.Command, g *Globals, o *registerOptions) error {

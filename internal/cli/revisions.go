@@ -83,7 +83,7 @@ deploying it. "revisions prune" deregisters old ones safely.`,
 	f.BoolVar(&o.inactive, "inactive", false, "also list INACTIVE (deregistered) revisions")
 	f.IntVar(&o.limit, "limit", 20, "list at most this many revisions (each costs one describe call)")
 	cmd.AddCommand(newPruneCommand(g))
-	return cmd
+	return reportErrorsAsJSON(g, cmd)
 }
 
 func newPruneCommand(g *Globals) *cobra.Command {
@@ -118,7 +118,7 @@ choose). Services in other clusters are not checked: prune per cluster.`,
 	f := cmd.Flags()
 	f.IntVar(&o.keep, "keep", 0, "how many of the newest ACTIVE revisions to keep (at least 1)")
 	f.BoolVar(&o.dryRun, "dry-run", false, "print what would be deregistered and change nothing")
-	return cmd
+	return reportErrorsAsJSON(g, cmd)
 }
 
 // familyTargetFlagNames are the target flags of the revisions commands,

@@ -109,7 +109,7 @@ awslogs-stream-prefix) while the task runs, on stdout (on stderr with
 	f.BoolVar(&o.logs, "logs", false, "print the containers' CloudWatch Logs while the task runs")
 	f.DurationVar(&o.pollInterval, "poll-interval", 0, "pause between polls (default 1s)")
 	_ = f.MarkHidden("poll-interval")
-	return cmd
+	return reportErrorsAsJSON(g, cmd)
 }
 
 // runPlan is the checked inputs of a run beyond the revision.

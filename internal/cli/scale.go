@@ -94,7 +94,7 @@ scale follows the deployment that is PRIMARY after the update.`,
 		}
 		return failure.WithCode(failure.CodeInvalid, err)
 	})
-	return cmd
+	return reportErrorsAsJSON(g, cmd)
 }
 
 func parseCount(s string) (int32, error) {

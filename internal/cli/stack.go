@@ -94,7 +94,7 @@ on its own, e.g. with aws cloudformation deploy --capabilities CAPABILITY_IAM.`,
 		},
 	}
 	f.register(cmd.Flags())
-	return cmd
+	return reportErrorsAsJSON(g, cmd)
 }
 
 // stackDeployOptions are stack deploy's flags.
@@ -137,7 +137,7 @@ Exit codes: 0 succeeded, 1 failed, 2 invalid input, 3 timed out, 4 AWS API error
 	fs.DurationVar(&o.stackPoll, "stack-poll-interval", 0, "pause between looks at the stack (default 5s)")
 	_ = fs.MarkHidden("stack-poll-interval")
 	o.wait.register(cmd)
-	return cmd
+	return reportErrorsAsJSON(g, cmd)
 }
 
 func runStackDeploy(cmd *cobra.Command, g *Globals, o *stackDeployOptions) error {
@@ -200,7 +200,7 @@ func newStackDeleteCommand(g *Globals) *cobra.Command {
 	fs.DurationVarP(&timeout, "timeout", "t", 30*time.Minute, "how long the delete may take")
 	fs.DurationVar(&poll, "stack-poll-interval", 0, "pause between looks at the stack (default 5s)")
 	_ = fs.MarkHidden("stack-poll-interval")
-	return cmd
+	return reportErrorsAsJSON(g, cmd)
 }
 
 func newStackStatusCommand(g *Globals) *cobra.Command {
@@ -236,7 +236,7 @@ func newStackStatusCommand(g *Globals) *cobra.Command {
 	}
 	f.register(cmd.Flags())
 	cmd.Flags().StringVar(&stackName, "stack-name", "", "the stack to show, instead of the one a spec names")
-	return cmd
+	return reportErrorsAsJSON(g, cmd)
 }
 
 // stackNameOf is --stack-name, or the name the spec file generates.

@@ -64,7 +64,7 @@ report per line each time something changes).`,
 	f.IntVar(&o.Events, "events", 10, "how many recent service events to show")
 	f.BoolVarP(&o.Watch, "watch", "w", false, "keep the view live until interrupted")
 	f.DurationVar(&o.Interval, "interval", 2*time.Second, "time between refreshes with --watch")
-	return cmd
+	return reportErrorsAsJSON(g, cmd)
 }
 
 func (o *statusOptions) validate() error {
