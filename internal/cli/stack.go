@@ -260,7 +260,8 @@ func stackNameOf(f *stackSpecFlags, explicit string) (string, error) {
 // finishStack prints a stack command's result and returns its error, which
 // keeps its exit code but is not printed twice.
 func finishStack(g *Globals, res *apply.Result, err error) error {
-	if res == nil {
+	if res == nil || (err != nil && res.Outcome == "") {
+		// Stopped before the stack was touched: the error is the report.
 		return err
 	}
 	if g.JSON() {

@@ -125,3 +125,21 @@ func TestStackDeployLocalRecoversWhenTheRuleIsUsedUp(t *testing.T) {
 		t.Fatalf("second deploy: exit %d\n%s\n%s", code, out, errOut)
 	}
 }
+
+// TestStackDeployRefusesAMissingClusterBeforeTheStack: a spec naming a
+// cluster that does not exist is invalid input, named, and no stack is
+// created (on AWS it would fail and roll back minutes later).
+func TestStackDeployRefusesAMissingClusterBeforeTheStack(t *testing.T) {
+	testenv.SetFakeAWSEnv(t)
+	t.Setenv(LocalStateEnv, t.TempDir())
+	path := writeSpec(t, "cluster: production\n"+localStackSpec)
+	code, out, errOut := runStackCLI(t, &Globals{}, "--local", "stack", "deploy", "-f", path, "--var", "Image=nginx:1.27", "--output", "json")
+	var rep errorReport
+	if err := json.Unmarshal([]byte(out), &rep); err != nil || code != 2 || rep.Outcome != "invalid" || !strings.Contains(rep.Reason, "cluster production does not exist") {
+		t.Fatalf("exit %d, %v\nstdout: %s\nstderr: %s", code, err, out, errOut)
+	}
+	code, out, _ = runStackCLI(t, &Globals{}, "--local", "stack", "status", "-f", path, "--var", "Image=nginx:1.27")
+	if code != 0 || !strings.Contains(out, "does not exist") {
+		t.Fatalf("a stack was created: exit %d\n%s", code, out)
+	}
+}

@@ -97,6 +97,9 @@ func Deploy(ctx context.Context, apis APIs, s *stack.Spec, opts Options) (*Resul
 	if err != nil {
 		return res, err
 	}
+	if err := requireCluster(ctx, apis.ECS, s); err != nil {
+		return res, err
+	}
 	ctxDeadline := time.Time{}
 	if opts.Timeout > 0 {
 		ctxDeadline = res.Started.Add(opts.Timeout)
