@@ -99,6 +99,11 @@ func (p *provisioner) create(logical, typ string, props map[string]any) (outcome
 		if in["serviceName"] == nil {
 			in["serviceName"] = p.generatedName(logical, 255)
 		}
+		// CloudFormation, unlike the ECS API, defaults a new REPLICA
+		// service's DesiredCount to 1.
+		if in["desiredCount"] == nil && in["schedulingStrategy"] != "DAEMON" {
+			in["desiredCount"] = 1
+		}
 		if tags := p.ecsTags(); len(tags) > 0 {
 			in["tags"] = tags
 		}
