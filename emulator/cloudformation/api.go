@@ -13,48 +13,60 @@ import (
 	"github.com/ecsdeploy/ecsdeploy/emulator"
 )
 
+// queryAction answers one CloudFormation action; the Service's lock is held.
+type queryAction func(s *Service, rc *emulator.RequestContext, params url.Values) (any, error)
+
+// queryActions are the actions the local CloudFormation serves.
+var queryActions = map[string]queryAction{
+	"CreateStack":            (*Service).createStack,
+	"UpdateStack":            (*Service).updateStack,
+	"DeleteStack":            (*Service).deleteStack,
+	"DescribeStacks":         (*Service).describeStacks,
+	"DescribeStackEvents":    (*Service).describeStackEvents,
+	"DescribeStackResources": (*Service).describeStackResources,
+	"GetTemplate":            (*Service).getTemplate,
+	"GetTemplateSummary": func(s *Service, rc *emulator.RequestContext, params url.Values) (any, error) {
+		return s.getTemplateSummary(rc.Region, params)
+	},
+	"ValidateTemplate": func(s *Service, _ *emulator.RequestContext, params url.Values) (any, error) {
+		return s.validateTemplate(params)
+	},
+	"CreateChangeSet":        (*Service).createChangeSet,
+	"DescribeChangeSet":      (*Service).describeChangeSet,
+	"ExecuteChangeSet":       (*Service).executeChangeSet,
+	"DeleteChangeSet":        (*Service).deleteChangeSet,
+	"ContinueUpdateRollback": (*Service).continueUpdateRollback,
+	"CancelUpdateStack":      (*Service).cancelUpdateStack,
+}
+
+// servedActions lists queryActions' names, sorted, for the error an unknown action gets.
+var servedActions = func() string {
+	names := make([]string, 0, len(queryActions))
+	for name := range queryActions {
+		names = append(names, name)
+	}
+	sort.Strings(names)
+	return strings.Join(names, ", ")
+}()
+
 // ServeQuery implements emulator.QueryHandler.
 func (s *Service) ServeQuery(rc *emulator.RequestContext, action string, params url.Values) (any, error) {
+	act, ok := queryActions[action]
+	if !ok {
+		return nil, emulator.Errorf("InvalidAction", "The action %s is not valid for this web service (the local ECS serves %s).", action, servedActions)
+	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	s.advance(rc.Now)
-	switch action {
-	case "CreateStack":
-		return s.createStack(rc, params)
-	case "UpdateStack":
-		return s.updateStack(rc, params)
-	case "DeleteStack":
-		return s.deleteStack(rc, params)
-	case "DescribeStacks":
-		return s.describeStacks(rc, params)
-	case "DescribeStackEvents":
-		return s.describeStackEvents(rc, params)
-	case "DescribeStackResources":
-		return s.describeStackResources(rc, params)
-	case "GetTemplate":
-		st, err := s.find(rc.Region, params.Get("StackName"), true)
-		if err != nil {
-			return nil, err
-		}
-		return getTemplateResult{TemplateBody: st.Template.Body, StagesAvailable: []string{"Original", "Processed"}}, nil
-	case "GetTemplateSummary":
-		return s.getTemplateSummary(rc.Region, params)
-	case "ValidateTemplate":
-		return s.validateTemplate(params)
-	case "CreateChangeSet":
-		return s.createChangeSet(rc, params)
-	case "DescribeChangeSet":
-		return s.describeChangeSet(rc, params)
-	case "ExecuteChangeSet":
-		return s.executeChangeSet(rc, params)
-	case "DeleteChangeSet":
-		return s.deleteChangeSet(rc, params)
-	case "ContinueUpdateRollback":
-		return s.continueUpdateRollback(rc, params)
-	case "CancelUpdateStack":
-		return s.cancelUpdateStack(rc, params)
+	return act(s, rc, params)
+}
+
+func (s *Service) getTemplate(rc *emulator.RequestContext, params url.Values) (any, error) {
+	st, err := s.find(rc.Region, params.Get("StackName"), true)
+	if err != nil {
+		return nil, err
 	}
-	return nil, emulator.Errorf("InvalidAction", "The action %s is not valid for this web service (the local ECS serves CreateStack, UpdateStack, DeleteStack, DescribeStacks, DescribeStackEvents, DescribeStackResources, GetTemplate, GetTemplateSummary, ValidateTemplate, CreateChangeSet, DescribeChangeSet, ExecuteChangeSet, DeleteChangeSet, ContinueUpdateRollback and CancelUpdateStack).", action)
+	return getTemplateResult{TemplateBody: st.Template.Body, StagesAvailable: []string{"Original", "Processed"}}, nil
 }
 
 // find returns the stack a StackName parameter names: a live stack by
