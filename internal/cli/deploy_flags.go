@@ -111,19 +111,7 @@ type resolved struct {
 // problem before any AWS call.
 func (f *planFlags) resolve(cmd *cobra.Command) (*resolved, failure.Problems) {
 	var ps failure.Problems
-	resolver := vars.Resolver{Vars: map[string]string{}}
-	for _, path := range f.varFiles {
-		if err := resolver.LoadFile(path); err != nil {
-			ps.Add("--var-file", 0, "%v", err)
-		}
-	}
-	assigned, err := vars.ParseAssignments(f.varFlags)
-	if err != nil {
-		ps.Add("--var", 0, "%v", err)
-	}
-	for k, v := range assigned {
-		resolver.Vars[k] = v
-	}
+	resolver := loadVariables(f.varFiles, f.varFlags, &ps)
 	d := &spec.Deploy{}
 	if f.file != "" {
 		loaded, err := spec.LoadDeploy(f.file, resolver)
