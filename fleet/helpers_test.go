@@ -1,8 +1,11 @@
 package fleet
 
 import (
+	"errors"
+
 	"context"
 	"fmt"
+	"github.com/aws/smithy-go"
 	"testing"
 	"time"
 
@@ -87,4 +90,14 @@ func (l *localECS) services(t testing.TB, n int) []string {
 	}
 	t.Fatal("the services did not settle")
 	return nil
+}
+
+func testStartTime() time.Time { return time.Date(2026, 3, 1, 12, 0, 0, 0, time.UTC) }
+
+func apiErrorCode(err error) string {
+	var ae smithy.APIError
+	if errors.As(err, &ae) {
+		return ae.ErrorCode()
+	}
+	return ""
 }
