@@ -1,17 +1,16 @@
 package fleet
 
 import (
-	"errors"
-
 	"context"
+	"errors"
 	"fmt"
-	"github.com/aws/smithy-go"
 	"testing"
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/ecs"
 	"github.com/aws/aws-sdk-go-v2/service/ecs/types"
+	"github.com/aws/smithy-go"
 
 	"github.com/ecsdeploy/ecsdeploy/awsconfig"
 	"github.com/ecsdeploy/ecsdeploy/emulator"
