@@ -69,7 +69,15 @@ func (l *localECS) services(t testing.TB, n int) []string {
 		}
 		names = append(names, name)
 	}
-	for range 600 {
+	l.settle(t, names)
+	return names
+}
+
+// settle waits until every named service has one deployment, COMPLETED.
+func (l *localECS) settle(t testing.TB, names []string) {
+	t.Helper()
+	ctx := context.Background()
+	for range 1200 {
 		settled := 0
 		for i := 0; i < len(names); i += 10 {
 			out, err := l.client.DescribeServices(ctx, &ecs.DescribeServicesInput{Cluster: aws.String("c"), Services: names[i:min(i+10, len(names))]})
@@ -83,12 +91,11 @@ func (l *localECS) services(t testing.TB, n int) []string {
 			}
 		}
 		if settled == len(names) {
-			return names
+			return
 		}
 		time.Sleep(50 * time.Millisecond)
 	}
 	t.Fatal("the services did not settle")
-	return nil
 }
 
 func testStartTime() time.Time { return time.Date(2026, 3, 1, 12, 0, 0, 0, time.UTC) }

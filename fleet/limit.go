@@ -11,23 +11,28 @@ import (
 
 // Bucket is a client-side token bucket for a group of API operations.
 type Bucket struct {
-	// Operations is a glob of operation names ("Describe*"); the operations
-	// it matches share the bucket, as ECS's groups of actions share theirs.
-	Operations string
+	// Operations are operation names or globs ("Describe*"); the operations
+	// they match share the bucket, as ECS's groups of actions share theirs.
+	Operations []string
 	Burst      int
 	PerSecond  float64
 }
 
-// DefaultBuckets keep a fleet's calls under ECS's per-account, per-region
-// buckets with room to spare for other clients of the same account: reads
-// (Describe*, List*) and writes in separate groups. ECS's published figures
-// are higher for most groups (its own example: 50 tokens for cluster reads);
-// these are deliberately below them, since every ecsdeploy process and
-// every other tool of the account draws from the same AWS bucket.
+// DefaultBuckets group the calls of a deploy as ECS groups its actions
+// (service reads, task reads, task-definition reads, other reads,
+// task-definition writes, service writes, and the rest), each in a bucket
+// of 50 tokens refilled at 20 a second. ECS's own example on its
+// throttling page gives cluster reads a bucket of 50; the other groups'
+// figures vary by action and account, so these are one safe size for all,
+// not ECS's table.
 var DefaultBuckets = []Bucket{
-	{Operations: "Describe*", Burst: 20, PerSecond: 10},
-	{Operations: "List*", Burst: 20, PerSecond: 10},
-	{Operations: "*", Burst: 10, PerSecond: 5},
+	{Operations: []string{"DescribeServices", "ListServices*"}, Burst: 50, PerSecond: 20},
+	{Operations: []string{"DescribeTasks", "ListTasks"}, Burst: 50, PerSecond: 20},
+	{Operations: []string{"DescribeTaskDefinition", "ListTaskDefinition*"}, Burst: 50, PerSecond: 20},
+	{Operations: []string{"Describe*", "List*"}, Burst: 50, PerSecond: 20},
+	{Operations: []string{"RegisterTaskDefinition", "DeregisterTaskDefinition"}, Burst: 50, PerSecond: 20},
+	{Operations: []string{"CreateService", "UpdateService", "DeleteService"}, Burst: 50, PerSecond: 20},
+	{Operations: []string{"*"}, Burst: 50, PerSecond: 20},
 }
 
 // Limiter holds one token bucket per group, for one account and region.
@@ -55,8 +60,10 @@ func NewLimiter(buckets ...Bucket) *Limiter {
 // Wait blocks until op may be called, or ctx ends.
 func (l *Limiter) Wait(ctx context.Context, op string) error {
 	for i, b := range l.buckets {
-		if ok, _ := path.Match(b.Operations, op); ok {
-			return l.limits[i].Wait(ctx)
+		for _, glob := range b.Operations {
+			if ok, _ := path.Match(glob, op); ok {
+				return l.limits[i].Wait(ctx)
+			}
 		}
 	}
 	return nil

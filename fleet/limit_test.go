@@ -49,13 +49,13 @@ func TestLimiterKeepsCallsUnderTheServersBuckets(t *testing.T) {
 	if n := throttled(nil); n == 0 {
 		t.Fatal("the scenario's limit should throttle 30 calls at once without a client-side limiter")
 	}
-	if n := throttled(NewLimiter(Bucket{Operations: "Describe*", Burst: 5, PerSecond: 15})); n != 0 {
+	if n := throttled(NewLimiter(Bucket{Operations: []string{"Describe*"}, Burst: 5, PerSecond: 15})); n != 0 {
 		t.Fatalf("%d calls throttled with a client-side bucket below the server's", n)
 	}
 }
 
 func TestLimiterGroups(t *testing.T) {
-	l := NewLimiter(Bucket{Operations: "Describe*", Burst: 1, PerSecond: 0.001}, Bucket{Operations: "*", Burst: 100, PerSecond: 100})
+	l := NewLimiter(Bucket{Operations: []string{"Describe*"}, Burst: 1, PerSecond: 0.001}, Bucket{Operations: []string{"*"}, Burst: 100, PerSecond: 100})
 	ctx := context.Background()
 	if err := l.Wait(ctx, "DescribeServices"); err != nil {
 		t.Fatal(err)
