@@ -11,7 +11,7 @@ import (
 
 	"go.yaml.in/yaml/v3"
 
-	"github.com/ecsdeploy/ecsdeploy/internal/failure"
+	"github.com/ecsdeploy/ecsdeploy/exitcode"
 	"github.com/ecsdeploy/ecsdeploy/spec"
 	"github.com/ecsdeploy/ecsdeploy/vars"
 )
@@ -90,17 +90,17 @@ type fileDefaults struct {
 // Load reads a fleet file. Variables come, highest precedence first, from
 // r (the command line), the target's own vars, the file's vars, then the
 // environment (r's own rules). Every problem of the file and of the spec
-// files it names is reported together, as failure.Problems.
+// files it names is reported together, as exitcode.Problems.
 func Load(path string, r vars.Resolver) (*File, error) {
 	data, err := os.ReadFile(path)
 	if err != nil {
-		return nil, failure.Invalidf("read fleet file: %v", err)
+		return nil, exitcode.Invalidf("read fleet file: %v", err)
 	}
 	return parse(data, filepath.Dir(path), r)
 }
 
 func parse(data []byte, dir string, r vars.Resolver) (*File, error) {
-	var probs failure.Problems
+	var probs exitcode.Problems
 	// The file's own vars are read first, without substitution, since
 	// every other value may use them.
 	var head struct {
@@ -111,7 +111,7 @@ func parse(data []byte, dir string, r vars.Resolver) (*File, error) {
 		if derr := spec.Decode(data, r, &fileShape{}); derr != nil {
 			return nil, derr
 		}
-		return nil, failure.Invalidf("fleet file: %v", err)
+		return nil, exitcode.Invalidf("fleet file: %v", err)
 	}
 	fileVars := withVars(r, head.Vars)
 	var shape fileShape
@@ -150,8 +150,8 @@ func withVars(r vars.Resolver, more ...map[string]string) vars.Resolver {
 	return r
 }
 
-func loadTarget(name string, node spec.Node, defaults fileDefaults, fleetVars map[string]string, dir string, r vars.Resolver) (*Target, failure.Problems) {
-	var probs failure.Problems
+func loadTarget(name string, node spec.Node, defaults fileDefaults, fleetVars map[string]string, dir string, r vars.Resolver) (*Target, exitcode.Problems) {
+	var probs exitcode.Problems
 	// The target's own vars first, filled from the fleet's variables.
 	var own map[string]string
 	probs.Extend(spec.DecodeNode(node.Field("vars"), withVars(r, fleetVars), &own))
@@ -228,8 +228,8 @@ func overlay(base, top spec.Deploy) spec.Deploy {
 
 // check finds problems of the fleet as a whole: waves that name unknown or
 // repeated targets, and a fleet too large to start without a limit.
-func (f *File) check() failure.Problems {
-	var probs failure.Problems
+func (f *File) check() exitcode.Problems {
+	var probs exitcode.Problems
 	known := map[string]bool{}
 	for _, t := range f.Targets {
 		known[t.Name] = true
@@ -299,7 +299,7 @@ func (f *File) Plan() [][]Target {
 // without a parallelism limit.
 func CheckSize(targets, maxParallel int) error {
 	if targets > MaxTargetsWithoutLimit && maxParallel <= 0 {
-		return failure.Invalidf("%d targets would all start at once: give --max-parallel N (at most %d targets without it)", targets, MaxTargetsWithoutLimit)
+		return exitcode.Invalidf("%d targets would all start at once: give --max-parallel N (at most %d targets without it)", targets, MaxTargetsWithoutLimit)
 	}
 	return nil
 }

@@ -7,7 +7,7 @@ import (
 	"sync"
 	"time"
 
-	"github.com/ecsdeploy/ecsdeploy/internal/failure"
+	"github.com/ecsdeploy/ecsdeploy/exitcode"
 	"github.com/ecsdeploy/ecsdeploy/progress"
 )
 
@@ -226,9 +226,9 @@ func judgeFleet(res *Result) {
 			interrupted = append(interrupted, t.Name)
 		case o.Outcome == progress.TimedOut:
 			timedOut = append(timedOut, t.Name)
-		case o.Err != nil && failure.CodeOf(o.Err) == failure.CodeAWS:
+		case o.Err != nil && exitcode.Of(o.Err) == exitcode.AWS:
 			refused = append(refused, t.Name)
-		case o.Err != nil && failure.CodeOf(o.Err) == failure.CodeInvalid:
+		case o.Err != nil && exitcode.Of(o.Err) == exitcode.Invalid:
 			failed = append(failed, t.Name)
 		default:
 			failed = append(failed, t.Name)
@@ -239,15 +239,15 @@ func judgeFleet(res *Result) {
 	}
 	switch {
 	case len(failed) > 0 || len(rollbackFailed) > 0:
-		res.Outcome, res.ExitCode = progress.Failed, failure.CodeFailed
+		res.Outcome, res.ExitCode = progress.Failed, exitcode.Failed
 	case len(timedOut) > 0:
-		res.Outcome, res.ExitCode = progress.TimedOut, failure.CodeTimedOut
+		res.Outcome, res.ExitCode = progress.TimedOut, exitcode.TimedOut
 	case len(refused) > 0:
-		res.Outcome, res.ExitCode = progress.Failed, failure.CodeAWS
+		res.Outcome, res.ExitCode = progress.Failed, exitcode.AWS
 	case len(interrupted) > 0:
-		res.Outcome, res.ExitCode = Interrupted, failure.CodeFailed
+		res.Outcome, res.ExitCode = Interrupted, exitcode.Failed
 	default:
-		res.Outcome, res.ExitCode = progress.Succeeded, failure.CodeOK
+		res.Outcome, res.ExitCode = progress.Succeeded, exitcode.OK
 	}
 	var parts []string
 	add := func(label string, xs []string) {

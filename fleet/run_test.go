@@ -8,7 +8,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/ecsdeploy/ecsdeploy/internal/failure"
+	"github.com/ecsdeploy/ecsdeploy/exitcode"
 	"github.com/ecsdeploy/ecsdeploy/progress"
 )
 
@@ -119,13 +119,13 @@ func TestRunStopPolicyStartsNoLaterWave(t *testing.T) {
 	j := &journal{}
 	res := Run(context.Background(), fleetOf(j,
 		[]*fakeMember{{name: "api"}},
-		[]*fakeMember{{name: "worker", outcome: progress.Failed, err: failure.Failedf("crashed")}, {name: "cron2"}},
+		[]*fakeMember{{name: "worker", outcome: progress.Failed, err: exitcode.Failedf("crashed")}, {name: "cron2"}},
 		[]*fakeMember{{name: "cron"}}), Options{OnFailure: Stop})
 	got := outcomes(res)
 	if got["cron"] != Skipped || got["cron2"] != progress.Succeeded || got["api"] != progress.Succeeded {
 		t.Fatalf("outcomes %v: the failed wave finishes, no later wave starts", got)
 	}
-	if res.ExitCode != failure.CodeFailed || slices.Contains(j.entries, "undo api") {
+	if res.ExitCode != exitcode.Failed || slices.Contains(j.entries, "undo api") {
 		t.Fatalf("exit %d, journal %v: stop fails the fleet and undoes nothing", res.ExitCode, j.entries)
 	}
 }
@@ -133,9 +133,9 @@ func TestRunStopPolicyStartsNoLaterWave(t *testing.T) {
 func TestRunContinuePolicy(t *testing.T) {
 	j := &journal{}
 	res := Run(context.Background(), fleetOf(j,
-		[]*fakeMember{{name: "api", outcome: progress.Failed, err: failure.Failedf("crashed")}},
+		[]*fakeMember{{name: "api", outcome: progress.Failed, err: exitcode.Failedf("crashed")}},
 		[]*fakeMember{{name: "cron"}}), Options{OnFailure: Continue})
-	if outcomes(res)["cron"] != progress.Succeeded || res.ExitCode != failure.CodeFailed {
+	if outcomes(res)["cron"] != progress.Succeeded || res.ExitCode != exitcode.Failed {
 		t.Fatalf("continue runs every wave and still fails the fleet: %v exit %d", outcomes(res), res.ExitCode)
 	}
 }
@@ -144,8 +144,8 @@ func TestRunRollbackAllUndoesChangedMembersNewestWaveFirst(t *testing.T) {
 	j := &journal{}
 	res := Run(context.Background(), fleetOf(j,
 		[]*fakeMember{{name: "api"}},
-		[]*fakeMember{{name: "worker", outcome: progress.Failed, err: failure.Failedf("crashed"), changed: true},
-			{name: "refused", outcome: progress.Failed, err: failure.WithCode(failure.CodeAWS, context.DeadlineExceeded)}},
+		[]*fakeMember{{name: "worker", outcome: progress.Failed, err: exitcode.Failedf("crashed"), changed: true},
+			{name: "refused", outcome: progress.Failed, err: exitcode.With(exitcode.AWS, context.DeadlineExceeded)}},
 		[]*fakeMember{{name: "cron"}}), Options{OnFailure: RollbackAll})
 	undo := slices.DeleteFunc(slices.Clone(j.entries), func(s string) bool { return s[:3] == "do " })
 	if !slices.Equal(undo, []string{"undo worker", "undo api"}) {
@@ -159,7 +159,7 @@ func TestRunRollbackAllUndoesChangedMembersNewestWaveFirst(t *testing.T) {
 			t.Fatalf("a member that changed nothing is not rolled back")
 		}
 	}
-	if res.ExitCode != failure.CodeFailed {
+	if res.ExitCode != exitcode.Failed {
 		t.Fatalf("exit %d", res.ExitCode)
 	}
 }
@@ -170,9 +170,9 @@ func TestRunExitCodes(t *testing.T) {
 		wave []*fakeMember
 		want int
 	}{
-		{"timeout", []*fakeMember{{name: "a", outcome: progress.TimedOut}, {name: "b"}}, failure.CodeTimedOut},
-		{"failure beats timeout", []*fakeMember{{name: "a", outcome: progress.TimedOut}, {name: "b", outcome: progress.Failed}}, failure.CodeFailed},
-		{"refused", []*fakeMember{{name: "a", outcome: progress.Failed, err: failure.WithCode(failure.CodeAWS, context.Canceled)}}, failure.CodeAWS},
+		{"timeout", []*fakeMember{{name: "a", outcome: progress.TimedOut}, {name: "b"}}, exitcode.TimedOut},
+		{"failure beats timeout", []*fakeMember{{name: "a", outcome: progress.TimedOut}, {name: "b", outcome: progress.Failed}}, exitcode.Failed},
+		{"refused", []*fakeMember{{name: "a", outcome: progress.Failed, err: exitcode.With(exitcode.AWS, context.Canceled)}}, exitcode.AWS},
 	} {
 		t.Run(c.name, func(t *testing.T) {
 			res := Run(context.Background(), fleetOf(&journal{}, c.wave), Options{OnFailure: Continue})
