@@ -53,6 +53,8 @@ type RunStep struct {
 	TaskDefinition string         `yaml:"taskDefinition"` // family[:revision] or ARN
 	Service        string         `yaml:"service"`        // or: the task definition and network of this service
 	Command        []string       `yaml:"command"`        // container='command args', as run --command
+	Subnets        []string       `yaml:"subnets"`        // awsvpc network, as run --subnets (default: the service's)
+	SecurityGroups []string       `yaml:"securityGroups"` // as run --security-groups
 	Timeout        *spec.Duration `yaml:"timeout"`
 }
 

@@ -17,7 +17,7 @@ type Member interface {
 	// Name is the target's name in the fleet (unique).
 	Name() string
 	// Do deploys or runs the target and reports how it ended; the error
-	// carries the exit code (failure.CodeOf).
+	// carries the exit code (exitcode.Of).
 	Do(ctx context.Context) Outcome
 	// Undo returns the target to how it was before Do changed it and waits
 	// for that; a member that changed nothing lasting (a task run) returns
