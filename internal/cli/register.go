@@ -64,6 +64,7 @@ type revisionRequest struct {
 // checks everything that needs no AWS call, collecting every problem.
 func (f *revisionFlags) resolve(flags *pflag.FlagSet) (*revisionRequest, exitcode.Problems) {
 	var ps exitcode.Problems
+	f.plan.checkOne(&ps)
 	resolver := loadVariables(f.plan.varFiles, f.plan.varFlags, &ps)
 	d := &spec.Deploy{}
 	if f.plan.file != "" {
