@@ -78,7 +78,7 @@ func serviceFailure(sd types.ServiceDeployment) string {
 	}
 	for _, h := range sd.LifecycleHookDetails {
 		if h.Status == types.DeploymentLifecycleHookStatusFailed || h.Status == types.DeploymentLifecycleHookStatusTimedOut {
-			parts = append(parts, fmt.Sprintf("lifecycle hook %s %s", lastPart(aws.ToString(h.TargetArn)), strings.ToLower(string(h.Status))))
+			parts = append(parts, fmt.Sprintf("lifecycle hook %s %s", hookName(aws.ToString(h.TargetArn)), strings.ToLower(string(h.Status))))
 		}
 	}
 	if a := sd.Alarms; a != nil && len(a.TriggeredAlarmNames) > 0 {
@@ -91,6 +91,14 @@ func serviceFailure(sd types.ServiceDeployment) string {
 		parts = append(parts, "rollback: "+aws.ToString(rb.Reason))
 	}
 	return strings.Join(parts, "; ")
+}
+
+// hookName is a Lambda function's name from its ARN, or the ARN as it is.
+func hookName(arn string) string {
+	if _, name, ok := strings.Cut(arn, ":function:"); ok {
+		return name
+	}
+	return arn
 }
 
 // FollowServiceDeployment reads an ECS service deployment until

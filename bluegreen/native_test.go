@@ -29,7 +29,7 @@ func TestJudgeServiceDeployment(t *testing.T) {
 		{"in progress", sd(types.ServiceDeploymentStatusInProgress, types.ServiceDeploymentLifecycleStageScaleUp), UntilDone, false, "", ""},
 		{"successful", sd(types.ServiceDeploymentStatusSuccessful, types.ServiceDeploymentLifecycleStageCleanUp), UntilDone, true, progress.Succeeded, "abc succeeded"},
 		{"rolled back on alarm is a failure", alarm, UntilDone, true, progress.Failed, "alarm in ALARM: web-5xx"},
-		{"failed hook", hook, UntilDone, true, progress.Failed, "lifecycle hook function:smoke failed"},
+		{"failed hook", hook, UntilDone, true, progress.Failed, "lifecycle hook smoke failed"},
 		{"stopped", sd(types.ServiceDeploymentStatusStopped, types.ServiceDeploymentLifecycleStageScaleUp), UntilTestTraffic, true, progress.Failed, "ended STOPPED"},
 		{"rolling back is not yet over", sd(types.ServiceDeploymentStatusRollbackInProgress, types.ServiceDeploymentLifecycleStageBakeTime), UntilTrafficShifted, false, "", ""},
 		{"test traffic passed", sd(types.ServiceDeploymentStatusInProgress, types.ServiceDeploymentLifecycleStageProductionTrafficShift), UntilTestTraffic, true, progress.Succeeded, "test traffic"},
