@@ -17,6 +17,7 @@ import (
 
 	"github.com/ecsdeploy/ecsdeploy/exitcode"
 	"github.com/ecsdeploy/ecsdeploy/progress"
+	"github.com/ecsdeploy/ecsdeploy/rollout"
 	"github.com/ecsdeploy/ecsdeploy/runtask"
 	"github.com/ecsdeploy/ecsdeploy/taskdef"
 )
@@ -185,13 +186,6 @@ func parseCapacityProvider(s string) (types.CapacityProviderStrategyItem, error)
 	return item, nil
 }
 
-// runAPI is what run calls; *ecs.Client satisfies it.
-type runAPI interface {
-	revisionReadAPI
-	runtask.ECSAPI
-	RegisterTaskDefinition(ctx context.Context, in *ecs.RegisterTaskDefinitionInput, optFns ...func(*ecs.Options)) (*ecs.RegisterTaskDefinitionOutput, error)
-}
-
 // runReport is the report of a run (what --output json prints).
 type runReport struct {
 	Cluster            string   `json:"cluster"`
@@ -213,7 +207,7 @@ func runRun(ctx context.Context, o *runOptions) error {
 	if err != nil {
 		return err
 	}
-	base, err := loadBase(ctx, clients.ECS, req)
+	base, err := rollout.ResolveBase(ctx, clients.ECS, req.base())
 	if err != nil {
 		return err
 	}
@@ -228,7 +222,7 @@ func runRun(ctx context.Context, o *runOptions) error {
 	}
 	rep := d.Progress()
 	report := &runReport{Cluster: req.Cluster, Overrides: overrides}
-	td := base.Described
+	td := base.From
 	if needsRevision(req, base) {
 		out, err := clients.ECS.RegisterTaskDefinition(ctx, base.Input)
 		if err != nil {
@@ -287,7 +281,7 @@ func runRun(ctx context.Context, o *runOptions) error {
 // taskInput builds the RunTask input (without the task definition) and the
 // container overrides, after checking that every container the flags name
 // is in the task definition.
-func (o *runOptions) taskInput(req *revisionRequest, base *baseRevision, plan runPlan) (*ecs.RunTaskInput, []string, error) {
+func (o *runOptions) taskInput(req *revisionRequest, base *rollout.Base, plan runPlan) (*ecs.RunTaskInput, []string, error) {
 	containers := map[string]bool{}
 	for _, c := range base.Input.ContainerDefinitions {
 		containers[aws.ToString(c.Name)] = true
@@ -395,8 +389,8 @@ func (o *runOptions) taskInput(req *revisionRequest, base *baseRevision, plan ru
 // needsRevision reports whether the run needs a revision registered: any
 // change that container overrides cannot express. Environment variables
 // set in merge mode and tags (which go on the task) can.
-func needsRevision(req *revisionRequest, base *baseRevision) bool {
-	if base.Described == nil || req.TemplateFamily != "" {
+func needsRevision(req *revisionRequest, base *rollout.Base) bool {
+	if base.From == nil || req.TemplateFamily != "" {
 		return true
 	}
 	c := req.Changes
