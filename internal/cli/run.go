@@ -220,62 +220,26 @@ func runRun(ctx context.Context, o *runOptions) error {
 	if err != nil {
 		return err
 	}
-	rep := d.Progress()
-	report := &runReport{Cluster: req.Cluster, Overrides: overrides}
-	td := base.From
-	if needsRevision(req, base) {
-		out, err := clients.ECS.RegisterTaskDefinition(ctx, base.Input)
-		if err != nil {
-			return fmt.Errorf("register a revision of %s for the run: %w", aws.ToString(base.Input.Family), err)
-		}
-		td = out.TaskDefinition
-		report.RegisteredRevision = true
-		rep.Report(progress.Step{At: d.Clock.Now(), Message: fmt.Sprintf("registered %s:%d for this run", aws.ToString(td.Family), td.Revision)})
-	}
-	report.TaskDefinition = aws.ToString(td.TaskDefinitionArn)
-	in.TaskDefinition = td.TaskDefinitionArn
-
-	launched, err := runtask.Start(ctx, clients.ECS, in)
-	if err != nil {
-		return err
-	}
-	for _, arn := range launched.TaskARNs {
-		rep.Report(progress.Step{At: d.Clock.Now(), Message: fmt.Sprintf("started task %s from %s", runtask.TaskID(arn), shortTaskDef(report.TaskDefinition))})
-	}
-	if o.noWait {
-		report.Result = runtask.Result{TaskARNs: launched.TaskARNs, LaunchFailures: launched.Failures, Outcome: runtask.Started,
-			Message: fmt.Sprintf("started %d task(s); not waiting", len(launched.TaskARNs))}
-		if len(launched.Failures) > 0 {
-			// Some (or all) tasks could not be launched: that is the outcome
-			// even without waiting for the others.
-			report.Result = runtask.Combine(launched.TaskARNs, nil, launched.Failures)
-		}
-		return finishRun(d, report, true)
-	}
-
-	waitCtx, cancel := context.WithTimeout(ctx, plan.timeout)
-	defer cancel()
 	logOut := d.IO.Out
 	if d.Global.JSON() {
 		logOut = d.IO.ErrOut
 	}
-	wo := runtask.WaitOptions{TaskDefinition: td, ExitCodeFrom: o.exitCodeFrom, PollInterval: plan.poll,
-		Report: runEventRenderer(rep, logOut, len(launched.TaskARNs) > 1)}
+	wo := runtask.WaitOptions{ExitCodeFrom: o.exitCodeFrom, PollInterval: plan.poll, Timeout: plan.timeout, Clock: d.Clock,
+		Report: runEventRenderer(d.Progress(), logOut, o.count > 1)}
 	if o.logs {
 		wo.Logs = clients.Logs
 	}
-	res, err := runtask.Wait(waitCtx, clients.ECS, launched, wo)
+	rr := runtask.Request{TaskDefinition: base.From, Input: in, NoWait: o.noWait}
+	if needsRevision(req, base) {
+		rr.Register = base.Input
+	}
+	run, err := runtask.Execute(ctx, clients.ECS, rr, wo)
 	if err != nil {
 		return err
 	}
-	if res.Outcome == runtask.TimedOut {
-		res.Message = fmt.Sprintf("timed out after %s waiting for %d task(s) to stop; they are still running", plan.timeout, len(launched.TaskARNs))
-		if ctx.Err() != nil {
-			res.Message = fmt.Sprintf("interrupted before %d task(s) stopped; they are still running", len(launched.TaskARNs))
-		}
-	}
-	report.Result = res
-	return finishRun(d, report, false)
+	report := &runReport{Cluster: req.Cluster, Overrides: overrides, TaskDefinition: aws.ToString(run.TaskDefinition.TaskDefinitionArn),
+		RegisteredRevision: run.Registered, Result: run.Result}
+	return finishRun(d, report, o.noWait)
 }
 
 // taskInput builds the RunTask input (without the task definition) and the
@@ -453,6 +417,10 @@ func runEventRenderer(rep progress.Reporter, logOut io.Writer, manyTasks bool) r
 			rep.Report(progress.Step{At: e.Time, Message: msg})
 		case runtask.Notice:
 			rep.Report(progress.Warning{At: e.Time, Message: e.Message})
+		case runtask.Registered:
+			rep.Report(progress.Step{At: e.Time, Message: fmt.Sprintf("registered %s for this run", e.Message)})
+		case runtask.TaskStarted:
+			rep.Report(progress.Step{At: e.Time, Message: fmt.Sprintf("started task %s from %s", id, e.Message)})
 		}
 	}
 }
