@@ -61,10 +61,13 @@ func Deploy(ctx context.Context, api ECSAPI, plan *Plan, opts Options) (*Result,
 		// report each service event once between them.
 		opts.Watch.Events = &watch.EventLog{}
 	}
-	d := &deployer{api: api, opts: opts, rep: rep, deadline: time.Now().Add(opts.Timeout)}
-	res := &Result{Cluster: plan.Request.Cluster, Service: plan.Request.Service, Timings: Timings{Started: time.Now().UTC()}}
+	if opts.Watch.Clock == nil {
+		opts.Watch.Clock = watch.WallClock{}
+	}
+	d := &deployer{api: api, opts: opts, rep: rep, deadline: opts.Watch.Clock.Now().Add(opts.Timeout)}
+	res := &Result{Cluster: plan.Request.Cluster, Service: plan.Request.Service, Timings: Timings{Started: d.now().UTC()}}
 	err := d.run(ctx, plan, res)
-	res.Timings.Finished = time.Now().UTC()
+	res.Timings.Finished = d.now().UTC()
 	res.Timings.DurationSeconds = res.Timings.Finished.Sub(res.Timings.Started).Seconds()
 	return res, err
 }
@@ -76,20 +79,23 @@ type deployer struct {
 	deadline time.Time
 }
 
+// now is the time on the deploy's clock (the watcher's).
+func (d *deployer) now() time.Time { return d.opts.Watch.Clock.Now() }
+
 func (d *deployer) step(format string, args ...any) {
-	d.rep.Report(progress.Step{At: time.Now(), Message: fmt.Sprintf(format, args...)})
+	d.rep.Report(progress.Step{At: d.now(), Message: fmt.Sprintf(format, args...)})
 }
 
 func (d *deployer) warn(res *Result, format string, args ...any) {
 	msg := fmt.Sprintf(format, args...)
 	res.Warnings = append(res.Warnings, msg)
-	d.rep.Report(progress.Warning{At: time.Now(), Message: msg})
+	d.rep.Report(progress.Warning{At: d.now(), Message: msg})
 }
 
 func (d *deployer) watchOptions() watch.Options {
 	w := d.opts.Watch
 	w.Reporter = d.rep
-	w.Timeout = max(time.Until(d.deadline), time.Millisecond)
+	w.Timeout = max(d.deadline.Sub(d.now()), time.Millisecond)
 	return w
 }
 
@@ -127,7 +133,7 @@ func (d *deployer) run(ctx context.Context, plan *Plan, res *Result) error {
 		res.Reason = "UpdateService returned no PRIMARY deployment to follow"
 		return failure.Failedf("%s", res.Reason)
 	}
-	d.step("waiting for deployment %s (timeout %s)", aws.ToString(ours.Id), time.Until(d.deadline).Round(time.Second))
+	d.step("waiting for deployment %s (timeout %s)", aws.ToString(ours.Id), d.deadline.Sub(d.now()).Round(time.Second))
 	wr, err := watch.Wait(ctx, d.api, watch.Target{
 		Cluster: plan.Request.Cluster, Service: plan.Request.Service,
 		DeploymentID: aws.ToString(ours.Id), TaskDefinition: aws.ToString(ours.TaskDefinition),
@@ -212,7 +218,7 @@ func (d *deployer) register(ctx context.Context, plan *Plan, res *Result) (strin
 		}
 		td = out.TaskDefinition
 		res.Registered = true
-		now := time.Now().UTC()
+		now := d.now().UTC()
 		res.Timings.Registered = &now
 		d.step("registered %s", shortARN(aws.ToString(td.TaskDefinitionArn)))
 	case plan.Existing != nil:
@@ -241,7 +247,7 @@ func (d *deployer) update(ctx context.Context, plan *Plan, tdARN string, res *Re
 		}
 		return nil, fmt.Errorf("update service %s: %w", plan.Request.Service, err)
 	}
-	now := time.Now().UTC()
+	now := d.now().UTC()
 	res.Timings.ServiceUpdated = &now
 	svc := *out.Service
 	var ours *types.Deployment

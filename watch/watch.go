@@ -37,6 +37,8 @@ type Options struct {
 	// Events, when shared by several waits, keeps them from reporting the
 	// same service event twice; nil reports every event this wait sees.
 	Events *EventLog
+	// Clock gives the time and the pauses between polls; nil is the wall clock.
+	Clock Clock
 }
 
 func (o *Options) defaults() {
@@ -60,6 +62,9 @@ func (o *Options) defaults() {
 	}
 	if o.Reporter == nil {
 		o.Reporter = progress.Discard
+	}
+	if o.Clock == nil {
+		o.Clock = WallClock{}
 	}
 }
 
@@ -121,12 +126,12 @@ func Wait(ctx context.Context, api ECSAPI, target Target, opts Options) (*Result
 	}
 	w.obs.placementGrace = opts.PlacementGrace
 	// The first listing waits a TaskInterval: at the start our deployment has no tasks yet.
-	w.lastFetch = time.Now()
+	w.lastFetch = w.opts.Clock.Now()
 	return w.run(ctx)
 }
 
 func (w *watcher) run(ctx context.Context) (*Result, error) {
-	res := &Result{DeploymentID: w.target.DeploymentID, Started: time.Now()}
+	res := &Result{DeploymentID: w.target.DeploymentID, Started: w.opts.Clock.Now()}
 	var deadline time.Time
 	if w.opts.Timeout > 0 {
 		deadline = res.Started.Add(w.opts.Timeout)
@@ -144,7 +149,7 @@ func (w *watcher) run(ctx context.Context) (*Result, error) {
 			j := judge(w.target, svc, w.obs)
 			w.note(res, svc)
 			if j.done {
-				res.VerdictSeen = time.Now()
+				res.VerdictSeen = w.opts.Clock.Now()
 				res.ReplacedBy = j.replacedBy
 				if j.rolloutState != "" {
 					res.RolloutState, res.RolloutStateReason = j.rolloutState, j.rolloutStateReason
@@ -162,7 +167,7 @@ func (w *watcher) run(ctx context.Context) (*Result, error) {
 				// next burst of polls would only be throttled again.
 				interval = max(want, interval/2)
 				if !changed {
-					w.opts.Reporter.Report(progress.Polled{At: time.Now()})
+					w.opts.Reporter.Report(progress.Polled{At: w.opts.Clock.Now()})
 				}
 			}
 		}
@@ -176,33 +181,31 @@ func (w *watcher) run(ctx context.Context) (*Result, error) {
 			interval = min(max(interval, w.opts.Interval)*2, w.opts.MaxInterval)
 			if throttled(err) {
 				res.Throttled++
-				w.opts.Reporter.Report(progress.Throttled{At: time.Now(), Interval: interval})
+				w.opts.Reporter.Report(progress.Throttled{At: w.opts.Clock.Now(), Interval: interval})
 			} else {
-				w.opts.Reporter.Report(progress.Warning{At: time.Now(), Message: fmt.Sprintf("AWS failed to answer (%v); polling again in %s", err, interval)})
+				w.opts.Reporter.Report(progress.Warning{At: w.opts.Clock.Now(), Message: fmt.Sprintf("AWS failed to answer (%v); polling again in %s", err, interval)})
 			}
 		}
 		pause := interval
 		if !deadline.IsZero() {
-			left := time.Until(deadline)
+			left := deadline.Sub(w.opts.Clock.Now())
 			if left <= 0 {
-				res.VerdictSeen = time.Now()
+				res.VerdictSeen = w.opts.Clock.Now()
 				return w.finish(ctx, res, progress.TimedOut, fmt.Sprintf("timed out after %s; %s", roundDuration(w.opts.Timeout), w.state()), ""), nil
 			}
 			pause = min(pause, left)
 		}
-		if err := sleep(ctx, pause); err != nil {
+		if err := sleep(ctx, w.opts.Clock, pause); err != nil {
 			return nil, err
 		}
 	}
 }
 
-func sleep(ctx context.Context, d time.Duration) error {
-	t := time.NewTimer(d)
-	defer t.Stop()
+func sleep(ctx context.Context, clock Clock, d time.Duration) error {
 	select {
 	case <-ctx.Done():
 		return ctx.Err()
-	case <-t.C:
+	case <-clock.After(d):
 		return nil
 	}
 }
@@ -241,7 +244,7 @@ func IsServiceGone(err error) bool {
 // observe reports what changed since the last poll and lists tasks when it
 // is worth a call. It returns whether anything changed.
 func (w *watcher) observe(ctx context.Context, svc types.Service) (bool, error) {
-	now := time.Now()
+	now := w.opts.Clock.Now()
 	changed := w.observeDeployments(svc, now)
 	if w.target.Since.IsZero() {
 		if d, ok := findDeployment(svc, w.target.DeploymentID); ok && d.CreatedAt != nil {
@@ -434,7 +437,7 @@ func (w *watcher) finish(ctx context.Context, res *Result, outcome progress.Outc
 	res.RollbackDeploymentID = rollbackID
 	if outcome != progress.Succeeded {
 		// Best effort: the verdict stands even if this last listing fails.
-		_ = w.observeStopped(ctx, time.Now())
+		_ = w.observeStopped(ctx, w.opts.Clock.Now())
 		var stopped []progress.Task
 		for _, t := range w.stopped {
 			stopped = append(stopped, t)
@@ -442,7 +445,7 @@ func (w *watcher) finish(ctx context.Context, res *Result, outcome progress.Outc
 		d := diagnose(stopped, w.events)
 		res.Diagnosis = &d
 	}
-	res.Finished = time.Now()
+	res.Finished = w.opts.Clock.Now()
 	w.opts.Reporter.Report(progress.Verdict{At: res.Finished, DeploymentID: res.DeploymentID, Outcome: outcome, Reason: reason, Awaited: w.target.Awaited})
 	return res
 }

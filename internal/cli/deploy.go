@@ -83,7 +83,7 @@ func runDeploy(ctx context.Context, o *deployOptions) error {
 	r, ps := o.plan.resolve(o.flags)
 	o.checkNotFleet(&ps)
 	x := expander{resolver: r.resolver, problems: &ps, flags: o.flags}
-	opts := rollout.Options{Timeout: timeoutOf(r.spec), Watch: o.wait.options(&ps)}
+	opts := rollout.Options{Timeout: timeoutOf(r.spec), Watch: o.wait.options(d.Clock, &ps)}
 	if s := r.spec; s != nil {
 		opts.Rollback = s.Rollback != nil && *s.Rollback
 		if s.KeepRevisions != nil {

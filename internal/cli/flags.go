@@ -90,11 +90,13 @@ func (w *waitFlags) register(cmd *cobra.Command) {
 	_ = fs.MarkHidden("placement-grace")
 }
 
-// options returns the watcher's options, recording a problem for a bad value.
-func (w *waitFlags) options(ps *exitcode.Problems) watch.Options {
+// options returns the watcher's options on clock, recording a problem for a
+// bad value.
+func (w *waitFlags) options(clock watch.Clock, ps *exitcode.Problems) watch.Options {
 	return watch.Options{
 		Interval:       w.pollInterval.value("poll-interval", nil, ps),
 		PlacementGrace: w.placementGrace.value("placement-grace", nil, ps),
+		Clock:          clock,
 	}
 }
 
