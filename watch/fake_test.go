@@ -50,7 +50,9 @@ func (f *fakeECS) ListTasks(ctx context.Context, in *ecs.ListTasksInput, _ ...fu
 	}
 	var arns []string
 	for _, t := range f.tasks {
-		stopped := aws.ToString(t.LastStatus) == "STOPPED"
+		// ListTasks filters on desiredStatus: a task being stopped
+		// (DEACTIVATING, DEPROVISIONING) is listed as STOPPED already.
+		stopped := aws.ToString(t.DesiredStatus) == "STOPPED" || aws.ToString(t.LastStatus) == "STOPPED"
 		if in.DesiredStatus == types.DesiredStatusStopped {
 			if stopped && aws.ToString(t.StartedBy) == aws.ToString(in.StartedBy) {
 				arns = append(arns, aws.ToString(t.TaskArn))

@@ -384,11 +384,11 @@ func (w *watcher) observeTaskList(ctx context.Context, now time.Time, running bo
 	for _, t := range tasks {
 		v := taskView(t, w.target.DeploymentID)
 		old, ok := w.tasks[v.ID]
-		if ok && old.LastStatus == v.LastStatus && old.HealthStatus == v.HealthStatus {
+		if ok && old.LastStatus == v.LastStatus && old.HealthStatus == v.HealthStatus && old.StopCode == v.StopCode {
 			continue
 		}
 		w.tasks[v.ID] = v
-		if v.LastStatus == "STOPPED" && v.Ours {
+		if v.Stopped() && v.Ours {
 			w.stopped[v.ID] = v
 			if taskFailed(v) {
 				w.failedTasks[v.ID] = v

@@ -276,3 +276,33 @@ func TestWaitsSharingAnEventLogReportEachEventOnce(t *testing.T) {
 		t.Fatalf("the second wait's diagnosis lost the event: %+v", res.Diagnosis)
 	}
 }
+
+func TestWaitDiagnosesTasksStillBeingStoppedAtTheVerdict(t *testing.T) {
+	// A pull failure fails fast: at the breaker's verdict our tasks are
+	// still DEPROVISIONING, with their stop code and reason already set.
+	failed := dep("ecs-svc/2", "ACTIVE", newTD, types.DeploymentRolloutStateFailed, 2, 0, 3)
+	failed.RolloutStateReason = aws.String("ECS deployment circuit breaker: tasks failed to start.")
+	rollback := dep("ecs-svc/3", "PRIMARY", oldTD, types.DeploymentRolloutStateInProgress, 2, 2, 0)
+	rollback.RolloutStateReason = aws.String("ECS deployment circuit breaker: rolling back to deploymentId ecs-svc/1")
+	f := &fakeECS{script: []step{{svc: service(true, rollback, failed)}}}
+	pulling := stoppedTask("p1", "ecs-svc/2", "TaskFailedToStart", "CannotPullContainerError: pull image manifest has been retried 5 time(s): manifest unknown", "app", 0, "")
+	pulling.LastStatus = aws.String("DEPROVISIONING")
+	pulling.StoppedAt = nil
+	f.tasks = []types.Task{pulling}
+	res, err := Wait(context.Background(), f, ourTarget, fastOptions(nil))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if res.Outcome != progress.Failed || res.Diagnosis == nil {
+		t.Fatalf("outcome %q, diagnosis %v", res.Outcome, res.Diagnosis)
+	}
+	if len(res.Diagnosis.StoppedTasks) != 1 {
+		t.Fatalf("diagnosed %d stopped tasks, want the DEPROVISIONING one with its stop code", len(res.Diagnosis.StoppedTasks))
+	}
+	text := strings.Join(res.Diagnosis.Lines(), "\n")
+	for _, want := range []string{"CannotPullContainerError", "hint: the image could not be pulled"} {
+		if !strings.Contains(text, want) {
+			t.Errorf("diagnosis lacks %q:\n%s", want, text)
+		}
+	}
+}
