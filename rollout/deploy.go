@@ -86,10 +86,20 @@ func (d *deployer) warn(res *Result, format string, args ...any) {
 	d.rep.Report(progress.Warning{At: time.Now(), Message: msg})
 }
 
+// watchOptions are the options of a wait within the deploy's deadline. Only
+// the wait for our own deployment holds its verdict for Watch.StableFor
+// (see oursWatchOptions); a deployment awaited before ours does not.
 func (d *deployer) watchOptions() watch.Options {
 	w := d.opts.Watch
 	w.Reporter = d.rep
 	w.Timeout = max(time.Until(d.deadline), time.Millisecond)
+	w.StableFor = 0
+	return w
+}
+
+func (d *deployer) oursWatchOptions() watch.Options {
+	w := d.watchOptions()
+	w.StableFor = d.opts.Watch.StableFor
 	return w
 }
 
@@ -133,7 +143,7 @@ func (d *deployer) run(ctx context.Context, plan *Plan, res *Result) error {
 		DeploymentID: aws.ToString(ours.Id), TaskDefinition: aws.ToString(ours.TaskDefinition),
 		Since: aws.ToTime(ours.CreatedAt), SkipDeploymentsCheck: d.opts.SkipDeploymentsCheck,
 		FailureThreshold: d.opts.FailureThreshold,
-	}, d.watchOptions())
+	}, d.oursWatchOptions())
 	if err != nil {
 		res.Outcome = progress.Failed
 		res.Reason = "watching the deployment: " + err.Error()
@@ -296,6 +306,7 @@ func (d *deployer) rollback(ctx context.Context, plan *Plan, wr *watch.Result, r
 	wopts := d.opts.Watch
 	wopts.Reporter = d.rep
 	wopts.Timeout = d.opts.Timeout
+	wopts.StableFor = 0
 	if wr.RollbackDeploymentID != "" {
 		d.step("ECS is rolling back (deployment %s); waiting for it", wr.RollbackDeploymentID)
 		rr, err := watch.Wait(ctx, d.api, watch.Target{Cluster: plan.Request.Cluster, Service: plan.Request.Service, DeploymentID: wr.RollbackDeploymentID}, wopts)

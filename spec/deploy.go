@@ -53,6 +53,7 @@ type Deploy struct {
 
 	// Rollout behaviour.
 	Timeout       *Duration `yaml:"timeout"`
+	StableFor     *Duration `yaml:"stableFor"`
 	Rollback      *bool     `yaml:"rollback"`
 	KeepRevisions *int      `yaml:"keepRevisions"`
 

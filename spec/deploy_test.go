@@ -26,7 +26,7 @@ func TestLoadDeployExample(t *testing.T) {
 		t.Fatalf("example invalid: %v", ps.Err())
 	}
 	if d.Cluster != "prod-cluster" || d.Service != "web" || *d.DesiredCount != 4 || d.HealthCheckGracePeriod.Std() != time.Minute ||
-		d.Timeout.Std() != 15*time.Minute || !*d.CircuitBreaker.Rollback || *d.KeepRevisions != 10 || *d.AssignPublicIP {
+		d.Timeout.Std() != 15*time.Minute || d.StableFor.Std() != 2*time.Minute || !*d.CircuitBreaker.Rollback || *d.KeepRevisions != 10 || *d.AssignPublicIP {
 		t.Fatalf("settings wrong: %+v", d)
 	}
 	c, ps := d.Changes()

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -176,16 +177,74 @@ func TestWaitBacksOffWhenIdle(t *testing.T) {
 func TestWaitJudgesTheServiceEvenWhenTaskListingsAreThrottled(t *testing.T) {
 	going := service(true, dep("ecs-svc/2", "PRIMARY", newTD, types.DeploymentRolloutStateInProgress, 2, 1, 0))
 	done := service(true, dep("ecs-svc/2", "PRIMARY", newTD, types.DeploymentRolloutStateCompleted, 2, 2, 0))
-	// Every poll after the first lists tasks (they change, and TaskInterval is 1 ms), and every listing fails.
-	f := &fakeECS{script: []step{{svc: going}, {svc: going}, {svc: done}}, listErr: throttle()}
+	// Every poll after the first lists tasks (they change, and TaskInterval
+	// is 1 ms), and the first four listings are throttled. Success needs one
+	// listing of our stopped tasks, so it comes once a listing goes through.
+	f := &fakeECS{script: []step{{svc: going}, {svc: going}, {svc: done}}, listErr: throttle(), listErrs: 4}
 	opts := fastOptions(nil)
-	opts.Timeout = time.Second
+	opts.Timeout = 5 * time.Second
 	res, err := Wait(context.Background(), f, ourTarget, opts)
 	if err != nil {
 		t.Fatal(err)
 	}
-	if res.Outcome != progress.Succeeded || len(f.listed) == 0 {
+	if res.Outcome != progress.Succeeded || len(f.listed) <= 4 {
 		t.Fatalf("outcome %q (%s), %d listings: a throttled task listing must not hide the verdict", res.Outcome, res.Reason, len(f.listed))
+	}
+}
+
+func TestWaitFailsACompletedRolloutWhoseTaskDiedAfterRunning(t *testing.T) {
+	// No circuit breaker; a task of ours ran, passed, and was then killed
+	// for memory. ECS's failedTasks stays 0 and the rollout reaches COMPLETED
+	// with its replacement running: the first poll already shows it.
+	done := service(false, dep("ecs-svc/2", "PRIMARY", newTD, types.DeploymentRolloutStateCompleted, 4, 4, 0))
+	f := &fakeECS{script: []step{{svc: done}}}
+	f.tasks = []types.Task{stoppedTask("k1", "ecs-svc/2", "EssentialContainerExited", "Essential container in task exited", "app", 137, "OutOfMemoryError: Container killed due to memory usage")}
+	res, err := Wait(context.Background(), f, ourTarget, fastOptions(nil))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if res.Outcome != progress.Failed || !strings.Contains(res.Reason, "1 task of this deployment stopped for a failure") {
+		t.Fatalf("outcome %q (%s); want a failure naming the dead task", res.Outcome, res.Reason)
+	}
+	if res.Diagnosis == nil || len(res.Diagnosis.StoppedTasks) != 1 || !strings.Contains(strings.Join(res.Diagnosis.Hints, " "), "out of memory") {
+		t.Fatalf("diagnosis %+v lacks the dead task and its hint", res.Diagnosis)
+	}
+	if f.calls != 1 {
+		t.Fatalf("%d DescribeServices calls; the verdict needs one poll and one task listing, not faster polling", f.calls)
+	}
+}
+
+func TestWaitStableForFailsWhenOurTaskStopsAfterTheVerdict(t *testing.T) {
+	done := service(false, dep("ecs-svc/2", "PRIMARY", newTD, types.DeploymentRolloutStateCompleted, 2, 2, 0))
+	f := &fakeECS{script: []step{{svc: done}}}
+	opts := fastOptions(nil)
+	opts.StableFor = 200 * time.Millisecond
+	var once sync.Once
+	// The task dies after the verdict: the fake's task list gains it on the
+	// third DescribeServices call.
+	f.onDescribe = func(n int) {
+		if n == 3 {
+			once.Do(func() {
+				f.tasks = append(f.tasks, stoppedTask("d1", "ecs-svc/2", "EssentialContainerExited", "Essential container in task exited", "app", 1, ""))
+			})
+		}
+	}
+	res, err := Wait(context.Background(), f, ourTarget, opts)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if res.Outcome != progress.Failed || !strings.Contains(res.Reason, "within 200ms of the verdict") || !strings.Contains(res.Reason, "stopped for a failure") {
+		t.Fatalf("outcome %q (%s); want a failure during the stable period", res.Outcome, res.Reason)
+	}
+
+	quiet := &fakeECS{script: []step{{svc: done}}}
+	start := time.Now()
+	res, err = Wait(context.Background(), quiet, ourTarget, opts)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if res.Outcome != progress.Succeeded || !strings.Contains(res.Reason, "stable for 200ms") || time.Since(start) < opts.StableFor || quiet.calls < 3 {
+		t.Fatalf("outcome %q (%s) after %s and %d polls; want success after watching 200ms", res.Outcome, res.Reason, time.Since(start), quiet.calls)
 	}
 }
 
