@@ -103,8 +103,10 @@ func (d *Deploy) Validate() failure.Problems {
 	if d.PlatformVersion != nil && !platformVersionRE.MatchString(*d.PlatformVersion) {
 		add("platformVersion", "%q is not LATEST or a version such as 1.4.0", *d.PlatformVersion)
 	}
-	if cb := d.CircuitBreaker; cb != nil && cb.Rollback != nil && *cb.Rollback && cb.Enable != nil && !*cb.Enable {
-		add("circuitBreaker.rollback", "rollback needs the circuit breaker enabled (enable: true)")
+	if cb := d.CircuitBreaker; cb != nil && cb.Rollback != nil && *cb.Rollback && (cb.Enable == nil || !*cb.Enable) {
+		// Also when enable is left out: docs/spec.md asks for enable: true,
+		// and turning the breaker on unasked is a change to the service.
+		add("circuitBreaker.rollback", "rollback needs the circuit breaker enabled: add enable: true")
 	}
 	if d.Timeout != nil && *d.Timeout <= 0 {
 		add("timeout", "must be more than zero")
@@ -152,10 +154,10 @@ func (d *Deploy) Changes() (taskdef.Changes, failure.Problems) {
 		c.Images = append(c.Images, ic)
 	}
 	if d.TagOnly != nil {
-		if err := imageref.CheckTag(*d.TagOnly); err != nil {
+		if err := taskdef.CheckTagOnly(*d.TagOnly); err != nil {
 			add("tagOnly", "%v", err)
 		}
-		c.TagOnly = *d.TagOnly
+		c.TagOnly = d.TagOnly
 	}
 
 	c.Env = d.keyValues(&ps, "env", "unsetEnv", d.Env, d.UnsetEnv, nil)

@@ -144,6 +144,7 @@ func TestDeployValidate(t *testing.T) {
 		{"security group", "cluster: c\nservice: s\nsecurityGroups: [group]\n", "securityGroups[0]", 3, "security group id"},
 		{"platform", "cluster: c\nservice: s\nplatformVersion: newest\n", "platformVersion", 3, "LATEST"},
 		{"breaker", "cluster: c\nservice: s\ncircuitBreaker: {enable: false, rollback: true}\n", "circuitBreaker.rollback", 3, "enabled"},
+		{"breaker rollback without enable", "cluster: c\nservice: s\ncircuitBreaker: {rollback: true}\n", "circuitBreaker.rollback", 3, "add enable: true"},
 		{"timeout", "cluster: c\nservice: s\ntimeout: 0\n", "timeout", 3, "more than zero"},
 		{"keep", "cluster: c\nservice: s\nkeepRevisions: 0\n", "keepRevisions", 3, "at least 1"},
 	}

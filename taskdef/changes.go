@@ -53,8 +53,12 @@ type EnvFileChange struct {
 
 // Changes is everything a deploy changes in a task definition.
 type Changes struct {
-	Images  []ImageChange
-	TagOnly string // retag every container's image with this tag (applied before Images)
+	Images []ImageChange
+	// TagOnly, when set, retags every container's image with this tag
+	// (applied before Images). Set but empty is invalid input (see
+	// CheckTagOnly), never "no change": an unset CI variable must not
+	// deploy the old image and succeed.
+	TagOnly *string
 
 	Env     []KeyValueChange
 	EnvMode Mode // "" means merge
@@ -72,7 +76,7 @@ type Changes struct {
 
 // IsEmpty reports whether c changes nothing.
 func (c Changes) IsEmpty() bool {
-	return len(c.Images) == 0 && c.TagOnly == "" && len(c.Env) == 0 && len(c.Secrets) == 0 &&
+	return len(c.Images) == 0 && c.TagOnly == nil && len(c.Env) == 0 && len(c.Secrets) == 0 &&
 		len(c.EnvFiles) == 0 && len(c.Tags) == 0
 }
 

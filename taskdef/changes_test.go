@@ -105,7 +105,7 @@ func TestChangesIsEmpty(t *testing.T) {
 		t.Error("modes alone change nothing")
 	}
 	for _, c := range []Changes{
-		{TagOnly: "x"}, {Images: []ImageChange{{Image: "a"}}}, {Env: []KeyValueChange{{}}},
+		{TagOnly: aws.String("x")}, {TagOnly: aws.String("")}, {Images: []ImageChange{{Image: "a"}}}, {Env: []KeyValueChange{{}}},
 		{Secrets: []KeyValueChange{{}}}, {EnvFiles: []EnvFileChange{{}}}, {Tags: []types.Tag{{}}},
 	} {
 		if c.IsEmpty() {
@@ -118,7 +118,7 @@ func TestValidate(t *testing.T) {
 	sm := "arn:aws:secretsmanager:us-east-1:123456789012:secret:db-AbCdEf"
 	good := Changes{
 		Images:  []ImageChange{{Container: "web", Image: "nginx:1"}, {Image: "reg.io:5000/a/b:2"}},
-		TagOnly: "v2",
+		TagOnly: aws.String("v2"),
 		Env:     []KeyValueChange{{Container: "web", Key: "A", Value: "1"}, {Container: "web", Key: "B", Unset: true}, {Container: "side", Key: "A", Value: "2"}},
 		Secrets: []KeyValueChange{
 			{Container: "web", Key: "S1", Value: sm},
@@ -149,7 +149,9 @@ func TestValidate(t *testing.T) {
 	}{
 		{"image twice", Changes{Images: []ImageChange{{"web", "a"}, {"web", "b"}}}, "more than once"},
 		{"bad image", Changes{Images: []ImageChange{{"", "Bad:x"}}}, "lowercase"},
-		{"bad tag", Changes{TagOnly: "-x"}, "--tag-only"},
+		{"bad tag", Changes{TagOnly: aws.String("-x")}, "--tag-only"},
+		// An unset CI variable must not redeploy the old image and succeed.
+		{"empty tag", Changes{TagOnly: aws.String("")}, "--tag-only: the tag is empty"},
 		{"env twice", Changes{Env: []KeyValueChange{{Container: "w", Key: "A", Value: "1"}, {Container: "w", Key: "A", Value: "2"}}}, "more than once"},
 		{"set and unset", Changes{Env: []KeyValueChange{{Container: "w", Key: "A", Value: "1"}, {Container: "w", Key: "A", Unset: true}}}, "more than once"},
 		{"bad env key", Changes{Env: []KeyValueChange{{Container: "w", Key: "A=B"}}}, "'='"},
@@ -183,7 +185,7 @@ func TestValidate(t *testing.T) {
 		})
 	}
 	// Several problems come back together.
-	all := Changes{TagOnly: "-x", EnvMode: "x", Secrets: []KeyValueChange{{Container: "w", Key: "S", Value: "arn:x"}}}
+	all := Changes{TagOnly: aws.String("-x"), EnvMode: "x", Secrets: []KeyValueChange{{Container: "w", Key: "S", Value: "arn:x"}}}
 	if ps := all.Validate(); len(ps) != 3 {
 		t.Fatalf("want 3 problems, got %v", ps)
 	}
@@ -192,7 +194,7 @@ func TestValidate(t *testing.T) {
 func TestMerge(t *testing.T) {
 	base := Changes{
 		Images:  []ImageChange{{"web", "a:1"}, {"side", "b:1"}},
-		TagOnly: "base",
+		TagOnly: aws.String("base"),
 		Env:     []KeyValueChange{{Container: "web", Key: "A", Value: "file"}, {Container: "web", Key: "B", Value: "file"}},
 		EnvMode: ModeReplace,
 		Tags:    []types.Tag{{Key: aws.String("t"), Value: aws.String("file")}},
@@ -205,7 +207,7 @@ func TestMerge(t *testing.T) {
 	got := Merge(base, over)
 	want := Changes{
 		Images:  []ImageChange{{"side", "b:1"}, {"web", "a:2"}},
-		TagOnly: "base",
+		TagOnly: aws.String("base"),
 		Env:     []KeyValueChange{{Container: "web", Key: "B", Value: "file"}, {Container: "web", Key: "A", Unset: true}},
 		EnvMode: ModeReplace,
 		Tags:    []types.Tag{{Key: aws.String("t"), Value: aws.String("flag")}},

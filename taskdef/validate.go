@@ -123,8 +123,8 @@ func (c Changes) Validate() failure.Problems {
 			ps.Add(field, 0, "%v", err)
 		}
 	}
-	if c.TagOnly != "" {
-		if err := imageref.CheckTag(c.TagOnly); err != nil {
+	if c.TagOnly != nil {
+		if err := CheckTagOnly(*c.TagOnly); err != nil {
 			ps.Add("--tag-only", 0, "%v", err)
 		}
 	}
@@ -208,4 +208,14 @@ func checkKeyValues(ps *failure.Problems, setFlag, unsetFlag string, kvs []KeyVa
 			}
 		}
 	}
+}
+
+// CheckTagOnly checks the tag of --tag-only (tagOnly in a spec): the one rule
+// for both. An empty tag is refused rather than taken as "no change", which
+// would redeploy the old image and succeed when a CI variable is unset.
+func CheckTagOnly(tag string) error {
+	if tag == "" {
+		return fmt.Errorf("the tag is empty (is the variable that should give it unset?): give the tag to deploy, such as 1.4.2")
+	}
+	return imageref.CheckTag(tag)
 }

@@ -369,7 +369,8 @@ func (f *planFlags) changes(x *expander) taskdef.Changes {
 		c.Images = append(c.Images, ic)
 	}
 	if x.given("tag-only") {
-		c.TagOnly = x.expand("tag-only", f.tagOnly)
+		tag := x.expand("tag-only", f.tagOnly)
+		c.TagOnly = &tag
 	}
 	if x.given("tag-from-env") {
 		name := x.expand("tag-from-env", f.tagFromEnv)
@@ -377,7 +378,8 @@ func (f *planFlags) changes(x *expander) taskdef.Changes {
 		if !ok || strings.TrimSpace(tag) == "" {
 			x.problems.Add("--tag-from-env", 0, "environment variable %s is not set or empty", name)
 		} else {
-			c.TagOnly = strings.TrimSpace(tag)
+			tag = strings.TrimSpace(tag)
+			c.TagOnly = &tag
 		}
 	}
 	kv := func(flag string, values []string, parse func(string) (taskdef.KeyValueChange, error)) []taskdef.KeyValueChange {

@@ -90,7 +90,7 @@ func rollback(cmd *cobra.Command, g *Globals, o *rollbackOptions, early *earlyRe
 	if strings.TrimSpace(o.service) == "" {
 		ps.Add("--service", 0, "required")
 	}
-	if o.toRevision < 0 {
+	if o.toRevision < 0 || (cmd.Flags().Changed("to-revision") && o.toRevision == 0) {
 		ps.Add("--to-revision", 0, "must be a revision number (1 or more)")
 	}
 	timeout := rollout.DefaultTimeout
