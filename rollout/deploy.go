@@ -307,18 +307,35 @@ func (d *deployer) rollback(ctx context.Context, plan *Plan, wr *watch.Result, r
 	wopts.Reporter = d.rep
 	wopts.Timeout = d.opts.Timeout
 	wopts.StableFor = 0
+	prevCount := previousDesiredCount(plan)
 	if wr.RollbackDeploymentID != "" {
-		d.step("ECS is rolling back (deployment %s); waiting for it", wr.RollbackDeploymentID)
-		rr, err := watch.Wait(ctx, d.api, watch.Target{Cluster: plan.Request.Cluster, Service: plan.Request.Service, DeploymentID: wr.RollbackDeploymentID}, wopts)
 		res.Rollback = &RollbackResult{TaskDefinition: res.PreviousTaskDefinition, DeploymentID: wr.RollbackDeploymentID, ByECS: true}
+		follow := wr.RollbackDeploymentID
+		if prevCount != nil {
+			// ECS's rollback restores the task definition only; the desired
+			// count we changed stays. Set it back first, so that the one wait
+			// below covers both (a count alone starts no new deployment).
+			id, err := d.restoreDesiredCount(ctx, plan, *prevCount)
+			if err != nil {
+				res.Rollback.Outcome = progress.Failed
+				res.Rollback.Reason = fmt.Sprintf("ECS is rolling the task definition back, but restoring the desired count to %d failed: %v", *prevCount, err)
+				d.warn(res, "%s", res.Rollback.Reason)
+				return
+			}
+			res.Rollback.DesiredCount = prevCount
+			if id != "" && id != follow {
+				follow, res.Rollback.DeploymentID = id, id
+			}
+		}
+		d.step("ECS is rolling back (deployment %s); waiting for it", follow)
+		rr, err := watch.Wait(ctx, d.api, watch.Target{Cluster: plan.Request.Cluster, Service: plan.Request.Service, DeploymentID: follow}, wopts)
 		fillRollback(res.Rollback, rr, err)
+		if prevCount != nil && res.Rollback.Outcome == progress.Succeeded {
+			res.Rollback.Reason += fmt.Sprintf("; desired count restored to %d", *prevCount)
+		}
 		return
 	}
-	req := RollbackRequest{Cluster: plan.Request.Cluster, Service: plan.Request.Service, TaskDefinition: res.PreviousTaskDefinition}
-	if plan.Update.DesiredCount != nil {
-		prev := plan.Service.DesiredCount
-		req.DesiredCount = &prev
-	}
+	req := RollbackRequest{Cluster: plan.Request.Cluster, Service: plan.Request.Service, TaskDefinition: res.PreviousTaskDefinition, DesiredCount: prevCount}
 	if req.TaskDefinition == res.TaskDefinition && req.DesiredCount == nil {
 		d.warn(res, "nothing to roll back to: the service ran %s before this deployment too", shortARN(res.TaskDefinition))
 		return
@@ -329,6 +346,43 @@ func (d *deployer) rollback(ctx context.Context, plan *Plan, wr *watch.Result, r
 		return
 	}
 	res.Rollback = rb
+}
+
+// previousDesiredCount is the desired count to restore on rollback: the
+// service's count before the deploy, when the deploy changed it.
+func previousDesiredCount(plan *Plan) *int32 {
+	if plan.Update.DesiredCount == nil || *plan.Update.DesiredCount == plan.Service.DesiredCount {
+		return nil
+	}
+	prev := plan.Service.DesiredCount
+	return &prev
+}
+
+// restoreDesiredCount sets the service's desired count back, alone (ECS
+// starts no deployment for it), and returns the PRIMARY deployment then.
+func (d *deployer) restoreDesiredCount(ctx context.Context, plan *Plan, count int32) (string, error) {
+	d.step("restoring the desired count of service %s to %d", plan.Request.Service, count)
+	out, err := d.api.UpdateService(ctx, &ecs.UpdateServiceInput{
+		Cluster: aws.String(plan.Request.Cluster), Service: aws.String(plan.Request.Service), DesiredCount: aws.Int32(count),
+	})
+	if err != nil {
+		return "", err
+	}
+	if out.Service != nil {
+		if p, ok := primaryDeployment(*out.Service); ok {
+			return aws.ToString(p.Id), nil
+		}
+	}
+	return "", nil
+}
+
+func primaryDeployment(svc types.Service) (types.Deployment, bool) {
+	for _, dep := range svc.Deployments {
+		if aws.ToString(dep.Status) == "PRIMARY" {
+			return dep, true
+		}
+	}
+	return types.Deployment{}, false
 }
 
 func fillRollback(rb *RollbackResult, wr *watch.Result, err error) {

@@ -187,6 +187,13 @@ func (f *fakeECS) UpdateService(ctx context.Context, in *ecs.UpdateServiceInput,
 	svc := f.services[aws.ToString(in.Service)]
 	if in.DesiredCount != nil {
 		svc.DesiredCount = *in.DesiredCount
+		if len(svc.Deployments) > 0 {
+			svc.Deployments[0].DesiredCount = svc.DesiredCount
+		}
+	}
+	if in.TaskDefinition == nil && !in.ForceNewDeployment {
+		// A count alone starts no deployment, as in ECS.
+		return &ecs.UpdateServiceOutput{Service: svc}, nil
 	}
 	td := f.resolve(aws.ToString(in.TaskDefinition))
 	if aws.ToString(td.TaskDefinitionArn) != aws.ToString(svc.TaskDefinition) || in.ForceNewDeployment {

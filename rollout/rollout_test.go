@@ -172,6 +172,28 @@ func TestCircuitBreakerRollbackIsAFailureAndRollbackFollowsECS(t *testing.T) {
 	}
 }
 
+func TestCircuitBreakerRollbackWithRollbackFlagRestoresTheDesiredCount(t *testing.T) {
+	f, td1 := setup(t)
+	plan, err := MakePlan(context.Background(), f, Request{Cluster: "c", Service: "web", Changes: imageChange("app", "registry.example.com/web:broken"),
+		Settings: ServiceSettings{DesiredCount: aws.Int32(6)}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	f.onPoll = breakerRollback(td1)
+	res, err := Deploy(context.Background(), f, plan, Options{Watch: fastWatch, Timeout: 5 * time.Second, Rollback: true})
+	if failure.CodeOf(err) != failure.CodeFailed {
+		t.Fatalf("err = %v (code %d), want failed", err, failure.CodeOf(err))
+	}
+	svc := f.services["web"]
+	if aws.ToString(svc.TaskDefinition) != td1 || svc.DesiredCount != 2 {
+		t.Fatalf("after the rollback the service runs %s with %d desired, want %s with 2", aws.ToString(svc.TaskDefinition), svc.DesiredCount, td1)
+	}
+	rb := res.Rollback
+	if rb == nil || !rb.ByECS || rb.Outcome != progress.Succeeded || aws.ToInt32(rb.DesiredCount) != 2 || !strings.Contains(rb.Reason, "desired count restored to 2") {
+		t.Fatalf("rollback %+v, want ECS's rollback followed and the desired count 2 restored and reported", rb)
+	}
+}
+
 func TestTimeoutRollsBackTaskDefinitionAndDesiredCount(t *testing.T) {
 	f, td1 := setup(t)
 	plan, err := MakePlan(context.Background(), f, Request{Cluster: "c", Service: "web", Changes: imageChange("app", "registry.example.com/web:slow"),
