@@ -12,6 +12,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/ecs"
 	"github.com/aws/aws-sdk-go-v2/service/ecs/types"
 
+	"github.com/ecsdeploy/ecsdeploy/awsconfig/transient"
 	"github.com/ecsdeploy/ecsdeploy/progress"
 )
 
@@ -149,7 +150,7 @@ func (w *watcher) run(ctx context.Context) (*Result, error) {
 			// the task listing that follows it was throttled.
 			changed, err = w.observe(ctx, svc)
 			j := judge(w.target, svc, w.obs)
-			if j.checkTasks && (err == nil || transient(err)) {
+			if j.checkTasks && (err == nil || transient.Is(err)) {
 				// A throttled progress listing must not hold up a verdict
 				// that needs only the listing of our stopped tasks.
 				j, err = w.judgeWithTasks(ctx, svc)
@@ -188,11 +189,11 @@ func (w *watcher) run(ctx context.Context) (*Result, error) {
 			if ctx.Err() != nil {
 				return nil, ctx.Err()
 			}
-			if !transient(err) {
+			if !transient.Is(err) {
 				return nil, err
 			}
 			interval = min(max(interval, w.opts.Interval)*2, w.opts.MaxInterval)
-			if throttled(err) {
+			if transient.Throttled(err) {
 				res.Throttled++
 				w.opts.Reporter.Report(progress.Throttled{At: time.Now(), Interval: interval})
 			} else {
@@ -268,7 +269,7 @@ func (w *watcher) hold(ctx context.Context, res *Result, verdict judgement) (jud
 			if ctx.Err() != nil {
 				return judgement{}, ctx.Err()
 			}
-			if !transient(err) {
+			if !transient.Is(err) {
 				return judgement{}, err
 			}
 			interval = min(max(interval, w.opts.Interval)*2, w.opts.MaxInterval)

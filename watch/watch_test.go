@@ -3,14 +3,18 @@ package watch
 import (
 	"context"
 	"errors"
+	"io"
+	"net"
 	"strings"
 	"sync"
+	"syscall"
 	"testing"
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/ecs/types"
 	"github.com/aws/smithy-go"
+	smithyhttp "github.com/aws/smithy-go/transport/http"
 
 	"github.com/ecsdeploy/ecsdeploy/progress"
 )
@@ -363,5 +367,19 @@ func TestWaitDiagnosesTasksStillBeingStoppedAtTheVerdict(t *testing.T) {
 		if !strings.Contains(text, want) {
 			t.Errorf("diagnosis lacks %q:\n%s", want, text)
 		}
+	}
+}
+
+func TestWaitRidesOutDroppedConnections(t *testing.T) {
+	done := service(true, dep("ecs-svc/2", "PRIMARY", newTD, types.DeploymentRolloutStateCompleted, 1, 1, 0))
+	reset := &smithyhttp.RequestSendError{Err: &net.OpError{Op: "read", Net: "tcp", Err: syscall.ECONNRESET}}
+	cut := &smithy.DeserializationError{Err: io.ErrUnexpectedEOF}
+	f := &fakeECS{script: []step{{err: reset}, {err: reset}, {err: cut}, {svc: done}}}
+	res, err := Wait(context.Background(), f, ourTarget, fastOptions(nil))
+	if err != nil {
+		t.Fatalf("dropped connections ended the wait: %v", err)
+	}
+	if res.Outcome != progress.Succeeded {
+		t.Fatalf("outcome %q (%s)", res.Outcome, res.Reason)
 	}
 }

@@ -10,6 +10,8 @@ import (
 	"strings"
 
 	"github.com/aws/smithy-go"
+
+	"github.com/ecsdeploy/ecsdeploy/awsconfig/transient"
 )
 
 // Exit codes are part of ecsdeploy's interface; they are documented in README.md.
@@ -68,7 +70,9 @@ func CodeOf(err error) int {
 		return CodeInvalid
 	}
 	var api smithy.APIError
-	if errors.As(err, &api) {
+	if errors.As(err, &api) || transient.Connection(err) {
+		// AWS refused the call, or could not be reached: its connection
+		// kept failing after the retries.
 		return CodeAWS
 	}
 	if errors.Is(err, context.DeadlineExceeded) {

@@ -4,10 +4,12 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io"
 	"strings"
 	"testing"
 
 	"github.com/aws/smithy-go"
+	smithyhttp "github.com/aws/smithy-go/transport/http"
 )
 
 func TestCodeOf(t *testing.T) {
@@ -28,6 +30,7 @@ func TestCodeOf(t *testing.T) {
 		{"api", &smithy.GenericAPIError{Code: "ClientException", Message: "TaskDefinition not found."}, CodeAWS},
 		{"wrapped api", fmt.Errorf("update: %w", &smithy.GenericAPIError{Code: "X"}), CodeAWS},
 		{"deadline", fmt.Errorf("wait: %w", context.DeadlineExceeded), CodeTimedOut},
+		{"connection kept failing", fmt.Errorf("list: %w", &smithyhttp.RequestSendError{Err: io.EOF}), CodeAWS},
 		{"explicit beats api", WithCode(CodeFailed, &smithy.GenericAPIError{Code: "X"}), CodeFailed},
 	}
 	for _, c := range cases {
