@@ -149,6 +149,71 @@ func TestUpdateFailureDeregistersTheOrphanRevision(t *testing.T) {
 	}
 }
 
+func TestLostUpdateReplyIsFollowedNotUndone(t *testing.T) {
+	f, _ := setup(t)
+	plan, err := MakePlan(context.Background(), f, Request{Cluster: "c", Service: "web", Changes: imageChange("app", "registry.example.com/web:2.0")})
+	if err != nil {
+		t.Fatal(err)
+	}
+	f.lostReplies = 1
+	f.onPoll = completeRollout(2)
+	res, err := Deploy(context.Background(), f, plan, Options{Watch: fastWatch, Timeout: 5 * time.Second})
+	if err != nil || res.Outcome != progress.Succeeded {
+		t.Fatalf("err %v, outcome %q (%s): an applied update whose reply was lost must be followed", err, res.Outcome, res.Reason)
+	}
+	if slices.Contains(f.writes, "Deregister web:2") || res.OrphanDeregistered != "" {
+		t.Fatalf("deregistered the revision the service runs: writes %v", f.writes)
+	}
+	if n := strings.Count(strings.Join(f.writes, ","), "Update web"); n != 1 {
+		t.Fatalf("UpdateService sent %d times; an applied update must not be repeated: %v", n, f.writes)
+	}
+	if aws.ToString(f.services["web"].TaskDefinition) != arnPrefix+"web:2" || !strings.Contains(strings.Join(res.Warnings, "\n"), "reply was lost") {
+		t.Fatalf("service runs %s, warnings %q", aws.ToString(f.services["web"].TaskDefinition), res.Warnings)
+	}
+}
+
+func TestDroppedUpdateNotAppliedIsSentAgain(t *testing.T) {
+	f, _ := setup(t)
+	plan, err := MakePlan(context.Background(), f, Request{Cluster: "c", Service: "web", Changes: imageChange("app", "registry.example.com/web:2.0")})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer func(p time.Duration) { updateRetryPause = p }(updateRetryPause)
+	updateRetryPause = time.Millisecond
+	f.dropUpdates = 2
+	f.onPoll = completeRollout(3)
+	res, err := Deploy(context.Background(), f, plan, Options{Watch: fastWatch, Timeout: 5 * time.Second})
+	if err != nil || res.Outcome != progress.Succeeded {
+		t.Fatalf("err %v, outcome %q (%s): dropped connections must not fail the deploy", err, res.Outcome, res.Reason)
+	}
+	if n := strings.Count(strings.Join(f.writes, ","), "Update web"); n != 3 {
+		t.Fatalf("UpdateService sent %d times, want 3 (two dropped before applying): %v", n, f.writes)
+	}
+}
+
+func TestUpdateFailureKeepsARevisionTheServiceUses(t *testing.T) {
+	f, _ := setup(t)
+	plan, err := MakePlan(context.Background(), f, Request{Cluster: "c", Service: "web", Changes: imageChange("app", "registry.example.com/web:2.0")})
+	if err != nil {
+		t.Fatal(err)
+	}
+	// Whatever made UpdateService fail, the service is read before the
+	// undo, and a revision one of its deployments uses is kept (here a
+	// deployment of the service already names it).
+	f.failWrite["Update"] = apiError("InvalidParameterException")
+	f.services["web"].Deployments = append(f.services["web"].Deployments, types.Deployment{Id: aws.String("ecs-svc/other"), Status: aws.String("ACTIVE"), TaskDefinition: aws.String(arnPrefix + "web:2")})
+	res, err := Deploy(context.Background(), f, plan, Options{Watch: fastWatch, Timeout: 5 * time.Second})
+	if failure.CodeOf(err) != failure.CodeAWS {
+		t.Fatalf("err = %v (code %d), want an AWS error", err, failure.CodeOf(err))
+	}
+	if slices.Contains(f.writes, "Deregister web:2") || res.OrphanDeregistered != "" {
+		t.Fatalf("deregistered a revision a deployment of the service uses: writes %v", f.writes)
+	}
+	if !strings.Contains(strings.Join(res.Warnings, "\n"), "used by the service") {
+		t.Fatalf("warnings %q do not say why the revision was kept", res.Warnings)
+	}
+}
+
 func TestCircuitBreakerRollbackIsAFailureAndRollbackFollowsECS(t *testing.T) {
 	f, td1 := setup(t)
 	plan, err := MakePlan(context.Background(), f, Request{Cluster: "c", Service: "web", Changes: imageChange("app", "registry.example.com/web:broken")})
