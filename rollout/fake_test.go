@@ -34,7 +34,7 @@ type fakeECS struct {
 	// dropped connection; dropUpdates calls are dropped before applying.
 	lostReplies, dropUpdates int
 	onPoll                   func(svc *types.Service, poll int)
-	polls                      int
+	polls                    int
 }
 
 func newFake() *fakeECS {
