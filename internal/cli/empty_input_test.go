@@ -6,7 +6,7 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/ecsdeploy/ecsdeploy/internal/failure"
+	"github.com/ecsdeploy/ecsdeploy/exitcode"
 )
 
 // An empty value that would make a command do nothing, or something else
@@ -26,10 +26,10 @@ func TestEmptyInputIsInvalidAndNamesTheFlag(t *testing.T) {
 	} {
 		t.Run(tt.name, func(t *testing.T) {
 			var out, errOut bytes.Buffer
-			g := &Globals{Streams: Streams{Out: &out, ErrOut: &errOut}}
+			g := runOpts{}.deps(&out, &errOut)
 			code := Execute(context.Background(), g, tt.args)
-			if code != failure.CodeInvalid {
-				t.Fatalf("exit %d, want %d (invalid input)\nstdout: %s\nstderr: %s", code, failure.CodeInvalid, out.String(), errOut.String())
+			if code != exitcode.Invalid {
+				t.Fatalf("exit %d, want %d (invalid input)\nstdout: %s\nstderr: %s", code, exitcode.Invalid, out.String(), errOut.String())
 			}
 			if !strings.Contains(errOut.String(), tt.flag) {
 				t.Fatalf("the error does not name %s:\n%s", tt.flag, errOut.String())
