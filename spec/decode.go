@@ -569,7 +569,9 @@ func kindName(n *yaml.Node) string {
 		if isNull(n) {
 			return "nothing"
 		}
-		return fmt.Sprintf("the value %q", n.Value)
+		// The value is not repeated: a secret under a mis-indented key
+		// would otherwise end up in a log.
+		return "a single value (not shown)"
 	}
 	return "something else"
 }

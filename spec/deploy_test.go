@@ -226,3 +226,29 @@ func TestDeployEnvFileLimit(t *testing.T) {
 		t.Fatalf("problems = %v", ps)
 	}
 }
+
+// Malformed input never repeats the value it rejects: a scalar where a map
+// belongs (a mis-indented secret), an unterminated #{ in a value, a
+// malformed secret reference. Each problem names the field instead.
+func TestSpecProblemsDoNotShowRejectedValues(t *testing.T) {
+	doc := "cluster: c\nservice: s\nenv:\n  app: s3cr3t-one\n" +
+		"secrets:\n  app:\n    DB: \"arn:aws:ssm:us-east-1:1:param/s3cr3t-two\"\n    API: ssm-s3cr3t-three\n" +
+		"tags:\n  team: \"p#{s3cr3t-four\"\n"
+	var d Deploy
+	err := Decode([]byte(doc), resolver(nil), &d)
+	var ps failure.Problems
+	if err != nil && !errors.As(err, &ps) {
+		t.Fatal(err)
+	}
+	_, more := d.Changes()
+	ps = append(ps, more...)
+	text := ps.Error()
+	if strings.Contains(text, "s3cr3t") {
+		t.Fatalf("problems show a rejected value:\n%s", text)
+	}
+	for _, field := range []string{"env.app", "secrets.app.DB", "secrets.app.API", "tags.team"} {
+		if !strings.Contains(text, field) {
+			t.Errorf("problems do not name %s:\n%s", field, text)
+		}
+	}
+}

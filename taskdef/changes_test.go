@@ -73,6 +73,48 @@ func TestParseErrorsDoNotShowValues(t *testing.T) {
 	if _, err := ParseUnsetFlag("web:KEY=s3cr3t"); err == nil || strings.Contains(err.Error(), "s3cr3t") {
 		t.Errorf("ParseUnsetFlag error %v", err)
 	}
+	// An entry without '=' may be the value itself.
+	if _, err := ParseEnvFlag("web:s3cr3t"); err == nil || strings.Contains(err.Error(), "s3cr3t") || !strings.Contains(err.Error(), "no '='") {
+		t.Errorf("ParseEnvFlag without '=' error %v", err)
+	}
+	if _, err := ParseUnsetFlag("s3cr3t"); err == nil || strings.Contains(err.Error(), "s3cr3t") {
+		t.Errorf("ParseUnsetFlag without ':' error %v", err)
+	}
+}
+
+// A malformed secret reference is never repeated: it may be the secret's
+// value given where its reference belongs. Each message says what is
+// expected instead; the caller names the field.
+func TestSecretReferenceErrorsDoNotShowTheValue(t *testing.T) {
+	for _, tt := range []struct{ ref, want string }{
+		{"arn:aws:secretsmanager:us-east-1:123:secret:s3cr3t", "malformed Secrets Manager ARN"},
+		{"arn:aws:ssm:us-east-1:123456789012:param/s3cr3t", "malformed SSM parameter ARN"},
+		{"arn:aws:s3:::s3cr3t", "neither a Secrets Manager nor an SSM parameter ARN"},
+		{"s3cr3t with spaces", "not a Secrets Manager ARN"},
+		// Made of a name's characters, but not a valid SSM parameter name.
+		{"ssm-s3cr3t", "may not begin with aws or ssm"},
+		{"AWSs3cr3t", "may not begin with aws or ssm"},
+		{"team/s3cr3t", "fully qualified"},
+		{"/" + strings.Repeat("a/", 16) + "s3cr3t", "15 levels"},
+		{strings.Repeat("s", 1012) + "3cr3t", "1011 characters"},
+	} {
+		err := CheckSecretRef(tt.ref)
+		if err == nil {
+			t.Errorf("CheckSecretRef(%.40q) accepted it", tt.ref)
+			continue
+		}
+		if strings.Contains(err.Error(), "s3cr3t") || strings.Contains(err.Error(), "3cr3t") {
+			t.Errorf("CheckSecretRef(%.40q) error shows the value: %v", tt.ref, err)
+		}
+		if !strings.Contains(err.Error(), tt.want) {
+			t.Errorf("CheckSecretRef(%.40q) error %q lacks %q", tt.ref, err, tt.want)
+		}
+	}
+	for _, ok := range []string{"db-password", "/prod/db/password", "arn:aws:ssm:us-east-1:123456789012:parameter/prod/db"} {
+		if err := CheckSecretRef(ok); err != nil {
+			t.Errorf("CheckSecretRef(%q) = %v, want accepted", ok, err)
+		}
+	}
 }
 
 func TestParseEnvFileAndTagFlags(t *testing.T) {
