@@ -96,6 +96,7 @@ func (d *deployer) watchOptions() watch.Options {
 	w := d.opts.Watch
 	w.Reporter = d.rep
 	w.Timeout = max(time.Until(d.deadline), time.Millisecond)
+	w.TimeoutTotal = d.opts.Timeout
 	w.StableFor = 0
 	return w
 }

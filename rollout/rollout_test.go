@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/ecs"
 	"github.com/aws/aws-sdk-go-v2/service/ecs/types"
 
 	"github.com/ecsdeploy/ecsdeploy/internal/failure"
@@ -425,4 +426,35 @@ func TestRollbackLeavesADeploymentThatReplacedOursAlone(t *testing.T) {
 	if res.Rollback != nil || strings.Count(strings.Join(f.writes, ","), "Update web") != 1 || len(res.Warnings) == 0 {
 		t.Fatalf("rolled back over someone else's deployment: rollback %+v, writes %v, warnings %v", res.Rollback, f.writes, res.Warnings)
 	}
+}
+
+// The deploy's timeout covers registering and updating too; when the wait
+// runs out, the message states the limit the user gave, not what was left
+// of it for the wait.
+func TestTimeoutMessageStatesTheWholeTimeout(t *testing.T) {
+	f, _ := setup(t)
+	plan, err := MakePlan(context.Background(), f, Request{Cluster: "c", Service: "web", Changes: imageChange("app", "registry.example.com/web:slow")})
+	if err != nil {
+		t.Fatal(err)
+	}
+	f.onPoll = func(*types.Service, int) {}
+	slowRegister := &slowWrites{fakeECS: f, delay: 150 * time.Millisecond}
+	res, err := Deploy(context.Background(), slowRegister, plan, Options{Watch: fastWatch, Timeout: 300 * time.Millisecond})
+	if failure.CodeOf(err) != failure.CodeTimedOut {
+		t.Fatalf("err = %v, want a timeout", err)
+	}
+	if !strings.HasPrefix(res.Reason, "timed out after 300ms (counted from the start of the command") {
+		t.Fatalf("reason %q does not state the 300ms timeout", res.Reason)
+	}
+}
+
+// slowWrites makes RegisterTaskDefinition take a while.
+type slowWrites struct {
+	*fakeECS
+	delay time.Duration
+}
+
+func (s *slowWrites) RegisterTaskDefinition(ctx context.Context, in *ecs.RegisterTaskDefinitionInput, o ...func(*ecs.Options)) (*ecs.RegisterTaskDefinitionOutput, error) {
+	time.Sleep(s.delay)
+	return s.fakeECS.RegisterTaskDefinition(ctx, in, o...)
 }

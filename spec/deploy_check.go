@@ -31,6 +31,11 @@ var (
 // flags), not here, so that nothing is reported twice.
 func (d *Deploy) Validate() failure.Problems {
 	var ps failure.Problems
+	if d.unparsed {
+		// The file's syntax error is reported; nothing in it was read, so
+		// "cluster: required" and the like would only be noise.
+		return nil
+	}
 	add := func(field, format string, args ...any) {
 		ps.Add(field, d.Line(field), format, args...)
 	}

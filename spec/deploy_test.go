@@ -252,3 +252,21 @@ func TestSpecProblemsDoNotShowRejectedValues(t *testing.T) {
 		}
 	}
 }
+
+func TestLoadDeployWithASyntaxErrorReportsOnlyThatError(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "deploy.yaml")
+	if err := os.WriteFile(path, []byte("cluster: c\nservice: web\nimages:\n  app: x\n  bad: [unclosed\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	d, err := LoadDeploy(path, resolver(nil))
+	var ps failure.Problems
+	if !errors.As(err, &ps) || len(ps) != 1 {
+		t.Fatalf("LoadDeploy = %v; want one problem", err)
+	}
+	if ps[0].Line == 0 || strings.Contains(ps[0].Message, "line ") {
+		t.Fatalf("problem %+v: the line belongs in Line, not repeated in the message", ps[0])
+	}
+	if more := d.Validate(); len(more) != 0 {
+		t.Fatalf("Validate after a syntax error adds %v; the syntax error is the only problem", more)
+	}
+}

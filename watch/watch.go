@@ -33,6 +33,11 @@ type Options struct {
 	PlacementGrace time.Duration
 	// Timeout ends the wait with outcome TimedOut; 0 waits until ctx ends.
 	Timeout time.Duration
+	// TimeoutTotal, when more than Timeout, is the caller's whole time
+	// limit, of which Timeout is what is left for this wait (a deploy's
+	// timeout also covers registering and updating): the timeout message
+	// then states the limit the user gave, not what was left of it.
+	TimeoutTotal time.Duration
 	// StableFor, after a success verdict, keeps watching that long and turns
 	// the verdict into a failure if a task of our deployment stops for a
 	// failure meanwhile (0: the verdict is final at once). It is not part of
@@ -205,7 +210,7 @@ func (w *watcher) run(ctx context.Context) (*Result, error) {
 			left := time.Until(deadline)
 			if left <= 0 {
 				res.VerdictSeen = time.Now()
-				return w.finish(ctx, res, progress.TimedOut, fmt.Sprintf("timed out after %s; %s", roundDuration(w.opts.Timeout), w.state()), ""), nil
+				return w.finish(ctx, res, progress.TimedOut, w.timeoutReason(), ""), nil
 			}
 			pause = min(pause, left)
 		}
@@ -541,6 +546,15 @@ func (w *watcher) finish(ctx context.Context, res *Result, outcome progress.Outc
 	res.Finished = time.Now()
 	w.opts.Reporter.Report(progress.Verdict{At: res.Finished, DeploymentID: res.DeploymentID, Outcome: outcome, Reason: reason, Awaited: w.target.Awaited})
 	return res
+}
+
+// timeoutReason says how long was waited and what the deployment looked like.
+func (w *watcher) timeoutReason() string {
+	if total := w.opts.TimeoutTotal; total > w.opts.Timeout {
+		return fmt.Sprintf("timed out after %s (counted from the start of the command; %s of it waiting for the deployment); %s",
+			roundDuration(total), roundDuration(w.opts.Timeout), w.state())
+	}
+	return fmt.Sprintf("timed out after %s; %s", roundDuration(w.opts.Timeout), w.state())
 }
 
 // roundDuration rounds d for messages: whole seconds, or milliseconds below one.

@@ -144,19 +144,13 @@ func (f *planFlags) resolve(flags *pflag.FlagSet) (*resolved, exitcode.Problems)
 			// files can move together.
 			path = filepath.Join(filepath.Dir(f.file), path)
 		}
-		data, err := os.ReadFile(path)
-		if err != nil {
-			ps.Add("taskDefinitionFile", 0, "%v", err)
-		} else if in, err := taskdef.ParseFile(data); err != nil {
-			var fps exitcode.Problems
-			fps.Extend(err)
-			for _, p := range fps {
-				p.Field = "taskDefinitionFile: " + p.Field
-				ps = append(ps, p)
-			}
-		} else {
-			req.Source.File = in
+		field := "taskDefinitionFile"
+		if x.given("task-definition-file") {
+			field = "--task-definition-file"
 		}
+		in, fps := taskdef.ReadFile(path, field)
+		ps = append(ps, fps...)
+		req.Source.File = in
 	}
 	req.Settings = settingsOf(d)
 	return &resolved{spec: d, request: req, resolver: resolver}, ps
