@@ -121,6 +121,14 @@ func (d *deployer) run(ctx context.Context, plan *Plan, res *Result) error {
 	for _, w := range plan.Summary.Warnings {
 		d.warn(res, "%s", w)
 	}
+	for _, w := range plan.Warnings {
+		d.warn(res, "%s", w)
+	}
+	if plan.Existing != nil && plan.New == nil {
+		for _, n := range plan.Notes {
+			d.step("%s", n)
+		}
+	}
 	tdARN, err := d.register(ctx, plan, res)
 	if err != nil {
 		res.Outcome = progress.Failed

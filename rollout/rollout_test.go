@@ -458,3 +458,45 @@ func (s *slowWrites) RegisterTaskDefinition(ctx context.Context, in *ecs.Registe
 	time.Sleep(s.delay)
 	return s.fakeECS.RegisterTaskDefinition(ctx, in, o...)
 }
+
+// A deploy stopped between registering and updating the service leaves an
+// ACTIVE revision that no service runs. The next deploy of the same change
+// deploys that revision instead of registering a copy.
+func TestDeployReusesAnIdenticalRevisionLeftByAnInterruptedDeploy(t *testing.T) {
+	f, _ := setup(t)
+	left := f.addTaskDef("web", container("app", "registry.example.com/web:2.0", types.KeyValuePair{Name: aws.String("MODE"), Value: aws.String("blue")}),
+		container("log", "fluent/fluent-bit:2"))
+	plan, err := MakePlan(context.Background(), f, Request{Cluster: "c", Service: "web", Changes: imageChange("app", "registry.example.com/web:2.0")})
+	if err != nil {
+		t.Fatal(err)
+	}
+	f.onPoll = completeRollout(2)
+	res, err := Deploy(context.Background(), f, plan, Options{Watch: fastWatch, Timeout: 5 * time.Second})
+	if err != nil || res.Outcome != progress.Succeeded {
+		t.Fatalf("err %v, outcome %q (%s)", err, res.Outcome, res.Reason)
+	}
+	if slices.Contains(f.writes, "Register web") || res.Registered || res.TaskDefinition != left {
+		t.Fatalf("deployed %s (registered %v, writes %v); want the identical %s reused", res.TaskDefinition, res.Registered, f.writes, left)
+	}
+}
+
+// A different unused revision is neither reused nor passed over in silence.
+func TestDeployMentionsADifferentUnusedNewerRevision(t *testing.T) {
+	f, _ := setup(t)
+	f.addTaskDef("web", container("app", "registry.example.com/web:half-done"), container("log", "fluent/fluent-bit:2"))
+	plan, err := MakePlan(context.Background(), f, Request{Cluster: "c", Service: "web", Changes: imageChange("app", "registry.example.com/web:2.0")})
+	if err != nil {
+		t.Fatal(err)
+	}
+	f.onPoll = completeRollout(2)
+	res, err := Deploy(context.Background(), f, plan, Options{Watch: fastWatch, Timeout: 5 * time.Second})
+	if err != nil || res.Outcome != progress.Succeeded {
+		t.Fatalf("err %v, outcome %q (%s)", err, res.Outcome, res.Reason)
+	}
+	if res.TaskDefinition != arnPrefix+"web:3" || !res.Registered {
+		t.Fatalf("deployed %s; want a new web:3", res.TaskDefinition)
+	}
+	if w := strings.Join(res.Warnings, "\n"); !strings.Contains(w, "web:2") || !strings.Contains(w, "not used by this service") {
+		t.Fatalf("warnings %q do not mention the unused web:2", res.Warnings)
+	}
+}
