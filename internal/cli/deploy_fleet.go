@@ -311,7 +311,7 @@ func runStepArgs(t fleet.Target) []string {
 
 // rolloutOptions are the deploy flags that apply to every target.
 func (o *deployOptions) rolloutOptions(ps *exitcode.Problems) rollout.Options {
-	opts := rollout.Options{Timeout: rollout.DefaultTimeout, Watch: o.wait.options(ps)}
+	opts := rollout.Options{Timeout: rollout.DefaultTimeout, Watch: o.wait.options(o.deps.Clock, ps)}
 	if o.timeout.Given() {
 		opts.Timeout = o.timeout.value("timeout", nil, ps)
 	}

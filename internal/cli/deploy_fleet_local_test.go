@@ -36,7 +36,7 @@ func (l *localECS) addService(t *testing.T, name, image string, desired int32) {
 			out.Services[0].Deployments[0].RolloutState == types.DeploymentRolloutStateCompleted {
 			return
 		}
-		sleepWall(t, 10)
+		l.em.Advance(time.Second)
 	}
 	t.Fatalf("service %s did not settle", name)
 }
