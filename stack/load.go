@@ -12,13 +12,13 @@ import (
 // substituting #{variables} from r, and validates it. Every problem is
 // reported at once as failure.Problems, each with its field path and line.
 func Parse(data []byte, r vars.Resolver) (*Spec, error) {
-	pos := positionsOf(data)
 	var s Spec
 	decodeErr := decode(data, r, &s)
 	var problems failure.Problems
 	if decodeErr != nil {
 		var decodeProblems failure.Problems
-		if !errors.As(decodeErr, &decodeProblems) || len(pos) == 0 {
+		// The decoder records lines only for a document it could read.
+		if !errors.As(decodeErr, &decodeProblems) || len(s.lines) == 0 {
 			// Not YAML at all, or not a spec problem: nothing more to check.
 			return nil, decodeErr
 		}
@@ -31,7 +31,7 @@ func Parse(data []byte, r vars.Resolver) (*Spec, error) {
 		reported[p.Field] = true
 	}
 	var validation failure.Problems
-	validation.Extend(Validate(&s, data))
+	validation.Extend(Validate(&s))
 	for _, p := range validation {
 		if !reported[p.Field] {
 			problems = append(problems, p)

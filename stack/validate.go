@@ -6,16 +6,17 @@ import (
 	"strings"
 
 	"github.com/ecsdeploy/ecsdeploy/internal/failure"
+	"github.com/ecsdeploy/ecsdeploy/spec"
 )
 
 // validator collects every problem of a spec with its field and line.
 type validator struct {
-	pos      positions
+	lines    spec.Lines
 	problems failure.Problems
 }
 
 func (v *validator) add(field, format string, args ...any) {
-	v.problems.Add(field, v.pos.line(field), format, args...)
+	v.problems.Add(field, v.lines.Nearest(field), format, args...)
 }
 
 var (
@@ -28,10 +29,11 @@ var (
 		2192: true, 2557: true, 2922: true, 3288: true, 3653: true}
 )
 
-// Validate checks a decoded spec; data is the spec's text, used only to
-// give each problem its line. It returns failure.Problems or nil.
-func Validate(s *Spec, data []byte) error {
-	v := &validator{pos: positionsOf(data)}
+// Validate checks a decoded spec. Each problem carries the line its field
+// was written on, as the spec decoder recorded it (0 for a Spec built in
+// code). It returns failure.Problems or nil.
+func Validate(s *Spec) error {
+	v := &validator{lines: s.lines}
 	v.spec(s)
 	return v.problems.Err()
 }
