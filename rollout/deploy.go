@@ -9,6 +9,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/ecs"
 	"github.com/aws/aws-sdk-go-v2/service/ecs/types"
 
+	"github.com/ecsdeploy/ecsdeploy/internal/ecsref"
 	"github.com/ecsdeploy/ecsdeploy/internal/failure"
 	"github.com/ecsdeploy/ecsdeploy/progress"
 	"github.com/ecsdeploy/ecsdeploy/watch"
@@ -175,10 +176,10 @@ func (d *deployer) awaitInProgress(ctx context.Context, plan *Plan, res *Result)
 	}
 	id := aws.ToString(ip.Id)
 	if d.opts.NoWait {
-		d.warn(res, "deployment %s (%s) is still in progress; ours supersedes it (--no-wait)", id, shortARN(aws.ToString(ip.TaskDefinition)))
+		d.warn(res, "deployment %s (%s) is still in progress; ours supersedes it (--no-wait)", id, ecsref.Short(aws.ToString(ip.TaskDefinition)))
 		return plan, nil
 	}
-	d.step("deployment %s (%s) is already in progress; waiting for it before ours", id, shortARN(aws.ToString(ip.TaskDefinition)))
+	d.step("deployment %s (%s) is already in progress; waiting for it before ours", id, ecsref.Short(aws.ToString(ip.TaskDefinition)))
 	wr, err := watch.Wait(ctx, d.api, watch.Target{Cluster: plan.Request.Cluster, Service: plan.Request.Service, DeploymentID: id, Awaited: true}, d.watchOptions())
 	if err != nil {
 		return nil, fmt.Errorf("wait for deployment %s: %w", id, err)
@@ -214,7 +215,7 @@ func (d *deployer) register(ctx context.Context, plan *Plan, res *Result) (strin
 		res.Registered = true
 		now := time.Now().UTC()
 		res.Timings.Registered = &now
-		d.step("registered %s", shortARN(aws.ToString(td.TaskDefinitionArn)))
+		d.step("registered %s", ecsref.Short(aws.ToString(td.TaskDefinitionArn)))
 	case plan.Existing != nil:
 		td = plan.Existing
 	default:
@@ -245,13 +246,8 @@ func (d *deployer) update(ctx context.Context, plan *Plan, tdARN string, res *Re
 	res.Timings.ServiceUpdated = &now
 	svc := *out.Service
 	var ours *types.Deployment
-	for _, dep := range svc.Deployments {
-		if aws.ToString(dep.Status) == "PRIMARY" {
-			dep := dep
-			ours = &dep
-		}
-	}
-	if ours != nil {
+	if primary, ok := ecsref.PrimaryDeployment(svc); ok {
+		ours = &primary
 		res.DeploymentID = aws.ToString(ours.Id)
 		d.step("updated service %s: deployment %s", plan.Request.Service, res.DeploymentID)
 	} else {
@@ -270,11 +266,11 @@ func (d *deployer) deregisterOrphan(ctx context.Context, arn string, res *Result
 	cctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 30*time.Second)
 	defer cancel()
 	if _, err := d.api.DeregisterTaskDefinition(cctx, &ecs.DeregisterTaskDefinitionInput{TaskDefinition: aws.String(arn)}); err != nil {
-		d.warn(res, "revision %s was registered but the service update failed, and deregistering it failed too: %v", shortARN(arn), err)
+		d.warn(res, "revision %s was registered but the service update failed, and deregistering it failed too: %v", ecsref.Short(arn), err)
 		return
 	}
 	res.OrphanDeregistered = arn
-	d.step("the service update failed; deregistered the revision registered for it, %s", shortARN(arn))
+	d.step("the service update failed; deregistered the revision registered for it, %s", ecsref.Short(arn))
 }
 
 func (d *deployer) prune(ctx context.Context, plan *Plan, res *Result) {
@@ -309,7 +305,7 @@ func (d *deployer) rollback(ctx context.Context, plan *Plan, wr *watch.Result, r
 		req.DesiredCount = &prev
 	}
 	if req.TaskDefinition == res.TaskDefinition && req.DesiredCount == nil {
-		d.warn(res, "nothing to roll back to: the service ran %s before this deployment too", shortARN(res.TaskDefinition))
+		d.warn(res, "nothing to roll back to: the service ran %s before this deployment too", ecsref.Short(res.TaskDefinition))
 		return
 	}
 	rb, err := Rollback(ctx, d.api, req, RollbackOptions{Watch: wopts})
@@ -330,13 +326,4 @@ func fillRollback(rb *RollbackResult, wr *watch.Result, err error) {
 	if wr.TaskDefinition != "" {
 		rb.TaskDefinition = wr.TaskDefinition
 	}
-}
-
-func shortARN(arn string) string {
-	for i := len(arn) - 1; i >= 0; i-- {
-		if arn[i] == '/' {
-			return arn[i+1:]
-		}
-	}
-	return arn
 }
