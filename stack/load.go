@@ -2,7 +2,6 @@ package stack
 
 import (
 	"errors"
-	"sort"
 
 	"github.com/ecsdeploy/ecsdeploy/internal/failure"
 	"github.com/ecsdeploy/ecsdeploy/vars"
@@ -41,13 +40,4 @@ func Parse(data []byte, r vars.Resolver) (*Spec, error) {
 		return nil, err
 	}
 	return &s, nil
-}
-
-func sortedKeys(m map[string]string) []string {
-	keys := make([]string, 0, len(m))
-	for k := range m {
-		keys = append(keys, k)
-	}
-	sort.Strings(keys)
-	return keys
 }

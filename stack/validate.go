@@ -2,7 +2,9 @@ package stack
 
 import (
 	"fmt"
+	"maps"
 	"regexp"
+	"slices"
 	"strings"
 
 	"github.com/ecsdeploy/ecsdeploy/internal/failure"
@@ -69,7 +71,7 @@ func (v *validator) spec(s *Spec) {
 	default:
 		v.add("propagateTags", "%q is not allowed; use SERVICE, TASK_DEFINITION or NONE", s.PropagateTags)
 	}
-	for _, k := range sortedKeys(s.Tags) {
+	for _, k := range slices.Sorted(maps.Keys(s.Tags)) {
 		lower := strings.ToLower(k)
 		if strings.HasPrefix(lower, "aws:") || strings.HasPrefix(lower, "ecsdeploy:") {
 			v.add("tags."+k, "tag keys starting with aws: or ecsdeploy: are reserved")
@@ -139,12 +141,12 @@ func (v *validator) containers(s *Spec) {
 		}
 		v.ports(at, c)
 		v.healthCheck(at, c.HealthCheck)
-		for _, k := range sortedKeys(c.Environment) {
+		for _, k := range slices.Sorted(maps.Keys(c.Environment)) {
 			if !envName.MatchString(k) {
 				v.add(at+".environment."+k, "%q is not a valid environment variable name", k)
 			}
 		}
-		for _, k := range sortedKeys(c.Secrets) {
+		for _, k := range slices.Sorted(maps.Keys(c.Secrets)) {
 			if !envName.MatchString(k) {
 				v.add(at+".secrets."+k, "%q is not a valid environment variable name", k)
 			}
