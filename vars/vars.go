@@ -217,7 +217,7 @@ func scan(s string) ([]token, error) {
 			return nil, fmt.Errorf("variable filters are not supported: #{%s}", inner)
 		}
 		if err := CheckName(name); err != nil {
-			return nil, fmt.Errorf("invalid variable reference #{%s}: %v", inner, err)
+			return nil, fmt.Errorf("invalid variable reference #{%s}: %w", inner, err)
 		}
 		if lit.Len() > 0 {
 			toks = append(toks, token{text: lit.String()})
