@@ -11,6 +11,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/ecs/types"
 
 	"github.com/ecsdeploy/ecsdeploy/awsconfig/transient"
+	"github.com/ecsdeploy/ecsdeploy/internal/ecsref"
 	"github.com/ecsdeploy/ecsdeploy/internal/failure"
 	"github.com/ecsdeploy/ecsdeploy/progress"
 	"github.com/ecsdeploy/ecsdeploy/watch"
@@ -203,10 +204,10 @@ func (d *deployer) awaitInProgress(ctx context.Context, plan *Plan, res *Result)
 	}
 	id := aws.ToString(ip.Id)
 	if d.opts.NoWait {
-		d.warn(res, "deployment %s (%s) is still in progress; ours supersedes it (--no-wait)", id, shortARN(aws.ToString(ip.TaskDefinition)))
+		d.warn(res, "deployment %s (%s) is still in progress; ours supersedes it (--no-wait)", id, ecsref.Short(aws.ToString(ip.TaskDefinition)))
 		return plan, nil
 	}
-	d.step("deployment %s (%s) is already in progress; waiting for it before ours", id, shortARN(aws.ToString(ip.TaskDefinition)))
+	d.step("deployment %s (%s) is already in progress; waiting for it before ours", id, ecsref.Short(aws.ToString(ip.TaskDefinition)))
 	wr, err := watch.Wait(ctx, d.api, watch.Target{Cluster: plan.Request.Cluster, Service: plan.Request.Service, DeploymentID: id, Awaited: true}, d.watchOptions())
 	if err != nil {
 		return nil, fmt.Errorf("wait for deployment %s: %w", id, err)
@@ -242,7 +243,7 @@ func (d *deployer) register(ctx context.Context, plan *Plan, res *Result) (strin
 		res.Registered = true
 		now := d.now().UTC()
 		res.Timings.Registered = &now
-		d.step("registered %s", shortARN(aws.ToString(td.TaskDefinitionArn)))
+		d.step("registered %s", ecsref.Short(aws.ToString(td.TaskDefinitionArn)))
 	case plan.Existing != nil:
 		td = plan.Existing
 	default:
@@ -293,7 +294,7 @@ func (d *deployer) update(ctx context.Context, plan *Plan, tdARN string, res *Re
 			break
 		}
 		d.step("UpdateService failed (%v) and the service shows no update; sending it again in %s", err, pause)
-		if sleep(ctx, pause) != nil {
+		if sleep(ctx, d.opts.Watch.Clock, pause) != nil {
 			break
 		}
 		pause = min(2*pause, 20*time.Second)
@@ -318,7 +319,7 @@ func (d *deployer) update(ctx context.Context, plan *Plan, tdARN string, res *Re
 	res.Timings.ServiceUpdated = &now
 	var ours *types.Deployment
 	if svc != nil {
-		if p, ok := primaryDeployment(*svc); ok {
+		if p, ok := ecsref.PrimaryDeployment(*svc); ok {
 			ours = &p
 		}
 	}
@@ -354,7 +355,7 @@ func (d *deployer) appliedUpdate(ctx context.Context, plan *Plan, tdARN string, 
 	if err != nil {
 		return types.Deployment{}, false
 	}
-	p, ok := primaryDeployment(svc)
+	p, ok := ecsref.PrimaryDeployment(svc)
 	if !ok || before[aws.ToString(p.Id)] || aws.ToString(p.TaskDefinition) != tdARN {
 		return types.Deployment{}, false
 	}
@@ -397,19 +398,19 @@ func (d *deployer) deregisterOrphan(ctx context.Context, plan *Plan, arn string,
 	defer cancel()
 	svc, err := d.readService(cctx, plan)
 	if err != nil {
-		d.warn(res, "revision %s was registered for the update; it is left ACTIVE because the service could not be read to check that it does not use it: %v", shortARN(arn), err)
+		d.warn(res, "revision %s was registered for the update; it is left ACTIVE because the service could not be read to check that it does not use it: %v", ecsref.Short(arn), err)
 		return
 	}
 	if usesTaskDefinition(svc, arn) {
-		d.warn(res, "revision %s is used by the service although UpdateService failed; it is left ACTIVE", shortARN(arn))
+		d.warn(res, "revision %s is used by the service although UpdateService failed; it is left ACTIVE", ecsref.Short(arn))
 		return
 	}
 	if _, err := d.api.DeregisterTaskDefinition(cctx, &ecs.DeregisterTaskDefinitionInput{TaskDefinition: aws.String(arn)}); err != nil {
-		d.warn(res, "revision %s was registered but the service update failed, and deregistering it failed too: %v", shortARN(arn), err)
+		d.warn(res, "revision %s was registered but the service update failed, and deregistering it failed too: %v", ecsref.Short(arn), err)
 		return
 	}
 	res.OrphanDeregistered = arn
-	d.step("the service update failed; deregistered the revision registered for it, %s", shortARN(arn))
+	d.step("the service update failed; deregistered the revision registered for it, %s", ecsref.Short(arn))
 }
 
 func (d *deployer) prune(ctx context.Context, plan *Plan, res *Result) {
@@ -462,7 +463,7 @@ func (d *deployer) rollback(ctx context.Context, plan *Plan, wr *watch.Result, r
 	}
 	req := RollbackRequest{Cluster: plan.Request.Cluster, Service: plan.Request.Service, TaskDefinition: res.PreviousTaskDefinition, DesiredCount: prevCount}
 	if req.TaskDefinition == res.TaskDefinition && req.DesiredCount == nil {
-		d.warn(res, "nothing to roll back to: the service ran %s before this deployment too", shortARN(res.TaskDefinition))
+		d.warn(res, "nothing to roll back to: the service ran %s before this deployment too", ecsref.Short(res.TaskDefinition))
 		return
 	}
 	rb, err := Rollback(ctx, d.api, req, RollbackOptions{Watch: wopts})
@@ -494,21 +495,13 @@ func (d *deployer) restoreDesiredCount(ctx context.Context, plan *Plan, count in
 		return "", err
 	}
 	if out.Service != nil {
-		if p, ok := primaryDeployment(*out.Service); ok {
+		if p, ok := ecsref.PrimaryDeployment(*out.Service); ok {
 			return aws.ToString(p.Id), nil
 		}
 	}
 	return "", nil
 }
 
-func primaryDeployment(svc types.Service) (types.Deployment, bool) {
-	for _, dep := range svc.Deployments {
-		if aws.ToString(dep.Status) == "PRIMARY" {
-			return dep, true
-		}
-	}
-	return types.Deployment{}, false
-}
 
 func fillRollback(rb *RollbackResult, wr *watch.Result, err error) {
 	if err != nil {
@@ -522,23 +515,12 @@ func fillRollback(rb *RollbackResult, wr *watch.Result, err error) {
 	}
 }
 
-func shortARN(arn string) string {
-	for i := len(arn) - 1; i >= 0; i-- {
-		if arn[i] == '/' {
-			return arn[i+1:]
-		}
-	}
-	return arn
-}
-
-// sleep pauses for d, or returns ctx's error if it ends first.
-func sleep(ctx context.Context, d time.Duration) error {
-	t := time.NewTimer(d)
-	defer t.Stop()
+// sleep pauses for d on clock, or returns ctx's error if it ends first.
+func sleep(ctx context.Context, clock watch.Clock, d time.Duration) error {
 	select {
 	case <-ctx.Done():
 		return ctx.Err()
-	case <-t.C:
+	case <-clock.After(d):
 		return nil
 	}
 }

@@ -9,6 +9,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/ecs"
 	"github.com/aws/aws-sdk-go-v2/service/ecs/types"
 
+	"github.com/ecsdeploy/ecsdeploy/internal/ecsref"
 	"github.com/ecsdeploy/ecsdeploy/internal/failure"
 	"github.com/ecsdeploy/ecsdeploy/taskdef"
 )
@@ -216,11 +217,8 @@ func inProgress(svc types.Service) *types.Deployment {
 		}
 		return nil
 	}
-	for _, d := range svc.Deployments {
-		if aws.ToString(d.Status) == "PRIMARY" {
-			d := d
-			return &d
-		}
+	if d, ok := ecsref.PrimaryDeployment(svc); ok {
+		return &d
 	}
 	return nil
 }

@@ -10,6 +10,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/ecs/types"
 
 	"github.com/ecsdeploy/ecsdeploy/exitcode"
+	"github.com/ecsdeploy/ecsdeploy/internal/ecsref"
 	"github.com/ecsdeploy/ecsdeploy/progress"
 	"github.com/ecsdeploy/ecsdeploy/watch"
 )
@@ -73,7 +74,7 @@ func Scale(ctx context.Context, api ScaleAPI, req ScaleRequest, opts ScaleOption
 	res := &ScaleResult{Cluster: req.Cluster, Service: aws.ToString(svc.ServiceName),
 		PreviousCount: before.DesiredCount, DesiredCount: req.Count, RunningCount: svc.RunningCount}
 	rep.Report(progress.Step{At: clock.Now(), Message: fmt.Sprintf("desired count of %s: %d → %d", res.Service, before.DesiredCount, req.Count)})
-	primary, hasPrimary := primaryDeployment(svc)
+	primary, hasPrimary := ecsref.PrimaryDeployment(svc)
 	if hasPrimary {
 		res.DeploymentID = aws.ToString(primary.Id)
 	}
