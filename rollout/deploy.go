@@ -502,7 +502,6 @@ func (d *deployer) restoreDesiredCount(ctx context.Context, plan *Plan, count in
 	return "", nil
 }
 
-
 func fillRollback(rb *RollbackResult, wr *watch.Result, err error) {
 	if err != nil {
 		rb.Outcome = progress.Failed
