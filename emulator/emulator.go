@@ -70,6 +70,8 @@ type Emulator struct {
 	faultN   map[int]int // calls seen per fault index, for deterministic rates
 	ids      *idSource
 
+	saveMu sync.Mutex // one SaveState at a time
+
 	// OnStep hooks and the scheduler's own serialisation.
 	hookMu    sync.Mutex
 	onStep    []func(now time.Time)

@@ -1,9 +1,11 @@
 package emulator
 
 import (
+	"bufio"
 	"encoding/json"
 	"errors"
 	"fmt"
+	"io"
 	"os"
 	"path/filepath"
 	"reflect"
@@ -32,18 +34,21 @@ var ErrDamagedState = errors.New("the local ECS state file is damaged")
 // SaveState writes the emulator's state to file atomically: to a temporary
 // file in the same directory, synced, then renamed over the old one, so a
 // crash leaves either the old or the new state, never half of one.
+//
+// Requests are held only while the state is copied; the copy is encoded
+// and written while they go on, one object at a time, so that a save needs
+// little memory beyond the copy whatever the size of the state.
 func (e *Emulator) SaveState(file string) error {
+	e.saveMu.Lock()
+	defer e.saveMu.Unlock()
 	e.mu.Lock()
-	data, err := json.Marshal(savedState{Format: stateFormatVersion, Now: e.nowLocked(), WallTime: time.Now(),
-		Scenario: e.scen, State: e.state})
+	snap := savedState{Format: stateFormatVersion, Now: e.nowLocked(), WallTime: time.Now(),
+		Scenario: e.scen, State: e.state.clone()}
 	e.mu.Unlock()
-	if err != nil {
-		return fmt.Errorf("encode the local ECS state: %w", err)
-	}
-	return writeFileAtomic(file, data)
+	return writeFileAtomic(file, func(w io.Writer) error { return encodeSaved(w, &snap) })
 }
 
-func writeFileAtomic(file string, data []byte) error {
+func writeFileAtomic(file string, write func(io.Writer) error) error {
 	dir := filepath.Dir(file)
 	if err := os.MkdirAll(dir, 0o700); err != nil {
 		return fmt.Errorf("create %s: %w", dir, err)
@@ -56,7 +61,12 @@ func writeFileAtomic(file string, data []byte) error {
 		return fmt.Errorf("save the local ECS state: %w", err)
 	}
 	defer os.Remove(tmp.Name()) // a no-op once renamed
-	if _, err := tmp.Write(data); err != nil {
+	bw := bufio.NewWriterSize(tmp, 1<<20)
+	if err := write(bw); err != nil {
+		tmp.Close()
+		return fmt.Errorf("save the local ECS state: %w", err)
+	}
+	if err := bw.Flush(); err != nil {
 		tmp.Close()
 		return fmt.Errorf("save the local ECS state: %w", err)
 	}

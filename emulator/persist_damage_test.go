@@ -26,6 +26,21 @@ import (
 // task, task definitions with and without health checks, and a scenario.
 func savedSample(t *testing.T) []byte {
 	t.Helper()
+	em := sampleEmulator(t)
+	file := filepath.Join(t.TempDir(), "state.json")
+	if err := em.SaveState(file); err != nil {
+		t.Fatal(err)
+	}
+	data, err := os.ReadFile(file)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return data
+}
+
+// sampleEmulator is the emulator savedSample saves.
+func sampleEmulator(t *testing.T) *Emulator {
+	t.Helper()
 	em, client := newTestEmulator(t)
 	ctx := context.Background()
 	if err := em.SetScenario(&scenario.Scenario{
@@ -49,15 +64,7 @@ func savedSample(t *testing.T) []byte {
 		t.Fatal(err)
 	}
 	em.Advance(40 * time.Second)
-	file := filepath.Join(t.TempDir(), "state.json")
-	if err := em.SaveState(file); err != nil {
-		t.Fatal(err)
-	}
-	data, err := os.ReadFile(file)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return data
+	return em
 }
 
 // jsonPaths lists every value in v (objects and arrays, recursively) as
