@@ -75,7 +75,7 @@ func (c *cluster) clone() *cluster {
 		CapacityProviders: slices.Clone(c.CapacityProviders),
 		DefaultStrategy:   cloneRaw(c.DefaultStrategy),
 		Services:          cloneMap(c.Services, (*service).clone),
-		Tasks:             cloneMap(c.Tasks, (*task).clone),
+		Tasks:             cloneTasks(c.Tasks),
 		Instances:         cloneEach(c.Instances, func(i *containerInstance) *containerInstance { return clonePtr(i, same) }),
 	}
 }
@@ -163,28 +163,78 @@ func (sd *serviceDeployment) clone() *serviceDeployment {
 	return &c
 }
 
+// cloneTasks copies a cluster's tasks with a handful of allocations (one
+// array of tasks, one of containers, one of their pointers) instead of
+// several per task: the copy is what holds requests during a save.
+func cloneTasks(m map[string]*task) map[string]*task {
+	if m == nil {
+		return nil
+	}
+	nContainers := 0
+	for _, t := range m {
+		nContainers += len(t.Containers)
+	}
+	tasks := make([]task, len(m))
+	containers := make([]container, nContainers)
+	ptrs := make([]*container, nContainers)
+	out := make(map[string]*task, len(m))
+	i, j := 0, 0
+	for id, t := range m {
+		c := &tasks[i]
+		i++
+		t.cloneInto(c)
+		if t.Containers != nil {
+			n := len(t.Containers)
+			c.Containers = ptrs[j : j+n : j+n]
+			for k, ct := range t.Containers {
+				if ct == nil {
+					c.Containers[k] = nil
+					continue
+				}
+				ct.cloneInto(&containers[j+k])
+				c.Containers[k] = &containers[j+k]
+			}
+			j += n
+		}
+		out[id] = c
+	}
+	return out
+}
+
 func (t *task) clone() *task {
-	c := *t
+	c := &task{}
+	t.cloneInto(c)
+	c.Containers = cloneEach(t.Containers, (*container).clone)
+	return c
+}
+
+// cloneInto copies t into c, all but the containers.
+func (t *task) cloneInto(c *task) {
+	*c = *t
+	c.Containers = nil
 	c.cl, c.wakeAt, c.wakePending = nil, 0, false
 	c.HostPorts = slices.Clone(t.HostPorts)
-	c.Containers = cloneEach(t.Containers, (*container).clone)
 	c.Overrides = cloneRaw(t.Overrides)
 	c.Tags = slices.Clone(t.Tags)
 	c.Network = t.Network.clone()
-	return &c
 }
 
 func (ct *container) clone() *container {
 	if ct == nil {
 		return nil
 	}
-	c := *ct
+	c := &container{}
+	ct.cloneInto(c)
+	return c
+}
+
+func (ct *container) cloneInto(c *container) {
+	*c = *ct
 	c.Ports = slices.Clone(ct.Ports)
 	c.ExitCode = clonePtr(ct.ExitCode, same)
 	c.Health = clonePtr(ct.Health, same)
 	c.Behaviour = cloneImage(ct.Behaviour)
 	c.LogOptions = maps.Clone(ct.LogOptions)
-	return &c
 }
 
 func cloneImage(im scenario.Image) scenario.Image {
