@@ -33,7 +33,10 @@ func (a Action) String() string {
 type Rule struct {
 	Operation string // "UpdateService", "RegisterTaskDefinition", "CreateChangeSet"...
 	Calls     []int  // 1-based ranks among the calls of Operation; empty: every call
-	Action    Action
+	// When, if set, must also hold; it is given the calls received so far
+	// per operation, this one included (for example: after UpdateService).
+	When   func(seen map[string]int) bool
+	Action Action
 	// Before, if set, runs before the action (for example to kill the
 	// calling process at exactly this point).
 	Before func()
@@ -84,8 +87,9 @@ func (p *Proxy) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	n := p.seen[op]
 	var hit *Rule
 	for i := range p.rules {
-		if p.rules[i].Operation == op && (len(p.rules[i].Calls) == 0 || contains(p.rules[i].Calls, n)) {
-			hit = &p.rules[i]
+		r := &p.rules[i]
+		if r.Operation == op && (len(r.Calls) == 0 || contains(r.Calls, n)) && (r.When == nil || r.When(p.seen)) {
+			hit = r
 			p.hits++
 			break
 		}
