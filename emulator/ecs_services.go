@@ -38,6 +38,9 @@ func (x *ecsCall) createService(body []byte) (any, error) {
 		return nil, err
 	}
 	td, network, launchType := ls.td, ls.network, ls.launchType
+	if err := x.em.checkLoadBalancers(in.LoadBalancers, td); err != nil {
+		return nil, err
+	}
 	strategy := in.SchedulingStrategy
 	if strategy == "" {
 		strategy = "REPLICA"
@@ -186,6 +189,13 @@ func (x *ecsCall) updateService(body []byte) (any, error) {
 	}
 	cfg := s.Config
 	if err := applyDeploymentConfig(&cfg, in.DeploymentConfiguration); err != nil {
+		return nil, err
+	}
+	lbs := s.LoadBalancers
+	if in.LoadBalancers != nil {
+		lbs = in.LoadBalancers
+	}
+	if err := x.em.checkLoadBalancers(lbs, td); err != nil {
 		return nil, err
 	}
 

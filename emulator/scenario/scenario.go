@@ -95,6 +95,8 @@ type Image struct {
 	IgnoreSIGTERM bool `yaml:"ignoreSigterm,omitempty" json:"ignoreSigterm,omitempty"`
 	// Logs are lines the container prints, one second apart from its start.
 	Logs []string `yaml:"logs,omitempty" json:"logs,omitempty"`
+	// TargetBehaviour: how its load balancer health checks go (targethealth.go).
+	TargetBehaviour `yaml:",inline"`
 }
 
 // Load reads a scenario file (YAML or JSON).
@@ -158,6 +160,7 @@ func (s *Scenario) Validate() error {
 		if im.ExitCode != nil && (*im.ExitCode < 0 || *im.ExitCode > 255) {
 			add("images[%d].exitCode %d: must be 0..255", i, *im.ExitCode)
 		}
+		problems = append(problems, im.validateTarget(i)...)
 	}
 	for i, f := range s.Faults {
 		if err := f.validate(); err != nil {
