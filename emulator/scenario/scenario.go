@@ -28,6 +28,8 @@ type Scenario struct {
 	Images []Image `yaml:"images,omitempty" json:"images,omitempty"`
 	// Faults lists API faults; every matching fault applies.
 	Faults []Fault `yaml:"faults,omitempty" json:"faults,omitempty"`
+	// Alarms sets CloudWatch alarm states over time (alarms.go).
+	Alarms []Alarm `yaml:"alarms,omitempty" json:"alarms,omitempty"`
 }
 
 // Capacity is the EC2 container-instance capacity of each cluster.
@@ -167,6 +169,7 @@ func (s *Scenario) Validate() error {
 			add("faults[%d]: %v", i, err)
 		}
 	}
+	problems = append(problems, s.validateAlarms()...)
 	if len(problems) > 0 {
 		return fmt.Errorf("invalid scenario:\n  %s", strings.Join(problems, "\n  "))
 	}
