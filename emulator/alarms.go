@@ -26,3 +26,10 @@ func (e *Emulator) ScenarioAlarmNames() []string {
 	defer e.mu.Unlock()
 	return e.scen.AlarmNames()
 }
+
+// ScenarioSetAt is when the scenario in force was set (emulated time).
+func (e *Emulator) ScenarioSetAt() time.Time {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	return e.scenAt
+}
