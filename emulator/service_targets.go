@@ -53,6 +53,11 @@ func parseLBSpecs(raw json.RawMessage) []lbSpec {
 	return specs
 }
 
+// taskLBSpecs are the load balancers a service task registers with.
+func (e *Emulator) taskLBSpecs(s *service, t *task) []lbSpec {
+	return parseLBSpecs(s.LoadBalancers)
+}
+
 // checkLoadBalancers validates a service's loadBalancers against the task
 // definition and, for target groups the load balancer service knows, the
 // target group, with ECS's messages.
@@ -112,12 +117,11 @@ func (e *Emulator) syncTargets(c *cluster, s *service, tasks []*task, now time.T
 	if e.lb == nil {
 		return
 	}
-	specs := parseLBSpecs(s.LoadBalancers)
 	for _, t := range tasks {
 		if t.LastStatus != "RUNNING" || t.DesiredStatus != "RUNNING" {
 			continue
 		}
-		if len(t.Targets) == 0 && len(specs) > 0 {
+		if specs := e.taskLBSpecs(s, t); len(t.Targets) == 0 && len(specs) > 0 {
 			e.registerTaskTargets(c, t, specs, now)
 		}
 		if len(t.Targets) > 0 && (t.TargetState == "" || !now.Before(t.TargetCheckAt)) {

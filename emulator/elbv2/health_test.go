@@ -84,3 +84,14 @@ func TestStateIsSavedWithTheEmulator(t *testing.T) {
 }
 
 func contains(s, sub string) bool { return strings.Contains(s, sub) }
+
+func TestTargetGroupByName(t *testing.T) {
+	em, svc, _ := newServer(t)
+	arn := albWithGroup(t, em, "blue")
+	if tg, ok := svc.TargetGroupByName("us-east-1", "blue"); !ok || tg.ARN != arn {
+		t.Errorf("TargetGroupByName(us-east-1, blue) = %v %v", tg.ARN, ok)
+	}
+	if _, ok := svc.TargetGroupByName("eu-west-1", "blue"); ok {
+		t.Errorf("found in another region")
+	}
+}
