@@ -28,6 +28,8 @@ type Scenario struct {
 	Images []Image `yaml:"images,omitempty" json:"images,omitempty"`
 	// Faults lists API faults; every matching fault applies.
 	Faults []Fault `yaml:"faults,omitempty" json:"faults,omitempty"`
+	// Hooks says how Lambda lifecycle hooks answer; the first match wins.
+	Hooks []Hook `yaml:"hooks,omitempty" json:"hooks,omitempty"`
 }
 
 // Capacity is the EC2 container-instance capacity of each cluster.
@@ -164,6 +166,7 @@ func (s *Scenario) Validate() error {
 			add("faults[%d]: %v", i, err)
 		}
 	}
+	problems = append(problems, s.validateHooks()...)
 	if len(problems) > 0 {
 		return fmt.Errorf("invalid scenario:\n  %s", strings.Join(problems, "\n  "))
 	}
