@@ -28,6 +28,8 @@ type Scenario struct {
 	Images []Image `yaml:"images,omitempty" json:"images,omitempty"`
 	// Faults lists API faults; every matching fault applies.
 	Faults []Fault `yaml:"faults,omitempty" json:"faults,omitempty"`
+	// Hooks says how Lambda lifecycle hooks answer; the first match wins.
+	Hooks []Hook `yaml:"hooks,omitempty" json:"hooks,omitempty"`
 	// Alarms sets CloudWatch alarm states over time (alarms.go).
 	Alarms []Alarm `yaml:"alarms,omitempty" json:"alarms,omitempty"`
 }
@@ -169,6 +171,7 @@ func (s *Scenario) Validate() error {
 			add("faults[%d]: %v", i, err)
 		}
 	}
+	problems = append(problems, s.validateHooks()...)
 	problems = append(problems, s.validateAlarms()...)
 	if len(problems) > 0 {
 		return fmt.Errorf("invalid scenario:\n  %s", strings.Join(problems, "\n  "))
