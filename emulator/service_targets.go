@@ -40,6 +40,12 @@ type lbSpec struct {
 	TargetGroupARN string `json:"targetGroupArn"`
 	ContainerName  string `json:"containerName"`
 	ContainerPort  int    `json:"containerPort"`
+	Advanced       *struct {
+		AlternateTargetGroupArn string `json:"alternateTargetGroupArn"`
+		ProductionListenerRule  string `json:"productionListenerRule"`
+		TestListenerRule        string `json:"testListenerRule"`
+		RoleArn                 string `json:"roleArn"`
+	} `json:"advancedConfiguration"`
 }
 
 func parseLBSpecs(raw json.RawMessage) []lbSpec {
@@ -55,7 +61,7 @@ func parseLBSpecs(raw json.RawMessage) []lbSpec {
 
 // taskLBSpecs are the load balancers a service task registers with.
 func (e *Emulator) taskLBSpecs(s *service, t *task) []lbSpec {
-	return parseLBSpecs(s.LoadBalancers)
+	return s.BlueGreen.targetGroupsFor(t, parseLBSpecs(s.LoadBalancers))
 }
 
 // checkLoadBalancers validates a service's loadBalancers against the task
