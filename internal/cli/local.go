@@ -15,6 +15,8 @@ import (
 
 	"github.com/ecsdeploy/ecsdeploy/emulator"
 	localcfn "github.com/ecsdeploy/ecsdeploy/emulator/cloudformation"
+	"github.com/ecsdeploy/ecsdeploy/emulator/cloudwatch"
+	"github.com/ecsdeploy/ecsdeploy/emulator/elbv2"
 	"github.com/ecsdeploy/ecsdeploy/emulator/logs"
 	"github.com/ecsdeploy/ecsdeploy/emulator/scenario"
 	"github.com/ecsdeploy/ecsdeploy/exitcode"
@@ -44,7 +46,9 @@ func localStatePath() (string, error) {
 // is a fresh start); a damaged file is an error and is left as it is.
 func openLocalEmulator(file string, speed float64) (*emulator.Emulator, error) {
 	em := emulator.New(emulator.Options{Speed: speed, DefaultCluster: true})
-	logs.Register(em) // CloudWatch Logs for awslogs containers (run --logs, aws logs get-log-events)
+	logs.Register(em)       // CloudWatch Logs for awslogs containers (run --logs, aws logs get-log-events)
+	elbv2.Register(em)      // load balancers and target health, saved in the same state
+	cloudwatch.Register(em) // DescribeAlarms, from the scenario's alarms
 	if err := em.LoadState(file); err != nil && !errors.Is(err, os.ErrNotExist) {
 		em.Close()
 		return nil, err
