@@ -111,11 +111,22 @@ func (s *service) clone() *service {
 	c.LastCompleted = s.LastCompleted.clone()
 	c.Revisions = cloneEach(s.Revisions, (*serviceRevision).clone)
 	c.History = cloneEach(s.History, (*serviceDeployment).clone)
+	c.BlueGreen = clonePtr(s.BlueGreen, func(b blueGreen) blueGreen { b.Pairs = slices.Clone(b.Pairs); return b })
 	return &c
 }
 
 func (dc deploymentConfiguration) clone() deploymentConfiguration {
 	dc.Alarms = cloneRaw(dc.Alarms)
+	dc.BakeMinutes = clonePtr(dc.BakeMinutes, same)
+	dc.Hooks = cloneEach(dc.Hooks, func(h lifecycleHook) lifecycleHook {
+		h.LifecycleStages = slices.Clone(h.LifecycleStages)
+		h.HookDetails = cloneRaw(h.HookDetails)
+		h.TimeoutConfiguration = clonePtr(h.TimeoutConfiguration, func(t hookTimeout) hookTimeout {
+			t.TimeoutInMinutes = clonePtr(t.TimeoutInMinutes, same)
+			return t
+		})
+		return h
+	})
 	return dc
 }
 
@@ -217,6 +228,7 @@ func (t *task) cloneInto(c *task) {
 	c.Overrides = cloneRaw(t.Overrides)
 	c.Tags = slices.Clone(t.Tags)
 	c.Network = t.Network.clone()
+	c.Targets = slices.Clone(t.Targets)
 }
 
 func (ct *container) clone() *container {
