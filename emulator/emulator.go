@@ -60,6 +60,8 @@ type Emulator struct {
 	clock Clock
 
 	routes *router
+	parts  parts
+	lb     LoadBalancing // nil without a registered load balancer service
 
 	mu       sync.Mutex // guards offset through ids: the state and its clock
 	offset   time.Duration
@@ -253,11 +255,13 @@ func (e *Emulator) SetScenario(s *scenario.Scenario) error {
 }
 
 // Reset forgets every cluster, task definition, service and task, in
-// every region; the scenario and the clock stay as they are.
+// every region, and the state of every registered StatePart; the scenario
+// and the clock stay as they are.
 func (e *Emulator) Reset() {
 	e.mu.Lock()
-	defer e.mu.Unlock()
 	e.state = newState()
+	e.mu.Unlock()
+	e.resetParts()
 }
 
 // Scenario returns the scenario in force (never nil).

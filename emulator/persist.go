@@ -21,6 +21,8 @@ type savedState struct {
 	WallTime time.Time          `json:"wallTime"` // wall time at save, to catch up on load
 	Scenario *scenario.Scenario `json:"scenario,omitempty"`
 	State    *state             `json:"state"`
+	// Parts holds the state of the services plugged in with RegisterStatePart.
+	Parts map[string]json.RawMessage `json:"parts,omitempty"`
 }
 
 // ErrDamagedState is wrapped by LoadState when the file exists but cannot be used.
@@ -30,9 +32,13 @@ var ErrDamagedState = errors.New("the local ECS state file is damaged")
 // file in the same directory, synced, then renamed over the old one, so a
 // crash leaves either the old or the new state, never half of one.
 func (e *Emulator) SaveState(file string) error {
+	parts, err := e.marshalParts()
+	if err != nil {
+		return err
+	}
 	e.mu.Lock()
 	data, err := json.Marshal(savedState{Format: stateFormatVersion, Now: e.nowLocked(), WallTime: time.Now(),
-		Scenario: e.scen, State: e.state})
+		Scenario: e.scen, State: e.state, Parts: parts})
 	e.mu.Unlock()
 	if err != nil {
 		return fmt.Errorf("encode the local ECS state: %w", err)
@@ -99,6 +105,9 @@ func (e *Emulator) LoadState(file string) error {
 		return damagedState(file, fmt.Sprintf("format %d, but this version reads format %d", saved.Format, stateFormatVersion))
 	}
 	if err := checkLoadedState(saved.State); err != nil {
+		return damagedState(file, err)
+	}
+	if err := e.unmarshalParts(saved.Parts); err != nil {
 		return damagedState(file, err)
 	}
 	e.mu.Lock()
