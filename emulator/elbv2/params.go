@@ -79,3 +79,29 @@ func (p params) boolean(key string) (b bool, ok bool, err error) {
 func validation(format string, args ...any) error {
 	return emulator.Errorf("ValidationError", format, args...)
 }
+
+// paginate applies PageSize (1..400) and Marker to n items.
+func paginate(p params, n int) (page [2]int, next string, err error) {
+	size, ok, err := p.integer("PageSize")
+	if err != nil {
+		return page, "", err
+	}
+	if !ok {
+		size = 400
+	}
+	if size < 1 || size > 400 {
+		return page, "", validation("Page size must be between 1 and 400")
+	}
+	start := 0
+	if m := p.str("Marker"); m != "" {
+		start, err = strconv.Atoi(m)
+		if err != nil || start < 0 || start > n {
+			return page, "", validation("The marker '%s' is not valid", m)
+		}
+	}
+	end := min(n, start+size)
+	if end < n {
+		next = strconv.Itoa(end)
+	}
+	return [2]int{start, end}, next, nil
+}

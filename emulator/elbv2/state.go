@@ -106,18 +106,18 @@ type Target struct {
 // Listener is a load balancer listener; its default actions are also its
 // default rule.
 type Listener struct {
-	ARN             string          `json:"arn"`
-	LoadBalancerARN string          `json:"loadBalancerArn"`
-	Region          string          `json:"region"`
-	Protocol        string          `json:"protocol"`
-	Port            int             `json:"port"`
-	SSLPolicy       string          `json:"sslPolicy,omitempty"`
-	Certificates    []string        `json:"certificates,omitempty"`
-	ALPNPolicy      []string        `json:"alpnPolicy,omitempty"`
-	DefaultActions  []Action        `json:"defaultActions"`
-	DefaultRuleARN  string          `json:"defaultRuleArn"`
-	Tags            []Tag           `json:"tags,omitempty"`
-	Seq             int64           `json:"seq"`
+	ARN             string   `json:"arn"`
+	LoadBalancerARN string   `json:"loadBalancerArn"`
+	Region          string   `json:"region"`
+	Protocol        string   `json:"protocol"`
+	Port            int      `json:"port"`
+	SSLPolicy       string   `json:"sslPolicy,omitempty"`
+	Certificates    []string `json:"certificates,omitempty"`
+	ALPNPolicy      []string `json:"alpnPolicy,omitempty"`
+	DefaultActions  []Action `json:"defaultActions"`
+	DefaultRuleARN  string   `json:"defaultRuleArn"`
+	Tags            []Tag    `json:"tags,omitempty"`
+	Seq             int64    `json:"seq"`
 }
 
 // Rule is a non-default listener rule.
@@ -175,11 +175,11 @@ type FixedResponse struct {
 
 // Condition is a rule condition; Values holds the values of its *Config.
 type Condition struct {
-	Field      string      `json:"field"` // host-header, path-pattern, http-header, http-request-method, query-string, source-ip
-	Values     []string    `json:"values,omitempty"`
-	HeaderName string      `json:"headerName,omitempty"` // http-header
-	Query      []KeyValue  `json:"query,omitempty"`      // query-string
-	Legacy     bool        `json:"legacy,omitempty"`     // given as Values, not as a *Config
+	Field      string     `json:"field"` // host-header, path-pattern, http-header, http-request-method, query-string, source-ip
+	Values     []string   `json:"values,omitempty"`
+	HeaderName string     `json:"headerName,omitempty"` // http-header
+	Query      []KeyValue `json:"query,omitempty"`      // query-string
+	Legacy     bool       `json:"legacy,omitempty"`     // given as Values, not as a *Config
 }
 
 // KeyValue is a query-string condition value.
