@@ -1,7 +1,14 @@
 package codedeploy
 
 import (
+	"context"
+	"encoding/xml"
+	"net/url"
+	"regexp"
 	"strings"
+	"time"
+
+	"github.com/ecsdeploy/ecsdeploy/emulator"
 
 	"github.com/ecsdeploy/ecsdeploy/emulator/elbv2"
 )
@@ -57,12 +64,27 @@ type byNamer interface {
 
 func (t elbTraffic) TargetGroupByName(region, name string) (string, bool) {
 	if n, ok := any(t.svc).(byNamer); ok {
-		if tg, ok := n.TargetGroupByName(region, name); ok {
-			return tg.ARN, true
-		}
+		tg, ok := n.TargetGroupByName(region, name)
+		return tg.ARN, ok
 	}
-	return "", false
+	// Without the Go lookup, ask the service as a client would, in-process.
+	out, err := t.svc.ServeQuery(&emulator.RequestContext{Ctx: context.Background(), Region: region, Operation: "DescribeTargetGroups", Now: time.Now()},
+		"DescribeTargetGroups", url.Values{"Names.member.1": {name}})
+	if err != nil {
+		return "", false
+	}
+	data, err := xml.Marshal(out)
+	if err != nil {
+		return "", false
+	}
+	m := targetGroupARNElement.FindSubmatch(data)
+	if m == nil {
+		return "", false
+	}
+	return string(m[1]), true
 }
+
+var targetGroupARNElement = regexp.MustCompile(`<TargetGroupArn>([^<]+)</TargetGroupArn>`)
 
 // targetGroupName is the name in a target group ARN
 // (arn:aws:elasticloadbalancing:REGION:ACCOUNT:targetgroup/NAME/ID).
