@@ -202,8 +202,7 @@ type groupInput struct {
 
 // groupMembers are the CreateDeploymentGroup members echoed by GetDeploymentGroup.
 var groupMembers = []string{"deploymentConfigName", "serviceRoleArn", "triggerConfigurations", "alarmConfiguration",
-	"autoRollbackConfiguration", "deploymentStyle", "blueGreenDeploymentConfiguration", "loadBalancerInfo", "ecsServices",
-	"outdatedInstancesStrategy"}
+	"autoRollbackConfiguration", "deploymentStyle", "blueGreenDeploymentConfiguration", "loadBalancerInfo", "ecsServices"}
 
 var roleARN = regexp.MustCompile(`^arn:aws[a-zA-Z-]*:iam::\d{12}:role/[\w+=,.@/-]+$`)
 
@@ -476,6 +475,7 @@ func (s *Service) groupInfo(a *application, g *deploymentGroup) map[string]any {
 	out["deploymentGroupName"] = g.Name
 	out["deploymentConfigName"] = g.Config
 	out["computePlatform"] = "ECS"
+	out["outdatedInstancesStrategy"] = "UPDATE" // EC2 only; CodeDeploy reports its default
 	out["ec2TagFilters"] = []any{}
 	out["onPremisesInstanceTagFilters"] = []any{}
 	out["autoScalingGroups"] = []any{}

@@ -215,6 +215,10 @@ func mustJSON(v any) string {
 
 // isCode reports whether err is an AWS error with the code.
 func isCode(err error, code string) bool {
+	var local *emulator.APIError
+	if errorsAs(err, &local) {
+		return local.Code == code && local.Status() == 400
+	}
 	var ae interface{ ErrorCode() string }
 	return err != nil && errorsAs(err, &ae) && ae.ErrorCode() == code
 }
