@@ -265,11 +265,8 @@ func checkGroupInput(in *groupInput) (*deploymentGroup, error) {
 			default:
 				return nil, errf("InvalidBlueGreenDeploymentConfigurationException", "deploymentReadyOption.actionOnTimeout must be CONTINUE_DEPLOYMENT or STOP_DEPLOYMENT.")
 			}
-			if r.Wait != nil {
-				if *r.Wait < 0 || *r.Wait > 2880 {
-					return nil, errf("InvalidBlueGreenDeploymentConfigurationException", "deploymentReadyOption.waitTimeInMinutes must be between 0 and 2880.")
-				}
-				g.BlueGreen.ReadyWait = *r.Wait
+			if err := waitMinutes("deploymentReadyOption.waitTimeInMinutes", r.Wait, &g.BlueGreen.ReadyWait); err != nil {
+				return nil, err
 			}
 		}
 		if t := bg.Terminate; t != nil {
@@ -280,11 +277,8 @@ func checkGroupInput(in *groupInput) (*deploymentGroup, error) {
 			default:
 				return nil, errf("InvalidBlueGreenDeploymentConfigurationException", "terminateBlueInstancesOnDeploymentSuccess.action must be TERMINATE or KEEP_ALIVE.")
 			}
-			if t.Wait != nil {
-				if *t.Wait < 0 || *t.Wait > 2880 {
-					return nil, errf("InvalidBlueGreenDeploymentConfigurationException", "terminationWaitTimeInMinutes must be between 0 and 2880.")
-				}
-				g.BlueGreen.TerminationWait = *t.Wait
+			if err := waitMinutes("terminationWaitTimeInMinutes", t.Wait, &g.BlueGreen.TerminationWait); err != nil {
+				return nil, err
 			}
 		}
 	}
@@ -554,4 +548,16 @@ func (s *Service) deleteDeploymentGroup(rc *emulator.RequestContext, body []byte
 	}
 	delete(a.Groups, in.DeploymentGroupName)
 	return map[string]any{"hooksNotCleanedUp": []any{}}, nil
+}
+
+// waitMinutes checks a blue/green wait of at most two days and stores it.
+func waitMinutes(member string, v *int, into *int) error {
+	if v == nil {
+		return nil
+	}
+	if *v < 0 || *v > 2880 {
+		return errf("InvalidBlueGreenDeploymentConfigurationException", "%s must be between 0 and 2880.", member)
+	}
+	*into = *v
+	return nil
 }

@@ -209,16 +209,11 @@ func (d *deployment) overview() map[string]int {
 }
 
 func (s *Service) getDeployment(rc *emulator.RequestContext, body []byte) (any, error) {
-	var in deploymentInput
-	if err := decode(body, &in); err != nil {
-		return nil, err
-	}
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	d, err := s.deployment(rc.Region, in.DeploymentID)
+	_, d, unlock, err := s.lockDeployment(rc, body, false)
 	if err != nil {
 		return nil, err
 	}
+	defer unlock()
 	return map[string]any{"deploymentInfo": s.deploymentInfo(d)}, nil
 }
 
@@ -312,16 +307,11 @@ func (s *Service) startedDeployment(region, id string) (*deployment, error) {
 }
 
 func (s *Service) listDeploymentTargets(rc *emulator.RequestContext, body []byte) (any, error) {
-	var in deploymentInput
-	if err := decode(body, &in); err != nil {
-		return nil, err
-	}
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	d, err := s.startedDeployment(rc.Region, in.DeploymentID)
+	in, d, unlock, err := s.lockDeployment(rc, body, true)
 	if err != nil {
 		return nil, err
 	}
+	defer unlock()
 	if len(in.TargetFilters) > 0 && string(in.TargetFilters) != "null" {
 		var filters map[string][]string
 		if err := json.Unmarshal(in.TargetFilters, &filters); err != nil {
@@ -367,16 +357,11 @@ func (s *Service) target(d *deployment) map[string]any {
 }
 
 func (s *Service) getDeploymentTarget(rc *emulator.RequestContext, body []byte) (any, error) {
-	var in deploymentInput
-	if err := decode(body, &in); err != nil {
-		return nil, err
-	}
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	d, err := s.startedDeployment(rc.Region, in.DeploymentID)
+	in, d, unlock, err := s.lockDeployment(rc, body, true)
 	if err != nil {
 		return nil, err
 	}
+	defer unlock()
 	if in.TargetID == "" {
 		return nil, errf("DeploymentTargetIdRequiredException", "A deployment target ID was not provided.")
 	}
@@ -447,16 +432,11 @@ func (s *Service) continueDeployment(rc *emulator.RequestContext, body []byte) (
 }
 
 func (s *Service) stopDeployment(rc *emulator.RequestContext, body []byte) (any, error) {
-	var in deploymentInput
-	if err := decode(body, &in); err != nil {
-		return nil, err
-	}
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	d, err := s.deployment(rc.Region, in.DeploymentID)
+	in, d, unlock, err := s.lockDeployment(rc, body, false)
 	if err != nil {
 		return nil, err
 	}
+	defer unlock()
 	if d.done() {
 		return nil, errf("DeploymentAlreadyCompletedException", "The deployment %s has already completed.", d.ID)
 	}
@@ -496,3 +476,24 @@ func (s *Service) putLifecycleEventHookExecutionStatus(rc *emulator.RequestConte
 }
 
 func newExecutionID() string { return uuid.NewString() }
+
+// lockDeployment decodes a request naming a deployment, takes the lock and
+// finds the deployment (one that has started, if started is set). On
+// success the caller releases the lock with unlock.
+func (s *Service) lockDeployment(rc *emulator.RequestContext, body []byte, started bool) (in *deploymentInput, d *deployment, unlock func(), err error) {
+	in = &deploymentInput{}
+	if err := decode(body, in); err != nil {
+		return nil, nil, nil, err
+	}
+	s.mu.Lock()
+	if started {
+		d, err = s.startedDeployment(rc.Region, in.DeploymentID)
+	} else {
+		d, err = s.deployment(rc.Region, in.DeploymentID)
+	}
+	if err != nil {
+		s.mu.Unlock()
+		return nil, nil, nil, err
+	}
+	return in, d, s.mu.Unlock, nil
+}

@@ -52,7 +52,9 @@ func TestDeploymentGroupValidation(t *testing.T) {
 		msg  string
 	}{
 		{"bad role", func(in *cd.CreateDeploymentGroupInput) { in.ServiceRoleArn = aws.String("codedeploy") }, "InvalidRoleException", "not an IAM role ARN"},
-		{"in-place", func(in *cd.CreateDeploymentGroupInput) { in.DeploymentStyle.DeploymentType = cdtypes.DeploymentTypeInPlace }, "InvalidDeploymentStyleException", "BLUE_GREEN"},
+		{"in-place", func(in *cd.CreateDeploymentGroupInput) {
+			in.DeploymentStyle.DeploymentType = cdtypes.DeploymentTypeInPlace
+		}, "InvalidDeploymentStyleException", "BLUE_GREEN"},
 		{"unknown config", func(in *cd.CreateDeploymentGroupInput) { in.DeploymentConfigName = aws.String("Nope") }, "DeploymentConfigDoesNotExistException", "Nope"},
 		{"ECS-controlled service", func(in *cd.CreateDeploymentGroupInput) { in.EcsServices[0].ServiceName = aws.String("rolling") }, "InvalidECSServiceException", "CODE_DEPLOY deployment controller"},
 		{"missing service", func(in *cd.CreateDeploymentGroupInput) { in.EcsServices[0].ServiceName = aws.String("gone") }, "InvalidECSServiceException", "could not be found"},
