@@ -37,6 +37,9 @@ func (x *ecsCall) createService(body []byte) (any, error) {
 		return nil, err
 	}
 	td, network, launchType := ls.td, ls.network, ls.launchType
+	if err := x.em.checkLoadBalancers(in.LoadBalancers, td); err != nil {
+		return nil, err
+	}
 	strategy := in.SchedulingStrategy
 	if strategy == "" {
 		strategy = "REPLICA"
@@ -183,6 +186,13 @@ func (x *ecsCall) updateService(body []byte) (any, error) {
 	}
 	cfg, err := checkUpdateCounts(s, in)
 	if err != nil {
+		return nil, err
+	}
+	lbs := s.LoadBalancers
+	if in.LoadBalancers != nil {
+		lbs = in.LoadBalancers
+	}
+	if err := x.em.checkLoadBalancers(lbs, td); err != nil {
 		return nil, err
 	}
 

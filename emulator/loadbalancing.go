@@ -51,6 +51,9 @@ type LBTargetHealth struct {
 	State       string // initial, healthy, unhealthy, unused, draining; "" when not registered
 	Reason      string // ELB's reason code, such as Elb.InitialHealthChecking or Target.ResponseCodeMismatch
 	Description string
+	// Until is when the state next changes by itself (as health checks
+	// run or draining ends); zero when it holds until something changes it.
+	Until time.Time
 }
 
 // SetLoadBalancing installs the load balancer service ECS tasks register with.

@@ -55,6 +55,9 @@ func (e *Emulator) stepCluster(r *regionState, c *cluster, now time.Time) {
 		if e.advanceTask(t, now) && t.Service != "" {
 			changed[t.Service] = true
 		}
+		if t.Service != "" && !t.TargetCheckAt.IsZero() && !now.Before(t.TargetCheckAt) {
+			changed[t.Service] = true // its load balancer targets' health changes
+		}
 		if next := nextWake(t); !next.IsZero() {
 			c.wake(t, maxTime(next, now.Add(stepInterval)))
 		}

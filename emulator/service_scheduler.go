@@ -39,7 +39,9 @@ func (e *Emulator) stepService(r *regionState, c *cluster, s *service, tasks []*
 	}
 	e.countTaskFailures(s, tasks, now)
 	e.loadBalancerEvents(s, tasks, now)
+	e.syncTargets(c, s, tasks, now)
 	e.replaceUnhealthy(s, tasks, now)
+	e.replaceUnhealthyTargets(s, tasks, now)
 	e.checkCircuitBreaker(s, tasks, now)
 	v := newServiceView(c, s, tasks, now)
 	e.noteHealthyTasks(v)

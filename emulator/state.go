@@ -248,6 +248,7 @@ type task struct {
 	WasHealthy           bool                  `json:"wasHealthy,omitempty"`
 	HealthFailed         bool                  `json:"healthFailed,omitempty"`
 	Network              *networkConfiguration `json:"network,omitempty"`
+	taskTargets                                // load balancer targets (service_targets.go)
 
 	cl          *cluster // the cluster whose wake queue holds the task
 	wakeAt      int64

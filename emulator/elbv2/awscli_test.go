@@ -151,7 +151,10 @@ func TestAWSCLIBuildsALoadBalancer(t *testing.T) {
 	testenv.RunAWSCLI(t, url, "elbv2", "register-targets", "--target-group-arn", blue, "--targets", "Id=10.0.0.1", "Id=10.0.0.2,Port=8080")
 	var health struct {
 		TargetHealthDescriptions []struct {
-			Target       struct{ Id string; Port int }
+			Target struct {
+				Id   string
+				Port int
+			}
 			TargetHealth struct{ State, Reason string }
 		}
 	}

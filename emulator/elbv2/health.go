@@ -15,7 +15,7 @@ import (
 func healthOf(tg *TargetGroup, t *Target, now time.Time, inUse bool) emulator.LBTargetHealth {
 	if !t.DeregisteredAt.IsZero() {
 		return emulator.LBTargetHealth{State: "draining", Reason: "Target.DeregistrationInProgress",
-			Description: "Target deregistration is in progress"}
+			Description: "Target deregistration is in progress", Until: t.DeregisteredAt.Add(tg.DeregistrationDelay())}
 	}
 	if !inUse {
 		return emulator.LBTargetHealth{State: "unused", Reason: "Target.NotInUse",
@@ -27,11 +27,8 @@ func healthOf(tg *TargetGroup, t *Target, now time.Time, inUse bool) emulator.LB
 			Description: "Health checks are disabled"}
 	}
 	interval := time.Duration(max(1, hc.IntervalSeconds)) * time.Second
+	checkAt := func(k int) time.Time { return t.RegisteredAt.Add(time.Duration(k) * interval) }
 	checks := int(now.Sub(t.RegisteredAt) / interval) // checks run so far
-	if checks <= 0 {
-		return emulator.LBTargetHealth{State: "initial", Reason: "Elb.RegistrationInProgress",
-			Description: "Target registration is in progress"}
-	}
 	// Checks pass up to some point and fail from then on, so the state is
 	// decided by the first failing check and how many checks followed it.
 	firstFail := 0
@@ -41,25 +38,25 @@ func healthOf(tg *TargetGroup, t *Target, now time.Time, inUse bool) emulator.LB
 	case !t.FailAt.IsZero():
 		firstFail = max(1, int((t.FailAt.Sub(t.RegisteredAt)+interval-1)/interval))
 	}
-	if firstFail > checks {
-		firstFail = 0
+	threshold := max(1, hc.UnhealthyThresholdCount)
+	var turnsUnhealthy time.Time // when the threshold of failures is reached
+	if firstFail > 0 {
+		turnsUnhealthy = checkAt(firstFail + threshold - 1)
 	}
-	unhealthyThreshold := max(1, hc.UnhealthyThresholdCount)
-	if firstFail == 0 {
-		return emulator.LBTargetHealth{State: "healthy"}
+	if checks <= 0 {
+		return emulator.LBTargetHealth{State: "initial", Reason: "Elb.RegistrationInProgress",
+			Description: "Target registration is in progress", Until: checkAt(1)}
 	}
-	failures := checks - firstFail + 1
-	if failures < unhealthyThreshold {
+	switch {
+	case firstFail == 0 || firstFail > checks || checks-firstFail+1 < threshold:
 		if firstFail == 1 {
 			return emulator.LBTargetHealth{State: "initial", Reason: "Elb.InitialHealthChecking",
-				Description: "Initial health checks in progress"}
+				Description: "Initial health checks in progress", Until: turnsUnhealthy}
 		}
-		return emulator.LBTargetHealth{State: "healthy"}
-	}
-	if t.Outcome == "timeout" {
+		return emulator.LBTargetHealth{State: "healthy", Until: turnsUnhealthy}
+	case t.Outcome == "timeout":
 		return emulator.LBTargetHealth{State: "unhealthy", Reason: "Target.Timeout", Description: "Request timed out"}
-	}
-	if tg.Protocol == "HTTP" || tg.Protocol == "HTTPS" || tg.Protocol == "" {
+	case tg.Protocol == "HTTP" || tg.Protocol == "HTTPS" || tg.Protocol == "":
 		return emulator.LBTargetHealth{State: "unhealthy", Reason: "Target.ResponseCodeMismatch",
 			Description: "Health checks failed with these codes: [" + failCode(hc.HTTPCode) + "]"}
 	}

@@ -101,6 +101,18 @@ func (s *Service) TargetGroup(arn string) (TargetGroup, bool) {
 	return copyTargetGroup(tg), true
 }
 
+// TargetGroupByName returns a copy of the target group named name in region.
+func (s *Service) TargetGroupByName(region, name string) (TargetGroup, bool) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	for _, tg := range s.st.TargetGroups {
+		if tg.Region == region && tg.Name == name {
+			return copyTargetGroup(tg), true
+		}
+	}
+	return TargetGroup{}, false
+}
+
 // LoadBalancer returns a copy of the load balancer with this ARN.
 func (s *Service) LoadBalancer(arn string) (LoadBalancer, bool) {
 	s.mu.Lock()
