@@ -37,8 +37,10 @@ func (x *ecsCall) createService(body []byte) (any, error) {
 		return nil, err
 	}
 	td, network, launchType := ls.td, ls.network, ls.launchType
-	if err := x.em.checkLoadBalancers(in.LoadBalancers, td); err != nil {
-		return nil, err
+	if td != nil { // an EXTERNAL service has none: its task sets are checked
+		if err := x.em.checkLoadBalancers(in.LoadBalancers, td); err != nil {
+			return nil, err
+		}
 	}
 	strategy := in.SchedulingStrategy
 	if strategy == "" {
@@ -92,9 +94,7 @@ func (x *ecsCall) createService(body []byte) (any, error) {
 	if in.EnableExecuteCommand != nil {
 		s.EnableExecuteCommand = *in.EnableExecuteCommand
 	}
-	if err := x.placeService(c, s, td); err != nil {
-		return nil, err
-	}
+	x.placeService(c, s)
 	return map[string]any{"service": x.em.serviceOutput(s, true)}, nil
 }
 

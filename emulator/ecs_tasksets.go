@@ -155,54 +155,6 @@ func refuseControllerUpdate(s *service, in *serviceInput, taskDefARN string) err
 	return nil
 }
 
-// loadBalancerIn is one loadBalancers entry as sent.
-type loadBalancerIn struct {
-	TargetGroupArn   string `json:"targetGroupArn"`
-	LoadBalancerName string `json:"loadBalancerName"`
-	ContainerName    string `json:"containerName"`
-	ContainerPort    *int   `json:"containerPort"`
-}
-
-// checkLoadBalancers checks that every entry names a container and port of td.
-func checkLoadBalancers(raw json.RawMessage, td *taskDef) error {
-	if isEmptyList(raw) {
-		return nil
-	}
-	var lbs []loadBalancerIn
-	if err := decodeInput(raw, &lbs); err != nil {
-		return err
-	}
-	for _, lb := range lbs {
-		if lb.TargetGroupArn == "" && lb.LoadBalancerName == "" {
-			return invalidParameter("Either targetGroupArn or loadBalancerName must be specified for each load balancer.")
-		}
-		if lb.ContainerName == "" || lb.ContainerPort == nil {
-			return invalidParameter("containerName and containerPort must be specified for each load balancer.")
-		}
-		if err := checkContainerPort(td, lb.ContainerName, *lb.ContainerPort); err != nil {
-			return err
-		}
-	}
-	return nil
-}
-
-// checkContainerPort gives ECS's errors for a load-balanced container or
-// port the task definition lacks.
-func checkContainerPort(td *taskDef, name string, port int) error {
-	for _, c := range td.Containers {
-		if c.Name != name {
-			continue
-		}
-		for _, pm := range c.PortMappings {
-			if pm.ContainerPort != nil && *pm.ContainerPort == port {
-				return nil
-			}
-		}
-		return invalidParameter("The container %s did not have a container port %d defined.", name, port)
-	}
-	return invalidParameter("The container %s does not exist in the task definition.", name)
-}
-
 type taskSetInput struct {
 	Cluster                  string          `json:"cluster"`
 	Service                  string          `json:"service"`
@@ -315,7 +267,7 @@ func (x *ecsCall) newTaskSet(s *service, in *taskSetInput) (*taskSet, error) {
 	if err != nil {
 		return nil, err
 	}
-	if err := checkLoadBalancers(in.LoadBalancers, ls.td); err != nil {
+	if err := x.em.checkLoadBalancersFor(in.LoadBalancers, ls.td, x.controller != controllerCodeDeploy); err != nil {
 		return nil, err
 	}
 	scale, err := parseScale(in.Scale)
@@ -565,22 +517,15 @@ func (e *Emulator) taskSetsOutput(s *service) []taskSetOut {
 // placeService adds a validated new service to c and starts it: a rolling
 // deployment for the ECS controller, a PRIMARY task set for CODE_DEPLOY,
 // nothing for EXTERNAL.
-func (x *ecsCall) placeService(c *cluster, s *service, td *taskDef) error {
-	if td != nil {
-		if err := checkLoadBalancers(s.LoadBalancers, td); err != nil {
-			return err
-		}
-	}
+func (x *ecsCall) placeService(c *cluster, s *service) {
 	c.Services[s.Name] = s
 	switch s.controllerType() {
 	case controllerCodeDeploy:
 		x.startCodeDeployService(s)
-		return nil
-	case controllerExternal:
-		return nil // task sets come from CreateTaskSet
+	case controllerExternal: // task sets come from CreateTaskSet
+	default:
+		x.em.startDeployment(s, x.rc.Now)
 	}
-	x.em.startDeployment(s, x.rc.Now)
-	return nil
 }
 
 // serviceLaunch resolves how a new service's tasks launch. An EXTERNAL

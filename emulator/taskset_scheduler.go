@@ -11,7 +11,9 @@ import (
 // service reaches a steady state when every task set has.
 func (e *Emulator) stepTaskSets(r *regionState, c *cluster, s *service, tasks []*task, now time.Time) {
 	e.countTaskFailures(s, tasks, now)
+	e.syncTargets(c, s, tasks, now)
 	e.replaceUnhealthy(s, tasks, now)
+	e.replaceUnhealthyTargets(s, tasks, now)
 	v := newServiceView(c, s, tasks, now)
 	e.noteHealthyTasks(v)
 	for _, ts := range s.TaskSets {

@@ -136,7 +136,9 @@ func TestAWSCLIBlueGreenDeployment(t *testing.T) {
 	}
 
 	id := deploy(2, "Hooks:\n  - AfterAllowTestTraffic: smoke-test\n")
-	em.Advance(10 * time.Minute) // through the lifecycle and the 5-minute termination wait
+	// Through the lifecycle, the 5-minute termination wait and the original
+	// tasks' draining from blue.
+	em.Advance(15 * time.Minute)
 	if status := testenv.RunAWSCLI(t, srv.URL, "deploy", "get-deployment", "--deployment-id", id, "--query", "deploymentInfo.[status,errorInformation]"); !strings.Contains(status, "Succeeded") {
 		t.Fatalf("the deployment did not succeed: %s", status) // before a waiter that would poll for 30 minutes
 	}
@@ -151,7 +153,7 @@ func TestAWSCLIBlueGreenDeployment(t *testing.T) {
 	// The AWS CLI (v1) prints JSON-protocol timestamps as it parsed them:
 	// seconds since the epoch, here within the emulated quarter hour.
 	for _, ts := range []float64{got.DeploymentInfo.CreateTime, got.DeploymentInfo.StartTime, got.DeploymentInfo.CompleteTime} {
-		if at := time.UnixMilli(int64(ts * 1000)); at.Before(t0) || at.After(t0.Add(15*time.Minute)) {
+		if at := time.UnixMilli(int64(ts * 1000)); at.Before(t0) || at.After(t0.Add(20*time.Minute)) {
 			t.Errorf("timestamp %v (%v) is not in the emulated time of the test", ts, at)
 		}
 	}
@@ -205,6 +207,7 @@ func TestAWSCLIBlueGreenDeployment(t *testing.T) {
 	if on := forwardsTo(prod); on != "green" {
 		t.Fatalf("after the failed deployment production forwards to %q, want green (where it was)", on)
 	}
+	em.Advance(drainTime) // the replacement's tasks drain from blue
 	cli(&svc, "ecs", "describe-services", "--cluster", "c", "--services", "web")
 	if sets := svc.Services[0].TaskSets; len(sets) != 1 || !strings.HasSuffix(sets[0].TaskDefinition, "task-definition/web:2") {
 		t.Fatalf("after the rollback the service's task sets are %+v", sets)

@@ -222,3 +222,8 @@ func isCode(err error, code string) bool {
 	var ae interface{ ErrorCode() string }
 	return err != nil && errorsAs(err, &ae) && ae.ErrorCode() == code
 }
+
+// drainTime is long enough for a deleted task set to go: its targets drain
+// for the target group's default deregistration delay (300 s), then the
+// tasks stop.
+const drainTime = 6 * time.Minute

@@ -42,7 +42,7 @@ func TestBlueGreenDeploymentReplacesTheTaskSetAndShiftsTraffic(t *testing.T) {
 	if f := e.forwards(e.testL); len(f) != 1 || f["green"] == 0 {
 		t.Fatalf("test listener forwards %v, want green only", f)
 	}
-	e.em.Advance(time.Minute)
+	e.em.Advance(drainTime)
 	sets = e.taskSets()
 	if len(sets) != 1 || aws.ToString(sets[0].Status) != "PRIMARY" || !strings.HasSuffix(aws.ToString(sets[0].TaskDefinition), "web:2") ||
 		aws.ToString(sets[0].Id) == aws.ToString(blue.Id) || sets[0].RunningCount != 2 {
@@ -123,7 +123,7 @@ func TestFailingHookRollsTrafficBack(t *testing.T) {
 	if f := e.forwards(e.testL); len(f) != 1 || f["blue"] == 0 {
 		t.Fatalf("after the rollback the test listener forwards %v, want blue again", f)
 	}
-	e.em.Advance(time.Minute)
+	e.em.Advance(drainTime)
 	sets := e.taskSets()
 	if len(sets) != 1 || aws.ToString(sets[0].Id) != aws.ToString(blue.Id) || aws.ToString(sets[0].Status) != "PRIMARY" {
 		t.Fatalf("after the rollback the service has %s", mustJSON(sets))
@@ -213,7 +213,7 @@ func TestReadyWaitAndTerminationWait(t *testing.T) {
 	if d := e.deployment(id); d.Status != cdtypes.DeploymentStatusSucceeded {
 		t.Fatalf("after ending the termination wait: %s", mustJSON(d))
 	}
-	e.em.Advance(time.Minute)
+	e.em.Advance(drainTime)
 	if n := len(e.taskSets()); n != 1 {
 		t.Fatalf("the original task set is gone; %d task sets", n)
 	}
@@ -230,7 +230,7 @@ func TestReadyWaitTimesOutToStopped(t *testing.T) {
 	if d.Status != cdtypes.DeploymentStatusStopped {
 		t.Fatalf("want Stopped after the ready wait, got %s", mustJSON(d))
 	}
-	e.em.Advance(time.Minute)
+	e.em.Advance(drainTime)
 	if sets := e.taskSets(); len(sets) != 1 || !strings.HasSuffix(aws.ToString(sets[0].TaskDefinition), "web:1") {
 		t.Fatalf("the replacement is removed: %s", mustJSON(sets))
 	}
@@ -259,7 +259,7 @@ func TestStopDeployment(t *testing.T) {
 		if d.Status != cdtypes.DeploymentStatusStopped || d.ErrorInformation.Code != cdtypes.ErrorCodeManualStop {
 			t.Fatalf("rollback=%v: %s", rollback, mustJSON(d))
 		}
-		e.em.Advance(time.Minute)
+		e.em.Advance(drainTime)
 		if n := len(e.taskSets()); (rollback && n != 1) || (!rollback && n != 2) {
 			t.Fatalf("rollback=%v: %d task sets", rollback, n)
 		}
