@@ -194,8 +194,10 @@ type groupInput struct {
 	} `json:"ecsServices"`
 	AutoRollback *autoRollback `json:"autoRollbackConfiguration"`
 	Alarms       *struct {
-		Enabled bool  `json:"enabled"`
-		Alarms  []any `json:"alarms"`
+		Enabled bool `json:"enabled"`
+		Alarms  []struct {
+			Name string `json:"name"`
+		} `json:"alarms"`
 	} `json:"alarmConfiguration"`
 	NextToken string `json:"nextToken"`
 }
@@ -293,8 +295,20 @@ func checkGroupInput(in *groupInput) (*deploymentGroup, error) {
 		}
 		g.AutoRollback = *ar
 	}
-	if al := in.Alarms; al != nil && len(al.Alarms) > 10 {
-		return nil, errf("AlarmsLimitExceededException", "The maximum number of alarms for a deployment group (10) was exceeded.")
+	if al := in.Alarms; al != nil {
+		if len(al.Alarms) > 10 {
+			return nil, errf("AlarmsLimitExceededException", "The maximum number of alarms for a deployment group (10) was exceeded.")
+		}
+		for _, a := range al.Alarms {
+			if a.Name == "" {
+				return nil, errf("InvalidAlarmConfigException", "Each alarm of alarmConfiguration needs a name.")
+			}
+			g.Alarms = append(g.Alarms, a.Name)
+		}
+		if al.Enabled && len(g.Alarms) == 0 {
+			return nil, errf("InvalidAlarmConfigException", "alarmConfiguration is enabled but names no alarm.")
+		}
+		g.AlarmsOn = al.Enabled
 	}
 	return g, nil
 }

@@ -46,6 +46,12 @@ func (s *Service) advance(d *deployment, now time.Time) {
 		s.fail(d, now, statusStopped, "MANUAL_STOP", "The deployment was stopped by a user request.", d.StopRollback)
 		return
 	}
+	if name := s.alarmInAlarm(d); name != "" {
+		s.fail(d, now, statusStopped, "ALARM_ACTIVE",
+			fmt.Sprintf("The deployment was stopped because the CloudWatch alarm %s of the deployment group is in the ALARM state.", name),
+			d.Rollback.on("DEPLOYMENT_STOP_ON_ALARM"))
+		return
+	}
 	s.refreshTaskSets(d)
 	switch {
 	case d.Status == statusReady:
@@ -496,4 +502,19 @@ func (s *Service) scenario() *scenario.Scenario {
 		return sc
 	}
 	return &scenario.Scenario{}
+}
+
+// alarmInAlarm names the first of the group's alarms in the ALARM state
+// (as the scenario's alarms entries set it), or "".
+func (s *Service) alarmInAlarm(d *deployment) string {
+	g := s.groupOf(d)
+	if g == nil || !g.AlarmsOn {
+		return ""
+	}
+	for _, name := range g.Alarms {
+		if st, _, ok := s.ecs.AlarmState(name); ok && st.State == "ALARM" {
+			return name
+		}
+	}
+	return ""
 }

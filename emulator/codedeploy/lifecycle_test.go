@@ -311,3 +311,27 @@ func TestHookThatNeverAnswersTimesOut(t *testing.T) {
 		t.Fatalf("after the hour: %s", mustJSON(d))
 	}
 }
+
+func TestAlarmStopsAndRollsBack(t *testing.T) {
+	// The alarm goes off 90 s after the scenario is set: during the
+	// deployment, which a 2-minute canary keeps going long enough.
+	sc := &scenario.Scenario{Alarms: []scenario.Alarm{{Name: "5xx", State: scenario.AlarmAlarm, After: scenario.Duration(150 * time.Second)}}}
+	e := newEnv(t, sc)
+	e.setup()
+	e.group(func(in *cd.CreateDeploymentGroupInput) {
+		in.AlarmConfiguration = &cdtypes.AlarmConfiguration{Enabled: true, Alarms: []cdtypes.Alarm{{Name: aws.String("5xx")}}}
+		in.AutoRollbackConfiguration.Events = append(in.AutoRollbackConfiguration.Events, cdtypes.AutoRollbackEventDeploymentStopOnAlarm)
+	})
+	id := e.deploy(e.appSpec(2, ""), "CodeDeployDefault.ECSCanary10Percent5Minutes")
+	e.em.Advance(80 * time.Second)
+	if f := e.forwards(e.prodL); f["green"] != 10 || f["blue"] != 90 {
+		t.Fatalf("the canary sends 10%% to green: %v", f)
+	}
+	d := e.runUntil(id, 5*time.Minute, inProgress...)
+	if d.Status != cdtypes.DeploymentStatusStopped || d.ErrorInformation.Code != cdtypes.ErrorCodeAlarmActive {
+		t.Fatalf("deployment: %s", mustJSON(d))
+	}
+	if f := e.forwards(e.prodL); len(f) != 1 || f["blue"] == 0 {
+		t.Fatalf("after the alarm production forwards %v", f)
+	}
+}

@@ -48,6 +48,8 @@ type deploymentGroup struct {
 	TargetGroups  []string                   `json:"targetGroups"` // names, as given
 	ProdListeners []string                   `json:"prodListeners"`
 	TestListeners []string                   `json:"testListeners,omitempty"`
+	Alarms        []string                   `json:"alarms,omitempty"` // watched when AlarmsOn
+	AlarmsOn      bool                       `json:"alarmsOn,omitempty"`
 	LastAttempted string                     `json:"lastAttempted,omitempty"`
 	LastSucceeded string                     `json:"lastSucceeded,omitempty"`
 	Seq           int64                      `json:"seq"`

@@ -27,6 +27,8 @@ const TargetPrefix = "CodeDeploy_20141006"
 type ECS interface {
 	InvokeECSAsController(ctx context.Context, region, controller, operation string, input []byte) ([]byte, error)
 	Scenario() *scenario.Scenario
+	// AlarmState is a CloudWatch alarm's state now (ok false: not known, OK).
+	AlarmState(name string) (st scenario.AlarmStatus, since time.Time, ok bool)
 }
 
 // Service answers CodeDeploy requests and runs deployments.
