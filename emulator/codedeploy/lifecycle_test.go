@@ -48,6 +48,20 @@ func TestBlueGreenDeploymentReplacesTheTaskSetAndShiftsTraffic(t *testing.T) {
 		aws.ToString(sets[0].Id) == aws.ToString(blue.Id) || sets[0].RunningCount != 2 {
 		t.Fatalf("after the deployment the service runs %s", mustJSON(sets))
 	}
+	// The new tasks are targets of green, healthy; blue has drained.
+	for tg, want := range map[string]int{e.greenTG: 2, e.blueTG: 0} {
+		th, err := e.lb.TargetHealth(e.em.Now(), tg)
+		e.check(err)
+		healthy := 0
+		for _, h := range th {
+			if h.Health.State == "healthy" {
+				healthy++
+			}
+		}
+		if healthy != want || len(th) != want {
+			t.Errorf("%s: %d targets, %d healthy; want %d healthy", targetGroupName(tg), len(th), healthy, want)
+		}
+	}
 
 	// The target shows every lifecycle event, in order, succeeded.
 	tgt, err := e.dep.GetDeploymentTarget(ctx, &cd.GetDeploymentTargetInput{DeploymentId: aws.String(id), TargetId: aws.String("c:web")})
