@@ -100,3 +100,21 @@ func TestParseRevision(t *testing.T) {
 		t.Fatalf("an S3 revision: %v", err)
 	}
 }
+
+// FuzzParseAppSpec: any content either parses or is refused with
+// InvalidRevisionException — never a panic (which would be a 500).
+func FuzzParseAppSpec(f *testing.F) {
+	f.Add(goodSpec)
+	f.Add(`{"version":0.0,"Resources":[{"T":{"Type":"AWS::ECS::Service","Properties":{"TaskDefinition":"x","LoadBalancerInfo":{"ContainerName":"a","ContainerPort":1}}}}],"Hooks":[{"AfterInstall":"f"}]}`)
+	f.Add("version: 0.0\nResources: [ {a: 1} ]\nHooks: {x: 1}\n")
+	f.Add("Hooks:\n  - AfterInstall: [1, 2]\n")
+	f.Fuzz(func(t *testing.T, content string) {
+		spec, err := parseAppSpec(content)
+		if err != nil && !isCode(err, "InvalidRevisionException") {
+			t.Fatalf("%q: %v", content, err)
+		}
+		if err == nil && (spec.TaskDefinition == "" || spec.ContainerName == "" || spec.ContainerPort < 1) {
+			t.Fatalf("%q parsed into an incomplete spec %+v", content, spec)
+		}
+	})
+}

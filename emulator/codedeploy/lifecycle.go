@@ -19,7 +19,9 @@ const (
 )
 
 // Step moves every deployment in progress forward to now. The emulator
-// calls it after each scheduler step (see Register); tests may call it.
+// calls it after each scheduler step (see Register); it calls ECS, which
+// does not catch up again from inside a step, so Step must not be called
+// from anywhere else while the emulator may run steps.
 func (s *Service) Step(now time.Time) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
