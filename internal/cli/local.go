@@ -16,6 +16,7 @@ import (
 	"github.com/ecsdeploy/ecsdeploy/emulator"
 	localcfn "github.com/ecsdeploy/ecsdeploy/emulator/cloudformation"
 	"github.com/ecsdeploy/ecsdeploy/emulator/cloudwatch"
+	"github.com/ecsdeploy/ecsdeploy/emulator/codedeploy"
 	"github.com/ecsdeploy/ecsdeploy/emulator/elbv2"
 	"github.com/ecsdeploy/ecsdeploy/emulator/logs"
 	"github.com/ecsdeploy/ecsdeploy/emulator/scenario"
@@ -46,9 +47,11 @@ func localStatePath() (string, error) {
 // is a fresh start); a damaged file is an error and is left as it is.
 func openLocalEmulator(file string, speed float64) (*emulator.Emulator, error) {
 	em := emulator.New(emulator.Options{Speed: speed, DefaultCluster: true})
-	logs.Register(em)       // CloudWatch Logs for awslogs containers (run --logs, aws logs get-log-events)
-	elbv2.Register(em)      // load balancers and target health, saved in the same state
-	cloudwatch.Register(em) // DescribeAlarms, from the scenario's alarms
+	logs.Register(em)        // CloudWatch Logs for awslogs containers (run --logs, aws logs get-log-events)
+	lb := elbv2.Register(em) // load balancers and target health, saved in the same state
+	cloudwatch.Register(em)  // DescribeAlarms, from the scenario's alarms
+	// CodeDeploy blue/green for CODE_DEPLOY services, shifting traffic on lb.
+	codedeploy.Register(em, codedeploy.NewELBTraffic(lb))
 	if err := em.LoadState(file); err != nil && !errors.Is(err, os.ErrNotExist) {
 		em.Close()
 		return nil, err
