@@ -69,6 +69,11 @@ type Emulator struct {
 	scenAt   time.Time
 	faultN   map[int]int // calls seen per fault index, for deterministic rates
 	ids      *idSource
+	// timelines records finished and running deployments for the console
+	// (in memory only, bounded; see timeline.go).
+	timelines timelineStore
+
+	feed changeFeed // who is told that something changed (see feed.go)
 
 	// OnStep hooks and the scheduler's own serialisation.
 	hookMu    sync.Mutex
@@ -247,8 +252,9 @@ func (e *Emulator) SetScenario(s *scenario.Scenario) error {
 		}
 	}
 	e.mu.Lock()
-	defer e.mu.Unlock()
 	e.setScenarioLocked(s, e.nowLocked())
+	e.mu.Unlock()
+	e.feed.publish(Change{Scenario: true})
 	return nil
 }
 
@@ -256,8 +262,10 @@ func (e *Emulator) SetScenario(s *scenario.Scenario) error {
 // every region; the scenario and the clock stay as they are.
 func (e *Emulator) Reset() {
 	e.mu.Lock()
-	defer e.mu.Unlock()
 	e.state = newState()
+	e.timelines = timelineStore{}
+	e.mu.Unlock()
+	e.feed.publish(Change{All: true})
 }
 
 // Scenario returns the scenario in force (never nil).
