@@ -15,6 +15,7 @@ import (
 	"io/fs"
 	"net/http"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/ecsdeploy/ecsdeploy/emulator"
@@ -37,7 +38,16 @@ type Console struct {
 	// Heartbeat is how often an idle event stream sends a comment so that
 	// proxies keep it open. Default 15 seconds.
 	Heartbeat time.Duration
+
+	done      chan struct{}
+	closeOnce sync.Once
 }
+
+// Close ends every open event stream (pages reconnect to whatever serves
+// next); call it when the server shuts down, for example with
+// http.Server.RegisterOnShutdown, so that shutting down does not wait for
+// open pages.
+func (c *Console) Close() { c.closeOnce.Do(func() { close(c.done) }) }
 
 // New returns the console of em.
 func New(em *emulator.Emulator) *Console {
@@ -46,7 +56,7 @@ func New(em *emulator.Emulator) *Console {
 		panic(err) // the embedded directory is part of the build
 	}
 	return &Console{em: em, static: http.StripPrefix(Path, http.FileServerFS(sub)),
-		ClusterInterval: time.Second, Heartbeat: 15 * time.Second}
+		ClusterInterval: time.Second, Heartbeat: 15 * time.Second, done: make(chan struct{})}
 }
 
 // Wrap returns a handler that serves the console under Path, redirects a

@@ -168,7 +168,7 @@ function renderClusters(list) {
       ul.append(el("li", null, a));
     }
     if (!c.services || !c.services.length) ul.append(el("li", { class: "muted small", text: "no services" }));
-    const zones = (c.zones || []).map((z) => z + " " + c.instances[z] + (c.draining[z] ? " (" + c.draining[z] + " draining)" : "")).join(", ");
+    const zones = (c.zones || []).map((z) => z + " " + c.instances[z] + ((c.draining || {})[z] ? " (" + c.draining[z] + " draining)" : "")).join(", ");
     frag.append(el("section", { class: "cluster", "aria-label": "cluster " + c.name },
       el("h3", { text: c.name + " · " + c.region }),
       zones ? el("p", { class: "muted small", text: "instances: " + zones }) : null,
@@ -235,7 +235,7 @@ function renderDeployments(s) {
     el("td", { class: "num", text: d.running }),
     el("td", { class: "num", text: d.pending }),
     el("td", { class: "num", text: d.failed }),
-    el("td", { text: d.rolloutStateReason })));
+    el("td", { class: "reason", text: d.rolloutStateReason })));
   $("deployments").tBodies[0].replaceChildren(...rows);
 }
 
@@ -317,7 +317,7 @@ function renderTasks(s) {
     el("td", { text: t.az }),
     el("td", null, el("time", { datetime: t.stoppedAt, text: hhmmss(t.stoppedAt) })),
     el("td", { text: t.stopCode || "" }),
-    el("td", { text: (t.stoppedReason || "") + (t.exitCode !== undefined && t.exitCode !== null ? " (exit code " + t.exitCode + ")" : "") })));
+    el("td", { class: "reason", text: (t.stoppedReason || "") + (t.exitCode !== undefined && t.exitCode !== null ? " (exit code " + t.exitCode + ")" : "") })));
   if (!rows.length) rows.push(el("tr", null, el("td", { colspan: 6, class: "muted", text: "none" })));
   $("stopped").tBodies[0].replaceChildren(...rows);
 }

@@ -1,0 +1,261 @@
+package console
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"slices"
+	"testing"
+	"time"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/ecs"
+	"github.com/aws/aws-sdk-go-v2/service/ecs/types"
+	"github.com/chromedp/cdproto/runtime"
+	"github.com/chromedp/chromedp"
+
+)
+
+// ArtifactsEnv names a directory where browser tests also keep their
+// screenshots (they always write them under the test's temporary directory).
+const ArtifactsEnv = "ECSDEPLOY_TEST_ARTIFACTS"
+
+// chromium finds a headless-capable Chromium: Debian's package installs
+// "chromium". Outside CI a missing browser skips the test; in CI it fails.
+func chromium(t *testing.T) string {
+	t.Helper()
+	for _, name := range []string{"chromium", "chromium-browser", "google-chrome"} {
+		if p, err := exec.LookPath(name); err == nil {
+			return p
+		}
+	}
+	if os.Getenv("CI") == "true" {
+		t.Fatal("chromium is not installed; CI needs it for the console's browser tests (apt-get install -y chromium)")
+	}
+	t.Skip("chromium is not installed; the console's browser tests need it")
+	return ""
+}
+
+// newBrowser starts a headless Chromium with a fresh profile.
+func newBrowser(t *testing.T) context.Context {
+	t.Helper()
+	opts := []chromedp.ExecAllocatorOption{
+		chromedp.ExecPath(chromium(t)),
+		chromedp.Flag("headless", true),
+		chromedp.NoSandbox,
+		chromedp.Flag("disable-gpu", true),
+		chromedp.Flag("disable-quic", true),
+		chromedp.Flag("no-first-run", true),
+		chromedp.Flag("disable-background-networking", true),
+		chromedp.Flag("disable-component-update", true),
+		chromedp.Flag("disable-sync", true),
+		chromedp.Flag("hide-scrollbars", true),
+		chromedp.UserDataDir(t.TempDir()),
+		chromedp.WindowSize(1280, 900),
+	}
+	actx, cancelAlloc := chromedp.NewExecAllocator(context.Background(), opts...)
+	ctx, cancel := chromedp.NewContext(actx, chromedp.WithListener(func(ev any) {
+		// Script errors on the page fail the test.
+		if e, ok := ev.(*runtime.EventExceptionThrown); ok {
+			d := e.ExceptionDetails
+			msg := d.Text
+			if d.Exception != nil {
+				msg += " " + d.Exception.Description
+			}
+			t.Errorf("script error on the page at %s:%d: %s", d.URL, d.LineNumber+1, msg)
+		}
+	}))
+	ctx, cancelTimeout := context.WithTimeout(ctx, 2*time.Minute)
+	t.Cleanup(func() { cancelTimeout(); cancel(); cancelAlloc() })
+	return ctx
+}
+
+func do(t *testing.T, ctx context.Context, what string, steps ...chromedp.Action[chromedp.Void]) {
+	t.Helper()
+	if err := chromedp.Do(ctx, steps...); err != nil {
+		t.Fatalf("%s: %v", what, err)
+	}
+}
+
+func eval[T any](t *testing.T, ctx context.Context, js string) T {
+	t.Helper()
+	v, err := chromedp.Run(ctx, chromedp.Evaluate[T](js))
+	if err != nil {
+		t.Fatalf("evaluate %s: %v", js, err)
+	}
+	return v
+}
+
+// waitPage waits until the JavaScript predicate holds on the page.
+func waitPage(t *testing.T, ctx context.Context, what, js string) {
+	t.Helper()
+	if _, err := chromedp.Run(ctx, chromedp.Poll[bool](js, chromedp.WithPollingInterval(5*time.Millisecond), chromedp.WithPollingTimeout(20*time.Second))); err != nil {
+		text, _ := chromedp.Run(ctx, chromedp.Evaluate[string](`document.querySelector("main").innerText`))
+		t.Fatalf("page never showed %s: %v\npage text:\n%s", what, err, text)
+	}
+}
+
+func screenshot(t *testing.T, ctx context.Context, name string) string {
+	t.Helper()
+	png, err := chromedp.Run(ctx, chromedp.FullScreenshot(100))
+	if err != nil {
+		t.Fatalf("screenshot: %v", err)
+	}
+	file := filepath.Join(t.TempDir(), name)
+	if err := os.WriteFile(file, png, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if dir := os.Getenv(ArtifactsEnv); dir != "" {
+		if err := os.MkdirAll(dir, 0o755); err == nil {
+			_ = os.WriteFile(filepath.Join(dir, name), png, 0o644)
+		}
+	}
+	t.Logf("screenshot %s: %d bytes", file, len(png))
+	return file
+}
+
+func registerImage(t *testing.T, client *ecs.Client, image string) string {
+	t.Helper()
+	td, err := client.RegisterTaskDefinition(context.Background(), &ecs.RegisterTaskDefinitionInput{
+		Family: aws.String("web"), NetworkMode: types.NetworkModeAwsvpc, Cpu: aws.String("256"), Memory: aws.String("512"),
+		RequiresCompatibilities: []types.Compatibility{types.CompatibilityFargate},
+		ContainerDefinitions:    []types.ContainerDefinition{{Name: aws.String("web"), Image: aws.String(image), Essential: aws.Bool(true)}},
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return aws.ToString(td.TaskDefinition.TaskDefinitionArn)
+}
+
+// TestBrowserShowsCircuitBreakerRollback opens the console in headless
+// Chromium, sets a scenario through the page (a bad one first), deploys a
+// crashing image to a service with the circuit breaker and rollback, and
+// checks that the page shows the failed deployment, the rollback and the
+// stopped tasks with their reason, live. It also measures how long a change
+// takes to reach the page.
+func TestBrowserShowsCircuitBreakerRollback(t *testing.T) {
+	em, srv, client := newServer(t)
+	ctx := newBrowser(t) // closed before the server
+	bg := context.Background()
+
+	good := registerImage(t, client, "registry.example.com/web:1.4.2")
+	if _, err := client.CreateService(bg, &ecs.CreateServiceInput{ServiceName: aws.String("web"),
+		TaskDefinition: aws.String(good), DesiredCount: aws.Int32(6), LaunchType: types.LaunchTypeFargate,
+		NetworkConfiguration: &types.NetworkConfiguration{AwsvpcConfiguration: &types.AwsVpcConfiguration{Subnets: []string{"subnet-a", "subnet-b", "subnet-c"}}},
+		DeploymentConfiguration: &types.DeploymentConfiguration{MinimumHealthyPercent: aws.Int32(50), MaximumPercent: aws.Int32(150),
+			DeploymentCircuitBreaker: &types.DeploymentCircuitBreaker{Enable: true, Rollback: true}},
+	}); err != nil {
+		t.Fatal(err)
+	}
+	em.Advance(2 * time.Minute)
+
+	// A browser's GET / lands on the console.
+	do(t, ctx, "open the console", chromedp.Navigate(srv.URL+"/"))
+	if u := eval[string](t, ctx, `location.pathname`); u != Path {
+		t.Fatalf("GET / in the browser ended at %s, want %s", u, Path)
+	}
+	waitPage(t, ctx, "the live connection", `document.getElementById("conn").textContent === "Live"`)
+	waitPage(t, ctx, "the service in the cluster list", `!!document.querySelector('#clusters a[data-service="us-east-1/default/web"]')`)
+	// Keyboard: focus the service's link and press Enter.
+	do(t, ctx, "open the service with the keyboard",
+		chromedp.Focus(chromedp.CSS(`#clusters a[data-service="us-east-1/default/web"]`)), chromedp.KeyEvent("\r"))
+	waitPage(t, ctx, "the service", `document.getElementById("service-h").textContent === "Service web"`)
+	waitPage(t, ctx, "six healthy tasks over three zones",
+		`document.querySelectorAll("#zones .cell.s-healthy").length === 6 && document.querySelectorAll("#zones .zone").length === 3`)
+	if !eval[bool](t, ctx, `!document.getElementById("time-section").hidden`) {
+		t.Error("the advance-time control is hidden on a manual clock")
+	}
+
+	// A scenario that does not validate shows the validator's message and changes nothing.
+	before, _ := em.Scenario().Marshal()
+	setScenario := func(yaml string) {
+		do(t, ctx, "edit the scenario", chromedp.SetValue(chromedp.ID("scenario-text"), yaml),
+			chromedp.Evaluate[chromedp.Void](`document.getElementById("scenario-text").dispatchEvent(new Event("input"))`),
+			chromedp.Click(chromedp.CSS(`#scenario-form button[type="submit"]`)))
+	}
+	setScenario("images:\n  - match: \"*:bad\"\n    exitCode: 1\n    exitAfterr: 5s\n")
+	waitPage(t, ctx, "the validator's message", `document.getElementById("scenario-err").textContent.includes("exitAfterr")`)
+	if after, _ := em.Scenario().Marshal(); string(after) != string(before) {
+		t.Fatalf("an invalid scenario changed the scenario:\n%s", after)
+	}
+	if eval[string](t, ctx, `document.getElementById("scenario-text").getAttribute("aria-invalid")`) != "true" {
+		t.Error("the scenario field is not marked invalid")
+	}
+	setScenario("images:\n  - match: \"*:bad\"\n    exitCode: 1\n    exitAfter: 5s\n    logs: [\"panic: config missing\"]\n")
+	waitPage(t, ctx, "the scenario applied", `document.getElementById("scenario-ok").textContent === "Scenario applied."`)
+	if sc := em.Scenario(); len(sc.Images) != 1 || sc.Images[0].Match != "*:bad" {
+		t.Fatalf("the scenario set from the page: %+v", sc)
+	}
+
+	// Deploy the crashing image.
+	bad := registerImage(t, client, "registry.example.com/web:bad")
+	up, err := client.UpdateService(bg, &ecs.UpdateServiceInput{Service: aws.String("web"), TaskDefinition: aws.String(bad)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	badID := aws.ToString(up.Service.Deployments[0].Id)
+	waitPage(t, ctx, "the new deployment", fmt.Sprintf(`!!document.querySelector('#deployments tr[data-deployment=%q]')`, badID))
+	// Advance through the rollout, a few emulated seconds at a time, as a
+	// person would watch it, and keep one picture of it in progress.
+	shot := false
+	for i := 0; i < 120; i++ {
+		em.Advance(2 * time.Second)
+		svc, _ := em.ServiceSnapshot("us-east-1", "default", "web")
+		stopped := 0
+		for _, task := range svc.Tasks {
+			if task.LastStatus == "STOPPED" {
+				stopped++
+			}
+		}
+		if !shot && stopped >= 2 {
+			waitPage(t, ctx, "stopped tasks", fmt.Sprintf(`document.querySelectorAll("#stopped tr[data-task]").length >= %d`, stopped))
+			screenshot(t, ctx, "console-rollout.png")
+			shot = true
+		}
+		if len(svc.Deployments) == 2 && svc.Deployments[1].RolloutState == "FAILED" {
+			break
+		}
+	}
+	waitPage(t, ctx, "the failed deployment", fmt.Sprintf(
+		`(document.querySelector('#deployments tr[data-deployment=%q] .state') || {}).textContent === "FAILED"`, badID))
+	waitPage(t, ctx, "the rollback deployment", `[...document.querySelectorAll("#deployments tbody tr")].some(r => r.textContent.includes("circuit breaker: rolling back to deploymentId"))`)
+	em.Advance(30 * time.Second) // the crashed containers' tasks finish stopping
+	waitPage(t, ctx, "stopped tasks with their reason", `[...document.querySelectorAll("#stopped tr[data-task]")].some(r => r.textContent.includes("Essential container in task exited") && r.textContent.includes("exit code 1"))`)
+	waitPage(t, ctx, "the failure event", `document.getElementById("events").textContent.includes("deployment failed: tasks failed to start.")`)
+	waitPage(t, ctx, "crashed tasks drawn as stopped cells", `document.querySelectorAll('#zones .cell.s-stopped').length >= 3`)
+
+	em.Advance(5 * time.Minute)
+	waitPage(t, ctx, "the finished rollback's timeline", `document.getElementById("timeline-cap").textContent.includes("rollback successful")`)
+	if n := eval[int](t, ctx, `document.querySelectorAll("#timeline path").length`); n < 5 {
+		t.Errorf("the timeline has %d paths; want the band, the bounds and the counts", n)
+	}
+	if eval[bool](t, ctx, `document.getElementById("timeline-cap").textContent.includes("never went below")`) == false {
+		t.Errorf("timeline caption: %s", eval[string](t, ctx, `document.getElementById("timeline-cap").textContent`))
+	}
+	screenshot(t, ctx, "console-rollback.png")
+
+	// How long a change takes to show: a new deployment, from the API call
+	// to the page having drawn it (both clocks are this machine's).
+	var lat []time.Duration
+	for range 20 {
+		t0 := time.Now()
+		up, err := client.UpdateService(bg, &ecs.UpdateServiceInput{Service: aws.String("web"), ForceNewDeployment: true})
+		if err != nil {
+			t.Fatal(err)
+		}
+		id := aws.ToString(up.Service.Deployments[0].Id)
+		js := fmt.Sprintf(`window.consoleSeen[%q] || 0`, id)
+		waitPage(t, ctx, "a forced deployment", "!!("+js+")")
+		seen := eval[float64](t, ctx, js)
+		lat = append(lat, time.UnixMilli(int64(seen)).Sub(t0))
+	}
+	slices.Sort(lat)
+	t.Logf("change to page: median %v, max %v over %d deployments (API call, change feed, event stream, render)", lat[len(lat)/2], lat[len(lat)-1], len(lat))
+	data, _ := json.Marshal(map[string]any{"medianMs": lat[len(lat)/2].Milliseconds(), "maxMs": lat[len(lat)-1].Milliseconds()})
+	if dir := os.Getenv(ArtifactsEnv); dir != "" {
+		_ = os.WriteFile(filepath.Join(dir, "console-latency.json"), data, 0o644)
+	}
+}
