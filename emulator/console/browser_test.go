@@ -14,6 +14,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/ecs"
 	"github.com/aws/aws-sdk-go-v2/service/ecs/types"
+	"github.com/chromedp/cdproto/emulation"
 	"github.com/chromedp/cdproto/runtime"
 	"github.com/chromedp/chromedp"
 )
@@ -200,27 +201,34 @@ func TestBrowserShowsCircuitBreakerRollback(t *testing.T) {
 	// Advance through the rollout, a few emulated seconds at a time, as a
 	// person would watch it, and keep one picture of it in progress.
 	shot := false
-	for i := 0; i < 120; i++ {
-		em.Advance(2 * time.Second)
+	for i := 0; i < 240; i++ {
+		em.Advance(time.Second)
 		svc, _ := em.ServiceSnapshot("us-east-1", "default", "web")
-		stopped := 0
+		running := 0
 		for _, task := range svc.Tasks {
-			if task.LastStatus == "STOPPED" {
-				stopped++
+			if task.DeploymentID == badID && task.LastStatus == "RUNNING" {
+				running++
 			}
 		}
-		if !shot && stopped >= 2 {
-			waitPage(t, ctx, "stopped tasks", fmt.Sprintf(`document.querySelectorAll("#stopped tr[data-task]").length >= %d`, stopped))
+		if !shot && svc.Deployments[0].ID == badID && running > 0 {
+			waitPage(t, ctx, "the new tasks running", fmt.Sprintf(
+				`[...document.querySelectorAll('#zones .cell.new-dep')].filter(c => c.dataset.state.startsWith("running")).length === %d`, running))
 			screenshot(t, ctx, "console-rollout.png")
 			shot = true
 		}
 		if len(svc.Deployments) == 2 && svc.Deployments[1].RolloutState == "FAILED" {
+			waitPage(t, ctx, "the breaker's verdict", fmt.Sprintf(
+				`(document.querySelector('#deployments tr[data-deployment=%q] .state') || {}).textContent === "FAILED"`, badID))
+			screenshot(t, ctx, "console-breaker.png")
 			break
 		}
 	}
+	if !shot {
+		t.Error("the new deployment's tasks never ran before the breaker tripped")
+	}
 	waitPage(t, ctx, "the failed deployment", fmt.Sprintf(
 		`(document.querySelector('#deployments tr[data-deployment=%q] .state') || {}).textContent === "FAILED"`, badID))
-	waitPage(t, ctx, "the rollback deployment", `[...document.querySelectorAll("#deployments tbody tr")].some(r => r.textContent.includes("circuit breaker: rolling back to deploymentId"))`)
+	waitPage(t, ctx, "the rollback deployment", `[...document.querySelectorAll("#deployments tr[data-reason-of]")].some(r => r.textContent.includes("circuit breaker: rolling back to deploymentId"))`)
 	em.Advance(30 * time.Second) // the crashed containers' tasks finish stopping
 	waitPage(t, ctx, "stopped tasks with their reason", `[...document.querySelectorAll("#stopped tr[data-task]")].some(r => r.textContent.includes("Essential container in task exited") && r.textContent.includes("exit code 1"))`)
 	waitPage(t, ctx, "the failure event", `document.getElementById("events").textContent.includes("deployment failed: tasks failed to start.")`)
@@ -235,6 +243,16 @@ func TestBrowserShowsCircuitBreakerRollback(t *testing.T) {
 		t.Errorf("timeline caption: %s", eval[string](t, ctx, `document.getElementById("timeline-cap").textContent`))
 	}
 	screenshot(t, ctx, "console-rollback.png")
+	checkContrast(t, ctx, "light")
+	if _, err := chromedp.Call(ctx, emulation.SetEmulatedMedia, emulation.SetEmulatedMediaParams{
+		Features: []*emulation.MediaFeature{{Name: "prefers-color-scheme", Value: "dark"}}}); err != nil {
+		t.Fatal(err)
+	}
+	if bg := eval[string](t, ctx, `getComputedStyle(document.body).backgroundColor`); bg != "rgb(13, 17, 23)" {
+		t.Errorf("dark scheme: body background %s", bg)
+	}
+	checkContrast(t, ctx, "dark")
+	screenshot(t, ctx, "console-dark.png")
 
 	// How long a change takes to show: a new deployment, from the API call
 	// to the page having drawn it (both clocks are this machine's).
@@ -256,5 +274,40 @@ func TestBrowserShowsCircuitBreakerRollback(t *testing.T) {
 	data, _ := json.Marshal(map[string]any{"medianMs": lat[len(lat)/2].Milliseconds(), "maxMs": lat[len(lat)-1].Milliseconds()})
 	if dir := os.Getenv(ArtifactsEnv); dir != "" {
 		_ = os.WriteFile(filepath.Join(dir, "console-latency.json"), data, 0o644)
+	}
+}
+
+// contrastJS computes WCAG contrast ratios of the page's kinds of text
+// against the background they are drawn on, and returns those below 4.5:1.
+const contrastJS = `(() => {
+  const lum = (c) => {
+    const m = c.match(/[0-9.]+/g).map(Number);
+    const ch = m.slice(0, 3).map((v) => { v /= 255; return v <= 0.03928 ? v / 12.92 : Math.pow((v + 0.055) / 1.055, 2.4); });
+    return 0.2126 * ch[0] + 0.7152 * ch[1] + 0.0722 * ch[2];
+  };
+  const bgOf = (e) => {
+    for (; e; e = e.parentElement) {
+      const b = getComputedStyle(e).backgroundColor;
+      if (b && !b.startsWith("rgba(0, 0, 0, 0)") && b !== "transparent") return b;
+    }
+    return getComputedStyle(document.documentElement).backgroundColor || "rgb(255, 255, 255)";
+  };
+  const bad = [];
+  const sels = ["h1", "h2", "main p", ".muted", ".facts dt", ".facts dd", "th", "td", ".state-FAILED", ".state-COMPLETED",
+    ".state-IN_PROGRESS", "#clusters a", "#clusters a[aria-current] .n", "button", "label", ".events time", "#conn", "textarea", ".ok"];
+  for (const s of sels) {
+    for (const e of [...document.querySelectorAll(s)].slice(0, 5)) {
+      const a = lum(getComputedStyle(e).color), b = lum(bgOf(e));
+      const r = (Math.max(a, b) + 0.05) / (Math.min(a, b) + 0.05);
+      if (r < 4.5) bad.push(s + " " + r.toFixed(2));
+    }
+  }
+  return bad;
+})()`
+
+func checkContrast(t *testing.T, ctx context.Context, scheme string) {
+	t.Helper()
+	if bad := eval[[]string](t, ctx, contrastJS); len(bad) > 0 {
+		t.Errorf("%s scheme: text below 4.5:1 contrast: %v", scheme, bad)
 	}
 }

@@ -226,16 +226,20 @@ function renderFacts(s) {
 }
 
 function renderDeployments(s) {
-  const rows = s.deployments.map((d) => el("tr", { "data-deployment": d.id },
-    el("td", null, el("code", { text: shortId(d.id), title: d.id })),
-    el("td", { text: d.status }),
-    el("td", { class: "state state-" + d.rolloutState, text: d.rolloutState }),
-    el("td", { text: shortTD(d.taskDefinition) }),
-    el("td", { class: "num", text: d.desired }),
-    el("td", { class: "num", text: d.running }),
-    el("td", { class: "num", text: d.pending }),
-    el("td", { class: "num", text: d.failed }),
-    el("td", { class: "reason", text: d.rolloutStateReason })));
+  const rows = [];
+  for (const d of s.deployments) {
+    rows.push(el("tr", { "data-deployment": d.id, class: "dep" },
+      el("td", null, el("code", { text: shortId(d.id), title: d.id })),
+      el("td", { text: d.status }),
+      el("td", { class: "state state-" + d.rolloutState, text: d.rolloutState }),
+      el("td", { text: shortTD(d.taskDefinition) }),
+      el("td", { class: "num", text: d.desired }),
+      el("td", { class: "num", text: d.running }),
+      el("td", { class: "num", text: d.pending }),
+      el("td", { class: "num", text: d.failed })));
+    rows.push(el("tr", { "data-reason-of": d.id, class: "why" },
+      el("td", { colspan: 8, class: "reason", text: d.rolloutStateReason })));
+  }
   $("deployments").tBodies[0].replaceChildren(...rows);
 }
 
@@ -316,7 +320,7 @@ function renderTasks(s) {
     el("td", null, el("code", { text: shortId(t.deploymentId) })),
     el("td", { text: t.az }),
     el("td", null, el("time", { datetime: t.stoppedAt, text: hhmmss(t.stoppedAt) })),
-    el("td", { text: t.stopCode || "" }),
+    el("td", { class: "code", text: t.stopCode || "" }),
     el("td", { class: "reason", text: (t.stoppedReason || "") + (t.exitCode !== undefined && t.exitCode !== null ? " (exit code " + t.exitCode + ")" : "") })));
   if (!rows.length) rows.push(el("tr", null, el("td", { colspan: 6, class: "muted", text: "none" })));
   $("stopped").tBodies[0].replaceChildren(...rows);
