@@ -35,6 +35,10 @@ type Console struct {
 	// a page (each lists every service; with thousands of services they
 	// are the largest messages). Default one second.
 	ClusterInterval time.Duration
+	// ServiceInterval is the least time between two snapshots of the
+	// focused service sent to a page; the first change after a quiet
+	// spell is sent at once. Default 100 ms.
+	ServiceInterval time.Duration
 	// Heartbeat is how often an idle event stream sends a comment so that
 	// proxies keep it open. Default 15 seconds.
 	Heartbeat time.Duration
@@ -56,7 +60,7 @@ func New(em *emulator.Emulator) *Console {
 		panic(err) // the embedded directory is part of the build
 	}
 	return &Console{em: em, static: http.StripPrefix(Path, http.FileServerFS(sub)),
-		ClusterInterval: time.Second, Heartbeat: 15 * time.Second, done: make(chan struct{})}
+		ClusterInterval: time.Second, ServiceInterval: 100 * time.Millisecond, Heartbeat: 15 * time.Second, done: make(chan struct{})}
 }
 
 // Wrap returns a handler that serves the console under Path, redirects a

@@ -33,7 +33,9 @@ func newServer(t testing.TB) (*emulator.Emulator, *httptest.Server, *ecs.Client)
 	t.Cleanup(c.Close) // ends the event streams first, as local serve does on shutdown
 	t.Setenv("AWS_CONFIG_FILE", t.TempDir()+"/none")
 	t.Setenv("AWS_SHARED_CREDENTIALS_FILE", t.TempDir()+"/none")
-	cfg, err := awsconfig.Load(context.Background(), awsconfig.Options{EndpointURL: srv.URL, Region: "us-east-1", MaxAttempts: 1, AccessKey: "local", SecretKey: "local"})
+	// Three attempts: on a loaded machine a loopback connection was once
+	// reset under the SDK (which retries that); every call here is safe to repeat.
+	cfg, err := awsconfig.Load(context.Background(), awsconfig.Options{EndpointURL: srv.URL, Region: "us-east-1", MaxAttempts: 3, AccessKey: "local", SecretKey: "local"})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -33,7 +33,7 @@ func (f focus) touches(ch emulator.Change) bool {
 //
 //	event: clock      {"now":…, "manual":…, "speed":…}
 //	event: clusters   every cluster with a summary of its services (at most once per ClusterInterval)
-//	event: service    the focused service (?region=&cluster=&service=), whenever it may have changed
+//	event: service    the focused service (?region=&cluster=&service=), whenever it may have changed (at most once per ServiceInterval)
 //	event: scenario   the scenario in force, as YAML, when it is replaced
 //
 // Updates come from the emulator's change feed: nothing is sent while
@@ -95,9 +95,9 @@ func (c *Console) serveEvents(w http.ResponseWriter, r *http.Request) {
 	}
 	flusher.Flush()
 
-	lastClusters := time.Now()
-	clustersDirty := false
-	var clusterTimer <-chan time.Time
+	lastClusters, lastService := time.Now(), time.Now()
+	clustersDirty, serviceDirty := false, false
+	var clusterTimer, serviceTimer <-chan time.Time
 	heartbeat := time.NewTicker(c.Heartbeat)
 	defer heartbeat.Stop()
 	for {
@@ -114,8 +114,10 @@ func (c *Console) serveEvents(w http.ResponseWriter, r *http.Request) {
 			continue
 		case <-clusterTimer:
 			clusterTimer = nil
+		case <-serviceTimer:
+			serviceTimer = nil
 		case <-sub.C():
-			serviceDirty, scenarioDirty := false, false
+			scenarioDirty := false
 			for _, ch := range sub.Take() {
 				clustersDirty = true
 				if ch.Scenario || ch.All {
@@ -131,8 +133,20 @@ func (c *Console) serveEvents(w http.ResponseWriter, r *http.Request) {
 			if scenarioDirty && !sendScenario() {
 				return
 			}
-			if serviceDirty && !sendService() {
-				return
+		}
+		// The first change after a quiet spell goes out at once; while
+		// changes keep coming (every emulated second during a rollout) the
+		// service is sent at most once per ServiceInterval.
+		if serviceDirty {
+			if wait := c.ServiceInterval - time.Since(lastService); wait > 0 {
+				if serviceTimer == nil {
+					serviceTimer = time.After(wait)
+				}
+			} else {
+				if !sendService() {
+					return
+				}
+				serviceDirty, lastService = false, time.Now()
 			}
 		}
 		if clustersDirty {

@@ -326,13 +326,20 @@ function renderTasks(s) {
   $("stopped").tBodies[0].replaceChildren(...rows);
 }
 
+// New events are added at the top without redrawing the others, so that a
+// screen reader announces only what is new.
 function renderEvents(s) {
   const ol = $("events");
+  const key = (ev) => ev.at + " " + ev.message;
+  const item = (ev) => el("li", { "data-key": key(ev) }, el("time", { datetime: ev.at, text: hhmmss(ev.at) }), ev.message);
   const first = ol.firstElementChild;
-  const newest = s.events.length ? s.events[0].at + s.events[0].message : "";
-  if (first && first.dataset.key === newest && ol.childElementCount === s.events.length) return;
-  ol.replaceChildren(...s.events.map((ev) => el("li", { "data-key": ev.at + ev.message },
-    el("time", { datetime: ev.at, text: hhmmss(ev.at) }), ev.message)));
+  const k = first ? s.events.findIndex((ev) => key(ev) === first.dataset.key) : -1;
+  if (k < 0) {
+    ol.replaceChildren(...s.events.map(item));
+    return;
+  }
+  ol.prepend(...s.events.slice(0, k).map(item));
+  while (ol.childElementCount > s.events.length) ol.lastElementChild.remove();
 }
 
 // ---- timelines -------------------------------------------------------------
