@@ -34,7 +34,7 @@ func newServer(t testing.TB) (*emulator.Emulator, *httptest.Server, *ecs.Client)
 	t.Setenv("AWS_CONFIG_FILE", t.TempDir()+"/none")
 	t.Setenv("AWS_SHARED_CREDENTIALS_FILE", t.TempDir()+"/none")
 	// Three attempts: on a loaded machine a loopback connection was once
-	// reset under the SDK (which retries that); every call here is safe to repeat.
+	// reset under the SDK, which retries only such connection errors.
 	cfg, err := awsconfig.Load(context.Background(), awsconfig.Options{EndpointURL: srv.URL, Region: "us-east-1", MaxAttempts: 3, AccessKey: "local", SecretKey: "local"})
 	if err != nil {
 		t.Fatal(err)
