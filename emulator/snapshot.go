@@ -128,11 +128,20 @@ type ServiceSnapshot struct {
 	Steady                bool                 `json:"steady"`
 	Deployments           []DeploymentSnapshot `json:"deployments"`
 	// TargetGroups are the target groups of the service's load balancers.
-	TargetGroups []string        `json:"targetGroups,omitempty"`
-	Tasks        []TaskSnapshot  `json:"tasks"`
-	Events       []EventSnapshot `json:"events"`
-	Timelines    []Timeline      `json:"timelines"`
-	Zones        []string        `json:"zones"`
+	TargetGroups []string `json:"targetGroups,omitempty"`
+	// TaskSets are the service's task sets (EXTERNAL and CODE_DEPLOY
+	// deployment controllers). The emulator does not keep task sets yet, so
+	// this stays empty until it does; viewers show it when present.
+	TaskSets []TaskSetSnapshot `json:"taskSets,omitempty"`
+	// Traffic is each target group's share of the listener's traffic, and
+	// Stage the blue/green lifecycle stage, when the local load balancer and
+	// deployment services report them (see the console's Traffic and Stage).
+	Traffic   []TrafficShare  `json:"traffic,omitempty"`
+	Stage     string          `json:"stage,omitempty"`
+	Tasks     []TaskSnapshot  `json:"tasks"`
+	Events    []EventSnapshot `json:"events"`
+	Timelines []Timeline      `json:"timelines"`
+	Zones     []string        `json:"zones"`
 }
 
 // DeploymentSnapshot is one entry of the service's deployments.
@@ -150,9 +159,30 @@ type DeploymentSnapshot struct {
 	UpdatedAt          time.Time `json:"updatedAt"`
 }
 
+// TaskSetSnapshot is one task set of a service.
+type TaskSetSnapshot struct {
+	ID              string   `json:"id"`
+	Status          string   `json:"status"` // PRIMARY, ACTIVE, DRAINING
+	TaskDefinition  string   `json:"taskDefinition"`
+	Scale           float64  `json:"scale"` // percent of the service's desired count
+	ComputedDesired int      `json:"computedDesiredCount"`
+	Running         int      `json:"running"`
+	Pending         int      `json:"pending"`
+	Stability       string   `json:"stability"` // STEADY_STATE or STABILIZING
+	TargetGroups    []string `json:"targetGroups,omitempty"`
+}
+
+// TrafficShare is the percentage of a listener's traffic a target group gets.
+type TrafficShare struct {
+	TargetGroup string  `json:"targetGroup"`
+	Percent     float64 `json:"percent"`
+}
+
 // TaskSnapshot is one task of the service, including recently stopped ones.
 type TaskSnapshot struct {
 	ID             string    `json:"id"`
+	TaskSet        string    `json:"taskSet,omitempty"`      // the task set it belongs to, if any
+	TargetHealth   string    `json:"targetHealth,omitempty"` // in its target group, when reported
 	AZ             string    `json:"az"`
 	DeploymentID   string    `json:"deploymentId,omitempty"`
 	TaskDefinition string    `json:"taskDefinition"`

@@ -17,6 +17,8 @@ import (
 	"github.com/chromedp/cdproto/emulation"
 	"github.com/chromedp/cdproto/runtime"
 	"github.com/chromedp/chromedp"
+
+	"github.com/ecsdeploy/ecsdeploy/emulator"
 )
 
 // ArtifactsEnv names a directory where browser tests also keep their
@@ -314,4 +316,69 @@ func checkContrast(t *testing.T, ctx context.Context, scheme string) {
 	if bad := eval[[]string](t, ctx, contrastJS); len(bad) > 0 {
 		t.Errorf("%s scheme: text below 4.5:1 contrast: %v", scheme, bad)
 	}
+}
+
+// TestBrowserShowsTrafficSplitAndTaskSets checks the blue/green part of the
+// page. The traffic split and the lifecycle stage come through the
+// console's Traffic and Stage hooks (as a local load balancer and a local
+// CodeDeploy would report them) for a real load-balanced service; task sets
+// are not kept by the emulator yet, so their table and grouping are drawn
+// from a snapshot handed to the page's renderer.
+func TestBrowserShowsTrafficSplitAndTaskSets(t *testing.T) {
+	blue := "arn:aws:elasticloadbalancing:us-east-1:000000000000:targetgroup/web-blue/0123456789abcdef"
+	green := "arn:aws:elasticloadbalancing:us-east-1:000000000000:targetgroup/web-green/fedcba9876543210"
+	var asked []string
+	em, srv, client := newServerWith(t, func(c *Console) {
+		c.Traffic = func(region string, groups []string) []emulator.TrafficShare {
+			asked = append([]string{region}, groups...)
+			return []emulator.TrafficShare{{TargetGroup: blue, Percent: 90}, {TargetGroup: green, Percent: 10}}
+		}
+		c.Stage = func(region, cluster, service string) string { return "AfterAllowTestTraffic" }
+	})
+	ctx := newBrowser(t)
+	td := registerImage(t, client, "web:1")
+	if _, err := client.CreateService(context.Background(), &ecs.CreateServiceInput{ServiceName: aws.String("web"),
+		TaskDefinition: aws.String(td), DesiredCount: aws.Int32(2), LaunchType: types.LaunchTypeFargate,
+		NetworkConfiguration: &types.NetworkConfiguration{AwsvpcConfiguration: &types.AwsVpcConfiguration{Subnets: []string{"subnet-a", "subnet-b"}}},
+		LoadBalancers:        []types.LoadBalancer{{TargetGroupArn: aws.String(blue), ContainerName: aws.String("web"), ContainerPort: aws.Int32(8080)}},
+	}); err != nil {
+		t.Fatal(err)
+	}
+	em.Advance(time.Minute)
+	do(t, ctx, "open the service", chromedp.Navigate(srv.URL+Path+"#/us-east-1/default/web"))
+	waitPage(t, ctx, "the traffic split", `document.getElementById("traffic-cap").textContent === "Traffic: web-blue 90 %, web-green 10 %"`)
+	waitPage(t, ctx, "the lifecycle stage", `document.getElementById("bg-stage").textContent === "Lifecycle stage: AfterAllowTestTraffic"`)
+	if n := eval[int](t, ctx, `document.querySelectorAll("#traffic rect").length`); n != 2 {
+		t.Errorf("traffic bar has %d segments, want 2", n)
+	}
+	if len(asked) != 2 || asked[0] != "us-east-1" || asked[1] != blue {
+		t.Errorf("the traffic hook was asked about %v, want the service's target group in us-east-1", asked)
+	}
+
+	snap, _ := em.ServiceSnapshot("us-east-1", "default", "web")
+	snap.TaskSets = []emulator.TaskSetSnapshot{
+		{ID: "ecs-svc/1111111111111111111", Status: "PRIMARY", TaskDefinition: td, Scale: 100, ComputedDesired: 2, Running: 2, Stability: "STEADY_STATE", TargetGroups: []string{blue}},
+		{ID: "ecs-svc/2222222222222222222", Status: "ACTIVE", TaskDefinition: td, Scale: 100, ComputedDesired: 2, Pending: 2, Stability: "STABILIZING", TargetGroups: []string{green}},
+	}
+	snap.Traffic = []emulator.TrafficShare{{TargetGroup: blue, Percent: 90}, {TargetGroup: green, Percent: 10}}
+	snap.Stage = "AfterAllowTestTraffic"
+	for i := range snap.Tasks {
+		snap.Tasks[i].TaskSet = snap.TaskSets[i%2].ID
+		snap.Tasks[i].TargetHealth = "healthy"
+	}
+	data, err := json.Marshal(snap)
+	if err != nil {
+		t.Fatal(err)
+	}
+	do(t, ctx, "draw task sets", chromedp.Evaluate[chromedp.Void]("renderService("+string(data)+")"))
+	if n := eval[int](t, ctx, `document.querySelectorAll("#tasksets tr[data-taskset]").length`); n != 2 {
+		t.Errorf("task set table has %d rows, want 2", n)
+	}
+	if !eval[bool](t, ctx, `[...document.querySelectorAll("#zones .group-label")].some(l => l.textContent === "task set 11111111 (primary)")`) {
+		t.Errorf("tasks are not grouped by task set: %s", eval[string](t, ctx, `document.getElementById("zones").innerText`))
+	}
+	if !eval[bool](t, ctx, `[...document.querySelectorAll("#zones .cell")].every(c => c.getAttribute("aria-label").includes("target healthy"))`) {
+		t.Error("task cells do not say their target health")
+	}
+	screenshot(t, ctx, "console-bluegreen.png")
 }

@@ -43,6 +43,13 @@ type Console struct {
 	// proxies keep it open. Default 15 seconds.
 	Heartbeat time.Duration
 
+	// Traffic, when set, reports the traffic split between a service's
+	// target groups (for example from the local load balancer); Stage the
+	// lifecycle stage of its blue/green deployment (for example from the
+	// local CodeDeploy). Nil means unknown: the page leaves them out.
+	Traffic func(region string, targetGroups []string) []emulator.TrafficShare
+	Stage   func(region, cluster, service string) string
+
 	done      chan struct{}
 	closeOnce sync.Once
 }
@@ -98,7 +105,7 @@ func (c *Console) serve(w http.ResponseWriter, r *http.Request) {
 		return
 	case "api/service":
 		q := r.URL.Query()
-		snap, ok := c.em.ServiceSnapshot(q.Get("region"), q.Get("cluster"), q.Get("service"))
+		snap, ok := c.serviceSnapshot(focus{region: q.Get("region"), cluster: q.Get("cluster"), service: q.Get("service")})
 		if !ok {
 			http.Error(w, "no such service", http.StatusNotFound)
 			return

@@ -24,10 +24,18 @@ var start = time.Date(2026, 3, 1, 12, 0, 0, 0, time.UTC)
 // newServer serves an emulator on a manual clock with its console, and
 // returns an ECS client that reaches it over HTTP.
 func newServer(t testing.TB) (*emulator.Emulator, *httptest.Server, *ecs.Client) {
+	return newServerWith(t, nil)
+}
+
+// newServerWith is newServer with a chance to configure the console first.
+func newServerWith(t testing.TB, configure func(*Console)) (*emulator.Emulator, *httptest.Server, *ecs.Client) {
 	t.Helper()
 	em := emulator.New(emulator.Options{Clock: emulator.NewManualClock(start), Seed: 1, DefaultCluster: true})
 	t.Cleanup(func() { em.Close() })
 	c := New(em)
+	if configure != nil {
+		configure(c)
+	}
 	srv := httptest.NewServer(c.Wrap(em))
 	t.Cleanup(srv.Close)
 	t.Cleanup(c.Close) // ends the event streams first, as local serve does on shutdown

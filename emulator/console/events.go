@@ -76,7 +76,7 @@ func (c *Console) serveEvents(w http.ResponseWriter, r *http.Request) {
 		if !f.set() {
 			return true
 		}
-		snap, ok := c.em.ServiceSnapshot(f.region, f.cluster, f.service)
+		snap, ok := c.serviceSnapshot(f)
 		if !ok {
 			return send("service", map[string]any{"missing": true, "region": f.region, "cluster": f.cluster, "name": f.service})
 		}
@@ -163,4 +163,24 @@ func (c *Console) serveEvents(w http.ResponseWriter, r *http.Request) {
 		}
 		flusher.Flush()
 	}
+}
+
+// serviceSnapshot is the emulator's snapshot of the focused service with
+// what other local services report about it.
+func (c *Console) serviceSnapshot(f focus) (emulator.ServiceSnapshot, bool) {
+	snap, ok := c.em.ServiceSnapshot(f.region, f.cluster, f.service)
+	if !ok {
+		return snap, false
+	}
+	if c.Traffic != nil && len(snap.TargetGroups) > 0 {
+		groups := append([]string(nil), snap.TargetGroups...)
+		for _, ts := range snap.TaskSets {
+			groups = append(groups, ts.TargetGroups...)
+		}
+		snap.Traffic = c.Traffic(f.region, groups)
+	}
+	if c.Stage != nil {
+		snap.Stage = c.Stage(f.region, f.cluster, f.service)
+	}
+	return snap, true
 }

@@ -41,6 +41,10 @@ function shortId(id) {
   id = (id || "").replace(/^ecs-svc\//, "");
   return id.length > 8 ? id.slice(-8) : id;
 }
+function shortTG(arn) {
+  const m = /targetgroup\/([^/]+)/.exec(arn || "");
+  return m ? m[1] : arn;
+}
 function shortTD(arn) {
   const i = (arn || "").lastIndexOf("/");
   return i >= 0 ? arn.slice(i + 1) : arn;
@@ -202,6 +206,7 @@ function renderService(s) {
   renderFacts(s);
   renderDeployments(s);
   renderBand(s);
+  renderBlueGreen(s);
   renderTasks(s);
   renderEvents(s);
   renderTimelines(s);
@@ -221,7 +226,7 @@ function renderFacts(s) {
     ["Deployment controller", s.controller],
   ];
   if (s.launchType) facts.push(["Launch type", s.launchType]);
-  if (s.targetGroups && s.targetGroups.length) facts.push(["Target groups", s.targetGroups.map(shortTD).join(", ")]);
+  if (s.targetGroups && s.targetGroups.length) facts.push(["Target groups", s.targetGroups.map(shortTG).join(", ")]);
   $("service-facts").replaceChildren(...facts.map(([k, v]) => el("div", null, el("dt", { text: k }), el("dd", { text: v }))));
 }
 
@@ -272,6 +277,37 @@ function renderBand(s) {
     " healthy (at least " + s.minHealthy + " while deploying); desired " + s.desired + ". The shaded band is the range the scheduler stays within.";
 }
 
+// Blue/green: task sets, the traffic split between target groups and the
+// lifecycle stage, when the emulator reports them.
+function renderBlueGreen(s) {
+  const sets = s.taskSets || [], traffic = s.traffic || [];
+  const box = $("bg");
+  box.hidden = !sets.length && !traffic.length && !s.stage;
+  if (box.hidden) return;
+  $("bg-stage").textContent = s.stage ? "Lifecycle stage: " + s.stage : "";
+  $("tasksets").tBodies[0].replaceChildren(...sets.map((ts) => el("tr", { "data-taskset": ts.id },
+    el("td", null, el("code", { text: shortId(ts.id), title: ts.id })),
+    el("td", { text: ts.status }),
+    el("td", { text: shortTD(ts.taskDefinition) }),
+    el("td", { class: "num", text: ts.scale + " %" }),
+    el("td", { class: "num", text: ts.computedDesiredCount }),
+    el("td", { class: "num", text: ts.running }),
+    el("td", { class: "num", text: ts.pending }),
+    el("td", { text: ts.stability }),
+    el("td", { text: (ts.targetGroups || []).map(shortTG).join(", ") }))));
+  const kids = [];
+  let x = 0;
+  traffic.forEach((t, i) => {
+    const w = (t.percent / 100) * 600;
+    kids.push(el("svg:rect", { x: x, y: 2, width: w, height: 24, class: i === 0 ? "g-new" : "g-old" }));
+    if (w > 60) kids.push(el("svg:text", { x: x + 4, y: 19, class: "g-label", text: shortTG(t.targetGroup) + " " + t.percent + " %" }));
+    x += w;
+  });
+  $("traffic").replaceChildren(...kids);
+  $("traffic").hidden = !traffic.length;
+  $("traffic-cap").textContent = traffic.length ? "Traffic: " + traffic.map((t) => shortTG(t.targetGroup) + " " + t.percent + " %").join(", ") : "";
+}
+
 function taskClass(t) {
   if (t.lastStatus === "STOPPED") return ["s-stopped", "×", "stopped"];
   if (t.desiredStatus === "STOPPED") return ["s-stopping", "↓", "stopping"];
@@ -300,12 +336,13 @@ function renderTasks(s) {
     const body = [];
     for (const [g, ts] of groups) {
       const dep = s.deployments.find((d) => d.id === g);
-      const label = g ? (dep ? "deployment " + shortId(g) + " (" + (g === primary ? "primary" : dep.rolloutState.toLowerCase()) + ")" : "earlier deployment " + shortId(g)) : "no deployment";
+      const set = (s.taskSets || []).find((x) => x.id === g);
+      const label = set ? "task set " + shortId(g) + " (" + set.status.toLowerCase() + ")" : g ? (dep ? "deployment " + shortId(g) + " (" + (g === primary ? "primary" : dep.rolloutState.toLowerCase()) + ")" : "earlier deployment " + shortId(g)) : "no deployment";
       body.push(el("p", { class: "group-label", text: label }));
       body.push(el("ul", { class: "cells", "aria-label": label + " in " + (z || "no zone") },
         ...ts.map((t) => {
           const [cls, glyph, words] = taskClass(t);
-          const desc = "task " + t.id.slice(0, 8) + ": " + words + (t.stoppedReason ? " — " + t.stoppedReason : "");
+          const desc = "task " + t.id.slice(0, 8) + ": " + words + (t.targetHealth ? ", target " + t.targetHealth.toLowerCase() : "") + (t.stoppedReason ? " — " + t.stoppedReason : "");
           return el("li", { class: "cell " + cls + (t.deploymentId === primary ? " new-dep" : ""), title: desc, "aria-label": desc, "data-task": t.id, "data-state": words, text: glyph });
         })));
     }
