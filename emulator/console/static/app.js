@@ -95,12 +95,23 @@ function route() {
 
 function renderClock(c) {
   state.clock = c;
-  const t = $("clock");
-  t.dateTime = c.now;
-  t.textContent = new Date(c.now).toISOString().replace("T", " ").slice(0, 19) + " UTC";
+  state.clockAt = Date.now();
+  showClock();
   $("speed").textContent = c.manual ? "(manual clock)" : "(" + c.speed + "× real time)";
   $("time-section").hidden = !c.manual;
 }
+// Between updates a running clock is advanced locally at its speed.
+function showClock() {
+  const c = state.clock;
+  if (!c) return;
+  let ms = Date.parse(c.now);
+  if (!c.manual) ms += (Date.now() - state.clockAt) * c.speed;
+  const t = $("clock");
+  const iso = new Date(ms).toISOString();
+  t.dateTime = iso;
+  t.textContent = iso.replace("T", " ").slice(0, 19) + " UTC";
+}
+setInterval(showClock, 1000);
 
 $("advance-form").addEventListener("submit", async (ev) => {
   ev.preventDefault();
@@ -304,7 +315,7 @@ function renderBlueGreen(s) {
     x += w;
   });
   $("traffic").replaceChildren(...kids);
-  $("traffic").hidden = !traffic.length;
+  $("traffic").parentElement.hidden = !traffic.length;
   $("traffic-cap").textContent = traffic.length ? "Traffic: " + traffic.map((t) => shortTG(t.targetGroup) + " " + t.percent + " %").join(", ") : "";
 }
 
