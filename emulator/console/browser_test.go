@@ -8,6 +8,8 @@ import (
 	"os/exec"
 	"path/filepath"
 	"slices"
+	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -41,26 +43,58 @@ func chromium(t *testing.T) string {
 	return ""
 }
 
-// newBrowser starts a headless Chromium with a fresh profile.
+// browser is one headless Chromium, with a fresh profile, shared by the
+// tests of this package (each gets its own tab): starting it is the slow part.
+var browser struct {
+	once    sync.Once
+	ctx     context.Context
+	cancel  func()
+	profile string
+	err     error
+}
+
+func TestMain(m *testing.M) {
+	code := m.Run()
+	if browser.cancel != nil {
+		browser.cancel()
+	}
+	if browser.profile != "" {
+		_ = os.RemoveAll(browser.profile)
+	}
+	os.Exit(code)
+}
+
+// newBrowser opens a tab in the shared headless Chromium. Script errors on
+// the page fail the test.
 func newBrowser(t *testing.T) context.Context {
 	t.Helper()
-	opts := []chromedp.ExecAllocatorOption{
-		chromedp.ExecPath(chromium(t)),
-		chromedp.Flag("headless", true),
-		chromedp.NoSandbox,
-		chromedp.Flag("disable-gpu", true),
-		chromedp.Flag("disable-quic", true),
-		chromedp.Flag("no-first-run", true),
-		chromedp.Flag("disable-background-networking", true),
-		chromedp.Flag("disable-component-update", true),
-		chromedp.Flag("disable-sync", true),
-		chromedp.Flag("hide-scrollbars", true),
-		chromedp.UserDataDir(t.TempDir()),
-		chromedp.WindowSize(1280, 900),
+	exe := chromium(t)
+	browser.once.Do(func() {
+		if browser.profile, browser.err = os.MkdirTemp("", "console-chromium-"); browser.err != nil {
+			return
+		}
+		actx, cancelAlloc := chromedp.NewExecAllocator(context.Background(),
+			chromedp.ExecPath(exe),
+			chromedp.Flag("headless", true),
+			chromedp.NoSandbox,
+			chromedp.Flag("disable-gpu", true),
+			chromedp.Flag("disable-quic", true),
+			chromedp.Flag("no-first-run", true),
+			chromedp.Flag("disable-background-networking", true),
+			chromedp.Flag("disable-component-update", true),
+			chromedp.Flag("disable-sync", true),
+			chromedp.Flag("hide-scrollbars", true),
+			chromedp.UserDataDir(browser.profile),
+			chromedp.WindowSize(1280, 900),
+		)
+		bctx, cancelBrowser := chromedp.NewContext(actx)
+		browser.ctx, browser.cancel = bctx, func() { cancelBrowser(); cancelAlloc() }
+		browser.err = chromedp.Do(bctx) // starts the browser
+	})
+	if browser.err != nil {
+		t.Fatalf("start chromium: %v", browser.err)
 	}
-	actx, cancelAlloc := chromedp.NewExecAllocator(context.Background(), opts...)
-	ctx, cancel := chromedp.NewContext(actx, chromedp.WithListener(func(ev any) {
-		// Script errors on the page fail the test.
+	ctx, cancel := chromedp.NewContext(browser.ctx, chromedp.WithListener(func(ev any) {
 		if e, ok := ev.(*runtime.EventExceptionThrown); ok {
 			d := e.ExceptionDetails
 			msg := d.Text
@@ -71,7 +105,7 @@ func newBrowser(t *testing.T) context.Context {
 		}
 	}))
 	ctx, cancelTimeout := context.WithTimeout(ctx, 2*time.Minute)
-	t.Cleanup(func() { cancelTimeout(); cancel(); cancelAlloc() })
+	t.Cleanup(func() { cancelTimeout(); cancel() })
 	return ctx
 }
 
@@ -381,4 +415,40 @@ func TestBrowserShowsTrafficSplitAndTaskSets(t *testing.T) {
 		t.Error("task cells do not say their target health")
 	}
 	screenshot(t, ctx, "console-bluegreen.png")
+}
+
+// TestBrowserTimelineJudgesTheMinimum draws timelines from given points and
+// checks the sentence that answers "did it go below minimumHealthyPercent?".
+func TestBrowserTimelineJudgesTheMinimum(t *testing.T) {
+	_, srv, _ := newServer(t)
+	ctx := newBrowser(t)
+	do(t, ctx, "open the console", chromedp.Navigate(srv.URL+Path))
+	at := func(s int) string { return start.Add(time.Duration(s) * time.Second).Format(time.RFC3339) }
+	point := func(s, healthy, running int) string {
+		return fmt.Sprintf(`{"at":%q,"desired":4,"min":2,"max":8,"running":%d,"healthy":%d,"pending":0,"started":0,"stopped":0}`, at(s), running, healthy)
+	}
+	caption := func(points ...string) string {
+		js := fmt.Sprintf(`drawTimeline({"deployment":"ecs-svc/1234567890","status":"SUCCESSFUL","startedAt":%q,"endedAt":%q,"points":[%s]}),
+			document.getElementById("timeline-cap").textContent`, at(0), at(100), strings.Join(points, ","))
+		return eval[string](t, ctx, js)
+	}
+	cases := []struct {
+		name   string
+		points []string
+		want   string
+	}{
+		{"first deployment ramping up", []string{point(1, 0, 0), point(30, 2, 2), point(60, 4, 4)},
+			"It reached the minimum healthy count (2) at 12:00:30; after that, healthy tasks never went below the minimum healthy count."},
+		{"replacement dipping below", []string{point(1, 4, 4), point(30, 1, 3), point(60, 4, 4)},
+			"Healthy tasks went below the minimum (2), lowest 1 at 12:00:30."},
+		{"replacement within bounds", []string{point(1, 4, 4), point(30, 2, 6), point(60, 4, 4)},
+			"Healthy tasks never went below the minimum healthy count."},
+		{"never healthy", []string{point(1, 0, 0), point(30, 0, 2)},
+			"It never reached the minimum healthy count (2)."},
+	}
+	for _, c := range cases {
+		if got := caption(c.points...); !strings.Contains(got, c.want) {
+			t.Errorf("%s: caption %q lacks %q", c.name, got, c.want)
+		}
+	}
 }

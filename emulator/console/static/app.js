@@ -469,18 +469,29 @@ function drawTimeline(tl) {
   kids.push(el("svg:text", { x: L + 4, y: B + 28, text: "— healthy   — running   — running + pending   ⋯ desired   ▒ min…max" }));
   svg.setAttribute("viewBox", "0 0 640 225");
   svg.replaceChildren(...kids);
-  // Answer "did it ever go below the minimum?" in words too.
-  let low = pts[0], over = pts[0];
-  for (const p of pts) {
-    if (p.healthy - p.min < low.healthy - low.min) low = p;
-    if (p.running + p.pending - p.max > over.running + over.pending - over.max) over = p;
+  // Answer "did it ever go below the minimum?" in words too. A service's
+  // first deployment starts from no tasks at all: it is judged from the
+  // moment it first reached the minimum.
+  let from = 0, ramp = "";
+  if (pts[0].healthy < pts[0].min && pts[0].running === 0) {
+    from = pts.findIndex((p) => p.healthy >= p.min);
+    ramp = from < 0 ? "It never reached the minimum healthy count (" + pts[pts.length - 1].min + "). " :
+      "It reached the minimum healthy count (" + pts[from].min + ") at " + hhmmss(pts[from].at) + "; after that, ";
   }
+  const judged = from < 0 ? [] : pts.slice(from);
+  let low = judged[0], over = pts[0];
+  for (const p of judged) if (p.healthy - p.min < low.healthy - low.min) low = p;
+  for (const p of pts) if (p.running + p.pending - p.max > over.running + over.pending - over.max) over = p;
   const last = pts[pts.length - 1];
-  const below = pts.filter((p) => p.healthy < p.min);
+  const below = judged.filter((p) => p.healthy < p.min);
+  let verdict = "";
+  if (judged.length) {
+    verdict = below.length ? "healthy tasks went below the minimum (" + low.min + "), lowest " + low.healthy + " at " + hhmmss(low.at) + "." :
+      "healthy tasks never went below the minimum healthy count.";
+    if (!ramp) verdict = verdict[0].toUpperCase() + verdict.slice(1);
+  }
   $("timeline-cap").textContent = "Deployment " + shortId(tl.deployment) + ", " + tl.status.toLowerCase().replace(/_/g, " ") +
-    ", over " + fmtDur(secs) + ": " + last.started + " tasks started, " + last.stopped + " stopped. " +
-    (below.length ? "Healthy tasks were below the minimum (" + low.min + ") for part of it, lowest " + low.healthy + " at " + hhmmss(low.at) + " (for example while tasks were first starting)." :
-      "Healthy tasks never went below the minimum healthy count.") +
+    ", over " + fmtDur(secs) + ": " + last.started + " tasks started, " + last.stopped + " stopped. " + ramp + verdict +
     " At most " + (over.running + over.pending) + " tasks at once (maximum " + over.max + ").";
 }
 
