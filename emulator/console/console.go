@@ -95,14 +95,16 @@ func fromAWSClient(r *http.Request) bool {
 }
 
 func (c *Console) serve(w http.ResponseWriter, r *http.Request) {
-	rest := strings.TrimPrefix(r.URL.Path, Path)
-	switch rest {
+	if r.Method != http.MethodGet && r.Method != http.MethodHead {
+		w.Header().Set("Allow", "GET, HEAD")
+		http.Error(w, "the console is read-only; change the scenario or the time through /_local/scenario and /_local/advance", http.StatusMethodNotAllowed)
+		return
+	}
+	switch strings.TrimPrefix(r.URL.Path, Path) {
 	case "events":
 		c.serveEvents(w, r)
-		return
 	case "api/clusters":
 		writeJSON(w, c.em.ClusterSnapshots())
-		return
 	case "api/service":
 		q := r.URL.Query()
 		snap, ok := c.serviceSnapshot(focus{region: q.Get("region"), cluster: q.Get("cluster"), service: q.Get("service")})
@@ -111,17 +113,12 @@ func (c *Console) serve(w http.ResponseWriter, r *http.Request) {
 			return
 		}
 		writeJSON(w, snap)
-		return
+	default:
+		w.Header().Set("Content-Security-Policy", "default-src 'self'; style-src 'self'; script-src 'self'; img-src 'self' data:")
+		w.Header().Set("X-Content-Type-Options", "nosniff")
+		w.Header().Set("Cache-Control", "no-cache")
+		c.static.ServeHTTP(w, r)
 	}
-	if r.Method != http.MethodGet && r.Method != http.MethodHead {
-		w.Header().Set("Allow", "GET, HEAD")
-		http.Error(w, "the console is read-only; change the scenario or the time through /_local/scenario and /_local/advance", http.StatusMethodNotAllowed)
-		return
-	}
-	w.Header().Set("Content-Security-Policy", "default-src 'self'; style-src 'self'; script-src 'self'; img-src 'self' data:")
-	w.Header().Set("X-Content-Type-Options", "nosniff")
-	w.Header().Set("Cache-Control", "no-cache")
-	c.static.ServeHTTP(w, r)
 }
 
 func writeJSON(w http.ResponseWriter, v any) {

@@ -102,18 +102,23 @@ func TestConsoleServesItsPageAndIsReadOnly(t *testing.T) {
 		t.Errorf("the page weighs %d bytes, above 200 KB", total)
 	}
 	t.Logf("page weight: %d bytes (HTML, JS and CSS, uncompressed)", total)
-	res, err := http.Post(srv.URL+Path+"api/clusters", "application/json", strings.NewReader("{}"))
+	for _, name := range []string{"", "api/clusters", "events"} {
+		res, err := http.Post(srv.URL+Path+name, "text/plain", strings.NewReader("x"))
+		if err != nil {
+			t.Fatal(err)
+		}
+		res.Body.Close()
+		if res.StatusCode != http.StatusMethodNotAllowed {
+			t.Errorf("POST %s%s answered %d, want 405", Path, name, res.StatusCode)
+		}
+	}
+	res, err := http.Get(srv.URL + Path + "api/service?region=us-east-1&cluster=default&service=nope")
 	if err != nil {
 		t.Fatal(err)
 	}
 	res.Body.Close()
-	res, err = http.Post(srv.URL+Path, "text/plain", strings.NewReader("x"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	res.Body.Close()
-	if res.StatusCode != http.StatusMethodNotAllowed {
-		t.Fatalf("POST to the console answered %d, want 405", res.StatusCode)
+	if res.StatusCode != http.StatusNotFound {
+		t.Errorf("a missing service answered %d, want 404", res.StatusCode)
 	}
 }
 
