@@ -38,6 +38,9 @@ func (x *ecsCall) createService(body []byte) (any, error) {
 		return nil, err
 	}
 	td, network, launchType := ls.td, ls.network, ls.launchType
+	if err := x.em.checkLoadBalancers(in.LoadBalancers, td); err != nil {
+		return nil, err
+	}
 	strategy := in.SchedulingStrategy
 	if strategy == "" {
 		strategy = "REPLICA"
@@ -62,6 +65,9 @@ func (x *ecsCall) createService(body []byte) (any, error) {
 	}
 	cfg := deploymentConfiguration{MaximumPercent: 200, MinimumHealthyPercent: 100}
 	if err := applyDeploymentConfig(&cfg, in.DeploymentConfiguration); err != nil {
+		return nil, err
+	}
+	if err := x.em.checkNativeStrategy(cfg, in.LoadBalancers); err != nil {
 		return nil, err
 	}
 	if old := c.Services[in.ServiceName]; old != nil && old.Status != "INACTIVE" {
@@ -188,6 +194,16 @@ func (x *ecsCall) updateService(body []byte) (any, error) {
 	if err := applyDeploymentConfig(&cfg, in.DeploymentConfiguration); err != nil {
 		return nil, err
 	}
+	lbs := s.LoadBalancers
+	if in.LoadBalancers != nil {
+		lbs = in.LoadBalancers
+	}
+	if err := x.em.checkLoadBalancers(lbs, td); err != nil {
+		return nil, err
+	}
+	if err := x.em.checkNativeStrategy(cfg, lbs); err != nil {
+		return nil, err
+	}
 
 	// Members that start a new deployment when they change (or with forceNewDeployment).
 	redeploy := in.ForceNewDeployment
@@ -233,6 +249,7 @@ func (x *ecsCall) updateService(body []byte) (any, error) {
 	}
 	if redeploy {
 		x.em.startDeployment(s, x.rc.Now)
+		x.em.beginBlueGreen(s, x.rc.Now)
 	}
 	s.touched = true
 	return map[string]any{"service": x.em.serviceOutput(s, false)}, nil

@@ -63,6 +63,8 @@ type Emulator struct {
 	clock Clock
 
 	routes *router
+	parts  parts
+	lb     LoadBalancing // nil without a registered load balancer service
 
 	mu       sync.Mutex // guards offset through ids: the state and its clock
 	offset   time.Duration
@@ -78,6 +80,8 @@ type Emulator struct {
 	timelines timelineStore
 
 	feed changeFeed // who is told that something changed (see feed.go)
+
+	saveMu sync.Mutex // one SaveState at a time
 
 	// OnStep hooks and the scheduler's own serialisation.
 	hookMu    sync.Mutex
@@ -263,12 +267,14 @@ func (e *Emulator) SetScenario(s *scenario.Scenario) error {
 }
 
 // Reset forgets every cluster, task definition, service and task, in
-// every region; the scenario and the clock stay as they are.
+// every region, and the state of every registered StatePart; the scenario
+// and the clock stay as they are.
 func (e *Emulator) Reset() {
 	e.mu.Lock()
 	e.state = newState()
 	e.timelines = timelineStore{}
 	e.mu.Unlock()
+	e.resetParts()
 	e.feed.publish(Change{All: true})
 }
 

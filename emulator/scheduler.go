@@ -60,6 +60,9 @@ func (e *Emulator) stepCluster(r *regionState, c *cluster, now time.Time) {
 				standalone = true
 			}
 		}
+		if t.Service != "" && !t.TargetCheckAt.IsZero() && !now.Before(t.TargetCheckAt) {
+			changed[t.Service] = true // its load balancer targets' health changes
+		}
 		if next := nextWake(t); !next.IsZero() {
 			c.wake(t, maxTime(next, now.Add(stepInterval)))
 		}
