@@ -158,7 +158,8 @@ func registerImage(t *testing.T, client *ecs.Client, image string) string {
 	td, err := client.RegisterTaskDefinition(context.Background(), &ecs.RegisterTaskDefinitionInput{
 		Family: aws.String("web"), NetworkMode: types.NetworkModeAwsvpc, Cpu: aws.String("256"), Memory: aws.String("512"),
 		RequiresCompatibilities: []types.Compatibility{types.CompatibilityFargate},
-		ContainerDefinitions:    []types.ContainerDefinition{{Name: aws.String("web"), Image: aws.String(image), Essential: aws.Bool(true)}},
+		ContainerDefinitions: []types.ContainerDefinition{{Name: aws.String("web"), Image: aws.String(image), Essential: aws.Bool(true),
+			PortMappings: []types.PortMapping{{ContainerPort: aws.Int32(8080)}}}},
 	})
 	if err != nil {
 		t.Fatal(err)
