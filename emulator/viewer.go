@@ -132,10 +132,12 @@ type ServiceSnapshot struct {
 	// TaskSets are the service's task sets (EXTERNAL and CODE_DEPLOY
 	// deployment controllers). The emulator does not keep task sets yet, so
 	// this stays empty until it does; viewers show it when present.
+	// (ECS-native blue/green needs none: its blue and green are deployments.)
 	TaskSets []TaskSetSnapshot `json:"taskSets,omitempty"`
-	// Traffic is each target group's share of the listener's traffic, and
-	// Stage the blue/green lifecycle stage, when the local load balancer and
-	// deployment services report them (see the console's Traffic and Stage).
+	// Traffic is each target group's share of the production traffic and
+	// Stage the lifecycle stage of an ECS-native blue/green deployment in
+	// progress (the console's Traffic and Stage hooks may report them for
+	// other deployment controllers).
 	Traffic   []TrafficShare  `json:"traffic,omitempty"`
 	Stage     string          `json:"stage,omitempty"`
 	Tasks     []TaskSnapshot  `json:"tasks"`
@@ -182,7 +184,8 @@ type TrafficShare struct {
 type TaskSnapshot struct {
 	ID             string    `json:"id"`
 	TaskSet        string    `json:"taskSet,omitempty"`      // the task set it belongs to, if any
-	TargetHealth   string    `json:"targetHealth,omitempty"` // in its target group, when reported
+	TargetHealth   string    `json:"targetHealth,omitempty"` // initial, healthy, unhealthy: the worst of its targets
+	TargetGroup    string    `json:"targetGroup,omitempty"`  // the target group of its first target
 	AZ             string    `json:"az"`
 	DeploymentID   string    `json:"deploymentId,omitempty"`
 	TaskDefinition string    `json:"taskDefinition"`
@@ -248,6 +251,28 @@ func (e *Emulator) ServiceSnapshot(region, clusterName, name string) (snap Servi
 			}
 		}
 	}
+	if bg := s.BlueGreen; bg != nil {
+		snap.Stage = bg.Stage
+		if bg.Done {
+			snap.Stage = ""
+		}
+		if len(bg.Pairs) > 0 && bg.Pairs[0].ProdRule != "" && e.lb != nil {
+			// The load balancer may be asked under the lock (see LoadBalancing).
+			if ws, err := e.lb.TrafficWeights(bg.Pairs[0].ProdRule); err == nil {
+				total := 0
+				for _, w := range ws {
+					total += w.Weight
+				}
+				for _, w := range ws {
+					share := TrafficShare{TargetGroup: w.TargetGroupARN}
+					if total > 0 {
+						share.Percent = float64(w.Weight) * 100 / float64(total)
+					}
+					snap.Traffic = append(snap.Traffic, share)
+				}
+			}
+		}
+	}
 	for i, d := range s.Deployments {
 		desired := d.DesiredCount
 		if i == 0 {
@@ -266,7 +291,10 @@ func (e *Emulator) ServiceSnapshot(region, clusterName, name string) (snap Servi
 		ts := TaskSnapshot{ID: t.ID, AZ: t.AZ, DeploymentID: t.DeploymentID, TaskDefinition: t.TaskDefinition,
 			LastStatus: t.LastStatus, DesiredStatus: t.DesiredStatus, HealthStatus: t.HealthStatus,
 			Healthy: healthyForService(t, now), StopCode: t.StopCode, StoppedReason: t.StoppedReason,
-			CreatedAt: t.CreatedAt, StartedAt: t.StartedAt, StoppedAt: t.StoppedAt}
+			CreatedAt: t.CreatedAt, StartedAt: t.StartedAt, StoppedAt: t.StoppedAt, TargetHealth: t.TargetState}
+		if len(t.Targets) > 0 {
+			ts.TargetGroup = t.Targets[0].TargetGroupARN
+		}
 		for _, ct := range t.Containers {
 			if ct.Essential && ct.ExitCode != nil {
 				code := *ct.ExitCode

@@ -4,9 +4,13 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"io"
+	"net/http"
+	"net/url"
 	"os"
 	"os/exec"
 	"path/filepath"
+	"regexp"
 	"slices"
 	"strings"
 	"sync"
@@ -21,6 +25,7 @@ import (
 	"github.com/chromedp/chromedp"
 
 	"github.com/ecsdeploy/ecsdeploy/emulator"
+	"github.com/ecsdeploy/ecsdeploy/emulator/elbv2"
 )
 
 // ArtifactsEnv names a directory where browser tests also keep their
@@ -452,4 +457,97 @@ func TestBrowserTimelineJudgesTheMinimum(t *testing.T) {
 			t.Errorf("%s: caption %q lacks %q", c.name, got, c.want)
 		}
 	}
+}
+
+// elbQuery calls the local ELBv2 (Query protocol) and returns the reply.
+func elbQuery(t *testing.T, srvURL, action string, kv ...string) string {
+	t.Helper()
+	form := url.Values{"Action": {action}, "Version": {"2015-12-01"}}
+	for i := 0; i+1 < len(kv); i += 2 {
+		form.Set(kv[i], kv[i+1])
+	}
+	req, _ := http.NewRequest(http.MethodPost, srvURL+"/", strings.NewReader(form.Encode()))
+	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+	req.Header.Set("Authorization", "AWS4-HMAC-SHA256 Credential=AKID/20260301/us-east-1/elasticloadbalancing/aws4_request")
+	res, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer res.Body.Close()
+	body, _ := io.ReadAll(res.Body)
+	if res.StatusCode != http.StatusOK {
+		t.Fatalf("%s: HTTP %d %s", action, res.StatusCode, body)
+	}
+	return string(body)
+}
+
+func xmlValue(body, tag string) string {
+	m := regexp.MustCompile("<" + tag + ">([^<]*)</" + tag + ">").FindStringSubmatch(body)
+	if m == nil {
+		return ""
+	}
+	return m[1]
+}
+
+// TestBrowserShowsCanaryTrafficSplit runs an ECS-native canary deployment
+// behind the local ELBv2 and checks that the page shows the lifecycle stage
+// and the production traffic split between the blue and green target
+// groups while the canary bakes, and the tasks' target health.
+func TestBrowserShowsCanaryTrafficSplit(t *testing.T) {
+	em, srv, _ := newServerWith(t, func(c *Console) { elbv2.Register(c.em) })
+	ctx := newBrowser(t)
+	invoke := func(op, body string) {
+		t.Helper()
+		if _, err := em.InvokeECS(context.Background(), "us-east-1", op, []byte(body)); err != nil {
+			t.Fatalf("%s: %v", op, err)
+		}
+	}
+	lb := xmlValue(elbQuery(t, srv.URL, "CreateLoadBalancer", "Name", "web", "Subnets.member.1", "subnet-1", "Subnets.member.2", "subnet-2"), "LoadBalancerArn")
+	group := func(name string) string {
+		return xmlValue(elbQuery(t, srv.URL, "CreateTargetGroup", "Name", name, "Protocol", "HTTP", "Port", "80", "VpcId", "vpc-1",
+			"TargetType", "ip", "HealthCheckIntervalSeconds", "10", "HealthyThresholdCount", "2"), "TargetGroupArn")
+	}
+	blue, green := group("blue"), group("green")
+	rule := func(port string) string {
+		listener := xmlValue(elbQuery(t, srv.URL, "CreateListener", "LoadBalancerArn", lb, "Protocol", "HTTP", "Port", port,
+			"DefaultActions.member.1.Type", "fixed-response", "DefaultActions.member.1.FixedResponseConfig.StatusCode", "404"), "ListenerArn")
+		return xmlValue(elbQuery(t, srv.URL, "CreateRule", "ListenerArn", listener, "Priority", "1",
+			"Conditions.member.1.Field", "path-pattern", "Conditions.member.1.Values.member.1", "/*",
+			"Actions.member.1.Type", "forward", "Actions.member.1.ForwardConfig.TargetGroups.member.1.TargetGroupArn", blue,
+			"Actions.member.1.ForwardConfig.TargetGroups.member.1.Weight", "100",
+			"Actions.member.1.ForwardConfig.TargetGroups.member.2.TargetGroupArn", green,
+			"Actions.member.1.ForwardConfig.TargetGroups.member.2.Weight", "0"), "RuleArn")
+	}
+	prod, test := rule("80"), rule("8080")
+	for _, image := range []string{"web:1", "web:2"} {
+		invoke("RegisterTaskDefinition", fmt.Sprintf(`{"family":"web","networkMode":"awsvpc","cpu":"256","memory":"512","requiresCompatibilities":["FARGATE"],
+		  "containerDefinitions":[{"name":"web","image":%q,"essential":true,"portMappings":[{"containerPort":80}]}]}`, image))
+	}
+	invoke("CreateService", fmt.Sprintf(`{"serviceName":"web","taskDefinition":"web:1","desiredCount":3,"launchType":"FARGATE",
+	  "networkConfiguration":{"awsvpcConfiguration":{"subnets":["subnet-1","subnet-2"]}},
+	  "deploymentConfiguration":{"strategy":"CANARY","bakeTimeInMinutes":1,"canaryConfiguration":{"canaryPercent":10,"canaryBakeTimeInMinutes":2}},
+	  "loadBalancers":[{"targetGroupArn":%q,"containerName":"web","containerPort":80,
+	    "advancedConfiguration":{"alternateTargetGroupArn":%q,"productionListenerRule":%q,"testListenerRule":%q,"roleArn":"arn:aws:iam::000000000000:role/ecs-lb"}}]}`,
+		blue, green, prod, test))
+	em.Advance(2 * time.Minute)
+
+	do(t, ctx, "open the service", chromedp.Navigate(srv.URL+Path+"#/us-east-1/default/web"))
+	waitPage(t, ctx, "the service", `document.getElementById("service-h").textContent === "Service web"`)
+	invoke("UpdateService", `{"service":"web","taskDefinition":"web:2"}`)
+	split := false
+	for i := 0; i < 600 && !split; i++ {
+		em.Advance(time.Second)
+		snap, _ := em.ServiceSnapshot("us-east-1", "default", "web")
+		for _, share := range snap.Traffic {
+			split = split || (share.TargetGroup == green && share.Percent == 10)
+		}
+	}
+	if !split {
+		t.Fatal("the canary never took 10 % of the production traffic")
+	}
+	waitPage(t, ctx, "the canary split", `document.getElementById("traffic-cap").textContent === "Traffic: blue 90 %, green 10 %"`)
+	waitPage(t, ctx, "the lifecycle stage", `document.getElementById("bg-stage").textContent.startsWith("Lifecycle stage: ")`)
+	waitPage(t, ctx, "green tasks in their target group", `[...document.querySelectorAll("#zones .group-label")].some(l => l.textContent.endsWith("→ green"))`)
+	waitPage(t, ctx, "healthy targets", `[...document.querySelectorAll("#zones .cell")].some(c => c.getAttribute("aria-label").includes("target healthy"))`)
+	screenshot(t, ctx, "console-canary.png")
 }

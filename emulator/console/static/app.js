@@ -324,6 +324,7 @@ function taskClass(t) {
   if (t.desiredStatus === "STOPPED") return ["s-stopping", "↓", "stopping"];
   if (t.lastStatus === "RUNNING") {
     if (t.healthStatus === "UNHEALTHY") return ["s-unhealthy", "!", "unhealthy"];
+    if (t.targetHealth === "unhealthy") return ["s-unhealthy", "!", "unhealthy target"];
     if (t.healthy) return ["s-healthy", "✓", "healthy"];
     return ["s-running", "R", "running, not yet healthy"];
   }
@@ -349,7 +350,8 @@ function renderTasks(s) {
       const dep = s.deployments.find((d) => d.id === g);
       const set = (s.taskSets || []).find((x) => x.id === g);
       const label = set ? "task set " + shortId(g) + " (" + set.status.toLowerCase() + ")" : g ? (dep ? "deployment " + shortId(g) + " (" + (g === primary ? "primary" : dep.rolloutState.toLowerCase()) + ")" : "earlier deployment " + shortId(g)) : "no deployment";
-      body.push(el("p", { class: "group-label", text: label }));
+      const tg = ts.find((t) => t.targetGroup && t.lastStatus !== "STOPPED");
+      body.push(el("p", { class: "group-label", text: label + (tg ? " → " + shortTG(tg.targetGroup) : "") }));
       body.push(el("ul", { class: "cells", "aria-label": label + " in " + (z || "no zone") },
         ...ts.map((t) => {
           const [cls, glyph, words] = taskClass(t);
