@@ -1,6 +1,7 @@
 package rollout
 
 import (
+	"context"
 	"encoding/json"
 	"fmt"
 	"reflect"
@@ -218,4 +219,10 @@ func joinValues[T ~string](values []T) string {
 	}
 	sort.Strings(out)
 	return strings.Join(out, ", ")
+}
+
+// ActiveRevisions lists the ACTIVE revisions of exactly family (not of
+// families that merely start with its name), newest first.
+func ActiveRevisions(ctx context.Context, api ECSAPI, family string) ([]string, error) {
+	return listFamily(ctx, api, family)
 }

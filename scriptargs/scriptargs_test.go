@@ -2,6 +2,7 @@ package scriptargs
 
 import (
 	"errors"
+	"fmt"
 	"reflect"
 	"strings"
 	"testing"
@@ -259,5 +260,55 @@ func TestOtherFlags(t *testing.T) {
 	// Every flag of the usage, long and short, is known.
 	if n := len(FlagNames()); n != 30 {
 		t.Errorf("%d flags, want the script's 30", n)
+	}
+}
+
+func TestNativeArgs(t *testing.T) {
+	env := envOf(map[string]string{"CI_TIMESTAMP": "1700000000"})
+	tests := []struct{ script, native string }{
+		{"-c my-cluster-name -n my-service-name -i my.private.repo.com/frontend_container:latest",
+			"deploy --cluster my-cluster-name --service my-service-name --image my.private.repo.com/frontend_container:latest --timeout 90s"},
+		{"-k ABC123 -s SECRETKEY -r us-east-1 -c my-cluster-name -n my-service-name -i my.private.repo.com/frontend_container -m 50 -M 100 -t 240 -D 2 -e CI_TIMESTAMP -v",
+			"deploy --cluster my-cluster-name --service my-service-name --image my.private.repo.com/frontend_container:1700000000 --desired-count 2 --min-healthy-percent 50 --max-percent 100 --timeout 240s --region us-east-1 --access-key ABC123 --secret-key SECRETKEY -v"},
+		{"-d my-task-definition -i my.private.repo.com/frontend_container:17",
+			"register --family my-task-definition --image my.private.repo.com/frontend_container:17"},
+		{"-p my-profile -c my-cluster-name -n my-service-name -i my.private.repo.com/frontend_container -t 240 -e CI_TIMESTAMP -v",
+			"deploy --cluster my-cluster-name --service my-service-name --image my.private.repo.com/frontend_container:1700000000 --timeout 240s --profile my-profile -v"},
+		{"-c staging -n core-service -to 0.1.899 -i ignore",
+			"deploy --cluster staging --service core-service --tag-only 0.1.899 --timeout 90s"},
+		{"-c c -n s -i r/w:1 --max-definitions 3 --enable-rollback --skip-deployments-check --use-latest-task-def --copy-task-definition-tags -a arn:aws:iam::1:role/x",
+			"deploy --cluster c --service s --use-latest-task-def --image r/w:1 --copy-task-definition-tags --keep-revisions 3 --timeout 90s --rollback --skip-deployments-check --assume-role arn:aws:iam::1:role/x"},
+		{"-c c -n s --force-new-deployment --max-definitions 3",
+			"deploy --cluster c --service s --force-new-deployment --timeout 90s"},
+		{"-d job:4 -i r/w:5 -c b#{x} --run-task --wait-for-success --launch-type FARGATE --platform-version 1.4.0 -t 600 --network-configuration {\"awsvpcConfiguration\":{\"subnets\":[\"s-1\",\"s-2\"],\"assignPublicIp\":\"ENABLED\"}}",
+			"run --cluster b##{x} --task-definition job:4 --image r/w:5 --launch-type FARGATE --platform-version 1.4.0 --subnets s-1,s-2 --assign-public-ip ENABLED --timeout 600s"},
+		{"-d job --run-task -i r/w",
+			"run --cluster default --family job --image r/w:latest --no-wait"},
+		{"-d job --task-definition-file td.json -i r/w:2",
+			"register --task-definition-file td.json --image r/w:2"},
+	}
+	for _, tt := range tests {
+		inv, err := Parse(strings.Fields(tt.script), env)
+		if err != nil {
+			t.Errorf("%s: %v", tt.script, err)
+			continue
+		}
+		if got := strings.Join(inv.NativeArgs(), " "); got != tt.native {
+			t.Errorf("%s:\n got %s\nwant %s", tt.script, got, tt.native)
+		}
+	}
+}
+
+func TestMaxDefinitionsNote(t *testing.T) {
+	arn := func(r int) string { return fmt.Sprintf("arn:aws:ecs:us-east-1:1:task-definition/web:%d", r) }
+	if got := MaxDefinitionsNote(3, []string{arn(9), arn(8), arn(7)}); got != "" {
+		t.Errorf("nothing kept: %q", got)
+	}
+	if got := MaxDefinitionsNote(0, []string{arn(9), arn(8)}); got != "" {
+		t.Errorf("no pruning asked: %q", got)
+	}
+	got := MaxDefinitionsNote(2, []string{arn(9), arn(8), arn(5), arn(2)})
+	if !strings.HasPrefix(got, "--max-definitions 2: kept web:5, web:2, which ecs-deploy would have deregistered") {
+		t.Errorf("note = %q", got)
 	}
 }
