@@ -2,6 +2,7 @@ package rollout
 
 import (
 	"context"
+	"errors"
 	"fmt"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
@@ -54,7 +55,7 @@ func (p *Plan) Family() string {
 // writes nothing. A change that names a container the task definition lacks
 // is invalid input (failure.Problems, exit code 2).
 func MakePlan(ctx context.Context, api ECSAPI, req Request) (*Plan, error) {
-	svc, err := describeService(ctx, api, req.Cluster, req.Service)
+	svc, err := DescribeService(ctx, api, req.Cluster, req.Service)
 	if err != nil {
 		return nil, err
 	}
@@ -221,15 +222,31 @@ func inProgress(svc types.Service) *types.Deployment {
 	return nil
 }
 
-func describeService(ctx context.Context, api ECSAPI, cluster, service string) (types.Service, error) {
+// ServiceDescriber is the one call DescribeService makes.
+type ServiceDescriber interface {
+	DescribeServices(ctx context.Context, in *ecs.DescribeServicesInput, optFns ...func(*ecs.Options)) (*ecs.DescribeServicesOutput, error)
+}
+
+// DescribeService reads one service. A cluster that does not exist, and a
+// service that does not exist or was deleted, are invalid input (exit code
+// 2), named in the same words by every command.
+func DescribeService(ctx context.Context, api ServiceDescriber, cluster, service string) (types.Service, error) {
 	out, err := api.DescribeServices(ctx, &ecs.DescribeServicesInput{Cluster: aws.String(cluster), Services: []string{service}})
+	var noCluster *types.ClusterNotFoundException
+	if errors.As(err, &noCluster) {
+		return types.Service{}, failure.Invalidf("cluster %s not found", cluster)
+	}
 	if err != nil {
 		return types.Service{}, fmt.Errorf("describe service %s: %w", service, err)
 	}
-	if len(out.Services) == 0 || aws.ToString(out.Services[0].Status) == "INACTIVE" {
+	if len(out.Services) == 0 {
 		return types.Service{}, failure.Invalidf("service %s not found in cluster %s", service, cluster)
 	}
-	return out.Services[0], nil
+	svc := out.Services[0]
+	if st := aws.ToString(svc.Status); st == "INACTIVE" {
+		return types.Service{}, failure.Invalidf("service %s in cluster %s is %s (deleted)", service, cluster, st)
+	}
+	return svc, nil
 }
 
 func describeTaskDefinition(ctx context.Context, api ECSAPI, ref string) (*types.TaskDefinition, []types.Tag, error) {

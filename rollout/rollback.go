@@ -98,7 +98,7 @@ func Rollback(ctx context.Context, api ECSAPI, req RollbackRequest, opts Rollbac
 // where the API has it); and, failing both, the newest ACTIVE revision of
 // the family older than the current one, with a note saying it is a guess.
 func RollbackTarget(ctx context.Context, api ECSAPI, cluster, service string, toRevision int32) (target string, svc types.Service, note string, err error) {
-	svc, err = describeService(ctx, api, cluster, service)
+	svc, err = DescribeService(ctx, api, cluster, service)
 	if err != nil {
 		return "", svc, "", err
 	}

@@ -9,5 +9,5 @@ import (
 
 func main() {
 	// Invoked as "ecs-deploy" (a symlink), it reads the script's command line.
-	os.Exit(cli.Main(cli.ScriptArgs(os.Args[0], os.Args[1:]), cli.Streams{In: os.Stdin, Out: os.Stdout, ErrOut: os.Stderr}))
+	os.Exit(cli.Main(cli.ScriptArgs(os.Args[0], os.Args[1:])))
 }

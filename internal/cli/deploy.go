@@ -1,30 +1,27 @@
 package cli
 
 import (
-	"encoding/json"
-	"errors"
+	"context"
 	"fmt"
 	"io"
 	"os"
-	"time"
 
 	"github.com/spf13/cobra"
-	"golang.org/x/term"
+	"github.com/spf13/pflag"
 
-	"github.com/ecsdeploy/ecsdeploy/awsconfig"
-	"github.com/ecsdeploy/ecsdeploy/internal/failure"
+	"github.com/ecsdeploy/ecsdeploy/exitcode"
 	"github.com/ecsdeploy/ecsdeploy/progress"
 	"github.com/ecsdeploy/ecsdeploy/rollout"
 	"github.com/ecsdeploy/ecsdeploy/taskdef"
 	"github.com/ecsdeploy/ecsdeploy/watch"
 )
 
-func init() { register(newDeployCommand) }
-
-// deployOptions are deploy's flags beyond what it shares with diff.
+// deployOptions are deploy's inputs.
 type deployOptions struct {
+	deps           *Deps
+	flags          *pflag.FlagSet
 	plan           planFlags
-	timeout        string
+	timeout        durationFlag
 	noWait         bool
 	skipDeployment bool
 	rollback       bool
@@ -34,27 +31,9 @@ type deployOptions struct {
 	wait           waitFlags
 }
 
-// waitFlags tune the poller. They are hidden: the defaults suit AWS; tests
-// against the local ECS at a speed factor shorten them.
-type waitFlags struct {
-	pollInterval   time.Duration
-	placementGrace time.Duration
-}
-
-func (w *waitFlags) register(cmd *cobra.Command) {
-	fs := cmd.Flags()
-	fs.DurationVar(&w.pollInterval, "poll-interval", 0, "pause between polls while the deployment changes (default 1s)")
-	fs.DurationVar(&w.placementGrace, "placement-grace", 0, "how long task placement may fail without progress before the deployment fails (default 30s)")
-	_ = fs.MarkHidden("poll-interval")
-	_ = fs.MarkHidden("placement-grace")
-}
-
-func (w *waitFlags) options() watch.Options {
-	return watch.Options{Interval: w.pollInterval, PlacementGrace: w.placementGrace}
-}
-
-func newDeployCommand(g *Globals) *cobra.Command {
-	o := &deployOptions{}
+// NewCmdDeploy builds "deploy".
+func NewCmdDeploy(d *Deps, runF func(context.Context, *deployOptions) error) *cobra.Command {
+	o := &deployOptions{deps: d}
 	cmd := &cobra.Command{
 		Use:   "deploy",
 		Short: "Roll out a new task definition (or service settings) to an ECS service and wait for it",
@@ -69,11 +48,17 @@ out, 4 AWS API error.`,
   ecsdeploy deploy -c prod -n web --tag-only 1.4.2 --env web:LOG_LEVEL=debug --rollback
   ecsdeploy deploy -f service.yaml --var Tag=1.4.2 --output json`,
 		Args: cobra.NoArgs,
-		RunE: func(cmd *cobra.Command, args []string) error { return runDeploy(cmd, g, o) },
+		RunE: func(cmd *cobra.Command, args []string) error {
+			if runF != nil {
+				return runF(cmd.Context(), o)
+			}
+			return runDeploy(cmd.Context(), o)
+		},
 	}
+	o.flags = cmd.Flags()
 	o.plan.register(cmd.Flags())
 	fs := cmd.Flags()
-	fs.StringVarP(&o.timeout, "timeout", "t", "", "how long to wait (10m, 90s; a bare number is seconds; default 10m)")
+	durationVarP(fs, &o.timeout, "timeout", "t", 0, "how long to wait (10m, 90s; a bare number is seconds; default 10m)")
 	fs.BoolVar(&o.noWait, "no-wait", false, "return once the service is updated")
 	fs.BoolVar(&o.skipDeployment, "skip-deployments-check", false, "succeed once the new tasks run, without waiting for old ones to drain")
 	fs.BoolVar(&o.rollback, "rollback", false, "on failure or timeout, return the service to the task definition (and desired count) it had, and wait for it")
@@ -84,62 +69,21 @@ out, 4 AWS API error.`,
 	return cmd
 }
 
-func runDeploy(cmd *cobra.Command, g *Globals, o *deployOptions) error {
-	var early earlyReport
-	err := deploy(cmd, g, o, &early)
-	if err != nil && g.JSON() && !early.printed {
-		// Stopped before deploying: --output json still prints its one report.
-		early.fill(err)
-		enc := json.NewEncoder(g.Streams.Out)
-		enc.SetIndent("", "  ")
-		_ = enc.Encode(early)
-	}
-	return err
-}
-
-// earlyReport is the JSON report of deploy or rollback when it stops before changing anything:
-// invalid input (with every problem) or an AWS error while planning.
-type earlyReport struct {
-	Cluster  string           `json:"cluster"`
-	Service  string           `json:"service"`
-	Outcome  string           `json:"outcome"` // invalid or error
-	Reason   string           `json:"reason"`
-	Problems failure.Problems `json:"problems,omitempty"`
-	APICalls map[string]int   `json:"apiCalls,omitempty"`
-	calls    *awsconfig.CallCounter
-	printed  bool // a plan or the full report was printed instead
-}
-
-func (e *earlyReport) fill(err error) {
-	e.Outcome = "error"
-	if failure.CodeOf(err) == failure.CodeInvalid {
-		e.Outcome = "invalid"
-	}
-	e.Reason = err.Error()
-	errors.As(err, &e.Problems)
-	if e.calls != nil {
-		e.APICalls = e.calls.Counts()
-	}
-}
-
-func deploy(cmd *cobra.Command, g *Globals, o *deployOptions, early *earlyReport) error {
-	r, ps := o.plan.resolve(cmd)
-	early.Cluster, early.Service = r.request.Cluster, r.request.Service
-	x := expander{resolver: r.resolver, problems: &ps, cmd: cmd}
-	opts := rollout.Options{Timeout: timeoutOf(r.spec), Watch: o.wait.options()}
-	if d := r.spec; d != nil {
-		opts.Rollback = d.Rollback != nil && *d.Rollback
-		if d.KeepRevisions != nil {
-			opts.KeepRevisions = *d.KeepRevisions
+// runDeploy plans, deploys and reports. An error before the deploy report
+// is printed names the service in the error report.
+func runDeploy(ctx context.Context, o *deployOptions) error {
+	d := o.deps
+	r, ps := o.plan.resolve(o.flags)
+	x := expander{resolver: r.resolver, problems: &ps, flags: o.flags}
+	opts := rollout.Options{Timeout: timeoutOf(r.spec), Watch: o.wait.options(&ps)}
+	if s := r.spec; s != nil {
+		opts.Rollback = s.Rollback != nil && *s.Rollback
+		if s.KeepRevisions != nil {
+			opts.KeepRevisions = *s.KeepRevisions
 		}
 	}
-	if x.given("timeout") {
-		if d := x.duration("timeout", o.timeout); d != nil {
-			if d.Std() <= 0 {
-				ps.Add("--timeout", 0, "must be more than zero")
-			}
-			opts.Timeout = d.Std()
-		}
+	if o.timeout.Given() {
+		opts.Timeout = o.timeout.value("timeout", x.tryExpand, &ps)
 	}
 	if x.given("rollback") {
 		opts.Rollback = o.rollback
@@ -160,79 +104,55 @@ func deploy(cmd *cobra.Command, g *Globals, o *deployOptions, early *earlyReport
 	if o.noWait && opts.KeepRevisions > 0 {
 		ps.Add("--keep-revisions", 0, "prunes only after a success, which --no-wait does not wait for")
 	}
+	cluster, service := r.request.Cluster, r.request.Service
 	if err := ps.Err(); err != nil {
-		return err
+		return aboutService(err, cluster, service)
 	}
-
-	calls := &awsconfig.CallCounter{}
-	g.AWS.Calls = calls
-	early.calls = calls
-	clients, err := g.Clients(cmd.Context())
+	clients, err := d.Clients.Clients(ctx)
 	if err != nil {
-		return err
+		return aboutService(err, cluster, service)
 	}
-	plan, err := rollout.MakePlan(cmd.Context(), clients.ECS, r.request)
+	plan, err := rollout.MakePlan(ctx, clients.ECS, r.request)
 	if err != nil {
-		return err
+		return aboutService(err, cluster, service)
 	}
 	if o.dryRun {
-		early.printed = true
-		return printPlan(g, plan, o.plan.showValues)
+		return printPlan(d, plan, o.plan.showValues)
 	}
-	opts.Reporter = reporterFor(g)
-	res, derr := rollout.Deploy(cmd.Context(), clients.ECS, plan, opts)
+	opts.Reporter = d.Progress()
+	res, derr := rollout.Deploy(ctx, clients.ECS, plan, opts)
+	calls := d.Clients.Calls()
 	res.Region = clients.Config.Region
 	res.APICalls, res.APICallTotal = calls.Counts(), calls.Total()
 	// A revision deregistered again (the service update failed) is not one a
 	// later CI step may use: no outputs then.
 	if res.Revision > 0 && res.OrphanDeregistered == "" {
 		if err := rollout.WriteOutputs(res, o.outputsFile, os.Getenv); err != nil && derr == nil {
-			derr = failure.WithCode(failure.CodeFailed, err)
+			derr = exitcode.With(exitcode.Failed, err)
 		}
 	}
-	early.printed = true // the full report below replaces the early one
-	if g.JSON() {
-		enc := json.NewEncoder(g.Streams.Out)
-		enc.SetIndent("", "  ")
-		if err := enc.Encode(res); err != nil {
-			return err
-		}
-	} else {
-		printDeployResult(g, res)
+	if err := d.Render(res, func(io.Writer) { printDeployResult(d, res) }); err != nil {
+		return err
 	}
 	if derr != nil && res.Outcome != "" {
 		// The outcome and its reasons are already printed.
 		return Silent(derr)
 	}
-	return derr
-}
-
-// reporterFor chooses how progress is shown: nothing with --quiet, a live
-// view on a terminal, and timestamped lines anywhere else (CI logs, and
-// always with --output json, whose stdout is reserved for the report).
-func reporterFor(g *Globals) progress.Reporter {
-	switch {
-	case g.Quiet:
-		return progress.Discard
-	case IsTerminal(g.Streams.ErrOut) && !g.JSON():
-		return progress.NewLive(g.Streams.ErrOut, terminalWidth(g.Streams.ErrOut))
-	default:
-		return progress.NewLines(g.Streams.ErrOut)
-	}
+	return reported(derr)
 }
 
 // printDeployResult writes the outcome for people: the verdict on stdout (it
 // is the command's result), the diagnosis and rollback on stderr.
-func printDeployResult(g *Globals, res *rollout.Result) {
+func printDeployResult(d *Deps, res *rollout.Result) {
 	if res.OrphanDeregistered != "" {
 		// Nothing was deployed: do not name the revision as if it were.
-		fmt.Fprintf(g.Streams.Out, "%s: service %s in %s was not updated (%s, registered for it, was deregistered again): %s\n",
+		fmt.Fprintf(d.IO.Out, "%s: service %s in %s was not updated (%s, registered for it, was deregistered again): %s\n",
 			res.Outcome, res.Service, res.Cluster, shortName(res.OrphanDeregistered), res.Reason)
 	} else {
-		fmt.Fprintf(g.Streams.Out, "%s: service %s in %s, %s (deployment %s): %s\n",
+		fmt.Fprintf(d.IO.Out, "%s: service %s in %s, %s (deployment %s): %s\n",
 			res.Outcome, res.Service, res.Cluster, shortName(res.TaskDefinition), orDash(res.DeploymentID), res.Reason)
 	}
-	w := g.Streams.ErrOut
+	w := d.IO.ErrOut
 	if res.Failure != nil {
 		printDiagnosis(w, res.Failure)
 	}
@@ -258,28 +178,9 @@ func printDiagnosis(w io.Writer, d *watch.Diagnosis) {
 }
 
 // printPlan writes the plan: text for people, or a JSON report.
-func printPlan(g *Globals, plan *rollout.Plan, showValues bool) error {
+func printPlan(d *Deps, plan *rollout.Plan, showValues bool) error {
 	opts := taskdef.DiffOptions{ShowValues: showValues}
-	if g.JSON() {
-		enc := json.NewEncoder(g.Streams.Out)
-		enc.SetIndent("", "  ")
-		return enc.Encode(plan.Report(opts))
-	}
-	plan.Render(g.Streams.Out, opts)
-	return nil
-}
-
-// terminalWidth is the terminal's width in columns, or 0 when unknown.
-func terminalWidth(w io.Writer) int {
-	f, ok := w.(*os.File)
-	if !ok {
-		return 0
-	}
-	width, _, err := term.GetSize(int(f.Fd()))
-	if err != nil {
-		return 0
-	}
-	return width
+	return d.Render(plan.Report(opts), func(out io.Writer) { plan.Render(out, opts) })
 }
 
 func shortName(arn string) string {

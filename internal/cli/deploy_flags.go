@@ -9,10 +9,9 @@ import (
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/ecs/types"
-	"github.com/spf13/cobra"
 	"github.com/spf13/pflag"
 
-	"github.com/ecsdeploy/ecsdeploy/internal/failure"
+	"github.com/ecsdeploy/ecsdeploy/exitcode"
 	"github.com/ecsdeploy/ecsdeploy/rollout"
 	"github.com/ecsdeploy/ecsdeploy/spec"
 	"github.com/ecsdeploy/ecsdeploy/taskdef"
@@ -109,8 +108,8 @@ type resolved struct {
 // resolve reads the spec file, substitutes variables in it and in the flags,
 // applies the flags over the file, and checks everything, collecting every
 // problem before any AWS call.
-func (f *planFlags) resolve(cmd *cobra.Command) (*resolved, failure.Problems) {
-	var ps failure.Problems
+func (f *planFlags) resolve(flags *pflag.FlagSet) (*resolved, exitcode.Problems) {
+	var ps exitcode.Problems
 	resolver := loadVariables(f.varFiles, f.varFlags, &ps)
 	d := &spec.Deploy{}
 	if f.file != "" {
@@ -122,7 +121,7 @@ func (f *planFlags) resolve(cmd *cobra.Command) (*resolved, failure.Problems) {
 			d = loaded
 		}
 	}
-	x := expander{resolver: resolver, problems: &ps, cmd: cmd}
+	x := expander{resolver: resolver, problems: &ps, flags: flags}
 	f.applyTo(d, &x)
 	ps = append(ps, onePerField(ps, x.byFlag(d.Validate()))...)
 	fileChanges, cps := d.Changes()
@@ -149,7 +148,7 @@ func (f *planFlags) resolve(cmd *cobra.Command) (*resolved, failure.Problems) {
 		if err != nil {
 			ps.Add("taskDefinitionFile", 0, "%v", err)
 		} else if in, err := taskdef.ParseFile(data); err != nil {
-			var fps failure.Problems
+			var fps exitcode.Problems
 			fps.Extend(err)
 			for _, p := range fps {
 				p.Field = "taskDefinitionFile: " + p.Field
@@ -165,12 +164,12 @@ func (f *planFlags) resolve(cmd *cobra.Command) (*resolved, failure.Problems) {
 
 // onePerField leaves out the problems of fields that already have one: a
 // setting whose variable did not resolve is not also "required".
-func onePerField(have, more failure.Problems) failure.Problems {
+func onePerField(have, more exitcode.Problems) exitcode.Problems {
 	seen := map[string]bool{}
 	for _, p := range have {
 		seen[p.Field] = true
 	}
-	var out failure.Problems
+	var out exitcode.Problems
 	for _, p := range more {
 		if !seen[p.Field] {
 			out = append(out, p)
@@ -183,8 +182,8 @@ func onePerField(have, more failure.Problems) failure.Problems {
 // named after the flag for each unresolved one.
 type expander struct {
 	resolver   vars.Resolver
-	problems   *failure.Problems
-	cmd        *cobra.Command
+	problems   *exitcode.Problems
+	flags      *pflag.FlagSet
 	unresolved map[string]bool // flags with an unresolved variable (already reported)
 }
 
@@ -201,8 +200,8 @@ var flagOfSetting = map[string]string{
 // byFlag renames problems of settings that a flag gave (overriding the spec
 // file) after that flag, so the message points at what the user typed, and
 // drops those of a flag whose variable did not resolve: that is its problem.
-func (x *expander) byFlag(ps failure.Problems) failure.Problems {
-	var out failure.Problems
+func (x *expander) byFlag(ps exitcode.Problems) exitcode.Problems {
+	var out exitcode.Problems
 	for _, p := range ps {
 		setting := p.Field
 		if i := strings.IndexAny(setting, ".["); i >= 0 {
@@ -219,7 +218,7 @@ func (x *expander) byFlag(ps failure.Problems) failure.Problems {
 	return out
 }
 
-func (x *expander) given(name string) bool { return x.cmd.Flags().Changed(name) }
+func (x *expander) given(name string) bool { return x.flags.Changed(name) }
 
 func (x *expander) expand(flag, s string) string {
 	out, _ := x.tryExpand(flag, s)

@@ -235,7 +235,7 @@ func TestLocalDeployUnknownContainerIsInvalidAndRegistersNothing(t *testing.T) {
 
 func TestDeployReportsAllValidationProblemsBeforeAnyCall(t *testing.T) {
 	var out, errOut bytes.Buffer
-	g := &Globals{Streams: Streams{Out: &out, ErrOut: &errOut}}
+	g := runOpts{}.deps(&out, &errOut)
 	// No endpoint, no credentials: any AWS call would fail differently.
 	code := Execute(context.Background(), g, []string{"deploy", "-D", "many", "--env", "app:BAD KEY=1",
 		"--secret", "app:S=not-an-arn!", "--image", "app=#{Missing}", "-t", "soon"})

@@ -40,7 +40,7 @@ func TestDeployNoWaitAgainstMoto(t *testing.T) {
 	}
 
 	var out, errOut bytes.Buffer
-	g := &Globals{Streams: Streams{Out: &out, ErrOut: &errOut}, AWS: awsconfig.Options{MaxAttempts: 1}}
+	g := runOpts{AWS: awsconfig.Options{MaxAttempts: 1}}.deps(&out, &errOut)
 	code := Execute(ctx, g, []string{"deploy", "--endpoint-url", moto.Endpoint, "-r", "us-east-1", "-c", "c", "-n", "web",
 		"-i", "app=registry.example.com:5000/team/app:2.0", "--env", "app:ADDED=1", "--no-wait", "--output", "json"})
 	if code != 0 {

@@ -9,7 +9,7 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/ecsdeploy/ecsdeploy/internal/failure"
+	"github.com/ecsdeploy/ecsdeploy/exitcode"
 )
 
 // Each problem names what the user typed, once: a setting given by a flag is
@@ -18,15 +18,15 @@ import (
 // a malformed value.
 func TestDeployProblemsNameTheFlagOnce(t *testing.T) {
 	var out, errOut bytes.Buffer
-	g := &Globals{Streams: Streams{Out: &out, ErrOut: &errOut}}
+	g := runOpts{}.deps(&out, &errOut)
 	code := Execute(context.Background(), g, []string{"deploy", "-c", "c", "-n", "web", "--output", "json",
 		"-i", "app=#{Tag}", "-D", "#{Count}", "--template-family", "#{Family}", "--circuit-breaker=#{Breaker}",
 		"-m", "200"})
-	if code != failure.CodeInvalid {
-		t.Fatalf("exit %d, want %d\n%s", code, failure.CodeInvalid, errOut.String())
+	if code != exitcode.Invalid {
+		t.Fatalf("exit %d, want %d\n%s", code, exitcode.Invalid, errOut.String())
 	}
 	var report struct {
-		Problems failure.Problems `json:"problems"`
+		Problems exitcode.Problems `json:"problems"`
 	}
 	if err := json.Unmarshal(out.Bytes(), &report); err != nil {
 		t.Fatalf("stdout is not one JSON report: %v\n%s", err, out.String())
@@ -56,13 +56,13 @@ func TestDeploySpecProblemsAreNotRepeatedAsMissingValues(t *testing.T) {
 		t.Fatal(err)
 	}
 	var out, errOut bytes.Buffer
-	g := &Globals{Streams: Streams{Out: &out, ErrOut: &errOut}}
+	g := runOpts{}.deps(&out, &errOut)
 	code := Execute(context.Background(), g, []string{"deploy", "-f", path, "--output", "json"})
-	if code != failure.CodeInvalid {
-		t.Fatalf("exit %d, want %d\n%s", code, failure.CodeInvalid, errOut.String())
+	if code != exitcode.Invalid {
+		t.Fatalf("exit %d, want %d\n%s", code, exitcode.Invalid, errOut.String())
 	}
 	var report struct {
-		Problems failure.Problems `json:"problems"`
+		Problems exitcode.Problems `json:"problems"`
 	}
 	if err := json.Unmarshal(out.Bytes(), &report); err != nil {
 		t.Fatalf("stdout is not one JSON report: %v\n%s", err, out.String())

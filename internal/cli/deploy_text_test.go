@@ -150,10 +150,12 @@ func TestLocalDeployFromSpecFileWithVariables(t *testing.T) {
 	}
 }
 
-func TestLocalDeployMissingClusterIsAnAWSError(t *testing.T) {
+// TestLocalDeployMissingClusterIsInvalidInput: deploy answers a missing
+// cluster as status and run do (it was an AWS error, exit 4, with the SDK's text).
+func TestLocalDeployMissingClusterIsInvalidInput(t *testing.T) {
 	l := newLocalECS(t, nil)
 	code, _, stderr := l.run(t, "deploy", "-c", "nope", "-n", "web", "-i", "app=x:1")
-	if code != 4 || !strings.Contains(stderr, "ClusterNotFoundException") {
+	if code != 2 || strings.TrimSpace(stderr) != "error: cluster nope not found" {
 		t.Fatalf("exit %d, stderr %s", code, stderr)
 	}
 }
@@ -181,7 +183,7 @@ func TestLocalDeployDeregistersTheOrphanWhenTheUpdateFails(t *testing.T) {
 	if err := l.em.SetScenario(&scenario.Scenario{Faults: []scenario.Fault{{Operation: "UpdateService", Kind: scenario.FaultServer}}}); err != nil {
 		t.Fatal(err)
 	}
-	noRetries := func(g *Globals) { g.AWS.MaxAttempts = 1 }
+	noRetries := func(o *runOpts) { o.AWS.MaxAttempts = 1 }
 	outputs := filepath.Join(t.TempDir(), "outputs")
 	code, stdout, _ := l.runWith(t, noRetries, deployArgs("-i", "app=registry.example.com/app:2", "--outputs-file", outputs)...)
 	var rep struct{ Outcome, OrphanDeregistered, Reason string }

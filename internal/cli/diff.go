@@ -1,16 +1,24 @@
 package cli
 
 import (
-	"github.com/spf13/cobra"
+	"context"
 
-	"github.com/ecsdeploy/ecsdeploy/awsconfig"
+	"github.com/spf13/cobra"
+	"github.com/spf13/pflag"
+
 	"github.com/ecsdeploy/ecsdeploy/rollout"
 )
 
-func init() { register(newDiffCommand) }
+// diffOptions are diff's inputs: deploy's flags.
+type diffOptions struct {
+	deps  *Deps
+	flags *pflag.FlagSet
+	plan  planFlags
+}
 
-func newDiffCommand(g *Globals) *cobra.Command {
-	f := &planFlags{}
+// NewCmdDiff builds "diff".
+func NewCmdDiff(d *Deps, runF func(context.Context, *diffOptions) error) *cobra.Command {
+	o := &diffOptions{deps: d}
 	cmd := &cobra.Command{
 		Use:   "diff",
 		Short: "Show what deploy would change, without changing anything",
@@ -23,22 +31,29 @@ unless --show-values. It only reads.`,
   ecsdeploy diff -f service.yaml --var Tag=1.4.2 --output json`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
-			r, ps := f.resolve(cmd)
-			if err := ps.Err(); err != nil {
-				return err
+			if runF != nil {
+				return runF(cmd.Context(), o)
 			}
-			g.AWS.Calls = &awsconfig.CallCounter{}
-			clients, err := g.Clients(cmd.Context())
-			if err != nil {
-				return err
-			}
-			plan, err := rollout.MakePlan(cmd.Context(), clients.ECS, r.request)
-			if err != nil {
-				return err
-			}
-			return printPlan(g, plan, f.showValues)
+			return runDiff(cmd.Context(), o)
 		},
 	}
-	f.register(cmd.Flags())
+	o.flags = cmd.Flags()
+	o.plan.register(cmd.Flags())
 	return cmd
+}
+
+func runDiff(ctx context.Context, o *diffOptions) error {
+	r, ps := o.plan.resolve(o.flags)
+	if err := ps.Err(); err != nil {
+		return err
+	}
+	clients, err := o.deps.Clients.Clients(ctx)
+	if err != nil {
+		return err
+	}
+	plan, err := rollout.MakePlan(ctx, clients.ECS, r.request)
+	if err != nil {
+		return err
+	}
+	return printPlan(o.deps, plan, o.plan.showValues)
 }

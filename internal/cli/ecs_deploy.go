@@ -10,12 +10,10 @@ import (
 
 	"github.com/spf13/cobra"
 
-	"github.com/ecsdeploy/ecsdeploy/internal/failure"
+	"github.com/ecsdeploy/ecsdeploy/exitcode"
 	"github.com/ecsdeploy/ecsdeploy/rollout"
 	"github.com/ecsdeploy/ecsdeploy/scriptargs"
 )
-
-func init() { register(newEcsDeployCommand) }
 
 // ScriptName is the ecs-deploy script's name: invoked under it (a symlink or
 // a copy named ecs-deploy), ecsdeploy reads the script's command line.
@@ -31,7 +29,9 @@ func ScriptArgs(argv0 string, args []string) []string {
 	return args
 }
 
-func newEcsDeployCommand(g *Globals) *cobra.Command {
+// NewCmdEcsDeploy is the ecs-deploy command. runF, when set (tests),
+// receives the raw arguments instead of running them.
+func NewCmdEcsDeploy(d *Deps, runF func(context.Context, []string) error) *cobra.Command {
 	return &cobra.Command{
 		Use:   ScriptName + " [ecs-deploy arguments]",
 		Short: "Run an ecs-deploy script command line unchanged, on ecsdeploy's engine",
@@ -57,7 +57,10 @@ too.`,
   ln -s "$(command -v ecsdeploy)" /usr/local/bin/ecs-deploy   # then call ecs-deploy as before`,
 		DisableFlagParsing: true,
 		RunE: func(cmd *cobra.Command, args []string) error {
-			return runEcsDeploy(cmd.Context(), g, args)
+			if runF != nil {
+				return runF(cmd.Context(), args)
+			}
+			return runEcsDeploy(cmd.Context(), d, args)
 		},
 	}
 }
@@ -69,7 +72,7 @@ too.`,
 var ecsdeployGlobals = map[string]bool{"--local": false, "--output": true, "--quiet": false, "-q": false, "--endpoint-url": true,
 	"--poll-interval": true}
 
-func runEcsDeploy(ctx context.Context, g *Globals, args []string) error {
+func runEcsDeploy(ctx context.Context, d *Deps, args []string) error {
 	var script, globals, tuning []string
 	for i := 0; i < len(args); i++ {
 		a := args[i]
@@ -77,7 +80,7 @@ func runEcsDeploy(ctx context.Context, g *Globals, args []string) error {
 		takesValue, ok := ecsdeployGlobals[name]
 		if !ok {
 			if a == "-h" || a == "--help" {
-				printEcsDeployHelp(g)
+				printEcsDeployHelp(d)
 				return nil
 			}
 			script = append(script, a)
@@ -97,16 +100,16 @@ func runEcsDeploy(ctx context.Context, g *Globals, args []string) error {
 	inv, err := scriptargs.Parse(script, os.LookupEnv)
 	if err != nil {
 		if e, ok := err.(*scriptargs.Error); ok && e.Usage {
-			return failure.Invalidf("%s (see ecsdeploy ecs-deploy --help)", e.Message)
+			return exitcode.Invalidf("%s (see ecsdeploy ecs-deploy --help)", e.Message)
 		}
-		return failure.WithCode(failure.CodeInvalid, err)
+		return exitcode.With(exitcode.Invalid, err)
 	}
 	if inv.Version {
-		fmt.Fprintln(g.Streams.Out, Version)
+		fmt.Fprintln(d.IO.Out, Version)
 		return nil
 	}
 	for _, n := range inv.Notes {
-		fmt.Fprintln(g.Streams.ErrOut, "note: "+n)
+		fmt.Fprintln(d.IO.ErrOut, "note: "+n)
 	}
 	native := append(inv.NativeArgs(), globals...)
 	if inv.Kind != scriptargs.RegisterRevision {
@@ -123,43 +126,28 @@ func runEcsDeploy(ctx context.Context, g *Globals, args []string) error {
 		defer os.Remove(outputs)
 		native = append(native, "--outputs-file", outputs)
 	}
-	root := NewRootCommand(g)
+	// The native command runs on the same dependencies: its flags are
+	// parsed anew from the native command line.
+	root := NewRootCmd(d)
 	root.SetArgs(native)
-	if err := shareLocalBackend(ctx, g, native); err != nil {
-		return err
-	}
 	if err := root.ExecuteContext(ctx); err != nil {
 		return err
 	}
 	if outputs != "" {
-		noteMaxDefinitions(ctx, g, inv.MaxDefinitions, outputs)
+		// Save what the command changed (the local ECS's state) before
+		// reading it again.
+		if err := d.Clients.Close(); err != nil {
+			return err
+		}
+		noteMaxDefinitions(ctx, d, inv.MaxDefinitions, outputs)
 	}
-	return nil
-}
-
-// shareLocalBackend opens the local ECS once for the native command and the
-// --max-definitions note that follows it.
-func shareLocalBackend(ctx context.Context, g *Globals, native []string) error {
-	local := g.Local
-	for _, a := range native {
-		local = local || a == "--local" || a == "--local=true"
-	}
-	if !local || g.LocalHandler != nil || openLocalBackend == nil {
-		return nil
-	}
-	h, closeFn, err := openLocalBackend(ctx)
-	if err != nil {
-		return failure.WithCode(failure.CodeInvalid, fmt.Errorf("open the local ECS: %w", err))
-	}
-	g.LocalHandler = h
-	g.closers = append(g.closers, closeFn)
 	return nil
 }
 
 // noteMaxDefinitions prints which revisions safe pruning kept that the
 // script would have deregistered. It only reads; a failure to read is noted
 // and does not change the outcome.
-func noteMaxDefinitions(ctx context.Context, g *Globals, n int, outputsFile string) {
+func noteMaxDefinitions(ctx context.Context, d *Deps, n int, outputsFile string) {
 	family := ""
 	if f, err := os.Open(outputsFile); err == nil {
 		sc := bufio.NewScanner(f)
@@ -173,21 +161,21 @@ func noteMaxDefinitions(ctx context.Context, g *Globals, n int, outputsFile stri
 	if family == "" {
 		return
 	}
-	clients, err := g.Clients(ctx)
+	clients, err := d.Clients.Clients(ctx)
 	if err == nil {
 		var active []string
 		if active, err = rollout.ActiveRevisions(ctx, clients.ECS, family); err == nil {
 			if note := scriptargs.MaxDefinitionsNote(n, active); note != "" {
-				fmt.Fprintln(g.Streams.ErrOut, "note: "+note)
+				fmt.Fprintln(d.IO.ErrOut, "note: "+note)
 			}
 			return
 		}
 	}
-	fmt.Fprintf(g.Streams.ErrOut, "note: could not list the revisions of %s to compare with --max-definitions: %v\n", family, err)
+	fmt.Fprintf(d.IO.ErrOut, "note: could not list the revisions of %s to compare with --max-definitions: %v\n", family, err)
 }
 
-func printEcsDeployHelp(g *Globals) {
-	w := g.Streams.Out
+func printEcsDeployHelp(d *Deps) {
+	w := d.IO.Out
 	fmt.Fprintln(w, "Usage: ecsdeploy ecs-deploy [ecs-deploy arguments]   (or: ecs-deploy [arguments])")
 	fmt.Fprintln(w, "\nThe ecs-deploy script's arguments, with its meaning (docs/migrating.md):")
 	for _, names := range scriptargs.FlagNames() {

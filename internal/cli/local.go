@@ -17,17 +17,12 @@ import (
 	localcfn "github.com/ecsdeploy/ecsdeploy/emulator/cloudformation"
 	"github.com/ecsdeploy/ecsdeploy/emulator/logs"
 	"github.com/ecsdeploy/ecsdeploy/emulator/scenario"
-	"github.com/ecsdeploy/ecsdeploy/internal/failure"
+	"github.com/ecsdeploy/ecsdeploy/exitcode"
 )
 
 // LocalStateEnv overrides where the local ECS keeps its state: a directory
 // (the state is state.json inside it) or a file ending in .json.
 const LocalStateEnv = "ECSDEPLOY_LOCAL_STATE"
-
-func init() {
-	register(newLocalCommand)
-	openLocalBackend = openLocalECS
-}
 
 // localStatePath is the local ECS's state file: $ECSDEPLOY_LOCAL_STATE, or
 // ecsdeploy/local/state.json under the user's configuration directory.
@@ -57,28 +52,79 @@ func openLocalEmulator(file string, speed float64) (*emulator.Emulator, error) {
 	return em, nil
 }
 
-// openLocalECS implements --local: the emulator in-process on the shared
-// state file; closing it saves the state.
-func openLocalECS(ctx context.Context) (http.Handler, func() error, error) {
+// stateFileECS is the local ECS of --local: an emulator in-process on the
+// state file shared by successive commands; closing it saves the state. For
+// the stack commands it also serves CloudFormation, with the stacks saved
+// next to the state file by earlier commands.
+type stateFileECS struct{}
+
+// Open implements LocalBackend.
+func (stateFileECS) Open(ctx context.Context, cloudFormation bool) (http.Handler, func() error, error) {
 	file, err := localStatePath()
 	if err != nil {
 		return nil, nil, err
 	}
+	// Stacks describe what is in the local ECS: when its state is gone
+	// (first use, or `local reset`), stacks saved earlier are stale.
+	_, statErr := os.Stat(file)
 	em, err := openLocalEmulator(file, emulator.DefaultSpeed)
 	if err != nil {
 		return nil, nil, err
 	}
+	save := func() error { return em.SaveState(file) }
+	if cloudFormation {
+		cf, cfFile, err := attachLocalCloudFormation(em, file, statErr == nil)
+		if err != nil {
+			em.Close()
+			return nil, nil, err
+		}
+		save = func() error { return errors.Join(cf.SaveState(cfFile), em.SaveState(file)) }
+	}
 	closeFn := func() error {
 		defer em.Close()
-		if err := em.SaveState(file); err != nil {
-			return failure.WithCode(failure.CodeFailed, err)
+		if err := save(); err != nil {
+			return exitcode.With(exitcode.Failed, err)
 		}
 		return nil
 	}
 	return em, closeFn, nil
 }
 
-func newLocalCommand(g *Globals) *cobra.Command {
+// localCloudFormationFile is where the local CloudFormation keeps its stacks,
+// next to the local ECS's own state file.
+const localCloudFormationFile = "cloudformation.json"
+
+// localCloudFormationScenario, when present next to it, holds failure rules
+// for the local CloudFormation (emulator/cloudformation.Scenario, as YAML):
+// failures of the local CloudFormation itself, for trying out how stack
+// deploy recovers (see docs/stack.md).
+const localCloudFormationScenario = "cloudformation-scenario.yaml"
+
+// attachLocalCloudFormation serves CloudFormation on em with the stacks kept
+// next to the state file at statePath (unless the ECS state is new: they
+// describe nothing then) and the failure rules kept there. Both --local and
+// `local serve` use it.
+func attachLocalCloudFormation(em *emulator.Emulator, statePath string, loadStacks bool) (*localcfn.Service, string, error) {
+	dir := filepath.Dir(statePath)
+	file := filepath.Join(dir, localCloudFormationFile)
+	cf := localcfn.Register(em)
+	if loadStacks {
+		if err := cf.LoadState(file); err != nil && !errors.Is(err, os.ErrNotExist) {
+			return nil, "", exitcode.With(exitcode.Invalid, err)
+		}
+	}
+	sc, err := localcfn.LoadScenario(filepath.Join(dir, localCloudFormationScenario))
+	switch {
+	case err == nil:
+		cf.SetScenario(sc)
+	case !errors.Is(err, os.ErrNotExist):
+		return nil, "", exitcode.With(exitcode.Invalid, err)
+	}
+	return cf, file, nil
+}
+
+// NewCmdLocal builds "local" and its subcommands.
+func NewCmdLocal(d *Deps) *cobra.Command {
 	cmd := &cobra.Command{
 		Use:   "local",
 		Short: "Run and manage the built-in local ECS",
@@ -92,19 +138,20 @@ see the same cluster. "ecsdeploy local serve" serves it over HTTP for the
 AWS CLI and SDKs.`,
 		Args: cobra.NoArgs,
 	}
-	cmd.AddCommand(newLocalServeCommand(g), newLocalResetCommand(g), newLocalPathCommand(g), newLocalScenarioCommand(g))
+	cmd.AddCommand(newCmdLocalServe(d, nil), newCmdLocalReset(d), newCmdLocalPath(d), newCmdLocalScenario(d))
 	return cmd
 }
 
 type localServeOptions struct {
+	deps     *Deps
 	Addr     string
 	State    string
 	Scenario string
 	Speed    float64
 }
 
-func newLocalServeCommand(g *Globals) *cobra.Command {
-	o := &localServeOptions{}
+func newCmdLocalServe(d *Deps, runF func(context.Context, *localServeOptions) error) *cobra.Command {
+	o := &localServeOptions{deps: d}
 	cmd := &cobra.Command{
 		Use:   "serve",
 		Short: "Serve the local ECS API over HTTP until interrupted",
@@ -112,7 +159,12 @@ func newLocalServeCommand(g *Globals) *cobra.Command {
   ecsdeploy local serve --addr 127.0.0.1:4566 --scenario failures.yaml --speed 30
   AWS_ENDPOINT_URL=http://127.0.0.1:4566 aws ecs list-clusters`,
 		Args: cobra.NoArgs,
-		RunE: func(cmd *cobra.Command, args []string) error { return runLocalServe(cmd.Context(), g, o) },
+		RunE: func(cmd *cobra.Command, args []string) error {
+			if runF != nil {
+				return runF(cmd.Context(), o)
+			}
+			return runLocalServe(cmd.Context(), o)
+		},
 	}
 	f := cmd.Flags()
 	f.StringVar(&o.Addr, "addr", "127.0.0.1:4566", "address to listen on")
@@ -125,58 +177,52 @@ func newLocalServeCommand(g *Globals) *cobra.Command {
 // autosaveInterval bounds how much a crash of `local serve` can lose.
 const autosaveInterval = 30 * time.Second
 
-func runLocalServe(ctx context.Context, g *Globals, o *localServeOptions) error {
+func runLocalServe(ctx context.Context, o *localServeOptions) error {
+	d := o.deps
 	if o.Speed <= 0 {
-		return failure.Invalidf("--speed must be greater than 0")
+		return exitcode.Invalidf("--speed must be greater than 0")
 	}
 	file := o.State
 	if file == "" {
 		var err error
 		if file, err = localStatePath(); err != nil {
-			return failure.WithCode(failure.CodeInvalid, err)
+			return exitcode.With(exitcode.Invalid, err)
 		}
 	}
 	var sc *scenario.Scenario
 	if o.Scenario != "" {
 		var err error
 		if sc, err = scenario.Load(o.Scenario); err != nil {
-			return failure.WithCode(failure.CodeInvalid, err)
+			return exitcode.With(exitcode.Invalid, err)
 		}
 	}
 	_, statErr := os.Stat(file)
 	em, err := openLocalEmulator(file, o.Speed)
 	if err != nil {
-		return failure.WithCode(failure.CodeInvalid, err)
+		return exitcode.With(exitcode.Invalid, err)
 	}
 	defer em.Close()
-	// CloudFormation too, with the stacks the stack commands keep next to
-	// the state (ignored when the ECS state is new: they describe nothing).
-	cfFile := filepath.Join(filepath.Dir(file), localCloudFormationFile)
-	cf := localcfn.Register(em)
-	if statErr == nil {
-		if err := cf.LoadState(cfFile); err != nil && !errors.Is(err, os.ErrNotExist) {
-			return failure.WithCode(failure.CodeInvalid, err)
-		}
-	}
-	if err := loadLocalCloudFormationScenario(cf, file); err != nil {
+	// CloudFormation too, with the stacks the stack commands keep next to the state.
+	cf, cfFile, err := attachLocalCloudFormation(em, file, statErr == nil)
+	if err != nil {
 		return err
 	}
 	save := func() error { return errors.Join(em.SaveState(file), cf.SaveState(cfFile)) }
 	if sc != nil {
 		if err := em.SetScenario(sc); err != nil {
-			return failure.WithCode(failure.CodeInvalid, err)
+			return exitcode.With(exitcode.Invalid, err)
 		}
 	}
 	ln, err := net.Listen("tcp", o.Addr)
 	if err != nil {
-		return failure.Invalidf("listen on %s: %v (choose another address with --addr; port 0 picks a free one)", o.Addr, err)
+		return exitcode.Invalidf("listen on %s: %v (choose another address with --addr; port 0 picks a free one)", o.Addr, err)
 	}
 	srv := &http.Server{Handler: em, ReadHeaderTimeout: 10 * time.Second}
 	served := make(chan error, 1)
 	go func() { served <- srv.Serve(ln) }()
 
 	endpoint := "http://" + ln.Addr().String()
-	out := g.Streams.Out
+	out := d.IO.Out
 	fmt.Fprintf(out, "Local ECS listening on %s (%gx real time)\n\n", endpoint, o.Speed)
 	fmt.Fprintf(out, "Point the AWS CLI and SDKs at it (any credentials are accepted; the region is taken from each request):\n")
 	fmt.Fprintf(out, "  export AWS_ENDPOINT_URL=%s\n", endpoint)
@@ -195,19 +241,19 @@ func runLocalServe(ctx context.Context, g *Globals, o *localServeOptions) error 
 		select {
 		case err := <-served:
 			if err != nil && !errors.Is(err, http.ErrServerClosed) {
-				return failure.WithCode(failure.CodeFailed, fmt.Errorf("serve: %w", err))
+				return exitcode.With(exitcode.Failed, fmt.Errorf("serve: %w", err))
 			}
 			return nil
 		case <-tick.C:
 			if err := save(); err != nil {
-				fmt.Fprintf(g.Streams.ErrOut, "warning: %v\n", err)
+				fmt.Fprintf(d.IO.ErrOut, "warning: %v\n", err)
 			}
 		case <-ctx.Done():
 			shutdownCtx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
 			_ = srv.Shutdown(shutdownCtx)
 			cancel()
 			if err := save(); err != nil {
-				return failure.WithCode(failure.CodeFailed, err)
+				return exitcode.With(exitcode.Failed, err)
 			}
 			fmt.Fprintf(out, "Stopped; state saved to %s\n", file)
 			return nil
@@ -215,7 +261,7 @@ func runLocalServe(ctx context.Context, g *Globals, o *localServeOptions) error 
 	}
 }
 
-func newLocalResetCommand(g *Globals) *cobra.Command {
+func newCmdLocalReset(d *Deps) *cobra.Command {
 	return &cobra.Command{
 		Use:   "reset",
 		Short: "Forget the local ECS state used by --local (clusters, services, tasks)",
@@ -223,22 +269,22 @@ func newLocalResetCommand(g *Globals) *cobra.Command {
 		RunE: func(cmd *cobra.Command, args []string) error {
 			file, err := localStatePath()
 			if err != nil {
-				return failure.WithCode(failure.CodeInvalid, err)
+				return exitcode.With(exitcode.Invalid, err)
 			}
 			if err := os.Remove(file); err != nil {
 				if errors.Is(err, os.ErrNotExist) {
-					fmt.Fprintf(g.Streams.Out, "Nothing to reset: %s does not exist\n", file)
+					fmt.Fprintf(d.IO.Out, "Nothing to reset: %s does not exist\n", file)
 					return nil
 				}
-				return failure.WithCode(failure.CodeFailed, err)
+				return exitcode.With(exitcode.Failed, err)
 			}
-			fmt.Fprintf(g.Streams.Out, "Removed %s; the next --local command starts a fresh local ECS\n", file)
+			fmt.Fprintf(d.IO.Out, "Removed %s; the next --local command starts a fresh local ECS\n", file)
 			return nil
 		},
 	}
 }
 
-func newLocalPathCommand(g *Globals) *cobra.Command {
+func newCmdLocalPath(d *Deps) *cobra.Command {
 	return &cobra.Command{
 		Use:   "path",
 		Short: "Print where the local ECS keeps its state (override with " + LocalStateEnv + ")",
@@ -246,15 +292,15 @@ func newLocalPathCommand(g *Globals) *cobra.Command {
 		RunE: func(cmd *cobra.Command, args []string) error {
 			file, err := localStatePath()
 			if err != nil {
-				return failure.WithCode(failure.CodeInvalid, err)
+				return exitcode.With(exitcode.Invalid, err)
 			}
-			fmt.Fprintln(g.Streams.Out, file)
+			fmt.Fprintln(d.IO.Out, file)
 			return nil
 		},
 	}
 }
 
-func newLocalScenarioCommand(g *Globals) *cobra.Command {
+func newCmdLocalScenario(d *Deps) *cobra.Command {
 	return &cobra.Command{
 		Use:   "scenario FILE",
 		Short: "Set the scenario (capacity, image behaviours, API faults) used by --local",
@@ -264,24 +310,24 @@ func newLocalScenarioCommand(g *Globals) *cobra.Command {
 		RunE: func(cmd *cobra.Command, args []string) error {
 			sc, err := scenario.Load(args[0])
 			if err != nil {
-				return failure.WithCode(failure.CodeInvalid, err)
+				return exitcode.With(exitcode.Invalid, err)
 			}
 			file, err := localStatePath()
 			if err != nil {
-				return failure.WithCode(failure.CodeInvalid, err)
+				return exitcode.With(exitcode.Invalid, err)
 			}
 			em, err := openLocalEmulator(file, emulator.DefaultSpeed)
 			if err != nil {
-				return failure.WithCode(failure.CodeInvalid, err)
+				return exitcode.With(exitcode.Invalid, err)
 			}
 			defer em.Close()
 			if err := em.SetScenario(sc); err != nil {
-				return failure.WithCode(failure.CodeInvalid, err)
+				return exitcode.With(exitcode.Invalid, err)
 			}
 			if err := em.SaveState(file); err != nil {
-				return failure.WithCode(failure.CodeFailed, err)
+				return exitcode.With(exitcode.Failed, err)
 			}
-			fmt.Fprintf(g.Streams.Out, "Scenario %s is now used by --local (state in %s)\n", args[0], file)
+			fmt.Fprintf(d.IO.Out, "Scenario %s is now used by --local (state in %s)\n", args[0], file)
 			return nil
 		},
 	}

@@ -136,17 +136,16 @@ func (l *localECS) service(t *testing.T) types.Service {
 // run runs ecsdeploy in-process against the local ECS.
 func (l *localECS) run(t *testing.T, args ...string) (code int, stdout, stderr string) {
 	t.Helper()
-	return l.runWith(t, func(*Globals) {}, args...)
+	return l.runWith(t, func(*runOpts) {}, args...)
 }
 
-// runWith is run with globals adjusted by tweak first.
-func (l *localECS) runWith(t *testing.T, tweak func(*Globals), args ...string) (code int, stdout, stderr string) {
+// runWith is run with the settings adjusted by tweak first.
+func (l *localECS) runWith(t *testing.T, tweak func(*runOpts), args ...string) (code int, stdout, stderr string) {
 	t.Helper()
 	var out, errOut bytes.Buffer
-	g := &Globals{Streams: Streams{Out: &out, ErrOut: &errOut}, Local: true, LocalHandler: l.em}
-	tweak(g)
-	// --local as well as Globals.Local: never let a test reach real AWS.
-	code = Execute(context.Background(), g, append([]string{"--local"}, args...))
+	o := runOpts{Local: l.em}
+	tweak(&o)
+	code = Execute(context.Background(), o.deps(&out, &errOut), append([]string{"--local"}, args...))
 	t.Logf("ecsdeploy %v → exit %d\nstdout:\n%s\nstderr:\n%s", args, code, out.String(), errOut.String())
 	return code, out.String(), errOut.String()
 }

@@ -22,7 +22,7 @@ import (
 func runCLI(t *testing.T, ctx context.Context, args ...string) (int, string, string) {
 	t.Helper()
 	var out, errOut bytes.Buffer
-	g := &Globals{Streams: Streams{In: strings.NewReader(""), Out: &out, ErrOut: &errOut}}
+	g := runOpts{}.deps(&out, &errOut)
 	code := Execute(ctx, g, args)
 	return code, out.String(), errOut.String()
 }
@@ -38,7 +38,7 @@ func TestLocalStateIsSharedBetweenCommands(t *testing.T) {
 		t.Fatalf("local path: %d %q", code, out)
 	}
 	// First use: the default cluster exists with capacity in three zones.
-	h, closeFn, err := openLocalECS(ctx)
+	h, closeFn, err := stateFileECS{}.Open(ctx, false)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -54,7 +54,7 @@ func TestLocalStateIsSharedBetweenCommands(t *testing.T) {
 		t.Fatal(err)
 	}
 	// The next command sees it.
-	h, closeFn, err = openLocalECS(ctx)
+	h, closeFn, err = stateFileECS{}.Open(ctx, false)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -79,7 +79,7 @@ func TestLocalDamagedStateIsAnErrorAndKept(t *testing.T) {
 	if err := os.WriteFile(file, []byte("{broken"), 0o600); err != nil {
 		t.Fatal(err)
 	}
-	if _, _, err := openLocalECS(context.Background()); err == nil || !strings.Contains(err.Error(), "damaged") {
+	if _, _, err := (stateFileECS{}).Open(context.Background(), false); err == nil || !strings.Contains(err.Error(), "damaged") {
 		t.Fatalf("open: %v", err)
 	}
 	if data, _ := os.ReadFile(file); string(data) != "{broken" {

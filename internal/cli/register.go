@@ -2,9 +2,9 @@ package cli
 
 import (
 	"context"
-	"encoding/json"
 	"errors"
 	"fmt"
+	"io"
 	"os"
 	"strings"
 
@@ -12,13 +12,13 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/ecs"
 	"github.com/aws/aws-sdk-go-v2/service/ecs/types"
 	"github.com/spf13/cobra"
+	"github.com/spf13/pflag"
 
-	"github.com/ecsdeploy/ecsdeploy/internal/failure"
+	"github.com/ecsdeploy/ecsdeploy/exitcode"
+	"github.com/ecsdeploy/ecsdeploy/rollout"
 	"github.com/ecsdeploy/ecsdeploy/spec"
 	"github.com/ecsdeploy/ecsdeploy/taskdef"
 )
-
-func init() { register(newRegisterCommand) }
 
 // revisionFlags are the flags run and register share: which task definition
 // to start from and how to change it. They are deploy's own flags (same
@@ -62,8 +62,8 @@ type revisionRequest struct {
 
 // resolve reads the spec file and variables, applies the flags over them and
 // checks everything that needs no AWS call, collecting every problem.
-func (f *revisionFlags) resolve(cmd *cobra.Command) (*revisionRequest, failure.Problems) {
-	var ps failure.Problems
+func (f *revisionFlags) resolve(flags *pflag.FlagSet) (*revisionRequest, exitcode.Problems) {
+	var ps exitcode.Problems
 	resolver := loadVariables(f.plan.varFiles, f.plan.varFlags, &ps)
 	d := &spec.Deploy{}
 	if f.plan.file != "" {
@@ -74,7 +74,7 @@ func (f *revisionFlags) resolve(cmd *cobra.Command) (*revisionRequest, failure.P
 			d = loaded
 		}
 	}
-	x := &expander{resolver: resolver, problems: &ps, cmd: cmd}
+	x := &expander{resolver: resolver, problems: &ps, flags: flags}
 	f.plan.applyTo(d, x)
 	fileChanges, cps := d.Changes()
 	ps = append(ps, cps...)
@@ -104,7 +104,7 @@ func (f *revisionFlags) resolve(cmd *cobra.Command) (*revisionRequest, failure.P
 		if err != nil {
 			ps.Add("--task-definition-file", 0, "%v", err)
 		} else if in, err := taskdef.ParseFile(data); err != nil {
-			var fps failure.Problems
+			var fps exitcode.Problems
 			fps.Extend(err)
 			for _, p := range fps {
 				p.Field = "--task-definition-file: " + p.Field
@@ -121,7 +121,7 @@ func (f *revisionFlags) resolve(cmd *cobra.Command) (*revisionRequest, failure.P
 }
 
 // checkSources makes sure exactly one starting point is named.
-func (r *revisionRequest) checkSources(ps *failure.Problems, file bool) {
+func (r *revisionRequest) checkSources(ps *exitcode.Problems, file bool) {
 	var given []string
 	if r.TaskDefinition != "" {
 		given = append(given, "--task-definition")
@@ -175,7 +175,7 @@ func loadBase(ctx context.Context, api revisionReadAPI, r *revisionRequest) (*ba
 	b := &baseRevision{}
 	targetFamily := r.Family
 	if r.Service != "" {
-		svc, err := describeOneService(ctx, api, r.Cluster, r.Service)
+		svc, err := rollout.DescribeService(ctx, api, r.Cluster, r.Service)
 		if err != nil {
 			return nil, err
 		}
@@ -196,7 +196,7 @@ func loadBase(ctx context.Context, api revisionReadAPI, r *revisionRequest) (*ba
 		b.Input = taskdef.CloneInput(r.File)
 		if r.Family != "" || aws.ToString(b.Input.Family) == "" {
 			if targetFamily == "" {
-				return nil, failure.Invalidf("--task-definition-file has no family; give --family")
+				return nil, exitcode.Invalidf("--task-definition-file has no family; give --family")
 			}
 			b.Input.Family = aws.String(targetFamily)
 		}
@@ -257,14 +257,14 @@ func describeActiveRevision(ctx context.Context, api revisionReadAPI, ref, what 
 	})
 	var client *types.ClientException
 	if errors.As(err, &client) {
-		return nil, nil, failure.Invalidf("%s: task definition %s not found (%s)", what, ref, client.ErrorMessage())
+		return nil, nil, exitcode.Invalidf("%s: task definition %s not found (%s)", what, ref, client.ErrorMessage())
 	}
 	if err != nil {
 		return nil, nil, fmt.Errorf("describe task definition %s: %w", ref, err)
 	}
 	td := out.TaskDefinition
 	if td.Status != types.TaskDefinitionStatusActive {
-		return nil, nil, failure.Invalidf("%s: %s:%d is %s; only ACTIVE revisions can be used (see ecsdeploy revisions %s)",
+		return nil, nil, exitcode.Invalidf("%s: %s:%d is %s; only ACTIVE revisions can be used (see ecsdeploy revisions %s)",
 			what, aws.ToString(td.Family), td.Revision, td.Status, aws.ToString(td.Family))
 	}
 	return td, out.Tags, nil
@@ -272,6 +272,8 @@ func describeActiveRevision(ctx context.Context, api revisionReadAPI, ref, what 
 
 // registerOptions are the register command's inputs.
 type registerOptions struct {
+	deps       *Deps
+	flags      *pflag.FlagSet
 	rev        revisionFlags
 	dryRun     bool
 	showValues bool
@@ -289,8 +291,9 @@ type registerReport struct {
 	Notes          []string        `json:"notes,omitempty"`
 }
 
-func newRegisterCommand(g *Globals) *cobra.Command {
-	o := &registerOptions{}
+// NewCmdRegister builds "register".
+func NewCmdRegister(d *Deps, runF func(context.Context, *registerOptions) error) *cobra.Command {
+	o := &registerOptions{deps: d}
 	cmd := &cobra.Command{
 		Use:   "register",
 		Short: "Register a new task-definition revision with deploy's changes, without touching a service",
@@ -306,8 +309,14 @@ are ignored here.`,
   ecsdeploy register -c prod -n web --tag-only 1.4.2 --env web:FEATURE=on
   ecsdeploy register --task-definition-file taskdef.json --family web --dry-run`,
 		Args: cobra.NoArgs,
-		RunE: func(cmd *cobra.Command, args []string) error { return runRegister(cmd, g, o) },
+		RunE: func(cmd *cobra.Command, args []string) error {
+			if runF != nil {
+				return runF(cmd.Context(), o)
+			}
+			return runRegister(cmd.Context(), o)
+		},
 	}
+	o.flags = cmd.Flags()
 	o.rev.register(cmd, revisionFlagNames, map[string]string{
 		"cluster":             "cluster of --service (default \"default\")",
 		"service":             "start from the task definition this service runs (nothing on the service changes)",
@@ -318,16 +327,16 @@ are ignored here.`,
 	})
 	cmd.Flags().BoolVar(&o.dryRun, "dry-run", false, "print the diff of what would be registered and register nothing")
 	cmd.Flags().BoolVar(&o.showValues, "show-values", false, "show plain environment values in the diff (masked by default)")
-	return reportErrorsAsJSON(g, cmd)
+	return cmd
 }
 
-func runRegister(cmd *cobra.Command, g *Globals, o *registerOptions) error {
-	req, ps := o.rev.resolve(cmd)
+func runRegister(ctx context.Context, o *registerOptions) error {
+	d := o.deps
+	req, ps := o.rev.resolve(o.flags)
 	if err := ps.Err(); err != nil {
 		return err
 	}
-	ctx := cmd.Context()
-	clients, err := g.Clients(ctx)
+	clients, err := d.Clients.Clients(ctx)
 	if err != nil {
 		return err
 	}
@@ -354,19 +363,15 @@ func runRegister(cmd *cobra.Command, g *Globals, o *registerOptions) error {
 		rep.Registered = true
 		rep.TaskDefinition, rep.Revision = aws.ToString(out.TaskDefinition.TaskDefinitionArn), out.TaskDefinition.Revision
 	}
-	if g.JSON() {
-		enc := json.NewEncoder(g.Streams.Out)
-		enc.SetIndent("", "  ")
-		return enc.Encode(rep)
-	}
-	for _, n := range append(rep.Notes, base.Summary.Warnings...) {
-		fmt.Fprintln(g.Streams.ErrOut, n)
-	}
-	if o.dryRun || !rep.Registered {
-		fmt.Fprint(g.Streams.Out, rep.Diff)
-	}
-	if rep.Registered || !base.Changed {
-		fmt.Fprintln(g.Streams.Out, rep.TaskDefinition)
-	}
-	return nil
+	return d.Render(rep, func(out io.Writer) {
+		for _, n := range append(rep.Notes, base.Summary.Warnings...) {
+			fmt.Fprintln(d.IO.ErrOut, n)
+		}
+		if o.dryRun || !rep.Registered {
+			fmt.Fprint(out, rep.Diff)
+		}
+		if rep.Registered || !base.Changed {
+			fmt.Fprintln(out, rep.TaskDefinition)
+		}
+	})
 }

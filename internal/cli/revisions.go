@@ -2,9 +2,9 @@ package cli
 
 import (
 	"context"
-	"encoding/json"
 	"errors"
 	"fmt"
+	"io"
 	"regexp"
 	"sort"
 	"strings"
@@ -14,17 +14,19 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/ecs"
 	"github.com/aws/aws-sdk-go-v2/service/ecs/types"
 	"github.com/spf13/cobra"
+	"github.com/spf13/pflag"
 
-	"github.com/ecsdeploy/ecsdeploy/internal/failure"
+	"github.com/ecsdeploy/ecsdeploy/exitcode"
 	"github.com/ecsdeploy/ecsdeploy/rollout"
 )
-
-func init() { register(newRevisionsCommand) }
 
 // familyNameRE is what ECS accepts as a task-definition family.
 var familyNameRE = regexp.MustCompile(`^[A-Za-z0-9_-]{1,255}$`)
 
 type revisionsOptions struct {
+	deps     *Deps
+	flags    *pflag.FlagSet
+	family   string
 	cluster  string
 	target   planFlags // the spec file, variables and --cluster, as deploy takes them
 	inactive bool
@@ -32,6 +34,9 @@ type revisionsOptions struct {
 }
 
 type pruneOptions struct {
+	deps    *Deps
+	flags   *pflag.FlagSet
+	family  string
 	cluster string
 	target  planFlags // the spec file, variables and --cluster, as deploy takes them
 	keep    int
@@ -54,8 +59,15 @@ type revisionInfo struct {
 	UsedBy       []string   `json:"usedBy"` // services of the cluster running or deploying it
 }
 
-func newRevisionsCommand(g *Globals) *cobra.Command {
-	o := &revisionsOptions{}
+// NewCmdRevisions builds "revisions" and "revisions prune".
+func NewCmdRevisions(d *Deps) *cobra.Command {
+	cmd := newCmdRevisionsList(d, nil)
+	cmd.AddCommand(newCmdRevisionsPrune(d, nil))
+	return cmd
+}
+
+func newCmdRevisionsList(d *Deps, runF func(context.Context, *revisionsOptions) error) *cobra.Command {
+	o := &revisionsOptions{deps: d}
 	cmd := &cobra.Command{
 		Use:   "revisions FAMILY",
 		Short: "List a family's revisions with their images and the services that use them",
@@ -67,14 +79,18 @@ deploying it. "revisions prune" deregisters old ones safely.`,
   ecsdeploy revisions prune web --cluster prod --keep 10 --dry-run`,
 		Args: cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			cluster, family, err := resolveFamilyTarget(cmd, &o.target, args[0])
+			cluster, family, err := resolveFamilyTarget(o.flags, &o.target, args[0])
 			if err != nil {
 				return err
 			}
-			o.cluster = cluster
-			return runRevisions(cmd.Context(), g, o, family)
+			o.cluster, o.family = cluster, family
+			if runF != nil {
+				return runF(cmd.Context(), o)
+			}
+			return runRevisions(cmd.Context(), o)
 		},
 	}
+	o.flags = cmd.Flags()
 	addDeployFlags(cmd, &o.target, familyTargetFlagNames, map[string]string{
 		"file":    "deploy spec file (YAML) naming the cluster; flags override it",
 		"cluster": "cluster whose services are checked for use (default \"default\")",
@@ -82,12 +98,11 @@ deploying it. "revisions prune" deregisters old ones safely.`,
 	f := cmd.Flags()
 	f.BoolVar(&o.inactive, "inactive", false, "also list INACTIVE (deregistered) revisions")
 	f.IntVar(&o.limit, "limit", 20, "list at most this many revisions (each costs one describe call)")
-	cmd.AddCommand(newPruneCommand(g))
-	return reportErrorsAsJSON(g, cmd)
+	return cmd
 }
 
-func newPruneCommand(g *Globals) *cobra.Command {
-	o := &pruneOptions{}
+func newCmdRevisionsPrune(d *Deps, runF func(context.Context, *pruneOptions) error) *cobra.Command {
+	o := &pruneOptions{deps: d}
 	cmd := &cobra.Command{
 		Use:   "prune FAMILY --keep N",
 		Short: "Deregister a family's old revisions, keeping the newest N and every one in use",
@@ -100,17 +115,21 @@ choose). Services in other clusters are not checked: prune per cluster.`,
   ecsdeploy revisions prune web -c prod --keep 5 --dry-run --output json`,
 		Args: cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			if !cmd.Flags().Changed("keep") {
-				return failure.Invalidf("--keep: say how many of the newest revisions to keep")
+			if !o.flags.Changed("keep") {
+				return exitcode.Invalidf("--keep: say how many of the newest revisions to keep")
 			}
-			cluster, family, err := resolveFamilyTarget(cmd, &o.target, args[0])
+			cluster, family, err := resolveFamilyTarget(o.flags, &o.target, args[0])
 			if err != nil {
 				return err
 			}
-			o.cluster = cluster
-			return runPrune(cmd.Context(), g, o, family)
+			o.cluster, o.family = cluster, family
+			if runF != nil {
+				return runF(cmd.Context(), o)
+			}
+			return runPrune(cmd.Context(), o)
 		},
 	}
+	o.flags = cmd.Flags()
 	addDeployFlags(cmd, &o.target, familyTargetFlagNames, map[string]string{
 		"file":    "deploy spec file (YAML) naming the cluster; flags override it",
 		"cluster": "cluster whose services' revisions must stay (default \"default\")",
@@ -118,7 +137,7 @@ choose). Services in other clusters are not checked: prune per cluster.`,
 	f := cmd.Flags()
 	f.IntVar(&o.keep, "keep", 0, "how many of the newest ACTIVE revisions to keep (at least 1)")
 	f.BoolVar(&o.dryRun, "dry-run", false, "print what would be deregistered and change nothing")
-	return reportErrorsAsJSON(g, cmd)
+	return cmd
 }
 
 // familyTargetFlagNames are the target flags of the revisions commands,
@@ -127,8 +146,8 @@ choose). Services in other clusters are not checked: prune per cluster.`,
 var familyTargetFlagNames = []string{"file", "var", "var-file", "cluster"}
 
 // resolveFamilyTarget resolves the target flags and FAMILY.
-func resolveFamilyTarget(cmd *cobra.Command, plan *planFlags, familyArg string) (cluster, family string, err error) {
-	t, ps := resolveTarget(cmd, plan)
+func resolveFamilyTarget(flags *pflag.FlagSet, plan *planFlags, familyArg string) (cluster, family string, err error) {
+	t, ps := resolveTarget(flags, plan)
 	family, expandErr := t.x.resolver.Expand(familyArg)
 	if expandErr != nil {
 		ps.Add("FAMILY", 0, "%v", expandErr)
@@ -141,13 +160,14 @@ func resolveFamilyTarget(cmd *cobra.Command, plan *planFlags, familyArg string) 
 
 func checkFamily(family string) error {
 	if !familyNameRE.MatchString(family) {
-		return failure.Invalidf("FAMILY %q is not a task-definition family name (up to 255 letters, digits, '_' and '-')", family)
+		return exitcode.Invalidf("FAMILY %q is not a task-definition family name (up to 255 letters, digits, '_' and '-')", family)
 	}
 	return nil
 }
 
-func runRevisions(ctx context.Context, g *Globals, o *revisionsOptions, family string) error {
-	var ps failure.Problems
+func runRevisions(ctx context.Context, o *revisionsOptions) error {
+	d, family := o.deps, o.family
+	var ps exitcode.Problems
 	if err := checkFamily(family); err != nil {
 		ps.Extend(err)
 	}
@@ -157,7 +177,7 @@ func runRevisions(ctx context.Context, g *Globals, o *revisionsOptions, family s
 	if err := ps.Err(); err != nil {
 		return err
 	}
-	clients, err := g.Clients(ctx)
+	clients, err := d.Clients.Clients(ctx)
 	if err != nil {
 		return err
 	}
@@ -165,11 +185,12 @@ func runRevisions(ctx context.Context, g *Globals, o *revisionsOptions, family s
 	if err != nil {
 		return err
 	}
-	if g.JSON() {
-		enc := json.NewEncoder(g.Streams.Out)
-		enc.SetIndent("", "  ")
-		return enc.Encode(map[string]any{"family": family, "cluster": o.cluster, "revisions": revs})
-	}
+	return d.Render(map[string]any{"family": family, "cluster": o.cluster, "revisions": revs}, func(out io.Writer) {
+		printRevisions(out, family, revs)
+	})
+}
+
+func printRevisions(out io.Writer, family string, revs []revisionInfo) {
 	for _, r := range revs {
 		at := "-"
 		if r.RegisteredAt != nil {
@@ -179,9 +200,8 @@ func runRevisions(ctx context.Context, g *Globals, o *revisionsOptions, family s
 		if len(r.UsedBy) > 0 {
 			used = "  used by " + strings.Join(r.UsedBy, ", ")
 		}
-		fmt.Fprintf(g.Streams.Out, "%s:%d  %-8s  %s  %s%s\n", family, r.Revision, r.Status, at, strings.Join(r.Images, " "), used)
+		fmt.Fprintf(out, "%s:%d  %-8s  %s  %s%s\n", family, r.Revision, r.Status, at, strings.Join(r.Images, " "), used)
 	}
-	return nil
 }
 
 // listRevisions lists the family's revisions newest first (ACTIVE, and
@@ -203,10 +223,10 @@ func listRevisions(ctx context.Context, api revisionsAPI, cluster, family string
 	if len(arns) == 0 {
 		if !inactive {
 			if old, err := familyARNs(ctx, api, family, types.TaskDefinitionStatusInactive); err == nil && len(old) > 0 {
-				return nil, failure.Invalidf("family %s has no ACTIVE revision (%d INACTIVE; list them with --inactive)", family, len(old))
+				return nil, exitcode.Invalidf("family %s has no ACTIVE revision (%d INACTIVE; list them with --inactive)", family, len(old))
 			}
 		}
-		return nil, failure.Invalidf("task definition family %s not found", family)
+		return nil, exitcode.Invalidf("task definition family %s not found", family)
 	}
 	sort.Slice(arns, func(i, j int) bool { return revisionOf(arns[i]) > revisionOf(arns[j]) })
 	if len(arns) > limit {
@@ -283,7 +303,7 @@ func serviceUsers(ctx context.Context, api revisionsAPI, cluster string) (map[st
 		out, err := p.NextPage(ctx)
 		var noCluster *types.ClusterNotFoundException
 		if errors.As(err, &noCluster) {
-			return nil, failure.Invalidf("cluster %s not found", cluster)
+			return nil, exitcode.Invalidf("cluster %s not found", cluster)
 		}
 		if err != nil {
 			return nil, fmt.Errorf("list services of %s: %w", cluster, err)
@@ -331,8 +351,9 @@ type pruneReport struct {
 	Kept         map[string]string `json:"keptForSafety"`
 }
 
-func runPrune(ctx context.Context, g *Globals, o *pruneOptions, family string) error {
-	var ps failure.Problems
+func runPrune(ctx context.Context, o *pruneOptions) error {
+	d, family := o.deps, o.family
+	var ps exitcode.Problems
 	if err := checkFamily(family); err != nil {
 		ps.Extend(err)
 	}
@@ -342,7 +363,7 @@ func runPrune(ctx context.Context, g *Globals, o *pruneOptions, family string) e
 	if err := ps.Err(); err != nil {
 		return err
 	}
-	clients, err := g.Clients(ctx)
+	clients, err := d.Clients.Clients(ctx)
 	if err != nil {
 		return err
 	}
@@ -352,17 +373,16 @@ func runPrune(ctx context.Context, g *Globals, o *pruneOptions, family string) e
 	}
 	rep := pruneReport{Family: family, Cluster: o.cluster, Keep: o.keep, DryRun: o.dryRun,
 		Deregistered: append([]string{}, res.Deregistered...), Kept: res.KeptInUse}
-	if g.JSON() {
-		enc := json.NewEncoder(g.Streams.Out)
-		enc.SetIndent("", "  ")
-		return enc.Encode(rep)
-	}
+	return d.Render(rep, func(out io.Writer) { printPrune(out, rep) })
+}
+
+func printPrune(out io.Writer, rep pruneReport) {
 	verb := "deregistered"
-	if o.dryRun {
+	if rep.DryRun {
 		verb = "would deregister"
 	}
 	for _, arn := range rep.Deregistered {
-		fmt.Fprintf(g.Streams.Out, "%s %s\n", verb, shortTaskDef(arn))
+		fmt.Fprintf(out, "%s %s\n", verb, shortTaskDef(arn))
 	}
 	kept := make([]string, 0, len(rep.Kept))
 	for arn := range rep.Kept {
@@ -370,12 +390,11 @@ func runPrune(ctx context.Context, g *Globals, o *pruneOptions, family string) e
 	}
 	sort.Slice(kept, func(i, j int) bool { return revisionOf(kept[i]) > revisionOf(kept[j]) })
 	for _, arn := range kept {
-		fmt.Fprintf(g.Streams.Out, "kept %s: %s\n", shortTaskDef(arn), rep.Kept[arn])
+		fmt.Fprintf(out, "kept %s: %s\n", shortTaskDef(arn), rep.Kept[arn])
 	}
 	if len(rep.Deregistered) == 0 {
-		fmt.Fprintf(g.Streams.Out, "nothing to prune: %s has no ACTIVE revision beyond the newest %d that is safe to deregister\n", family, o.keep)
+		fmt.Fprintf(out, "nothing to prune: %s has no ACTIVE revision beyond the newest %d that is safe to deregister\n", rep.Family, rep.Keep)
 	}
-	return nil
 }
 
 // pruneFamily applies rollout's prune rules (the same as deploy
@@ -389,9 +408,9 @@ func pruneFamily(ctx context.Context, api revisionsAPI, o *pruneOptions, family 
 	}
 	if len(active) == 0 {
 		if old, err := familyARNs(ctx, api, family, types.TaskDefinitionStatusInactive); err == nil && len(old) > 0 {
-			return nil, failure.Invalidf("family %s has no ACTIVE revision to prune", family)
+			return nil, exitcode.Invalidf("family %s has no ACTIVE revision to prune", family)
 		}
-		return nil, failure.Invalidf("task definition family %s not found", family)
+		return nil, exitcode.Invalidf("task definition family %s not found", family)
 	}
 	users, err := serviceUsers(ctx, api, o.cluster)
 	if err != nil {
@@ -411,7 +430,7 @@ func pruneFamily(ctx context.Context, api revisionsAPI, o *pruneOptions, family 
 			target, _, _, err := rollout.RollbackTarget(ctx, api, o.cluster, svc, 0)
 			if err != nil {
 				// No older revision to roll back to is fine; AWS refusing a call stops the prune.
-				if failure.CodeOf(err) != failure.CodeAWS {
+				if exitcode.Of(err) != exitcode.AWS {
 					continue
 				}
 				return nil, fmt.Errorf("find the rollback target of %s: %w", svc, err)

@@ -1,28 +1,25 @@
 package cli
 
 import (
-	"encoding/json"
+	"context"
 	"fmt"
+	"io"
 	"os"
 	"strings"
-	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/spf13/cobra"
 
-	"github.com/ecsdeploy/ecsdeploy/awsconfig"
-	"github.com/ecsdeploy/ecsdeploy/internal/failure"
+	"github.com/ecsdeploy/ecsdeploy/exitcode"
 	"github.com/ecsdeploy/ecsdeploy/progress"
 	"github.com/ecsdeploy/ecsdeploy/rollout"
-	"github.com/ecsdeploy/ecsdeploy/spec"
 )
 
-func init() { register(newRollbackCommand) }
-
 type rollbackOptions struct {
+	deps             *Deps
 	cluster, service string
 	toRevision       int32
-	timeout          string
+	timeout          durationFlag
 	noWait           bool
 	outputsFile      string
 	wait             waitFlags
@@ -42,8 +39,9 @@ type rollbackReport struct {
 	APICalls map[string]int          `json:"apiCalls,omitempty"`
 }
 
-func newRollbackCommand(g *Globals) *cobra.Command {
-	o := &rollbackOptions{}
+// NewCmdRollback builds "rollback".
+func NewCmdRollback(d *Deps, runF func(context.Context, *rollbackOptions) error) *cobra.Command {
+	o := &rollbackOptions{deps: d}
 	cmd := &cobra.Command{
 		Use:   "rollback",
 		Short: "Return a service to the task definition that ran before, and wait for it",
@@ -56,34 +54,29 @@ like deploy does.`,
 		Example: `  ecsdeploy rollback -c prod -n web
   ecsdeploy rollback -c prod -n web --to-revision 41`,
 		Args: cobra.NoArgs,
-		RunE: func(cmd *cobra.Command, args []string) error { return runRollback(cmd, g, o) },
+		RunE: func(cmd *cobra.Command, args []string) error {
+			if runF != nil {
+				return runF(cmd.Context(), o)
+			}
+			return aboutService(runRollback(cmd.Context(), o), o.cluster, o.service)
+		},
 	}
 	fs := cmd.Flags()
 	fs.StringVarP(&o.cluster, "cluster", "c", "", "cluster name")
 	fs.StringVarP(&o.service, "service", "n", "", "service name")
 	fs.Int32Var(&o.toRevision, "to-revision", 0, "roll back to this revision of the service's family")
-	fs.StringVarP(&o.timeout, "timeout", "t", "", "how long to wait (10m, 90s; a bare number is seconds; default 10m)")
+	durationVarP(fs, &o.timeout, "timeout", "t", rollout.DefaultTimeout, "how long to wait (10m, 90s; a bare number is seconds)")
 	fs.BoolVar(&o.noWait, "no-wait", false, "return once the service is updated")
 	fs.StringVar(&o.outputsFile, "outputs-file", "", "also write the CI outputs (KEY=value lines) to this file")
 	o.wait.register(cmd)
 	return cmd
 }
 
-func runRollback(cmd *cobra.Command, g *Globals, o *rollbackOptions) error {
-	early := earlyReport{Cluster: o.cluster, Service: o.service}
-	err := rollback(cmd, g, o, &early)
-	if err != nil && g.JSON() && !early.printed {
-		// Stopped before rolling back: --output json still prints its one report.
-		early.fill(err)
-		enc := json.NewEncoder(g.Streams.Out)
-		enc.SetIndent("", "  ")
-		_ = enc.Encode(early)
-	}
-	return err
-}
-
-func rollback(cmd *cobra.Command, g *Globals, o *rollbackOptions, early *earlyReport) error {
-	var ps failure.Problems
+// runRollback rolls back and reports. Errors before the report is printed
+// are reported by the caller, naming the service.
+func runRollback(ctx context.Context, o *rollbackOptions) error {
+	d := o.deps
+	var ps exitcode.Problems
 	if strings.TrimSpace(o.cluster) == "" {
 		ps.Add("--cluster", 0, "required")
 	}
@@ -93,40 +86,29 @@ func rollback(cmd *cobra.Command, g *Globals, o *rollbackOptions, early *earlyRe
 	if o.toRevision < 0 {
 		ps.Add("--to-revision", 0, "must be a revision number (1 or more)")
 	}
-	timeout := rollout.DefaultTimeout
-	if o.timeout != "" {
-		d, err := spec.ParseDuration(o.timeout)
-		if err != nil || d.Std() <= 0 {
-			ps.Add("--timeout", 0, "%q is not a positive duration", o.timeout)
-		}
-		timeout = d.Std()
-	}
+	wopts := o.wait.options(&ps)
+	wopts.Timeout = o.timeout.value("timeout", nil, &ps)
 	if err := ps.Err(); err != nil {
 		return err
 	}
-	calls := &awsconfig.CallCounter{}
-	g.AWS.Calls = calls
-	early.calls = calls
-	clients, err := g.Clients(cmd.Context())
+	clients, err := d.Clients.Clients(ctx)
 	if err != nil {
 		return err
 	}
-	target, svc, note, err := rollout.RollbackTarget(cmd.Context(), clients.ECS, o.cluster, o.service, o.toRevision)
+	target, svc, note, err := rollout.RollbackTarget(ctx, clients.ECS, o.cluster, o.service, o.toRevision)
 	if err != nil {
 		return err
 	}
-	rep := reporterFor(g)
+	rep := d.Progress()
 	if note != "" {
-		rep.Report(progress.Step{At: time.Now(), Message: "rollback target " + shortName(target) + ": " + note})
+		rep.Report(progress.Step{At: d.Clock.Now(), Message: "rollback target " + shortName(target) + ": " + note})
 	}
-	wopts := o.wait.options()
-	wopts.Timeout = timeout
 	wopts.Reporter = rep
-	rb, rerr := rollout.Rollback(cmd.Context(), clients.ECS, rollout.RollbackRequest{
+	rb, rerr := rollout.Rollback(ctx, clients.ECS, rollout.RollbackRequest{
 		Cluster: o.cluster, Service: o.service, TaskDefinition: target,
 	}, rollout.RollbackOptions{NoWait: o.noWait, Watch: wopts})
 	report := rollbackReport{Cluster: o.cluster, Service: o.service, Region: clients.Config.Region,
-		PreviousTaskDefinition: aws.ToString(svc.TaskDefinition), Note: note, Rollback: rb, APICalls: calls.Counts()}
+		PreviousTaskDefinition: aws.ToString(svc.TaskDefinition), Note: note, Rollback: rb, APICalls: d.Clients.Calls().Counts()}
 	if rb != nil {
 		report.Outcome = rb.Outcome
 	}
@@ -134,27 +116,26 @@ func rollback(cmd *cobra.Command, g *Globals, o *rollbackOptions, early *earlyRe
 		family, revision := splitFamilyRevision(rb.TaskDefinition)
 		res := &rollout.Result{Cluster: o.cluster, Service: o.service, Region: clients.Config.Region, Family: family, Revision: revision}
 		if err := rollout.WriteOutputs(res, o.outputsFile, os.Getenv); err != nil && rerr == nil {
-			rerr = failure.WithCode(failure.CodeFailed, err)
+			rerr = exitcode.With(exitcode.Failed, err)
 		}
 	}
-	early.printed = true
-	if g.JSON() {
-		enc := json.NewEncoder(g.Streams.Out)
-		enc.SetIndent("", "  ")
-		if err := enc.Encode(report); err != nil {
-			return err
+	err = d.Render(report, func(out io.Writer) {
+		if rb == nil {
+			return
 		}
-	} else if rb != nil {
-		fmt.Fprintf(g.Streams.Out, "%s: service %s in %s, rolled back from %s to %s (deployment %s): %s\n", rb.Outcome,
+		fmt.Fprintf(out, "%s: service %s in %s, rolled back from %s to %s (deployment %s): %s\n", rb.Outcome,
 			o.service, o.cluster, shortName(report.PreviousTaskDefinition), shortName(rb.TaskDefinition), orDash(rb.DeploymentID), rb.Reason)
 		if rb.Failure != nil {
-			printDiagnosis(g.Streams.ErrOut, rb.Failure)
+			printDiagnosis(d.IO.ErrOut, rb.Failure)
 		}
+	})
+	if err != nil {
+		return err
 	}
 	if rerr != nil && rb != nil && rb.Outcome != "" {
 		return Silent(rerr)
 	}
-	return rerr
+	return reported(rerr)
 }
 
 // splitFamilyRevision splits a task definition ARN or family:revision.

@@ -2,7 +2,6 @@ package cli
 
 import (
 	"context"
-	"encoding/json"
 	"fmt"
 	"io"
 	"sort"
@@ -14,15 +13,13 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/ecs"
 	"github.com/aws/aws-sdk-go-v2/service/ecs/types"
 	"github.com/spf13/cobra"
+	"github.com/spf13/pflag"
 
-	"github.com/ecsdeploy/ecsdeploy/awsconfig"
-	"github.com/ecsdeploy/ecsdeploy/internal/failure"
+	"github.com/ecsdeploy/ecsdeploy/exitcode"
 	"github.com/ecsdeploy/ecsdeploy/progress"
 	"github.com/ecsdeploy/ecsdeploy/runtask"
 	"github.com/ecsdeploy/ecsdeploy/taskdef"
 )
-
-func init() { register(newRunCommand) }
 
 // runDefaultTimeout is how long run waits for its tasks by default.
 const runDefaultTimeout = 10 * time.Minute
@@ -31,6 +28,8 @@ const runDefaultTimeout = 10 * time.Minute
 const maxRunCount = 10
 
 type runOptions struct {
+	deps         *Deps
+	flags        *pflag.FlagSet
 	rev          revisionFlags
 	count        int
 	commands     []string
@@ -38,10 +37,10 @@ type runOptions struct {
 	launchType   string
 	providers    []string
 	startedBy    string
-	timeout      string
+	timeout      durationFlag
 	noWait       bool
 	logs         bool
-	pollInterval time.Duration
+	pollInterval durationFlag
 }
 
 // runFlagNames are deploy's flags that run takes: the revision flags plus
@@ -49,8 +48,9 @@ type runOptions struct {
 var runFlagNames = append(append([]string{}, revisionFlagNames...),
 	"subnets", "security-groups", "assign-public-ip", "platform-version")
 
-func newRunCommand(g *Globals) *cobra.Command {
-	o := &runOptions{}
+// NewCmdRun builds "run".
+func NewCmdRun(d *Deps, runF func(context.Context, *runOptions) error) *cobra.Command {
+	o := &runOptions{deps: d}
 	cmd := &cobra.Command{
 		Use:   "run",
 		Short: "Run a one-off task (a migration, a batch job), wait for it and exit with its exit code",
@@ -83,8 +83,14 @@ awslogs-stream-prefix) while the task runs, on stdout (on stderr with
   ecsdeploy run -c prod --task-definition migrate:12 --exit-code-from migrate
   ecsdeploy run --family report -i report=registry.example.com/report:2.0 --subnets subnet-0abc --no-wait`,
 		Args: cobra.NoArgs,
-		RunE: func(cmd *cobra.Command, args []string) error { return runRun(cmd, g, o) },
+		RunE: func(cmd *cobra.Command, args []string) error {
+			if runF != nil {
+				return runF(cmd.Context(), o)
+			}
+			return runRun(cmd.Context(), o)
+		},
 	}
+	o.flags = cmd.Flags()
 	o.rev.register(cmd, runFlagNames, map[string]string{
 		"cluster":             "cluster to run in (default \"default\")",
 		"service":             "run the task definition this service runs, with its network, launch type and platform version",
@@ -104,32 +110,25 @@ awslogs-stream-prefix) while the task runs, on stdout (on stderr with
 	f.StringVar(&o.launchType, "launch-type", "", "FARGATE, EC2 or EXTERNAL (default: the service's, else the cluster's default)")
 	f.StringArrayVar(&o.providers, "capacity-provider", nil, "use a capacity provider: name[:weight[:base]] (repeatable; instead of --launch-type)")
 	f.StringVar(&o.startedBy, "started-by", "ecsdeploy", "the task's startedBy (up to 128 characters)")
-	f.StringVarP(&o.timeout, "timeout", "t", "", "how long to wait for the task to stop (10m, 90s; a bare number is seconds; default 10m)")
+	durationVarP(f, &o.timeout, "timeout", "t", runDefaultTimeout, "how long to wait for the task to stop (10m, 90s; a bare number is seconds)")
 	f.BoolVar(&o.noWait, "no-wait", false, "print the task ARNs once started and do not wait")
 	f.BoolVar(&o.logs, "logs", false, "print the containers' CloudWatch Logs while the task runs")
-	f.DurationVar(&o.pollInterval, "poll-interval", 0, "pause between polls (default 1s)")
+	durationVarP(f, &o.pollInterval, "poll-interval", "", 0, "pause between polls (default 1s)")
 	_ = f.MarkHidden("poll-interval")
-	return reportErrorsAsJSON(g, cmd)
+	return cmd
 }
 
 // runPlan is the checked inputs of a run beyond the revision.
 type runPlan struct {
 	timeout   time.Duration
+	poll      time.Duration
 	commands  []runtask.CommandOverride
 	providers []types.CapacityProviderStrategyItem
 }
 
-func (o *runOptions) check(req *revisionRequest, ps *failure.Problems) runPlan {
+func (o *runOptions) check(req *revisionRequest, ps *exitcode.Problems) runPlan {
 	x := req.x
-	p := runPlan{timeout: runDefaultTimeout}
-	if x.given("timeout") {
-		if d := x.duration("timeout", o.timeout); d != nil {
-			if d.Std() <= 0 {
-				ps.Add("--timeout", 0, "must be more than zero")
-			}
-			p.timeout = d.Std()
-		}
-	}
+	p := runPlan{timeout: o.timeout.value("timeout", x.tryExpand, ps), poll: o.pollInterval.value("poll-interval", nil, ps)}
 	if o.count < 1 || o.count > maxRunCount {
 		ps.Add("--count", 0, "must be from 1 to %d (ECS starts at most %d tasks per call), not %d", maxRunCount, maxRunCount, o.count)
 	}
@@ -203,17 +202,14 @@ type runReport struct {
 	APICalls map[string]int `json:"apiCalls,omitempty"`
 }
 
-func runRun(cmd *cobra.Command, g *Globals, o *runOptions) error {
-	req, ps := o.rev.resolve(cmd)
+func runRun(ctx context.Context, o *runOptions) error {
+	d := o.deps
+	req, ps := o.rev.resolve(o.flags)
 	plan := o.check(req, &ps)
 	if err := ps.Err(); err != nil {
 		return err
 	}
-	ctx := cmd.Context()
-	if g.AWS.Calls == nil {
-		g.AWS.Calls = &awsconfig.CallCounter{}
-	}
-	clients, err := g.Clients(ctx)
+	clients, err := d.Clients.Clients(ctx)
 	if err != nil {
 		return err
 	}
@@ -230,7 +226,7 @@ func runRun(cmd *cobra.Command, g *Globals, o *runOptions) error {
 	if err != nil {
 		return err
 	}
-	rep := reporterFor(g)
+	rep := d.Progress()
 	report := &runReport{Cluster: req.Cluster, Overrides: overrides}
 	td := base.Described
 	if needsRevision(req, base) {
@@ -240,7 +236,7 @@ func runRun(cmd *cobra.Command, g *Globals, o *runOptions) error {
 		}
 		td = out.TaskDefinition
 		report.RegisteredRevision = true
-		rep.Report(progress.Step{At: time.Now(), Message: fmt.Sprintf("registered %s:%d for this run", aws.ToString(td.Family), td.Revision)})
+		rep.Report(progress.Step{At: d.Clock.Now(), Message: fmt.Sprintf("registered %s:%d for this run", aws.ToString(td.Family), td.Revision)})
 	}
 	report.TaskDefinition = aws.ToString(td.TaskDefinitionArn)
 	in.TaskDefinition = td.TaskDefinitionArn
@@ -250,7 +246,7 @@ func runRun(cmd *cobra.Command, g *Globals, o *runOptions) error {
 		return err
 	}
 	for _, arn := range launched.TaskARNs {
-		rep.Report(progress.Step{At: time.Now(), Message: fmt.Sprintf("started task %s from %s", runtask.TaskID(arn), shortTaskDef(report.TaskDefinition))})
+		rep.Report(progress.Step{At: d.Clock.Now(), Message: fmt.Sprintf("started task %s from %s", runtask.TaskID(arn), shortTaskDef(report.TaskDefinition))})
 	}
 	if o.noWait {
 		report.Result = runtask.Result{TaskARNs: launched.TaskARNs, LaunchFailures: launched.Failures, Outcome: runtask.Started,
@@ -260,16 +256,16 @@ func runRun(cmd *cobra.Command, g *Globals, o *runOptions) error {
 			// even without waiting for the others.
 			report.Result = runtask.Combine(launched.TaskARNs, nil, launched.Failures)
 		}
-		return finishRun(g, report, true)
+		return finishRun(d, report, true)
 	}
 
 	waitCtx, cancel := context.WithTimeout(ctx, plan.timeout)
 	defer cancel()
-	logOut := g.Streams.Out
-	if g.JSON() {
-		logOut = g.Streams.ErrOut
+	logOut := d.IO.Out
+	if d.Global.JSON() {
+		logOut = d.IO.ErrOut
 	}
-	wo := runtask.WaitOptions{TaskDefinition: td, ExitCodeFrom: o.exitCodeFrom, PollInterval: o.pollInterval,
+	wo := runtask.WaitOptions{TaskDefinition: td, ExitCodeFrom: o.exitCodeFrom, PollInterval: plan.poll,
 		Report: runEventRenderer(rep, logOut, len(launched.TaskARNs) > 1)}
 	if o.logs {
 		wo.Logs = clients.Logs
@@ -285,7 +281,7 @@ func runRun(cmd *cobra.Command, g *Globals, o *runOptions) error {
 		}
 	}
 	report.Result = res
-	return finishRun(g, report, false)
+	return finishRun(d, report, false)
 }
 
 // taskInput builds the RunTask input (without the task definition) and the
@@ -296,7 +292,7 @@ func (o *runOptions) taskInput(req *revisionRequest, base *baseRevision, plan ru
 	for _, c := range base.Input.ContainerDefinitions {
 		containers[aws.ToString(c.Name)] = true
 	}
-	var ps failure.Problems
+	var ps exitcode.Problems
 	if o.exitCodeFrom != "" && !containers[o.exitCodeFrom] {
 		ps.Add("--exit-code-from", 0, "container %s is not in the task definition (it has %s)", o.exitCodeFrom, containerList(containers))
 	}
@@ -468,22 +464,23 @@ func runEventRenderer(rep progress.Reporter, logOut io.Writer, manyTasks bool) r
 }
 
 // finishRun prints the report and returns the error that carries the exit code.
-func finishRun(g *Globals, report *runReport, noWait bool) error {
-	report.APICalls = g.AWS.Calls.Counts()
-	if g.JSON() {
-		enc := json.NewEncoder(g.Streams.Out)
-		enc.SetIndent("", "  ")
-		if err := enc.Encode(report); err != nil {
-			return err
-		}
-		return Silent(report.Err())
+func finishRun(d *Deps, report *runReport, noWait bool) error {
+	report.APICalls = d.Clients.Calls().Counts()
+	if err := d.Render(report, func(out io.Writer) { printRunResult(d, report, noWait) }); err != nil {
+		return err
 	}
+	return Silent(report.Err())
+}
+
+// printRunResult writes the outcome for people: the task ARNs without
+// waiting on stdout, every container's exit and the outcome on stderr.
+func printRunResult(d *Deps, report *runReport, noWait bool) {
 	if noWait {
 		for _, arn := range report.TaskARNs {
-			fmt.Fprintln(g.Streams.Out, arn)
+			fmt.Fprintln(d.IO.Out, arn)
 		}
 	}
-	w := g.Streams.ErrOut
+	w := d.IO.ErrOut
 	for _, t := range report.Tasks {
 		for _, c := range t.Containers {
 			code := "-"
@@ -502,5 +499,4 @@ func finishRun(g *Globals, report *runReport, noWait bool) error {
 		}
 	}
 	fmt.Fprintf(w, "%s: %s\n", report.Outcome, report.Message)
-	return Silent(report.Err())
 }

@@ -53,7 +53,7 @@ func BenchmarkRunOnLocalECS(b *testing.B) {
 	b.ResetTimer()
 	for i := 0; i < b.N; i++ {
 		var out, errOut bytes.Buffer
-		g := &Globals{Streams: Streams{Out: &out, ErrOut: &errOut}, Local: true, LocalHandler: em}
+		g := runOpts{Local: em}.deps(&out, &errOut)
 		code := Execute(context.Background(), g, []string{"--local", "run", "--task-definition", "bench", "--logs", "--output", "json"})
 		exitAt := em.Now()
 		if code != 3 {

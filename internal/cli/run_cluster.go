@@ -7,7 +7,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/ecs"
 
-	"github.com/ecsdeploy/ecsdeploy/internal/failure"
+	"github.com/ecsdeploy/ecsdeploy/exitcode"
 )
 
 // clustersDescriber is the one call requireCluster makes.
@@ -26,9 +26,9 @@ func requireCluster(ctx context.Context, api clustersDescriber, cluster string) 
 	}
 	for _, c := range out.Clusters {
 		if aws.ToString(c.Status) == "INACTIVE" {
-			return failure.Invalidf("--cluster: cluster %s is INACTIVE (deleted)", cluster)
+			return exitcode.Invalidf("cluster %s is INACTIVE (deleted)", cluster)
 		}
 		return nil
 	}
-	return failure.Invalidf("--cluster: cluster %s not found", cluster)
+	return exitcode.Invalidf("cluster %s not found", cluster)
 }

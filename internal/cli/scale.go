@@ -2,8 +2,8 @@ package cli
 
 import (
 	"context"
-	"encoding/json"
 	"fmt"
+	"io"
 	"strconv"
 	"strings"
 	"time"
@@ -12,22 +12,22 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/ecs"
 	"github.com/aws/aws-sdk-go-v2/service/ecs/types"
 	"github.com/spf13/cobra"
+	"github.com/spf13/pflag"
 
-	"github.com/ecsdeploy/ecsdeploy/awsconfig"
-	"github.com/ecsdeploy/ecsdeploy/internal/failure"
+	"github.com/ecsdeploy/ecsdeploy/exitcode"
 	"github.com/ecsdeploy/ecsdeploy/progress"
 	"github.com/ecsdeploy/ecsdeploy/rollout"
-	"github.com/ecsdeploy/ecsdeploy/spec"
 	"github.com/ecsdeploy/ecsdeploy/watch"
 )
 
-func init() { register(newScaleCommand) }
-
 type scaleOptions struct {
+	deps    *Deps
+	flags   *pflag.FlagSet
 	cluster string
 	service string
+	count   int32
 	target  planFlags // the spec file, variables, --cluster and --service, as deploy takes them
-	timeout string
+	timeout durationFlag
 	noWait  bool
 	wait    waitFlags
 }
@@ -52,8 +52,9 @@ type scaleResult struct {
 	APICalls      map[string]int   `json:"apiCalls,omitempty"`
 }
 
-func newScaleCommand(g *Globals) *cobra.Command {
-	o := &scaleOptions{}
+// NewCmdScale builds "scale".
+func NewCmdScale(d *Deps, runF func(context.Context, *scaleOptions) error) *cobra.Command {
+	o := &scaleOptions{deps: d}
 	cmd := &cobra.Command{
 		Use:   "scale COUNT",
 		Short: "Set a service's desired count and wait until it runs that many tasks",
@@ -67,92 +68,89 @@ scale follows the deployment that is PRIMARY after the update.`,
   ecsdeploy scale 6 -f deploy.yaml --var Env=prod`,
 		Args: cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			t, ps := resolveTarget(cmd, &o.target)
+			t, ps := resolveTarget(o.flags, &o.target)
 			count, err := parseCount(args[0])
 			ps.Extend(err)
 			if err := ps.Err(); err != nil {
 				return err
 			}
-			o.cluster, o.service = t.Cluster, t.Service
-			return runScale(cmd.Context(), g, o, count)
+			o.cluster, o.service, o.count = t.Cluster, t.Service, count
+			if runF != nil {
+				return runF(cmd.Context(), o)
+			}
+			return runScale(cmd.Context(), o)
 		},
 	}
+	o.flags = cmd.Flags()
 	addDeployFlags(cmd, &o.target, targetFlagNames, map[string]string{
 		"file":    "deploy spec file (YAML) naming the cluster and service; flags override it",
 		"cluster": "cluster of the service (default \"default\")",
 		"service": "service to scale (required, here or in the spec file)",
 	})
 	f := cmd.Flags()
-	f.StringVarP(&o.timeout, "timeout", "t", "", "how long to wait for the service to reach the count (10m, 90s; a bare number is seconds; default 10m)")
+	durationVarP(f, &o.timeout, "timeout", "t", rollout.DefaultTimeout, "how long to wait for the service to reach the count (10m, 90s; a bare number is seconds)")
 	f.BoolVar(&o.noWait, "no-wait", false, "return once the desired count is set")
 	o.wait.register(cmd)
 	// "scale -1" reaches cobra as an unknown shorthand flag; say what is wrong instead.
 	cmd.SetFlagErrorFunc(func(c *cobra.Command, err error) error {
 		const prefix = "unknown shorthand flag: '"
 		if msg := err.Error(); strings.HasPrefix(msg, prefix) && len(msg) > len(prefix) && msg[len(prefix)] >= '0' && msg[len(prefix)] <= '9' {
-			return failure.Invalidf("COUNT must be 0 or more (a negative number was given)")
+			return exitcode.Invalidf("COUNT must be 0 or more (a negative number was given)")
 		}
-		return failure.WithCode(failure.CodeInvalid, err)
+		return exitcode.With(exitcode.Invalid, err)
 	})
-	return reportErrorsAsJSON(g, cmd)
+	return cmd
 }
 
 func parseCount(s string) (int32, error) {
 	n, err := strconv.ParseInt(strings.TrimSpace(s), 10, 32)
 	if err != nil {
-		return 0, failure.Invalidf("COUNT %q is not a whole number", s)
+		return 0, exitcode.Invalidf("COUNT %q is not a whole number", s)
 	}
 	if n < 0 {
-		return 0, failure.Invalidf("COUNT must be 0 or more, not %d", n)
+		return 0, exitcode.Invalidf("COUNT must be 0 or more, not %d", n)
 	}
 	return int32(n), nil
 }
 
-func runScale(ctx context.Context, g *Globals, o *scaleOptions, count int32) error {
-	var ps failure.Problems
+func runScale(ctx context.Context, o *scaleOptions) error {
+	d := o.deps
+	var ps exitcode.Problems
 	if strings.TrimSpace(o.service) == "" {
 		ps.Add("--service", 0, "name the service to scale (--service, or service: in the spec file)")
 	}
 	if strings.TrimSpace(o.cluster) == "" {
 		ps.Add("--cluster", 0, "name the cluster")
 	}
-	timeout := rollout.DefaultTimeout
-	if o.timeout != "" {
-		d, err := spec.ParseDuration(o.timeout)
-		switch {
-		case err != nil:
-			ps.Add("--timeout", 0, "%v", err)
-		case d.Std() <= 0:
-			ps.Add("--timeout", 0, "must be more than zero")
-		default:
-			timeout = d.Std()
-		}
-	}
+	wopts := o.wait.options(&ps)
+	wopts.Timeout = o.timeout.value("timeout", nil, &ps)
 	if err := ps.Err(); err != nil {
 		return err
 	}
-	if g.AWS.Calls == nil {
-		g.AWS.Calls = &awsconfig.CallCounter{}
-	}
-	clients, err := g.Clients(ctx)
+	clients, err := d.Clients.Clients(ctx)
 	if err != nil {
 		return err
 	}
-	res, err := scaleService(ctx, clients.ECS, o, count, timeout, reporterFor(g))
-	if res != nil {
-		res.APICalls = g.AWS.Calls.Counts()
-		printScaleResult(g, res)
-		if err != nil && res.Outcome != "" {
-			return Silent(err)
-		}
+	wopts.Reporter = d.Progress()
+	res, err := scaleService(ctx, d.Clock, clients.ECS, o, wopts)
+	if res == nil {
+		return err
 	}
-	return err
+	res.APICalls = d.Clients.Calls().Counts()
+	if rerr := d.Render(res, func(out io.Writer) { printScaleResult(d, res) }); rerr != nil {
+		return rerr
+	}
+	if err != nil && res.Outcome != "" {
+		return Silent(err)
+	}
+	return reported(err)
 }
 
 // scaleService sets the count and waits. The result is returned with the
 // error once the update was made.
-func scaleService(ctx context.Context, api scaleAPI, o *scaleOptions, count int32, timeout time.Duration, rep progress.Reporter) (*scaleResult, error) {
-	before, err := describeOneService(ctx, api, o.cluster, o.service)
+func scaleService(ctx context.Context, clock watch.Clock, api scaleAPI, o *scaleOptions, wopts watch.Options) (*scaleResult, error) {
+	count, rep := o.count, wopts.Reporter
+	before, err := rollout.DescribeService(ctx, api, o.cluster, o.service)
 	if err != nil {
 		return nil, err
 	}
@@ -165,7 +163,7 @@ func scaleService(ctx context.Context, api scaleAPI, o *scaleOptions, count int3
 	svc := *out.Service
 	res := &scaleResult{Cluster: o.cluster, Service: aws.ToString(svc.ServiceName),
 		PreviousCount: before.DesiredCount, DesiredCount: count, RunningCount: svc.RunningCount}
-	rep.Report(progress.Step{At: time.Now(), Message: fmt.Sprintf("desired count of %s: %d → %d", res.Service, before.DesiredCount, count)})
+	rep.Report(progress.Step{At: clock.Now(), Message: fmt.Sprintf("desired count of %s: %d → %d", res.Service, before.DesiredCount, count)})
 	primary := primaryDeployment(svc)
 	if primary != nil {
 		res.DeploymentID = aws.ToString(primary.Id)
@@ -179,9 +177,7 @@ func scaleService(ctx context.Context, api scaleAPI, o *scaleOptions, count int3
 		res.Outcome, res.Reason = rollout.Updated, "the service has no ECS deployment to follow; not waiting"
 		return res, nil
 	}
-	wopts := o.wait.options()
-	wopts.Timeout, wopts.Reporter = timeout, rep
-	started := time.Now()
+	started := clock.Now()
 	wr, err := watch.Wait(ctx, api, watch.Target{Cluster: o.cluster, Service: o.service, DeploymentID: res.DeploymentID,
 		Since: afterNewestEvent(svc)}, wopts)
 	if err != nil {
@@ -191,7 +187,7 @@ func scaleService(ctx context.Context, api scaleAPI, o *scaleOptions, count int3
 	if wr.Outcome == progress.Succeeded {
 		// The watcher counts running >= desired as done, which a scale-in
 		// reaches before the surplus tasks are gone; wait for them too.
-		if err := waitForScaleIn(ctx, api, o, count, timeout-time.Since(started), wopts.Interval, res); err != nil {
+		if err := waitForScaleIn(ctx, clock, api, o, wopts.Timeout-clock.Now().Sub(started), wopts.Interval, res); err != nil {
 			return res, err
 		}
 	}
@@ -199,19 +195,20 @@ func scaleService(ctx context.Context, api scaleAPI, o *scaleOptions, count int3
 	case progress.Succeeded:
 		return res, nil
 	case progress.TimedOut:
-		return res, failure.TimedOutf("%s", res.Reason)
+		return res, exitcode.TimedOutf("%s", res.Reason)
 	}
-	return res, failure.Failedf("%s", res.Reason)
+	return res, exitcode.Failedf("%s", res.Reason)
 }
 
 // waitForScaleIn polls until the service runs no more than count tasks.
-func waitForScaleIn(ctx context.Context, api scaleAPI, o *scaleOptions, count int32, left, interval time.Duration, res *scaleResult) error {
+func waitForScaleIn(ctx context.Context, clock watch.Clock, api scaleAPI, o *scaleOptions, left, interval time.Duration, res *scaleResult) error {
+	count := o.count
 	if interval <= 0 {
 		interval = time.Second
 	}
-	deadline := time.Now().Add(left)
+	deadline := clock.Now().Add(left)
 	for {
-		svc, err := describeOneService(ctx, api, o.cluster, o.service)
+		svc, err := rollout.DescribeService(ctx, api, o.cluster, o.service)
 		if err != nil {
 			return err
 		}
@@ -220,7 +217,7 @@ func waitForScaleIn(ctx context.Context, api scaleAPI, o *scaleOptions, count in
 			res.Reason = fmt.Sprintf("%d of %d tasks running", svc.RunningCount, count)
 			return nil
 		}
-		if time.Now().After(deadline) {
+		if clock.Now().After(deadline) {
 			res.Outcome = progress.TimedOut
 			res.Reason = fmt.Sprintf("still %d tasks running, %d wanted", svc.RunningCount, count)
 			return nil
@@ -228,7 +225,7 @@ func waitForScaleIn(ctx context.Context, api scaleAPI, o *scaleOptions, count in
 		select {
 		case <-ctx.Done():
 			return ctx.Err()
-		case <-time.After(interval):
+		case <-clock.After(interval):
 		}
 	}
 }
@@ -258,16 +255,10 @@ func primaryDeployment(svc types.Service) *types.Deployment {
 	return nil
 }
 
-func printScaleResult(g *Globals, res *scaleResult) {
-	if g.JSON() {
-		enc := json.NewEncoder(g.Streams.Out)
-		enc.SetIndent("", "  ")
-		_ = enc.Encode(res)
-		return
-	}
-	fmt.Fprintf(g.Streams.Out, "%s: service %s in %s scaled %d → %d: %s\n",
+func printScaleResult(d *Deps, res *scaleResult) {
+	fmt.Fprintf(d.IO.Out, "%s: service %s in %s scaled %d → %d: %s\n",
 		res.Outcome, res.Service, res.Cluster, res.PreviousCount, res.DesiredCount, res.Reason)
 	if res.Failure != nil {
-		printDiagnosis(g.Streams.ErrOut, res.Failure)
+		printDiagnosis(d.IO.ErrOut, res.Failure)
 	}
 }

@@ -64,7 +64,7 @@ func TestStatusWatchRefreshesUntilInterrupted(t *testing.T) {
 	td := l.registerFamily(t, "web", taskContainer("app", "web:1", true))
 	l.createService(t, "web", td, 1)
 	var out, errOut strings.Builder
-	g := &Globals{Streams: Streams{Out: &out, ErrOut: &errOut}, Local: true, LocalHandler: l.em}
+	g := runOpts{Local: l.em}.deps(&out, &errOut)
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan int)
 	go func() {

@@ -1,7 +1,7 @@
 package cli
 
 import (
-	"encoding/json"
+	"context"
 	"fmt"
 	"io"
 	"os"
@@ -11,7 +11,7 @@ import (
 	"github.com/spf13/cobra"
 	"github.com/spf13/pflag"
 
-	"github.com/ecsdeploy/ecsdeploy/internal/failure"
+	"github.com/ecsdeploy/ecsdeploy/exitcode"
 	"github.com/ecsdeploy/ecsdeploy/progress"
 	"github.com/ecsdeploy/ecsdeploy/stack"
 	"github.com/ecsdeploy/ecsdeploy/stack/apply"
@@ -19,9 +19,8 @@ import (
 	"github.com/ecsdeploy/ecsdeploy/stack/lifecycle"
 )
 
-func init() { register(newStackCommand) }
-
-func newStackCommand(g *Globals) *cobra.Command {
+// NewCmdStack builds "stack" and its subcommands.
+func NewCmdStack(d *Deps) *cobra.Command {
 	cmd := &cobra.Command{
 		Use:   "stack",
 		Short: "Describe a Fargate service in one file and keep it deployed through CloudFormation",
@@ -30,7 +29,7 @@ containers, volumes, network, load balancers, deployment settings) into a
 CloudFormation stack, the same way on the first run and the hundredth.
 See docs/stack.md for the spec and the naming rules.`,
 	}
-	cmd.AddCommand(newStackTemplateCommand(g), newStackDeployCommand(g), newStackDeleteCommand(g), newStackStatusCommand(g))
+	cmd.AddCommand(newCmdStackTemplate(d), newCmdStackDeploy(d, nil), newCmdStackDelete(d, nil), newCmdStackStatus(d))
 	return cmd
 }
 
@@ -50,7 +49,7 @@ func (f *stackSpecFlags) register(fs *pflag.FlagSet) {
 // load reads, substitutes and validates the spec, reporting every problem
 // before any AWS call.
 func (f *stackSpecFlags) load() (*stack.Spec, error) {
-	var ps failure.Problems
+	var ps exitcode.Problems
 	if f.file == "" {
 		ps.Add("--file", 0, "is required: the stack spec to use (see examples/stack.yaml)")
 		return nil, ps.Err()
@@ -69,7 +68,7 @@ func (f *stackSpecFlags) load() (*stack.Spec, error) {
 	return s, nil
 }
 
-func newStackTemplateCommand(g *Globals) *cobra.Command {
+func newCmdStackTemplate(d *Deps) *cobra.Command {
 	var f stackSpecFlags
 	cmd := &cobra.Command{
 		Use:   "template",
@@ -89,26 +88,44 @@ on its own, e.g. with aws cloudformation deploy --capabilities CAPABILITY_IAM.`,
 			if err != nil {
 				return err
 			}
-			_, err = g.Streams.Out.Write(body)
+			_, err = d.IO.Out.Write(body)
 			return err
 		},
 	}
 	f.register(cmd.Flags())
-	return reportErrorsAsJSON(g, cmd)
+	return cmd
 }
 
 // stackDeployOptions are stack deploy's flags.
 type stackDeployOptions struct {
+	deps                *Deps
 	spec                stackSpecFlags
-	timeout             time.Duration
+	times               stackTimeFlags
 	noWait              bool
 	recreateFailedStack bool
-	stackPoll           time.Duration
 	wait                waitFlags
 }
 
-func newStackDeployCommand(g *Globals) *cobra.Command {
-	o := &stackDeployOptions{}
+// stackTimeFlags bound a stack operation: --timeout, and the hidden pause
+// between looks at the stack.
+type stackTimeFlags struct {
+	timeout   durationFlag
+	stackPoll durationFlag
+}
+
+func (f *stackTimeFlags) register(fs *pflag.FlagSet, usage string) {
+	durationVarP(fs, &f.timeout, "timeout", "t", 30*time.Minute, usage+" (30m, 90s; a bare number is seconds)")
+	durationVarP(fs, &f.stackPoll, "stack-poll-interval", "", 0, "pause between looks at the stack (default 5s)")
+	_ = fs.MarkHidden("stack-poll-interval")
+}
+
+// values returns the timeout and the poll interval, recording bad values.
+func (f *stackTimeFlags) values(ps *exitcode.Problems) (timeout, poll time.Duration) {
+	return f.timeout.value("timeout", nil, ps), f.stackPoll.value("stack-poll-interval", nil, ps)
+}
+
+func newCmdStackDeploy(d *Deps, runF func(context.Context, *stackDeployOptions) error) *cobra.Command {
+	o := &stackDeployOptions{deps: d}
 	cmd := &cobra.Command{
 		Use:   "deploy",
 		Short: "Create or update the stack of a spec, then wait for the service's deployment",
@@ -127,51 +144,61 @@ Exit codes: 0 succeeded, 1 failed, 2 invalid input, 3 timed out, 4 AWS API error
 		Example: `  ecsdeploy stack deploy -f stack.yaml
   ecsdeploy stack deploy -f stack.yaml --var Tag=1.4.2 --timeout 20m --output json`,
 		Args: cobra.NoArgs,
-		RunE: func(cmd *cobra.Command, args []string) error { return runStackDeploy(cmd, g, o) },
+		RunE: func(cmd *cobra.Command, args []string) error {
+			if runF != nil {
+				return runF(cmd.Context(), o)
+			}
+			return runStackDeploy(cmd.Context(), o)
+		},
 	}
 	o.spec.register(cmd.Flags())
 	fs := cmd.Flags()
-	fs.DurationVarP(&o.timeout, "timeout", "t", 30*time.Minute, "how long the stack operation and the service's deployment may take together")
+	o.times.register(fs, "how long the stack operation and the service's deployment may take together")
 	fs.BoolVar(&o.noWait, "no-wait", false, "return once the stack operation is under way (created, or its change set executing), waiting for neither the stack nor the service")
 	fs.BoolVar(&o.recreateFailedStack, "recreate-failed-stack", false, "delete and recreate a stack in UPDATE_ROLLBACK_FAILED that ContinueUpdateRollback cannot fix (deletes the running service)")
-	fs.DurationVar(&o.stackPoll, "stack-poll-interval", 0, "pause between looks at the stack (default 5s)")
-	_ = fs.MarkHidden("stack-poll-interval")
 	o.wait.register(cmd)
-	return reportErrorsAsJSON(g, cmd)
+	return cmd
 }
 
-func runStackDeploy(cmd *cobra.Command, g *Globals, o *stackDeployOptions) error {
-	if o.timeout <= 0 {
-		return failure.Invalidf("--timeout: must be more than zero")
+func runStackDeploy(ctx context.Context, o *stackDeployOptions) error {
+	d := o.deps
+	var ps exitcode.Problems
+	timeout, poll := o.times.values(&ps)
+	wopts := o.wait.options(&ps)
+	if err := ps.Err(); err != nil {
+		return err
 	}
 	s, err := o.spec.load()
 	if err != nil {
 		return err
 	}
-	if err := withLocalCloudFormation(cmd.Context(), g); err != nil {
-		return err
-	}
-	clients, err := g.Clients(cmd.Context())
+	clients, err := d.Clients.ClientsWithCloudFormation(ctx)
 	if err != nil {
 		return err
 	}
-	stackTimeout := o.timeout
-	if g.Local {
+	stackTimeout := timeout
+	if d.Global.Local {
 		// The local ECS's clock runs faster than the wall's: a creation
 		// timeout in its minutes would cut deploys short.
 		stackTimeout = 0
 	}
-	res, derr := apply.Deploy(cmd.Context(), apply.APIs{CloudFormation: clients.CloudFormation, ECS: clients.ECS}, s, apply.Options{
-		Timeout: o.timeout, StackTimeout: stackTimeout, NoWait: o.noWait, RecreateFailedStack: o.recreateFailedStack,
-		PollInterval: o.stackPoll, Watch: o.wait.options(), Reporter: reporterFor(g),
+	res, derr := apply.Deploy(ctx, apply.APIs{CloudFormation: clients.CloudFormation, ECS: clients.ECS}, s, apply.Options{
+		Timeout: timeout, StackTimeout: stackTimeout, NoWait: o.noWait, RecreateFailedStack: o.recreateFailedStack,
+		PollInterval: poll, Watch: wopts, Reporter: d.Progress(),
 	})
-	return finishStack(g, res, derr)
+	return finishStack(d, res, derr)
 }
 
-func newStackDeleteCommand(g *Globals) *cobra.Command {
-	var f stackSpecFlags
-	var stackName string
-	var timeout, poll time.Duration
+// stackDeleteOptions are stack delete's flags.
+type stackDeleteOptions struct {
+	deps      *Deps
+	spec      stackSpecFlags
+	stackName string
+	times     stackTimeFlags
+}
+
+func newCmdStackDelete(d *Deps, runF func(context.Context, *stackDeleteOptions) error) *cobra.Command {
+	o := &stackDeleteOptions{deps: d}
 	cmd := &cobra.Command{
 		Use:   "delete",
 		Short: "Delete the stack of a spec (succeeds when there is nothing to delete)",
@@ -179,31 +206,39 @@ func newStackDeleteCommand(g *Globals) *cobra.Command {
   ecsdeploy stack delete --stack-name ecsdeploy-web`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
-			name, err := stackNameOf(&f, stackName)
-			if err != nil {
-				return err
+			if runF != nil {
+				return runF(cmd.Context(), o)
 			}
-			if err := withLocalCloudFormation(cmd.Context(), g); err != nil {
-				return err
-			}
-			clients, err := g.Clients(cmd.Context())
-			if err != nil {
-				return err
-			}
-			res, derr := apply.Delete(cmd.Context(), clients.CloudFormation, name, apply.Options{Timeout: timeout, PollInterval: poll, Reporter: reporterFor(g)})
-			return finishStack(g, res, derr)
+			return runStackDelete(cmd.Context(), o)
 		},
 	}
-	f.register(cmd.Flags())
+	o.spec.register(cmd.Flags())
 	fs := cmd.Flags()
-	fs.StringVar(&stackName, "stack-name", "", "the stack to delete, instead of the one a spec names")
-	fs.DurationVarP(&timeout, "timeout", "t", 30*time.Minute, "how long the delete may take")
-	fs.DurationVar(&poll, "stack-poll-interval", 0, "pause between looks at the stack (default 5s)")
-	_ = fs.MarkHidden("stack-poll-interval")
-	return reportErrorsAsJSON(g, cmd)
+	fs.StringVar(&o.stackName, "stack-name", "", "the stack to delete, instead of the one a spec names")
+	o.times.register(fs, "how long the delete may take")
+	return cmd
 }
 
-func newStackStatusCommand(g *Globals) *cobra.Command {
+func runStackDelete(ctx context.Context, o *stackDeleteOptions) error {
+	d := o.deps
+	var ps exitcode.Problems
+	timeout, poll := o.times.values(&ps)
+	if err := ps.Err(); err != nil {
+		return err
+	}
+	name, err := stackNameOf(&o.spec, o.stackName)
+	if err != nil {
+		return err
+	}
+	clients, err := d.Clients.ClientsWithCloudFormation(ctx)
+	if err != nil {
+		return err
+	}
+	res, derr := apply.Delete(ctx, clients.CloudFormation, name, apply.Options{Timeout: timeout, PollInterval: poll, Reporter: d.Progress()})
+	return finishStack(d, res, derr)
+}
+
+func newCmdStackStatus(d *Deps) *cobra.Command {
 	var f stackSpecFlags
 	var stackName string
 	cmd := &cobra.Command{
@@ -216,10 +251,7 @@ func newStackStatusCommand(g *Globals) *cobra.Command {
 			if err != nil {
 				return err
 			}
-			if err := withLocalCloudFormation(cmd.Context(), g); err != nil {
-				return err
-			}
-			clients, err := g.Clients(cmd.Context())
+			clients, err := d.Clients.ClientsWithCloudFormation(cmd.Context())
 			if err != nil {
 				return err
 			}
@@ -227,28 +259,24 @@ func newStackStatusCommand(g *Globals) *cobra.Command {
 			if err != nil {
 				return err
 			}
-			if g.JSON() {
-				return writeJSON(g.Streams.Out, st)
-			}
-			printStackState(g.Streams.Out, st)
-			return nil
+			return d.Render(st, func(out io.Writer) { printStackState(out, st) })
 		},
 	}
 	f.register(cmd.Flags())
 	cmd.Flags().StringVar(&stackName, "stack-name", "", "the stack to show, instead of the one a spec names")
-	return reportErrorsAsJSON(g, cmd)
+	return cmd
 }
 
 // stackNameOf is --stack-name, or the name the spec file generates.
 func stackNameOf(f *stackSpecFlags, explicit string) (string, error) {
 	if explicit != "" {
 		if f.file != "" {
-			return "", failure.Invalidf("--stack-name and --file name the stack twice; give one")
+			return "", exitcode.Invalidf("--stack-name and --file name the stack twice; give one")
 		}
 		return explicit, nil
 	}
 	if f.file == "" {
-		return "", failure.Invalidf("--file or --stack-name is required")
+		return "", exitcode.Invalidf("--file or --stack-name is required")
 	}
 	s, err := f.load()
 	if err != nil {
@@ -259,31 +287,22 @@ func stackNameOf(f *stackSpecFlags, explicit string) (string, error) {
 
 // finishStack prints a stack command's result and returns its error, which
 // keeps its exit code but is not printed twice.
-func finishStack(g *Globals, res *apply.Result, err error) error {
+func finishStack(d *Deps, res *apply.Result, err error) error {
 	if res == nil || (err != nil && res.Outcome == "") {
 		// Stopped before the stack was touched: the error is the report.
 		return err
 	}
-	if g.JSON() {
-		if werr := writeJSON(g.Streams.Out, res); werr != nil {
-			return werr
-		}
-	} else if !g.Quiet || err != nil {
-		printStackResult(g.Streams.Out, res, err)
+	if !d.Global.JSON() && d.Global.Quiet && err == nil {
+		return nil
 	}
-	if err != nil && res.Outcome != "" {
-		if g.JSON() {
-			fmt.Fprintln(g.Streams.ErrOut, "error: "+err.Error())
-		}
-		return Silent(err)
+	if rerr := d.Render(res, func(out io.Writer) { printStackResult(out, res, err) }); rerr != nil {
+		return rerr
 	}
-	return err
-}
-
-func writeJSON(w io.Writer, v any) error {
-	enc := json.NewEncoder(w)
-	enc.SetIndent("", "  ")
-	return enc.Encode(v)
+	if err != nil && d.Global.JSON() {
+		// The report has the outcome; stderr says the error too.
+		return reported(err)
+	}
+	return Silent(err)
 }
 
 func printStackResult(w io.Writer, res *apply.Result, err error) {

@@ -11,7 +11,7 @@ import (
 	"github.com/ecsdeploy/ecsdeploy/emulator"
 	localcfn "github.com/ecsdeploy/ecsdeploy/emulator/cloudformation"
 	"github.com/ecsdeploy/ecsdeploy/emulator/scenario"
-	"github.com/ecsdeploy/ecsdeploy/internal/failure"
+	"github.com/ecsdeploy/ecsdeploy/exitcode"
 	"github.com/ecsdeploy/ecsdeploy/internal/testenv"
 	"github.com/ecsdeploy/ecsdeploy/progress"
 	"github.com/ecsdeploy/ecsdeploy/stack/apply"
@@ -41,7 +41,7 @@ func TestStackDeployLocalKeepsStacksBetweenCommands(t *testing.T) {
 	t.Setenv(LocalStateEnv, t.TempDir())
 	path := writeSpec(t, localStackSpec)
 	run := func(args ...string) (int, string, string) {
-		return runStackCLI(t, &Globals{}, append([]string{"--local"}, args...)...)
+		return runStackCLI(t, runOpts{}, append([]string{"--local"}, args...)...)
 	}
 	deploy := func(image string) apply.Result {
 		t.Helper()
@@ -95,10 +95,10 @@ func TestStackDeployLocalReportsCrashingTasks(t *testing.T) {
 	localcfn.Register(em)
 	path := writeSpec(t, localStackSpec)
 	recordStackTemplate(t, path, "--var", "Image=app:broken")
-	code, out, errOut := runStackCLI(t, &Globals{LocalHandler: em}, "--local", "stack", "deploy", "-f", path,
+	code, out, errOut := runStackCLI(t, runOpts{Local: em}, "--local", "stack", "deploy", "-f", path,
 		"--var", "Image=app:broken", "--stack-poll-interval", "20ms", "--timeout", "60s")
-	if code != failure.CodeFailed {
-		t.Fatalf("exit %d, want %d\n%s\n%s", code, failure.CodeFailed, out, errOut)
+	if code != exitcode.Failed {
+		t.Fatalf("exit %d, want %d\n%s\n%s", code, exitcode.Failed, out, errOut)
 	}
 	for _, want := range []string{"ROLLBACK_COMPLETE", "Service (AWS::ECS::Service) CREATE_FAILED", "Circuit Breaker", "stopped tasks of service shop", "container web exit 3"} {
 		if !strings.Contains(out, want) {
@@ -125,14 +125,14 @@ func TestStackDeployLocalRecoversFromAFailedCreate(t *testing.T) {
 	path := writeSpec(t, localStackSpec)
 	recordStackTemplate(t, path, "--var", "Image=nginx:1.27")
 	args := []string{"--local", "stack", "deploy", "-f", path, "--var", "Image=nginx:1.27", "--stack-poll-interval", "50ms", "--poll-interval", "50ms"}
-	code, out, errOut := runStackCLI(t, &Globals{}, args...)
-	if code != failure.CodeFailed || !strings.Contains(out, "ROLLBACK_COMPLETE") || !strings.Contains(out, "no Fargate capacity today") {
+	code, out, errOut := runStackCLI(t, runOpts{}, args...)
+	if code != exitcode.Failed || !strings.Contains(out, "ROLLBACK_COMPLETE") || !strings.Contains(out, "no Fargate capacity today") {
 		t.Fatalf("first deploy exit %d\n%s\n%s", code, out, errOut)
 	}
 	if err := os.Remove(scenarioFile); err != nil {
 		t.Fatal(err)
 	}
-	code, out, errOut = runStackCLI(t, &Globals{}, args...)
+	code, out, errOut = runStackCLI(t, runOpts{}, args...)
 	if code != 0 || !strings.Contains(out, "recreated") || !strings.Contains(errOut, "ROLLBACK_COMPLETE: deleting it to create it again") {
 		t.Fatalf("second deploy exit %d\n%s\n%s", code, out, errOut)
 	}
@@ -151,7 +151,7 @@ func TestStackDeployLocalTimeoutCancelsTheUpdate(t *testing.T) {
 		recordStackTemplate(t, path, "--var", "Image="+image)
 		args := append([]string{"--local", "stack", "deploy", "-f", path, "--var", "Image=" + image, "--output", "json",
 			"--stack-poll-interval", "50ms", "--poll-interval", "50ms"}, extra...)
-		return runStackCLI(t, &Globals{}, args...)
+		return runStackCLI(t, runOpts{}, args...)
 	}
 	if code, out, errOut := deploy("nginx:1.27"); code != 0 {
 		t.Fatalf("create exit %d\n%s\n%s", code, out, errOut)
@@ -161,8 +161,8 @@ func TestStackDeployLocalTimeoutCancelsTheUpdate(t *testing.T) {
 		t.Fatal(err)
 	}
 	code, out, errOut := deploy("nginx:1.29", "--timeout", "2s")
-	if code != failure.CodeTimedOut {
-		t.Fatalf("exit %d, want %d\n%s\n%s", code, failure.CodeTimedOut, out, errOut)
+	if code != exitcode.TimedOut {
+		t.Fatalf("exit %d, want %d\n%s\n%s", code, exitcode.TimedOut, out, errOut)
 	}
 	var res apply.Result
 	if err := json.Unmarshal([]byte(out), &res); err != nil {
@@ -177,7 +177,7 @@ func TestStackDeployLocalTimeoutCancelsTheUpdate(t *testing.T) {
 	if err := os.Remove(scenarioFile); err != nil {
 		t.Fatal(err)
 	}
-	code, out, errOut = runStackCLI(t, &Globals{}, "--local", "stack", "status", "-f", path, "--var", "Image=x")
+	code, out, errOut = runStackCLI(t, runOpts{}, "--local", "stack", "status", "-f", path, "--var", "Image=x")
 	if code != 0 || !strings.Contains(out, "UPDATE_ROLLBACK_COMPLETE") || !strings.Contains(out, "task-definition/shop:1") {
 		t.Fatalf("status after the cancelled update: exit %d\n%s\n%s", code, out, errOut)
 	}

@@ -110,7 +110,7 @@ func TestStackDeployLocalRecoversWhenTheRuleIsUsedUp(t *testing.T) {
 	}
 	path := writeSpec(t, localStackSpec)
 	args := []string{"--local", "stack", "deploy", "-f", path, "--var", "Image=nginx:1.27", "--stack-poll-interval", "50ms", "--poll-interval", "50ms"}
-	code, out, errOut := runStackCLI(t, &Globals{}, append(args, "--output", "json")...)
+	code, out, errOut := runStackCLI(t, runOpts{}, append(args, "--output", "json")...)
 	var failed apply.Result
 	if err := json.Unmarshal([]byte(out), &failed); err != nil || code != 1 {
 		t.Fatalf("first deploy: exit %d, %v\n%s\n%s", code, err, out, errOut)
@@ -121,7 +121,7 @@ func TestStackDeployLocalRecoversWhenTheRuleIsUsedUp(t *testing.T) {
 		strings.HasSuffix(failed.Reason, ":") || len(failed.Failures) != 1 || failed.Failures[0].Reason != "no Fargate capacity today" {
 		t.Fatalf("failure report: %+v", failed)
 	}
-	if code, out, errOut := runStackCLI(t, &Globals{}, args...); code != 0 || !strings.Contains(out, "recreated") {
+	if code, out, errOut := runStackCLI(t, runOpts{}, args...); code != 0 || !strings.Contains(out, "recreated") {
 		t.Fatalf("second deploy: exit %d\n%s\n%s", code, out, errOut)
 	}
 }
@@ -133,12 +133,12 @@ func TestStackDeployRefusesAMissingClusterBeforeTheStack(t *testing.T) {
 	testenv.SetFakeAWSEnv(t)
 	t.Setenv(LocalStateEnv, t.TempDir())
 	path := writeSpec(t, "cluster: production\n"+localStackSpec)
-	code, out, errOut := runStackCLI(t, &Globals{}, "--local", "stack", "deploy", "-f", path, "--var", "Image=nginx:1.27", "--output", "json")
+	code, out, errOut := runStackCLI(t, runOpts{}, "--local", "stack", "deploy", "-f", path, "--var", "Image=nginx:1.27", "--output", "json")
 	var rep errorReport
 	if err := json.Unmarshal([]byte(out), &rep); err != nil || code != 2 || rep.Outcome != "invalid" || !strings.Contains(rep.Reason, "cluster production does not exist") {
 		t.Fatalf("exit %d, %v\nstdout: %s\nstderr: %s", code, err, out, errOut)
 	}
-	code, out, _ = runStackCLI(t, &Globals{}, "--local", "stack", "status", "-f", path, "--var", "Image=nginx:1.27")
+	code, out, _ = runStackCLI(t, runOpts{}, "--local", "stack", "status", "-f", path, "--var", "Image=nginx:1.27")
 	if code != 0 || !strings.Contains(out, "does not exist") {
 		t.Fatalf("a stack was created: exit %d\n%s", code, out)
 	}

@@ -13,7 +13,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/ecs"
 
 	"github.com/ecsdeploy/ecsdeploy/awsconfig"
-	"github.com/ecsdeploy/ecsdeploy/internal/failure"
+	"github.com/ecsdeploy/ecsdeploy/exitcode"
 	"github.com/ecsdeploy/ecsdeploy/internal/testenv"
 	"github.com/ecsdeploy/ecsdeploy/stack/apply"
 	"github.com/ecsdeploy/ecsdeploy/stack/lifecycle"
@@ -33,11 +33,10 @@ network:
 `
 
 // runStackCLI runs ecsdeploy in-process and returns its exit code and output.
-func runStackCLI(t *testing.T, g *Globals, args ...string) (int, string, string) {
+func runStackCLI(t *testing.T, o runOpts, args ...string) (int, string, string) {
 	t.Helper()
 	var out, errOut bytes.Buffer
-	g.Streams = Streams{In: strings.NewReader(""), Out: &out, ErrOut: &errOut}
-	code := Execute(context.Background(), g, args)
+	code := Execute(context.Background(), o.deps(&out, &errOut), args)
 	return code, out.String(), errOut.String()
 }
 
@@ -53,10 +52,10 @@ func writeSpec(t *testing.T, text string) string {
 func TestStackInvalidSpecIsRefusedBeforeAnyAWSCall(t *testing.T) {
 	path := writeSpec(t, strings.Replace(stackTestSpec, "memory: 512", "memory: 4096\nlaunchType: EC2", 1))
 	calls := &awsconfig.CallCounter{}
-	g := &Globals{AWS: awsconfig.Options{Calls: calls}}
+	g := runOpts{AWS: awsconfig.Options{Calls: calls}}
 	code, _, errOut := runStackCLI(t, g, "--endpoint-url", "http://127.0.0.1:1", "stack", "deploy", "-f", path, "--var", "Tag=1", "--var", "Subnet=subnet-0123abcd", "--var", "Group=sg-0123abcd")
-	if code != failure.CodeInvalid {
-		t.Fatalf("exit code %d, want %d; stderr:\n%s", code, failure.CodeInvalid, errOut)
+	if code != exitcode.Invalid {
+		t.Fatalf("exit code %d, want %d; stderr:\n%s", code, exitcode.Invalid, errOut)
 	}
 	for _, want := range []string{"line 3: memory:", "line 4: launchType: EC2 is not supported"} {
 		if !strings.Contains(errOut, want) {
@@ -70,7 +69,7 @@ func TestStackInvalidSpecIsRefusedBeforeAnyAWSCall(t *testing.T) {
 
 func TestStackTemplatePrintsTheTemplateWithVariables(t *testing.T) {
 	path := writeSpec(t, stackTestSpec)
-	code, out, errOut := runStackCLI(t, &Globals{}, "stack", "template", "-f", path, "--var", "Tag=1.27", "--var", "Subnet=subnet-0123abcd", "--var", "Group=sg-0123abcd")
+	code, out, errOut := runStackCLI(t, runOpts{}, "stack", "template", "-f", path, "--var", "Tag=1.27", "--var", "Subnet=subnet-0123abcd", "--var", "Group=sg-0123abcd")
 	if code != 0 {
 		t.Fatalf("exit %d: %s", code, errOut)
 	}
@@ -90,10 +89,10 @@ func TestStackCommandsAgainstMoto(t *testing.T) {
 	moto := testenv.StartMoto(t)
 	subnet, group := motoNetworkForCLI(t, moto.Endpoint)
 	path := writeSpec(t, stackTestSpec)
-	newGlobals := func() *Globals {
+	newGlobals := func() runOpts {
 		// The endpoint is a flag (flags reset the fields they own); moto's
 		// 500s must not be retried.
-		return &Globals{AWS: awsconfig.Options{MaxAttempts: 1}}
+		return runOpts{AWS: awsconfig.Options{MaxAttempts: 1}}
 	}
 	deploy := func(tag string) apply.Result {
 		t.Helper()

@@ -7,7 +7,7 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/ecsdeploy/ecsdeploy/internal/failure"
+	"github.com/ecsdeploy/ecsdeploy/exitcode"
 	"github.com/ecsdeploy/ecsdeploy/internal/testenv"
 	"github.com/ecsdeploy/ecsdeploy/stack/apply"
 )
@@ -26,7 +26,7 @@ func TestStackDeployLocalTimeoutSaysWhyTasksStopped(t *testing.T) {
 		recordStackTemplate(t, path, "--var", "Image="+image)
 		args := append([]string{"--local", "stack", "deploy", "-f", path, "--var", "Image=" + image,
 			"--stack-poll-interval", "50ms", "--poll-interval", "50ms"}, extra...)
-		return runStackCLI(t, &Globals{}, args...)
+		return runStackCLI(t, runOpts{}, args...)
 	}
 	for _, image := range []string{"nginx:1.27", "nginx:1.28"} { // the second update replaces the first tasks
 		if code, out, errOut := deploy(image); code != 0 {
@@ -37,12 +37,12 @@ func TestStackDeployLocalTimeoutSaysWhyTasksStopped(t *testing.T) {
 	if err := os.WriteFile(crash, []byte("images:\n  - match: \"*:broken\"\n    exitCode: 1\n    exitAfter: 1s\n"), 0o644); err != nil {
 		t.Fatal(err)
 	}
-	if code, out, errOut := runStackCLI(t, &Globals{}, "--local", "local", "scenario", crash); code != 0 {
+	if code, out, errOut := runStackCLI(t, runOpts{}, "--local", "local", "scenario", crash); code != 0 {
 		t.Fatalf("local scenario: exit %d\n%s\n%s", code, out, errOut)
 	}
 	code, out, errOut := deploy("nginx:broken", "--timeout", "3s")
-	if code != failure.CodeTimedOut {
-		t.Fatalf("exit %d, want %d\n%s\n%s", code, failure.CodeTimedOut, out, errOut)
+	if code != exitcode.TimedOut {
+		t.Fatalf("exit %d, want %d\n%s\n%s", code, exitcode.TimedOut, out, errOut)
 	}
 	if !strings.Contains(out, "stopped tasks of service shop:") || !strings.Contains(out, "exit 1") {
 		t.Fatalf("the report does not say why the new tasks stopped:\n%s", out)
@@ -57,7 +57,7 @@ func TestStackDeployLocalTimeoutSaysWhyTasksStopped(t *testing.T) {
 	// The same in JSON: the stopped tasks are part of the result.
 	code, out, _ = deploy("nginx:broken", "--timeout", "3s", "--output", "json")
 	var res apply.Result
-	if err := json.Unmarshal([]byte(out), &res); err != nil || code != failure.CodeTimedOut || len(res.StoppedTasks) == 0 {
+	if err := json.Unmarshal([]byte(out), &res); err != nil || code != exitcode.TimedOut || len(res.StoppedTasks) == 0 {
 		t.Fatalf("exit %d, %v, result %+v", code, err, res)
 	}
 }

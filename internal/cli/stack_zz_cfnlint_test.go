@@ -13,7 +13,7 @@ var stackTemplates cfntest.Collector
 // stack command given the same spec and variables deploys.
 func recordStackTemplate(t *testing.T, specPath string, varArgs ...string) {
 	t.Helper()
-	code, out, errOut := runStackCLI(t, &Globals{}, append([]string{"stack", "template", "-f", specPath}, varArgs...)...)
+	code, out, errOut := runStackCLI(t, runOpts{}, append([]string{"stack", "template", "-f", specPath}, varArgs...)...)
 	if code != 0 {
 		t.Fatalf("stack template exit %d: %s", code, errOut)
 	}

@@ -3,7 +3,6 @@ package cli
 import (
 	"context"
 	"encoding/json"
-	"errors"
 	"fmt"
 	"io"
 	"sort"
@@ -14,25 +13,29 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/ecs"
 	"github.com/aws/aws-sdk-go-v2/service/ecs/types"
 	"github.com/spf13/cobra"
+	"github.com/spf13/pflag"
 
-	"github.com/ecsdeploy/ecsdeploy/internal/failure"
+	"github.com/ecsdeploy/ecsdeploy/exitcode"
+	"github.com/ecsdeploy/ecsdeploy/rollout"
 	"github.com/ecsdeploy/ecsdeploy/watch"
 )
 
-func init() { register(newStatusCommand) }
-
 // statusOptions are the status command's inputs.
 type statusOptions struct {
+	deps     *Deps
+	flags    *pflag.FlagSet
 	Cluster  string
 	Service  string
 	target   planFlags // the spec file, variables, --cluster and --service, as deploy takes them
 	Events   int
 	Watch    bool
+	interval durationFlag
 	Interval time.Duration
 }
 
-func newStatusCommand(g *Globals) *cobra.Command {
-	o := &statusOptions{}
+// NewCmdStatus builds "status".
+func NewCmdStatus(d *Deps, runF func(context.Context, *statusOptions) error) *cobra.Command {
+	o := &statusOptions{deps: d}
 	cmd := &cobra.Command{
 		Use:   "status",
 		Short: "Show what a service is doing: deployments, tasks by zone and health, recent events",
@@ -47,14 +50,19 @@ report per line each time something changes).`,
   ecsdeploy status -f deploy.yaml --var Env=prod --output json`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
-			t, ps := resolveTarget(cmd, &o.target)
+			t, ps := resolveTarget(o.flags, &o.target)
+			o.Interval = o.interval.value("interval", nil, &ps)
 			if err := ps.Err(); err != nil {
 				return err
 			}
 			o.Cluster, o.Service = t.Cluster, t.Service
-			return runStatus(cmd.Context(), g, o)
+			if runF != nil {
+				return runF(cmd.Context(), o)
+			}
+			return runStatus(cmd.Context(), o)
 		},
 	}
+	o.flags = cmd.Flags()
 	addDeployFlags(cmd, &o.target, targetFlagNames, map[string]string{
 		"file":    "deploy spec file (YAML) naming the cluster and service; flags override it",
 		"cluster": "cluster of the service (default \"default\")",
@@ -63,12 +71,12 @@ report per line each time something changes).`,
 	f := cmd.Flags()
 	f.IntVar(&o.Events, "events", 10, "how many recent service events to show")
 	f.BoolVarP(&o.Watch, "watch", "w", false, "keep the view live until interrupted")
-	f.DurationVar(&o.Interval, "interval", 2*time.Second, "time between refreshes with --watch")
-	return reportErrorsAsJSON(g, cmd)
+	durationVarP(f, &o.interval, "interval", "", 2*time.Second, "time between refreshes with --watch")
+	return cmd
 }
 
 func (o *statusOptions) validate() error {
-	var ps failure.Problems
+	var ps exitcode.Problems
 	if strings.TrimSpace(o.Service) == "" {
 		ps.Add("--service", 0, "name the service to show (--service, or service: in the spec file)")
 	}
@@ -84,11 +92,12 @@ func (o *statusOptions) validate() error {
 	return ps.Err()
 }
 
-func runStatus(ctx context.Context, g *Globals, o *statusOptions) error {
+func runStatus(ctx context.Context, o *statusOptions) error {
+	d := o.deps
 	if err := o.validate(); err != nil {
 		return err
 	}
-	clients, err := g.Clients(ctx)
+	clients, err := d.Clients.Clients(ctx)
 	if err != nil {
 		return err
 	}
@@ -98,14 +107,14 @@ func runStatus(ctx context.Context, g *Globals, o *statusOptions) error {
 		if err != nil {
 			return err
 		}
-		return writeStatus(g, rep)
+		return d.Render(rep, func(out io.Writer) { _, _ = io.WriteString(out, rep.render()) })
 	}
-	return watchStatus(ctx, g, api, o)
+	return watchStatus(ctx, d, api, o)
 }
 
 // watchStatus refreshes the view until ctx ends (Ctrl-C), which is success.
-func watchStatus(ctx context.Context, g *Globals, api watch.ECSAPI, o *statusOptions) error {
-	live := !g.JSON() && IsTerminal(g.Streams.Out)
+func watchStatus(ctx context.Context, d *Deps, api watch.ECSAPI, o *statusOptions) error {
+	live := !d.Global.JSON() && d.IO.IsStdoutTTY()
 	last := ""
 	for {
 		rep, err := readServiceStatus(ctx, api, o.Cluster, o.Service, o.Events)
@@ -113,25 +122,25 @@ func watchStatus(ctx context.Context, g *Globals, api watch.ECSAPI, o *statusOpt
 			if ctx.Err() != nil {
 				return nil
 			}
-			if last == "" || failure.CodeOf(err) == failure.CodeInvalid {
+			if last == "" || exitcode.Of(err) == exitcode.Invalid {
 				return err
 			}
 			// A failed refresh of a view that worked: say so and keep going.
-			fmt.Fprintf(g.Streams.ErrOut, "warning: refresh failed: %v\n", err)
+			fmt.Fprintf(d.IO.ErrOut, "warning: refresh failed: %v\n", err)
 		} else {
 			view := rep.render()
-			if g.JSON() {
+			if d.Global.JSON() {
 				data, _ := json.Marshal(rep)
 				view = string(data) + "\n"
 			}
 			if view != last {
 				switch {
 				case live:
-					fmt.Fprint(g.Streams.Out, "\x1b[H\x1b[2J"+view)
-				case g.JSON():
-					fmt.Fprint(g.Streams.Out, view)
+					fmt.Fprint(d.IO.Out, "\x1b[H\x1b[2J"+view)
+				case d.Global.JSON():
+					fmt.Fprint(d.IO.Out, view)
 				default:
-					fmt.Fprintf(g.Streams.Out, "--- %s\n%s", time.Now().UTC().Format(time.RFC3339), view)
+					fmt.Fprintf(d.IO.Out, "--- %s\n%s", d.Clock.Now().UTC().Format(time.RFC3339), view)
 				}
 				last = view
 			}
@@ -139,19 +148,9 @@ func watchStatus(ctx context.Context, g *Globals, api watch.ECSAPI, o *statusOpt
 		select {
 		case <-ctx.Done():
 			return nil
-		case <-time.After(o.Interval):
+		case <-d.Clock.After(o.Interval):
 		}
 	}
-}
-
-func writeStatus(g *Globals, rep *serviceStatus) error {
-	if g.JSON() {
-		enc := json.NewEncoder(g.Streams.Out)
-		enc.SetIndent("", "  ")
-		return enc.Encode(rep)
-	}
-	_, err := io.WriteString(g.Streams.Out, rep.render())
-	return err
 }
 
 // serviceStatus is the status report (what --output json prints).
@@ -200,7 +199,7 @@ type statusEvent struct {
 // readServiceStatus reads the service, its tasks (listed, then described a
 // hundred at a time) and its newest events.
 func readServiceStatus(ctx context.Context, api watch.ECSAPI, cluster, service string, events int) (*serviceStatus, error) {
-	svc, err := describeOneService(ctx, api, cluster, service)
+	svc, err := rollout.DescribeService(ctx, api, cluster, service)
 	if err != nil {
 		return nil, err
 	}
@@ -230,32 +229,6 @@ func readServiceStatus(ctx context.Context, api watch.ECSAPI, cluster, service s
 	}
 	rep.Zones = tasksByZone(tasks)
 	return rep, nil
-}
-
-// servicesDescriber is the one call describeOneService makes.
-type servicesDescriber interface {
-	DescribeServices(ctx context.Context, in *ecs.DescribeServicesInput, optFns ...func(*ecs.Options)) (*ecs.DescribeServicesOutput, error)
-}
-
-// describeOneService reads one service. A service that does not exist (or
-// was deleted) and a cluster that does not exist are invalid input, named.
-func describeOneService(ctx context.Context, api servicesDescriber, cluster, service string) (types.Service, error) {
-	out, err := api.DescribeServices(ctx, &ecs.DescribeServicesInput{Cluster: aws.String(cluster), Services: []string{service}})
-	var noCluster *types.ClusterNotFoundException
-	if errors.As(err, &noCluster) {
-		return types.Service{}, failure.Invalidf("cluster %s not found", cluster)
-	}
-	if err != nil {
-		return types.Service{}, fmt.Errorf("describe service %s: %w", service, err)
-	}
-	if len(out.Services) == 0 {
-		return types.Service{}, failure.Invalidf("service %s not found in cluster %s", service, cluster)
-	}
-	svc := out.Services[0]
-	if st := aws.ToString(svc.Status); st == "INACTIVE" {
-		return types.Service{}, failure.Invalidf("service %s in cluster %s is %s (deleted)", service, cluster, st)
-	}
-	return svc, nil
 }
 
 // serviceTasks lists the service's tasks that ECS wants running and

@@ -7,7 +7,7 @@ import (
 	"github.com/spf13/cobra"
 	"github.com/spf13/pflag"
 
-	"github.com/ecsdeploy/ecsdeploy/internal/failure"
+	"github.com/ecsdeploy/ecsdeploy/exitcode"
 	"github.com/ecsdeploy/ecsdeploy/spec"
 	"github.com/ecsdeploy/ecsdeploy/vars"
 )
@@ -39,7 +39,7 @@ func addDeployFlags(cmd *cobra.Command, plan *planFlags, names []string, usage m
 
 // loadVariables reads --var-file files, then --var assignments over them,
 // recording a problem for each that cannot be read.
-func loadVariables(varFiles, varFlags []string, ps *failure.Problems) vars.Resolver {
+func loadVariables(varFiles, varFlags []string, ps *exitcode.Problems) vars.Resolver {
 	resolver := vars.Resolver{Vars: map[string]string{}}
 	for _, path := range varFiles {
 		if err := resolver.LoadFile(path); err != nil {
@@ -66,8 +66,8 @@ type target struct {
 // resolveTarget reads the spec file (if any) with the variables and applies
 // --cluster and --service over it, collecting every problem. The cluster
 // defaults to ECS's "default".
-func resolveTarget(cmd *cobra.Command, plan *planFlags) (*target, failure.Problems) {
-	var ps failure.Problems
+func resolveTarget(flags *pflag.FlagSet, plan *planFlags) (*target, exitcode.Problems) {
+	var ps exitcode.Problems
 	resolver := loadVariables(plan.varFiles, plan.varFlags, &ps)
 	d := &spec.Deploy{}
 	if plan.file != "" {
@@ -78,7 +78,7 @@ func resolveTarget(cmd *cobra.Command, plan *planFlags) (*target, failure.Proble
 			d = loaded
 		}
 	}
-	x := &expander{resolver: resolver, problems: &ps, cmd: cmd}
+	x := &expander{resolver: resolver, problems: &ps, flags: flags}
 	plan.applyTo(d, x)
 	t := &target{Cluster: strings.TrimSpace(d.Cluster), Service: strings.TrimSpace(d.Service), x: x}
 	if t.Cluster == "" && !x.given("cluster") {
@@ -128,7 +128,7 @@ func loadTargetSpec(path string, resolver vars.Resolver) (*spec.Deploy, error) {
 // onlyTargetProblems keeps the problems of the cluster and service fields
 // when there are any: the others are not what stops status or scale.
 func onlyTargetProblems(err error) error {
-	var all, kept failure.Problems
+	var all, kept exitcode.Problems
 	all.Extend(err)
 	for _, p := range all {
 		if p.Field == "cluster" || p.Field == "service" {

@@ -144,7 +144,7 @@ func (l *taskECS) revisionStatus(t *testing.T, ref string) types.TaskDefinitionS
 func (l *taskECS) exec(t *testing.T, args ...string) (code int, stdout, stderr string) {
 	t.Helper()
 	var out, errOut bytes.Buffer
-	g := &Globals{Streams: Streams{Out: &out, ErrOut: &errOut}, Local: true, LocalHandler: l.em}
+	g := runOpts{Local: l.em}.deps(&out, &errOut)
 	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
 	defer cancel()
 	code = Execute(ctx, g, append([]string{"--local"}, args...))

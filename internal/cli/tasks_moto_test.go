@@ -64,7 +64,7 @@ func TestRunAndStatusAgainstMoto(t *testing.T) {
 	execMoto := func(args ...string) (int, string) {
 		t.Helper()
 		var out, errOut bytes.Buffer
-		g := &Globals{Streams: Streams{Out: &out, ErrOut: &errOut}, AWS: awsconfig.Options{MaxAttempts: 1, Handler: proxy}}
+		g := runOpts{AWS: awsconfig.Options{MaxAttempts: 1, Handler: proxy}}.deps(&out, &errOut)
 		code := Execute(ctx, g, append([]string{"-r", "us-east-1"}, args...))
 		t.Logf("ecsdeploy %s → exit %d\nstdout:\n%s\nstderr:\n%s", strings.Join(args, " "), code, out.String(), errOut.String())
 		return code, out.String()

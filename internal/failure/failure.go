@@ -1,152 +1,40 @@
-// Package failure gives errors the exit code ecsdeploy reports for them and
-// collects validation problems so that they can be reported together.
+// Package failure forwards to package exitcode, where the exit-code and
+// problem types now live, so that programs importing the library can name
+// them. It remains only until every library package imports exitcode
+// directly; new code uses exitcode.
 package failure
 
-import (
-	"context"
-	"errors"
-	"fmt"
-	"sort"
-	"strings"
+import "github.com/ecsdeploy/ecsdeploy/exitcode"
 
-	"github.com/aws/smithy-go"
-)
-
-// Exit codes are part of ecsdeploy's interface; they are documented in README.md.
+// Exit codes; see exitcode.
 const (
-	CodeOK       = 0 // the operation succeeded
-	CodeFailed   = 1 // the deployment or task failed
-	CodeInvalid  = 2 // the input was invalid; nothing was changed
-	CodeTimedOut = 3 // the wait ran out of time
-	CodeAWS      = 4 // AWS (or the local ECS) refused a call
+	CodeOK       = exitcode.OK
+	CodeFailed   = exitcode.Failed
+	CodeInvalid  = exitcode.Invalid
+	CodeTimedOut = exitcode.TimedOut
+	CodeAWS      = exitcode.AWS
 )
 
-// Error carries an exit code with the error that explains it.
-type Error struct {
-	Code int
-	Err  error
-}
+type (
+	// Error is exitcode.Error.
+	Error = exitcode.Error
+	// Problem is exitcode.Problem.
+	Problem = exitcode.Problem
+	// Problems is exitcode.Problems.
+	Problems = exitcode.Problems
+)
 
-func (e *Error) Error() string { return e.Err.Error() }
-func (e *Error) Unwrap() error { return e.Err }
+// Invalidf is exitcode.Invalidf.
+func Invalidf(format string, args ...any) error { return exitcode.Invalidf(format, args...) }
 
-// Invalidf reports invalid input (exit code 2).
-func Invalidf(format string, args ...any) error {
-	return &Error{Code: CodeInvalid, Err: fmt.Errorf(format, args...)}
-}
+// Failedf is exitcode.Failedf.
+func Failedf(format string, args ...any) error { return exitcode.Failedf(format, args...) }
 
-// Failedf reports a deployment or task that failed (exit code 1).
-func Failedf(format string, args ...any) error {
-	return &Error{Code: CodeFailed, Err: fmt.Errorf(format, args...)}
-}
+// TimedOutf is exitcode.TimedOutf.
+func TimedOutf(format string, args ...any) error { return exitcode.TimedOutf(format, args...) }
 
-// TimedOutf reports a wait that ran out of time (exit code 3).
-func TimedOutf(format string, args ...any) error {
-	return &Error{Code: CodeTimedOut, Err: fmt.Errorf(format, args...)}
-}
+// WithCode is exitcode.With.
+func WithCode(code int, err error) error { return exitcode.With(code, err) }
 
-// WithCode wraps err with an explicit exit code; nil stays nil.
-func WithCode(code int, err error) error {
-	if err == nil {
-		return nil
-	}
-	return &Error{Code: code, Err: err}
-}
-
-// CodeOf returns the exit code for err: an explicit *Error wins, then
-// Problems (invalid input), then an AWS API error, then a deadline.
-func CodeOf(err error) int {
-	if err == nil {
-		return CodeOK
-	}
-	var e *Error
-	if errors.As(err, &e) {
-		return e.Code
-	}
-	var p Problems
-	if errors.As(err, &p) {
-		return CodeInvalid
-	}
-	var api smithy.APIError
-	if errors.As(err, &api) {
-		return CodeAWS
-	}
-	if errors.Is(err, context.DeadlineExceeded) {
-		return CodeTimedOut
-	}
-	return CodeFailed
-}
-
-// Problem is one thing wrong with the input: the field it concerns (a flag,
-// a spec path such as "containers[1].image"), the spec line when known, and
-// what is wrong, ideally with the fix.
-type Problem struct {
-	Field   string `json:"field"`
-	Line    int    `json:"line,omitempty"`
-	Message string `json:"message"`
-}
-
-func (p Problem) String() string {
-	var b strings.Builder
-	if p.Line > 0 {
-		fmt.Fprintf(&b, "line %d: ", p.Line)
-	}
-	if p.Field != "" {
-		b.WriteString(p.Field)
-		b.WriteString(": ")
-	}
-	b.WriteString(p.Message)
-	return b.String()
-}
-
-// Problems is every problem found in one input. It is an error (exit code 2)
-// when non-empty; collect into it and return Err() at the end.
-type Problems []Problem
-
-// Add records a problem.
-func (ps *Problems) Add(field string, line int, format string, args ...any) {
-	*ps = append(*ps, Problem{Field: field, Line: line, Message: fmt.Sprintf(format, args...)})
-}
-
-// Extend appends the problems of err when it holds Problems, or err itself as
-// a problem without a field otherwise.
-func (ps *Problems) Extend(err error) {
-	if err == nil {
-		return
-	}
-	var other Problems
-	if errors.As(err, &other) {
-		*ps = append(*ps, other...)
-		return
-	}
-	*ps = append(*ps, Problem{Message: err.Error()})
-}
-
-// Err returns nil when there is no problem, otherwise the problems sorted by
-// line then field, as an error.
-func (ps Problems) Err() error {
-	if len(ps) == 0 {
-		return nil
-	}
-	sorted := append(Problems(nil), ps...)
-	sort.SliceStable(sorted, func(i, j int) bool {
-		if sorted[i].Line != sorted[j].Line {
-			return sorted[i].Line < sorted[j].Line
-		}
-		return sorted[i].Field < sorted[j].Field
-	})
-	return sorted
-}
-
-func (ps Problems) Error() string {
-	if len(ps) == 1 {
-		return "invalid input: " + ps[0].String()
-	}
-	var b strings.Builder
-	fmt.Fprintf(&b, "invalid input (%d problems):", len(ps))
-	for _, p := range ps {
-		b.WriteString("\n  - ")
-		b.WriteString(p.String())
-	}
-	return b.String()
-}
+// CodeOf is exitcode.Of.
+func CodeOf(err error) int { return exitcode.Of(err) }

@@ -1,4 +1,4 @@
-package failure
+package exitcode
 
 import (
 	"context"
@@ -10,7 +10,7 @@ import (
 	"github.com/aws/smithy-go"
 )
 
-func TestCodeOf(t *testing.T) {
+func TestOf(t *testing.T) {
 	var problems Problems
 	problems.Add("image", 0, "missing")
 	cases := []struct {
@@ -18,21 +18,21 @@ func TestCodeOf(t *testing.T) {
 		err  error
 		want int
 	}{
-		{"nil", nil, CodeOK},
-		{"plain", errors.New("boom"), CodeFailed},
-		{"invalid", Invalidf("bad %s", "x"), CodeInvalid},
-		{"timed out", TimedOutf("late"), CodeTimedOut},
-		{"failed", Failedf("no"), CodeFailed},
-		{"problems", problems.Err(), CodeInvalid},
-		{"wrapped problems", fmt.Errorf("spec: %w", problems.Err()), CodeInvalid},
-		{"api", &smithy.GenericAPIError{Code: "ClientException", Message: "TaskDefinition not found."}, CodeAWS},
-		{"wrapped api", fmt.Errorf("update: %w", &smithy.GenericAPIError{Code: "X"}), CodeAWS},
-		{"deadline", fmt.Errorf("wait: %w", context.DeadlineExceeded), CodeTimedOut},
-		{"explicit beats api", WithCode(CodeFailed, &smithy.GenericAPIError{Code: "X"}), CodeFailed},
+		{"nil", nil, OK},
+		{"plain", errors.New("boom"), Failed},
+		{"invalid", Invalidf("bad %s", "x"), Invalid},
+		{"timed out", TimedOutf("late"), TimedOut},
+		{"failed", Failedf("no"), Failed},
+		{"problems", problems.Err(), Invalid},
+		{"wrapped problems", fmt.Errorf("spec: %w", problems.Err()), Invalid},
+		{"api", &smithy.GenericAPIError{Code: "ClientException", Message: "TaskDefinition not found."}, AWS},
+		{"wrapped api", fmt.Errorf("update: %w", &smithy.GenericAPIError{Code: "X"}), AWS},
+		{"deadline", fmt.Errorf("wait: %w", context.DeadlineExceeded), TimedOut},
+		{"explicit beats api", With(Failed, &smithy.GenericAPIError{Code: "X"}), Failed},
 	}
 	for _, c := range cases {
-		if got := CodeOf(c.err); got != c.want {
-			t.Errorf("%s: CodeOf = %d, want %d", c.name, got, c.want)
+		if got := Of(c.err); got != c.want {
+			t.Errorf("%s: Of = %d, want %d", c.name, got, c.want)
 		}
 	}
 }

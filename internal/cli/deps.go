@@ -1,0 +1,194 @@
+package cli
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"net/http"
+	"os"
+	"sync"
+
+	"golang.org/x/term"
+
+	"github.com/ecsdeploy/ecsdeploy/awsconfig"
+	"github.com/ecsdeploy/ecsdeploy/exitcode"
+	"github.com/ecsdeploy/ecsdeploy/progress"
+	"github.com/ecsdeploy/ecsdeploy/watch"
+)
+
+// Deps is what every command is built with. The root builds it once; commands
+// only read it. It holds the standard streams, the clock, the global flags
+// (filled in when the command line is parsed) and the factory of AWS clients.
+type Deps struct {
+	IO      *IOStreams
+	Clock   watch.Clock
+	Global  *GlobalOptions
+	Clients *ClientFactory
+}
+
+// NewDeps builds the dependency set. base holds AWS settings the embedding
+// program fixes (retries, an in-process handler, a call counter); the global
+// flags are applied over it. local opens the local ECS for --local. A nil
+// clock is the wall clock.
+func NewDeps(streams *IOStreams, clock watch.Clock, base awsconfig.Options, local LocalBackend) *Deps {
+	if clock == nil {
+		clock = watch.WallClock{}
+	}
+	global := &GlobalOptions{Output: "text"}
+	calls := base.Calls
+	if calls == nil {
+		calls = &awsconfig.CallCounter{}
+	}
+	return &Deps{
+		IO: streams, Clock: clock, Global: global,
+		Clients: &ClientFactory{base: base, global: global, local: local, calls: calls, log: streams.ErrOut},
+	}
+}
+
+// GlobalOptions are the flags every command takes.
+type GlobalOptions struct {
+	AWS     awsconfig.Options // region, profile, role, endpoint, keys
+	Local   bool              // run against the embedded local ECS
+	Output  string            // "text" or "json"
+	Verbose bool
+	Quiet   bool
+}
+
+// JSON reports whether machine-readable output was asked for.
+func (g *GlobalOptions) JSON() bool { return g.Output == "json" }
+
+// IOStreams are the standard streams. Whether they are terminals is read
+// from the files, unless a test says otherwise.
+type IOStreams struct {
+	In     io.Reader
+	Out    io.Writer
+	ErrOut io.Writer
+
+	outTTY, errTTY *bool
+}
+
+// SystemIO is the process's standard streams.
+func SystemIO() *IOStreams { return &IOStreams{In: os.Stdin, Out: os.Stdout, ErrOut: os.Stderr} }
+
+// SetStdoutTTY overrides whether stdout is taken for a terminal.
+func (s *IOStreams) SetStdoutTTY(tty bool) { s.outTTY = &tty }
+
+// SetStderrTTY overrides whether stderr is taken for a terminal.
+func (s *IOStreams) SetStderrTTY(tty bool) { s.errTTY = &tty }
+
+// IsStdoutTTY reports whether stdout is an interactive terminal.
+func (s *IOStreams) IsStdoutTTY() bool { return isTerminal(s.Out, s.outTTY) }
+
+// IsStderrTTY reports whether stderr is an interactive terminal.
+func (s *IOStreams) IsStderrTTY() bool { return isTerminal(s.ErrOut, s.errTTY) }
+
+// StderrWidth is the width in columns of the terminal on stderr, or 0 when
+// unknown.
+func (s *IOStreams) StderrWidth() int {
+	f, ok := s.ErrOut.(*os.File)
+	if !ok {
+		return 0
+	}
+	width, _, err := term.GetSize(int(f.Fd()))
+	if err != nil {
+		return 0
+	}
+	return width
+}
+
+func isTerminal(w io.Writer, override *bool) bool {
+	if override != nil {
+		return *override
+	}
+	f, ok := w.(*os.File)
+	return ok && term.IsTerminal(int(f.Fd()))
+}
+
+// Progress chooses how a command shows progress: nothing with --quiet, a
+// live view on a terminal, and timestamped lines anywhere else (CI logs, and
+// always with --output json, whose stdout is reserved for the report).
+func (d *Deps) Progress() progress.Reporter {
+	switch {
+	case d.Global.Quiet:
+		return progress.Discard
+	case d.IO.IsStderrTTY() && !d.Global.JSON():
+		return progress.NewLive(d.IO.ErrOut, d.IO.StderrWidth())
+	default:
+		return progress.NewLines(d.IO.ErrOut)
+	}
+}
+
+// LocalBackend opens the local ECS that --local talks to.
+type LocalBackend interface {
+	// Open returns the handler that answers AWS requests in-process and a
+	// function that saves the state and stops it. With cloudFormation the
+	// handler answers CloudFormation too (the stack commands).
+	Open(ctx context.Context, cloudFormation bool) (http.Handler, func() error, error)
+}
+
+// ClientFactory builds AWS clients from the global flags: for AWS, or with
+// --local for the local ECS. Every client of one command line counts its
+// calls in the same counter.
+type ClientFactory struct {
+	base   awsconfig.Options
+	global *GlobalOptions
+	local  LocalBackend
+	calls  *awsconfig.CallCounter
+	log    io.Writer
+
+	mu      sync.Mutex
+	closers []func() error
+}
+
+// Clients returns the ECS, CloudWatch Logs and other clients.
+func (f *ClientFactory) Clients(ctx context.Context) (*awsconfig.Clients, error) {
+	return f.build(ctx, false)
+}
+
+// ClientsWithCloudFormation is Clients for the stack commands: with --local,
+// the local ECS answers CloudFormation too.
+func (f *ClientFactory) ClientsWithCloudFormation(ctx context.Context) (*awsconfig.Clients, error) {
+	return f.build(ctx, true)
+}
+
+// Calls counts the API calls of this command line.
+func (f *ClientFactory) Calls() *awsconfig.CallCounter { return f.calls }
+
+func (f *ClientFactory) build(ctx context.Context, cloudFormation bool) (*awsconfig.Clients, error) {
+	opts := f.global.AWS
+	opts.Handler, opts.MaxAttempts, opts.Calls, opts.Log = f.base.Handler, f.base.MaxAttempts, f.calls, f.base.Log
+	if f.global.Verbose && opts.Log == nil {
+		opts.Log = f.log
+	}
+	if f.global.Local {
+		if f.local == nil {
+			return nil, exitcode.Invalidf("--local is not available in this build")
+		}
+		h, closeFn, err := f.local.Open(ctx, cloudFormation)
+		if err != nil {
+			return nil, exitcode.With(exitcode.Invalid, fmt.Errorf("open the local ECS: %w", err))
+		}
+		f.mu.Lock()
+		f.closers = append(f.closers, closeFn)
+		f.mu.Unlock()
+		opts.Handler = h
+	}
+	cfg, err := awsconfig.Load(ctx, opts)
+	if err != nil {
+		return nil, exitcode.With(exitcode.Invalid, err)
+	}
+	return awsconfig.NewClients(cfg), nil
+}
+
+// Close releases what the clients opened (it saves the local ECS's state).
+func (f *ClientFactory) Close() error {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	var errs []error
+	for i := len(f.closers) - 1; i >= 0; i-- {
+		errs = append(errs, f.closers[i]())
+	}
+	f.closers = nil
+	return errors.Join(errs...)
+}
