@@ -75,6 +75,19 @@ func TestLocalServiceFlags(t *testing.T) {
 		svc.DeploymentConfiguration.Alarms == nil {
 		t.Fatalf("exit %d, service %+v", code, svc)
 	}
+	// A capacity provider strategy starts a new deployment (it applies to
+	// new tasks), and --launch-type moves the service back.
+	code, _, _ = l.run(t, append(deployArgs("--capacity-provider", "FARGATE_SPOT:2:1"), fastWait...)...)
+	svc = l.service(t)
+	if code != 0 || len(svc.CapacityProviderStrategy) != 1 || aws.ToString(svc.CapacityProviderStrategy[0].CapacityProvider) != "FARGATE_SPOT" ||
+		svc.CapacityProviderStrategy[0].Weight != 2 || svc.CapacityProviderStrategy[0].Base != 1 {
+		t.Fatalf("capacity provider: exit %d, %+v", code, svc.CapacityProviderStrategy)
+	}
+	code, _, _ = l.run(t, append(deployArgs("--launch-type", "FARGATE"), fastWait...)...)
+	svc = l.service(t)
+	if code != 0 || len(svc.CapacityProviderStrategy) != 0 || svc.LaunchType != types.LaunchTypeFargate {
+		t.Fatalf("back to a launch type: exit %d, strategy %+v, launch type %q", code, svc.CapacityProviderStrategy, svc.LaunchType)
+	}
 	// Bad values are named before any call.
 	code, _, stderr := l.run(t, deployArgs("--propagate-tags", "ALL", "--capacity-provider", "FARGATE:x", "--alarm-rollback", "--launch-type", "MOON")...)
 	for _, want := range []string{"--propagate-tags", "--capacity-provider", "--alarm-rollback", "--launch-type"} {
