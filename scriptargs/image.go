@@ -39,7 +39,7 @@ func imageChanges(image, tagOnly, tagVar string, lookupEnv func(string) (string,
 		if !tagOnlyImage.MatchString(image) && !rootImage.MatchString(image) {
 			return "", taskdef.Changes{}, unparsable(image)
 		}
-		return tagOnly, taskdef.Changes{TagOnly: tagOnly}, nil
+		return tagOnly, taskdef.Changes{TagOnly: &tagOnly}, nil
 	}
 	m := qualifiedImage.FindStringSubmatch(image)
 	re := qualifiedImage

@@ -116,8 +116,8 @@ func (inv *Invocation) addRevisionArgs(add func(string, ...string)) {
 		add("--use-latest-task-def")
 	}
 	c := inv.Deploy.Changes
-	if c.TagOnly != "" {
-		add("--tag-only", c.TagOnly)
+	if c.TagOnly != nil {
+		add("--tag-only", *c.TagOnly)
 	}
 	for _, ic := range c.Images {
 		add("--image", ic.Image)

@@ -66,7 +66,7 @@ func TestImagePrecedence(t *testing.T) {
 						t.Errorf("%s: %v", name, err)
 						continue
 					}
-					want := taskdef.Changes{TagOnly: to}
+					want := taskdef.Changes{TagOnly: &to}
 					if !reflect.DeepEqual(inv.Deploy.Changes, want) || inv.Image != to {
 						t.Errorf("%s: changes %+v image %q, want tag-only %s", name, inv.Deploy.Changes, inv.Image, to)
 					}
@@ -201,7 +201,7 @@ func TestReadmeExamples(t *testing.T) {
 
 	// Just the tag.
 	inv, err = Parse(strings.Fields("-c staging -n core-service -to 0.1.899 -i ignore"), env)
-	if err != nil || inv.Deploy.Changes.TagOnly != "0.1.899" || len(inv.Deploy.Changes.Images) != 0 {
+	if err != nil || aws.ToString(inv.Deploy.Changes.TagOnly) != "0.1.899" || len(inv.Deploy.Changes.Images) != 0 {
 		t.Errorf("tag only: %+v %v", inv, err)
 	}
 }

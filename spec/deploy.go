@@ -55,6 +55,7 @@ type Deploy struct {
 
 	// Rollout behaviour.
 	Timeout       *Duration `yaml:"timeout"`
+	StableFor     *Duration `yaml:"stableFor"`
 	Rollback      *bool     `yaml:"rollback"`
 	KeepRevisions *int      `yaml:"keepRevisions"`
 
@@ -62,9 +63,14 @@ type Deploy struct {
 	// (see decodeNode); nil when service: is the name alone.
 	ServiceUpdate *ecs.UpdateServiceInput `yaml:"-"`
 
-	lines          Lines  // where each field was written, for Validate's messages
+	lines Lines // where each field was written, for Validate's messages
+	// unparsed says the file was not valid YAML: Validate then reports
+	// nothing more, the syntax error being the one problem to fix.
+	unparsed       bool
 	serviceCluster string // the cluster member of a service: mapping
 }
+
+func (d *Deploy) markUnparsed() { d.unparsed = true }
 
 // CircuitBreaker is the service's deployment circuit breaker.
 type CircuitBreaker struct {

@@ -86,8 +86,12 @@ func FilterNames() []string {
 func parseReference(inner string) (string, []filterCall, error) {
 	parts := strings.Split(inner, "|")
 	name := strings.TrimSpace(parts[0])
-	if err := CheckName(name); err != nil {
-		return "", nil, fmt.Errorf("invalid variable reference #{%s}: %v", inner, err)
+	// A malformed reference is not repeated: the text may be a secret's value.
+	if name == "" {
+		return "", nil, fmt.Errorf("empty variable name in #{}: write #{Name}, or ##{ for a literal #{")
+	}
+	if CheckName(name) != nil {
+		return "", nil, fmt.Errorf("a character is not allowed in a variable name inside #{…}: use letters, digits, '_', '.' and '-', or write ##{ for a literal #{ (the value is not shown)")
 	}
 	var calls []filterCall
 	for _, p := range parts[1:] {

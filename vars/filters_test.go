@@ -99,7 +99,7 @@ func TestFilterErrors(t *testing.T) {
 		{"#{Num | Format Money N2}", `unknown type "Money"`},
 		{"#{Num | Format Q}", `numeric format "Q"`},
 		{"#{Num | Replace 2 2.5 | Format D}", "needs a whole number"},
-		{"#{bad name | ToLower}", "invalid variable reference"},
+		{"#{bad name | ToLower}", "is not allowed in a variable name"},
 	}
 	for _, tt := range tests {
 		_, err := r.Expand(tt.in)

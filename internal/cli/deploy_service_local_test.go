@@ -28,7 +28,7 @@ service:
     alarms: {alarmNames: [web-5xx], enable: true, rollback: true}
 images: {app: "registry.example.com/app:2"}
 `), 0o600)
-	code, stdout, _ := l.run(t, append([]string{"deploy", "-f", spec, "--output", "json", "-t", "5m"}, fastWait...)...)
+	code, stdout, _ := l.run(t, []string{"deploy", "-f", spec, "--output", "json", "-t", "5m"}...)
 	if r := parseReport(t, stdout); code != 0 || r.Outcome != "succeeded" {
 		t.Fatalf("exit %d, report %+v", code, r)
 	}
@@ -69,7 +69,7 @@ func TestLocalServiceFlags(t *testing.T) {
 	if code != 0 {
 		t.Fatalf("diff exit %d", code)
 	}
-	code, _, _ = l.run(t, append(deployArgs(flags...), fastWait...)...)
+	code, _, _ = l.run(t, deployArgs(flags...)...)
 	svc := l.service(t)
 	if code != 0 || !svc.EnableExecuteCommand || svc.PropagateTags != types.PropagateTagsTaskDefinition || !svc.EnableECSManagedTags ||
 		svc.DeploymentConfiguration.Alarms == nil {
@@ -77,13 +77,13 @@ func TestLocalServiceFlags(t *testing.T) {
 	}
 	// A capacity provider strategy starts a new deployment (it applies to
 	// new tasks), and --launch-type moves the service back.
-	code, _, _ = l.run(t, append(deployArgs("--capacity-provider", "FARGATE_SPOT:2:1"), fastWait...)...)
+	code, _, _ = l.run(t, deployArgs("--capacity-provider", "FARGATE_SPOT:2:1")...)
 	svc = l.service(t)
 	if code != 0 || len(svc.CapacityProviderStrategy) != 1 || aws.ToString(svc.CapacityProviderStrategy[0].CapacityProvider) != "FARGATE_SPOT" ||
 		svc.CapacityProviderStrategy[0].Weight != 2 || svc.CapacityProviderStrategy[0].Base != 1 {
 		t.Fatalf("capacity provider: exit %d, %+v", code, svc.CapacityProviderStrategy)
 	}
-	code, _, _ = l.run(t, append(deployArgs("--launch-type", "FARGATE"), fastWait...)...)
+	code, _, _ = l.run(t, deployArgs("--launch-type", "FARGATE")...)
 	svc = l.service(t)
 	if code != 0 || len(svc.CapacityProviderStrategy) != 0 || svc.LaunchType != types.LaunchTypeFargate {
 		t.Fatalf("back to a launch type: exit %d, strategy %+v, launch type %q", code, svc.CapacityProviderStrategy, svc.LaunchType)
@@ -104,7 +104,7 @@ func TestLocalServiceFlags(t *testing.T) {
 func TestLocalDeployFamily(t *testing.T) {
 	l := newLocalECS(t, nil)
 	l.createService(t, serviceSpec{image: "registry.example.com/app:1", desired: 1})
-	code, stdout, _ := l.run(t, append(deployArgs("--family", "web-blue", "-i", "app=registry.example.com/app:2"), fastWait...)...)
+	code, stdout, _ := l.run(t, deployArgs("--family", "web-blue", "-i", "app=registry.example.com/app:2")...)
 	r := parseReport(t, stdout)
 	if code != 0 || !strings.Contains(r.TaskDefinition, "task-definition/web-blue:1") || !strings.Contains(aws.ToString(l.service(t).TaskDefinition), "web-blue:1") {
 		t.Fatalf("exit %d, report %+v", code, r)

@@ -23,7 +23,7 @@ const scriptRepo = "my.private.repo.com/frontend_container"
 
 func (l *localECS) script(t *testing.T, args ...string) (int, string, string) {
 	t.Helper()
-	return l.run(t, append(append([]string{"ecs-deploy"}, args...), fastWait...)...)
+	return l.run(t, append([]string{"ecs-deploy"}, args...)...)
 }
 
 func (l *localECS) serviceImage(t *testing.T) string {
