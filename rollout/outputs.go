@@ -44,7 +44,7 @@ func WriteOutputs(res *Result, outputsFile string, getenv func(string) string) e
 	}
 	if outputsFile != "" {
 		if err := os.WriteFile(outputsFile, []byte(b.String()), 0o644); err != nil {
-			return fmt.Errorf("write --outputs-file: %w", err)
+			return fmt.Errorf("write the outputs file: %w", err)
 		}
 	}
 	return nil

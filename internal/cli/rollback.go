@@ -9,6 +9,7 @@ import (
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/spf13/cobra"
+	"github.com/spf13/pflag"
 
 	"github.com/ecsdeploy/ecsdeploy/exitcode"
 	"github.com/ecsdeploy/ecsdeploy/progress"
@@ -17,6 +18,7 @@ import (
 
 type rollbackOptions struct {
 	deps             *Deps
+	flags            *pflag.FlagSet
 	cluster, service string
 	toRevision       int32
 	timeout          durationFlag
@@ -61,6 +63,7 @@ like deploy does.`,
 			return aboutService(runRollback(cmd.Context(), o), o.cluster, o.service)
 		},
 	}
+	o.flags = cmd.Flags()
 	fs := cmd.Flags()
 	fs.StringVarP(&o.cluster, "cluster", "c", "", "cluster name")
 	fs.StringVarP(&o.service, "service", "n", "", "service name")
@@ -97,7 +100,7 @@ func runRollback(ctx context.Context, o *rollbackOptions) error {
 	}
 	target, svc, note, err := rollout.RollbackTarget(ctx, clients.ECS, o.cluster, o.service, o.toRevision)
 	if err != nil {
-		return err
+		return namedAfterFlags(err, o.flags)
 	}
 	rep := d.Progress()
 	if note != "" {

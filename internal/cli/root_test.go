@@ -94,6 +94,7 @@ func TestStackDeployTimeoutInSecondsRuns(t *testing.T) {
 // a service or cluster refuses a missing one the same way: exit 2, the same
 // words, before changing anything.
 func TestMissingClusterOrServiceIsInvalidInEveryCommand(t *testing.T) {
+	t.Parallel()
 	l := newTaskECS(t, nil)
 	l.registerFamily(t, "job", taskContainer("job", "job:1", true))
 	commands := [][]string{

@@ -15,7 +15,6 @@ import (
 	"github.com/ecsdeploy/ecsdeploy/emulator"
 	"github.com/ecsdeploy/ecsdeploy/emulator/logs"
 	"github.com/ecsdeploy/ecsdeploy/emulator/scenario"
-	"github.com/ecsdeploy/ecsdeploy/internal/testenv"
 )
 
 // taskECS is a local ECS with its CloudWatch Logs, and an SDK client to set
@@ -27,7 +26,6 @@ type taskECS struct {
 
 func newTaskECS(t *testing.T, sc *scenario.Scenario) *taskECS {
 	t.Helper()
-	testenv.SetFakeAWSEnv(t)
 	em := newManualEmulator(emulator.Options{Seed: 11, Scenario: sc, DefaultCluster: true})
 	t.Cleanup(func() { em.Close() })
 	logs.Register(em)
