@@ -73,15 +73,15 @@ func Scale(ctx context.Context, api ScaleAPI, req ScaleRequest, opts ScaleOption
 	res := &ScaleResult{Cluster: req.Cluster, Service: aws.ToString(svc.ServiceName),
 		PreviousCount: before.DesiredCount, DesiredCount: req.Count, RunningCount: svc.RunningCount}
 	rep.Report(progress.Step{At: clock.Now(), Message: fmt.Sprintf("desired count of %s: %d → %d", res.Service, before.DesiredCount, req.Count)})
-	primary := primaryDeployment(svc)
-	if primary != nil {
+	primary, hasPrimary := primaryDeployment(svc)
+	if hasPrimary {
 		res.DeploymentID = aws.ToString(primary.Id)
 	}
 	if opts.NoWait {
 		res.Outcome, res.Reason = Updated, "the desired count is set; not waiting"
 		return res, nil
 	}
-	if primary == nil {
+	if !hasPrimary {
 		// No ECS deployments (an external or CodeDeploy controller): nothing for the watcher to follow.
 		res.Outcome, res.Reason = Updated, "the service has no ECS deployment to follow; not waiting"
 		return res, nil
@@ -154,11 +154,3 @@ func afterNewestEvent(svc types.Service) time.Time {
 	return newest.Add(time.Millisecond)
 }
 
-func primaryDeployment(svc types.Service) *types.Deployment {
-	for i := range svc.Deployments {
-		if aws.ToString(svc.Deployments[i].Status) == "PRIMARY" {
-			return &svc.Deployments[i]
-		}
-	}
-	return nil
-}

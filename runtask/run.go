@@ -9,6 +9,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/ecs"
 	"github.com/aws/aws-sdk-go-v2/service/ecs/types"
 
+	"github.com/ecsdeploy/ecsdeploy/awsconfig/transient"
 	"github.com/ecsdeploy/ecsdeploy/watch"
 )
 
@@ -130,7 +131,7 @@ func Wait(ctx context.Context, api ECSAPI, l Launched, o WaitOptions) (Result, e
 		switch {
 		case err != nil && ctx.Err() != nil:
 			return stop(), nil
-		case err != nil && transient(err):
+		case err != nil && transient.Is(err):
 			// Back off and keep waiting: the task runs on whether or not we can see it.
 			backoff = min(2*backoff, maxBackoff)
 			o.Report.emit(Event{Time: o.Clock.Now(), Kind: Notice, Message: fmt.Sprintf("%v; polling again in %s", err, backoff)})
@@ -144,7 +145,7 @@ func Wait(ctx context.Context, api ECSAPI, l Launched, o WaitOptions) (Result, e
 		backoff = interval
 		w.observe(tasks)
 		if follower != nil {
-			if err := follower.Poll(ctx, o.Report); err != nil && ctx.Err() == nil && !transient(err) {
+			if err := follower.Poll(ctx, o.Report); err != nil && ctx.Err() == nil && !transient.Is(err) {
 				// Logs are a convenience: losing them must not fail the run.
 				// (A throttled read is simply tried again at the next poll.)
 				o.Report.emit(Event{Time: o.Clock.Now(), Kind: Notice, Message: err.Error() + "; no longer following logs"})

@@ -99,3 +99,25 @@ func (w *waitFlags) options(clock watch.Clock, ps *exitcode.Problems) watch.Opti
 		Clock:          clock,
 	}
 }
+
+// repeatable is a string flag that may be given more than once: all holds
+// every value, last the last one (what a command that takes one reads).
+type repeatable struct {
+	all  *[]string
+	last *string
+}
+
+func (r repeatable) String() string {
+	if r.last == nil {
+		return ""
+	}
+	return *r.last
+}
+
+func (r repeatable) Set(s string) error {
+	*r.all = append(*r.all, s)
+	*r.last = s
+	return nil
+}
+
+func (r repeatable) Type() string { return "string" }

@@ -4,7 +4,6 @@ import (
 	"context"
 	"fmt"
 	"io"
-	"os"
 	"strings"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
@@ -62,6 +61,7 @@ type revisionRequest struct {
 // checks everything that needs no AWS call, collecting every problem.
 func (f *revisionFlags) resolve(flags *pflag.FlagSet) (*revisionRequest, exitcode.Problems) {
 	var ps exitcode.Problems
+	f.plan.checkOne(&ps)
 	resolver := loadVariables(f.plan.varFiles, f.plan.varFlags, &ps)
 	d := &spec.Deploy{}
 	if f.plan.file != "" {
@@ -98,19 +98,9 @@ func (f *revisionFlags) resolve(flags *pflag.FlagSet) (*revisionRequest, exitcod
 		r.Cluster = "default"
 	}
 	if path := aws.ToString(d.TaskDefinitionFile); path != "" {
-		data, err := os.ReadFile(path)
-		if err != nil {
-			ps.Add("--task-definition-file", 0, "%v", err)
-		} else if in, err := taskdef.ParseFile(data); err != nil {
-			var fps exitcode.Problems
-			fps.Extend(err)
-			for _, p := range fps {
-				p.Field = "--task-definition-file: " + p.Field
-				ps = append(ps, p)
-			}
-		} else {
-			r.File = in
-		}
+		in, fps := taskdef.ReadFile(path, "--task-definition-file")
+		ps = append(ps, fps...)
+		r.File = in
 	} else if d.TaskDefinitionFile != nil {
 		ps.Add("--task-definition-file", 0, "empty: give the path of a task-definition JSON file")
 	}
