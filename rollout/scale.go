@@ -153,4 +153,3 @@ func afterNewestEvent(svc types.Service) time.Time {
 	}
 	return newest.Add(time.Millisecond)
 }
-

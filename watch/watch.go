@@ -235,8 +235,9 @@ func (w *watcher) run(ctx context.Context) (*Result, error) {
 // answered at once under throttling.
 func (w *watcher) judgeWithTasks(ctx context.Context, svc types.Service) (judgement, error) {
 	if !w.deadline.IsZero() {
+		// The deadline is on the wait's clock; a context counts wall time.
 		var cancel context.CancelFunc
-		ctx, cancel = context.WithDeadline(ctx, w.deadline)
+		ctx, cancel = context.WithTimeout(ctx, w.deadline.Sub(w.opts.Clock.Now()))
 		defer cancel()
 	}
 	if err := w.observeTaskList(ctx, w.opts.Clock.Now(), false, func(*ecs.Options) {}); err != nil {

@@ -46,7 +46,7 @@ func openLocalEmulator(file string, speed float64) (*emulator.Emulator, error) {
 	em := emulator.New(emulator.Options{Speed: speed, DefaultCluster: true})
 	logs.Register(em) // CloudWatch Logs for awslogs containers (run --logs, aws logs get-log-events)
 	if err := em.LoadState(file); err != nil && !errors.Is(err, os.ErrNotExist) {
-		em.Close()
+		_ = em.Close() // the error being returned matters more
 		return nil, err
 	}
 	return em, nil
@@ -75,13 +75,13 @@ func (stateFileECS) Open(ctx context.Context, cloudFormation bool) (http.Handler
 	if cloudFormation {
 		cf, cfFile, err := attachLocalCloudFormation(em, file, statErr == nil)
 		if err != nil {
-			em.Close()
+			_ = em.Close() // the error being returned matters more
 			return nil, nil, err
 		}
 		save = func() error { return errors.Join(cf.SaveState(cfFile), em.SaveState(file)) }
 	}
 	closeFn := func() error {
-		defer em.Close()
+		defer func() { _ = em.Close() }() // after SaveState, which reports what matters
 		if err := save(); err != nil {
 			return exitcode.With(exitcode.Failed, err)
 		}
@@ -201,7 +201,7 @@ func runLocalServe(ctx context.Context, o *localServeOptions) error {
 	if err != nil {
 		return exitcode.With(exitcode.Invalid, err)
 	}
-	defer em.Close()
+	defer func() { _ = em.Close() }() // after SaveState, which reports what matters
 	// CloudFormation too, with the stacks the stack commands keep next to the state.
 	cf, cfFile, err := attachLocalCloudFormation(em, file, statErr == nil)
 	if err != nil {
@@ -320,7 +320,7 @@ func newCmdLocalScenario(d *Deps) *cobra.Command {
 			if err != nil {
 				return exitcode.With(exitcode.Invalid, err)
 			}
-			defer em.Close()
+			defer func() { _ = em.Close() }() // after SaveState, which reports what matters
 			if err := em.SetScenario(sc); err != nil {
 				return exitcode.With(exitcode.Invalid, err)
 			}

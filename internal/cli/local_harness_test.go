@@ -28,7 +28,7 @@ type localECS struct {
 func newLocalECS(t *testing.T, sc *scenario.Scenario) *localECS {
 	t.Helper()
 	em := newManualEmulator(emulator.Options{Seed: 7, Scenario: sc})
-	t.Cleanup(func() { em.Close() })
+	t.Cleanup(func() { _ = em.Close() })
 	cfg, err := awsconfig.Load(context.Background(), awsconfig.Options{Handler: em, Region: "us-east-1", MaxAttempts: 1})
 	if err != nil {
 		t.Fatal(err)

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"strconv"
 	"strings"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
@@ -150,7 +151,6 @@ func splitFamilyRevision(ref string) (string, int32) {
 	if i < 0 {
 		return s, 0
 	}
-	var n int32
-	fmt.Sscanf(s[i+1:], "%d", &n)
-	return s[:i], n
+	n, _ := strconv.ParseInt(s[i+1:], 10, 32) // not a number: revision 0
+	return s[:i], int32(n)
 }

@@ -27,7 +27,7 @@ type taskECS struct {
 func newTaskECS(t *testing.T, sc *scenario.Scenario) *taskECS {
 	t.Helper()
 	em := newManualEmulator(emulator.Options{Seed: 11, Scenario: sc, DefaultCluster: true})
-	t.Cleanup(func() { em.Close() })
+	t.Cleanup(func() { _ = em.Close() })
 	logs.Register(em)
 	cfg, err := awsconfig.Load(context.Background(), awsconfig.Options{Handler: em, Region: "us-east-1", MaxAttempts: 1})
 	if err != nil {

@@ -135,7 +135,7 @@ func motoContainerShapes(t *testing.T, endpoint string) http.Handler {
 			return nil
 		}
 		body, err := io.ReadAll(resp.Body)
-		resp.Body.Close()
+		_ = resp.Body.Close()
 		if err != nil {
 			return err
 		}
