@@ -235,9 +235,9 @@ func (w *watcher) run(ctx context.Context) (*Result, error) {
 // answered at once under throttling.
 func (w *watcher) judgeWithTasks(ctx context.Context, svc types.Service) (judgement, error) {
 	if !w.deadline.IsZero() {
-		// The deadline is on the watcher's clock (emulated time with the
-		// local ECS); a context deadline is on the wall clock: give it what
-		// is left.
+		// The deadline is on the wait's clock (emulated time with the local
+		// ECS); a context counts wall time: give it what is left, at least
+		// a second so that the listing can be made at all.
 		var cancel context.CancelFunc
 		ctx, cancel = context.WithTimeout(ctx, max(w.deadline.Sub(w.opts.Clock.Now()), time.Second))
 		defer cancel()

@@ -16,8 +16,8 @@ import (
 func TestLocalDeployStableForFailsWhenTasksDieAfterTheVerdict(t *testing.T) {
 	l := newLocalECS(t, scen(scenario.Image{Match: "*/app:leaky", OOMAfter: scenario.Duration(2 * time.Minute)}))
 	l.createService(t, serviceSpec{image: "registry.example.com/app:1", desired: 2})
-	// 4 s of wall time is 400 emulated seconds at localSpeed.
-	code, stdout, stderr := l.run(t, deployArgs("-i", "app=registry.example.com/app:leaky", "--stable-for", "4s", "-t", "60")...)
+	// The tasks die 2 emulated minutes after they start, within --stable-for.
+	code, stdout, stderr := l.run(t, deployArgs("-i", "app=registry.example.com/app:leaky", "--stable-for", "400s", "-t", "100m")...)
 	r := parseReport(t, stdout)
 	if code != 1 || r.Outcome != "failed" || !strings.Contains(r.Reason, "stopped for a failure") {
 		t.Fatalf("exit %d, report %+v\n%s", code, r, stderr)

@@ -53,7 +53,7 @@ func openLocalEmulator(file string, speed float64) (*emulator.Emulator, error) {
 	// CodeDeploy blue/green for CODE_DEPLOY services, shifting traffic on lb.
 	codedeploy.Register(em, codedeploy.NewELBTraffic(lb))
 	if err := em.LoadState(file); err != nil && !errors.Is(err, os.ErrNotExist) {
-		em.Close()
+		_ = em.Close() // the error being returned matters more
 		return nil, err
 	}
 	return em, nil
@@ -96,14 +96,14 @@ func (s stateFileECS) Open(ctx context.Context, cloudFormation bool) (_ http.Han
 	if cloudFormation {
 		cf, cfFile, err := attachLocalCloudFormation(em, file, statErr == nil)
 		if err != nil {
-			em.Close()
+			_ = em.Close() // the error being returned matters more
 			return nil, nil, err
 		}
 		save = func() error { return errors.Join(cf.SaveState(cfFile), em.SaveState(file)) }
 	}
 	closeFn := func() error {
-		defer lock.Release()
-		defer em.Close()
+		defer func() { _ = lock.Release() }()
+		defer func() { _ = em.Close() }() // after SaveState, which reports what matters
 		if err := save(); err != nil {
 			return exitcode.With(exitcode.Failed, err)
 		}
@@ -231,7 +231,7 @@ func runLocalServe(ctx context.Context, o *localServeOptions) error {
 	if err != nil {
 		return exitcode.With(exitcode.Invalid, err)
 	}
-	defer em.Close()
+	defer func() { _ = em.Close() }() // after SaveState, which reports what matters
 	// CloudFormation too, with the stacks the stack commands keep next to the state.
 	cf, cfFile, err := attachLocalCloudFormation(em, file, statErr == nil)
 	if err != nil {
@@ -362,7 +362,7 @@ func newCmdLocalScenario(d *Deps) *cobra.Command {
 			if err != nil {
 				return exitcode.With(exitcode.Invalid, err)
 			}
-			defer em.Close()
+			defer func() { _ = em.Close() }() // after SaveState, which reports what matters
 			if err := em.SetScenario(sc); err != nil {
 				return exitcode.With(exitcode.Invalid, err)
 			}
