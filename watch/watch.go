@@ -491,7 +491,9 @@ func (w *watcher) observeTaskList(ctx context.Context, now time.Time, running bo
 		w.tasks[v.ID] = v
 		if v.Stopped() && v.Ours {
 			w.stopped[v.ID] = v
-			if taskFailed(v) {
+			// A failure before the wait's Since (a scale of a deployment
+			// that had a crash an hour ago) is not this wait's to judge.
+			if taskFailed(v) && (v.StoppedAt == nil || !v.StoppedAt.Before(w.target.Since)) {
 				w.failedTasks[v.ID] = v
 			}
 		}
