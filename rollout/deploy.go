@@ -287,7 +287,13 @@ func (d *deployer) update(ctx context.Context, plan *Plan, tdARN string, res *Re
 			break
 		}
 		d.step("UpdateService failed (%v) and the service shows no update; sending it again in %s", err, pause)
-		if sleep(ctx, pause) != nil {
+		t := time.NewTimer(pause)
+		select {
+		case <-ctx.Done():
+		case <-t.C:
+		}
+		t.Stop()
+		if ctx.Err() != nil {
 			break
 		}
 		pause = min(2*pause, 20*time.Second)
@@ -523,16 +529,4 @@ func shortARN(arn string) string {
 		}
 	}
 	return arn
-}
-
-// sleep pauses for d, or returns ctx's error if it ends first.
-func sleep(ctx context.Context, d time.Duration) error {
-	t := time.NewTimer(d)
-	defer t.Stop()
-	select {
-	case <-ctx.Done():
-		return ctx.Err()
-	case <-t.C:
-		return nil
-	}
 }
