@@ -364,14 +364,13 @@ func (d *deployer) registerNew(ctx context.Context, plan *Plan, res *Result) (*t
 // pause waits *p (or until ctx ends, then reports false) and doubles *p for
 // the next time, up to 20 s.
 func (d *deployer) pause(ctx context.Context, p *time.Duration) bool {
-	t := time.NewTimer(*p)
-	defer t.Stop()
+	wait := time.After(*p) // collected once it fires or is dropped (Go 1.23)
 	*p = min(2**p, 20*time.Second)
 	select {
+	case <-wait:
+		return ctx.Err() == nil
 	case <-ctx.Done():
 		return false
-	case <-t.C:
-		return true
 	}
 }
 

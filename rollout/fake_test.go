@@ -36,8 +36,8 @@ type fakeECS struct {
 	// lostRegisters RegisterTaskDefinition calls register and then answer
 	// with a dropped connection.
 	lostRegisters int
-	onPoll                   func(svc *types.Service, poll int)
-	polls                    int
+	onPoll        func(svc *types.Service, poll int)
+	polls         int
 }
 
 func newFake() *fakeECS {
