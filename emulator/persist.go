@@ -49,13 +49,13 @@ func writeFileAtomic(file string, data []byte) error {
 	if err != nil {
 		return fmt.Errorf("save the local ECS state: %w", err)
 	}
-	defer os.Remove(tmp.Name()) // a no-op once renamed
+	defer func() { _ = os.Remove(tmp.Name()) }() // fails harmlessly once renamed
 	if _, err := tmp.Write(data); err != nil {
-		tmp.Close()
+		_ = tmp.Close() // the write error is the one to report
 		return fmt.Errorf("save the local ECS state: %w", err)
 	}
 	if err := tmp.Sync(); err != nil {
-		tmp.Close()
+		_ = tmp.Close() // the sync error is the one to report
 		return fmt.Errorf("save the local ECS state: %w", err)
 	}
 	if err := tmp.Close(); err != nil {
@@ -66,7 +66,7 @@ func writeFileAtomic(file string, data []byte) error {
 	}
 	if d, err := os.Open(dir); err == nil { // make the rename itself durable
 		_ = d.Sync()
-		d.Close()
+		_ = d.Close() // opened read-only, for Sync alone
 	}
 	return nil
 }
