@@ -500,3 +500,22 @@ func TestDeployMentionsADifferentUnusedNewerRevision(t *testing.T) {
 		t.Fatalf("warnings %q do not mention the unused web:2", res.Warnings)
 	}
 }
+
+// A registration whose reply was lost is not registered twice: the deploy
+// finds the identical revision it registered and deploys it.
+func TestLostRegisterReplyIsNotRegisteredTwice(t *testing.T) {
+	f, _ := setup(t)
+	plan, err := MakePlan(context.Background(), f, Request{Cluster: "c", Service: "web", Changes: imageChange("app", "registry.example.com/web:2.0")})
+	if err != nil {
+		t.Fatal(err)
+	}
+	f.lostRegisters = 1
+	f.onPoll = completeRollout(2)
+	res, err := Deploy(context.Background(), f, plan, Options{Watch: fastWatch, Timeout: 5 * time.Second})
+	if err != nil || res.Outcome != progress.Succeeded {
+		t.Fatalf("err %v, outcome %q (%s)", err, res.Outcome, res.Reason)
+	}
+	if n := strings.Count(strings.Join(f.writes, ","), "Register web"); n != 1 || res.TaskDefinition != arnPrefix+"web:2" {
+		t.Fatalf("registered %d times, deployed %s; want web:2 registered once", n, res.TaskDefinition)
+	}
+}
