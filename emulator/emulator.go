@@ -74,6 +74,8 @@ type Emulator struct {
 	buckets  map[limitKey]*tokenBucket // the scenario's rate limits, filled as calls come
 	ids      *idSource
 
+	saveMu sync.Mutex // one SaveState at a time
+
 	// OnStep hooks and the scheduler's own serialisation.
 	hookMu    sync.Mutex
 	onStep    []func(now time.Time)

@@ -51,7 +51,9 @@ func BenchmarkFleet(b *testing.B) {
 			fmt.Fprintf(w, "%s\t%d\t%s\t%.2f×\t%d\t%.1f\t%d\t%d\t\n", r.name, r.services, r.total.Round(10*time.Millisecond),
 				r.total.Seconds()/one.total.Seconds(), r.calls, float64(r.calls)/r.total.Seconds(), r.retried, r.failed)
 		}
-		_ = w.Flush() // a report printed for people; Fprintf above ignores write errors too
+		if err := w.Flush(); err != nil {
+			b.Fatal(err)
+		}
 	}
 }
 
@@ -68,11 +70,7 @@ func fleetRun(b *testing.B, n int, mode string) benchFleetRow {
 	b.StopTimer()
 	ctx := context.Background()
 	em := emulator.New(emulator.Options{Speed: 20, Seed: 11})
-	defer func() {
-		if err := em.Close(); err != nil {
-			b.Error(err)
-		}
-	}()
+	defer func() { _ = em.Close() }()
 	b.Setenv("AWS_CONFIG_FILE", b.TempDir()+"/none")
 	b.Setenv("AWS_SHARED_CREDENTIALS_FILE", b.TempDir()+"/none")
 	setupCfg, err := awsconfig.Load(ctx, awsconfig.Options{Handler: em, Region: "us-east-1"})

@@ -294,7 +294,7 @@ func (d *deployer) update(ctx context.Context, plan *Plan, tdARN string, res *Re
 			break
 		}
 		d.step("UpdateService failed (%v) and the service shows no update; sending it again in %s", err, pause)
-		if sleep(ctx, pause) != nil {
+		if sleep(ctx, d.opts.Watch.Clock, pause) != nil {
 			break
 		}
 		pause = min(2*pause, 20*time.Second)
@@ -514,14 +514,12 @@ func fillRollback(rb *RollbackResult, wr *watch.Result, err error) {
 	}
 }
 
-// sleep pauses for d, or returns ctx's error if it ends first.
-func sleep(ctx context.Context, d time.Duration) error {
-	t := time.NewTimer(d)
-	defer t.Stop()
+// sleep pauses for d on clock, or returns ctx's error if it ends first.
+func sleep(ctx context.Context, clock watch.Clock, d time.Duration) error {
 	select {
 	case <-ctx.Done():
 		return ctx.Err()
-	case <-t.C:
+	case <-clock.After(d):
 		return nil
 	}
 }
