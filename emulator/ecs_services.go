@@ -22,7 +22,7 @@ func (x *ecsCall) createService(body []byte) (any, error) {
 	if err := required("serviceName", in.ServiceName); err != nil {
 		return nil, err
 	}
-	if !namePattern.MatchString(in.ServiceName) {
+	if !namePattern().MatchString(in.ServiceName) {
 		return nil, invalidParameter("Service name must be up to 255 letters (uppercase and lowercase), numbers, hyphens, and underscores.")
 	}
 	c, err := x.cluster(in.Cluster)

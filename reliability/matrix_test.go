@@ -2,6 +2,7 @@ package reliability
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"os"
 	"strings"
@@ -225,10 +226,17 @@ func TestFaultMatrix(t *testing.T) {
 	t.Logf("fault matrix: %d cells, %d failed, %.0fs\n%s", len(cells), failed, total.Seconds(), table.String())
 }
 
+// isRecorderFatal reports whether a recovered panic is the recorder's own
+// way of stopping a test (its Fatal), rather than a real panic.
+func isRecorderFatal(p any) bool {
+	err, ok := p.(error)
+	return ok && errors.Is(err, errRecorderFatal)
+}
+
 func runCell(c *cell) {
 	t := &recorder{}
 	defer func() {
-		if p := recover(); p != nil && p != errRecorderFatal {
+		if p := recover(); p != nil && !isRecorderFatal(p) {
 			c.err = fmt.Sprint(p)
 		}
 		if c.err == "" && t.msg != "" {
