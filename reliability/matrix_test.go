@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"os"
+	"path/filepath"
 	"strings"
 	"sync"
 	"testing"
@@ -22,6 +23,8 @@ type command struct {
 	// prepare sets the cell up (registering what the command needs) and
 	// returns the command line.
 	prepare func(t tb, e *env, image string) []string
+	// bare: the cell starts with an empty cluster (prepare makes the rest).
+	bare bool
 	// write is the call that changes things, for the write faults;
 	// register is the registration, if the command makes one.
 	write, register, poll string
@@ -68,6 +71,64 @@ var commands = []command{
 			return append([]string{"run", "-c", "c", "--family", "web", "-i", "app=app:" + image, "--subnets", "subnet-1"}, waitFlags...)
 		},
 		write: "RunTask", register: "RegisterTaskDefinition", poll: "DescribeTasks"},
+	{name: "stack deploy (breaker, rollback)", bare: true, images: []string{"v2", "crash", "pullfail"},
+		prepare: func(t tb, e *env, image string) []string {
+			// The first deploy creates the stack, service web in cluster c.
+			// It is set-up, not under test: on a loaded machine its wait can
+			// run out (the stack is then rolled back), so it is tried twice.
+			first := stackArgs(t, "good")
+			code, out := e.run(context.Background(), first...)
+			if code != 0 {
+				code, out = e.run(context.Background(), first...)
+			}
+			if code != 0 {
+				t.Fatalf("creating the stack: exit %d\n%s", code, trimLines(out, 10))
+			}
+			return stackArgs(t, image)
+		},
+		write: "ExecuteChangeSet", register: "CreateChangeSet", poll: "DescribeStackEvents"},
+}
+
+// stackSpec is a stack with service web in cluster c, with the breaker.
+const stackSpec = `name: web
+cluster: c
+cpu: 256
+memory: 512
+containers:
+  - name: app
+    image: "#{Image}"
+    healthCheck:
+      command: ["CMD-SHELL", "true"]
+      interval: 5
+      retries: 2
+network:
+  subnets: [subnet-0123abcd, subnet-4567abcd]
+deployment:
+  circuitBreaker: {enable: true, rollback: true}
+desiredCount: 2
+`
+
+var stackSpecFile struct {
+	once sync.Once
+	path string
+	err  error
+}
+
+func stackArgs(t tb, image string) []string {
+	stackSpecFile.once.Do(func() {
+		dir, err := os.MkdirTemp("", "reliability-stack")
+		if err == nil {
+			stackSpecFile.path = filepath.Join(dir, "stack.yaml")
+			err = os.WriteFile(stackSpecFile.path, []byte(stackSpec), 0o600)
+		}
+		stackSpecFile.err = err
+	})
+	if stackSpecFile.err != nil {
+		t.Fatal(stackSpecFile.err)
+	}
+	// A stack operation takes more calls than a deploy: a longer timeout.
+	return []string{"stack", "deploy", "-f", stackSpecFile.path, "--var", "Image=app:" + image,
+		"--stack-poll-interval", "100ms", "--poll-interval", "100ms", "-t", "20"}
 }
 
 // fault is one column of the matrix.
@@ -122,6 +183,13 @@ func (o outcome) String() string {
 func expected(c command, image string) outcome {
 	old := endState{Image: "app:good", Desired: 2, Active: 2}
 	switch c.name {
+	case "stack deploy (breaker, rollback)":
+		// CloudFormation deletes the task definition it replaced (or, on
+		// a rollback, the one it had just made): one revision stays ACTIVE.
+		if image == "v2" {
+			return outcome{0, endState{"app:v2", 2, 1}}
+		}
+		return outcome{1, endState{"app:good", 2, 1}}
 	case "scale 4":
 		return outcome{0, endState{"app:good", 4, 1}}
 	case "run":
@@ -236,7 +304,12 @@ func runCell(c *cell) {
 		}
 	}()
 	defer t.done()
-	e := newEnv(t, c.cmd.breaker)
+	var e *env
+	if c.cmd.bare {
+		e = newBareEnv(t)
+	} else {
+		e = newEnv(t, c.cmd.breaker)
+	}
 	args := c.cmd.prepare(t, e, c.image)
 	if c.fault.apply != nil {
 		c.fault.apply(t, e, c.cmd)
