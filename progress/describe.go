@@ -63,10 +63,10 @@ func DescribeTask(t Task) string {
 		b.WriteString(" (old)")
 	}
 	b.WriteString(" " + t.LastStatus)
-	if t.HealthStatus != "" && t.HealthStatus != "UNKNOWN" && t.LastStatus != "STOPPED" {
+	if t.HealthStatus != "" && t.HealthStatus != "UNKNOWN" && !t.Stopped() {
 		b.WriteString(" " + t.HealthStatus)
 	}
-	if t.LastStatus == "STOPPED" {
+	if t.Stopped() {
 		if t.StopCode != "" {
 			b.WriteString(" " + t.StopCode)
 		}

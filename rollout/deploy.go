@@ -6,9 +6,11 @@ import (
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/aws/retry"
 	"github.com/aws/aws-sdk-go-v2/service/ecs"
 	"github.com/aws/aws-sdk-go-v2/service/ecs/types"
 
+	"github.com/ecsdeploy/ecsdeploy/awsconfig/transient"
 	"github.com/ecsdeploy/ecsdeploy/internal/failure"
 	"github.com/ecsdeploy/ecsdeploy/progress"
 	"github.com/ecsdeploy/ecsdeploy/watch"
@@ -74,6 +76,7 @@ type deployer struct {
 	opts     Options
 	rep      progress.Reporter
 	deadline time.Time
+	lastRead *types.Service // the service as last read while checking an update
 }
 
 func (d *deployer) step(format string, args ...any) {
@@ -86,10 +89,21 @@ func (d *deployer) warn(res *Result, format string, args ...any) {
 	d.rep.Report(progress.Warning{At: time.Now(), Message: msg})
 }
 
+// watchOptions are the options of a wait within the deploy's deadline. Only
+// the wait for our own deployment holds its verdict for Watch.StableFor
+// (see oursWatchOptions); a deployment awaited before ours does not.
 func (d *deployer) watchOptions() watch.Options {
 	w := d.opts.Watch
 	w.Reporter = d.rep
 	w.Timeout = max(time.Until(d.deadline), time.Millisecond)
+	w.TimeoutTotal = d.opts.Timeout
+	w.StableFor = 0
+	return w
+}
+
+func (d *deployer) oursWatchOptions() watch.Options {
+	w := d.watchOptions()
+	w.StableFor = d.opts.Watch.StableFor
 	return w
 }
 
@@ -106,6 +120,14 @@ func (d *deployer) run(ctx context.Context, plan *Plan, res *Result) error {
 	}
 	for _, w := range plan.Summary.Warnings {
 		d.warn(res, "%s", w)
+	}
+	for _, w := range plan.Warnings {
+		d.warn(res, "%s", w)
+	}
+	if plan.Existing != nil && plan.New == nil {
+		for _, n := range plan.Notes {
+			d.step("%s", n)
+		}
 	}
 	tdARN, err := d.register(ctx, plan, res)
 	if err != nil {
@@ -133,7 +155,7 @@ func (d *deployer) run(ctx context.Context, plan *Plan, res *Result) error {
 		DeploymentID: aws.ToString(ours.Id), TaskDefinition: aws.ToString(ours.TaskDefinition),
 		Since: aws.ToTime(ours.CreatedAt), SkipDeploymentsCheck: d.opts.SkipDeploymentsCheck,
 		FailureThreshold: d.opts.FailureThreshold,
-	}, d.watchOptions())
+	}, d.oursWatchOptions())
 	if err != nil {
 		res.Outcome = progress.Failed
 		res.Reason = "watching the deployment: " + err.Error()
@@ -206,11 +228,11 @@ func (d *deployer) register(ctx context.Context, plan *Plan, res *Result) (strin
 	var td *types.TaskDefinition
 	switch {
 	case plan.New != nil:
-		out, err := d.api.RegisterTaskDefinition(ctx, plan.New)
+		var err error
+		td, err = d.registerNew(ctx, plan, res)
 		if err != nil {
 			return "", fmt.Errorf("register task definition %s: %w", aws.ToString(plan.New.Family), err)
 		}
-		td = out.TaskDefinition
 		res.Registered = true
 		now := time.Now().UTC()
 		res.Timings.Registered = &now
@@ -226,29 +248,71 @@ func (d *deployer) register(ctx context.Context, plan *Plan, res *Result) (strin
 	return res.TaskDefinition, nil
 }
 
-// update updates the service and returns our (PRIMARY) deployment. When the
-// update fails, the revision just registered is deregistered again so that
-// no orphan is left behind.
+// update updates the service and returns our (PRIMARY) deployment.
+//
+// UpdateService is never repeated blindly: when a call fails on the wire or
+// with a transient fault, the update may have been applied all the same (its
+// reply lost), so the service is read first. If it shows our update (a new
+// PRIMARY deployment of our task definition), that is the answer; if not,
+// the same input is sent again, which is safe: it was not applied. When the
+// update finally fails, the service is read once more before any undo, and
+// the revision just registered is deregistered only if the service does not
+// use it.
 func (d *deployer) update(ctx context.Context, plan *Plan, tdARN string, res *Result) (*types.Deployment, error) {
 	in := *plan.Update
 	in.TaskDefinition = aws.String(tdARN)
-	out, err := d.api.UpdateService(ctx, &in)
+	before := map[string]bool{}
+	for _, dep := range plan.Service.Deployments {
+		before[aws.ToString(dep.Id)] = true
+	}
+	var svc *types.Service
+	var err error
+	pause := updateRetryPause
+	for attempt := 1; ; attempt++ {
+		var out *ecs.UpdateServiceOutput
+		out, err = d.api.UpdateService(ctx, &in, noSDKRetries)
+		if err == nil {
+			svc = out.Service
+			break
+		}
+		if !transient.Is(err) || ctx.Err() != nil {
+			break
+		}
+		if applied, ok := d.appliedUpdate(ctx, plan, tdARN, before); ok {
+			d.warn(res, "UpdateService's reply was lost (%v), but the service shows the update applied: following deployment %s", err, aws.ToString(applied.Id))
+			svc, err = d.lastRead, nil
+			break
+		}
+		if attempt >= updateAttempts || time.Until(d.deadline) < pause {
+			break
+		}
+		d.step("UpdateService failed (%v) and the service shows no update; sending it again in %s", err, pause)
+		if !d.pause(ctx, &pause) {
+			break
+		}
+	}
+	if err != nil {
+		cctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 30*time.Second)
+		defer cancel()
+		if applied, ok := d.appliedUpdate(cctx, plan, tdARN, before); ok {
+			d.warn(res, "UpdateService failed (%v), but the service shows the update applied: following deployment %s", err, aws.ToString(applied.Id))
+			svc, err = d.lastRead, nil
+		}
+	}
 	if err != nil {
 		res.Outcome = progress.Failed
 		res.Reason = "UpdateService failed: " + err.Error()
 		if res.Registered {
-			d.deregisterOrphan(ctx, tdARN, res)
+			d.deregisterOrphan(ctx, plan, tdARN, res)
 		}
 		return nil, fmt.Errorf("update service %s: %w", plan.Request.Service, err)
 	}
 	now := time.Now().UTC()
 	res.Timings.ServiceUpdated = &now
-	svc := *out.Service
 	var ours *types.Deployment
-	for _, dep := range svc.Deployments {
-		if aws.ToString(dep.Status) == "PRIMARY" {
-			dep := dep
-			ours = &dep
+	if svc != nil {
+		if p, ok := primaryDeployment(*svc); ok {
+			ours = &p
 		}
 	}
 	if ours != nil {
@@ -257,7 +321,7 @@ func (d *deployer) update(ctx context.Context, plan *Plan, tdARN string, res *Re
 	} else {
 		d.step("updated service %s", plan.Request.Service)
 	}
-	if tags := plan.Request.Changes.Tags; len(tags) > 0 {
+	if tags := plan.Request.Changes.Tags; len(tags) > 0 && svc != nil {
 		if _, err := d.api.TagResource(ctx, &ecs.TagResourceInput{ResourceArn: svc.ServiceArn, Tags: tags}); err != nil {
 			d.warn(res, "tagging the service failed (the deployment goes on): %v", err)
 		}
@@ -265,10 +329,119 @@ func (d *deployer) update(ctx context.Context, plan *Plan, tdARN string, res *Re
 	return ours, nil
 }
 
-func (d *deployer) deregisterOrphan(ctx context.Context, arn string, res *Result) {
+// registerNew registers plan.New. Like UpdateService, the call is not
+// repeated blindly: after a failure on the wire or a server fault, the
+// family's newest revision is read, and if it is the one this call
+// registered (identical, newer than the service's, unused), its reply was
+// lost and it is the result; otherwise the same input is sent again.
+func (d *deployer) registerNew(ctx context.Context, plan *Plan, res *Result) (*types.TaskDefinition, error) {
+	pause := updateRetryPause
+	for attempt := 1; ; attempt++ {
+		out, err := d.api.RegisterTaskDefinition(ctx, plan.New, noSDKRetries)
+		if err == nil {
+			return out.TaskDefinition, nil
+		}
+		if !transient.Is(err) || ctx.Err() != nil {
+			return nil, err
+		}
+		if !transient.Throttled(err) {
+			check := &Plan{Service: plan.Service, Current: plan.Current, New: plan.New}
+			if e := check.checkNewestRevision(ctx, d.api); e == nil && check.Existing != nil {
+				d.warn(res, "RegisterTaskDefinition's reply was lost (%v), but %s:%d, identical, was registered: using it", err, aws.ToString(check.Existing.Family), check.Existing.Revision)
+				return check.Existing, nil
+			}
+		}
+		if attempt >= updateAttempts || time.Until(d.deadline) < pause {
+			return nil, err
+		}
+		d.step("RegisterTaskDefinition failed (%v); sending it again in %s", err, pause)
+		if !d.pause(ctx, &pause) {
+			return nil, err
+		}
+	}
+}
+
+// pause waits *p (or until ctx ends, then reports false) and doubles *p for
+// the next time, up to 20 s.
+func (d *deployer) pause(ctx context.Context, p *time.Duration) bool {
+	wait := time.After(*p) // collected once it fires or is dropped (Go 1.23)
+	*p = min(2**p, 20*time.Second)
+	select {
+	case <-wait:
+		return ctx.Err() == nil
+	case <-ctx.Done():
+		return false
+	}
+}
+
+// updateAttempts and updateRetryPause bound the deploy's own retries of
+// UpdateService (the SDK's are turned off for it), within the deadline.
+const updateAttempts = 8
+
+var updateRetryPause = time.Second
+
+func noSDKRetries(o *ecs.Options) {
+	o.Retryer = retry.AddWithMaxAttempts(o.Retryer, 1)
+}
+
+// appliedUpdate reads the service and reports the deployment our update
+// started, if the service shows one: a PRIMARY deployment that was not there
+// before, running tdARN. The service read is kept in d.lastRead.
+func (d *deployer) appliedUpdate(ctx context.Context, plan *Plan, tdARN string, before map[string]bool) (types.Deployment, bool) {
+	svc, err := d.readService(ctx, plan)
+	if err != nil {
+		return types.Deployment{}, false
+	}
+	p, ok := primaryDeployment(svc)
+	if !ok || before[aws.ToString(p.Id)] || aws.ToString(p.TaskDefinition) != tdARN {
+		return types.Deployment{}, false
+	}
+	return p, true
+}
+
+// readService reads the service (with the client's retries) and keeps it in d.lastRead.
+func (d *deployer) readService(ctx context.Context, plan *Plan) (types.Service, error) {
+	out, err := d.api.DescribeServices(ctx, &ecs.DescribeServicesInput{Cluster: aws.String(plan.Request.Cluster), Services: []string{plan.Request.Service}})
+	if err != nil {
+		return types.Service{}, err
+	}
+	if len(out.Services) == 0 {
+		return types.Service{}, fmt.Errorf("service %s not found", plan.Request.Service)
+	}
+	svc := out.Services[0]
+	d.lastRead = &svc
+	return svc, nil
+}
+
+// usesTaskDefinition reports whether the service runs arn or deploys it.
+func usesTaskDefinition(svc types.Service, arn string) bool {
+	if aws.ToString(svc.TaskDefinition) == arn {
+		return true
+	}
+	for _, dep := range svc.Deployments {
+		if aws.ToString(dep.TaskDefinition) == arn {
+			return true
+		}
+	}
+	return false
+}
+
+// deregisterOrphan deregisters the revision registered for an update that
+// failed, after reading the service: never one the service uses, and not
+// when the service cannot be read to check.
+func (d *deployer) deregisterOrphan(ctx context.Context, plan *Plan, arn string, res *Result) {
 	// Clean up even if the caller's context is being cancelled.
 	cctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 30*time.Second)
 	defer cancel()
+	svc, err := d.readService(cctx, plan)
+	if err != nil {
+		d.warn(res, "revision %s was registered for the update; it is left ACTIVE because the service could not be read to check that it does not use it: %v", shortARN(arn), err)
+		return
+	}
+	if usesTaskDefinition(svc, arn) {
+		d.warn(res, "revision %s is used by the service although UpdateService failed; it is left ACTIVE", shortARN(arn))
+		return
+	}
 	if _, err := d.api.DeregisterTaskDefinition(cctx, &ecs.DeregisterTaskDefinitionInput{TaskDefinition: aws.String(arn)}); err != nil {
 		d.warn(res, "revision %s was registered but the service update failed, and deregistering it failed too: %v", shortARN(arn), err)
 		return
@@ -296,18 +469,36 @@ func (d *deployer) rollback(ctx context.Context, plan *Plan, wr *watch.Result, r
 	wopts := d.opts.Watch
 	wopts.Reporter = d.rep
 	wopts.Timeout = d.opts.Timeout
+	wopts.StableFor = 0
+	prevCount := previousDesiredCount(plan)
 	if wr.RollbackDeploymentID != "" {
-		d.step("ECS is rolling back (deployment %s); waiting for it", wr.RollbackDeploymentID)
-		rr, err := watch.Wait(ctx, d.api, watch.Target{Cluster: plan.Request.Cluster, Service: plan.Request.Service, DeploymentID: wr.RollbackDeploymentID}, wopts)
 		res.Rollback = &RollbackResult{TaskDefinition: res.PreviousTaskDefinition, DeploymentID: wr.RollbackDeploymentID, ByECS: true}
+		follow := wr.RollbackDeploymentID
+		if prevCount != nil {
+			// ECS's rollback restores the task definition only; the desired
+			// count we changed stays. Set it back first, so that the one wait
+			// below covers both (a count alone starts no new deployment).
+			id, err := d.restoreDesiredCount(ctx, plan, *prevCount)
+			if err != nil {
+				res.Rollback.Outcome = progress.Failed
+				res.Rollback.Reason = fmt.Sprintf("ECS is rolling the task definition back, but restoring the desired count to %d failed: %v", *prevCount, err)
+				d.warn(res, "%s", res.Rollback.Reason)
+				return
+			}
+			res.Rollback.DesiredCount = prevCount
+			if id != "" && id != follow {
+				follow, res.Rollback.DeploymentID = id, id
+			}
+		}
+		d.step("ECS is rolling back (deployment %s); waiting for it", follow)
+		rr, err := watch.Wait(ctx, d.api, watch.Target{Cluster: plan.Request.Cluster, Service: plan.Request.Service, DeploymentID: follow}, wopts)
 		fillRollback(res.Rollback, rr, err)
+		if prevCount != nil && res.Rollback.Outcome == progress.Succeeded {
+			res.Rollback.Reason += fmt.Sprintf("; desired count restored to %d", *prevCount)
+		}
 		return
 	}
-	req := RollbackRequest{Cluster: plan.Request.Cluster, Service: plan.Request.Service, TaskDefinition: res.PreviousTaskDefinition}
-	if plan.Update.DesiredCount != nil {
-		prev := plan.Service.DesiredCount
-		req.DesiredCount = &prev
-	}
+	req := RollbackRequest{Cluster: plan.Request.Cluster, Service: plan.Request.Service, TaskDefinition: res.PreviousTaskDefinition, DesiredCount: prevCount}
 	if req.TaskDefinition == res.TaskDefinition && req.DesiredCount == nil {
 		d.warn(res, "nothing to roll back to: the service ran %s before this deployment too", shortARN(res.TaskDefinition))
 		return
@@ -318,6 +509,43 @@ func (d *deployer) rollback(ctx context.Context, plan *Plan, wr *watch.Result, r
 		return
 	}
 	res.Rollback = rb
+}
+
+// previousDesiredCount is the desired count to restore on rollback: the
+// service's count before the deploy, when the deploy changed it.
+func previousDesiredCount(plan *Plan) *int32 {
+	if plan.Update.DesiredCount == nil || *plan.Update.DesiredCount == plan.Service.DesiredCount {
+		return nil
+	}
+	prev := plan.Service.DesiredCount
+	return &prev
+}
+
+// restoreDesiredCount sets the service's desired count back, alone (ECS
+// starts no deployment for it), and returns the PRIMARY deployment then.
+func (d *deployer) restoreDesiredCount(ctx context.Context, plan *Plan, count int32) (string, error) {
+	d.step("restoring the desired count of service %s to %d", plan.Request.Service, count)
+	out, err := d.api.UpdateService(ctx, &ecs.UpdateServiceInput{
+		Cluster: aws.String(plan.Request.Cluster), Service: aws.String(plan.Request.Service), DesiredCount: aws.Int32(count),
+	})
+	if err != nil {
+		return "", err
+	}
+	if out.Service != nil {
+		if p, ok := primaryDeployment(*out.Service); ok {
+			return aws.ToString(p.Id), nil
+		}
+	}
+	return "", nil
+}
+
+func primaryDeployment(svc types.Service) (types.Deployment, bool) {
+	for _, dep := range svc.Deployments {
+		if aws.ToString(dep.Status) == "PRIMARY" {
+			return dep, true
+		}
+	}
+	return types.Deployment{}, false
 }
 
 func fillRollback(rb *RollbackResult, wr *watch.Result, err error) {

@@ -38,6 +38,9 @@ type Plan struct {
 	// Deploy waits for it before starting ours.
 	InProgress *types.Deployment
 	Notes      []string
+	// Warnings are reported by Deploy as it starts (and shown by a dry run
+	// as notes): things found while planning that the user should know.
+	Warnings []string
 }
 
 // Family is the family the deployed revision belongs to.
@@ -69,6 +72,9 @@ func MakePlan(ctx context.Context, api ECSAPI, req Request) (*Plan, error) {
 	}
 	p.CurrentInput = taskdef.RegisterInput(p.Current, p.CurrentTags)
 	if err := p.chooseTaskDefinition(ctx, api); err != nil {
+		return nil, err
+	}
+	if err := p.checkNewestRevision(ctx, api); err != nil {
 		return nil, err
 	}
 	p.Update, p.SettingChanges = serviceUpdate(svc, req.Settings)
@@ -174,6 +180,36 @@ func (p *Plan) chooseTaskDefinition(ctx context.Context, api ECSAPI) error {
 		return nil
 	}
 	p.New = base
+	return nil
+}
+
+// checkNewestRevision looks at the newest ACTIVE revision of the family
+// before a new one is registered. A revision newer than the one the service
+// runs that the service does not use is what a deploy leaves when it is
+// stopped between registering and updating the service (killed, or a lost
+// connection). If it is identical to the revision this deploy would
+// register, it is deployed instead of registering another copy; otherwise
+// the plan warns about it, so that it is neither reused by mistake nor
+// left unmentioned.
+func (p *Plan) checkNewestRevision(ctx context.Context, api ECSAPI) error {
+	if p.New == nil || aws.ToString(p.New.Family) != aws.ToString(p.Current.Family) {
+		return nil
+	}
+	newest, tags, err := describeTaskDefinition(ctx, api, aws.ToString(p.New.Family))
+	if err != nil {
+		return err
+	}
+	arn := aws.ToString(newest.TaskDefinitionArn)
+	if newest.Revision <= p.Current.Revision || usesTaskDefinition(p.Service, arn) {
+		return nil
+	}
+	name := fmt.Sprintf("%s:%d", aws.ToString(newest.Family), newest.Revision)
+	if sameTaskDefinition(taskdef.RegisterInput(newest, tags), p.New) {
+		p.Existing, p.New = newest, nil
+		p.Notes = append(p.Notes, fmt.Sprintf("deploys %s, an identical revision registered earlier that this service never ran (an interrupted deploy?), instead of registering a copy", name))
+		return nil
+	}
+	p.Warnings = append(p.Warnings, fmt.Sprintf("%s, newer than the revision the service runs (%d), is not used by this service: an earlier deploy may have stopped between registering it and updating the service; it is left as it is (ecsdeploy revisions prune can remove it)", name, p.Current.Revision))
 	return nil
 }
 

@@ -35,7 +35,7 @@ func (p *Plan) Report(opts taskdef.DiffOptions) PlanReport {
 		Changes:            p.Summary,
 		ServiceChanges:     p.SettingChanges,
 		Steps:              p.Steps,
-		Notes:              p.Notes,
+		Notes:              append(append([]string(nil), p.Notes...), p.Warnings...),
 		TaskDefinitionDiff: p.diff(opts),
 	}
 	if p.Existing != nil {

@@ -8,6 +8,8 @@ import (
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/ecs"
 	"github.com/aws/aws-sdk-go-v2/service/ecs/types"
+
+	"github.com/ecsdeploy/ecsdeploy/awsconfig/transient"
 )
 
 // ECSAPI is the part of ECS that running a task needs; *ecs.Client satisfies it.
@@ -89,7 +91,7 @@ func Wait(ctx context.Context, api ECSAPI, l Launched, o WaitOptions) (Result, e
 		switch {
 		case err != nil && ctx.Err() != nil:
 			return timedOut(l), nil
-		case err != nil && transient(err):
+		case err != nil && transient.Is(err):
 			// Back off and keep waiting: the task runs on whether or not we can see it.
 			pause = min(2*pause, maxBackoff)
 			o.Report.emit(Event{Time: time.Now(), Kind: Notice, Message: fmt.Sprintf("%v; polling again in %s", err, pause)})
@@ -103,7 +105,7 @@ func Wait(ctx context.Context, api ECSAPI, l Launched, o WaitOptions) (Result, e
 		pause = interval
 		w.observe(tasks)
 		if follower != nil {
-			if err := follower.Poll(ctx, o.Report); err != nil && ctx.Err() == nil && !transient(err) {
+			if err := follower.Poll(ctx, o.Report); err != nil && ctx.Err() == nil && !transient.Is(err) {
 				// Logs are a convenience: losing them must not fail the run.
 				// (A throttled read is simply tried again at the next poll.)
 				o.Report.emit(Event{Time: time.Now(), Kind: Notice, Message: err.Error() + "; no longer following logs"})

@@ -57,7 +57,16 @@ func Decode(data []byte, r vars.Resolver, into any) error {
 	case errors.Is(err, io.EOF):
 		// An empty file sets nothing.
 	case err != nil:
-		d.probs.Add("", yamlErrorLine(err), "%s", strings.TrimPrefix(yamlErrorText(err), "yaml: "))
+		// The problem carries the line; the text does not repeat it.
+		line := yamlErrorLine(err)
+		text := strings.TrimPrefix(yamlErrorText(err), "yaml: ")
+		if line > 0 {
+			text = strings.TrimPrefix(text, fmt.Sprintf("line %d: ", line))
+		}
+		d.probs.Add("", line, "%s", text)
+		if u, ok := into.(unparsedMarker); ok {
+			u.markUnparsed()
+		}
 		return d.probs.Err()
 	default:
 		var next yaml.Node
@@ -74,6 +83,11 @@ func Decode(data []byte, r vars.Resolver, into any) error {
 	}
 	return d.probs.Err()
 }
+
+// unparsedMarker is implemented by targets that want to know that the
+// document could not be parsed at all (a YAML syntax error), so that their
+// checks report that error alone rather than every field as missing.
+type unparsedMarker interface{ markUnparsed() }
 
 // nodeDecoder is implemented by spec types with more than one written form.
 type nodeDecoder interface {
@@ -569,7 +583,9 @@ func kindName(n *yaml.Node) string {
 		if isNull(n) {
 			return "nothing"
 		}
-		return fmt.Sprintf("the value %q", n.Value)
+		// The value is not repeated: a secret under a mis-indented key
+		// would otherwise end up in a log.
+		return "a single value (not shown)"
 	}
 	return "something else"
 }

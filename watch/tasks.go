@@ -92,7 +92,7 @@ func taskID(arn string) string {
 // not start, an essential container exited, a health check failed), as
 // opposed to being stopped on purpose (scale-in, a user, a newer deployment).
 func taskFailed(t progress.Task) bool {
-	if t.LastStatus != "STOPPED" && t.StopCode == "" {
+	if !t.Stopped() {
 		return false
 	}
 	switch t.StopCode {

@@ -52,6 +52,10 @@ type judgement struct {
 	rollbackID string
 	// replacedBy is the deployment someone else started over ours, if any.
 	replacedBy string
+	// checkTasks says the service alone would make this a success, which
+	// stands only once our stopped tasks have been listed in this poll:
+	// ECS's own counts forget tasks that ran, passed and then died.
+	checkTasks bool
 	// rolloutState and rolloutStateReason, when set, are our deployment's
 	// final state as learnt from a service event, for a deployment that left
 	// the service before a poll could see that state.
@@ -60,7 +64,10 @@ type judgement struct {
 
 // observation is what the watcher knows after a poll, beyond the service.
 type observation struct {
-	failedTasks        int           // distinct stopped tasks of ours that failed
+	failedTasks int // distinct stopped tasks of ours that failed
+	// tasksChecked says failedTasks comes from a listing of our stopped
+	// tasks made after the service was read in this poll.
+	tasksChecked       bool
 	placementFailures  int           // "unable to place a task" events since we began
 	firstPlacementFail time.Time     // when the first of them was seen
 	runningAtPlacement int32         // our running count when it was seen
@@ -204,22 +211,59 @@ func judge(t Target, svc types.Service, obs observation) judgement {
 		return judgement{done: true, outcome: progress.Failed, reason: "tasks cannot be placed: " + obs.lastPlacementMsg}
 	}
 	running := ours.RunningCount >= ours.DesiredCount && ours.PendingCount == 0
+	if !followedFromStart(t, ours) {
+		// ECS's failedTasks counts since the deployment began, before
+		// this wait's Since: only the tasks listed since then count.
+		ours.FailedTasks = 0
+	}
 	if t.SkipDeploymentsCheck && running {
-		return judgement{done: true, outcome: progress.Succeeded, reason: fmt.Sprintf("all %d tasks of the deployment are running (old tasks not awaited)", ours.RunningCount)}
+		return succeeded(ours, obs, fmt.Sprintf("all %d tasks of the deployment are running (old tasks not awaited)", ours.RunningCount))
 	}
 	switch ours.RolloutState {
 	case types.DeploymentRolloutStateCompleted:
 		if running {
-			return judgement{done: true, outcome: progress.Succeeded, reason: fmt.Sprintf("rollout COMPLETED with %d of %d tasks running", ours.RunningCount, ours.DesiredCount)}
+			return succeeded(ours, obs, fmt.Sprintf("rollout COMPLETED with %d of %d tasks running", ours.RunningCount, ours.DesiredCount))
 		}
 	case "":
 		// No rolloutState (e.g. behind a Classic Load Balancer): steady state
 		// is our deployment alone with every task running.
 		if running && len(svc.Deployments) == 1 {
-			return judgement{done: true, outcome: progress.Succeeded, reason: fmt.Sprintf("the only deployment, with %d of %d tasks running", ours.RunningCount, ours.DesiredCount)}
+			return succeeded(ours, obs, fmt.Sprintf("the only deployment, with %d of %d tasks running", ours.RunningCount, ours.DesiredCount))
 		}
 	}
 	return judgement{}
+}
+
+// followedFromStart reports whether the wait covers the deployment from its
+// beginning (Since not after its createdAt), as for a deploy's own
+// deployment; a scale follows a deployment from a later moment.
+func followedFromStart(t Target, d types.Deployment) bool {
+	return t.Since.IsZero() || d.CreatedAt == nil || !t.Since.After(*d.CreatedAt)
+}
+
+// succeeded is the last rule of success, once the service says our
+// deployment is done with the desired count running: none of its tasks
+// stopped for a failure since it began. ECS's failedTasks forgets a task that
+// ran, passed its health checks and then died (killed for memory, a crash
+// after a while), so our stopped tasks are listed before the verdict; until
+// they are, the judgement asks for that listing.
+func succeeded(ours types.Deployment, obs observation, reason string) judgement {
+	if !obs.tasksChecked {
+		return judgement{checkTasks: true}
+	}
+	failed := max(int(ours.FailedTasks), obs.failedTasks)
+	if failed > 0 {
+		return judgement{done: true, outcome: progress.Failed,
+			reason: fmt.Sprintf("%d %s of this deployment stopped for a failure since it began, although ECS counts %d of %d running", failed, plural(failed, "task", "tasks"), ours.RunningCount, ours.DesiredCount)}
+	}
+	return judgement{done: true, outcome: progress.Succeeded, reason: reason}
+}
+
+func plural(n int, one, many string) string {
+	if n == 1 {
+		return one
+	}
+	return many
 }
 
 func shortTD(arn string) string {

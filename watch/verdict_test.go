@@ -1,6 +1,7 @@
 package watch
 
 import (
+	"context"
 	"strings"
 	"testing"
 	"time"
@@ -21,6 +22,8 @@ func TestJudge(t *testing.T) {
 	failedOurs := dep("ecs-svc/2", "ACTIVE", newTD, failed, 2, 0, 3)
 	failedOurs.RolloutStateReason = aws.String("ECS deployment circuit breaker: tasks failed to start.")
 
+	checked := observation{tasksChecked: true}
+
 	cases := []struct {
 		name    string
 		target  Target
@@ -32,9 +35,20 @@ func TestJudge(t *testing.T) {
 	}{
 		{name: "in progress keeps waiting", target: target,
 			svc: service(true, dep("ecs-svc/2", "PRIMARY", newTD, inProgress, 2, 1, 0), dep("ecs-svc/1", "ACTIVE", oldTD, completed, 2, 2, 0))},
-		{name: "completed with all running succeeds", target: target, done: true, outcome: progress.Succeeded, reason: "COMPLETED",
+		{name: "completed with all running succeeds", target: target, obs: checked, done: true, outcome: progress.Succeeded, reason: "COMPLETED",
 			svc: service(true, dep("ecs-svc/2", "PRIMARY", newTD, completed, 2, 2, 0))},
-		{name: "completed but not all running waits", target: target,
+		{name: "completed is not success before our stopped tasks are listed", target: target,
+			svc: service(true, dep("ecs-svc/2", "PRIMARY", newTD, completed, 2, 2, 0))},
+		{name: "completed but a task of ours died after running fails", target: target, obs: observation{tasksChecked: true, failedTasks: 1},
+			done: true, outcome: progress.Failed, reason: "1 task of this deployment stopped for a failure since it began",
+			svc: service(false, dep("ecs-svc/2", "PRIMARY", newTD, completed, 4, 4, 0))},
+		{name: "completed with ECS counting a failed task fails", target: target, obs: checked,
+			done: true, outcome: progress.Failed, reason: "2 tasks of this deployment stopped",
+			svc: service(true, dep("ecs-svc/2", "PRIMARY", newTD, completed, 4, 4, 2))},
+		{name: "skip deployments check with a dead task fails", target: Target{DeploymentID: "ecs-svc/2", TaskDefinition: newTD, SkipDeploymentsCheck: true},
+			obs: observation{tasksChecked: true, failedTasks: 1}, done: true, outcome: progress.Failed, reason: "stopped for a failure",
+			svc: service(false, dep("ecs-svc/2", "PRIMARY", newTD, inProgress, 2, 2, 0), dep("ecs-svc/1", "ACTIVE", oldTD, completed, 2, 2, 0))},
+		{name: "completed but not all running waits", target: target, obs: checked,
 			svc: service(true, dep("ecs-svc/2", "PRIMARY", newTD, completed, 2, 1, 0))},
 		{name: "rolloutState FAILED fails", target: target, done: true, outcome: progress.Failed, reason: "FAILED",
 			svc: service(true, dep("ecs-svc/2", "PRIMARY", newTD, failed, 2, 0, 3))},
@@ -51,11 +65,11 @@ func TestJudge(t *testing.T) {
 			svc: service(true, dep("ecs-svc/9", "PRIMARY", newTD, inProgress, 2, 0, 0), dep("ecs-svc/2", "ACTIVE", newTD, inProgress, 2, 2, 0))},
 		{name: "a different task definition is never success", target: target, done: true, outcome: progress.Failed, reason: "not",
 			svc: service(true, dep("ecs-svc/2", "PRIMARY", oldTD, completed, 2, 2, 0))},
-		{name: "no rolloutState, only deployment, all running", target: target, done: true, outcome: progress.Succeeded, reason: "only deployment",
+		{name: "no rolloutState, only deployment, all running", target: target, obs: checked, done: true, outcome: progress.Succeeded, reason: "only deployment",
 			svc: service(false, dep("ecs-svc/2", "PRIMARY", newTD, "", 2, 2, 0))},
 		{name: "no rolloutState, old deployment still draining", target: target,
 			svc: service(false, dep("ecs-svc/2", "PRIMARY", newTD, "", 2, 2, 0), dep("ecs-svc/1", "ACTIVE", oldTD, "", 2, 1, 0))},
-		{name: "skip deployments check succeeds once ours run", target: Target{DeploymentID: "ecs-svc/2", TaskDefinition: newTD, SkipDeploymentsCheck: true},
+		{name: "skip deployments check succeeds once ours run", target: Target{DeploymentID: "ecs-svc/2", TaskDefinition: newTD, SkipDeploymentsCheck: true}, obs: checked,
 			done: true, outcome: progress.Succeeded, reason: "old tasks not awaited",
 			svc: service(false, dep("ecs-svc/2", "PRIMARY", newTD, inProgress, 2, 2, 0), dep("ecs-svc/1", "ACTIVE", oldTD, completed, 2, 2, 0))},
 		{name: "failedTasks at threshold without breaker fails", target: target, done: true, outcome: progress.Failed, reason: "threshold 3",
@@ -101,5 +115,35 @@ func TestFailureThreshold(t *testing.T) {
 		if got := failureThreshold(desired); got != want {
 			t.Errorf("failureThreshold(%d) = %d, want %d", desired, got, want)
 		}
+	}
+}
+
+// A wait that follows a deployment from a later moment (scale) judges only
+// what happened since: ECS's failedTasks, counted from the deployment's
+// start, does not fail it, while a task that failed since still does.
+func TestJudgeCountsFailuresOnlySinceTheWaitBegan(t *testing.T) {
+	d := dep("ecs-svc/2", "PRIMARY", newTD, types.DeploymentRolloutStateCompleted, 4, 4, 2)
+	later := Target{DeploymentID: "ecs-svc/2", Since: t0.Add(time.Hour)}
+	if j := judge(later, service(false, d), observation{tasksChecked: true}); j.outcome != progress.Succeeded {
+		t.Fatalf("judge = %q (%s); old failures of the deployment must not fail a later wait", j.outcome, j.reason)
+	}
+	if j := judge(later, service(false, d), observation{tasksChecked: true, failedTasks: 1}); j.outcome != progress.Failed {
+		t.Fatalf("judge = %q (%s); a task that failed since the wait began must fail it", j.outcome, j.reason)
+	}
+	fromStart := Target{DeploymentID: "ecs-svc/2", Since: t0.Add(time.Minute)}
+	if j := judge(fromStart, service(false, d), observation{tasksChecked: true}); j.outcome != progress.Failed {
+		t.Fatalf("judge = %q (%s); a deploy's own deployment counts ECS's failedTasks", j.outcome, j.reason)
+	}
+}
+
+func TestWaitIgnoresTasksThatFailedBeforeItsSince(t *testing.T) {
+	done := service(false, dep("ecs-svc/2", "PRIMARY", newTD, types.DeploymentRolloutStateCompleted, 2, 2, 0))
+	f := &fakeECS{script: []step{{svc: done}}}
+	f.tasks = []types.Task{stoppedTask("old", "ecs-svc/2", "EssentialContainerExited", "Essential container in task exited", "app", 1, "")}
+	target := ourTarget
+	target.Since = t0.Add(time.Hour) // the task stopped at t0+2m
+	res, err := Wait(context.Background(), f, target, fastOptions(nil))
+	if err != nil || res.Outcome != progress.Succeeded {
+		t.Fatalf("err %v, outcome %q (%s)", err, res.Outcome, res.Reason)
 	}
 }

@@ -12,6 +12,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/ecs"
 	"github.com/aws/aws-sdk-go-v2/service/ecs/types"
 
+	"github.com/ecsdeploy/ecsdeploy/awsconfig/transient"
 	"github.com/ecsdeploy/ecsdeploy/progress"
 )
 
@@ -32,6 +33,16 @@ type Options struct {
 	PlacementGrace time.Duration
 	// Timeout ends the wait with outcome TimedOut; 0 waits until ctx ends.
 	Timeout time.Duration
+	// TimeoutTotal, when more than Timeout, is the caller's whole time
+	// limit, of which Timeout is what is left for this wait (a deploy's
+	// timeout also covers registering and updating): the timeout message
+	// then states the limit the user gave, not what was left of it.
+	TimeoutTotal time.Duration
+	// StableFor, after a success verdict, keeps watching that long and turns
+	// the verdict into a failure if a task of our deployment stops for a
+	// failure meanwhile (0: the verdict is final at once). It is not part of
+	// Timeout.
+	StableFor time.Duration
 	// Reporter receives progress events; nil discards them.
 	Reporter progress.Reporter
 	// Events, when shared by several waits, keeps them from reporting the
@@ -101,6 +112,7 @@ type watcher struct {
 	seenEvents  map[string]bool
 	events      []progress.ServiceEvent // since our deployment began, oldest first
 	obs         observation
+	deadline    time.Time // when the wait times out; zero: never
 	lastFetch   time.Time
 	lastFailed  int32
 }
@@ -131,6 +143,7 @@ func (w *watcher) run(ctx context.Context) (*Result, error) {
 	if w.opts.Timeout > 0 {
 		deadline = res.Started.Add(w.opts.Timeout)
 	}
+	w.deadline = deadline
 	interval := w.opts.Interval
 	unchanged := 0
 	for {
@@ -142,7 +155,18 @@ func (w *watcher) run(ctx context.Context) (*Result, error) {
 			// the task listing that follows it was throttled.
 			changed, err = w.observe(ctx, svc)
 			j := judge(w.target, svc, w.obs)
+			if j.checkTasks && (err == nil || transient.Is(err)) {
+				// A throttled progress listing must not hold up a verdict
+				// that needs only the listing of our stopped tasks.
+				j, err = w.judgeWithTasks(ctx, svc)
+			}
 			w.note(res, svc)
+			if j.done && j.outcome == progress.Succeeded && w.opts.StableFor > 0 {
+				j, err = w.hold(ctx, res, j)
+				if err != nil {
+					return nil, err
+				}
+			}
 			if j.done {
 				res.VerdictSeen = time.Now()
 				res.ReplacedBy = j.replacedBy
@@ -170,11 +194,11 @@ func (w *watcher) run(ctx context.Context) (*Result, error) {
 			if ctx.Err() != nil {
 				return nil, ctx.Err()
 			}
-			if !transient(err) {
+			if !transient.Is(err) {
 				return nil, err
 			}
 			interval = min(max(interval, w.opts.Interval)*2, w.opts.MaxInterval)
-			if throttled(err) {
+			if transient.Throttled(err) {
 				res.Throttled++
 				w.opts.Reporter.Report(progress.Throttled{At: time.Now(), Interval: interval})
 			} else {
@@ -186,7 +210,7 @@ func (w *watcher) run(ctx context.Context) (*Result, error) {
 			left := time.Until(deadline)
 			if left <= 0 {
 				res.VerdictSeen = time.Now()
-				return w.finish(ctx, res, progress.TimedOut, fmt.Sprintf("timed out after %s; %s", roundDuration(w.opts.Timeout), w.state()), ""), nil
+				return w.finish(ctx, res, progress.TimedOut, w.timeoutReason(), ""), nil
 			}
 			pause = min(pause, left)
 		}
@@ -194,6 +218,83 @@ func (w *watcher) run(ctx context.Context) (*Result, error) {
 			return nil, err
 		}
 	}
+}
+
+// judgeWithTasks lists our deployment's stopped tasks (one ListTasks, and
+// DescribeTasks for any found) and judges the service again knowing them:
+// the check that success asks for.
+//
+// Unlike the polls, this listing keeps the client's whole retry budget
+// (bounded by the wait's deadline): a verdict that is ready should not wait
+// for the next poll to find the service, the listing and its describe all
+// answered at once under throttling.
+func (w *watcher) judgeWithTasks(ctx context.Context, svc types.Service) (judgement, error) {
+	if !w.deadline.IsZero() {
+		var cancel context.CancelFunc
+		ctx, cancel = context.WithDeadline(ctx, w.deadline)
+		defer cancel()
+	}
+	if err := w.observeTaskList(ctx, time.Now(), false, func(*ecs.Options) {}); err != nil {
+		return judgement{}, err
+	}
+	w.obs.failedTasks = len(w.failedTasks)
+	obs := w.obs
+	obs.tasksChecked = true
+	return judge(w.target, svc, obs), nil
+}
+
+// hold keeps watching for Options.StableFor after a success verdict: the
+// success stands only if, all that time, none of our tasks stops for a
+// failure and nothing else ends our deployment (a rollback, a replacement).
+// Each poll reads the service and lists our stopped tasks. The hold does not
+// count against Timeout, which bounds the wait for the verdict.
+func (w *watcher) hold(ctx context.Context, res *Result, verdict judgement) (judgement, error) {
+	end := time.Now().Add(w.opts.StableFor)
+	w.opts.Reporter.Report(progress.Step{At: time.Now(), Message: fmt.Sprintf("%s; watching the deployment's tasks for %s more (stable-for)", verdict.reason, roundDuration(w.opts.StableFor))})
+	interval := w.opts.Interval
+	last := verdict
+	for {
+		pause := min(interval, time.Until(end))
+		if pause <= 0 {
+			break
+		}
+		if err := sleep(ctx, pause); err != nil {
+			return judgement{}, err
+		}
+		res.Polls++
+		svc, err := w.describe(ctx)
+		var j judgement
+		if err == nil {
+			_, err = w.observe(ctx, svc)
+		}
+		if err == nil {
+			j, err = w.judgeWithTasks(ctx, svc)
+		}
+		if err != nil {
+			if ctx.Err() != nil {
+				return judgement{}, ctx.Err()
+			}
+			if !transient.Is(err) {
+				return judgement{}, err
+			}
+			interval = min(max(interval, w.opts.Interval)*2, w.opts.MaxInterval)
+			continue
+		}
+		interval = w.opts.IdleInterval
+		w.note(res, svc)
+		if j.done && j.outcome != progress.Succeeded {
+			j.reason = fmt.Sprintf("within %s of the verdict (%s): %s", roundDuration(w.opts.StableFor), verdict.reason, j.reason)
+			return j, nil
+		}
+		last = j
+	}
+	if !last.done {
+		// The service no longer looks done (a task is being replaced) and
+		// no stopped task explains it yet: not stable.
+		return judgement{done: true, outcome: progress.Failed, reason: fmt.Sprintf("not stable %s after the verdict: %s", roundDuration(w.opts.StableFor), w.state())}, nil
+	}
+	verdict.reason += fmt.Sprintf("; stable for %s", roundDuration(w.opts.StableFor))
+	return verdict, nil
 }
 
 func sleep(ctx context.Context, d time.Duration) error {
@@ -367,16 +468,16 @@ func (w *watcher) observeEvents(svc types.Service, now time.Time) bool {
 }
 
 func (w *watcher) observeTasks(ctx context.Context, now time.Time) error {
-	return w.observeTaskList(ctx, now, true)
+	return w.observeTaskList(ctx, now, true, limitRetries)
 }
 
 // observeStopped lists only our deployment's stopped tasks: what a diagnosis needs.
 func (w *watcher) observeStopped(ctx context.Context, now time.Time) error {
-	return w.observeTaskList(ctx, now, false)
+	return w.observeTaskList(ctx, now, false, limitRetries)
 }
 
-func (w *watcher) observeTaskList(ctx context.Context, now time.Time, running bool) error {
-	tasks, err := fetchTasks(ctx, w.api, w.target, running, limitRetries)
+func (w *watcher) observeTaskList(ctx context.Context, now time.Time, running bool, opt func(*ecs.Options)) error {
+	tasks, err := fetchTasks(ctx, w.api, w.target, running, opt)
 	if err != nil {
 		return err
 	}
@@ -384,13 +485,15 @@ func (w *watcher) observeTaskList(ctx context.Context, now time.Time, running bo
 	for _, t := range tasks {
 		v := taskView(t, w.target.DeploymentID)
 		old, ok := w.tasks[v.ID]
-		if ok && old.LastStatus == v.LastStatus && old.HealthStatus == v.HealthStatus {
+		if ok && old.LastStatus == v.LastStatus && old.HealthStatus == v.HealthStatus && old.StopCode == v.StopCode {
 			continue
 		}
 		w.tasks[v.ID] = v
-		if v.LastStatus == "STOPPED" && v.Ours {
+		if v.Stopped() && v.Ours {
 			w.stopped[v.ID] = v
-			if taskFailed(v) {
+			// A failure before the wait's Since (a scale of a deployment
+			// that had a crash an hour ago) is not this wait's to judge.
+			if taskFailed(v) && (v.StoppedAt == nil || !v.StoppedAt.Before(w.target.Since)) {
 				w.failedTasks[v.ID] = v
 			}
 		}
@@ -445,6 +548,15 @@ func (w *watcher) finish(ctx context.Context, res *Result, outcome progress.Outc
 	res.Finished = time.Now()
 	w.opts.Reporter.Report(progress.Verdict{At: res.Finished, DeploymentID: res.DeploymentID, Outcome: outcome, Reason: reason, Awaited: w.target.Awaited})
 	return res
+}
+
+// timeoutReason says how long was waited and what the deployment looked like.
+func (w *watcher) timeoutReason() string {
+	if total := w.opts.TimeoutTotal; total > w.opts.Timeout {
+		return fmt.Sprintf("timed out after %s (counted from the start of the command; %s of it waiting for the deployment); %s",
+			roundDuration(total), roundDuration(w.opts.Timeout), w.state())
+	}
+	return fmt.Sprintf("timed out after %s; %s", roundDuration(w.opts.Timeout), w.state())
 }
 
 // roundDuration rounds d for messages: whole seconds, or milliseconds below one.

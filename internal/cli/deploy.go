@@ -22,6 +22,7 @@ type deployOptions struct {
 	flags          *pflag.FlagSet
 	plan           planFlags
 	timeout        durationFlag
+	stableFor      durationFlag
 	noWait         bool
 	skipDeployment bool
 	rollback       bool
@@ -59,6 +60,7 @@ out, 4 AWS API error.`,
 	o.plan.register(cmd.Flags())
 	fs := cmd.Flags()
 	durationVarP(fs, &o.timeout, "timeout", "t", 0, "how long to wait (10m, 90s; a bare number is seconds; default 10m)")
+	durationVarP(fs, &o.stableFor, "stable-for", "", 0, "after the success verdict, keep watching this long and fail if a task of the deployment stops (default 0)")
 	fs.BoolVar(&o.noWait, "no-wait", false, "return once the service is updated")
 	fs.BoolVar(&o.skipDeployment, "skip-deployments-check", false, "succeed once the new tasks run, without waiting for old ones to drain")
 	fs.BoolVar(&o.rollback, "rollback", false, "on failure or timeout, return the service to the task definition (and desired count) it had, and wait for it")
@@ -88,6 +90,7 @@ func runDeploy(ctx context.Context, o *deployOptions) error {
 	if x.given("rollback") {
 		opts.Rollback = o.rollback
 	}
+	opts.Watch.StableFor = stableForOf(r.spec, &o.stableFor, x.tryExpand, &ps)
 	if x.given("keep-revisions") {
 		if n := x.int32("keep-revisions", o.keepRevisions); n != nil {
 			if *n < 1 {
@@ -100,6 +103,9 @@ func runDeploy(ctx context.Context, o *deployOptions) error {
 	opts.SkipDeploymentsCheck = o.skipDeployment
 	if o.noWait && opts.Rollback {
 		ps.Add("--rollback", 0, "needs the deploy to wait; it cannot be combined with --no-wait")
+	}
+	if o.noWait && opts.Watch.StableFor > 0 {
+		ps.Add("--stable-for", 0, "watches after the verdict, which --no-wait does not wait for")
 	}
 	if o.noWait && opts.KeepRevisions > 0 {
 		ps.Add("--keep-revisions", 0, "prunes only after a success, which --no-wait does not wait for")

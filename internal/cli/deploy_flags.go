@@ -144,19 +144,13 @@ func (f *planFlags) resolve(flags *pflag.FlagSet) (*resolved, exitcode.Problems)
 			// files can move together.
 			path = filepath.Join(filepath.Dir(f.file), path)
 		}
-		data, err := os.ReadFile(path)
-		if err != nil {
-			ps.Add("taskDefinitionFile", 0, "%v", err)
-		} else if in, err := taskdef.ParseFile(data); err != nil {
-			var fps exitcode.Problems
-			fps.Extend(err)
-			for _, p := range fps {
-				p.Field = "taskDefinitionFile: " + p.Field
-				ps = append(ps, p)
-			}
-		} else {
-			req.Source.File = in
+		field := "taskDefinitionFile"
+		if x.given("task-definition-file") {
+			field = "--task-definition-file"
 		}
+		in, fps := taskdef.ReadFile(path, field)
+		ps = append(ps, fps...)
+		req.Source.File = in
 	}
 	req.Settings = settingsOf(d)
 	return &resolved{spec: d, request: req, resolver: resolver}, ps
@@ -368,7 +362,8 @@ func (f *planFlags) changes(x *expander) taskdef.Changes {
 		c.Images = append(c.Images, ic)
 	}
 	if x.given("tag-only") {
-		c.TagOnly = x.expand("tag-only", f.tagOnly)
+		tag := x.expand("tag-only", f.tagOnly)
+		c.TagOnly = &tag
 	}
 	if x.given("tag-from-env") {
 		name := x.expand("tag-from-env", f.tagFromEnv)
@@ -376,7 +371,8 @@ func (f *planFlags) changes(x *expander) taskdef.Changes {
 		if !ok || strings.TrimSpace(tag) == "" {
 			x.problems.Add("--tag-from-env", 0, "environment variable %s is not set or empty", name)
 		} else {
-			c.TagOnly = strings.TrimSpace(tag)
+			tag = strings.TrimSpace(tag)
+			c.TagOnly = &tag
 		}
 	}
 	kv := func(flag string, values []string, parse func(string) (taskdef.KeyValueChange, error)) []taskdef.KeyValueChange {

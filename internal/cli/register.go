@@ -5,7 +5,6 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"os"
 	"strings"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
@@ -100,19 +99,9 @@ func (f *revisionFlags) resolve(flags *pflag.FlagSet) (*revisionRequest, exitcod
 		r.Cluster = "default"
 	}
 	if path := aws.ToString(d.TaskDefinitionFile); path != "" {
-		data, err := os.ReadFile(path)
-		if err != nil {
-			ps.Add("--task-definition-file", 0, "%v", err)
-		} else if in, err := taskdef.ParseFile(data); err != nil {
-			var fps exitcode.Problems
-			fps.Extend(err)
-			for _, p := range fps {
-				p.Field = "--task-definition-file: " + p.Field
-				ps = append(ps, p)
-			}
-		} else {
-			r.File = in
-		}
+		in, fps := taskdef.ReadFile(path, "--task-definition-file")
+		ps = append(ps, fps...)
+		r.File = in
 	} else if d.TaskDefinitionFile != nil {
 		ps.Add("--task-definition-file", 0, "empty: give the path of a task-definition JSON file")
 	}

@@ -400,7 +400,7 @@ func needsRevision(req *revisionRequest, base *baseRevision) bool {
 		return true
 	}
 	c := req.Changes
-	if len(c.Images) > 0 || c.TagOnly != "" || len(c.Secrets) > 0 || len(c.EnvFiles) > 0 {
+	if len(c.Images) > 0 || c.TagOnly != nil || len(c.Secrets) > 0 || len(c.EnvFiles) > 0 {
 		return true
 	}
 	if c.EnvMode != "" && c.EnvMode != taskdef.ModeMerge && len(c.Env) > 0 {

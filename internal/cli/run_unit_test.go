@@ -41,7 +41,7 @@ func TestNeedsRevision(t *testing.T) {
 		{"environment replace", taskdef.Changes{Env: []taskdef.KeyValueChange{env}, EnvMode: "replace"}, described, true},
 		{"environment unset", taskdef.Changes{Env: []taskdef.KeyValueChange{{Container: "app", Key: "A", Unset: true}}}, described, true},
 		{"image", taskdef.Changes{Images: []taskdef.ImageChange{{Container: "app", Image: "x:1"}}}, described, true},
-		{"tag only", taskdef.Changes{TagOnly: "2"}, described, true},
+		{"tag only", taskdef.Changes{TagOnly: aws.String("2")}, described, true},
 		{"secret", taskdef.Changes{Secrets: []taskdef.KeyValueChange{env}}, described, true},
 		{"env file", taskdef.Changes{EnvFiles: []taskdef.EnvFileChange{{Container: "app", ARN: "arn:aws:s3:::b/k.env"}}}, described, true},
 		{"from a file", taskdef.Changes{}, &baseRevision{}, true},
