@@ -229,7 +229,12 @@ func runRun(ctx context.Context, o *runOptions) error {
 	rep := d.Progress()
 	report := &runReport{Cluster: req.Cluster, Overrides: overrides}
 	td := base.Described
-	if needsRevision(req, base) {
+	switch {
+	case needsRevision(req, base) && !base.Changed:
+		// The revision started from is already what the run needs (a run
+		// repeated, or one stopped after it registered): use it, not a copy.
+		rep.Report(progress.Step{At: d.Clock.Now(), Message: fmt.Sprintf("%s:%d already is what this run needs; no revision registered", aws.ToString(td.Family), td.Revision)})
+	case needsRevision(req, base):
 		out, err := clients.ECS.RegisterTaskDefinition(ctx, base.Input)
 		if err != nil {
 			return fmt.Errorf("register a revision of %s for the run: %w", aws.ToString(base.Input.Family), err)
