@@ -238,12 +238,6 @@ var knownFailures = map[[2]string]string{
 	{"run", "register: reply lost"}: "run registers its revision with the SDK's retries: when the first " +
 		"RegisterTaskDefinition is applied but its reply is lost, the retry registers a second, identical " +
 		"revision, left ACTIVE (deploy reads the family back instead)",
-	{"stack deploy (breaker, rollback)", "register: reply lost"}: "stack deploy: a lost CreateChangeSet reply is " +
-		"retried by the SDK and answered AlreadyExistsException for the change set the first attempt made; " +
-		"the deploy stops with exit 4 instead of using that change set",
-	{"stack deploy (breaker, rollback)", "write: reply lost"}: "stack deploy: a lost ExecuteChangeSet reply is " +
-		"retried by the SDK and answered ChangeSetNotFound (an executed change set is gone); the deploy stops " +
-		"with exit 4 while the stack update it started goes on",
 }
 
 type cell struct {
