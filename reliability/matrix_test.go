@@ -234,11 +234,7 @@ func expected(c command, image string) outcome {
 // command and fault (every image), with what goes wrong. They are skipped
 // with that reason, and printed as such in the matrix; one that passes
 // again is reported so that it can be removed from here.
-var knownFailures = map[[2]string]string{
-	{"run", "register: reply lost"}: "run registers its revision with the SDK's retries: when the first " +
-		"RegisterTaskDefinition is applied but its reply is lost, the retry registers a second, identical " +
-		"revision, left ACTIVE (deploy reads the family back instead)",
-}
+var knownFailures = map[[2]string]string{}
 
 type cell struct {
 	cmd   command

@@ -235,11 +235,11 @@ func runRun(ctx context.Context, o *runOptions) error {
 		// repeated, or one stopped after it registered): use it, not a copy.
 		rep.Report(progress.Step{At: d.Clock.Now(), Message: fmt.Sprintf("%s:%d already is what this run needs; no revision registered", aws.ToString(td.Family), td.Revision)})
 	case needsRevision(req, base):
-		out, err := clients.ECS.RegisterTaskDefinition(ctx, base.Input)
+		registered, err := registerForRun(ctx, clients.ECS, base.Input, base.Described)
 		if err != nil {
 			return fmt.Errorf("register a revision of %s for the run: %w", aws.ToString(base.Input.Family), err)
 		}
-		td = out.TaskDefinition
+		td = registered
 		report.RegisteredRevision = true
 		rep.Report(progress.Step{At: d.Clock.Now(), Message: fmt.Sprintf("registered %s:%d for this run", aws.ToString(td.Family), td.Revision)})
 	}
