@@ -10,6 +10,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/ecs"
 	"github.com/aws/aws-sdk-go-v2/service/ecs/types"
 
 	"github.com/ecsdeploy/ecsdeploy/emulator/scenario"
@@ -143,6 +145,7 @@ func stackArgs(t tb, image string) []string {
 // fault is one column of the matrix.
 type fault struct {
 	name  string
+	proxy bool                          // applied by the proxy (a cell checks that it hit)
 	apply func(t tb, e *env, c command) // nil: no fault
 }
 
@@ -154,20 +157,20 @@ var faults = []fault{
 	{name: "5xx 1/5", apply: func(t tb, e *env, c command) {
 		e.setFaults(t, []scenario.Fault{{Operation: "*", Kind: scenario.FaultServer, Rate: 0.2}})
 	}},
-	{name: "write: reply lost", apply: func(t tb, e *env, c command) {
+	{name: "write: reply lost", proxy: true, apply: func(t tb, e *env, c command) {
 		e.proxy.SetRules(Rule{Operation: c.write, Calls: []int{1}, Action: LoseReply})
 	}},
-	{name: "write: reset", apply: func(t tb, e *env, c command) {
+	{name: "write: reset", proxy: true, apply: func(t tb, e *env, c command) {
 		e.proxy.SetRules(Rule{Operation: c.write, Calls: []int{1}, Action: Reset})
 	}},
-	{name: "register: reply lost", apply: func(t tb, e *env, c command) {
+	{name: "register: reply lost", proxy: true, apply: func(t tb, e *env, c command) {
 		op := c.register
 		if op == "" { // nothing registered: lose the first read's reply instead
 			op = "DescribeServices"
 		}
 		e.proxy.SetRules(Rule{Operation: op, Calls: []int{1}, Action: LoseReply})
 	}},
-	{name: "waiting: 2 resets", apply: func(t tb, e *env, c command) {
+	{name: "waiting: 2 resets", proxy: true, apply: func(t tb, e *env, c command) {
 		e.proxy.SetRules(Rule{Operation: c.poll, Calls: []int{3, 4}, Action: Reset})
 	}},
 }
@@ -350,5 +353,39 @@ func runCell(c *cell) {
 	code, out := e.run(ctx, args...)
 	c.took = time.Since(start)
 	c.out = out
+	hits := e.proxy.Hits()
 	c.got = outcome{Exit: code, endState: e.endState(t)}
+	if c.fault.proxy && hits == 0 {
+		c.err = "the fault never hit: the cell tests nothing"
+	}
+	if c.cmd.write == "RunTask" {
+		// A run starts one task, whatever happened to its calls' replies.
+		if n := e.runTasks(t); n != 1 {
+			c.err = fmt.Sprintf("%d tasks started, want 1", n)
+		}
+	}
+}
+
+// runTasks counts the one-off tasks of family web in cluster c, running or stopped.
+func (e *env) runTasks(t tb) int {
+	n := 0
+	for _, status := range []types.DesiredStatus{types.DesiredStatusRunning, types.DesiredStatusStopped} {
+		out, err := e.client.ListTasks(context.Background(), &ecs.ListTasksInput{Cluster: aws.String("c"), Family: aws.String("web"), DesiredStatus: status})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(out.TaskArns) == 0 {
+			continue
+		}
+		desc, err := e.client.DescribeTasks(context.Background(), &ecs.DescribeTasksInput{Cluster: aws.String("c"), Tasks: out.TaskArns})
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, tk := range desc.Tasks {
+			if strings.HasPrefix(aws.ToString(tk.Group), "family:") {
+				n++
+			}
+		}
+	}
+	return n
 }

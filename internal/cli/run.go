@@ -12,6 +12,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/ecs"
 	"github.com/aws/aws-sdk-go-v2/service/ecs/types"
+	"github.com/google/uuid"
 	"github.com/spf13/cobra"
 	"github.com/spf13/pflag"
 
@@ -309,11 +310,14 @@ func (o *runOptions) taskInput(req *revisionRequest, base *baseRevision, plan ru
 
 	f := &o.rev.plan
 	x := req.x
+	// The clientToken makes the call safe to retry: the SDK's retry after
+	// a lost reply gets the tasks the first attempt started, no second set.
 	in := &ecs.RunTaskInput{
-		Cluster:   aws.String(req.Cluster),
-		Count:     aws.Int32(int32(o.count)),
-		StartedBy: aws.String(o.startedBy),
-		Tags:      req.Changes.Tags,
+		ClientToken: aws.String(uuid.NewString()),
+		Cluster:     aws.String(req.Cluster),
+		Count:       aws.Int32(int32(o.count)),
+		StartedBy:   aws.String(o.startedBy),
+		Tags:        req.Changes.Tags,
 	}
 	if svc := base.Service; svc != nil {
 		in.LaunchType = svc.LaunchType
