@@ -60,18 +60,18 @@ func writeFileAtomic(file string, write func(io.Writer) error) error {
 	if err != nil {
 		return fmt.Errorf("save the local ECS state: %w", err)
 	}
-	defer os.Remove(tmp.Name()) // a no-op once renamed
+	defer func() { _ = os.Remove(tmp.Name()) }() // fails harmlessly once renamed
 	bw := bufio.NewWriterSize(tmp, 1<<20)
 	if err := write(bw); err != nil {
-		tmp.Close()
+		_ = tmp.Close() // the write error is the one to report
 		return fmt.Errorf("save the local ECS state: %w", err)
 	}
 	if err := bw.Flush(); err != nil {
-		tmp.Close()
+		_ = tmp.Close() // the write error is the one to report
 		return fmt.Errorf("save the local ECS state: %w", err)
 	}
 	if err := tmp.Sync(); err != nil {
-		tmp.Close()
+		_ = tmp.Close() // the sync error is the one to report
 		return fmt.Errorf("save the local ECS state: %w", err)
 	}
 	if err := tmp.Close(); err != nil {
@@ -82,7 +82,7 @@ func writeFileAtomic(file string, write func(io.Writer) error) error {
 	}
 	if d, err := os.Open(dir); err == nil { // make the rename itself durable
 		_ = d.Sync()
-		d.Close()
+		_ = d.Close() // opened read-only, for Sync alone
 	}
 	return nil
 }

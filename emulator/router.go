@@ -153,7 +153,7 @@ func (e *Emulator) serveJSON(w http.ResponseWriter, r *http.Request, requestID, 
 		WriteJSONError(w, requestID, Errorf("UnknownOperationException", "The operation %q is not supported by this endpoint.", target))
 		return
 	}
-	if !e.applyFaults(w, r, requestID, op, WriteJSONError) {
+	if !e.applyFaults(w, r, requestID, op, WriteJSONError) || !e.applyLimits(w, requestID, region, op, WriteJSONError) {
 		return
 	}
 	e.catchUp()
@@ -226,7 +226,7 @@ func (e *Emulator) serveQuery(w http.ResponseWriter, r *http.Request, requestID,
 		WriteQueryError(w, requestID, Errorf("MissingAction", "The request must contain the parameter Action."))
 		return
 	}
-	if !e.applyFaults(w, r, requestID, action, WriteQueryError) {
+	if !e.applyFaults(w, r, requestID, action, WriteQueryError) || !e.applyLimits(w, requestID, region, action, WriteQueryError) {
 		return
 	}
 	e.catchUp()

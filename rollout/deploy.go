@@ -11,6 +11,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/ecs/types"
 
 	"github.com/ecsdeploy/ecsdeploy/awsconfig/transient"
+	"github.com/ecsdeploy/ecsdeploy/internal/ecsref"
 	"github.com/ecsdeploy/ecsdeploy/internal/failure"
 	"github.com/ecsdeploy/ecsdeploy/progress"
 	"github.com/ecsdeploy/ecsdeploy/watch"
@@ -63,10 +64,13 @@ func Deploy(ctx context.Context, api ECSAPI, plan *Plan, opts Options) (*Result,
 		// report each service event once between them.
 		opts.Watch.Events = &watch.EventLog{}
 	}
-	d := &deployer{api: api, opts: opts, rep: rep, deadline: time.Now().Add(opts.Timeout)}
-	res := &Result{Cluster: plan.Request.Cluster, Service: plan.Request.Service, Timings: Timings{Started: time.Now().UTC()}}
+	if opts.Watch.Clock == nil {
+		opts.Watch.Clock = watch.WallClock{}
+	}
+	d := &deployer{api: api, opts: opts, rep: rep, deadline: opts.Watch.Clock.Now().Add(opts.Timeout)}
+	res := &Result{Cluster: plan.Request.Cluster, Service: plan.Request.Service, Timings: Timings{Started: d.now().UTC()}}
 	err := d.run(ctx, plan, res)
-	res.Timings.Finished = time.Now().UTC()
+	res.Timings.Finished = d.now().UTC()
 	res.Timings.DurationSeconds = res.Timings.Finished.Sub(res.Timings.Started).Seconds()
 	return res, err
 }
@@ -79,14 +83,17 @@ type deployer struct {
 	lastRead *types.Service // the service as last read while checking an update
 }
 
+// now is the time on the deploy's clock (the watcher's).
+func (d *deployer) now() time.Time { return d.opts.Watch.Clock.Now() }
+
 func (d *deployer) step(format string, args ...any) {
-	d.rep.Report(progress.Step{At: time.Now(), Message: fmt.Sprintf(format, args...)})
+	d.rep.Report(progress.Step{At: d.now(), Message: fmt.Sprintf(format, args...)})
 }
 
 func (d *deployer) warn(res *Result, format string, args ...any) {
 	msg := fmt.Sprintf(format, args...)
 	res.Warnings = append(res.Warnings, msg)
-	d.rep.Report(progress.Warning{At: time.Now(), Message: msg})
+	d.rep.Report(progress.Warning{At: d.now(), Message: msg})
 }
 
 // watchOptions are the options of a wait within the deploy's deadline. Only
@@ -95,7 +102,7 @@ func (d *deployer) warn(res *Result, format string, args ...any) {
 func (d *deployer) watchOptions() watch.Options {
 	w := d.opts.Watch
 	w.Reporter = d.rep
-	w.Timeout = max(time.Until(d.deadline), time.Millisecond)
+	w.Timeout = max(d.deadline.Sub(d.now()), time.Millisecond)
 	w.TimeoutTotal = d.opts.Timeout
 	w.StableFor = 0
 	return w
@@ -149,7 +156,7 @@ func (d *deployer) run(ctx context.Context, plan *Plan, res *Result) error {
 		res.Reason = "UpdateService returned no PRIMARY deployment to follow"
 		return failure.Failedf("%s", res.Reason)
 	}
-	d.step("waiting for deployment %s (timeout %s)", aws.ToString(ours.Id), time.Until(d.deadline).Round(time.Second))
+	d.step("waiting for deployment %s (timeout %s)", aws.ToString(ours.Id), d.deadline.Sub(d.now()).Round(time.Second))
 	wr, err := watch.Wait(ctx, d.api, watch.Target{
 		Cluster: plan.Request.Cluster, Service: plan.Request.Service,
 		DeploymentID: aws.ToString(ours.Id), TaskDefinition: aws.ToString(ours.TaskDefinition),
@@ -197,10 +204,10 @@ func (d *deployer) awaitInProgress(ctx context.Context, plan *Plan, res *Result)
 	}
 	id := aws.ToString(ip.Id)
 	if d.opts.NoWait {
-		d.warn(res, "deployment %s (%s) is still in progress; ours supersedes it (--no-wait)", id, shortARN(aws.ToString(ip.TaskDefinition)))
+		d.warn(res, "deployment %s (%s) is still in progress; ours supersedes it (--no-wait)", id, ecsref.Short(aws.ToString(ip.TaskDefinition)))
 		return plan, nil
 	}
-	d.step("deployment %s (%s) is already in progress; waiting for it before ours", id, shortARN(aws.ToString(ip.TaskDefinition)))
+	d.step("deployment %s (%s) is already in progress; waiting for it before ours", id, ecsref.Short(aws.ToString(ip.TaskDefinition)))
 	wr, err := watch.Wait(ctx, d.api, watch.Target{Cluster: plan.Request.Cluster, Service: plan.Request.Service, DeploymentID: id, Awaited: true}, d.watchOptions())
 	if err != nil {
 		return nil, fmt.Errorf("wait for deployment %s: %w", id, err)
@@ -234,9 +241,9 @@ func (d *deployer) register(ctx context.Context, plan *Plan, res *Result) (strin
 			return "", fmt.Errorf("register task definition %s: %w", aws.ToString(plan.New.Family), err)
 		}
 		res.Registered = true
-		now := time.Now().UTC()
+		now := d.now().UTC()
 		res.Timings.Registered = &now
-		d.step("registered %s", shortARN(aws.ToString(td.TaskDefinitionArn)))
+		d.step("registered %s", ecsref.Short(aws.ToString(td.TaskDefinitionArn)))
 	case plan.Existing != nil:
 		td = plan.Existing
 	default:
@@ -283,7 +290,7 @@ func (d *deployer) update(ctx context.Context, plan *Plan, tdARN string, res *Re
 			svc, err = d.lastRead, nil
 			break
 		}
-		if attempt >= updateAttempts || time.Until(d.deadline) < pause {
+		if attempt >= updateAttempts || d.deadline.Sub(d.now()) < pause {
 			break
 		}
 		d.step("UpdateService failed (%v) and the service shows no update; sending it again in %s", err, pause)
@@ -307,11 +314,11 @@ func (d *deployer) update(ctx context.Context, plan *Plan, tdARN string, res *Re
 		}
 		return nil, fmt.Errorf("update service %s: %w", plan.Request.Service, err)
 	}
-	now := time.Now().UTC()
+	now := d.now().UTC()
 	res.Timings.ServiceUpdated = &now
 	var ours *types.Deployment
 	if svc != nil {
-		if p, ok := primaryDeployment(*svc); ok {
+		if p, ok := ecsref.PrimaryDeployment(*svc); ok {
 			ours = &p
 		}
 	}
@@ -351,7 +358,7 @@ func (d *deployer) registerNew(ctx context.Context, plan *Plan, res *Result) (*t
 				return check.Existing, nil
 			}
 		}
-		if attempt >= updateAttempts || time.Until(d.deadline) < pause {
+		if attempt >= updateAttempts || d.deadline.Sub(d.now()) < pause {
 			return nil, err
 		}
 		d.step("RegisterTaskDefinition failed (%v); sending it again in %s", err, pause)
@@ -364,14 +371,9 @@ func (d *deployer) registerNew(ctx context.Context, plan *Plan, res *Result) (*t
 // pause waits *p (or until ctx ends, then reports false) and doubles *p for
 // the next time, up to 20 s.
 func (d *deployer) pause(ctx context.Context, p *time.Duration) bool {
-	wait := time.After(*p) // collected once it fires or is dropped (Go 1.23)
+	wait := *p
 	*p = min(2**p, 20*time.Second)
-	select {
-	case <-wait:
-		return ctx.Err() == nil
-	case <-ctx.Done():
-		return false
-	}
+	return sleep(ctx, d.opts.Watch.Clock, wait) == nil
 }
 
 // updateAttempts and updateRetryPause bound the deploy's own retries of
@@ -392,7 +394,7 @@ func (d *deployer) appliedUpdate(ctx context.Context, plan *Plan, tdARN string, 
 	if err != nil {
 		return types.Deployment{}, false
 	}
-	p, ok := primaryDeployment(svc)
+	p, ok := ecsref.PrimaryDeployment(svc)
 	if !ok || before[aws.ToString(p.Id)] || aws.ToString(p.TaskDefinition) != tdARN {
 		return types.Deployment{}, false
 	}
@@ -435,19 +437,19 @@ func (d *deployer) deregisterOrphan(ctx context.Context, plan *Plan, arn string,
 	defer cancel()
 	svc, err := d.readService(cctx, plan)
 	if err != nil {
-		d.warn(res, "revision %s was registered for the update; it is left ACTIVE because the service could not be read to check that it does not use it: %v", shortARN(arn), err)
+		d.warn(res, "revision %s was registered for the update; it is left ACTIVE because the service could not be read to check that it does not use it: %v", ecsref.Short(arn), err)
 		return
 	}
 	if usesTaskDefinition(svc, arn) {
-		d.warn(res, "revision %s is used by the service although UpdateService failed; it is left ACTIVE", shortARN(arn))
+		d.warn(res, "revision %s is used by the service although UpdateService failed; it is left ACTIVE", ecsref.Short(arn))
 		return
 	}
 	if _, err := d.api.DeregisterTaskDefinition(cctx, &ecs.DeregisterTaskDefinitionInput{TaskDefinition: aws.String(arn)}); err != nil {
-		d.warn(res, "revision %s was registered but the service update failed, and deregistering it failed too: %v", shortARN(arn), err)
+		d.warn(res, "revision %s was registered but the service update failed, and deregistering it failed too: %v", ecsref.Short(arn), err)
 		return
 	}
 	res.OrphanDeregistered = arn
-	d.step("the service update failed; deregistered the revision registered for it, %s", shortARN(arn))
+	d.step("the service update failed; deregistered the revision registered for it, %s", ecsref.Short(arn))
 }
 
 func (d *deployer) prune(ctx context.Context, plan *Plan, res *Result) {
@@ -500,7 +502,7 @@ func (d *deployer) rollback(ctx context.Context, plan *Plan, wr *watch.Result, r
 	}
 	req := RollbackRequest{Cluster: plan.Request.Cluster, Service: plan.Request.Service, TaskDefinition: res.PreviousTaskDefinition, DesiredCount: prevCount}
 	if req.TaskDefinition == res.TaskDefinition && req.DesiredCount == nil {
-		d.warn(res, "nothing to roll back to: the service ran %s before this deployment too", shortARN(res.TaskDefinition))
+		d.warn(res, "nothing to roll back to: the service ran %s before this deployment too", ecsref.Short(res.TaskDefinition))
 		return
 	}
 	rb, err := Rollback(ctx, d.api, req, RollbackOptions{Watch: wopts})
@@ -532,20 +534,11 @@ func (d *deployer) restoreDesiredCount(ctx context.Context, plan *Plan, count in
 		return "", err
 	}
 	if out.Service != nil {
-		if p, ok := primaryDeployment(*out.Service); ok {
+		if p, ok := ecsref.PrimaryDeployment(*out.Service); ok {
 			return aws.ToString(p.Id), nil
 		}
 	}
 	return "", nil
-}
-
-func primaryDeployment(svc types.Service) (types.Deployment, bool) {
-	for _, dep := range svc.Deployments {
-		if aws.ToString(dep.Status) == "PRIMARY" {
-			return dep, true
-		}
-	}
-	return types.Deployment{}, false
 }
 
 func fillRollback(rb *RollbackResult, wr *watch.Result, err error) {
@@ -560,11 +553,12 @@ func fillRollback(rb *RollbackResult, wr *watch.Result, err error) {
 	}
 }
 
-func shortARN(arn string) string {
-	for i := len(arn) - 1; i >= 0; i-- {
-		if arn[i] == '/' {
-			return arn[i+1:]
-		}
+// sleep pauses for d on clock, or returns ctx's error if it ends first.
+func sleep(ctx context.Context, clock watch.Clock, d time.Duration) error {
+	select {
+	case <-ctx.Done():
+		return ctx.Err()
+	case <-clock.After(d):
+		return nil
 	}
-	return arn
 }

@@ -28,6 +28,25 @@ type Lines map[string]int
 // Line returns the line of path, or 0 when it is unknown.
 func (l Lines) Line(path string) int { return l[path] }
 
+// Nearest returns the line of path or, when the field itself is not written
+// (a missing required field), of its nearest written ancestor; the document
+// itself is the path "". It returns 0 when nothing is known.
+func (l Lines) Nearest(path string) int {
+	for {
+		if line, ok := l[path]; ok {
+			return line
+		}
+		if path == "" {
+			return 0
+		}
+		if cut := strings.LastIndexAny(path, ".["); cut >= 0 {
+			path = path[:cut]
+		} else {
+			path = ""
+		}
+	}
+}
+
 // LineSetter is implemented by spec types that want to know where each field
 // was written, to put lines into their own validation messages.
 type LineSetter interface{ SetLines(Lines) }
@@ -120,11 +139,9 @@ func (d *decoder) problem(n *yaml.Node, path, format string, args ...any) {
 
 // noteLine records where path was first written: the line of its key for
 // mapping entries, so that a field whose value starts on the next line (a
-// list, a nested mapping) is still placed on its own line.
+// list, a nested mapping) is still placed on its own line. The document
+// itself is recorded under "".
 func (d *decoder) noteLine(path string, n *yaml.Node) {
-	if path == "" {
-		return
-	}
 	if _, seen := d.lines[path]; !seen {
 		d.lines[path] = n.Line
 	}

@@ -216,7 +216,9 @@ func TestDeployEnvFileLimit(t *testing.T) {
 		b.WriteString("    - arn:aws:s3:::bucket/f" + string(rune('a'+i)) + ".env\n")
 	}
 	path := filepath.Join(t.TempDir(), "d.yaml")
-	os.WriteFile(path, []byte(b.String()), 0o600)
+	if err := os.WriteFile(path, []byte(b.String()), 0o600); err != nil {
+		t.Fatal(err)
+	}
 	d, err := LoadDeploy(path, resolver(nil))
 	if err != nil {
 		t.Fatal(err)

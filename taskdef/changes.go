@@ -86,7 +86,7 @@ func (c Changes) IsEmpty() bool {
 func ParseImageFlag(s string) (ImageChange, error) {
 	if container, ref, ok := strings.Cut(s, "="); ok {
 		if err := checkContainerName(container); err != nil {
-			return ImageChange{}, fmt.Errorf("--image %q: %v (expected container=image or image)", s, err)
+			return ImageChange{}, fmt.Errorf("--image %q: %w (expected container=image or image)", s, err)
 		}
 		if ref == "" {
 			return ImageChange{}, fmt.Errorf("--image %q: no image after '='", s)
@@ -129,7 +129,7 @@ func ParseUnsetFlag(s string) (KeyValueChange, error) {
 		return KeyValueChange{}, fmt.Errorf("expected container:KEY, but there is no ':' (the text is not shown)")
 	}
 	if err := checkContainerName(container); err != nil {
-		return KeyValueChange{}, fmt.Errorf("%q: %v (expected container:KEY)", withoutValue(s), err)
+		return KeyValueChange{}, fmt.Errorf("%q: %w (expected container:KEY)", withoutValue(s), err)
 	}
 	if key == "" || strings.Contains(key, "=") {
 		return KeyValueChange{}, fmt.Errorf("%q: expected container:KEY with a non-empty key and no '='", withoutValue(s))
@@ -144,7 +144,7 @@ func ParseEnvFileFlag(s string) (EnvFileChange, error) {
 		return EnvFileChange{}, fmt.Errorf("%q: expected container:ARN (an S3 object ARN ending in .env)", s)
 	}
 	if err := checkContainerName(container); err != nil {
-		return EnvFileChange{}, fmt.Errorf("%q: %v (expected container:ARN)", s, err)
+		return EnvFileChange{}, fmt.Errorf("%q: %w (expected container:ARN)", s, err)
 	}
 	return EnvFileChange{Container: container, ARN: arn}, nil
 }

@@ -31,7 +31,7 @@ func TestParseFileReadsWhatTheSDKWrites(t *testing.T) {
 	handler := http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		body, _ = io.ReadAll(r.Body)
 		w.Header().Set("Content-Type", "application/x-amz-json-1.1")
-		io.WriteString(w, "{}")
+		_, _ = io.WriteString(w, "{}") // the client reports a failed reply itself
 	})
 	cfg, err := awsconfig.Load(context.Background(), awsconfig.Options{Handler: handler, Region: "us-east-1", MaxAttempts: 1})
 	if err != nil {
@@ -114,7 +114,9 @@ func TestParseFileDescribeOutput(t *testing.T) {
 
 	// The same without the wrapper: read-only fields dropped, no tags.
 	var wrapper map[string]json.RawMessage
-	json.Unmarshal([]byte(describeOutput), &wrapper)
+	if err := json.Unmarshal([]byte(describeOutput), &wrapper); err != nil {
+		t.Fatal(err)
+	}
 	bare, err := ParseFile(wrapper["taskDefinition"])
 	if err != nil {
 		t.Fatal(err)

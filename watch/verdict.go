@@ -8,6 +8,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/ecs/types"
 
+	"github.com/ecsdeploy/ecsdeploy/internal/ecsref"
 	"github.com/ecsdeploy/ecsdeploy/progress"
 )
 
@@ -120,15 +121,6 @@ func findDeployment(svc types.Service, id string) (types.Deployment, bool) {
 	return types.Deployment{}, false
 }
 
-func primary(svc types.Service) (types.Deployment, bool) {
-	for _, d := range svc.Deployments {
-		if aws.ToString(d.Status) == "PRIMARY" {
-			return d, true
-		}
-	}
-	return types.Deployment{}, false
-}
-
 // isRollback recognises the deployment ECS starts when the circuit breaker
 // rolls a failed deployment back.
 func isRollback(d types.Deployment) bool {
@@ -143,7 +135,7 @@ func judge(t Target, svc types.Service, obs observation) judgement {
 		return judgement{done: true, outcome: progress.Failed, reason: fmt.Sprintf("the service is %s (deleted)", st)}
 	}
 	ours, found := findDeployment(svc, t.DeploymentID)
-	prim, hasPrimary := primary(svc)
+	prim, hasPrimary := ecsref.PrimaryDeployment(svc)
 	// ECS rolling our deployment back is always a failure, whatever the
 	// service looks like afterwards.
 	if hasPrimary && aws.ToString(prim.Id) != t.DeploymentID && isRollback(prim) {
@@ -156,7 +148,7 @@ func judge(t Target, svc types.Service, obs observation) judgement {
 				cause = "the deployment circuit breaker failed it (" + breakerCause(obs.breakerFailure) + ")"
 			}
 		}
-		reason := fmt.Sprintf("%s; ECS is rolling back to %s (deployment %s)", cause, shortTD(aws.ToString(prim.TaskDefinition)), aws.ToString(prim.Id))
+		reason := fmt.Sprintf("%s; ECS is rolling back to %s (deployment %s)", cause, ecsref.Short(aws.ToString(prim.TaskDefinition)), aws.ToString(prim.Id))
 		return judgement{done: true, outcome: progress.Failed, reason: reason, rollbackID: aws.ToString(prim.Id)}
 	}
 	if obs.breakerFailure != "" && (!found || aws.ToString(ours.Status) != "PRIMARY" || ours.RolloutState == types.DeploymentRolloutStateFailed) {
@@ -167,14 +159,14 @@ func judge(t Target, svc types.Service, obs observation) judgement {
 			rolloutState: string(types.DeploymentRolloutStateFailed), rolloutStateReason: cause}
 		if hasPrimary && aws.ToString(prim.Id) != t.DeploymentID {
 			j.rollbackID = aws.ToString(prim.Id)
-			j.reason += fmt.Sprintf("; ECS rolled the service back to %s (deployment %s)", shortTD(aws.ToString(prim.TaskDefinition)), aws.ToString(prim.Id))
+			j.reason += fmt.Sprintf("; ECS rolled the service back to %s (deployment %s)", ecsref.Short(aws.ToString(prim.TaskDefinition)), aws.ToString(prim.Id))
 		}
 		return j
 	}
 	if !found {
 		if hasPrimary {
 			return judgement{done: true, outcome: progress.Failed, replacedBy: aws.ToString(prim.Id),
-				reason: fmt.Sprintf("replaced by deployment %s (%s) before it completed", aws.ToString(prim.Id), shortTD(aws.ToString(prim.TaskDefinition)))}
+				reason: fmt.Sprintf("replaced by deployment %s (%s) before it completed", aws.ToString(prim.Id), ecsref.Short(aws.ToString(prim.TaskDefinition)))}
 		}
 		return judgement{done: true, outcome: progress.Failed, reason: "the deployment disappeared from the service"}
 	}
@@ -188,7 +180,7 @@ func judge(t Target, svc types.Service, obs observation) judgement {
 	if aws.ToString(ours.Status) != "PRIMARY" {
 		// Someone else's deployment took over; ours will never complete.
 		return judgement{done: true, outcome: progress.Failed, replacedBy: aws.ToString(prim.Id),
-			reason: fmt.Sprintf("replaced by deployment %s (%s) before it completed", aws.ToString(prim.Id), shortTD(aws.ToString(prim.TaskDefinition)))}
+			reason: fmt.Sprintf("replaced by deployment %s (%s) before it completed", aws.ToString(prim.Id), ecsref.Short(aws.ToString(prim.TaskDefinition)))}
 	}
 	if t.TaskDefinition != "" && aws.ToString(ours.TaskDefinition) != t.TaskDefinition {
 		return judgement{done: true, outcome: progress.Failed, reason: fmt.Sprintf("the deployment runs %s, not %s", aws.ToString(ours.TaskDefinition), t.TaskDefinition)}
@@ -264,11 +256,4 @@ func plural(n int, one, many string) string {
 		return one
 	}
 	return many
-}
-
-func shortTD(arn string) string {
-	if i := strings.LastIndex(arn, "/"); i >= 0 {
-		return arn[i+1:]
-	}
-	return arn
 }

@@ -48,6 +48,8 @@ type Options struct {
 	// Events, when shared by several waits, keeps them from reporting the
 	// same service event twice; nil reports every event this wait sees.
 	Events *EventLog
+	// Clock gives the time and the pauses between polls; nil is the wall clock.
+	Clock Clock
 }
 
 func (o *Options) defaults() {
@@ -71,6 +73,9 @@ func (o *Options) defaults() {
 	}
 	if o.Reporter == nil {
 		o.Reporter = progress.Discard
+	}
+	if o.Clock == nil {
+		o.Clock = WallClock{}
 	}
 }
 
@@ -133,12 +138,12 @@ func Wait(ctx context.Context, api ECSAPI, target Target, opts Options) (*Result
 	}
 	w.obs.placementGrace = opts.PlacementGrace
 	// The first listing waits a TaskInterval: at the start our deployment has no tasks yet.
-	w.lastFetch = time.Now()
+	w.lastFetch = w.opts.Clock.Now()
 	return w.run(ctx)
 }
 
 func (w *watcher) run(ctx context.Context) (*Result, error) {
-	res := &Result{DeploymentID: w.target.DeploymentID, Started: time.Now()}
+	res := &Result{DeploymentID: w.target.DeploymentID, Started: w.opts.Clock.Now()}
 	var deadline time.Time
 	if w.opts.Timeout > 0 {
 		deadline = res.Started.Add(w.opts.Timeout)
@@ -168,7 +173,7 @@ func (w *watcher) run(ctx context.Context) (*Result, error) {
 				}
 			}
 			if j.done {
-				res.VerdictSeen = time.Now()
+				res.VerdictSeen = w.opts.Clock.Now()
 				res.ReplacedBy = j.replacedBy
 				if j.rolloutState != "" {
 					res.RolloutState, res.RolloutStateReason = j.rolloutState, j.rolloutStateReason
@@ -186,7 +191,7 @@ func (w *watcher) run(ctx context.Context) (*Result, error) {
 				// next burst of polls would only be throttled again.
 				interval = max(want, interval/2)
 				if !changed {
-					w.opts.Reporter.Report(progress.Polled{At: time.Now()})
+					w.opts.Reporter.Report(progress.Polled{At: w.opts.Clock.Now()})
 				}
 			}
 		}
@@ -200,21 +205,21 @@ func (w *watcher) run(ctx context.Context) (*Result, error) {
 			interval = min(max(interval, w.opts.Interval)*2, w.opts.MaxInterval)
 			if transient.Throttled(err) {
 				res.Throttled++
-				w.opts.Reporter.Report(progress.Throttled{At: time.Now(), Interval: interval})
+				w.opts.Reporter.Report(progress.Throttled{At: w.opts.Clock.Now(), Interval: interval})
 			} else {
-				w.opts.Reporter.Report(progress.Warning{At: time.Now(), Message: fmt.Sprintf("AWS failed to answer (%v); polling again in %s", err, interval)})
+				w.opts.Reporter.Report(progress.Warning{At: w.opts.Clock.Now(), Message: fmt.Sprintf("AWS failed to answer (%v); polling again in %s", err, interval)})
 			}
 		}
 		pause := interval
 		if !deadline.IsZero() {
-			left := time.Until(deadline)
+			left := deadline.Sub(w.opts.Clock.Now())
 			if left <= 0 {
-				res.VerdictSeen = time.Now()
+				res.VerdictSeen = w.opts.Clock.Now()
 				return w.finish(ctx, res, progress.TimedOut, w.timeoutReason(), ""), nil
 			}
 			pause = min(pause, left)
 		}
-		if err := sleep(ctx, pause); err != nil {
+		if err := sleep(ctx, w.opts.Clock, pause); err != nil {
 			return nil, err
 		}
 	}
@@ -230,11 +235,14 @@ func (w *watcher) run(ctx context.Context) (*Result, error) {
 // answered at once under throttling.
 func (w *watcher) judgeWithTasks(ctx context.Context, svc types.Service) (judgement, error) {
 	if !w.deadline.IsZero() {
+		// The deadline is on the wait's clock, which may not be the wall
+		// clock: bound the calls by the time left on it.
+		left := max(w.deadline.Sub(w.opts.Clock.Now()), time.Second)
 		var cancel context.CancelFunc
-		ctx, cancel = context.WithDeadline(ctx, w.deadline)
+		ctx, cancel = context.WithTimeout(ctx, left)
 		defer cancel()
 	}
-	if err := w.observeTaskList(ctx, time.Now(), false, func(*ecs.Options) {}); err != nil {
+	if err := w.observeTaskList(ctx, w.opts.Clock.Now(), false, func(*ecs.Options) {}); err != nil {
 		return judgement{}, err
 	}
 	w.obs.failedTasks = len(w.failedTasks)
@@ -249,16 +257,16 @@ func (w *watcher) judgeWithTasks(ctx context.Context, svc types.Service) (judgem
 // Each poll reads the service and lists our stopped tasks. The hold does not
 // count against Timeout, which bounds the wait for the verdict.
 func (w *watcher) hold(ctx context.Context, res *Result, verdict judgement) (judgement, error) {
-	end := time.Now().Add(w.opts.StableFor)
-	w.opts.Reporter.Report(progress.Step{At: time.Now(), Message: fmt.Sprintf("%s; watching the deployment's tasks for %s more (stable-for)", verdict.reason, roundDuration(w.opts.StableFor))})
+	end := w.opts.Clock.Now().Add(w.opts.StableFor)
+	w.opts.Reporter.Report(progress.Step{At: w.opts.Clock.Now(), Message: fmt.Sprintf("%s; watching the deployment's tasks for %s more (stable-for)", verdict.reason, roundDuration(w.opts.StableFor))})
 	interval := w.opts.Interval
 	last := verdict
 	for {
-		pause := min(interval, time.Until(end))
+		pause := min(interval, end.Sub(w.opts.Clock.Now()))
 		if pause <= 0 {
 			break
 		}
-		if err := sleep(ctx, pause); err != nil {
+		if err := sleep(ctx, w.opts.Clock, pause); err != nil {
 			return judgement{}, err
 		}
 		res.Polls++
@@ -297,13 +305,11 @@ func (w *watcher) hold(ctx context.Context, res *Result, verdict judgement) (jud
 	return verdict, nil
 }
 
-func sleep(ctx context.Context, d time.Duration) error {
-	t := time.NewTimer(d)
-	defer t.Stop()
+func sleep(ctx context.Context, clock Clock, d time.Duration) error {
 	select {
 	case <-ctx.Done():
 		return ctx.Err()
-	case <-t.C:
+	case <-clock.After(d):
 		return nil
 	}
 }
@@ -342,7 +348,7 @@ func IsServiceGone(err error) bool {
 // observe reports what changed since the last poll and lists tasks when it
 // is worth a call. It returns whether anything changed.
 func (w *watcher) observe(ctx context.Context, svc types.Service) (bool, error) {
-	now := time.Now()
+	now := w.opts.Clock.Now()
 	changed := w.observeDeployments(svc, now)
 	if w.target.Since.IsZero() {
 		if d, ok := findDeployment(svc, w.target.DeploymentID); ok && d.CreatedAt != nil {
@@ -537,7 +543,7 @@ func (w *watcher) finish(ctx context.Context, res *Result, outcome progress.Outc
 	res.RollbackDeploymentID = rollbackID
 	if outcome != progress.Succeeded {
 		// Best effort: the verdict stands even if this last listing fails.
-		_ = w.observeStopped(ctx, time.Now())
+		_ = w.observeStopped(ctx, w.opts.Clock.Now())
 		var stopped []progress.Task
 		for _, t := range w.stopped {
 			stopped = append(stopped, t)
@@ -545,7 +551,7 @@ func (w *watcher) finish(ctx context.Context, res *Result, outcome progress.Outc
 		d := diagnose(stopped, w.events)
 		res.Diagnosis = &d
 	}
-	res.Finished = time.Now()
+	res.Finished = w.opts.Clock.Now()
 	w.opts.Reporter.Report(progress.Verdict{At: res.Finished, DeploymentID: res.DeploymentID, Outcome: outcome, Reason: reason, Awaited: w.target.Awaited})
 	return res
 }

@@ -30,6 +30,7 @@ type deployOptions struct {
 	dryRun         bool
 	outputsFile    string
 	wait           waitFlags
+	fleet          fleetFlags
 }
 
 // NewCmdDeploy builds "deploy".
@@ -47,7 +48,9 @@ recognisable. Exit codes: 0 succeeded, 1 failed, 2 invalid input, 3 timed
 out, 4 AWS API error.`,
 		Example: `  ecsdeploy deploy -c prod -n web -i web=registry.example.com/web:1.4.2
   ecsdeploy deploy -c prod -n web --tag-only 1.4.2 --env web:LOG_LEVEL=debug --rollback
-  ecsdeploy deploy -f service.yaml --var Tag=1.4.2 --output json`,
+  ecsdeploy deploy -f service.yaml --var Tag=1.4.2 --output json
+  ecsdeploy deploy -c prod -n api -n worker -i app=registry.example.com/app:1.4.2
+  ecsdeploy deploy --fleet release.yaml --var Tag=1.4.2 --on-failure rollback-all`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
 			if runF != nil {
@@ -68,16 +71,21 @@ out, 4 AWS API error.`,
 	fs.BoolVar(&o.dryRun, "dry-run", false, "print the plan (as diff does) and change nothing")
 	fs.StringVar(&o.outputsFile, "outputs-file", "", "also write the CI outputs (KEY=value lines) to this file")
 	o.wait.register(cmd)
+	o.fleet.register(fs)
 	return cmd
 }
 
 // runDeploy plans, deploys and reports. An error before the deploy report
 // is printed names the service in the error report.
 func runDeploy(ctx context.Context, o *deployOptions) error {
+	if o.isFleet() {
+		return runDeployFleet(ctx, o)
+	}
 	d := o.deps
 	r, ps := o.plan.resolve(o.flags)
+	o.checkNotFleet(&ps)
 	x := expander{resolver: r.resolver, problems: &ps, flags: o.flags}
-	opts := rollout.Options{Timeout: timeoutOf(r.spec), Watch: o.wait.options(&ps)}
+	opts := rollout.Options{Timeout: timeoutOf(r.spec), Watch: o.wait.options(d.Clock, &ps)}
 	if s := r.spec; s != nil {
 		opts.Rollback = s.Rollback != nil && *s.Rollback
 		if s.KeepRevisions != nil {

@@ -88,7 +88,7 @@ func runRollback(ctx context.Context, o *rollbackOptions) error {
 	if o.toRevision < 0 || (o.toRevisionGiven && o.toRevision == 0) {
 		ps.Add("--to-revision", 0, "must be a revision number (1 or more)")
 	}
-	wopts := o.wait.options(&ps)
+	wopts := o.wait.options(d.Clock, &ps)
 	wopts.Timeout = o.timeout.value("timeout", nil, &ps)
 	if err := ps.Err(); err != nil {
 		return err

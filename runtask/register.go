@@ -1,4 +1,4 @@
-package cli
+package runtask
 
 import (
 	"context"
@@ -13,13 +13,13 @@ import (
 	"github.com/ecsdeploy/ecsdeploy/taskdef"
 )
 
-// registerForRun registers the revision a run needs. The call is not
+// register registers the revision a run needs. The call is not
 // repeated blindly by the SDK: after a failure on the wire or a server
 // fault, the family's newest revision is read, and if it is newer than the
 // one the run started from and identical to what was sent, the failed
 // call's reply was lost and that revision is the result (no second copy is
 // registered); otherwise the same input is sent again, a few times.
-func registerForRun(ctx context.Context, api runAPI, in *ecs.RegisterTaskDefinitionInput, from *types.TaskDefinition) (*types.TaskDefinition, error) {
+func register(ctx context.Context, api RunAPI, in *ecs.RegisterTaskDefinitionInput, from *types.TaskDefinition) (*types.TaskDefinition, error) {
 	pause := time.Second
 	for attempt := 1; ; attempt++ {
 		out, err := api.RegisterTaskDefinition(ctx, in, func(o *ecs.Options) { o.Retryer = retry.AddWithMaxAttempts(o.Retryer, 1) })
@@ -45,7 +45,7 @@ func registerForRun(ctx context.Context, api runAPI, in *ecs.RegisterTaskDefinit
 
 // newestIfSent returns the family's newest revision when it is newer than
 // from and registers exactly in (tags aside).
-func newestIfSent(ctx context.Context, api runAPI, in *ecs.RegisterTaskDefinitionInput, from *types.TaskDefinition) *types.TaskDefinition {
+func newestIfSent(ctx context.Context, api RunAPI, in *ecs.RegisterTaskDefinitionInput, from *types.TaskDefinition) *types.TaskDefinition {
 	out, err := api.DescribeTaskDefinition(ctx, &ecs.DescribeTaskDefinitionInput{TaskDefinition: in.Family})
 	if err != nil || out.TaskDefinition == nil {
 		return nil
