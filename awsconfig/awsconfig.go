@@ -25,6 +25,8 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/ecs"
 	"github.com/aws/aws-sdk-go-v2/service/elasticloadbalancingv2"
 	"github.com/aws/aws-sdk-go-v2/service/sts"
+
+	"github.com/ecsdeploy/ecsdeploy/awsconfig/transient"
 )
 
 // LocalEndpoint is the base URL the SDK is given when requests go to the
@@ -90,6 +92,16 @@ func Load(ctx context.Context, o Options) (aws.Config, error) {
 			// Throttling is expected during storms; don't let the client-side
 			// retry quota give up on a deploy that is otherwise fine.
 			so.RateLimiter = noRateLimit{}
+			// Whatever package transient calls a failure on the wire (a
+			// reply cut short, a timeout while reading) is retried too,
+			// beyond the SDK's own list. Writes that must not be repeated
+			// blindly (UpdateService) turn retries off and check first.
+			so.Retryables = append(so.Retryables, retry.IsErrorRetryableFunc(func(err error) aws.Ternary {
+				if transient.Is(err) {
+					return aws.TrueTernary
+				}
+				return aws.UnknownTernary
+			}))
 		})
 	}))
 	if o.Handler != nil {
@@ -173,9 +185,20 @@ func (t HandlerTransport) RoundTrip(req *http.Request) (*http.Response, error) {
 	rec := httptest.NewRecorder()
 	t.Handler.ServeHTTP(rec, req)
 	resp := rec.Result()
+	if resp.Header.Get(droppedConnectionHeader) != "" {
+		// The local ECS dropped the connection (a scenario fault). Over a
+		// socket the client reads EOF; give the SDK the same error here, so
+		// that the same fault is retried, and ends, the same way in-process.
+		return nil, fmt.Errorf("the local ECS closed the connection without a reply: %w", io.EOF)
+	}
 	resp.Request = req
 	return resp, nil
 }
+
+// droppedConnectionHeader is emulator.DroppedConnectionHeader: the mark of
+// an in-process reply standing for a dropped connection. (The emulator is
+// not imported here; a test keeps the two equal.)
+const droppedConnectionHeader = "X-Ecsdeploy-Dropped-Connection"
 
 type noRateLimit struct{}
 

@@ -22,7 +22,12 @@ func TestAWSCLIDrivesTheEmulator(t *testing.T) {
 	// succeeds on its first poll, or its second on a slow machine.
 	em := emulator.New(emulator.Options{Speed: 100, DefaultCluster: true})
 	srv := httptest.NewServer(em)
-	t.Cleanup(func() { srv.Close(); em.Close() })
+	t.Cleanup(func() {
+		srv.Close()
+		if err := em.Close(); err != nil {
+			t.Error(err)
+		}
+	})
 	aws := func(args ...string) map[string]any {
 		t.Helper()
 		out := testenv.RunAWSCLI(t, srv.URL, args...)

@@ -51,7 +51,11 @@ func benchmarkEmulator(b *testing.B) {
 
 	clock := emulator.NewManualClock(time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC))
 	em := emulator.New(emulator.Options{Clock: clock, Seed: 1, DefaultCluster: true})
-	defer em.Close()
+	b.Cleanup(func() {
+		if err := em.Close(); err != nil {
+			b.Error(err)
+		}
+	})
 	invoke := func(op, body string) {
 		if _, err := em.InvokeECS(ctx, "us-east-1", op, []byte(body)); err != nil {
 			b.Fatalf("%s: %v", op, err)

@@ -78,7 +78,9 @@ func TestAutoScalingProviderRunsOnContainerInstances(t *testing.T) {
 	if _, err := client.CreateCluster(ctx, &ecs.CreateClusterInput{}); err != nil {
 		t.Fatal(err)
 	}
-	em.SetScenario(&scenario.Scenario{Capacity: &scenario.Capacity{Zones: []scenario.Zone{{Name: "a", Instances: 1}}}})
+	if err := em.SetScenario(&scenario.Scenario{Capacity: &scenario.Capacity{Zones: []scenario.Zone{{Name: "a", Instances: 1}}}}); err != nil {
+		t.Fatal(err)
+	}
 	reg, err := client.RegisterTaskDefinition(ctx, &ecs.RegisterTaskDefinitionInput{Family: aws.String("job"),
 		ContainerDefinitions: []types.ContainerDefinition{{Name: aws.String("app"), Image: aws.String("app:1"), Memory: aws.Int32(128)}}})
 	if err != nil {

@@ -42,7 +42,9 @@ func TestCapacityFollowsScenarioWhileRunning(t *testing.T) {
 	}
 	// Down to one instance in one zone: the idle instances go, the busy
 	// one (unless it is the one kept) drains.
-	em.SetScenario(&scenario.Scenario{Capacity: &scenario.Capacity{Zones: []scenario.Zone{{Name: "a", Instances: 1, CPU: 4096, Memory: 8192}}}})
+	if err := em.SetScenario(&scenario.Scenario{Capacity: &scenario.Capacity{Zones: []scenario.Zone{{Name: "a", Instances: 1, CPU: 4096, Memory: 8192}}}}); err != nil {
+		t.Fatal(err)
+	}
 	got := statuses()
 	if got["ACTIVE"] != 1 || got["ACTIVE"]+got["DRAINING"] > 2 {
 		t.Fatalf("after shrinking: %v", got)

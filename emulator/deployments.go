@@ -115,11 +115,11 @@ func (e *Emulator) refreshDeployments(s *service, tasks []*task, now time.Time) 
 	kept := s.Deployments[:0]
 	for i, d := range s.Deployments {
 		n := per[d.ID]
-		desired := d.DesiredCount
+		// The PRIMARY deployment wants the service's count; an older one
+		// wants only the tasks it still has.
+		desired := n.running + n.pending
 		if i == 0 {
 			desired = s.DesiredCount
-		} else {
-			desired = n.running + n.pending
 		}
 		if d.RunningCount != n.running || d.PendingCount != n.pending || d.DesiredCount != desired {
 			d.RunningCount, d.PendingCount, d.DesiredCount, d.UpdatedAt = n.running, n.pending, desired, now

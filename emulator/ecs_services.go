@@ -68,6 +68,9 @@ func (x *ecsCall) createService(body []byte) (any, error) {
 	if err := applyDeploymentConfig(&cfg, in.DeploymentConfiguration); err != nil {
 		return nil, err
 	}
+	if err := x.em.checkNativeStrategy(cfg, in.LoadBalancers); err != nil {
+		return nil, err
+	}
 	if old := c.Services[in.ServiceName]; old != nil && old.Status != "INACTIVE" {
 		return nil, invalidParameter("Creation of service was not idempotent.")
 	}
@@ -195,6 +198,9 @@ func (x *ecsCall) updateService(body []byte) (any, error) {
 	if err := x.em.checkLoadBalancers(lbs, td); err != nil {
 		return nil, err
 	}
+	if err := x.em.checkNativeStrategy(cfg, lbs); err != nil {
+		return nil, err
+	}
 
 	// Members that start a new deployment when they change (or with forceNewDeployment).
 	redeploy := in.ForceNewDeployment
@@ -225,6 +231,7 @@ func (x *ecsCall) updateService(body []byte) (any, error) {
 	applyInPlaceMembers(s, in)
 	if redeploy {
 		x.em.startDeployment(s, x.rc.Now)
+		x.em.beginBlueGreen(s, x.rc.Now)
 	}
 	s.touched = true
 	return map[string]any{"service": x.em.serviceOutput(s, false)}, nil

@@ -50,6 +50,9 @@ type Options struct {
 	// MaxCatchUp bounds how much emulated time the scheduler replays step by
 	// step after a pause (default 2h); beyond it, time jumps.
 	MaxCatchUp time.Duration
+	// WallClock is the wall time that the scenario's API rate limits count
+	// in (default time.Now); tests set it to move time by hand.
+	WallClock func() time.Time
 }
 
 // Emulator is the local AWS control plane: an http.Handler that answers ECS
@@ -69,8 +72,11 @@ type Emulator struct {
 	state    *state
 	scen     *scenario.Scenario
 	scenAt   time.Time
-	faultN   map[int]int // calls seen per fault index, for deterministic rates
+	faultN   map[int]int               // calls seen per fault index, for deterministic rates
+	buckets  map[limitKey]*tokenBucket // the scenario's rate limits, filled as calls come
 	ids      *idSource
+
+	saveMu sync.Mutex // one SaveState at a time
 
 	// OnStep hooks and the scheduler's own serialisation.
 	hookMu    sync.Mutex
@@ -278,6 +284,7 @@ func (e *Emulator) setScenarioLocked(s *scenario.Scenario, now time.Time) {
 	e.scen = s
 	e.scenAt = now
 	e.faultN = map[int]int{}
+	e.buckets = nil
 	e.forEachCluster(func(r *regionState, c *cluster) { e.syncCapacityLocked(r, c, now) })
 }
 

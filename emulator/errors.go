@@ -3,6 +3,7 @@ package emulator
 import (
 	"encoding/json"
 	"encoding/xml"
+	"errors"
 	"fmt"
 	"net/http"
 )
@@ -56,7 +57,8 @@ func ThrottlingError() *APIError {
 
 // asAPIError turns any error into an APIError; unknown errors are faults.
 func asAPIError(err error) *APIError {
-	if ae, ok := err.(*APIError); ok {
+	var ae *APIError
+	if errors.As(err, &ae) {
 		return ae
 	}
 	return ServerError("internal error: " + err.Error())

@@ -13,7 +13,7 @@ import (
 // calls Advance, so the outcome is the same on every run.
 func ExampleEmulator_Advance() {
 	em := emulator.New(emulator.Options{Clock: emulator.NewManualClock(time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)), DefaultCluster: true})
-	defer em.Close()
+	defer func() { _ = em.Close() }() // Close stops the emulator's clock
 	ctx := context.Background()
 	calls := [][2]string{
 		{"RegisterTaskDefinition", `{"family":"web","networkMode":"awsvpc","requiresCompatibilities":["FARGATE"],"cpu":"256","memory":"512","containerDefinitions":[{"name":"web","image":"nginx"}]}`},

@@ -53,7 +53,9 @@ func runOne(t *testing.T, em *Emulator, client *ecs.Client, image string, d time
 
 func TestCrashingContainerStopsTask(t *testing.T) {
 	em, client := newTestEmulator(t)
-	em.SetScenario(&scenario.Scenario{Images: []scenario.Image{{Match: "*:crash", ExitCode: intp(3), ExitAfter: secs(5)}}})
+	if err := em.SetScenario(&scenario.Scenario{Images: []scenario.Image{{Match: "*:crash", ExitCode: intp(3), ExitAfter: secs(5)}}}); err != nil {
+		t.Fatal(err)
+	}
 	task := runOne(t, em, client, "app:crash", 2*time.Minute, false)
 	if aws.ToString(task.LastStatus) != "STOPPED" || task.StopCode != types.TaskStopCodeEssentialContainerExited ||
 		aws.ToString(task.StoppedReason) != "Essential container in task exited" || aws.ToInt32(task.Containers[0].ExitCode) != 3 {
@@ -66,7 +68,9 @@ func TestCrashingContainerStopsTask(t *testing.T) {
 
 func TestPullFailureFailsToStart(t *testing.T) {
 	em, client := newTestEmulator(t)
-	em.SetScenario(&scenario.Scenario{Images: []scenario.Image{{Match: "ghost:*", PullFailure: "pull access denied for ghost, repository does not exist"}}})
+	if err := em.SetScenario(&scenario.Scenario{Images: []scenario.Image{{Match: "ghost:*", PullFailure: "pull access denied for ghost, repository does not exist"}}}); err != nil {
+		t.Fatal(err)
+	}
 	task := runOne(t, em, client, "ghost:1", time.Minute, false)
 	if task.StopCode != types.TaskStopCodeTaskFailedToStart || !strings.HasPrefix(aws.ToString(task.Containers[0].Reason), "CannotPullContainerError: ") {
 		t.Fatalf("task: %s %q container reason %q", task.StopCode, aws.ToString(task.StoppedReason), aws.ToString(task.Containers[0].Reason))
@@ -78,7 +82,9 @@ func TestPullFailureFailsToStart(t *testing.T) {
 
 func TestOutOfMemoryKill(t *testing.T) {
 	em, client := newTestEmulator(t)
-	em.SetScenario(&scenario.Scenario{Images: []scenario.Image{{Match: "hog", OOMAfter: secs(20)}}})
+	if err := em.SetScenario(&scenario.Scenario{Images: []scenario.Image{{Match: "hog", OOMAfter: secs(20)}}}); err != nil {
+		t.Fatal(err)
+	}
 	task := runOne(t, em, client, "hog", 2*time.Minute, false)
 	c := task.Containers[0]
 	if aws.ToInt32(c.ExitCode) != 137 || aws.ToString(c.Reason) != "OutOfMemoryError: Container killed due to memory usage" ||
@@ -89,7 +95,9 @@ func TestOutOfMemoryKill(t *testing.T) {
 
 func TestStandaloneTaskReportsUnhealthyButKeepsRunning(t *testing.T) {
 	em, client := newTestEmulator(t)
-	em.SetScenario(&scenario.Scenario{Images: []scenario.Image{{Match: "sick", Health: scenario.HealthUnhealthy}}})
+	if err := em.SetScenario(&scenario.Scenario{Images: []scenario.Image{{Match: "sick", Health: scenario.HealthUnhealthy}}}); err != nil {
+		t.Fatal(err)
+	}
 	task := runOne(t, em, client, "sick", 2*time.Minute, true)
 	if task.HealthStatus != types.HealthStatusUnhealthy || aws.ToString(task.LastStatus) != "RUNNING" {
 		t.Fatalf("task: %s %s", task.HealthStatus, aws.ToString(task.LastStatus))
@@ -98,7 +106,9 @@ func TestStandaloneTaskReportsUnhealthyButKeepsRunning(t *testing.T) {
 
 func TestSIGKILLAfterStopTimeout(t *testing.T) {
 	em, client := newTestEmulator(t)
-	em.SetScenario(&scenario.Scenario{Images: []scenario.Image{{Match: "stubborn", IgnoreSIGTERM: true}}})
+	if err := em.SetScenario(&scenario.Scenario{Images: []scenario.Image{{Match: "stubborn", IgnoreSIGTERM: true}}}); err != nil {
+		t.Fatal(err)
+	}
 	task := runOne(t, em, client, "stubborn", time.Minute, false)
 	ctx := context.Background()
 	if _, err := client.StopTask(ctx, &ecs.StopTaskInput{Task: task.TaskArn}); err != nil {
@@ -156,7 +166,9 @@ func registerWebHC(t *testing.T, client *ecs.Client, image string, healthCheck b
 
 func TestCircuitBreakerRollsBackCrashingDeployment(t *testing.T) {
 	em, client := newTestEmulator(t)
-	em.SetScenario(&scenario.Scenario{Images: []scenario.Image{{Match: "*:bad", ExitCode: intp(1), ExitAfter: secs(3)}}})
+	if err := em.SetScenario(&scenario.Scenario{Images: []scenario.Image{{Match: "*:bad", ExitCode: intp(1), ExitAfter: secs(3)}}}); err != nil {
+		t.Fatal(err)
+	}
 	createFargateService(t, em, client, "web:good", 2, false)
 	first := describeService(t, client, "default", "web").Deployments[0]
 	if first.RolloutState != types.DeploymentRolloutStateCompleted {
@@ -206,7 +218,9 @@ func TestCircuitBreakerRollsBackCrashingDeployment(t *testing.T) {
 
 func TestFailingHealthChecksReplaceTasks(t *testing.T) {
 	em, client := newTestEmulator(t)
-	em.SetScenario(&scenario.Scenario{Images: []scenario.Image{{Match: "web:sick", Health: scenario.HealthUnhealthy}}})
+	if err := em.SetScenario(&scenario.Scenario{Images: []scenario.Image{{Match: "web:sick", Health: scenario.HealthUnhealthy}}}); err != nil {
+		t.Fatal(err)
+	}
 	createFargateService(t, em, client, "web:good", 2, true)
 	sick := registerWebHC(t, client, "web:sick", true)
 	if _, err := client.UpdateService(context.Background(), &ecs.UpdateServiceInput{Service: aws.String("web"), TaskDefinition: aws.String(sick)}); err != nil {
@@ -239,7 +253,9 @@ func TestFailingHealthChecksReplaceTasks(t *testing.T) {
 
 func TestNoCapacityEmitsUnablePlaceEvent(t *testing.T) {
 	em, client := newTestEmulator(t)
-	em.SetScenario(&scenario.Scenario{Capacity: &scenario.Capacity{Zones: []scenario.Zone{{Name: "a", Instances: 1, CPU: 1024, Memory: 1024}}}})
+	if err := em.SetScenario(&scenario.Scenario{Capacity: &scenario.Capacity{Zones: []scenario.Zone{{Name: "a", Instances: 1, CPU: 1024, Memory: 1024}}}}); err != nil {
+		t.Fatal(err)
+	}
 	ctx := context.Background()
 	if _, err := client.CreateCluster(ctx, &ecs.CreateClusterInput{}); err != nil {
 		t.Fatal(err)
@@ -265,7 +281,9 @@ func TestNoCapacityEmitsUnablePlaceEvent(t *testing.T) {
 
 func TestCrashLoopWithoutBreakerBacksOff(t *testing.T) {
 	em, client := newTestEmulator(t)
-	em.SetScenario(&scenario.Scenario{Images: []scenario.Image{{Match: "*:bad", ExitCode: intp(1), ExitAfter: secs(1)}}})
+	if err := em.SetScenario(&scenario.Scenario{Images: []scenario.Image{{Match: "*:bad", ExitCode: intp(1), ExitAfter: secs(1)}}}); err != nil {
+		t.Fatal(err)
+	}
 	ctx := context.Background()
 	if _, err := client.CreateCluster(ctx, &ecs.CreateClusterInput{}); err != nil {
 		t.Fatal(err)
@@ -293,7 +311,9 @@ func TestCrashLoopWithoutBreakerBacksOff(t *testing.T) {
 func TestStartFailureFailsToStart(t *testing.T) {
 	em, client := newTestEmulator(t)
 	reason := "ResourceInitializationError: unable to pull secrets or registry auth: execution resource retrieval failed"
-	em.SetScenario(&scenario.Scenario{Images: []scenario.Image{{Match: "needs-secret", StartFailure: reason}}})
+	if err := em.SetScenario(&scenario.Scenario{Images: []scenario.Image{{Match: "needs-secret", StartFailure: reason}}}); err != nil {
+		t.Fatal(err)
+	}
 	task := runOne(t, em, client, "needs-secret", time.Minute, false)
 	if task.StopCode != types.TaskStopCodeTaskFailedToStart || aws.ToString(task.StoppedReason) != reason ||
 		task.StartedAt != nil || aws.ToString(task.LastStatus) != "STOPPED" {

@@ -27,7 +27,9 @@ func apiCode(err error) string {
 
 func TestThrottlingByRateIsDeterministic(t *testing.T) {
 	em, client := newTestEmulator(t)
-	em.SetScenario(&scenario.Scenario{Faults: []scenario.Fault{{Operation: "ListClusters", Kind: scenario.FaultThrottle, Rate: 0.5}}})
+	if err := em.SetScenario(&scenario.Scenario{Faults: []scenario.Fault{{Operation: "ListClusters", Kind: scenario.FaultThrottle, Rate: 0.5}}}); err != nil {
+		t.Fatal(err)
+	}
 	var codes []string
 	for i := 0; i < 4; i++ {
 		_, err := client.ListClusters(context.Background(), &ecs.ListClustersInput{})
@@ -43,8 +45,10 @@ func TestThrottlingByRateIsDeterministic(t *testing.T) {
 
 func TestServerErrorWithinTimeWindow(t *testing.T) {
 	em, client := newTestEmulator(t)
-	em.SetScenario(&scenario.Scenario{Faults: []scenario.Fault{{Operation: "Describe*", Kind: scenario.FaultServer,
-		After: scenario.Duration(10 * time.Second), For: scenario.Duration(20 * time.Second)}}})
+	if err := em.SetScenario(&scenario.Scenario{Faults: []scenario.Fault{{Operation: "Describe*", Kind: scenario.FaultServer,
+		After: scenario.Duration(10 * time.Second), For: scenario.Duration(20 * time.Second)}}}); err != nil {
+		t.Fatal(err)
+	}
 	call := func() string {
 		_, err := client.DescribeClusters(context.Background(), &ecs.DescribeClustersInput{})
 		return apiCode(err)
@@ -66,17 +70,19 @@ func TestDroppedConnectionAndLatencyOverHTTP(t *testing.T) {
 	em, _ := newTestEmulator(t)
 	srv := httptest.NewServer(em)
 	t.Cleanup(srv.Close)
-	em.SetScenario(&scenario.Scenario{Faults: []scenario.Fault{
+	if err := em.SetScenario(&scenario.Scenario{Faults: []scenario.Fault{
 		{Operation: "ListClusters", Kind: scenario.FaultDrop},
 		{Operation: "ListServices", Kind: scenario.FaultLatency, Latency: scenario.Duration(150 * time.Millisecond)},
-	}})
+	}}); err != nil {
+		t.Fatal(err)
+	}
 	send := func(op string) (*http.Response, error) {
 		req, _ := http.NewRequest(http.MethodPost, srv.URL, strings.NewReader("{}"))
 		req.Header.Set("X-Amz-Target", ecsTargetPrefix+"."+op)
 		return http.DefaultClient.Do(req)
 	}
 	if resp, err := send("ListClusters"); err == nil {
-		resp.Body.Close()
+		_ = resp.Body.Close()
 		t.Fatalf("dropped call got a reply: %d", resp.StatusCode)
 	}
 	start := time.Now()
@@ -84,8 +90,11 @@ func TestDroppedConnectionAndLatencyOverHTTP(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	body, _ := io.ReadAll(resp.Body)
-	resp.Body.Close()
+	body, err := io.ReadAll(resp.Body)
+	if err != nil {
+		t.Fatal(err)
+	}
+	_ = resp.Body.Close() // read to the end above
 	if elapsed := time.Since(start); elapsed < 150*time.Millisecond || !strings.Contains(string(body), "ClusterNotFoundException") {
 		t.Fatalf("latency fault: %d after %v: %s", resp.StatusCode, elapsed, body)
 	}

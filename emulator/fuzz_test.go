@@ -37,7 +37,11 @@ func FuzzECSRequest(f *testing.F) {
 		f.Add(s.op, s.body)
 	}
 	em := New(Options{Clock: NewManualClock(testStart), Seed: 1, DefaultCluster: true})
-	f.Cleanup(func() { em.Close() })
+	f.Cleanup(func() {
+		if err := em.Close(); err != nil {
+			f.Error(err)
+		}
+	})
 	f.Fuzz(func(t *testing.T, op, body string) {
 		req := httptest.NewRequest(http.MethodPost, "/", strings.NewReader(body))
 		req.Header.Set("X-Amz-Target", ecsTargetPrefix+"."+op)

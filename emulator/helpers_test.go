@@ -17,7 +17,11 @@ var testStart = time.Date(2026, 3, 1, 12, 0, 0, 0, time.UTC)
 func newTestEmulator(t testing.TB) (*Emulator, *ecs.Client) {
 	t.Helper()
 	em := New(Options{Clock: NewManualClock(testStart), Seed: 1})
-	t.Cleanup(func() { em.Close() })
+	t.Cleanup(func() {
+		if err := em.Close(); err != nil {
+			t.Error(err)
+		}
+	})
 	t.Setenv("AWS_CONFIG_FILE", t.TempDir()+"/none")
 	t.Setenv("AWS_SHARED_CREDENTIALS_FILE", t.TempDir()+"/none")
 	cfg, err := awsconfig.Load(context.Background(), awsconfig.Options{Handler: em, Region: "us-east-1", MaxAttempts: 1})

@@ -46,7 +46,9 @@ func serviceHistory(t *testing.T, client *ecs.Client) ([]types.ServiceDeployment
 
 func TestServiceDeploymentHistory(t *testing.T) {
 	em, client := newTestEmulator(t)
-	em.SetScenario(&scenario.Scenario{Images: []scenario.Image{{Match: "*:bad", ExitCode: intp(1), ExitAfter: secs(2)}}})
+	if err := em.SetScenario(&scenario.Scenario{Images: []scenario.Image{{Match: "*:bad", ExitCode: intp(1), ExitAfter: secs(2)}}}); err != nil {
+		t.Fatal(err)
+	}
 	ctx := context.Background()
 	createFargateService(t, em, client, "web:1", 2, false)
 	v2 := registerWebHC(t, client, "web:2", false)

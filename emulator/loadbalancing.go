@@ -20,6 +20,17 @@ type LoadBalancing interface {
 	// TaskTargetHealth reports a target's health at now; State is "" when
 	// the target is not registered (any more).
 	TaskTargetHealth(now time.Time, targetGroupARN, id string, port int) LBTargetHealth
+	// TrafficWeights returns the weighted target groups a listener (its
+	// default actions) or a listener rule forwards to.
+	TrafficWeights(listenerOrRuleARN string) ([]TargetWeight, error)
+	// ShiftTraffic makes a listener or rule forward with these weights.
+	ShiftTraffic(listenerOrRuleARN string, weights []TargetWeight) error
+}
+
+// TargetWeight is a target group of a forward action and its weight.
+type TargetWeight struct {
+	TargetGroupARN string
+	Weight         int
 }
 
 // TargetGroupInfo is what ECS needs to know about a target group.

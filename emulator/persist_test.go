@@ -86,7 +86,7 @@ func TestSaveLeavesNoTemporaryFiles(t *testing.T) {
 func TestLoadCatchesUpOnWallTimeInRealTimeMode(t *testing.T) {
 	ctx := context.Background()
 	em1 := New(Options{Speed: 200, DefaultCluster: true})
-	t.Cleanup(func() { em1.Close() })
+	t.Cleanup(func() { _ = em1.Close() }) // closed below; a second Close is a no-op
 	for _, call := range [][2]string{
 		{"RegisterTaskDefinition", `{"family":"f","networkMode":"awsvpc","requiresCompatibilities":["FARGATE"],"cpu":"256","memory":"512","containerDefinitions":[{"name":"c","image":"i"}]}`},
 		{"CreateService", `{"serviceName":"s","taskDefinition":"f","desiredCount":1,"launchType":"FARGATE","networkConfiguration":{"awsvpcConfiguration":{"subnets":["a"]}}}`},
@@ -100,11 +100,17 @@ func TestLoadCatchesUpOnWallTimeInRealTimeMode(t *testing.T) {
 		t.Fatal(err)
 	}
 	savedAt := em1.Now()
-	em1.Close()
+	if err := em1.Close(); err != nil {
+		t.Fatal(err)
+	}
 	time.Sleep(400 * time.Millisecond) // 80 emulated seconds at 200x: the task reaches RUNNING meanwhile
 
 	em2 := New(Options{Speed: 200, DefaultCluster: true})
-	t.Cleanup(func() { em2.Close() })
+	t.Cleanup(func() {
+		if err := em2.Close(); err != nil {
+			t.Error(err)
+		}
+	})
 	if err := em2.LoadState(file); err != nil {
 		t.Fatal(err)
 	}

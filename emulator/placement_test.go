@@ -59,7 +59,9 @@ func TestFargateSpreadsAcrossSubnetZones(t *testing.T) {
 
 func TestGracePeriodDefersHealthReplacement(t *testing.T) {
 	em, client := newTestEmulator(t)
-	em.SetScenario(&scenario.Scenario{Images: []scenario.Image{{Match: "web:sick", Health: scenario.HealthUnhealthy}}})
+	if err := em.SetScenario(&scenario.Scenario{Images: []scenario.Image{{Match: "web:sick", Health: scenario.HealthUnhealthy}}}); err != nil {
+		t.Fatal(err)
+	}
 	ctx := context.Background()
 	if _, err := client.CreateCluster(ctx, &ecs.CreateClusterInput{}); err != nil {
 		t.Fatal(err)

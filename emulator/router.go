@@ -1,9 +1,11 @@
 package emulator
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
 	"encoding/xml"
+	"fmt"
 	"io"
 	"net/http"
 	"net/url"
@@ -96,9 +98,30 @@ func (e *Emulator) RegisterQueryService(signingName string, h QueryHandler) {
 // definition) is limited to 64 KiB, so 1 MiB leaves room for everything.
 const maxBodyBytes = 1 << 20
 
+// maxDrainBytes bounds how much of an oversized body is read (and thrown
+// away) so that the client can finish sending before the refusal.
+const maxDrainBytes = 64 << 20
+
 // ServeHTTP answers an AWS request, or an admin request under /_local/.
+//
+// The request body is always read whole before anything is answered. A
+// client still writing its body when the reply arrives abandons the
+// connection (Go's transport then fails the call with "use of closed
+// network connection", and SDKs retry it, sending a write twice).
 func (e *Emulator) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	body, readErr := io.ReadAll(io.LimitReader(r.Body, maxBodyBytes+1))
+	tooLarge := len(body) > maxBodyBytes
+	if tooLarge {
+		if n, _ := io.Copy(io.Discard, io.LimitReader(r.Body, maxDrainBytes)); n == maxDrainBytes {
+			w.Header().Set("Connection", "close") // the rest is not worth reading
+		}
+	}
 	if strings.HasPrefix(r.URL.Path, adminPrefix) {
+		if readErr != nil || tooLarge {
+			adminError(w, http.StatusRequestEntityTooLarge, fmt.Sprintf("the body could not be read whole (at most %d bytes)", maxBodyBytes))
+			return
+		}
+		r.Body = io.NopCloser(bytes.NewReader(body))
 		e.serveAdmin(w, r)
 		return
 	}
@@ -107,12 +130,11 @@ func (e *Emulator) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	if region == "" {
 		region = e.opts.Region
 	}
-	body, err := io.ReadAll(io.LimitReader(r.Body, maxBodyBytes+1))
-	if err != nil {
+	if readErr != nil {
 		WriteJSONError(w, requestID, serializationError("could not read the request body"))
 		return
 	}
-	if len(body) > maxBodyBytes {
+	if tooLarge {
 		WriteJSONError(w, requestID, Errorf("RequestEntityTooLargeException", "the request body is larger than %d bytes", maxBodyBytes))
 		return
 	}
@@ -136,7 +158,7 @@ func (e *Emulator) serveJSON(w http.ResponseWriter, r *http.Request, requestID, 
 		WriteJSONError(w, requestID, Errorf("UnknownOperationException", "The operation %q is not supported by this endpoint.", target))
 		return
 	}
-	if !e.applyFaults(w, r, requestID, op, WriteJSONError) {
+	if !e.applyFaults(w, r, requestID, op, WriteJSONError) || !e.applyLimits(w, requestID, region, op, WriteJSONError) {
 		return
 	}
 	e.catchUp()
@@ -209,7 +231,7 @@ func (e *Emulator) serveQuery(w http.ResponseWriter, r *http.Request, requestID,
 		WriteQueryError(w, requestID, Errorf("MissingAction", "The request must contain the parameter Action."))
 		return
 	}
-	if !e.applyFaults(w, r, requestID, action, WriteQueryError) {
+	if !e.applyFaults(w, r, requestID, action, WriteQueryError) || !e.applyLimits(w, requestID, region, action, WriteQueryError) {
 		return
 	}
 	e.catchUp()

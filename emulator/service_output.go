@@ -44,6 +44,7 @@ type deployConfigOut struct {
 	MaximumPercent        int             `json:"maximumPercent"`
 	MinimumHealthyPercent int             `json:"minimumHealthyPercent"`
 	Alarms                json.RawMessage `json:"alarms,omitempty"`
+	nativeStrategyOut
 }
 
 type deploymentOut struct {
@@ -106,6 +107,7 @@ func (e *Emulator) serviceOutput(s *service, withTags bool) serviceOut {
 	out.DeploymentConfiguration.MaximumPercent = s.Config.MaximumPercent
 	out.DeploymentConfiguration.MinimumHealthyPercent = s.Config.MinimumHealthyPercent
 	out.DeploymentConfiguration.Alarms = s.Config.Alarms
+	out.DeploymentConfiguration.nativeStrategyOut = s.Config.nativeStrategy.output()
 	out.Deployments = make([]deploymentOut, 0, len(s.Deployments))
 	for _, d := range s.Deployments {
 		out.RunningCount += d.RunningCount

@@ -40,6 +40,12 @@ type lbSpec struct {
 	TargetGroupARN string `json:"targetGroupArn"`
 	ContainerName  string `json:"containerName"`
 	ContainerPort  int    `json:"containerPort"`
+	Advanced       *struct {
+		AlternateTargetGroupArn string `json:"alternateTargetGroupArn"`
+		ProductionListenerRule  string `json:"productionListenerRule"`
+		TestListenerRule        string `json:"testListenerRule"`
+		RoleArn                 string `json:"roleArn"`
+	} `json:"advancedConfiguration"`
 }
 
 func parseLBSpecs(raw json.RawMessage) []lbSpec {
@@ -56,7 +62,7 @@ func parseLBSpecs(raw json.RawMessage) []lbSpec {
 // taskLBSpecs are the load balancers a service task registers with.
 // A task-set task registers with its task set's, not the service's.
 func (e *Emulator) taskLBSpecs(s *service, t *task) []lbSpec {
-	return parseLBSpecs(s.taskLoadBalancers(t))
+	return s.BlueGreen.targetGroupsFor(t, parseLBSpecs(s.taskLoadBalancers(t)))
 }
 
 // checkLoadBalancers validates a service's loadBalancers against the task

@@ -61,7 +61,7 @@ func loadECSModel(t *testing.T) *botocoreModel {
 	if err != nil {
 		t.Fatal(err)
 	}
-	defer f.Close()
+	defer func() { _ = f.Close() }() // read only
 	zr, err := gzip.NewReader(f)
 	if err != nil {
 		t.Fatal(err)
@@ -147,8 +147,14 @@ func TestOutputsFollowBotocoreModel(t *testing.T) {
 		t.Fatalf("the conformance check does not catch a wrong type and an unknown member: %v", selfCheck)
 	}
 	em := New(Options{Clock: NewManualClock(testStart), Seed: 3, DefaultCluster: true})
-	t.Cleanup(func() { em.Close() })
-	em.SetScenario(&scenario.Scenario{Images: []scenario.Image{{Match: "*:crash", ExitCode: intp(2), ExitAfter: secs(2)}}})
+	t.Cleanup(func() {
+		if err := em.Close(); err != nil {
+			t.Error(err)
+		}
+	})
+	if err := em.SetScenario(&scenario.Scenario{Images: []scenario.Image{{Match: "*:crash", ExitCode: intp(2), ExitAfter: secs(2)}}}); err != nil {
+		t.Fatal(err)
+	}
 	var problems []string
 	call := func(op, body string) map[string]any {
 		out, err := em.InvokeECS(context.Background(), "us-east-1", op, []byte(body))

@@ -23,7 +23,6 @@ type launch struct {
 	td           *taskDef
 	launchType   string
 	provider     string // the capacity provider named on the task, if any
-	platform     string
 	network      *networkConfiguration
 	group        string
 	startedBy    string

@@ -3,6 +3,7 @@ package emulator
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"strings"
 	"testing"
 
@@ -15,7 +16,11 @@ func invokeErr(t *testing.T, em *Emulator, op, body string) (map[string]any, *AP
 	t.Helper()
 	out, err := em.InvokeECS(context.Background(), "us-east-1", op, []byte(body))
 	if err != nil {
-		return nil, err.(*APIError)
+		var ae *APIError
+		if !errors.As(err, &ae) {
+			t.Fatalf("%s: not an AWS-shaped error: %v", op, err)
+		}
+		return nil, ae
 	}
 	var v map[string]any
 	if err := json.Unmarshal(out, &v); err != nil {

@@ -67,7 +67,9 @@ func TestTaskLifecycleTimestampsAndListing(t *testing.T) {
 
 func TestContainerLogsFollowScenario(t *testing.T) {
 	em, client := newTestEmulator(t)
-	em.SetScenario(&scenario.Scenario{Images: []scenario.Image{{Match: "talker", Logs: []string{"one", "two", "three"}, ExitCode: intp(0), ExitAfter: secs(1)}}})
+	if err := em.SetScenario(&scenario.Scenario{Images: []scenario.Image{{Match: "talker", Logs: []string{"one", "two", "three"}, ExitCode: intp(0), ExitAfter: secs(1)}}}); err != nil {
+		t.Fatal(err)
+	}
 	task := runOne(t, em, client, "talker", 2*time.Minute, false)
 	logs := em.ContainerLogs("us-east-1")
 	if len(logs) != 1 || logs[0].TaskARN != aws.ToString(task.TaskArn) || logs[0].Container != "app" {

@@ -14,6 +14,8 @@ import (
 	"strings"
 
 	"github.com/aws/smithy-go"
+
+	"github.com/ecsdeploy/ecsdeploy/awsconfig/transient"
 )
 
 // Exit codes are part of ecsdeploy's interface; they are documented in README.md.
@@ -72,7 +74,9 @@ func Of(err error) int {
 		return Invalid
 	}
 	var api smithy.APIError
-	if errors.As(err, &api) {
+	if errors.As(err, &api) || transient.Connection(err) {
+		// AWS refused the call, or could not be reached: its connection
+		// kept failing after the retries.
 		return AWS
 	}
 	if errors.Is(err, context.DeadlineExceeded) {

@@ -4,10 +4,12 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io"
 	"strings"
 	"testing"
 
 	"github.com/aws/smithy-go"
+	smithyhttp "github.com/aws/smithy-go/transport/http"
 )
 
 func TestOf(t *testing.T) {
@@ -28,6 +30,7 @@ func TestOf(t *testing.T) {
 		{"api", &smithy.GenericAPIError{Code: "ClientException", Message: "TaskDefinition not found."}, AWS},
 		{"wrapped api", fmt.Errorf("update: %w", &smithy.GenericAPIError{Code: "X"}), AWS},
 		{"deadline", fmt.Errorf("wait: %w", context.DeadlineExceeded), TimedOut},
+		{"connection kept failing", fmt.Errorf("list: %w", &smithyhttp.RequestSendError{Err: io.EOF}), AWS},
 		{"explicit beats api", With(Failed, &smithy.GenericAPIError{Code: "X"}), Failed},
 	}
 	for _, c := range cases {

@@ -81,11 +81,18 @@ func Parse(s string) (Ref, error) {
 }
 
 // String formats the reference as [registry/]repository[:tag][@digest].
+// A Docker Hub repository whose first component would read as a registry
+// ("docker.io/ghcr.io/app", "docker.io/localhost/app") keeps "docker.io/" in
+// front, so that the string names the same repository.
 func (r Ref) String() string {
 	var b strings.Builder
-	if r.Registry != "" {
+	first, _, nested := strings.Cut(r.Repository, "/")
+	switch {
+	case r.Registry != "":
 		b.WriteString(r.Registry)
 		b.WriteByte('/')
+	case nested && looksLikeRegistry(first):
+		b.WriteString("docker.io/")
 	}
 	b.WriteString(r.Repository)
 	if r.Tag != "" {

@@ -17,6 +17,8 @@ func TestParse(t *testing.T) {
 		{"nginx:1.25", Ref{Repository: "nginx", Tag: "1.25"}, "docker.io/library/nginx", ""},
 		{"library/nginx:1.25", Ref{Repository: "library/nginx", Tag: "1.25"}, "docker.io/library/nginx", ""},
 		{"docker.io/library/nginx:1", Ref{Repository: "library/nginx", Tag: "1"}, "docker.io/library/nginx", "library/nginx:1"},
+		{"docker.io/ghcr.io/app:1", Ref{Repository: "ghcr.io/app", Tag: "1"}, "docker.io/ghcr.io/app", "docker.io/ghcr.io/app:1"},
+		{"index.docker.io/localhost/app", Ref{Repository: "localhost/app", Tag: "latest"}, "docker.io/localhost/app", "docker.io/localhost/app:latest"},
 		{"index.docker.io/bitnami/redis", Ref{Repository: "bitnami/redis", Tag: "latest"}, "docker.io/bitnami/redis", "bitnami/redis:latest"},
 		{"localhost/app", Ref{Registry: "localhost", Repository: "app", Tag: "latest"}, "localhost/app", "localhost/app:latest"},
 		{"localhost:5000/app:dev", Ref{Registry: "localhost:5000", Repository: "app", Tag: "dev"}, "localhost:5000/app", ""},
@@ -166,8 +168,17 @@ func FuzzParse(f *testing.F) {
 		if r.Tag == "" && r.Digest == "" {
 			t.Fatalf("Parse(%q) has neither tag nor digest", s)
 		}
-		if w := r.WithTag("t"); w.Name() != r.Name() {
-			t.Fatalf("WithTag changed the repository of %q", s)
+		// A rewrite keeps the registry and path exactly, as written out and
+		// read back: what a task definition will hold.
+		w, err := Parse(r.WithTag("t").String())
+		if err != nil {
+			t.Fatalf("WithTag of %q gives %q, which does not parse: %v", s, r.WithTag("t").String(), err)
+		}
+		if w.Name() != r.Name() || w.Tag != "t" || w.Digest != "" {
+			t.Fatalf("WithTag of %q gives %q: name %q, want %q", s, r.WithTag("t").String(), w.Name(), r.Name())
+		}
+		if again.Name() != r.Name() || again.Digest != r.Digest {
+			t.Fatalf("String of %q, %q, names %q@%q, want %q@%q", s, r.String(), again.Name(), again.Digest, r.Name(), r.Digest)
 		}
 	})
 }

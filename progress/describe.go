@@ -4,15 +4,9 @@ import (
 	"fmt"
 	"strings"
 	"time"
-)
 
-// shortTaskDef turns a task definition ARN into family:revision for display.
-func shortTaskDef(arn string) string {
-	if i := strings.LastIndex(arn, "/"); i >= 0 {
-		return arn[i+1:]
-	}
-	return arn
-}
+	"github.com/ecsdeploy/ecsdeploy/internal/ecsref"
+)
 
 // DescribeDeployment renders a deployment on one line.
 func DescribeDeployment(d Deployment) string {
@@ -28,14 +22,14 @@ func DescribeDeployment(d Deployment) string {
 	if d.Status == Gone {
 		// Its counts and state are from the poll before it went; printing
 		// them as current would show a failed deployment as IN_PROGRESS.
-		fmt.Fprintf(&b, " %s is no longer listed by the service (last seen", shortTaskDef(d.TaskDefinition))
+		fmt.Fprintf(&b, " %s is no longer listed by the service (last seen", ecsref.Short(d.TaskDefinition))
 		if d.RolloutState != "" {
 			b.WriteString(" " + d.RolloutState + ",")
 		}
 		fmt.Fprintf(&b, " %d of %d running)", d.Running, d.Desired)
 		return b.String()
 	}
-	fmt.Fprintf(&b, " %s %s", d.Status, shortTaskDef(d.TaskDefinition))
+	fmt.Fprintf(&b, " %s %s", d.Status, ecsref.Short(d.TaskDefinition))
 	if d.RolloutState != "" {
 		b.WriteString(" " + d.RolloutState)
 	}
@@ -63,10 +57,10 @@ func DescribeTask(t Task) string {
 		b.WriteString(" (old)")
 	}
 	b.WriteString(" " + t.LastStatus)
-	if t.HealthStatus != "" && t.HealthStatus != "UNKNOWN" && t.LastStatus != "STOPPED" {
+	if t.HealthStatus != "" && t.HealthStatus != "UNKNOWN" && !t.Stopped() {
 		b.WriteString(" " + t.HealthStatus)
 	}
-	if t.LastStatus == "STOPPED" {
+	if t.Stopped() {
 		if t.StopCode != "" {
 			b.WriteString(" " + t.StopCode)
 		}

@@ -103,6 +103,14 @@ type Task struct {
 	Containers    []Container `json:"containers"`
 }
 
+// Stopped reports whether the task counts as stopped: it is STOPPED, or it
+// has a stop code whatever its lastStatus. A task that failed fast is still
+// DEACTIVATING or DEPROVISIONING when a verdict comes, with its stop code and
+// reason already set; that is the evidence a diagnosis needs.
+func (t Task) Stopped() bool {
+	return t.LastStatus == "STOPPED" || t.StopCode != ""
+}
+
 // TaskChanged reports a task seen for the first time or whose status or
 // health changed.
 type TaskChanged struct {

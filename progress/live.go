@@ -46,7 +46,7 @@ func (l *Live) Report(e Event) {
 	case DeploymentChanged:
 		l.setDeployment(e.Deployment)
 	case TaskChanged:
-		if e.Task.LastStatus == "STOPPED" {
+		if e.Task.Stopped() {
 			delete(l.tasks, e.Task.ID)
 			if e.Task.Ours {
 				l.printAbove(DescribeTask(e.Task))

@@ -70,7 +70,11 @@ func deployOnce(b *testing.B, image string, want progress.Outcome) benchRow {
 	em := emulator.New(emulator.Options{Speed: benchSpeed, Seed: 3, Scenario: &scenario.Scenario{Images: []scenario.Image{
 		{Match: "*/app:crash", ExitCode: &crash, ExitAfter: scenario.Duration(3 * time.Second)},
 		{Match: "*/app:slow", StartupDelay: scenario.Duration(3 * time.Minute)}}}})
-	defer em.Close()
+	b.Cleanup(func() {
+		if err := em.Close(); err != nil {
+			b.Error(err)
+		}
+	})
 	calls := &awsconfig.CallCounter{}
 	cfg, err := awsconfig.Load(ctx, awsconfig.Options{Handler: em, Region: "us-east-1", Calls: calls})
 	if err != nil {
@@ -197,6 +201,6 @@ func printRows(b *testing.B, name string, rows []benchRow) {
 	slices.Sort(lat)
 	median := lat[len(lat)/2]
 	fmt.Fprintf(w, "\tmedian verdict→exit\t\t\t\t\t\t%s\t\n", median.Round(time.Millisecond))
-	w.Flush()
+	_ = w.Flush() // a report printed for people; Fprintf above ignores write errors too
 	b.ReportMetric(median.Seconds(), "s-verdict-to-exit")
 }

@@ -6,9 +6,12 @@ import (
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/aws/retry"
 	"github.com/aws/aws-sdk-go-v2/service/ecs"
 	"github.com/aws/aws-sdk-go-v2/service/ecs/types"
 
+	"github.com/ecsdeploy/ecsdeploy/awsconfig/transient"
+	"github.com/ecsdeploy/ecsdeploy/internal/ecsref"
 	"github.com/ecsdeploy/ecsdeploy/internal/failure"
 	"github.com/ecsdeploy/ecsdeploy/progress"
 	"github.com/ecsdeploy/ecsdeploy/watch"
@@ -61,10 +64,13 @@ func Deploy(ctx context.Context, api ECSAPI, plan *Plan, opts Options) (*Result,
 		// report each service event once between them.
 		opts.Watch.Events = &watch.EventLog{}
 	}
-	d := &deployer{api: api, opts: opts, rep: rep, deadline: time.Now().Add(opts.Timeout)}
-	res := &Result{Cluster: plan.Request.Cluster, Service: plan.Request.Service, Timings: Timings{Started: time.Now().UTC()}}
+	if opts.Watch.Clock == nil {
+		opts.Watch.Clock = watch.WallClock{}
+	}
+	d := &deployer{api: api, opts: opts, rep: rep, deadline: opts.Watch.Clock.Now().Add(opts.Timeout)}
+	res := &Result{Cluster: plan.Request.Cluster, Service: plan.Request.Service, Timings: Timings{Started: d.now().UTC()}}
 	err := d.run(ctx, plan, res)
-	res.Timings.Finished = time.Now().UTC()
+	res.Timings.Finished = d.now().UTC()
 	res.Timings.DurationSeconds = res.Timings.Finished.Sub(res.Timings.Started).Seconds()
 	return res, err
 }
@@ -74,22 +80,37 @@ type deployer struct {
 	opts     Options
 	rep      progress.Reporter
 	deadline time.Time
+	lastRead *types.Service // the service as last read while checking an update
 }
 
+// now is the time on the deploy's clock (the watcher's).
+func (d *deployer) now() time.Time { return d.opts.Watch.Clock.Now() }
+
 func (d *deployer) step(format string, args ...any) {
-	d.rep.Report(progress.Step{At: time.Now(), Message: fmt.Sprintf(format, args...)})
+	d.rep.Report(progress.Step{At: d.now(), Message: fmt.Sprintf(format, args...)})
 }
 
 func (d *deployer) warn(res *Result, format string, args ...any) {
 	msg := fmt.Sprintf(format, args...)
 	res.Warnings = append(res.Warnings, msg)
-	d.rep.Report(progress.Warning{At: time.Now(), Message: msg})
+	d.rep.Report(progress.Warning{At: d.now(), Message: msg})
 }
 
+// watchOptions are the options of a wait within the deploy's deadline. Only
+// the wait for our own deployment holds its verdict for Watch.StableFor
+// (see oursWatchOptions); a deployment awaited before ours does not.
 func (d *deployer) watchOptions() watch.Options {
 	w := d.opts.Watch
 	w.Reporter = d.rep
-	w.Timeout = max(time.Until(d.deadline), time.Millisecond)
+	w.Timeout = max(d.deadline.Sub(d.now()), time.Millisecond)
+	w.TimeoutTotal = d.opts.Timeout
+	w.StableFor = 0
+	return w
+}
+
+func (d *deployer) oursWatchOptions() watch.Options {
+	w := d.watchOptions()
+	w.StableFor = d.opts.Watch.StableFor
 	return w
 }
 
@@ -106,6 +127,14 @@ func (d *deployer) run(ctx context.Context, plan *Plan, res *Result) error {
 	}
 	for _, w := range plan.Summary.Warnings {
 		d.warn(res, "%s", w)
+	}
+	for _, w := range plan.Warnings {
+		d.warn(res, "%s", w)
+	}
+	if plan.Existing != nil && plan.New == nil {
+		for _, n := range plan.Notes {
+			d.step("%s", n)
+		}
 	}
 	tdARN, err := d.register(ctx, plan, res)
 	if err != nil {
@@ -127,13 +156,13 @@ func (d *deployer) run(ctx context.Context, plan *Plan, res *Result) error {
 		res.Reason = "UpdateService returned no PRIMARY deployment to follow"
 		return failure.Failedf("%s", res.Reason)
 	}
-	d.step("waiting for deployment %s (timeout %s)", aws.ToString(ours.Id), time.Until(d.deadline).Round(time.Second))
+	d.step("waiting for deployment %s (timeout %s)", aws.ToString(ours.Id), d.deadline.Sub(d.now()).Round(time.Second))
 	wr, err := watch.Wait(ctx, d.api, watch.Target{
 		Cluster: plan.Request.Cluster, Service: plan.Request.Service,
 		DeploymentID: aws.ToString(ours.Id), TaskDefinition: aws.ToString(ours.TaskDefinition),
 		Since: aws.ToTime(ours.CreatedAt), SkipDeploymentsCheck: d.opts.SkipDeploymentsCheck,
 		FailureThreshold: d.opts.FailureThreshold,
-	}, d.watchOptions())
+	}, d.oursWatchOptions())
 	if err != nil {
 		res.Outcome = progress.Failed
 		res.Reason = "watching the deployment: " + err.Error()
@@ -175,10 +204,10 @@ func (d *deployer) awaitInProgress(ctx context.Context, plan *Plan, res *Result)
 	}
 	id := aws.ToString(ip.Id)
 	if d.opts.NoWait {
-		d.warn(res, "deployment %s (%s) is still in progress; ours supersedes it (--no-wait)", id, shortARN(aws.ToString(ip.TaskDefinition)))
+		d.warn(res, "deployment %s (%s) is still in progress; ours supersedes it (--no-wait)", id, ecsref.Short(aws.ToString(ip.TaskDefinition)))
 		return plan, nil
 	}
-	d.step("deployment %s (%s) is already in progress; waiting for it before ours", id, shortARN(aws.ToString(ip.TaskDefinition)))
+	d.step("deployment %s (%s) is already in progress; waiting for it before ours", id, ecsref.Short(aws.ToString(ip.TaskDefinition)))
 	wr, err := watch.Wait(ctx, d.api, watch.Target{Cluster: plan.Request.Cluster, Service: plan.Request.Service, DeploymentID: id, Awaited: true}, d.watchOptions())
 	if err != nil {
 		return nil, fmt.Errorf("wait for deployment %s: %w", id, err)
@@ -212,9 +241,9 @@ func (d *deployer) register(ctx context.Context, plan *Plan, res *Result) (strin
 		}
 		td = out.TaskDefinition
 		res.Registered = true
-		now := time.Now().UTC()
+		now := d.now().UTC()
 		res.Timings.Registered = &now
-		d.step("registered %s", shortARN(aws.ToString(td.TaskDefinitionArn)))
+		d.step("registered %s", ecsref.Short(aws.ToString(td.TaskDefinitionArn)))
 	case plan.Existing != nil:
 		td = plan.Existing
 	default:
@@ -226,29 +255,72 @@ func (d *deployer) register(ctx context.Context, plan *Plan, res *Result) (strin
 	return res.TaskDefinition, nil
 }
 
-// update updates the service and returns our (PRIMARY) deployment. When the
-// update fails, the revision just registered is deregistered again so that
-// no orphan is left behind.
+// update updates the service and returns our (PRIMARY) deployment.
+//
+// UpdateService is never repeated blindly: when a call fails on the wire or
+// with a transient fault, the update may have been applied all the same (its
+// reply lost), so the service is read first. If it shows our update (a new
+// PRIMARY deployment of our task definition), that is the answer; if not,
+// the same input is sent again, which is safe: it was not applied. When the
+// update finally fails, the service is read once more before any undo, and
+// the revision just registered is deregistered only if the service does not
+// use it.
 func (d *deployer) update(ctx context.Context, plan *Plan, tdARN string, res *Result) (*types.Deployment, error) {
 	in := *plan.Update
 	in.TaskDefinition = aws.String(tdARN)
-	out, err := d.api.UpdateService(ctx, &in)
+	before := map[string]bool{}
+	for _, dep := range plan.Service.Deployments {
+		before[aws.ToString(dep.Id)] = true
+	}
+	var svc *types.Service
+	var err error
+	pause := updateRetryPause
+	for attempt := 1; ; attempt++ {
+		var out *ecs.UpdateServiceOutput
+		out, err = d.api.UpdateService(ctx, &in, noSDKRetries)
+		if err == nil {
+			svc = out.Service
+			break
+		}
+		if !transient.Is(err) || ctx.Err() != nil {
+			break
+		}
+		if applied, ok := d.appliedUpdate(ctx, plan, tdARN, before); ok {
+			d.warn(res, "UpdateService's reply was lost (%v), but the service shows the update applied: following deployment %s", err, aws.ToString(applied.Id))
+			svc, err = d.lastRead, nil
+			break
+		}
+		if attempt >= updateAttempts || d.deadline.Sub(d.now()) < pause {
+			break
+		}
+		d.step("UpdateService failed (%v) and the service shows no update; sending it again in %s", err, pause)
+		if sleep(ctx, d.opts.Watch.Clock, pause) != nil {
+			break
+		}
+		pause = min(2*pause, 20*time.Second)
+	}
+	if err != nil {
+		cctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 30*time.Second)
+		defer cancel()
+		if applied, ok := d.appliedUpdate(cctx, plan, tdARN, before); ok {
+			d.warn(res, "UpdateService failed (%v), but the service shows the update applied: following deployment %s", err, aws.ToString(applied.Id))
+			svc, err = d.lastRead, nil
+		}
+	}
 	if err != nil {
 		res.Outcome = progress.Failed
 		res.Reason = "UpdateService failed: " + err.Error()
 		if res.Registered {
-			d.deregisterOrphan(ctx, tdARN, res)
+			d.deregisterOrphan(ctx, plan, tdARN, res)
 		}
 		return nil, fmt.Errorf("update service %s: %w", plan.Request.Service, err)
 	}
-	now := time.Now().UTC()
+	now := d.now().UTC()
 	res.Timings.ServiceUpdated = &now
-	svc := *out.Service
 	var ours *types.Deployment
-	for _, dep := range svc.Deployments {
-		if aws.ToString(dep.Status) == "PRIMARY" {
-			dep := dep
-			ours = &dep
+	if svc != nil {
+		if p, ok := ecsref.PrimaryDeployment(*svc); ok {
+			ours = &p
 		}
 	}
 	if ours != nil {
@@ -257,7 +329,7 @@ func (d *deployer) update(ctx context.Context, plan *Plan, tdARN string, res *Re
 	} else {
 		d.step("updated service %s", plan.Request.Service)
 	}
-	if tags := plan.Request.Changes.Tags; len(tags) > 0 {
+	if tags := plan.Request.Changes.Tags; len(tags) > 0 && svc != nil {
 		if _, err := d.api.TagResource(ctx, &ecs.TagResourceInput{ResourceArn: svc.ServiceArn, Tags: tags}); err != nil {
 			d.warn(res, "tagging the service failed (the deployment goes on): %v", err)
 		}
@@ -265,16 +337,80 @@ func (d *deployer) update(ctx context.Context, plan *Plan, tdARN string, res *Re
 	return ours, nil
 }
 
-func (d *deployer) deregisterOrphan(ctx context.Context, arn string, res *Result) {
+// updateAttempts and updateRetryPause bound the deploy's own retries of
+// UpdateService (the SDK's are turned off for it), within the deadline.
+const updateAttempts = 8
+
+var updateRetryPause = time.Second
+
+func noSDKRetries(o *ecs.Options) {
+	o.Retryer = retry.AddWithMaxAttempts(o.Retryer, 1)
+}
+
+// appliedUpdate reads the service and reports the deployment our update
+// started, if the service shows one: a PRIMARY deployment that was not there
+// before, running tdARN. The service read is kept in d.lastRead.
+func (d *deployer) appliedUpdate(ctx context.Context, plan *Plan, tdARN string, before map[string]bool) (types.Deployment, bool) {
+	svc, err := d.readService(ctx, plan)
+	if err != nil {
+		return types.Deployment{}, false
+	}
+	p, ok := ecsref.PrimaryDeployment(svc)
+	if !ok || before[aws.ToString(p.Id)] || aws.ToString(p.TaskDefinition) != tdARN {
+		return types.Deployment{}, false
+	}
+	return p, true
+}
+
+// readService reads the service (with the client's retries) and keeps it in d.lastRead.
+func (d *deployer) readService(ctx context.Context, plan *Plan) (types.Service, error) {
+	out, err := d.api.DescribeServices(ctx, &ecs.DescribeServicesInput{Cluster: aws.String(plan.Request.Cluster), Services: []string{plan.Request.Service}})
+	if err != nil {
+		return types.Service{}, err
+	}
+	if len(out.Services) == 0 {
+		return types.Service{}, fmt.Errorf("service %s not found", plan.Request.Service)
+	}
+	svc := out.Services[0]
+	d.lastRead = &svc
+	return svc, nil
+}
+
+// usesTaskDefinition reports whether the service runs arn or deploys it.
+func usesTaskDefinition(svc types.Service, arn string) bool {
+	if aws.ToString(svc.TaskDefinition) == arn {
+		return true
+	}
+	for _, dep := range svc.Deployments {
+		if aws.ToString(dep.TaskDefinition) == arn {
+			return true
+		}
+	}
+	return false
+}
+
+// deregisterOrphan deregisters the revision registered for an update that
+// failed, after reading the service: never one the service uses, and not
+// when the service cannot be read to check.
+func (d *deployer) deregisterOrphan(ctx context.Context, plan *Plan, arn string, res *Result) {
 	// Clean up even if the caller's context is being cancelled.
 	cctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 30*time.Second)
 	defer cancel()
+	svc, err := d.readService(cctx, plan)
+	if err != nil {
+		d.warn(res, "revision %s was registered for the update; it is left ACTIVE because the service could not be read to check that it does not use it: %v", ecsref.Short(arn), err)
+		return
+	}
+	if usesTaskDefinition(svc, arn) {
+		d.warn(res, "revision %s is used by the service although UpdateService failed; it is left ACTIVE", ecsref.Short(arn))
+		return
+	}
 	if _, err := d.api.DeregisterTaskDefinition(cctx, &ecs.DeregisterTaskDefinitionInput{TaskDefinition: aws.String(arn)}); err != nil {
-		d.warn(res, "revision %s was registered but the service update failed, and deregistering it failed too: %v", shortARN(arn), err)
+		d.warn(res, "revision %s was registered but the service update failed, and deregistering it failed too: %v", ecsref.Short(arn), err)
 		return
 	}
 	res.OrphanDeregistered = arn
-	d.step("the service update failed; deregistered the revision registered for it, %s", shortARN(arn))
+	d.step("the service update failed; deregistered the revision registered for it, %s", ecsref.Short(arn))
 }
 
 func (d *deployer) prune(ctx context.Context, plan *Plan, res *Result) {
@@ -296,20 +432,38 @@ func (d *deployer) rollback(ctx context.Context, plan *Plan, wr *watch.Result, r
 	wopts := d.opts.Watch
 	wopts.Reporter = d.rep
 	wopts.Timeout = d.opts.Timeout
+	wopts.StableFor = 0
+	prevCount := previousDesiredCount(plan)
 	if wr.RollbackDeploymentID != "" {
-		d.step("ECS is rolling back (deployment %s); waiting for it", wr.RollbackDeploymentID)
-		rr, err := watch.Wait(ctx, d.api, watch.Target{Cluster: plan.Request.Cluster, Service: plan.Request.Service, DeploymentID: wr.RollbackDeploymentID}, wopts)
 		res.Rollback = &RollbackResult{TaskDefinition: res.PreviousTaskDefinition, DeploymentID: wr.RollbackDeploymentID, ByECS: true}
+		follow := wr.RollbackDeploymentID
+		if prevCount != nil {
+			// ECS's rollback restores the task definition only; the desired
+			// count we changed stays. Set it back first, so that the one wait
+			// below covers both (a count alone starts no new deployment).
+			id, err := d.restoreDesiredCount(ctx, plan, *prevCount)
+			if err != nil {
+				res.Rollback.Outcome = progress.Failed
+				res.Rollback.Reason = fmt.Sprintf("ECS is rolling the task definition back, but restoring the desired count to %d failed: %v", *prevCount, err)
+				d.warn(res, "%s", res.Rollback.Reason)
+				return
+			}
+			res.Rollback.DesiredCount = prevCount
+			if id != "" && id != follow {
+				follow, res.Rollback.DeploymentID = id, id
+			}
+		}
+		d.step("ECS is rolling back (deployment %s); waiting for it", follow)
+		rr, err := watch.Wait(ctx, d.api, watch.Target{Cluster: plan.Request.Cluster, Service: plan.Request.Service, DeploymentID: follow}, wopts)
 		fillRollback(res.Rollback, rr, err)
+		if prevCount != nil && res.Rollback.Outcome == progress.Succeeded {
+			res.Rollback.Reason += fmt.Sprintf("; desired count restored to %d", *prevCount)
+		}
 		return
 	}
-	req := RollbackRequest{Cluster: plan.Request.Cluster, Service: plan.Request.Service, TaskDefinition: res.PreviousTaskDefinition}
-	if plan.Update.DesiredCount != nil {
-		prev := plan.Service.DesiredCount
-		req.DesiredCount = &prev
-	}
+	req := RollbackRequest{Cluster: plan.Request.Cluster, Service: plan.Request.Service, TaskDefinition: res.PreviousTaskDefinition, DesiredCount: prevCount}
 	if req.TaskDefinition == res.TaskDefinition && req.DesiredCount == nil {
-		d.warn(res, "nothing to roll back to: the service ran %s before this deployment too", shortARN(res.TaskDefinition))
+		d.warn(res, "nothing to roll back to: the service ran %s before this deployment too", ecsref.Short(res.TaskDefinition))
 		return
 	}
 	rb, err := Rollback(ctx, d.api, req, RollbackOptions{Watch: wopts})
@@ -318,6 +472,34 @@ func (d *deployer) rollback(ctx context.Context, plan *Plan, wr *watch.Result, r
 		return
 	}
 	res.Rollback = rb
+}
+
+// previousDesiredCount is the desired count to restore on rollback: the
+// service's count before the deploy, when the deploy changed it.
+func previousDesiredCount(plan *Plan) *int32 {
+	if plan.Update.DesiredCount == nil || *plan.Update.DesiredCount == plan.Service.DesiredCount {
+		return nil
+	}
+	prev := plan.Service.DesiredCount
+	return &prev
+}
+
+// restoreDesiredCount sets the service's desired count back, alone (ECS
+// starts no deployment for it), and returns the PRIMARY deployment then.
+func (d *deployer) restoreDesiredCount(ctx context.Context, plan *Plan, count int32) (string, error) {
+	d.step("restoring the desired count of service %s to %d", plan.Request.Service, count)
+	out, err := d.api.UpdateService(ctx, &ecs.UpdateServiceInput{
+		Cluster: aws.String(plan.Request.Cluster), Service: aws.String(plan.Request.Service), DesiredCount: aws.Int32(count),
+	})
+	if err != nil {
+		return "", err
+	}
+	if out.Service != nil {
+		if p, ok := ecsref.PrimaryDeployment(*out.Service); ok {
+			return aws.ToString(p.Id), nil
+		}
+	}
+	return "", nil
 }
 
 func fillRollback(rb *RollbackResult, wr *watch.Result, err error) {
@@ -332,11 +514,12 @@ func fillRollback(rb *RollbackResult, wr *watch.Result, err error) {
 	}
 }
 
-func shortARN(arn string) string {
-	for i := len(arn) - 1; i >= 0; i-- {
-		if arn[i] == '/' {
-			return arn[i+1:]
-		}
+// sleep pauses for d on clock, or returns ctx's error if it ends first.
+func sleep(ctx context.Context, clock watch.Clock, d time.Duration) error {
+	select {
+	case <-ctx.Done():
+		return ctx.Err()
+	case <-clock.After(d):
+		return nil
 	}
-	return arn
 }

@@ -3,6 +3,7 @@ package rollout
 import (
 	"context"
 	"fmt"
+	"io"
 	"sort"
 	"strings"
 	"sync"
@@ -12,6 +13,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/ecs"
 	"github.com/aws/aws-sdk-go-v2/service/ecs/types"
 	"github.com/aws/smithy-go"
+	smithyhttp "github.com/aws/smithy-go/transport/http"
 )
 
 const arnPrefix = "arn:aws:ecs:us-east-1:123456789012:task-definition/"
@@ -28,8 +30,11 @@ type fakeECS struct {
 	failWrite map[string]error
 	// failDescribeTaskDefinition, when set, is every DescribeTaskDefinition's answer.
 	failDescribeTaskDefinition error
-	onPoll                     func(svc *types.Service, poll int)
-	polls                      int
+	// lostReplies UpdateService calls are applied and then answered with a
+	// dropped connection; dropUpdates calls are dropped before applying.
+	lostReplies, dropUpdates int
+	onPoll                   func(svc *types.Service, poll int)
+	polls                    int
 }
 
 func newFake() *fakeECS {
@@ -184,9 +189,33 @@ func (f *fakeECS) UpdateService(ctx context.Context, in *ecs.UpdateServiceInput,
 	if err := f.failWrite["Update"]; err != nil {
 		return nil, err
 	}
+	if f.dropUpdates > 0 {
+		f.dropUpdates--
+		return nil, droppedConnection()
+	}
+	if f.lostReplies > 0 {
+		f.lostReplies--
+		f.applyUpdate(in)
+		return nil, droppedConnection()
+	}
+	return &ecs.UpdateServiceOutput{Service: f.applyUpdate(in)}, nil
+}
+
+func droppedConnection() error {
+	return &smithyhttp.RequestSendError{Err: fmt.Errorf("read tcp: %w", io.EOF)}
+}
+
+func (f *fakeECS) applyUpdate(in *ecs.UpdateServiceInput) *types.Service {
 	svc := f.services[aws.ToString(in.Service)]
 	if in.DesiredCount != nil {
 		svc.DesiredCount = *in.DesiredCount
+		if len(svc.Deployments) > 0 {
+			svc.Deployments[0].DesiredCount = svc.DesiredCount
+		}
+	}
+	if in.TaskDefinition == nil && !in.ForceNewDeployment {
+		// A count alone starts no deployment, as in ECS.
+		return svc
 	}
 	td := f.resolve(aws.ToString(in.TaskDefinition))
 	if aws.ToString(td.TaskDefinitionArn) != aws.ToString(svc.TaskDefinition) || in.ForceNewDeployment {
@@ -199,7 +228,7 @@ func (f *fakeECS) UpdateService(ctx context.Context, in *ecs.UpdateServiceInput,
 			TaskDefinition: td.TaskDefinitionArn, RolloutState: types.DeploymentRolloutStateInProgress, DesiredCount: svc.DesiredCount,
 			CreatedAt: aws.Time(time.Now())}}, svc.Deployments...)
 	}
-	return &ecs.UpdateServiceOutput{Service: svc}, nil
+	return svc
 }
 
 func (f *fakeECS) TagResource(ctx context.Context, in *ecs.TagResourceInput, _ ...func(*ecs.Options)) (*ecs.TagResourceOutput, error) {

@@ -24,8 +24,14 @@ func Outputs(res *Result) []Output {
 // it is set (getenv is os.Getenv in the CLI) and writes them to outputsFile
 // when it is not "".
 func WriteOutputs(res *Result, outputsFile string, getenv func(string) string) error {
+	return WriteOutputLines(Outputs(res), outputsFile, getenv)
+}
+
+// WriteOutputLines writes outputs as WriteOutputs does; a fleet writes the
+// outputs of all its services, each prefixed with its target's name.
+func WriteOutputLines(outs []Output, outputsFile string, getenv func(string) string) error {
 	var b strings.Builder
-	for _, o := range Outputs(res) {
+	for _, o := range outs {
 		// Values are names and numbers; a newline would corrupt the file format.
 		fmt.Fprintf(&b, "%s=%s\n", o.Key, strings.ReplaceAll(o.Value, "\n", " "))
 	}

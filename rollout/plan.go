@@ -9,6 +9,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/ecs"
 	"github.com/aws/aws-sdk-go-v2/service/ecs/types"
 
+	"github.com/ecsdeploy/ecsdeploy/internal/ecsref"
 	"github.com/ecsdeploy/ecsdeploy/internal/failure"
 	"github.com/ecsdeploy/ecsdeploy/taskdef"
 )
@@ -38,6 +39,9 @@ type Plan struct {
 	// Deploy waits for it before starting ours.
 	InProgress *types.Deployment
 	Notes      []string
+	// Warnings are reported by Deploy as it starts (and shown by a dry run
+	// as notes): things found while planning that the user should know.
+	Warnings []string
 }
 
 // Family is the family the deployed revision belongs to.
@@ -69,6 +73,9 @@ func MakePlan(ctx context.Context, api ECSAPI, req Request) (*Plan, error) {
 	}
 	p.CurrentInput = taskdef.RegisterInput(p.Current, p.CurrentTags)
 	if err := p.chooseTaskDefinition(ctx, api); err != nil {
+		return nil, err
+	}
+	if err := p.checkNewestRevision(ctx, api); err != nil {
 		return nil, err
 	}
 	p.Update, p.SettingChanges = serviceUpdate(svc, req.Settings)
@@ -118,62 +125,71 @@ func (p *Plan) startsDeployment() bool {
 
 // chooseTaskDefinition fills New (or Existing) from the request's source and changes.
 func (p *Plan) chooseTaskDefinition(ctx context.Context, api ECSAPI) error {
-	src := p.Request.Source
-	family := aws.ToString(p.Current.Family)
-	var base *ecs.RegisterTaskDefinitionInput
+	req := p.Request
+	src := req.Source
 	switch {
 	case src.Existing != "":
-		td, _, err := describeTaskDefinition(ctx, api, src.Existing)
+		td, _, err := describeActiveRevision(ctx, api, src.Existing, "taskDefinition")
 		if err != nil {
 			return err
-		}
-		if td.Status != types.TaskDefinitionStatusActive {
-			return failure.Invalidf("--task-definition %s is %s; only ACTIVE revisions can be deployed", src.Existing, td.Status)
 		}
 		p.Existing = td
 		return nil
-	case src.File != nil:
-		base = taskdef.CloneInput(src.File)
-		if aws.ToString(base.Family) == "" {
-			base.Family = aws.String(family)
-		}
-	case src.TemplateFamily != "":
-		td, tags, err := describeTaskDefinition(ctx, api, src.TemplateFamily)
-		if err != nil {
-			return err
-		}
-		base = taskdef.RegisterInput(td, tagsIf(p.Request.CopyTaskDefinitionTags, tags))
-		base.Family = aws.String(family)
-		p.Notes = append(p.Notes, fmt.Sprintf("based on template %s:%d, registered into family %s", aws.ToString(td.Family), td.Revision, family))
-	case src.UseLatest:
-		td, tags, err := describeTaskDefinition(ctx, api, family)
+	case src.UseLatest && src.File == nil && src.TemplateFamily == "" && req.Changes.IsEmpty():
+		family := aws.ToString(p.Current.Family)
+		td, _, err := describeActiveRevision(ctx, api, family, "useLatestTaskDef")
 		if err != nil {
 			return err
 		}
 		if td.Revision != p.Current.Revision {
-			if p.Request.Changes.IsEmpty() {
-				// Deploy the latest revision as it is rather than registering a copy.
-				p.Existing = td
-				p.Notes = append(p.Notes, fmt.Sprintf("deploys the latest ACTIVE revision %s:%d as it is (the service runs %d)", family, td.Revision, p.Current.Revision))
-				return nil
-			}
-			p.Notes = append(p.Notes, fmt.Sprintf("based on the latest ACTIVE revision %s:%d (the service runs %d)", family, td.Revision, p.Current.Revision))
+			// Deploy the latest revision as it is rather than registering a copy.
+			p.Existing = td
+			p.Notes = append(p.Notes, fmt.Sprintf("deploys the latest ACTIVE revision %s:%d as it is (the service runs %d)", family, td.Revision, p.Current.Revision))
+			return nil
 		}
-		base = taskdef.RegisterInput(td, tagsIf(p.Request.CopyTaskDefinitionTags, tags))
-	default:
-		base = taskdef.RegisterInput(p.Current, tagsIf(p.Request.CopyTaskDefinitionTags, p.CurrentTags))
 	}
-	summary, err := taskdef.Apply(base, p.Request.Changes)
+	b, err := resolveBase(ctx, api, BaseRequest{Cluster: req.Cluster, Service: req.Service, Source: src,
+		Changes: req.Changes, CopyTags: req.CopyTaskDefinitionTags}, &p.Service, p.Current, p.CurrentTags)
 	if err != nil {
 		return err
 	}
-	p.Summary = summary
-	unchanged := taskdef.RegisterInput(p.Current, tagsIf(p.Request.CopyTaskDefinitionTags || len(base.Tags) > 0, p.CurrentTags))
-	if sameTaskDefinition(base, unchanged) {
+	p.Summary, p.Notes = b.Summary, append(p.Notes, b.Notes...)
+	unchanged := taskdef.RegisterInput(p.Current, tagsIf(req.CopyTaskDefinitionTags || len(b.Input.Tags) > 0, p.CurrentTags))
+	if sameTaskDefinition(b.Input, unchanged) {
 		p.Notes = append(p.Notes, "the task definition does not change; no new revision is registered")
 		return nil
 	}
-	p.New = base
+	p.New = b.Input
+	return nil
+}
+
+// checkNewestRevision looks at the newest ACTIVE revision of the family
+// before a new one is registered. A revision newer than the one the service
+// runs that the service does not use is what a deploy leaves when it is
+// stopped between registering and updating the service (killed, or a lost
+// connection). If it is identical to the revision this deploy would
+// register, it is deployed instead of registering another copy; otherwise
+// the plan warns about it, so that it is neither reused by mistake nor
+// left unmentioned.
+func (p *Plan) checkNewestRevision(ctx context.Context, api ECSAPI) error {
+	if p.New == nil || aws.ToString(p.New.Family) != aws.ToString(p.Current.Family) {
+		return nil
+	}
+	newest, tags, err := describeTaskDefinition(ctx, api, aws.ToString(p.New.Family))
+	if err != nil {
+		return err
+	}
+	arn := aws.ToString(newest.TaskDefinitionArn)
+	if newest.Revision <= p.Current.Revision || usesTaskDefinition(p.Service, arn) {
+		return nil
+	}
+	name := fmt.Sprintf("%s:%d", aws.ToString(newest.Family), newest.Revision)
+	if sameTaskDefinition(taskdef.RegisterInput(newest, tags), p.New) {
+		p.Existing, p.New = newest, nil
+		p.Notes = append(p.Notes, fmt.Sprintf("deploys %s, an identical revision registered earlier that this service never ran (an interrupted deploy?), instead of registering a copy", name))
+		return nil
+	}
+	p.Warnings = append(p.Warnings, fmt.Sprintf("%s, newer than the revision the service runs (%d), is not used by this service: an earlier deploy may have stopped between registering it and updating the service; it is left as it is (ecsdeploy revisions prune can remove it)", name, p.Current.Revision))
 	return nil
 }
 
@@ -201,11 +217,8 @@ func inProgress(svc types.Service) *types.Deployment {
 		}
 		return nil
 	}
-	for _, d := range svc.Deployments {
-		if aws.ToString(d.Status) == "PRIMARY" {
-			d := d
-			return &d
-		}
+	if d, ok := ecsref.PrimaryDeployment(svc); ok {
+		return &d
 	}
 	return nil
 }
@@ -237,7 +250,7 @@ func DescribeService(ctx context.Context, api ServiceDescriber, cluster, service
 	return svc, nil
 }
 
-func describeTaskDefinition(ctx context.Context, api ECSAPI, ref string) (*types.TaskDefinition, []types.Tag, error) {
+func describeTaskDefinition(ctx context.Context, api BaseAPI, ref string) (*types.TaskDefinition, []types.Tag, error) {
 	out, err := api.DescribeTaskDefinition(ctx, &ecs.DescribeTaskDefinitionInput{
 		TaskDefinition: aws.String(ref), Include: []types.TaskDefinitionField{types.TaskDefinitionFieldTags},
 	})

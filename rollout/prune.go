@@ -8,6 +8,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/ecs"
 
+	"github.com/ecsdeploy/ecsdeploy/internal/ecsref"
 	"github.com/ecsdeploy/ecsdeploy/progress"
 )
 
@@ -64,7 +65,7 @@ func Prune(ctx context.Context, api ECSAPI, req PruneRequest, rep progress.Repor
 		}
 		if !req.DryRun {
 			if _, err := api.DeregisterTaskDefinition(ctx, &ecs.DeregisterTaskDefinitionInput{TaskDefinition: aws.String(arn)}); err != nil {
-				return res, fmt.Errorf("deregister %s: %w", shortARN(arn), err)
+				return res, fmt.Errorf("deregister %s: %w", ecsref.Short(arn), err)
 			}
 		}
 		res.Deregistered = append(res.Deregistered, arn)

@@ -7,6 +7,7 @@ import (
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 
+	"github.com/ecsdeploy/ecsdeploy/internal/ecsref"
 	"github.com/ecsdeploy/ecsdeploy/taskdef"
 )
 
@@ -35,7 +36,7 @@ func (p *Plan) Report(opts taskdef.DiffOptions) PlanReport {
 		Changes:            p.Summary,
 		ServiceChanges:     p.SettingChanges,
 		Steps:              p.Steps,
-		Notes:              p.Notes,
+		Notes:              append(append([]string(nil), p.Notes...), p.Warnings...),
 		TaskDefinitionDiff: p.diff(opts),
 	}
 	if p.Existing != nil {
@@ -69,7 +70,7 @@ func (p *Plan) diff(opts taskdef.DiffOptions) string {
 func (p *Plan) Render(w io.Writer, opts taskdef.DiffOptions) {
 	r := p.Report(opts)
 	fmt.Fprintf(w, "service %s in cluster %s runs %s (desired %d, running %d)\n",
-		r.Service, r.Cluster, shortARN(r.CurrentTask), p.Service.DesiredCount, p.Service.RunningCount)
+		r.Service, r.Cluster, ecsref.Short(r.CurrentTask), p.Service.DesiredCount, p.Service.RunningCount)
 	if r.InProgress != "" {
 		fmt.Fprintf(w, "deployment %s is in progress; deploy waits for it first\n", r.InProgress)
 	}
@@ -86,7 +87,7 @@ func (p *Plan) Render(w io.Writer, opts taskdef.DiffOptions) {
 	case r.TaskDefinitionDiff != "":
 		fmt.Fprint(w, indent(r.TaskDefinitionDiff))
 	case r.DeploysRevision != "":
-		fmt.Fprintf(w, "  deploys %s as it is (identical to the current one)\n", shortARN(r.DeploysRevision))
+		fmt.Fprintf(w, "  deploys %s as it is (identical to the current one)\n", ecsref.Short(r.DeploysRevision))
 	default:
 		fmt.Fprintln(w, "  no change")
 	}

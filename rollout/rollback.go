@@ -5,7 +5,6 @@ import (
 	"errors"
 	"fmt"
 	"sort"
-	"strings"
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
@@ -13,6 +12,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/ecs/types"
 	"github.com/aws/smithy-go"
 
+	"github.com/ecsdeploy/ecsdeploy/internal/ecsref"
 	"github.com/ecsdeploy/ecsdeploy/internal/failure"
 	"github.com/ecsdeploy/ecsdeploy/progress"
 	"github.com/ecsdeploy/ecsdeploy/watch"
@@ -42,7 +42,7 @@ func Rollback(ctx context.Context, api ECSAPI, req RollbackRequest, opts Rollbac
 		rep = progress.Discard
 	}
 	rb := &RollbackResult{TaskDefinition: req.TaskDefinition, DesiredCount: req.DesiredCount}
-	rep.Report(progress.Step{At: time.Now(), Message: fmt.Sprintf("rolling back service %s to %s", req.Service, shortARN(req.TaskDefinition))})
+	rep.Report(progress.Step{At: time.Now(), Message: fmt.Sprintf("rolling back service %s to %s", req.Service, ecsref.Short(req.TaskDefinition))})
 	out, err := api.UpdateService(ctx, &ecs.UpdateServiceInput{
 		Cluster: aws.String(req.Cluster), Service: aws.String(req.Service),
 		TaskDefinition: aws.String(req.TaskDefinition), DesiredCount: req.DesiredCount,
@@ -53,11 +53,8 @@ func Rollback(ctx context.Context, api ECSAPI, req RollbackRequest, opts Rollbac
 		return rb, fmt.Errorf("roll back service %s: %w", req.Service, err)
 	}
 	var ours *types.Deployment
-	for _, d := range out.Service.Deployments {
-		if aws.ToString(d.Status) == "PRIMARY" {
-			d := d
-			ours = &d
-		}
+	if d, ok := ecsref.PrimaryDeployment(*out.Service); ok {
+		ours = &d
 	}
 	if opts.NoWait {
 		rb.Outcome = Updated
@@ -103,7 +100,7 @@ func RollbackTarget(ctx context.Context, api ECSAPI, cluster, service string, to
 		return "", svc, "", err
 	}
 	current := aws.ToString(svc.TaskDefinition)
-	family, rev := familyRevision(current)
+	family, rev := ecsref.FamilyRevision(current)
 	if toRevision > 0 {
 		ref := fmt.Sprintf("%s:%d", family, toRevision)
 		td, _, err := describeTaskDefinition(ctx, api, ref)
@@ -126,7 +123,7 @@ func RollbackTarget(ctx context.Context, api ECSAPI, cluster, service string, to
 		// it is never a target.
 		if aws.ToString(d.Status) != "PRIMARY" && aws.ToString(d.TaskDefinition) != current && d.RunningCount > 0 &&
 			d.RolloutState != types.DeploymentRolloutStateFailed {
-			return aws.ToString(d.TaskDefinition), svc, fmt.Sprintf("%s still runs tasks of the service", shortARN(aws.ToString(d.TaskDefinition))), nil
+			return aws.ToString(d.TaskDefinition), svc, fmt.Sprintf("%s still runs tasks of the service", ecsref.Short(aws.ToString(d.TaskDefinition))), nil
 		}
 	}
 	if prev, ok := previousFromServiceDeployments(ctx, api, cluster, service, current); ok {
@@ -137,7 +134,7 @@ func RollbackTarget(ctx context.Context, api ECSAPI, cluster, service string, to
 		return "", svc, "", err
 	}
 	for _, arn := range arns { // newest first
-		if _, r := familyRevision(arn); r < rev {
+		if _, r := ecsref.FamilyRevision(arn); r < rev {
 			return arn, svc, "could not tell which revision ran before; chose the newest ACTIVE revision older than the current one", nil
 		}
 	}
@@ -217,18 +214,6 @@ func previousFromServiceDeployments(ctx context.Context, api ECSAPI, cluster, se
 	return "", false
 }
 
-// familyRevision splits "arn:...:task-definition/web:7" or "web:7".
-func familyRevision(ref string) (string, int32) {
-	s := shortARN(ref)
-	i := strings.LastIndex(s, ":")
-	if i < 0 {
-		return s, 0
-	}
-	var n int32
-	fmt.Sscanf(s[i+1:], "%d", &n)
-	return s[:i], n
-}
-
 // listFamily lists the ACTIVE revisions of exactly family, newest first.
 func listFamily(ctx context.Context, api ECSAPI, family string) ([]string, error) {
 	var arns []string
@@ -242,14 +227,14 @@ func listFamily(ctx context.Context, api ECSAPI, family string) ([]string, error
 		}
 		for _, a := range out.TaskDefinitionArns {
 			// familyPrefix matches prefixes ("web" lists "web-worker" too).
-			if f, _ := familyRevision(a); f == family {
+			if f, _ := ecsref.FamilyRevision(a); f == family {
 				arns = append(arns, a)
 			}
 		}
 	}
 	sort.SliceStable(arns, func(i, j int) bool {
-		_, a := familyRevision(arns[i])
-		_, b := familyRevision(arns[j])
+		_, a := ecsref.FamilyRevision(arns[i])
+		_, b := ecsref.FamilyRevision(arns[j])
 		return a > b
 	})
 	return arns, nil

@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/ecs"
 	"github.com/aws/aws-sdk-go-v2/service/ecs/types"
 
 	"github.com/ecsdeploy/ecsdeploy/internal/failure"
@@ -149,6 +150,71 @@ func TestUpdateFailureDeregistersTheOrphanRevision(t *testing.T) {
 	}
 }
 
+func TestLostUpdateReplyIsFollowedNotUndone(t *testing.T) {
+	f, _ := setup(t)
+	plan, err := MakePlan(context.Background(), f, Request{Cluster: "c", Service: "web", Changes: imageChange("app", "registry.example.com/web:2.0")})
+	if err != nil {
+		t.Fatal(err)
+	}
+	f.lostReplies = 1
+	f.onPoll = completeRollout(2)
+	res, err := Deploy(context.Background(), f, plan, Options{Watch: fastWatch, Timeout: 5 * time.Second})
+	if err != nil || res.Outcome != progress.Succeeded {
+		t.Fatalf("err %v, outcome %q (%s): an applied update whose reply was lost must be followed", err, res.Outcome, res.Reason)
+	}
+	if slices.Contains(f.writes, "Deregister web:2") || res.OrphanDeregistered != "" {
+		t.Fatalf("deregistered the revision the service runs: writes %v", f.writes)
+	}
+	if n := strings.Count(strings.Join(f.writes, ","), "Update web"); n != 1 {
+		t.Fatalf("UpdateService sent %d times; an applied update must not be repeated: %v", n, f.writes)
+	}
+	if aws.ToString(f.services["web"].TaskDefinition) != arnPrefix+"web:2" || !strings.Contains(strings.Join(res.Warnings, "\n"), "reply was lost") {
+		t.Fatalf("service runs %s, warnings %q", aws.ToString(f.services["web"].TaskDefinition), res.Warnings)
+	}
+}
+
+func TestDroppedUpdateNotAppliedIsSentAgain(t *testing.T) {
+	f, _ := setup(t)
+	plan, err := MakePlan(context.Background(), f, Request{Cluster: "c", Service: "web", Changes: imageChange("app", "registry.example.com/web:2.0")})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer func(p time.Duration) { updateRetryPause = p }(updateRetryPause)
+	updateRetryPause = time.Millisecond
+	f.dropUpdates = 2
+	f.onPoll = completeRollout(3)
+	res, err := Deploy(context.Background(), f, plan, Options{Watch: fastWatch, Timeout: 5 * time.Second})
+	if err != nil || res.Outcome != progress.Succeeded {
+		t.Fatalf("err %v, outcome %q (%s): dropped connections must not fail the deploy", err, res.Outcome, res.Reason)
+	}
+	if n := strings.Count(strings.Join(f.writes, ","), "Update web"); n != 3 {
+		t.Fatalf("UpdateService sent %d times, want 3 (two dropped before applying): %v", n, f.writes)
+	}
+}
+
+func TestUpdateFailureKeepsARevisionTheServiceUses(t *testing.T) {
+	f, _ := setup(t)
+	plan, err := MakePlan(context.Background(), f, Request{Cluster: "c", Service: "web", Changes: imageChange("app", "registry.example.com/web:2.0")})
+	if err != nil {
+		t.Fatal(err)
+	}
+	// Whatever made UpdateService fail, the service is read before the
+	// undo, and a revision one of its deployments uses is kept (here a
+	// deployment of the service already names it).
+	f.failWrite["Update"] = apiError("InvalidParameterException")
+	f.services["web"].Deployments = append(f.services["web"].Deployments, types.Deployment{Id: aws.String("ecs-svc/other"), Status: aws.String("ACTIVE"), TaskDefinition: aws.String(arnPrefix + "web:2")})
+	res, err := Deploy(context.Background(), f, plan, Options{Watch: fastWatch, Timeout: 5 * time.Second})
+	if failure.CodeOf(err) != failure.CodeAWS {
+		t.Fatalf("err = %v (code %d), want an AWS error", err, failure.CodeOf(err))
+	}
+	if slices.Contains(f.writes, "Deregister web:2") || res.OrphanDeregistered != "" {
+		t.Fatalf("deregistered a revision a deployment of the service uses: writes %v", f.writes)
+	}
+	if !strings.Contains(strings.Join(res.Warnings, "\n"), "used by the service") {
+		t.Fatalf("warnings %q do not say why the revision was kept", res.Warnings)
+	}
+}
+
 func TestCircuitBreakerRollbackIsAFailureAndRollbackFollowsECS(t *testing.T) {
 	f, td1 := setup(t)
 	plan, err := MakePlan(context.Background(), f, Request{Cluster: "c", Service: "web", Changes: imageChange("app", "registry.example.com/web:broken")})
@@ -169,6 +235,28 @@ func TestCircuitBreakerRollbackIsAFailureAndRollbackFollowsECS(t *testing.T) {
 	}
 	if n := strings.Count(strings.Join(f.writes, ","), "Update web"); n != 1 {
 		t.Fatalf("issued a second update although ECS was already rolling back: %v", f.writes)
+	}
+}
+
+func TestCircuitBreakerRollbackWithRollbackFlagRestoresTheDesiredCount(t *testing.T) {
+	f, td1 := setup(t)
+	plan, err := MakePlan(context.Background(), f, Request{Cluster: "c", Service: "web", Changes: imageChange("app", "registry.example.com/web:broken"),
+		Settings: ServiceSettings{DesiredCount: aws.Int32(6)}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	f.onPoll = breakerRollback(td1)
+	res, err := Deploy(context.Background(), f, plan, Options{Watch: fastWatch, Timeout: 5 * time.Second, Rollback: true})
+	if failure.CodeOf(err) != failure.CodeFailed {
+		t.Fatalf("err = %v (code %d), want failed", err, failure.CodeOf(err))
+	}
+	svc := f.services["web"]
+	if aws.ToString(svc.TaskDefinition) != td1 || svc.DesiredCount != 2 {
+		t.Fatalf("after the rollback the service runs %s with %d desired, want %s with 2", aws.ToString(svc.TaskDefinition), svc.DesiredCount, td1)
+	}
+	rb := res.Rollback
+	if rb == nil || !rb.ByECS || rb.Outcome != progress.Succeeded || aws.ToInt32(rb.DesiredCount) != 2 || !strings.Contains(rb.Reason, "desired count restored to 2") {
+		t.Fatalf("rollback %+v, want ECS's rollback followed and the desired count 2 restored and reported", rb)
 	}
 }
 
@@ -337,5 +425,78 @@ func TestRollbackLeavesADeploymentThatReplacedOursAlone(t *testing.T) {
 	}
 	if res.Rollback != nil || strings.Count(strings.Join(f.writes, ","), "Update web") != 1 || len(res.Warnings) == 0 {
 		t.Fatalf("rolled back over someone else's deployment: rollback %+v, writes %v, warnings %v", res.Rollback, f.writes, res.Warnings)
+	}
+}
+
+// The deploy's timeout covers registering and updating too; when the wait
+// runs out, the message states the limit the user gave, not what was left
+// of it for the wait.
+func TestTimeoutMessageStatesTheWholeTimeout(t *testing.T) {
+	f, _ := setup(t)
+	plan, err := MakePlan(context.Background(), f, Request{Cluster: "c", Service: "web", Changes: imageChange("app", "registry.example.com/web:slow")})
+	if err != nil {
+		t.Fatal(err)
+	}
+	f.onPoll = func(*types.Service, int) {}
+	slowRegister := &slowWrites{fakeECS: f, delay: 150 * time.Millisecond}
+	res, err := Deploy(context.Background(), slowRegister, plan, Options{Watch: fastWatch, Timeout: 300 * time.Millisecond})
+	if failure.CodeOf(err) != failure.CodeTimedOut {
+		t.Fatalf("err = %v, want a timeout", err)
+	}
+	if !strings.HasPrefix(res.Reason, "timed out after 300ms (counted from the start of the command") {
+		t.Fatalf("reason %q does not state the 300ms timeout", res.Reason)
+	}
+}
+
+// slowWrites makes RegisterTaskDefinition take a while.
+type slowWrites struct {
+	*fakeECS
+	delay time.Duration
+}
+
+func (s *slowWrites) RegisterTaskDefinition(ctx context.Context, in *ecs.RegisterTaskDefinitionInput, o ...func(*ecs.Options)) (*ecs.RegisterTaskDefinitionOutput, error) {
+	time.Sleep(s.delay)
+	return s.fakeECS.RegisterTaskDefinition(ctx, in, o...)
+}
+
+// A deploy stopped between registering and updating the service leaves an
+// ACTIVE revision that no service runs. The next deploy of the same change
+// deploys that revision instead of registering a copy.
+func TestDeployReusesAnIdenticalRevisionLeftByAnInterruptedDeploy(t *testing.T) {
+	f, _ := setup(t)
+	left := f.addTaskDef("web", container("app", "registry.example.com/web:2.0", types.KeyValuePair{Name: aws.String("MODE"), Value: aws.String("blue")}),
+		container("log", "fluent/fluent-bit:2"))
+	plan, err := MakePlan(context.Background(), f, Request{Cluster: "c", Service: "web", Changes: imageChange("app", "registry.example.com/web:2.0")})
+	if err != nil {
+		t.Fatal(err)
+	}
+	f.onPoll = completeRollout(2)
+	res, err := Deploy(context.Background(), f, plan, Options{Watch: fastWatch, Timeout: 5 * time.Second})
+	if err != nil || res.Outcome != progress.Succeeded {
+		t.Fatalf("err %v, outcome %q (%s)", err, res.Outcome, res.Reason)
+	}
+	if slices.Contains(f.writes, "Register web") || res.Registered || res.TaskDefinition != left {
+		t.Fatalf("deployed %s (registered %v, writes %v); want the identical %s reused", res.TaskDefinition, res.Registered, f.writes, left)
+	}
+}
+
+// A different unused revision is neither reused nor passed over in silence.
+func TestDeployMentionsADifferentUnusedNewerRevision(t *testing.T) {
+	f, _ := setup(t)
+	f.addTaskDef("web", container("app", "registry.example.com/web:half-done"), container("log", "fluent/fluent-bit:2"))
+	plan, err := MakePlan(context.Background(), f, Request{Cluster: "c", Service: "web", Changes: imageChange("app", "registry.example.com/web:2.0")})
+	if err != nil {
+		t.Fatal(err)
+	}
+	f.onPoll = completeRollout(2)
+	res, err := Deploy(context.Background(), f, plan, Options{Watch: fastWatch, Timeout: 5 * time.Second})
+	if err != nil || res.Outcome != progress.Succeeded {
+		t.Fatalf("err %v, outcome %q (%s)", err, res.Outcome, res.Reason)
+	}
+	if res.TaskDefinition != arnPrefix+"web:3" || !res.Registered {
+		t.Fatalf("deployed %s; want a new web:3", res.TaskDefinition)
+	}
+	if w := strings.Join(res.Warnings, "\n"); !strings.Contains(w, "web:2") || !strings.Contains(w, "not used by this service") {
+		t.Fatalf("warnings %q do not mention the unused web:2", res.Warnings)
 	}
 }

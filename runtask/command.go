@@ -38,7 +38,7 @@ func splitCommand(s string) ([]string, error) {
 	if strings.HasPrefix(trimmed, "[") {
 		var words []string
 		if err := json.Unmarshal([]byte(trimmed), &words); err != nil {
-			return nil, fmt.Errorf("a command starting with [ must be a JSON array of strings: %v", err)
+			return nil, fmt.Errorf("a command starting with [ must be a JSON array of strings: %w", err)
 		}
 		return words, nil
 	}

@@ -12,6 +12,8 @@ const (
 	TaskStopped       EventKind = "task-stopped"   // a task reached STOPPED (Message = stoppedReason)
 	LogLine           EventKind = "log"            // a line a container printed (Message)
 	Notice            EventKind = "notice"         // something the user should know (Message)
+	Registered        EventKind = "registered"     // Run registered a revision for the run (Message = family:revision)
+	TaskStarted       EventKind = "task-started"   // Run started a task (TaskARN, Message = family:revision)
 )
 
 // Event is one thing Wait saw. Fields not relevant to the kind are zero.

@@ -7,6 +7,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/ecs/types"
 
+	"github.com/ecsdeploy/ecsdeploy/internal/ecsref"
 	"github.com/ecsdeploy/ecsdeploy/internal/failure"
 )
 
@@ -88,9 +89,4 @@ func (r Result) Err() error {
 }
 
 // TaskID is the last part of a task ARN (the id logs streams are named by).
-func TaskID(arn string) string {
-	if i := strings.LastIndexByte(arn, '/'); i >= 0 {
-		return arn[i+1:]
-	}
-	return arn
-}
+func TaskID(arn string) string { return ecsref.Short(arn) }

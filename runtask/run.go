@@ -8,6 +8,9 @@ import (
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/ecs"
 	"github.com/aws/aws-sdk-go-v2/service/ecs/types"
+
+	"github.com/ecsdeploy/ecsdeploy/awsconfig/transient"
+	"github.com/ecsdeploy/ecsdeploy/watch"
 )
 
 // ECSAPI is the part of ECS that running a task needs; *ecs.Client satisfies it.
@@ -50,6 +53,11 @@ type WaitOptions struct {
 	Logs LogsAPI
 	// Report receives what happens; nil discards it.
 	Report Reporter
+	// Timeout ends the wait with outcome TimedOut, the tasks left running;
+	// 0 waits until ctx ends.
+	Timeout time.Duration
+	// Clock gives the time and the pauses between polls; nil is the wall clock.
+	Clock watch.Clock
 }
 
 // maxDescribe is how many tasks one DescribeTasks call may name.
@@ -67,6 +75,40 @@ func Wait(ctx context.Context, api ECSAPI, l Launched, o WaitOptions) (Result, e
 	if interval <= 0 {
 		interval = time.Second
 	}
+	if o.Clock == nil {
+		o.Clock = watch.WallClock{}
+	}
+	var deadline time.Time
+	if o.Timeout > 0 {
+		deadline = o.Clock.Now().Add(o.Timeout)
+	}
+	// pause waits d (less when the timeout comes first); false means stop:
+	// the timeout passed or ctx ended.
+	pause := func(d time.Duration) bool {
+		if !deadline.IsZero() {
+			left := deadline.Sub(o.Clock.Now())
+			if left <= 0 {
+				return false
+			}
+			d = min(d, left)
+		}
+		select {
+		case <-ctx.Done():
+			return false
+		case <-o.Clock.After(d):
+			return true
+		}
+	}
+	stop := func() Result {
+		r := Result{TaskARNs: l.TaskARNs, LaunchFailures: l.Failures, Outcome: TimedOut, ExitCode: 3}
+		switch {
+		case ctx.Err() != nil:
+			r.Message = fmt.Sprintf("interrupted before %d task(s) stopped; they are still running", len(l.TaskARNs))
+		default:
+			r.Message = fmt.Sprintf("timed out after %s waiting for %d task(s) to stop; they are still running", o.Timeout, len(l.TaskARNs))
+		}
+		return r
+	}
 	essential := Essentials(o.TaskDefinition)
 	var follower *Follower
 	if o.Logs != nil {
@@ -76,37 +118,37 @@ func Wait(ctx context.Context, api ECSAPI, l Launched, o WaitOptions) (Result, e
 			follower.Streams = append(follower.Streams, streams...)
 			if arn == l.TaskARNs[0] {
 				for _, why := range unfollowable {
-					o.Report.emit(Event{Time: time.Now(), Kind: Notice, Message: "logs: " + why})
+					o.Report.emit(Event{Time: o.Clock.Now(), Kind: Notice, Message: "logs: " + why})
 				}
 			}
 		}
 	}
 
-	w := &watcher{report: o.Report, status: map[string]string{}, exited: map[string]bool{}}
-	pause := interval
+	w := &watcher{report: o.Report, clock: o.Clock, status: map[string]string{}, exited: map[string]bool{}}
+	backoff := interval
 	for {
 		tasks, err := describe(ctx, api, l.Cluster, l.TaskARNs)
 		switch {
 		case err != nil && ctx.Err() != nil:
-			return timedOut(l), nil
-		case err != nil && transient(err):
+			return stop(), nil
+		case err != nil && transient.Is(err):
 			// Back off and keep waiting: the task runs on whether or not we can see it.
-			pause = min(2*pause, maxBackoff)
-			o.Report.emit(Event{Time: time.Now(), Kind: Notice, Message: fmt.Sprintf("%v; polling again in %s", err, pause)})
-			if !sleep(ctx, pause) {
-				return timedOut(l), nil
+			backoff = min(2*backoff, maxBackoff)
+			o.Report.emit(Event{Time: o.Clock.Now(), Kind: Notice, Message: fmt.Sprintf("%v; polling again in %s", err, backoff)})
+			if !pause(backoff) {
+				return stop(), nil
 			}
 			continue
 		case err != nil:
 			return Result{}, err
 		}
-		pause = interval
+		backoff = interval
 		w.observe(tasks)
 		if follower != nil {
-			if err := follower.Poll(ctx, o.Report); err != nil && ctx.Err() == nil && !transient(err) {
+			if err := follower.Poll(ctx, o.Report); err != nil && ctx.Err() == nil && !transient.Is(err) {
 				// Logs are a convenience: losing them must not fail the run.
 				// (A throttled read is simply tried again at the next poll.)
-				o.Report.emit(Event{Time: time.Now(), Kind: Notice, Message: err.Error() + "; no longer following logs"})
+				o.Report.emit(Event{Time: o.Clock.Now(), Kind: Notice, Message: err.Error() + "; no longer following logs"})
 				follower = nil
 			}
 		}
@@ -117,28 +159,10 @@ func Wait(ctx context.Context, api ECSAPI, l Launched, o WaitOptions) (Result, e
 			}
 			return Combine(l.TaskARNs, verdicts, l.Failures), nil
 		}
-		if !sleep(ctx, interval) {
-			return timedOut(l), nil
+		if !pause(interval) {
+			return stop(), nil
 		}
 	}
-}
-
-// sleep pauses for d, or less if ctx ends first (then it reports false).
-func sleep(ctx context.Context, d time.Duration) bool {
-	t := time.NewTimer(d)
-	defer t.Stop()
-	select {
-	case <-ctx.Done():
-		return false
-	case <-t.C:
-		return true
-	}
-}
-
-func timedOut(l Launched) Result {
-	r := Result{TaskARNs: l.TaskARNs, LaunchFailures: l.Failures, Outcome: TimedOut, ExitCode: 3}
-	r.Message = fmt.Sprintf("timed out waiting for %d task(s) to stop; they are still running", len(l.TaskARNs))
-	return r
 }
 
 // describe reads every task, at most maxDescribe per call. Tasks that ECS
@@ -190,12 +214,13 @@ func ordered(tasks []types.Task, arns []string) []types.Task {
 // watcher turns successive DescribeTasks answers into change events.
 type watcher struct {
 	report Reporter
+	clock  watch.Clock
 	status map[string]string // task ARN → lastStatus last reported
 	exited map[string]bool   // task ARN + "/" + container → exit reported
 }
 
 func (w *watcher) observe(tasks []types.Task) {
-	now := time.Now()
+	now := w.clock.Now()
 	for _, t := range tasks {
 		arn := aws.ToString(t.TaskArn)
 		last := aws.ToString(t.LastStatus)
@@ -220,4 +245,76 @@ func (w *watcher) observe(tasks []types.Task) {
 			w.report.emit(Event{Time: now, Kind: TaskStopped, TaskARN: arn, Status: string(t.StopCode), Message: aws.ToString(t.StoppedReason)})
 		}
 	}
+}
+
+// RunAPI is what Run calls; *ecs.Client satisfies it.
+type RunAPI interface {
+	ECSAPI
+	RegisterTaskDefinition(ctx context.Context, in *ecs.RegisterTaskDefinitionInput, optFns ...func(*ecs.Options)) (*ecs.RegisterTaskDefinitionOutput, error)
+}
+
+// Request is one run: the revision to run, or one to register first, and
+// the RunTask input without its task definition.
+type Request struct {
+	TaskDefinition *types.TaskDefinition
+	// Register, when set, is registered and run instead of TaskDefinition.
+	Register *ecs.RegisterTaskDefinitionInput
+	Input    *ecs.RunTaskInput
+	// NoWait returns once the tasks are started.
+	NoWait bool
+}
+
+// Run is what a run did.
+type Run struct {
+	TaskDefinition *types.TaskDefinition
+	Registered     bool // the revision was registered for this run
+	Result
+}
+
+// Execute registers the revision when asked, starts the tasks and, unless
+// NoWait, waits for them with o (its TaskDefinition is the one run). A
+// revision registered, tasks started and a wait are reported as events.
+func Execute(ctx context.Context, api RunAPI, req Request, o WaitOptions) (*Run, error) {
+	if o.Clock == nil {
+		o.Clock = watch.WallClock{}
+	}
+	run := &Run{TaskDefinition: req.TaskDefinition}
+	if req.Register != nil {
+		out, err := api.RegisterTaskDefinition(ctx, req.Register)
+		if err != nil {
+			return nil, fmt.Errorf("register a revision of %s for the run: %w", aws.ToString(req.Register.Family), err)
+		}
+		run.TaskDefinition, run.Registered = out.TaskDefinition, true
+		o.Report.emit(Event{Time: o.Clock.Now(), Kind: Registered, Message: familyRevision(out.TaskDefinition)})
+	}
+	in := *req.Input
+	in.TaskDefinition = run.TaskDefinition.TaskDefinitionArn
+	launched, err := Start(ctx, api, &in)
+	if err != nil {
+		return nil, err
+	}
+	for _, arn := range launched.TaskARNs {
+		o.Report.emit(Event{Time: o.Clock.Now(), Kind: TaskStarted, TaskARN: arn, Message: familyRevision(run.TaskDefinition)})
+	}
+	if req.NoWait {
+		run.Result = Result{TaskARNs: launched.TaskARNs, LaunchFailures: launched.Failures, Outcome: Started,
+			Message: fmt.Sprintf("started %d task(s); not waiting", len(launched.TaskARNs))}
+		if len(launched.Failures) > 0 {
+			// Some (or all) tasks could not be launched: that is the outcome
+			// even without waiting for the others.
+			run.Result = Combine(launched.TaskARNs, nil, launched.Failures)
+		}
+		return run, nil
+	}
+	o.TaskDefinition = run.TaskDefinition
+	res, err := Wait(ctx, api, launched, o)
+	if err != nil {
+		return nil, err
+	}
+	run.Result = res
+	return run, nil
+}
+
+func familyRevision(td *types.TaskDefinition) string {
+	return fmt.Sprintf("%s:%d", aws.ToString(td.Family), td.Revision)
 }

@@ -28,6 +28,25 @@ type Lines map[string]int
 // Line returns the line of path, or 0 when it is unknown.
 func (l Lines) Line(path string) int { return l[path] }
 
+// Nearest returns the line of path or, when the field itself is not written
+// (a missing required field), of its nearest written ancestor; the document
+// itself is the path "". It returns 0 when nothing is known.
+func (l Lines) Nearest(path string) int {
+	for {
+		if line, ok := l[path]; ok {
+			return line
+		}
+		if path == "" {
+			return 0
+		}
+		if cut := strings.LastIndexAny(path, ".["); cut >= 0 {
+			path = path[:cut]
+		} else {
+			path = ""
+		}
+	}
+}
+
 // LineSetter is implemented by spec types that want to know where each field
 // was written, to put lines into their own validation messages.
 type LineSetter interface{ SetLines(Lines) }
@@ -57,7 +76,16 @@ func Decode(data []byte, r vars.Resolver, into any) error {
 	case errors.Is(err, io.EOF):
 		// An empty file sets nothing.
 	case err != nil:
-		d.probs.Add("", yamlErrorLine(err), "%s", strings.TrimPrefix(yamlErrorText(err), "yaml: "))
+		// The problem carries the line; the text does not repeat it.
+		line := yamlErrorLine(err)
+		text := strings.TrimPrefix(yamlErrorText(err), "yaml: ")
+		if line > 0 {
+			text = strings.TrimPrefix(text, fmt.Sprintf("line %d: ", line))
+		}
+		d.probs.Add("", line, "%s", text)
+		if u, ok := into.(unparsedMarker); ok {
+			u.markUnparsed()
+		}
 		return d.probs.Err()
 	default:
 		var next yaml.Node
@@ -74,6 +102,11 @@ func Decode(data []byte, r vars.Resolver, into any) error {
 	}
 	return d.probs.Err()
 }
+
+// unparsedMarker is implemented by targets that want to know that the
+// document could not be parsed at all (a YAML syntax error), so that their
+// checks report that error alone rather than every field as missing.
+type unparsedMarker interface{ markUnparsed() }
 
 // nodeDecoder is implemented by spec types with more than one written form.
 type nodeDecoder interface {
@@ -106,11 +139,9 @@ func (d *decoder) problem(n *yaml.Node, path, format string, args ...any) {
 
 // noteLine records where path was first written: the line of its key for
 // mapping entries, so that a field whose value starts on the next line (a
-// list, a nested mapping) is still placed on its own line.
+// list, a nested mapping) is still placed on its own line. The document
+// itself is recorded under "".
 func (d *decoder) noteLine(path string, n *yaml.Node) {
-	if path == "" {
-		return
-	}
 	if _, seen := d.lines[path]; !seen {
 		d.lines[path] = n.Line
 	}
@@ -569,7 +600,9 @@ func kindName(n *yaml.Node) string {
 		if isNull(n) {
 			return "nothing"
 		}
-		return fmt.Sprintf("the value %q", n.Value)
+		// The value is not repeated: a secret under a mis-indented key
+		// would otherwise end up in a log.
+		return "a single value (not shown)"
 	}
 	return "something else"
 }

@@ -53,11 +53,17 @@ type Deploy struct {
 
 	// Rollout behaviour.
 	Timeout       *Duration `yaml:"timeout"`
+	StableFor     *Duration `yaml:"stableFor"`
 	Rollback      *bool     `yaml:"rollback"`
 	KeepRevisions *int      `yaml:"keepRevisions"`
 
 	lines Lines // where each field was written, for Validate's messages
+	// unparsed says the file was not valid YAML: Validate then reports
+	// nothing more, the syntax error being the one problem to fix.
+	unparsed bool
 }
+
+func (d *Deploy) markUnparsed() { d.unparsed = true }
 
 // CircuitBreaker is the service's deployment circuit breaker.
 type CircuitBreaker struct {

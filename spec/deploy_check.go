@@ -31,6 +31,11 @@ var (
 // flags), not here, so that nothing is reported twice.
 func (d *Deploy) Validate() failure.Problems {
 	var ps failure.Problems
+	if d.unparsed {
+		// The file's syntax error is reported; nothing in it was read, so
+		// "cluster: required" and the like would only be noise.
+		return nil
+	}
 	add := func(field, format string, args ...any) {
 		ps.Add(field, d.Line(field), format, args...)
 	}
@@ -103,8 +108,10 @@ func (d *Deploy) Validate() failure.Problems {
 	if d.PlatformVersion != nil && !platformVersionRE.MatchString(*d.PlatformVersion) {
 		add("platformVersion", "%q is not LATEST or a version such as 1.4.0", *d.PlatformVersion)
 	}
-	if cb := d.CircuitBreaker; cb != nil && cb.Rollback != nil && *cb.Rollback && cb.Enable != nil && !*cb.Enable {
-		add("circuitBreaker.rollback", "rollback needs the circuit breaker enabled (enable: true)")
+	if cb := d.CircuitBreaker; cb != nil && cb.Rollback != nil && *cb.Rollback && (cb.Enable == nil || !*cb.Enable) {
+		// Also when enable is left out: docs/spec.md asks for enable: true,
+		// and turning the breaker on unasked is a change to the service.
+		add("circuitBreaker.rollback", "rollback needs the circuit breaker enabled: add enable: true")
 	}
 	if d.Timeout != nil && *d.Timeout <= 0 {
 		add("timeout", "must be more than zero")
@@ -152,10 +159,10 @@ func (d *Deploy) Changes() (taskdef.Changes, failure.Problems) {
 		c.Images = append(c.Images, ic)
 	}
 	if d.TagOnly != nil {
-		if err := imageref.CheckTag(*d.TagOnly); err != nil {
+		if err := taskdef.CheckTagOnly(*d.TagOnly); err != nil {
 			add("tagOnly", "%v", err)
 		}
-		c.TagOnly = *d.TagOnly
+		c.TagOnly = d.TagOnly
 	}
 
 	c.Env = d.keyValues(&ps, "env", "unsetEnv", d.Env, d.UnsetEnv, nil)

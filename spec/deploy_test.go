@@ -26,7 +26,7 @@ func TestLoadDeployExample(t *testing.T) {
 		t.Fatalf("example invalid: %v", ps.Err())
 	}
 	if d.Cluster != "prod-cluster" || d.Service != "web" || *d.DesiredCount != 4 || d.HealthCheckGracePeriod.Std() != time.Minute ||
-		d.Timeout.Std() != 15*time.Minute || !*d.CircuitBreaker.Rollback || *d.KeepRevisions != 10 || *d.AssignPublicIP {
+		d.Timeout.Std() != 15*time.Minute || d.StableFor.Std() != 2*time.Minute || !*d.CircuitBreaker.Rollback || *d.KeepRevisions != 10 || *d.AssignPublicIP {
 		t.Fatalf("settings wrong: %+v", d)
 	}
 	c, ps := d.Changes()
@@ -144,6 +144,7 @@ func TestDeployValidate(t *testing.T) {
 		{"security group", "cluster: c\nservice: s\nsecurityGroups: [group]\n", "securityGroups[0]", 3, "security group id"},
 		{"platform", "cluster: c\nservice: s\nplatformVersion: newest\n", "platformVersion", 3, "LATEST"},
 		{"breaker", "cluster: c\nservice: s\ncircuitBreaker: {enable: false, rollback: true}\n", "circuitBreaker.rollback", 3, "enabled"},
+		{"breaker rollback without enable", "cluster: c\nservice: s\ncircuitBreaker: {rollback: true}\n", "circuitBreaker.rollback", 3, "add enable: true"},
 		{"timeout", "cluster: c\nservice: s\ntimeout: 0\n", "timeout", 3, "more than zero"},
 		{"keep", "cluster: c\nservice: s\nkeepRevisions: 0\n", "keepRevisions", 3, "at least 1"},
 	}
@@ -215,7 +216,9 @@ func TestDeployEnvFileLimit(t *testing.T) {
 		b.WriteString("    - arn:aws:s3:::bucket/f" + string(rune('a'+i)) + ".env\n")
 	}
 	path := filepath.Join(t.TempDir(), "d.yaml")
-	os.WriteFile(path, []byte(b.String()), 0o600)
+	if err := os.WriteFile(path, []byte(b.String()), 0o600); err != nil {
+		t.Fatal(err)
+	}
 	d, err := LoadDeploy(path, resolver(nil))
 	if err != nil {
 		t.Fatal(err)
@@ -223,5 +226,49 @@ func TestDeployEnvFileLimit(t *testing.T) {
 	_, ps := d.Changes()
 	if len(ps) != 1 || ps[0].Field != "envFiles.web" || !strings.Contains(ps[0].Message, "at most 10") {
 		t.Fatalf("problems = %v", ps)
+	}
+}
+
+// Malformed input never repeats the value it rejects: a scalar where a map
+// belongs (a mis-indented secret), an unterminated #{ in a value, a
+// malformed secret reference. Each problem names the field instead.
+func TestSpecProblemsDoNotShowRejectedValues(t *testing.T) {
+	doc := "cluster: c\nservice: s\nenv:\n  app: s3cr3t-one\n" +
+		"secrets:\n  app:\n    DB: \"arn:aws:ssm:us-east-1:1:param/s3cr3t-two\"\n    API: ssm-s3cr3t-three\n" +
+		"tags:\n  team: \"p#{s3cr3t-four\"\n"
+	var d Deploy
+	err := Decode([]byte(doc), resolver(nil), &d)
+	var ps failure.Problems
+	if err != nil && !errors.As(err, &ps) {
+		t.Fatal(err)
+	}
+	_, more := d.Changes()
+	ps = append(ps, more...)
+	text := ps.Error()
+	if strings.Contains(text, "s3cr3t") {
+		t.Fatalf("problems show a rejected value:\n%s", text)
+	}
+	for _, field := range []string{"env.app", "secrets.app.DB", "secrets.app.API", "tags.team"} {
+		if !strings.Contains(text, field) {
+			t.Errorf("problems do not name %s:\n%s", field, text)
+		}
+	}
+}
+
+func TestLoadDeployWithASyntaxErrorReportsOnlyThatError(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "deploy.yaml")
+	if err := os.WriteFile(path, []byte("cluster: c\nservice: web\nimages:\n  app: x\n  bad: [unclosed\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	d, err := LoadDeploy(path, resolver(nil))
+	var ps failure.Problems
+	if !errors.As(err, &ps) || len(ps) != 1 {
+		t.Fatalf("LoadDeploy = %v; want one problem", err)
+	}
+	if ps[0].Line == 0 || strings.Contains(ps[0].Message, "line ") {
+		t.Fatalf("problem %+v: the line belongs in Line, not repeated in the message", ps[0])
+	}
+	if more := d.Validate(); len(more) != 0 {
+		t.Fatalf("Validate after a syntax error adds %v; the syntax error is the only problem", more)
 	}
 }

@@ -2,7 +2,6 @@ package stack
 
 import (
 	"errors"
-	"sort"
 
 	"github.com/ecsdeploy/ecsdeploy/internal/failure"
 	"github.com/ecsdeploy/ecsdeploy/vars"
@@ -12,13 +11,13 @@ import (
 // substituting #{variables} from r, and validates it. Every problem is
 // reported at once as failure.Problems, each with its field path and line.
 func Parse(data []byte, r vars.Resolver) (*Spec, error) {
-	pos := positionsOf(data)
 	var s Spec
 	decodeErr := decode(data, r, &s)
 	var problems failure.Problems
 	if decodeErr != nil {
 		var decodeProblems failure.Problems
-		if !errors.As(decodeErr, &decodeProblems) || len(pos) == 0 {
+		// The decoder records lines only for a document it could read.
+		if !errors.As(decodeErr, &decodeProblems) || len(s.lines) == 0 {
 			// Not YAML at all, or not a spec problem: nothing more to check.
 			return nil, decodeErr
 		}
@@ -31,7 +30,7 @@ func Parse(data []byte, r vars.Resolver) (*Spec, error) {
 		reported[p.Field] = true
 	}
 	var validation failure.Problems
-	validation.Extend(Validate(&s, data))
+	validation.Extend(Validate(&s))
 	for _, p := range validation {
 		if !reported[p.Field] {
 			problems = append(problems, p)
@@ -41,13 +40,4 @@ func Parse(data []byte, r vars.Resolver) (*Spec, error) {
 		return nil, err
 	}
 	return &s, nil
-}
-
-func sortedKeys(m map[string]string) []string {
-	keys := make([]string, 0, len(m))
-	for k := range m {
-		keys = append(keys, k)
-	}
-	sort.Strings(keys)
-	return keys
 }

@@ -4,6 +4,8 @@
 // lifecycle in stack/lifecycle.
 package stack
 
+import "github.com/ecsdeploy/ecsdeploy/spec"
+
 // Spec is one Fargate service with its task definition, as written in a
 // stack spec file. Field names follow the ECS API (camelCase).
 type Spec struct {
@@ -52,7 +54,14 @@ type Spec struct {
 	// defaults are the spec's values), in addition to every container image.
 	// See ParameterPaths for what can be marked.
 	Parameters []string `yaml:"parameters,omitempty"`
+
+	// lines records where each field was written, for validation messages;
+	// the spec decoder fills it (SetLines).
+	lines spec.Lines
 }
+
+// SetLines records where each field path was written; spec.Decode calls it.
+func (s *Spec) SetLines(l spec.Lines) { s.lines = l }
 
 // Container is one container of the task.
 type Container struct {

@@ -2,20 +2,23 @@ package stack
 
 import (
 	"fmt"
+	"maps"
 	"regexp"
+	"slices"
 	"strings"
 
 	"github.com/ecsdeploy/ecsdeploy/internal/failure"
+	"github.com/ecsdeploy/ecsdeploy/spec"
 )
 
 // validator collects every problem of a spec with its field and line.
 type validator struct {
-	pos      positions
+	lines    spec.Lines
 	problems failure.Problems
 }
 
 func (v *validator) add(field, format string, args ...any) {
-	v.problems.Add(field, v.pos.line(field), format, args...)
+	v.problems.Add(field, v.lines.Nearest(field), format, args...)
 }
 
 var (
@@ -28,10 +31,11 @@ var (
 		2192: true, 2557: true, 2922: true, 3288: true, 3653: true}
 )
 
-// Validate checks a decoded spec; data is the spec's text, used only to
-// give each problem its line. It returns failure.Problems or nil.
-func Validate(s *Spec, data []byte) error {
-	v := &validator{pos: positionsOf(data)}
+// Validate checks a decoded spec. Each problem carries the line its field
+// was written on, as the spec decoder recorded it (0 for a Spec built in
+// code). It returns failure.Problems or nil.
+func Validate(s *Spec) error {
+	v := &validator{lines: s.lines}
 	v.spec(s)
 	return v.problems.Err()
 }
@@ -67,7 +71,7 @@ func (v *validator) spec(s *Spec) {
 	default:
 		v.add("propagateTags", "%q is not allowed; use SERVICE, TASK_DEFINITION or NONE", s.PropagateTags)
 	}
-	for _, k := range sortedKeys(s.Tags) {
+	for _, k := range slices.Sorted(maps.Keys(s.Tags)) {
 		lower := strings.ToLower(k)
 		if strings.HasPrefix(lower, "aws:") || strings.HasPrefix(lower, "ecsdeploy:") {
 			v.add("tags."+k, "tag keys starting with aws: or ecsdeploy: are reserved")
@@ -137,12 +141,12 @@ func (v *validator) containers(s *Spec) {
 		}
 		v.ports(at, c)
 		v.healthCheck(at, c.HealthCheck)
-		for _, k := range sortedKeys(c.Environment) {
+		for _, k := range slices.Sorted(maps.Keys(c.Environment)) {
 			if !envName.MatchString(k) {
 				v.add(at+".environment."+k, "%q is not a valid environment variable name", k)
 			}
 		}
-		for _, k := range sortedKeys(c.Secrets) {
+		for _, k := range slices.Sorted(maps.Keys(c.Secrets)) {
 			if !envName.MatchString(k) {
 				v.add(at+".secrets."+k, "%q is not a valid environment variable name", k)
 			}

@@ -95,7 +95,7 @@ func (a *applier) setImage(cd *types.ContainerDefinition, image string) {
 }
 
 func (a *applier) images(c Changes) {
-	if c.TagOnly != "" {
+	if c.TagOnly != nil {
 		for i := range a.td.ContainerDefinitions {
 			cd := &a.td.ContainerDefinitions[i]
 			ref, err := imageref.Parse(aws.ToString(cd.Image))
@@ -103,7 +103,7 @@ func (a *applier) images(c Changes) {
 				a.probs.Add("--tag-only", 0, "container %q: cannot retag its image: %v", aws.ToString(cd.Name), err)
 				continue
 			}
-			a.setImage(cd, ref.WithTag(c.TagOnly).String())
+			a.setImage(cd, ref.WithTag(*c.TagOnly).String())
 		}
 	}
 	for _, ic := range c.Images {

@@ -81,9 +81,9 @@ func TestApplyImages(t *testing.T) {
 			[3]string{ecr + ":2.0", ecr + ":2.0", "envoyproxy/envoy:v1.30@sha256:" + strings.Repeat("c", 64)}},
 		{"by repository with docker hub spelling", Changes{Images: []ImageChange{{"", "docker.io/envoyproxy/envoy:v1.31"}}},
 			[3]string{ecr + ":1.0", ecr + ":1.0", "docker.io/envoyproxy/envoy:v1.31"}},
-		{"tag only drops digests", Changes{TagOnly: "v9"},
+		{"tag only drops digests", Changes{TagOnly: aws.String("v9")},
 			[3]string{ecr + ":v9", ecr + ":v9", "envoyproxy/envoy:v9"}},
-		{"explicit image wins over tag only", Changes{TagOnly: "v9", Images: []ImageChange{{"proxy", "envoyproxy/envoy:v1.31"}}},
+		{"explicit image wins over tag only", Changes{TagOnly: aws.String("v9"), Images: []ImageChange{{"proxy", "envoyproxy/envoy:v1.31"}}},
 			[3]string{ecr + ":v9", ecr + ":v9", "envoyproxy/envoy:v1.31"}},
 	}
 	for _, tt := range tests {

@@ -53,8 +53,12 @@ type EnvFileChange struct {
 
 // Changes is everything a deploy changes in a task definition.
 type Changes struct {
-	Images  []ImageChange
-	TagOnly string // retag every container's image with this tag (applied before Images)
+	Images []ImageChange
+	// TagOnly, when set, retags every container's image with this tag
+	// (applied before Images). Set but empty is invalid input (see
+	// CheckTagOnly), never "no change": an unset CI variable must not
+	// deploy the old image and succeed.
+	TagOnly *string
 
 	Env     []KeyValueChange
 	EnvMode Mode // "" means merge
@@ -72,7 +76,7 @@ type Changes struct {
 
 // IsEmpty reports whether c changes nothing.
 func (c Changes) IsEmpty() bool {
-	return len(c.Images) == 0 && c.TagOnly == "" && len(c.Env) == 0 && len(c.Secrets) == 0 &&
+	return len(c.Images) == 0 && c.TagOnly == nil && len(c.Env) == 0 && len(c.Secrets) == 0 &&
 		len(c.EnvFiles) == 0 && len(c.Tags) == 0
 }
 
@@ -82,7 +86,7 @@ func (c Changes) IsEmpty() bool {
 func ParseImageFlag(s string) (ImageChange, error) {
 	if container, ref, ok := strings.Cut(s, "="); ok {
 		if err := checkContainerName(container); err != nil {
-			return ImageChange{}, fmt.Errorf("--image %q: %v (expected container=image or image)", s, err)
+			return ImageChange{}, fmt.Errorf("--image %q: %w (expected container=image or image)", s, err)
 		}
 		if ref == "" {
 			return ImageChange{}, fmt.Errorf("--image %q: no image after '='", s)
@@ -108,7 +112,9 @@ func ParseEnvFlag(s string) (KeyValueChange, error) {
 	}
 	key, value, ok := strings.Cut(rest, "=")
 	if !ok {
-		return KeyValueChange{}, fmt.Errorf("%q: expected container:KEY=VALUE (no '=' after the key)", s)
+		// The text after the container is not shown: without '=' it may
+		// be the value itself, perhaps a secret.
+		return KeyValueChange{}, fmt.Errorf("%q: expected container:KEY=VALUE, but there is no '=' after the key (the text after %q is not shown)", container+":…", container+":")
 	}
 	if key == "" {
 		return KeyValueChange{}, fmt.Errorf("%q: empty key (expected container:KEY=VALUE)", withoutValue(s))
@@ -120,10 +126,10 @@ func ParseEnvFlag(s string) (KeyValueChange, error) {
 func ParseUnsetFlag(s string) (KeyValueChange, error) {
 	container, key, ok := strings.Cut(s, ":")
 	if !ok {
-		return KeyValueChange{}, fmt.Errorf("%q: expected container:KEY", s)
+		return KeyValueChange{}, fmt.Errorf("expected container:KEY, but there is no ':' (the text is not shown)")
 	}
 	if err := checkContainerName(container); err != nil {
-		return KeyValueChange{}, fmt.Errorf("%q: %v (expected container:KEY)", s, err)
+		return KeyValueChange{}, fmt.Errorf("%q: %w (expected container:KEY)", withoutValue(s), err)
 	}
 	if key == "" || strings.Contains(key, "=") {
 		return KeyValueChange{}, fmt.Errorf("%q: expected container:KEY with a non-empty key and no '='", withoutValue(s))
@@ -138,7 +144,7 @@ func ParseEnvFileFlag(s string) (EnvFileChange, error) {
 		return EnvFileChange{}, fmt.Errorf("%q: expected container:ARN (an S3 object ARN ending in .env)", s)
 	}
 	if err := checkContainerName(container); err != nil {
-		return EnvFileChange{}, fmt.Errorf("%q: %v (expected container:ARN)", s, err)
+		return EnvFileChange{}, fmt.Errorf("%q: %w (expected container:ARN)", s, err)
 	}
 	return EnvFileChange{Container: container, ARN: arn}, nil
 }

@@ -73,6 +73,48 @@ func TestParseErrorsDoNotShowValues(t *testing.T) {
 	if _, err := ParseUnsetFlag("web:KEY=s3cr3t"); err == nil || strings.Contains(err.Error(), "s3cr3t") {
 		t.Errorf("ParseUnsetFlag error %v", err)
 	}
+	// An entry without '=' may be the value itself.
+	if _, err := ParseEnvFlag("web:s3cr3t"); err == nil || strings.Contains(err.Error(), "s3cr3t") || !strings.Contains(err.Error(), "no '='") {
+		t.Errorf("ParseEnvFlag without '=' error %v", err)
+	}
+	if _, err := ParseUnsetFlag("s3cr3t"); err == nil || strings.Contains(err.Error(), "s3cr3t") {
+		t.Errorf("ParseUnsetFlag without ':' error %v", err)
+	}
+}
+
+// A malformed secret reference is never repeated: it may be the secret's
+// value given where its reference belongs. Each message says what is
+// expected instead; the caller names the field.
+func TestSecretReferenceErrorsDoNotShowTheValue(t *testing.T) {
+	for _, tt := range []struct{ ref, want string }{
+		{"arn:aws:secretsmanager:us-east-1:123:secret:s3cr3t", "malformed Secrets Manager ARN"},
+		{"arn:aws:ssm:us-east-1:123456789012:param/s3cr3t", "malformed SSM parameter ARN"},
+		{"arn:aws:s3:::s3cr3t", "neither a Secrets Manager nor an SSM parameter ARN"},
+		{"s3cr3t with spaces", "not a Secrets Manager ARN"},
+		// Made of a name's characters, but not a valid SSM parameter name.
+		{"ssm-s3cr3t", "may not begin with aws or ssm"},
+		{"AWSs3cr3t", "may not begin with aws or ssm"},
+		{"team/s3cr3t", "fully qualified"},
+		{"/" + strings.Repeat("a/", 16) + "s3cr3t", "15 levels"},
+		{strings.Repeat("s", 1012) + "3cr3t", "1011 characters"},
+	} {
+		err := CheckSecretRef(tt.ref)
+		if err == nil {
+			t.Errorf("CheckSecretRef(%.40q) accepted it", tt.ref)
+			continue
+		}
+		if strings.Contains(err.Error(), "s3cr3t") || strings.Contains(err.Error(), "3cr3t") {
+			t.Errorf("CheckSecretRef(%.40q) error shows the value: %v", tt.ref, err)
+		}
+		if !strings.Contains(err.Error(), tt.want) {
+			t.Errorf("CheckSecretRef(%.40q) error %q lacks %q", tt.ref, err, tt.want)
+		}
+	}
+	for _, ok := range []string{"db-password", "/prod/db/password", "arn:aws:ssm:us-east-1:123456789012:parameter/prod/db"} {
+		if err := CheckSecretRef(ok); err != nil {
+			t.Errorf("CheckSecretRef(%q) = %v, want accepted", ok, err)
+		}
+	}
 }
 
 func TestParseEnvFileAndTagFlags(t *testing.T) {
@@ -105,7 +147,7 @@ func TestChangesIsEmpty(t *testing.T) {
 		t.Error("modes alone change nothing")
 	}
 	for _, c := range []Changes{
-		{TagOnly: "x"}, {Images: []ImageChange{{Image: "a"}}}, {Env: []KeyValueChange{{}}},
+		{TagOnly: aws.String("x")}, {TagOnly: aws.String("")}, {Images: []ImageChange{{Image: "a"}}}, {Env: []KeyValueChange{{}}},
 		{Secrets: []KeyValueChange{{}}}, {EnvFiles: []EnvFileChange{{}}}, {Tags: []types.Tag{{}}},
 	} {
 		if c.IsEmpty() {
@@ -118,7 +160,7 @@ func TestValidate(t *testing.T) {
 	sm := "arn:aws:secretsmanager:us-east-1:123456789012:secret:db-AbCdEf"
 	good := Changes{
 		Images:  []ImageChange{{Container: "web", Image: "nginx:1"}, {Image: "reg.io:5000/a/b:2"}},
-		TagOnly: "v2",
+		TagOnly: aws.String("v2"),
 		Env:     []KeyValueChange{{Container: "web", Key: "A", Value: "1"}, {Container: "web", Key: "B", Unset: true}, {Container: "side", Key: "A", Value: "2"}},
 		Secrets: []KeyValueChange{
 			{Container: "web", Key: "S1", Value: sm},
@@ -149,7 +191,9 @@ func TestValidate(t *testing.T) {
 	}{
 		{"image twice", Changes{Images: []ImageChange{{"web", "a"}, {"web", "b"}}}, "more than once"},
 		{"bad image", Changes{Images: []ImageChange{{"", "Bad:x"}}}, "lowercase"},
-		{"bad tag", Changes{TagOnly: "-x"}, "--tag-only"},
+		{"bad tag", Changes{TagOnly: aws.String("-x")}, "--tag-only"},
+		// An unset CI variable must not redeploy the old image and succeed.
+		{"empty tag", Changes{TagOnly: aws.String("")}, "--tag-only: the tag is empty"},
 		{"env twice", Changes{Env: []KeyValueChange{{Container: "w", Key: "A", Value: "1"}, {Container: "w", Key: "A", Value: "2"}}}, "more than once"},
 		{"set and unset", Changes{Env: []KeyValueChange{{Container: "w", Key: "A", Value: "1"}, {Container: "w", Key: "A", Unset: true}}}, "more than once"},
 		{"bad env key", Changes{Env: []KeyValueChange{{Container: "w", Key: "A=B"}}}, "'='"},
@@ -183,7 +227,7 @@ func TestValidate(t *testing.T) {
 		})
 	}
 	// Several problems come back together.
-	all := Changes{TagOnly: "-x", EnvMode: "x", Secrets: []KeyValueChange{{Container: "w", Key: "S", Value: "arn:x"}}}
+	all := Changes{TagOnly: aws.String("-x"), EnvMode: "x", Secrets: []KeyValueChange{{Container: "w", Key: "S", Value: "arn:x"}}}
 	if ps := all.Validate(); len(ps) != 3 {
 		t.Fatalf("want 3 problems, got %v", ps)
 	}
@@ -192,7 +236,7 @@ func TestValidate(t *testing.T) {
 func TestMerge(t *testing.T) {
 	base := Changes{
 		Images:  []ImageChange{{"web", "a:1"}, {"side", "b:1"}},
-		TagOnly: "base",
+		TagOnly: aws.String("base"),
 		Env:     []KeyValueChange{{Container: "web", Key: "A", Value: "file"}, {Container: "web", Key: "B", Value: "file"}},
 		EnvMode: ModeReplace,
 		Tags:    []types.Tag{{Key: aws.String("t"), Value: aws.String("file")}},
@@ -205,7 +249,7 @@ func TestMerge(t *testing.T) {
 	got := Merge(base, over)
 	want := Changes{
 		Images:  []ImageChange{{"side", "b:1"}, {"web", "a:2"}},
-		TagOnly: "base",
+		TagOnly: aws.String("base"),
 		Env:     []KeyValueChange{{Container: "web", Key: "B", Value: "file"}, {Container: "web", Key: "A", Unset: true}},
 		EnvMode: ModeReplace,
 		Tags:    []types.Tag{{Key: aws.String("t"), Value: aws.String("flag")}},

@@ -12,7 +12,7 @@ import (
 // given in override replace base's. Everything else is kept from both.
 func Merge(base, override Changes) Changes {
 	out := Changes{
-		TagOnly:     pick(override.TagOnly, base.TagOnly),
+		TagOnly:     pickPtr(override.TagOnly, base.TagOnly),
 		EnvMode:     Mode(pick(string(override.EnvMode), string(base.EnvMode))),
 		SecretMode:  Mode(pick(string(override.SecretMode), string(base.SecretMode))),
 		EnvFileMode: Mode(pick(string(override.EnvFileMode), string(base.EnvFileMode))),
@@ -34,6 +34,13 @@ func Merge(base, override Changes) Changes {
 
 func pick(a, b string) string {
 	if a != "" {
+		return a
+	}
+	return b
+}
+
+func pickPtr[T any](a, b *T) *T {
+	if a != nil {
 		return a
 	}
 	return b

@@ -3,6 +3,7 @@ package taskdef
 import (
 	"bytes"
 	"encoding/json"
+	"os"
 	"reflect"
 
 	"github.com/aws/aws-sdk-go-v2/service/ecs"
@@ -29,7 +30,7 @@ func ParseFile(data []byte) (*ecs.RegisterTaskDefinitionInput, error) {
 	dec.UseNumber()
 	var top any
 	if err := dec.Decode(&top); err != nil {
-		return nil, failure.Invalidf("task definition file is not valid JSON: %v", err)
+		return nil, failure.Invalidf("not valid JSON (is it the right file?): %v", err)
 	}
 	if dec.More() {
 		return nil, failure.Invalidf("task definition file holds more than one JSON value")
@@ -77,4 +78,33 @@ func dropReadOnly(obj map[string]any) {
 	for _, f := range ReadOnlyFields {
 		delete(obj, jsonName(f))
 	}
+}
+
+// ReadFile reads and parses the task-definition file at path (see
+// ParseFile). Every problem is reported under field (the flag or spec key
+// that named the file) with the file's path, and a JSON path when there is
+// one, so that a garbled or binary file is reported with where it is:
+// "--task-definition-file td.json: not valid JSON: …".
+func ReadFile(path, field string) (*ecs.RegisterTaskDefinitionInput, failure.Problems) {
+	where := field + " " + path
+	data, err := os.ReadFile(path)
+	if err != nil {
+		var ps failure.Problems
+		ps.Add(field, 0, "%v", err)
+		return nil, ps
+	}
+	in, err := ParseFile(data)
+	if err == nil {
+		return in, nil
+	}
+	var ps failure.Problems
+	ps.Extend(err)
+	for i := range ps {
+		if ps[i].Field == "" {
+			ps[i].Field = where
+		} else {
+			ps[i].Field = where + ": " + ps[i].Field
+		}
+	}
+	return nil, ps
 }

@@ -6,6 +6,8 @@ import (
 	"errors"
 	"io"
 	"net/http"
+	"os"
+	"path/filepath"
 	"reflect"
 	"strings"
 	"testing"
@@ -29,7 +31,7 @@ func TestParseFileReadsWhatTheSDKWrites(t *testing.T) {
 	handler := http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		body, _ = io.ReadAll(r.Body)
 		w.Header().Set("Content-Type", "application/x-amz-json-1.1")
-		io.WriteString(w, "{}")
+		_, _ = io.WriteString(w, "{}") // the client reports a failed reply itself
 	})
 	cfg, err := awsconfig.Load(context.Background(), awsconfig.Options{Handler: handler, Region: "us-east-1", MaxAttempts: 1})
 	if err != nil {
@@ -112,7 +114,9 @@ func TestParseFileDescribeOutput(t *testing.T) {
 
 	// The same without the wrapper: read-only fields dropped, no tags.
 	var wrapper map[string]json.RawMessage
-	json.Unmarshal([]byte(describeOutput), &wrapper)
+	if err := json.Unmarshal([]byte(describeOutput), &wrapper); err != nil {
+		t.Fatal(err)
+	}
 	bare, err := ParseFile(wrapper["taskDefinition"])
 	if err != nil {
 		t.Fatal(err)
@@ -164,5 +168,26 @@ func TestParseFileErrors(t *testing.T) {
 	_, err := ParseFile([]byte(`{"family":"a","containerDefinitions":[{"name":"x","bad":1,"worse":2}]}`))
 	if !errors.As(err, &ps) || len(ps) != 2 {
 		t.Fatalf("want both unknown fields as problems, got %v", err)
+	}
+}
+
+func TestReadFileNamesTheFileOfAGarbledTaskDefinition(t *testing.T) {
+	dir := t.TempDir()
+	binary := filepath.Join(dir, "td.json")
+	if err := os.WriteFile(binary, []byte{0x7f, 'E', 'L', 'F', 0, 1, 2}, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	wrongField := filepath.Join(dir, "td2.json")
+	if err := os.WriteFile(wrongField, []byte(`{"family":"web","containerDefinitions":[{"name":"app","imag":"x"}]}`), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	for _, path := range []string{binary, wrongField, filepath.Join(dir, "missing.json")} {
+		in, ps := ReadFile(path, "--task-definition-file")
+		if in != nil || len(ps) == 0 {
+			t.Fatalf("ReadFile(%s) = %v, %v; want problems", path, in, ps)
+		}
+		if text := ps.Error(); !strings.Contains(text, path) || !strings.Contains(text, "--task-definition-file") {
+			t.Fatalf("problems for %s do not name the file and the flag:\n%s", path, text)
+		}
 	}
 }

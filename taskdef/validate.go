@@ -34,19 +34,45 @@ func CheckSecretRef(ref string) error {
 		if secretsManagerARN.MatchString(ref) || ssmParameterARN.MatchString(ref) {
 			return nil
 		}
+		// The reference is not repeated in any message: a secret's value
+		// given by mistake where its reference belongs must not end up in a
+		// log.
 		switch {
 		case strings.Contains(ref, ":secretsmanager:"):
-			return fmt.Errorf("malformed Secrets Manager ARN %q: expected arn:aws:secretsmanager:REGION:ACCOUNT:secret:NAME", ref)
+			return fmt.Errorf("malformed Secrets Manager ARN (not shown): expected arn:aws:secretsmanager:REGION:ACCOUNT:secret:NAME")
 		case strings.Contains(ref, ":ssm:"):
-			return fmt.Errorf("malformed SSM parameter ARN %q: expected arn:aws:ssm:REGION:ACCOUNT:parameter/NAME", ref)
+			return fmt.Errorf("malformed SSM parameter ARN (not shown): expected arn:aws:ssm:REGION:ACCOUNT:parameter/NAME")
 		}
-		return fmt.Errorf("%q is neither a Secrets Manager nor an SSM parameter ARN", ref)
-	case len(ref) <= 2048 && ssmParameterName.MatchString(ref):
+		return fmt.Errorf("an ARN that is neither a Secrets Manager nor an SSM parameter ARN (not shown): expected arn:aws:secretsmanager:… or arn:aws:ssm:…")
+	case ssmParameterName.MatchString(ref):
+		if err := checkSSMParameterName(ref); err != nil {
+			return fmt.Errorf("not a valid SSM parameter name (not shown, in case it is a secret): %v", err)
+		}
 		return nil
 	}
 	// The text is not repeated: a secret's value given by mistake where its
 	// reference belongs must not end up in a log.
 	return fmt.Errorf("the value is not a Secrets Manager ARN, an SSM parameter ARN or an SSM parameter name (not shown, in case it is a secret)")
+}
+
+// checkSSMParameterName applies Systems Manager's rules for parameter names
+// to a name made of the allowed characters: at most 1011 characters, no
+// "aws" or "ssm" prefix, a name with '/' fully qualified (starting with '/'),
+// at most 15 levels. A value that only looks like a name is refused here
+// rather than accepted and printed later as a reference.
+func checkSSMParameterName(name string) error {
+	lower := strings.ToLower(strings.TrimPrefix(name, "/"))
+	switch {
+	case len(name) > 1011:
+		return fmt.Errorf("longer than 1011 characters")
+	case strings.HasPrefix(lower, "aws") || strings.HasPrefix(lower, "ssm"):
+		return fmt.Errorf("names may not begin with aws or ssm: use an ARN or another name")
+	case strings.Contains(name, "/") && !strings.HasPrefix(name, "/"):
+		return fmt.Errorf("a name with '/' must be fully qualified, starting with '/' (/path/to/name)")
+	case strings.Count(name, "/") > 15:
+		return fmt.Errorf("more than 15 levels of hierarchy")
+	}
+	return nil
 }
 
 // CheckEnvFileARN reports whether arn names an S3 object whose name ends in
@@ -123,8 +149,8 @@ func (c Changes) Validate() failure.Problems {
 			ps.Add(field, 0, "%v", err)
 		}
 	}
-	if c.TagOnly != "" {
-		if err := imageref.CheckTag(c.TagOnly); err != nil {
+	if c.TagOnly != nil {
+		if err := CheckTagOnly(*c.TagOnly); err != nil {
 			ps.Add("--tag-only", 0, "%v", err)
 		}
 	}
@@ -208,4 +234,14 @@ func checkKeyValues(ps *failure.Problems, setFlag, unsetFlag string, kvs []KeyVa
 			}
 		}
 	}
+}
+
+// CheckTagOnly checks the tag of --tag-only (tagOnly in a spec): the one rule
+// for both. An empty tag is refused rather than taken as "no change", which
+// would redeploy the old image and succeed when a CI variable is unset.
+func CheckTagOnly(tag string) error {
+	if tag == "" {
+		return fmt.Errorf("the tag is empty (is the variable that should give it unset?): give the tag to deploy, such as 1.4.2")
+	}
+	return imageref.CheckTag(tag)
 }

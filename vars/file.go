@@ -62,7 +62,7 @@ func parseDotenv(data []byte) (map[string]string, error) {
 			return nil, fmt.Errorf("line %d: expected KEY=VALUE", n)
 		}
 		if err := CheckName(name); err != nil {
-			return nil, fmt.Errorf("line %d: %v", n, err)
+			return nil, fmt.Errorf("line %d: %w", n, err)
 		}
 		out[name] = unquote(strings.TrimSpace(value))
 	}
@@ -95,7 +95,7 @@ func parseYAMLVars(data []byte) (map[string]string, error) {
 	for i := 0; i+1 < len(m.Content); i += 2 {
 		k, v := m.Content[i], m.Content[i+1]
 		if err := CheckName(k.Value); err != nil {
-			return nil, fmt.Errorf("line %d: %v", k.Line, err)
+			return nil, fmt.Errorf("line %d: %w", k.Line, err)
 		}
 		if v.Kind != yaml.ScalarNode {
 			return nil, fmt.Errorf("line %d: %s: values must be scalars (strings, numbers, booleans)", v.Line, k.Value)

@@ -71,7 +71,12 @@ func ParseAssignments(flags []string) (map[string]string, error) {
 	for _, f := range flags {
 		name, value, ok := strings.Cut(f, "=")
 		name = strings.TrimSpace(name)
-		if !ok || CheckName(name) != nil {
+		switch {
+		case !ok:
+			// No '=': the whole text may be a value, perhaps a secret.
+			bad = append(bad, "one without '=' (not shown)")
+			continue
+		case CheckName(name) != nil:
 			// Only the name is shown: the value may be a secret.
 			bad = append(bad, fmt.Sprintf("%q", withoutValue(f)))
 			continue
@@ -209,15 +214,19 @@ func scan(s string) ([]token, error) {
 		}
 		end := strings.IndexByte(s[i+2:], '}')
 		if end < 0 {
-			return nil, fmt.Errorf("unterminated variable reference %q: add the closing '}' (or write ##{ for a literal #{)", clip(s[i:]))
+			// The text is never repeated: it may be a secret's value.
+			return nil, fmt.Errorf("unterminated variable reference: add the closing '}' after #{Name, or write ##{ for a literal #{ (the value is not shown)")
 		}
 		inner := s[i+2 : i+2+end]
 		name := strings.TrimSpace(inner)
 		if strings.Contains(name, "|") {
-			return nil, fmt.Errorf("variable filters are not supported: #{%s}", inner)
+			return nil, fmt.Errorf("variable filters are not supported: write #{Name}, without a | filter (the value is not shown)")
 		}
-		if err := CheckName(name); err != nil {
-			return nil, fmt.Errorf("invalid variable reference #{%s}: %v", inner, err)
+		if name == "" {
+			return nil, fmt.Errorf("empty variable name in #{}: write #{Name}, or ##{ for a literal #{")
+		}
+		if CheckName(name) != nil {
+			return nil, fmt.Errorf("a character is not allowed in a variable name inside #{…}: use letters, digits, '_', '.' and '-', or write ##{ for a literal #{ (the value is not shown)")
 		}
 		if lit.Len() > 0 {
 			toks = append(toks, token{text: lit.String()})
@@ -230,11 +239,4 @@ func scan(s string) ([]token, error) {
 		toks = append(toks, token{text: lit.String()})
 	}
 	return toks, nil
-}
-
-func clip(s string) string {
-	if len(s) > 40 {
-		return s[:40] + "…"
-	}
-	return s
 }

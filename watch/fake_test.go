@@ -21,6 +21,11 @@ type fakeECS struct {
 	listed   []ecs.ListTasksInput
 	describe int
 	listErr  error // every ListTasks fails with it when set
+	// listErrs, when positive, limits listErr to that many calls.
+	listErrs int
+	// onDescribe, when set, runs at each DescribeServices call with its
+	// number (1 for the first), with the fake locked.
+	onDescribe func(n int)
 }
 
 // step is one DescribeServices answer: a service or an error.
@@ -34,6 +39,9 @@ func (f *fakeECS) DescribeServices(ctx context.Context, in *ecs.DescribeServices
 	defer f.mu.Unlock()
 	i := min(f.calls, len(f.script)-1)
 	f.calls++
+	if f.onDescribe != nil {
+		f.onDescribe(f.calls)
+	}
 	s := f.script[i]
 	if s.err != nil {
 		return nil, s.err
@@ -45,12 +53,14 @@ func (f *fakeECS) ListTasks(ctx context.Context, in *ecs.ListTasksInput, _ ...fu
 	f.mu.Lock()
 	defer f.mu.Unlock()
 	f.listed = append(f.listed, *in)
-	if f.listErr != nil {
+	if f.listErr != nil && (f.listErrs == 0 || len(f.listed) <= f.listErrs) {
 		return nil, f.listErr
 	}
 	var arns []string
 	for _, t := range f.tasks {
-		stopped := aws.ToString(t.LastStatus) == "STOPPED"
+		// ListTasks filters on desiredStatus: a task being stopped
+		// (DEACTIVATING, DEPROVISIONING) is listed as STOPPED already.
+		stopped := aws.ToString(t.DesiredStatus) == "STOPPED" || aws.ToString(t.LastStatus) == "STOPPED"
 		if in.DesiredStatus == types.DesiredStatusStopped {
 			if stopped && aws.ToString(t.StartedBy) == aws.ToString(in.StartedBy) {
 				arns = append(arns, aws.ToString(t.TaskArn))

@@ -8,6 +8,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/ecs"
 	"github.com/aws/aws-sdk-go-v2/service/ecs/types"
 
+	"github.com/ecsdeploy/ecsdeploy/internal/ecsref"
 	"github.com/ecsdeploy/ecsdeploy/progress"
 )
 
@@ -59,7 +60,7 @@ func fetchTasks(ctx context.Context, api ECSAPI, t Target, running bool, opt fun
 // taskView turns an SDK task into the progress vocabulary.
 func taskView(task types.Task, ourDeployment string) progress.Task {
 	v := progress.Task{
-		ID:            taskID(aws.ToString(task.TaskArn)),
+		ID:            ecsref.Short(aws.ToString(task.TaskArn)),
 		Deployment:    aws.ToString(task.StartedBy),
 		LastStatus:    aws.ToString(task.LastStatus),
 		HealthStatus:  string(task.HealthStatus),
@@ -81,18 +82,11 @@ func taskView(task types.Task, ourDeployment string) progress.Task {
 	return v
 }
 
-func taskID(arn string) string {
-	if i := strings.LastIndex(arn, "/"); i >= 0 {
-		return arn[i+1:]
-	}
-	return arn
-}
-
 // taskFailed reports whether a stopped task stopped because it failed (could
 // not start, an essential container exited, a health check failed), as
 // opposed to being stopped on purpose (scale-in, a user, a newer deployment).
 func taskFailed(t progress.Task) bool {
-	if t.LastStatus != "STOPPED" && t.StopCode == "" {
+	if !t.Stopped() {
 		return false
 	}
 	switch t.StopCode {

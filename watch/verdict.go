@@ -8,6 +8,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/ecs/types"
 
+	"github.com/ecsdeploy/ecsdeploy/internal/ecsref"
 	"github.com/ecsdeploy/ecsdeploy/progress"
 )
 
@@ -52,6 +53,10 @@ type judgement struct {
 	rollbackID string
 	// replacedBy is the deployment someone else started over ours, if any.
 	replacedBy string
+	// checkTasks says the service alone would make this a success, which
+	// stands only once our stopped tasks have been listed in this poll:
+	// ECS's own counts forget tasks that ran, passed and then died.
+	checkTasks bool
 	// rolloutState and rolloutStateReason, when set, are our deployment's
 	// final state as learnt from a service event, for a deployment that left
 	// the service before a poll could see that state.
@@ -60,7 +65,10 @@ type judgement struct {
 
 // observation is what the watcher knows after a poll, beyond the service.
 type observation struct {
-	failedTasks        int           // distinct stopped tasks of ours that failed
+	failedTasks int // distinct stopped tasks of ours that failed
+	// tasksChecked says failedTasks comes from a listing of our stopped
+	// tasks made after the service was read in this poll.
+	tasksChecked       bool
 	placementFailures  int           // "unable to place a task" events since we began
 	firstPlacementFail time.Time     // when the first of them was seen
 	runningAtPlacement int32         // our running count when it was seen
@@ -113,15 +121,6 @@ func findDeployment(svc types.Service, id string) (types.Deployment, bool) {
 	return types.Deployment{}, false
 }
 
-func primary(svc types.Service) (types.Deployment, bool) {
-	for _, d := range svc.Deployments {
-		if aws.ToString(d.Status) == "PRIMARY" {
-			return d, true
-		}
-	}
-	return types.Deployment{}, false
-}
-
 // isRollback recognises the deployment ECS starts when the circuit breaker
 // rolls a failed deployment back.
 func isRollback(d types.Deployment) bool {
@@ -136,7 +135,7 @@ func judge(t Target, svc types.Service, obs observation) judgement {
 		return judgement{done: true, outcome: progress.Failed, reason: fmt.Sprintf("the service is %s (deleted)", st)}
 	}
 	ours, found := findDeployment(svc, t.DeploymentID)
-	prim, hasPrimary := primary(svc)
+	prim, hasPrimary := ecsref.PrimaryDeployment(svc)
 	// ECS rolling our deployment back is always a failure, whatever the
 	// service looks like afterwards.
 	if hasPrimary && aws.ToString(prim.Id) != t.DeploymentID && isRollback(prim) {
@@ -149,7 +148,7 @@ func judge(t Target, svc types.Service, obs observation) judgement {
 				cause = "the deployment circuit breaker failed it (" + breakerCause(obs.breakerFailure) + ")"
 			}
 		}
-		reason := fmt.Sprintf("%s; ECS is rolling back to %s (deployment %s)", cause, shortTD(aws.ToString(prim.TaskDefinition)), aws.ToString(prim.Id))
+		reason := fmt.Sprintf("%s; ECS is rolling back to %s (deployment %s)", cause, ecsref.Short(aws.ToString(prim.TaskDefinition)), aws.ToString(prim.Id))
 		return judgement{done: true, outcome: progress.Failed, reason: reason, rollbackID: aws.ToString(prim.Id)}
 	}
 	if obs.breakerFailure != "" && (!found || aws.ToString(ours.Status) != "PRIMARY" || ours.RolloutState == types.DeploymentRolloutStateFailed) {
@@ -160,14 +159,14 @@ func judge(t Target, svc types.Service, obs observation) judgement {
 			rolloutState: string(types.DeploymentRolloutStateFailed), rolloutStateReason: cause}
 		if hasPrimary && aws.ToString(prim.Id) != t.DeploymentID {
 			j.rollbackID = aws.ToString(prim.Id)
-			j.reason += fmt.Sprintf("; ECS rolled the service back to %s (deployment %s)", shortTD(aws.ToString(prim.TaskDefinition)), aws.ToString(prim.Id))
+			j.reason += fmt.Sprintf("; ECS rolled the service back to %s (deployment %s)", ecsref.Short(aws.ToString(prim.TaskDefinition)), aws.ToString(prim.Id))
 		}
 		return j
 	}
 	if !found {
 		if hasPrimary {
 			return judgement{done: true, outcome: progress.Failed, replacedBy: aws.ToString(prim.Id),
-				reason: fmt.Sprintf("replaced by deployment %s (%s) before it completed", aws.ToString(prim.Id), shortTD(aws.ToString(prim.TaskDefinition)))}
+				reason: fmt.Sprintf("replaced by deployment %s (%s) before it completed", aws.ToString(prim.Id), ecsref.Short(aws.ToString(prim.TaskDefinition)))}
 		}
 		return judgement{done: true, outcome: progress.Failed, reason: "the deployment disappeared from the service"}
 	}
@@ -181,7 +180,7 @@ func judge(t Target, svc types.Service, obs observation) judgement {
 	if aws.ToString(ours.Status) != "PRIMARY" {
 		// Someone else's deployment took over; ours will never complete.
 		return judgement{done: true, outcome: progress.Failed, replacedBy: aws.ToString(prim.Id),
-			reason: fmt.Sprintf("replaced by deployment %s (%s) before it completed", aws.ToString(prim.Id), shortTD(aws.ToString(prim.TaskDefinition)))}
+			reason: fmt.Sprintf("replaced by deployment %s (%s) before it completed", aws.ToString(prim.Id), ecsref.Short(aws.ToString(prim.TaskDefinition)))}
 	}
 	if t.TaskDefinition != "" && aws.ToString(ours.TaskDefinition) != t.TaskDefinition {
 		return judgement{done: true, outcome: progress.Failed, reason: fmt.Sprintf("the deployment runs %s, not %s", aws.ToString(ours.TaskDefinition), t.TaskDefinition)}
@@ -205,26 +204,44 @@ func judge(t Target, svc types.Service, obs observation) judgement {
 	}
 	running := ours.RunningCount >= ours.DesiredCount && ours.PendingCount == 0
 	if t.SkipDeploymentsCheck && running {
-		return judgement{done: true, outcome: progress.Succeeded, reason: fmt.Sprintf("all %d tasks of the deployment are running (old tasks not awaited)", ours.RunningCount)}
+		return succeeded(ours, obs, fmt.Sprintf("all %d tasks of the deployment are running (old tasks not awaited)", ours.RunningCount))
 	}
 	switch ours.RolloutState {
 	case types.DeploymentRolloutStateCompleted:
 		if running {
-			return judgement{done: true, outcome: progress.Succeeded, reason: fmt.Sprintf("rollout COMPLETED with %d of %d tasks running", ours.RunningCount, ours.DesiredCount)}
+			return succeeded(ours, obs, fmt.Sprintf("rollout COMPLETED with %d of %d tasks running", ours.RunningCount, ours.DesiredCount))
 		}
 	case "":
 		// No rolloutState (e.g. behind a Classic Load Balancer): steady state
 		// is our deployment alone with every task running.
 		if running && len(svc.Deployments) == 1 {
-			return judgement{done: true, outcome: progress.Succeeded, reason: fmt.Sprintf("the only deployment, with %d of %d tasks running", ours.RunningCount, ours.DesiredCount)}
+			return succeeded(ours, obs, fmt.Sprintf("the only deployment, with %d of %d tasks running", ours.RunningCount, ours.DesiredCount))
 		}
 	}
 	return judgement{}
 }
 
-func shortTD(arn string) string {
-	if i := strings.LastIndex(arn, "/"); i >= 0 {
-		return arn[i+1:]
+// succeeded is the last rule of success, once the service says our
+// deployment is done with the desired count running: none of its tasks
+// stopped for a failure since it began. ECS's failedTasks forgets a task that
+// ran, passed its health checks and then died (killed for memory, a crash
+// after a while), so our stopped tasks are listed before the verdict; until
+// they are, the judgement asks for that listing.
+func succeeded(ours types.Deployment, obs observation, reason string) judgement {
+	if !obs.tasksChecked {
+		return judgement{checkTasks: true}
 	}
-	return arn
+	failed := max(int(ours.FailedTasks), obs.failedTasks)
+	if failed > 0 {
+		return judgement{done: true, outcome: progress.Failed,
+			reason: fmt.Sprintf("%d %s of this deployment stopped for a failure since it began, although ECS counts %d of %d running", failed, plural(failed, "task", "tasks"), ours.RunningCount, ours.DesiredCount)}
+	}
+	return judgement{done: true, outcome: progress.Succeeded, reason: reason}
+}
+
+func plural(n int, one, many string) string {
+	if n == 1 {
+		return one
+	}
+	return many
 }

@@ -21,6 +21,8 @@ func TestJudge(t *testing.T) {
 	failedOurs := dep("ecs-svc/2", "ACTIVE", newTD, failed, 2, 0, 3)
 	failedOurs.RolloutStateReason = aws.String("ECS deployment circuit breaker: tasks failed to start.")
 
+	checked := observation{tasksChecked: true}
+
 	cases := []struct {
 		name    string
 		target  Target
@@ -32,9 +34,20 @@ func TestJudge(t *testing.T) {
 	}{
 		{name: "in progress keeps waiting", target: target,
 			svc: service(true, dep("ecs-svc/2", "PRIMARY", newTD, inProgress, 2, 1, 0), dep("ecs-svc/1", "ACTIVE", oldTD, completed, 2, 2, 0))},
-		{name: "completed with all running succeeds", target: target, done: true, outcome: progress.Succeeded, reason: "COMPLETED",
+		{name: "completed with all running succeeds", target: target, obs: checked, done: true, outcome: progress.Succeeded, reason: "COMPLETED",
 			svc: service(true, dep("ecs-svc/2", "PRIMARY", newTD, completed, 2, 2, 0))},
-		{name: "completed but not all running waits", target: target,
+		{name: "completed is not success before our stopped tasks are listed", target: target,
+			svc: service(true, dep("ecs-svc/2", "PRIMARY", newTD, completed, 2, 2, 0))},
+		{name: "completed but a task of ours died after running fails", target: target, obs: observation{tasksChecked: true, failedTasks: 1},
+			done: true, outcome: progress.Failed, reason: "1 task of this deployment stopped for a failure since it began",
+			svc: service(false, dep("ecs-svc/2", "PRIMARY", newTD, completed, 4, 4, 0))},
+		{name: "completed with ECS counting a failed task fails", target: target, obs: checked,
+			done: true, outcome: progress.Failed, reason: "2 tasks of this deployment stopped",
+			svc: service(true, dep("ecs-svc/2", "PRIMARY", newTD, completed, 4, 4, 2))},
+		{name: "skip deployments check with a dead task fails", target: Target{DeploymentID: "ecs-svc/2", TaskDefinition: newTD, SkipDeploymentsCheck: true},
+			obs: observation{tasksChecked: true, failedTasks: 1}, done: true, outcome: progress.Failed, reason: "stopped for a failure",
+			svc: service(false, dep("ecs-svc/2", "PRIMARY", newTD, inProgress, 2, 2, 0), dep("ecs-svc/1", "ACTIVE", oldTD, completed, 2, 2, 0))},
+		{name: "completed but not all running waits", target: target, obs: checked,
 			svc: service(true, dep("ecs-svc/2", "PRIMARY", newTD, completed, 2, 1, 0))},
 		{name: "rolloutState FAILED fails", target: target, done: true, outcome: progress.Failed, reason: "FAILED",
 			svc: service(true, dep("ecs-svc/2", "PRIMARY", newTD, failed, 2, 0, 3))},
@@ -51,11 +64,11 @@ func TestJudge(t *testing.T) {
 			svc: service(true, dep("ecs-svc/9", "PRIMARY", newTD, inProgress, 2, 0, 0), dep("ecs-svc/2", "ACTIVE", newTD, inProgress, 2, 2, 0))},
 		{name: "a different task definition is never success", target: target, done: true, outcome: progress.Failed, reason: "not",
 			svc: service(true, dep("ecs-svc/2", "PRIMARY", oldTD, completed, 2, 2, 0))},
-		{name: "no rolloutState, only deployment, all running", target: target, done: true, outcome: progress.Succeeded, reason: "only deployment",
+		{name: "no rolloutState, only deployment, all running", target: target, obs: checked, done: true, outcome: progress.Succeeded, reason: "only deployment",
 			svc: service(false, dep("ecs-svc/2", "PRIMARY", newTD, "", 2, 2, 0))},
 		{name: "no rolloutState, old deployment still draining", target: target,
 			svc: service(false, dep("ecs-svc/2", "PRIMARY", newTD, "", 2, 2, 0), dep("ecs-svc/1", "ACTIVE", oldTD, "", 2, 1, 0))},
-		{name: "skip deployments check succeeds once ours run", target: Target{DeploymentID: "ecs-svc/2", TaskDefinition: newTD, SkipDeploymentsCheck: true},
+		{name: "skip deployments check succeeds once ours run", target: Target{DeploymentID: "ecs-svc/2", TaskDefinition: newTD, SkipDeploymentsCheck: true}, obs: checked,
 			done: true, outcome: progress.Succeeded, reason: "old tasks not awaited",
 			svc: service(false, dep("ecs-svc/2", "PRIMARY", newTD, inProgress, 2, 2, 0), dep("ecs-svc/1", "ACTIVE", oldTD, completed, 2, 2, 0))},
 		{name: "failedTasks at threshold without breaker fails", target: target, done: true, outcome: progress.Failed, reason: "threshold 3",

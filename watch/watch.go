@@ -12,6 +12,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/ecs"
 	"github.com/aws/aws-sdk-go-v2/service/ecs/types"
 
+	"github.com/ecsdeploy/ecsdeploy/awsconfig/transient"
 	"github.com/ecsdeploy/ecsdeploy/progress"
 )
 
@@ -32,11 +33,23 @@ type Options struct {
 	PlacementGrace time.Duration
 	// Timeout ends the wait with outcome TimedOut; 0 waits until ctx ends.
 	Timeout time.Duration
+	// TimeoutTotal, when more than Timeout, is the caller's whole time
+	// limit, of which Timeout is what is left for this wait (a deploy's
+	// timeout also covers registering and updating): the timeout message
+	// then states the limit the user gave, not what was left of it.
+	TimeoutTotal time.Duration
+	// StableFor, after a success verdict, keeps watching that long and turns
+	// the verdict into a failure if a task of our deployment stops for a
+	// failure meanwhile (0: the verdict is final at once). It is not part of
+	// Timeout.
+	StableFor time.Duration
 	// Reporter receives progress events; nil discards them.
 	Reporter progress.Reporter
 	// Events, when shared by several waits, keeps them from reporting the
 	// same service event twice; nil reports every event this wait sees.
 	Events *EventLog
+	// Clock gives the time and the pauses between polls; nil is the wall clock.
+	Clock Clock
 }
 
 func (o *Options) defaults() {
@@ -60,6 +73,9 @@ func (o *Options) defaults() {
 	}
 	if o.Reporter == nil {
 		o.Reporter = progress.Discard
+	}
+	if o.Clock == nil {
+		o.Clock = WallClock{}
 	}
 }
 
@@ -101,6 +117,7 @@ type watcher struct {
 	seenEvents  map[string]bool
 	events      []progress.ServiceEvent // since our deployment began, oldest first
 	obs         observation
+	deadline    time.Time // when the wait times out; zero: never
 	lastFetch   time.Time
 	lastFailed  int32
 }
@@ -121,16 +138,17 @@ func Wait(ctx context.Context, api ECSAPI, target Target, opts Options) (*Result
 	}
 	w.obs.placementGrace = opts.PlacementGrace
 	// The first listing waits a TaskInterval: at the start our deployment has no tasks yet.
-	w.lastFetch = time.Now()
+	w.lastFetch = w.opts.Clock.Now()
 	return w.run(ctx)
 }
 
 func (w *watcher) run(ctx context.Context) (*Result, error) {
-	res := &Result{DeploymentID: w.target.DeploymentID, Started: time.Now()}
+	res := &Result{DeploymentID: w.target.DeploymentID, Started: w.opts.Clock.Now()}
 	var deadline time.Time
 	if w.opts.Timeout > 0 {
 		deadline = res.Started.Add(w.opts.Timeout)
 	}
+	w.deadline = deadline
 	interval := w.opts.Interval
 	unchanged := 0
 	for {
@@ -142,9 +160,20 @@ func (w *watcher) run(ctx context.Context) (*Result, error) {
 			// the task listing that follows it was throttled.
 			changed, err = w.observe(ctx, svc)
 			j := judge(w.target, svc, w.obs)
+			if j.checkTasks && (err == nil || transient.Is(err)) {
+				// A throttled progress listing must not hold up a verdict
+				// that needs only the listing of our stopped tasks.
+				j, err = w.judgeWithTasks(ctx, svc)
+			}
 			w.note(res, svc)
+			if j.done && j.outcome == progress.Succeeded && w.opts.StableFor > 0 {
+				j, err = w.hold(ctx, res, j)
+				if err != nil {
+					return nil, err
+				}
+			}
 			if j.done {
-				res.VerdictSeen = time.Now()
+				res.VerdictSeen = w.opts.Clock.Now()
 				res.ReplacedBy = j.replacedBy
 				if j.rolloutState != "" {
 					res.RolloutState, res.RolloutStateReason = j.rolloutState, j.rolloutStateReason
@@ -162,7 +191,7 @@ func (w *watcher) run(ctx context.Context) (*Result, error) {
 				// next burst of polls would only be throttled again.
 				interval = max(want, interval/2)
 				if !changed {
-					w.opts.Reporter.Report(progress.Polled{At: time.Now()})
+					w.opts.Reporter.Report(progress.Polled{At: w.opts.Clock.Now()})
 				}
 			}
 		}
@@ -170,39 +199,114 @@ func (w *watcher) run(ctx context.Context) (*Result, error) {
 			if ctx.Err() != nil {
 				return nil, ctx.Err()
 			}
-			if !transient(err) {
+			if !transient.Is(err) {
 				return nil, err
 			}
 			interval = min(max(interval, w.opts.Interval)*2, w.opts.MaxInterval)
-			if throttled(err) {
+			if transient.Throttled(err) {
 				res.Throttled++
-				w.opts.Reporter.Report(progress.Throttled{At: time.Now(), Interval: interval})
+				w.opts.Reporter.Report(progress.Throttled{At: w.opts.Clock.Now(), Interval: interval})
 			} else {
-				w.opts.Reporter.Report(progress.Warning{At: time.Now(), Message: fmt.Sprintf("AWS failed to answer (%v); polling again in %s", err, interval)})
+				w.opts.Reporter.Report(progress.Warning{At: w.opts.Clock.Now(), Message: fmt.Sprintf("AWS failed to answer (%v); polling again in %s", err, interval)})
 			}
 		}
 		pause := interval
 		if !deadline.IsZero() {
-			left := time.Until(deadline)
+			left := deadline.Sub(w.opts.Clock.Now())
 			if left <= 0 {
-				res.VerdictSeen = time.Now()
-				return w.finish(ctx, res, progress.TimedOut, fmt.Sprintf("timed out after %s; %s", roundDuration(w.opts.Timeout), w.state()), ""), nil
+				res.VerdictSeen = w.opts.Clock.Now()
+				return w.finish(ctx, res, progress.TimedOut, w.timeoutReason(), ""), nil
 			}
 			pause = min(pause, left)
 		}
-		if err := sleep(ctx, pause); err != nil {
+		if err := sleep(ctx, w.opts.Clock, pause); err != nil {
 			return nil, err
 		}
 	}
 }
 
-func sleep(ctx context.Context, d time.Duration) error {
-	t := time.NewTimer(d)
-	defer t.Stop()
+// judgeWithTasks lists our deployment's stopped tasks (one ListTasks, and
+// DescribeTasks for any found) and judges the service again knowing them:
+// the check that success asks for.
+//
+// Unlike the polls, this listing keeps the client's whole retry budget
+// (bounded by the wait's deadline): a verdict that is ready should not wait
+// for the next poll to find the service, the listing and its describe all
+// answered at once under throttling.
+func (w *watcher) judgeWithTasks(ctx context.Context, svc types.Service) (judgement, error) {
+	if !w.deadline.IsZero() {
+		var cancel context.CancelFunc
+		ctx, cancel = context.WithDeadline(ctx, w.deadline)
+		defer cancel()
+	}
+	if err := w.observeTaskList(ctx, w.opts.Clock.Now(), false, func(*ecs.Options) {}); err != nil {
+		return judgement{}, err
+	}
+	w.obs.failedTasks = len(w.failedTasks)
+	obs := w.obs
+	obs.tasksChecked = true
+	return judge(w.target, svc, obs), nil
+}
+
+// hold keeps watching for Options.StableFor after a success verdict: the
+// success stands only if, all that time, none of our tasks stops for a
+// failure and nothing else ends our deployment (a rollback, a replacement).
+// Each poll reads the service and lists our stopped tasks. The hold does not
+// count against Timeout, which bounds the wait for the verdict.
+func (w *watcher) hold(ctx context.Context, res *Result, verdict judgement) (judgement, error) {
+	end := w.opts.Clock.Now().Add(w.opts.StableFor)
+	w.opts.Reporter.Report(progress.Step{At: w.opts.Clock.Now(), Message: fmt.Sprintf("%s; watching the deployment's tasks for %s more (stable-for)", verdict.reason, roundDuration(w.opts.StableFor))})
+	interval := w.opts.Interval
+	last := verdict
+	for {
+		pause := min(interval, end.Sub(w.opts.Clock.Now()))
+		if pause <= 0 {
+			break
+		}
+		if err := sleep(ctx, w.opts.Clock, pause); err != nil {
+			return judgement{}, err
+		}
+		res.Polls++
+		svc, err := w.describe(ctx)
+		var j judgement
+		if err == nil {
+			_, err = w.observe(ctx, svc)
+		}
+		if err == nil {
+			j, err = w.judgeWithTasks(ctx, svc)
+		}
+		if err != nil {
+			if ctx.Err() != nil {
+				return judgement{}, ctx.Err()
+			}
+			if !transient.Is(err) {
+				return judgement{}, err
+			}
+			interval = min(max(interval, w.opts.Interval)*2, w.opts.MaxInterval)
+			continue
+		}
+		interval = w.opts.IdleInterval
+		w.note(res, svc)
+		if j.done && j.outcome != progress.Succeeded {
+			j.reason = fmt.Sprintf("within %s of the verdict (%s): %s", roundDuration(w.opts.StableFor), verdict.reason, j.reason)
+			return j, nil
+		}
+		last = j
+	}
+	if !last.done {
+		// The service no longer looks done (a task is being replaced) and
+		// no stopped task explains it yet: not stable.
+		return judgement{done: true, outcome: progress.Failed, reason: fmt.Sprintf("not stable %s after the verdict: %s", roundDuration(w.opts.StableFor), w.state())}, nil
+	}
+	verdict.reason += fmt.Sprintf("; stable for %s", roundDuration(w.opts.StableFor))
+	return verdict, nil
+}
+
+func sleep(ctx context.Context, clock Clock, d time.Duration) error {
 	select {
 	case <-ctx.Done():
 		return ctx.Err()
-	case <-t.C:
+	case <-clock.After(d):
 		return nil
 	}
 }
@@ -241,7 +345,7 @@ func IsServiceGone(err error) bool {
 // observe reports what changed since the last poll and lists tasks when it
 // is worth a call. It returns whether anything changed.
 func (w *watcher) observe(ctx context.Context, svc types.Service) (bool, error) {
-	now := time.Now()
+	now := w.opts.Clock.Now()
 	changed := w.observeDeployments(svc, now)
 	if w.target.Since.IsZero() {
 		if d, ok := findDeployment(svc, w.target.DeploymentID); ok && d.CreatedAt != nil {
@@ -367,16 +471,16 @@ func (w *watcher) observeEvents(svc types.Service, now time.Time) bool {
 }
 
 func (w *watcher) observeTasks(ctx context.Context, now time.Time) error {
-	return w.observeTaskList(ctx, now, true)
+	return w.observeTaskList(ctx, now, true, limitRetries)
 }
 
 // observeStopped lists only our deployment's stopped tasks: what a diagnosis needs.
 func (w *watcher) observeStopped(ctx context.Context, now time.Time) error {
-	return w.observeTaskList(ctx, now, false)
+	return w.observeTaskList(ctx, now, false, limitRetries)
 }
 
-func (w *watcher) observeTaskList(ctx context.Context, now time.Time, running bool) error {
-	tasks, err := fetchTasks(ctx, w.api, w.target, running, limitRetries)
+func (w *watcher) observeTaskList(ctx context.Context, now time.Time, running bool, opt func(*ecs.Options)) error {
+	tasks, err := fetchTasks(ctx, w.api, w.target, running, opt)
 	if err != nil {
 		return err
 	}
@@ -384,11 +488,11 @@ func (w *watcher) observeTaskList(ctx context.Context, now time.Time, running bo
 	for _, t := range tasks {
 		v := taskView(t, w.target.DeploymentID)
 		old, ok := w.tasks[v.ID]
-		if ok && old.LastStatus == v.LastStatus && old.HealthStatus == v.HealthStatus {
+		if ok && old.LastStatus == v.LastStatus && old.HealthStatus == v.HealthStatus && old.StopCode == v.StopCode {
 			continue
 		}
 		w.tasks[v.ID] = v
-		if v.LastStatus == "STOPPED" && v.Ours {
+		if v.Stopped() && v.Ours {
 			w.stopped[v.ID] = v
 			if taskFailed(v) {
 				w.failedTasks[v.ID] = v
@@ -434,7 +538,7 @@ func (w *watcher) finish(ctx context.Context, res *Result, outcome progress.Outc
 	res.RollbackDeploymentID = rollbackID
 	if outcome != progress.Succeeded {
 		// Best effort: the verdict stands even if this last listing fails.
-		_ = w.observeStopped(ctx, time.Now())
+		_ = w.observeStopped(ctx, w.opts.Clock.Now())
 		var stopped []progress.Task
 		for _, t := range w.stopped {
 			stopped = append(stopped, t)
@@ -442,9 +546,18 @@ func (w *watcher) finish(ctx context.Context, res *Result, outcome progress.Outc
 		d := diagnose(stopped, w.events)
 		res.Diagnosis = &d
 	}
-	res.Finished = time.Now()
+	res.Finished = w.opts.Clock.Now()
 	w.opts.Reporter.Report(progress.Verdict{At: res.Finished, DeploymentID: res.DeploymentID, Outcome: outcome, Reason: reason, Awaited: w.target.Awaited})
 	return res
+}
+
+// timeoutReason says how long was waited and what the deployment looked like.
+func (w *watcher) timeoutReason() string {
+	if total := w.opts.TimeoutTotal; total > w.opts.Timeout {
+		return fmt.Sprintf("timed out after %s (counted from the start of the command; %s of it waiting for the deployment); %s",
+			roundDuration(total), roundDuration(w.opts.Timeout), w.state())
+	}
+	return fmt.Sprintf("timed out after %s; %s", roundDuration(w.opts.Timeout), w.state())
 }
 
 // roundDuration rounds d for messages: whole seconds, or milliseconds below one.

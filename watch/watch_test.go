@@ -3,13 +3,18 @@ package watch
 import (
 	"context"
 	"errors"
+	"io"
+	"net"
 	"strings"
+	"sync"
+	"syscall"
 	"testing"
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/ecs/types"
 	"github.com/aws/smithy-go"
+	smithyhttp "github.com/aws/smithy-go/transport/http"
 
 	"github.com/ecsdeploy/ecsdeploy/progress"
 )
@@ -176,16 +181,74 @@ func TestWaitBacksOffWhenIdle(t *testing.T) {
 func TestWaitJudgesTheServiceEvenWhenTaskListingsAreThrottled(t *testing.T) {
 	going := service(true, dep("ecs-svc/2", "PRIMARY", newTD, types.DeploymentRolloutStateInProgress, 2, 1, 0))
 	done := service(true, dep("ecs-svc/2", "PRIMARY", newTD, types.DeploymentRolloutStateCompleted, 2, 2, 0))
-	// Every poll after the first lists tasks (they change, and TaskInterval is 1 ms), and every listing fails.
-	f := &fakeECS{script: []step{{svc: going}, {svc: going}, {svc: done}}, listErr: throttle()}
+	// Every poll after the first lists tasks (they change, and TaskInterval
+	// is 1 ms), and the first four listings are throttled. Success needs one
+	// listing of our stopped tasks, so it comes once a listing goes through.
+	f := &fakeECS{script: []step{{svc: going}, {svc: going}, {svc: done}}, listErr: throttle(), listErrs: 4}
 	opts := fastOptions(nil)
-	opts.Timeout = time.Second
+	opts.Timeout = 5 * time.Second
 	res, err := Wait(context.Background(), f, ourTarget, opts)
 	if err != nil {
 		t.Fatal(err)
 	}
-	if res.Outcome != progress.Succeeded || len(f.listed) == 0 {
+	if res.Outcome != progress.Succeeded || len(f.listed) <= 4 {
 		t.Fatalf("outcome %q (%s), %d listings: a throttled task listing must not hide the verdict", res.Outcome, res.Reason, len(f.listed))
+	}
+}
+
+func TestWaitFailsACompletedRolloutWhoseTaskDiedAfterRunning(t *testing.T) {
+	// No circuit breaker; a task of ours ran, passed, and was then killed
+	// for memory. ECS's failedTasks stays 0 and the rollout reaches COMPLETED
+	// with its replacement running: the first poll already shows it.
+	done := service(false, dep("ecs-svc/2", "PRIMARY", newTD, types.DeploymentRolloutStateCompleted, 4, 4, 0))
+	f := &fakeECS{script: []step{{svc: done}}}
+	f.tasks = []types.Task{stoppedTask("k1", "ecs-svc/2", "EssentialContainerExited", "Essential container in task exited", "app", 137, "OutOfMemoryError: Container killed due to memory usage")}
+	res, err := Wait(context.Background(), f, ourTarget, fastOptions(nil))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if res.Outcome != progress.Failed || !strings.Contains(res.Reason, "1 task of this deployment stopped for a failure") {
+		t.Fatalf("outcome %q (%s); want a failure naming the dead task", res.Outcome, res.Reason)
+	}
+	if res.Diagnosis == nil || len(res.Diagnosis.StoppedTasks) != 1 || !strings.Contains(strings.Join(res.Diagnosis.Hints, " "), "out of memory") {
+		t.Fatalf("diagnosis %+v lacks the dead task and its hint", res.Diagnosis)
+	}
+	if f.calls != 1 {
+		t.Fatalf("%d DescribeServices calls; the verdict needs one poll and one task listing, not faster polling", f.calls)
+	}
+}
+
+func TestWaitStableForFailsWhenOurTaskStopsAfterTheVerdict(t *testing.T) {
+	done := service(false, dep("ecs-svc/2", "PRIMARY", newTD, types.DeploymentRolloutStateCompleted, 2, 2, 0))
+	f := &fakeECS{script: []step{{svc: done}}}
+	opts := fastOptions(nil)
+	opts.StableFor = 200 * time.Millisecond
+	var once sync.Once
+	// The task dies after the verdict: the fake's task list gains it on the
+	// third DescribeServices call.
+	f.onDescribe = func(n int) {
+		if n == 3 {
+			once.Do(func() {
+				f.tasks = append(f.tasks, stoppedTask("d1", "ecs-svc/2", "EssentialContainerExited", "Essential container in task exited", "app", 1, ""))
+			})
+		}
+	}
+	res, err := Wait(context.Background(), f, ourTarget, opts)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if res.Outcome != progress.Failed || !strings.Contains(res.Reason, "within 200ms of the verdict") || !strings.Contains(res.Reason, "stopped for a failure") {
+		t.Fatalf("outcome %q (%s); want a failure during the stable period", res.Outcome, res.Reason)
+	}
+
+	quiet := &fakeECS{script: []step{{svc: done}}}
+	start := time.Now()
+	res, err = Wait(context.Background(), quiet, ourTarget, opts)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if res.Outcome != progress.Succeeded || !strings.Contains(res.Reason, "stable for 200ms") || time.Since(start) < opts.StableFor || quiet.calls < 3 {
+		t.Fatalf("outcome %q (%s) after %s and %d polls; want success after watching 200ms", res.Outcome, res.Reason, time.Since(start), quiet.calls)
 	}
 }
 
@@ -274,5 +337,49 @@ func TestWaitsSharingAnEventLogReportEachEventOnce(t *testing.T) {
 	}
 	if res.Diagnosis == nil || len(res.Diagnosis.Events) != 1 {
 		t.Fatalf("the second wait's diagnosis lost the event: %+v", res.Diagnosis)
+	}
+}
+
+func TestWaitDiagnosesTasksStillBeingStoppedAtTheVerdict(t *testing.T) {
+	// A pull failure fails fast: at the breaker's verdict our tasks are
+	// still DEPROVISIONING, with their stop code and reason already set.
+	failed := dep("ecs-svc/2", "ACTIVE", newTD, types.DeploymentRolloutStateFailed, 2, 0, 3)
+	failed.RolloutStateReason = aws.String("ECS deployment circuit breaker: tasks failed to start.")
+	rollback := dep("ecs-svc/3", "PRIMARY", oldTD, types.DeploymentRolloutStateInProgress, 2, 2, 0)
+	rollback.RolloutStateReason = aws.String("ECS deployment circuit breaker: rolling back to deploymentId ecs-svc/1")
+	f := &fakeECS{script: []step{{svc: service(true, rollback, failed)}}}
+	pulling := stoppedTask("p1", "ecs-svc/2", "TaskFailedToStart", "CannotPullContainerError: pull image manifest has been retried 5 time(s): manifest unknown", "app", 0, "")
+	pulling.LastStatus = aws.String("DEPROVISIONING")
+	pulling.StoppedAt = nil
+	f.tasks = []types.Task{pulling}
+	res, err := Wait(context.Background(), f, ourTarget, fastOptions(nil))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if res.Outcome != progress.Failed || res.Diagnosis == nil {
+		t.Fatalf("outcome %q, diagnosis %v", res.Outcome, res.Diagnosis)
+	}
+	if len(res.Diagnosis.StoppedTasks) != 1 {
+		t.Fatalf("diagnosed %d stopped tasks, want the DEPROVISIONING one with its stop code", len(res.Diagnosis.StoppedTasks))
+	}
+	text := strings.Join(res.Diagnosis.Lines(), "\n")
+	for _, want := range []string{"CannotPullContainerError", "hint: the image could not be pulled"} {
+		if !strings.Contains(text, want) {
+			t.Errorf("diagnosis lacks %q:\n%s", want, text)
+		}
+	}
+}
+
+func TestWaitRidesOutDroppedConnections(t *testing.T) {
+	done := service(true, dep("ecs-svc/2", "PRIMARY", newTD, types.DeploymentRolloutStateCompleted, 1, 1, 0))
+	reset := &smithyhttp.RequestSendError{Err: &net.OpError{Op: "read", Net: "tcp", Err: syscall.ECONNRESET}}
+	cut := &smithy.DeserializationError{Err: io.ErrUnexpectedEOF}
+	f := &fakeECS{script: []step{{err: reset}, {err: reset}, {err: cut}, {svc: done}}}
+	res, err := Wait(context.Background(), f, ourTarget, fastOptions(nil))
+	if err != nil {
+		t.Fatalf("dropped connections ended the wait: %v", err)
+	}
+	if res.Outcome != progress.Succeeded {
+		t.Fatalf("outcome %q (%s)", res.Outcome, res.Reason)
 	}
 }

@@ -245,7 +245,7 @@ func (s *Service) stackXML(st *stack) xmlStack {
 		x.Parameters = append(x.Parameters, xmlParameter{ParameterKey: k, ParameterValue: st.Params[k]})
 	}
 	for _, t := range st.Tags {
-		x.Tags = append(x.Tags, xmlTag{Key: t.Key, Value: t.Value})
+		x.Tags = append(x.Tags, xmlTag(t))
 	}
 	if st.Status != "DELETE_COMPLETE" && !inProgress(st.Status) {
 		x.Outputs = s.outputs(st)

@@ -93,7 +93,12 @@ func TestAWSCLISpeaksToTheLocalCloudFormation(t *testing.T) {
 	em := emulator.New(emulator.Options{Speed: 300})
 	cloudformation.Register(em)
 	srv := httptest.NewServer(em)
-	t.Cleanup(func() { srv.Close(); em.Close() })
+	t.Cleanup(func() {
+		srv.Close()
+		if err := em.Close(); err != nil {
+			t.Error(err)
+		}
+	})
 	dir := t.TempDir()
 	file := filepath.Join(dir, "template.yaml")
 	if err := os.WriteFile(file, []byte(minimalTemplate), 0o644); err != nil {

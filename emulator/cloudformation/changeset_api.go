@@ -122,7 +122,7 @@ func (s *Service) describeChangeSet(rc *emulator.RequestContext, params url.Valu
 		out.Parameters = append(out.Parameters, xmlParameter{ParameterKey: k, ParameterValue: v})
 	}
 	for _, t := range cs.Tags {
-		out.Tags = append(out.Tags, xmlTag{Key: t.Key, Value: t.Value})
+		out.Tags = append(out.Tags, xmlTag(t))
 	}
 	for _, c := range cs.Changes {
 		out.Changes = append(out.Changes, xmlChange{Type: "Resource", ResourceChange: xmlResourceChange{Action: c.Action,

@@ -20,7 +20,11 @@ import (
 func sdkClient(t *testing.T) *sdkcfn.Client {
 	t.Helper()
 	em := emulator.New(emulator.Options{Speed: 300})
-	t.Cleanup(func() { em.Close() })
+	t.Cleanup(func() {
+		if err := em.Close(); err != nil {
+			t.Error(err)
+		}
+	})
 	cloudformation.Register(em)
 	cfg, err := awsconfig.Load(context.Background(), awsconfig.Options{Handler: em, Region: "us-east-1"})
 	if err != nil {

@@ -26,7 +26,11 @@ func TestRuleCountsCarryOnAcrossSavedStates(t *testing.T) {
 	// the scenario set, one stack created under name, and the state saved.
 	command := func(sc cloudformation.Scenario, name string) string {
 		em := emulator.New(emulator.Options{Speed: 300})
-		defer em.Close()
+		defer func() {
+			if err := em.Close(); err != nil {
+				t.Error(err)
+			}
+		}()
 		cf := cloudformation.Register(em)
 		if err := cf.LoadState(file); err != nil && name != "first" {
 			t.Fatal(err)

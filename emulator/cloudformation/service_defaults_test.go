@@ -44,7 +44,11 @@ const serviceWithoutDesiredCount = `Resources:
 // DesiredCount the ECS API itself requires.
 func TestServiceDesiredCountDefaultsToOne(t *testing.T) {
 	em := emulator.New(emulator.Options{Speed: 300})
-	t.Cleanup(func() { em.Close() })
+	t.Cleanup(func() {
+		if err := em.Close(); err != nil {
+			t.Error(err)
+		}
+	})
 	cloudformation.Register(em)
 	cfg, err := awsconfig.Load(context.Background(), awsconfig.Options{Handler: em, Region: "us-east-1"})
 	if err != nil {

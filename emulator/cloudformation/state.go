@@ -94,9 +94,9 @@ func (s *Service) SaveState(file string) error {
 	if err != nil {
 		return err
 	}
-	defer os.Remove(tmp.Name())
+	defer func() { _ = os.Remove(tmp.Name()) }() // fails harmlessly once renamed
 	if _, err := tmp.Write(data); err != nil {
-		tmp.Close()
+		_ = tmp.Close() // the write error is the one to report
 		return err
 	}
 	if err := tmp.Close(); err != nil {
@@ -144,7 +144,7 @@ func (s *Service) LoadState(file string) error {
 		}
 		if x.TemplateBody != "" {
 			if st.Template, err = parseTemplate(x.TemplateBody); err != nil {
-				return fmt.Errorf("the local CloudFormation state in %s holds a bad template for stack %s: %v", file, x.Name, err)
+				return fmt.Errorf("the local CloudFormation state in %s holds a bad template for stack %s: %w", file, x.Name, err)
 			}
 		} else {
 			st.Template = &template{Resources: map[string]resourceDecl{}, Parameters: map[string]paramDecl{}, Outputs: map[string]outputDecl{}}

@@ -53,7 +53,12 @@ func TestAWSCLIDescribesAndCreatesAShortFormTemplate(t *testing.T) {
 	em := emulator.New(emulator.Options{Speed: 300})
 	cloudformation.Register(em)
 	srv := httptest.NewServer(em)
-	t.Cleanup(func() { srv.Close(); em.Close() })
+	t.Cleanup(func() {
+		srv.Close()
+		if err := em.Close(); err != nil {
+			t.Error(err)
+		}
+	})
 	file := filepath.Join(t.TempDir(), "template.yaml")
 	if err := os.WriteFile(file, []byte(shortFormTemplate), 0o644); err != nil {
 		t.Fatal(err)

@@ -39,14 +39,14 @@ type outputDecl struct {
 func parseTemplate(body string) (*template, error) {
 	var doc yaml.Node
 	if err := yaml.Unmarshal([]byte(body), &doc); err != nil {
-		return nil, fmt.Errorf("Template format error: %v", err)
+		return nil, fmt.Errorf("Template format error: %w", err)
 	}
 	if err := expandShortForms(&doc); err != nil {
 		return nil, err
 	}
 	var raw map[string]any
 	if err := doc.Decode(&raw); err != nil {
-		return nil, fmt.Errorf("Template format error: %v", err)
+		return nil, fmt.Errorf("Template format error: %w", err)
 	}
 	if raw == nil {
 		return nil, fmt.Errorf("Template format error: the template is empty")

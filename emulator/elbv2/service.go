@@ -369,6 +369,28 @@ func (s *Service) TaskTargetHealth(now time.Time, tgARN, id string, port int) em
 	return emulator.LBTargetHealth{}
 }
 
+// TrafficWeights implements emulator.LoadBalancing.
+func (s *Service) TrafficWeights(arn string) ([]emulator.TargetWeight, error) {
+	ws, err := s.ForwardWeights(arn)
+	if err != nil {
+		return nil, err
+	}
+	out := make([]emulator.TargetWeight, len(ws))
+	for i, w := range ws {
+		out[i] = emulator.TargetWeight{TargetGroupARN: w.TargetGroupARN, Weight: w.Weight}
+	}
+	return out, nil
+}
+
+// ShiftTraffic implements emulator.LoadBalancing.
+func (s *Service) ShiftTraffic(arn string, weights []emulator.TargetWeight) error {
+	ws := make([]WeightedTargetGroup, len(weights))
+	for i, w := range weights {
+		ws[i] = WeightedTargetGroup{TargetGroupARN: w.TargetGroupARN, Weight: w.Weight}
+	}
+	return s.SetForwardWeights(arn, ws)
+}
+
 // ---- internals ----
 
 func (s *Service) registerLocked(tg *TargetGroup, now time.Time, t Target) {

@@ -26,7 +26,11 @@ func TestAWSCLIReadsATasksLogs(t *testing.T) {
 	em := emulator.New(emulator.Options{Clock: emulator.NewManualClock(t0), DefaultCluster: true, Scenario: &scenario.Scenario{
 		Images: []scenario.Image{{Match: "job:*", Logs: []string{"first line", "second line", "third line"}}},
 	}})
-	t.Cleanup(func() { em.Close() })
+	t.Cleanup(func() {
+		if err := em.Close(); err != nil {
+			t.Error(err)
+		}
+	})
 	Register(em)
 	srv := httptest.NewServer(em)
 	t.Cleanup(srv.Close)

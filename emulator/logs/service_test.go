@@ -61,7 +61,11 @@ func lines(msgs ...string) []emulator.LogLine {
 func newClient(t *testing.T, src Source) *cloudwatchlogs.Client {
 	t.Helper()
 	em := emulator.New(emulator.Options{Clock: emulator.NewManualClock(t0)})
-	t.Cleanup(func() { em.Close() })
+	t.Cleanup(func() {
+		if err := em.Close(); err != nil {
+			t.Error(err)
+		}
+	})
 	em.RegisterJSONService(TargetPrefix, New(src))
 	cfg, err := awsconfig.Load(context.Background(), awsconfig.Options{Handler: em, Region: "us-east-1", MaxAttempts: 1})
 	if err != nil {

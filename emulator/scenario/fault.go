@@ -41,7 +41,7 @@ func (f Fault) validate() error {
 		return fmt.Errorf("operation is required (an API operation name or a glob such as \"*\")")
 	}
 	if _, err := path.Match(f.Operation, ""); err != nil {
-		return fmt.Errorf("operation %q is not a valid pattern: %v", f.Operation, err)
+		return fmt.Errorf("operation %q is not a valid pattern: %w", f.Operation, err)
 	}
 	switch f.Kind {
 	case FaultThrottle, FaultServer, FaultDrop:

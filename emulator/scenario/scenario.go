@@ -28,6 +28,9 @@ type Scenario struct {
 	Images []Image `yaml:"images,omitempty" json:"images,omitempty"`
 	// Faults lists API faults; every matching fault applies.
 	Faults []Fault `yaml:"faults,omitempty" json:"faults,omitempty"`
+	// Limits are API rate limits (token buckets); a call over a limit is
+	// throttled. The first matching entry decides.
+	Limits []Limit `yaml:"limits,omitempty" json:"limits,omitempty"`
 	// Hooks says how Lambda lifecycle hooks answer; the first match wins.
 	Hooks []Hook `yaml:"hooks,omitempty" json:"hooks,omitempty"`
 	// Alarms sets CloudWatch alarm states over time (alarms.go).
@@ -169,6 +172,11 @@ func (s *Scenario) Validate() error {
 	for i, f := range s.Faults {
 		if err := f.validate(); err != nil {
 			add("faults[%d]: %v", i, err)
+		}
+	}
+	for i, l := range s.Limits {
+		if err := l.validate(); err != nil {
+			add("limits[%d]: %v", i, err)
 		}
 	}
 	problems = append(problems, s.validateHooks()...)

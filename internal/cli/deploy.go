@@ -22,6 +22,7 @@ type deployOptions struct {
 	flags          *pflag.FlagSet
 	plan           planFlags
 	timeout        durationFlag
+	stableFor      durationFlag
 	noWait         bool
 	skipDeployment bool
 	rollback       bool
@@ -29,6 +30,7 @@ type deployOptions struct {
 	dryRun         bool
 	outputsFile    string
 	wait           waitFlags
+	fleet          fleetFlags
 }
 
 // NewCmdDeploy builds "deploy".
@@ -46,7 +48,9 @@ recognisable. Exit codes: 0 succeeded, 1 failed, 2 invalid input, 3 timed
 out, 4 AWS API error.`,
 		Example: `  ecsdeploy deploy -c prod -n web -i web=registry.example.com/web:1.4.2
   ecsdeploy deploy -c prod -n web --tag-only 1.4.2 --env web:LOG_LEVEL=debug --rollback
-  ecsdeploy deploy -f service.yaml --var Tag=1.4.2 --output json`,
+  ecsdeploy deploy -f service.yaml --var Tag=1.4.2 --output json
+  ecsdeploy deploy -c prod -n api -n worker -i app=registry.example.com/app:1.4.2
+  ecsdeploy deploy --fleet release.yaml --var Tag=1.4.2 --on-failure rollback-all`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
 			if runF != nil {
@@ -59,6 +63,7 @@ out, 4 AWS API error.`,
 	o.plan.register(cmd.Flags())
 	fs := cmd.Flags()
 	durationVarP(fs, &o.timeout, "timeout", "t", 0, "how long to wait (10m, 90s; a bare number is seconds; default 10m)")
+	durationVarP(fs, &o.stableFor, "stable-for", "", 0, "after the success verdict, keep watching this long and fail if a task of the deployment stops (default 0)")
 	fs.BoolVar(&o.noWait, "no-wait", false, "return once the service is updated")
 	fs.BoolVar(&o.skipDeployment, "skip-deployments-check", false, "succeed once the new tasks run, without waiting for old ones to drain")
 	fs.BoolVar(&o.rollback, "rollback", false, "on failure or timeout, return the service to the task definition (and desired count) it had, and wait for it")
@@ -66,16 +71,21 @@ out, 4 AWS API error.`,
 	fs.BoolVar(&o.dryRun, "dry-run", false, "print the plan (as diff does) and change nothing")
 	fs.StringVar(&o.outputsFile, "outputs-file", "", "also write the CI outputs (KEY=value lines) to this file")
 	o.wait.register(cmd)
+	o.fleet.register(fs)
 	return cmd
 }
 
 // runDeploy plans, deploys and reports. An error before the deploy report
 // is printed names the service in the error report.
 func runDeploy(ctx context.Context, o *deployOptions) error {
+	if o.isFleet() {
+		return runDeployFleet(ctx, o)
+	}
 	d := o.deps
 	r, ps := o.plan.resolve(o.flags)
+	o.checkNotFleet(&ps)
 	x := expander{resolver: r.resolver, problems: &ps, flags: o.flags}
-	opts := rollout.Options{Timeout: timeoutOf(r.spec), Watch: o.wait.options(&ps)}
+	opts := rollout.Options{Timeout: timeoutOf(r.spec), Watch: o.wait.options(d.Clock, &ps)}
 	if s := r.spec; s != nil {
 		opts.Rollback = s.Rollback != nil && *s.Rollback
 		if s.KeepRevisions != nil {
@@ -88,6 +98,7 @@ func runDeploy(ctx context.Context, o *deployOptions) error {
 	if x.given("rollback") {
 		opts.Rollback = o.rollback
 	}
+	opts.Watch.StableFor = stableForOf(r.spec, &o.stableFor, x.tryExpand, &ps)
 	if x.given("keep-revisions") {
 		if n := x.int32("keep-revisions", o.keepRevisions); n != nil {
 			if *n < 1 {
@@ -100,6 +111,9 @@ func runDeploy(ctx context.Context, o *deployOptions) error {
 	opts.SkipDeploymentsCheck = o.skipDeployment
 	if o.noWait && opts.Rollback {
 		ps.Add("--rollback", 0, "needs the deploy to wait; it cannot be combined with --no-wait")
+	}
+	if o.noWait && opts.Watch.StableFor > 0 {
+		ps.Add("--stable-for", 0, "watches after the verdict, which --no-wait does not wait for")
 	}
 	if o.noWait && opts.KeepRevisions > 0 {
 		ps.Add("--keep-revisions", 0, "prunes only after a success, which --no-wait does not wait for")

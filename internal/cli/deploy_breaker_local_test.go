@@ -18,7 +18,7 @@ func TestLocalDeployRollbackCompletedBetweenPollsIsAFailure(t *testing.T) {
 	l := newLocalECS(t, scen(scenario.Image{Match: "*/app:crash", ExitCode: intp(2), ExitAfter: scenario.Duration(2 * time.Second)}))
 	l.createService(t, serviceSpec{image: "registry.example.com/app:1", desired: 1,
 		breaker: &types.DeploymentCircuitBreaker{Enable: true, Rollback: true}})
-	code, stdout, stderr := l.run(t, deployArgs("-i", "app=registry.example.com/app:crash", "--poll-interval", "4s")...)
+	code, stdout, stderr := l.run(t, deployArgs("-i", "app=registry.example.com/app:crash", "--poll-interval", "400s")...)
 	r := parseReport(t, stdout)
 	if code != 1 || r.Outcome != "failed" {
 		t.Fatalf("a circuit-breaker rollback must fail the deploy: exit %d, report %+v", code, r)

@@ -23,10 +23,12 @@ import (
 // converted after substitution, so that "-D #{Count}" works.
 type planFlags struct {
 	file     string
+	files    []string // every -f given; file is the last
 	varFlags []string
 	varFiles []string
 
 	cluster, service string
+	services         []string // every -n given; service is the last
 
 	useLatest          bool
 	templateFamily     string
@@ -62,11 +64,11 @@ type planFlags struct {
 }
 
 func (f *planFlags) register(fs *pflag.FlagSet) {
-	fs.StringVarP(&f.file, "file", "f", "", "spec file (YAML) with the same settings as the flags; flags override it")
+	fs.VarP(repeatable{all: &f.files, last: &f.file}, "file", "f", "spec file (YAML) with the same settings as the flags; flags override it")
 	fs.StringArrayVar(&f.varFlags, "var", nil, "set a #{Name} variable: Name=value (repeatable; wins over --var-file)")
 	fs.StringArrayVar(&f.varFiles, "var-file", nil, "read #{Name} variables from a KEY=VALUE or YAML file (repeatable)")
 	fs.StringVarP(&f.cluster, "cluster", "c", "", "cluster name")
-	fs.StringVarP(&f.service, "service", "n", "", "service name")
+	fs.VarP(repeatable{all: &f.services, last: &f.service}, "service", "n", "service name")
 	fs.BoolVar(&f.useLatest, "use-latest-task-def", false, "base the new revision on the latest ACTIVE revision of the family, not the one the service runs")
 	fs.StringVar(&f.templateFamily, "template-family", "", "base the new revision on the latest revision of this family, registered into the service's family")
 	fs.StringVar(&f.taskDefinitionFile, "task-definition-file", "", "base the new revision on this JSON file (register input, or describe-task-definition output)")
@@ -110,6 +112,7 @@ type resolved struct {
 // problem before any AWS call.
 func (f *planFlags) resolve(flags *pflag.FlagSet) (*resolved, exitcode.Problems) {
 	var ps exitcode.Problems
+	f.checkOne(&ps)
 	resolver := loadVariables(f.varFiles, f.varFlags, &ps)
 	d := &spec.Deploy{}
 	if f.file != "" {
@@ -121,13 +124,20 @@ func (f *planFlags) resolve(flags *pflag.FlagSet) (*resolved, exitcode.Problems)
 			d = loaded
 		}
 	}
-	x := expander{resolver: resolver, problems: &ps, flags: flags}
+	r := f.resolveOver(d, resolver, flags, &ps)
+	return r, ps
+}
+
+// resolveOver applies the flags over d (a spec file's settings, or none),
+// checks everything and builds the request, adding every problem to ps.
+func (f *planFlags) resolveOver(d *spec.Deploy, resolver vars.Resolver, flags *pflag.FlagSet, ps *exitcode.Problems) *resolved {
+	x := expander{resolver: resolver, problems: ps, flags: flags}
 	f.applyTo(d, &x)
-	ps = append(ps, onePerField(ps, x.byFlag(d.Validate()))...)
+	*ps = append(*ps, onePerField(*ps, x.byFlag(d.Validate()))...)
 	fileChanges, cps := d.Changes()
-	ps = append(ps, onePerField(ps, cps)...)
+	*ps = append(*ps, onePerField(*ps, cps)...)
 	flagChanges := f.changes(&x)
-	ps = append(ps, flagChanges.Validate()...)
+	*ps = append(*ps, flagChanges.Validate()...)
 	changes := taskdef.Merge(fileChanges, flagChanges)
 
 	req := rollout.Request{Cluster: d.Cluster, Service: d.Service, Changes: changes,
@@ -144,22 +154,42 @@ func (f *planFlags) resolve(flags *pflag.FlagSet) (*resolved, exitcode.Problems)
 			// files can move together.
 			path = filepath.Join(filepath.Dir(f.file), path)
 		}
-		data, err := os.ReadFile(path)
-		if err != nil {
-			ps.Add("taskDefinitionFile", 0, "%v", err)
-		} else if in, err := taskdef.ParseFile(data); err != nil {
-			var fps exitcode.Problems
-			fps.Extend(err)
-			for _, p := range fps {
-				p.Field = "taskDefinitionFile: " + p.Field
-				ps = append(ps, p)
-			}
-		} else {
-			req.Source.File = in
+		field := "taskDefinitionFile"
+		if x.given("task-definition-file") {
+			field = "--task-definition-file"
 		}
+		in, fps := taskdef.ReadFile(path, field)
+		*ps = append(*ps, fps...)
+		req.Source.File = in
 	}
 	req.Settings = settingsOf(d)
-	return &resolved{spec: d, request: req, resolver: resolver}, ps
+	return &resolved{spec: d, request: req, resolver: resolver}
+}
+
+// checkOne refuses several -n or -f where one target is meant: only deploy
+// takes several, and it resolves each target on its own (one -n, one -f).
+func (f *planFlags) checkOne(ps *exitcode.Problems) {
+	if len(f.services) > 1 {
+		ps.Add("--service", 0, "given %d times: only deploy takes several services (one -n here)", len(f.services))
+	}
+	if len(f.files) > 1 {
+		ps.Add("--file", 0, "given %d times: only deploy takes several spec files", len(f.files))
+	}
+}
+
+// forTarget is a copy of the flags for one target of a fleet: one service
+// or one spec file.
+func (f *planFlags) forTarget(service, file string) planFlags {
+	c := *f
+	c.service, c.file = service, file
+	c.services, c.files = nil, nil
+	if service != "" {
+		c.services = []string{service}
+	}
+	if file != "" {
+		c.files = []string{file}
+	}
+	return c
 }
 
 // onePerField leaves out the problems of fields that already have one: a
@@ -368,7 +398,8 @@ func (f *planFlags) changes(x *expander) taskdef.Changes {
 		c.Images = append(c.Images, ic)
 	}
 	if x.given("tag-only") {
-		c.TagOnly = x.expand("tag-only", f.tagOnly)
+		tag := x.expand("tag-only", f.tagOnly)
+		c.TagOnly = &tag
 	}
 	if x.given("tag-from-env") {
 		name := x.expand("tag-from-env", f.tagFromEnv)
@@ -376,7 +407,8 @@ func (f *planFlags) changes(x *expander) taskdef.Changes {
 		if !ok || strings.TrimSpace(tag) == "" {
 			x.problems.Add("--tag-from-env", 0, "environment variable %s is not set or empty", name)
 		} else {
-			c.TagOnly = strings.TrimSpace(tag)
+			tag = strings.TrimSpace(tag)
+			c.TagOnly = &tag
 		}
 	}
 	kv := func(flag string, values []string, parse func(string) (taskdef.KeyValueChange, error)) []taskdef.KeyValueChange {

@@ -15,11 +15,8 @@ import (
 	"github.com/ecsdeploy/ecsdeploy/emulator/scenario"
 )
 
-// fastWait shortens the poller for the local ECS at localSpeed.
-var fastWait = []string{"--poll-interval", "20ms"}
-
 func deployArgs(extra ...string) []string {
-	return append(append([]string{"deploy", "-c", "c", "-n", "web", "--output", "json"}, fastWait...), extra...)
+	return append([]string{"deploy", "-c", "c", "-n", "web", "--output", "json"}, extra...)
 }
 
 func TestLocalDeploySucceeds(t *testing.T) {
@@ -147,7 +144,7 @@ func TestLocalDeployRidesOutAThrottlingStorm(t *testing.T) {
 	if err := l.em.SetScenario(storm); err != nil {
 		t.Fatal(err)
 	}
-	code, stdout, stderr := l.run(t, deployArgs("-i", "app=registry.example.com/app:2", "-t", "20")...)
+	code, stdout, stderr := l.run(t, deployArgs("-i", "app=registry.example.com/app:2", "-t", "30m")...)
 	r := parseReport(t, stdout)
 	if code != 0 || r.Outcome != "succeeded" {
 		t.Fatalf("exit %d, report %+v", code, r)
@@ -177,7 +174,7 @@ func TestLocalRollbackCommand(t *testing.T) {
 	if code, _, _ := l.run(t, deployArgs("-i", "app=registry.example.com/app:2")...); code != 0 {
 		t.Fatalf("deploy exit %d", code)
 	}
-	code, stdout, _ := l.run(t, append([]string{"rollback", "-c", "c", "-n", "web", "--output", "json"}, fastWait...)...)
+	code, stdout, _ := l.run(t, "rollback", "-c", "c", "-n", "web", "--output", "json")
 	if code != 0 {
 		t.Fatalf("rollback exit %d", code)
 	}
@@ -258,7 +255,7 @@ func TestLocalRollbackUsesTheServiceDeploymentHistory(t *testing.T) {
 	if code, _, _ := l.run(t, deployArgs("-i", "app=registry.example.com/app:3")...); code != 0 {
 		t.Fatalf("deploy exit %d", code)
 	}
-	code, stdout, _ := l.run(t, append([]string{"rollback", "-c", "c", "-n", "web", "--output", "json"}, fastWait...)...)
+	code, stdout, _ := l.run(t, "rollback", "-c", "c", "-n", "web", "--output", "json")
 	var rep struct {
 		Note     string
 		Rollback struct{ TaskDefinition, Outcome string }

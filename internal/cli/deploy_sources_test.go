@@ -69,7 +69,7 @@ func TestLocalDeployFromTaskDefinitionFileInASpec(t *testing.T) {
 	if err := os.WriteFile(spec, []byte("cluster: c\nservice: web\ntaskDefinitionFile: taskdef.json\n"), 0o644); err != nil {
 		t.Fatal(err)
 	}
-	code, stdout, _ := l.run(t, append([]string{"deploy", "-f", spec, "--output", "json"}, fastWait...)...)
+	code, stdout, _ := l.run(t, []string{"deploy", "-f", spec, "--output", "json"}...)
 	r := parseReport(t, stdout)
 	if code != 0 || l.image(t, r.TaskDefinition) != "registry.example.com/app:from-file" {
 		t.Fatalf("exit %d, report %+v", code, r)

@@ -22,9 +22,9 @@ func TestLocalDeployTextOutputVerboseNeverShowsValuesAndWritesOutputs(t *testing
 	gh := filepath.Join(dir, "github_output")
 	t.Setenv("GITHUB_OUTPUT", gh)
 	outputs := filepath.Join(dir, "outputs.env")
-	code, stdout, stderr := l.run(t, append([]string{"deploy", "-v", "-c", "c", "-n", "web", "--outputs-file", outputs,
+	code, stdout, stderr := l.run(t, []string{"deploy", "-v", "-c", "c", "-n", "web", "--outputs-file", outputs,
 		"--env", "app:DB_PASSWORD=hunter2-plain-value",
-		"--secret", "app:API_KEY=arn:aws:secretsmanager:us-east-1:000000000000:secret:api-key-AbCdEf"}, fastWait...)...)
+		"--secret", "app:API_KEY=arn:aws:secretsmanager:us-east-1:000000000000:secret:api-key-AbCdEf"}...)
 	if code != 0 {
 		t.Fatalf("exit %d", code)
 	}
@@ -48,7 +48,7 @@ func TestLocalDeployTextOutputVerboseNeverShowsValuesAndWritesOutputs(t *testing
 func TestLocalDeployFailureInTextShowsDiagnosisOnStderr(t *testing.T) {
 	l := newLocalECS(t, scen(scenario.Image{Match: "*/app:oom", OOMAfter: scenario.Duration(3 * time.Second)}))
 	l.createService(t, serviceSpec{image: "registry.example.com/app:1", desired: 1})
-	code, stdout, stderr := l.run(t, append([]string{"deploy", "-c", "c", "-n", "web", "-i", "app=registry.example.com/app:oom", "--rollback"}, fastWait...)...)
+	code, stdout, stderr := l.run(t, []string{"deploy", "-c", "c", "-n", "web", "-i", "app=registry.example.com/app:oom", "--rollback"}...)
 	if code != 1 || !strings.HasPrefix(stdout, "failed: ") {
 		t.Fatalf("exit %d, stdout %q", code, stdout)
 	}
@@ -130,7 +130,7 @@ func TestLocalDeployFromSpecFileWithVariables(t *testing.T) {
 		t.Fatal(err)
 	}
 	t.Setenv("ECSDEPLOY_VAR_Stage", "prod")
-	code, stdout, _ := l.run(t, append([]string{"deploy", "-f", file, "--var", "Tag=7", "--output", "json"}, fastWait...)...)
+	code, stdout, _ := l.run(t, []string{"deploy", "-f", file, "--var", "Tag=7", "--output", "json"}...)
 	r := parseReport(t, stdout)
 	if code != 0 || r.Revision != 2 {
 		t.Fatalf("exit %d, report %+v", code, r)

@@ -9,6 +9,7 @@ import (
 	"os"
 	"sync"
 
+	"github.com/aws/smithy-go/middleware"
 	"golang.org/x/term"
 
 	"github.com/ecsdeploy/ecsdeploy/awsconfig"
@@ -53,6 +54,8 @@ type GlobalOptions struct {
 	Output  string            // "text" or "json"
 	Verbose bool
 	Quiet   bool
+	// LockTimeout is how long --local waits for the state another command holds.
+	LockTimeout durationFlag
 }
 
 // JSON reports whether machine-readable output was asked for.
@@ -139,6 +142,7 @@ type ClientFactory struct {
 
 	mu      sync.Mutex
 	closers []func() error
+	opened  map[bool]http.Handler // the local ECS, opened once per command line
 }
 
 // Clients returns the ECS, CloudWatch Logs and other clients.
@@ -155,30 +159,84 @@ func (f *ClientFactory) ClientsWithCloudFormation(ctx context.Context) (*awsconf
 // Calls counts the API calls of this command line.
 func (f *ClientFactory) Calls() *awsconfig.CallCounter { return f.calls }
 
+// Target is where one target of a fleet lives, when it differs from the
+// global flags: its region, profile and role to assume.
+type Target struct {
+	Region, Profile, Role string
+}
+
+// ClientsFor returns clients for one target of a fleet: the global flags
+// with the target's own region, profile and role laid over them, and
+// apiOptions (the fleet's rate limiter) added to every client's stack.
+// With --local every target reaches the same local ECS.
+func (f *ClientFactory) ClientsFor(ctx context.Context, t Target, apiOptions ...func(*middleware.Stack) error) (*awsconfig.Clients, error) {
+	return f.buildWith(ctx, false, func(o *awsconfig.Options) {
+		if t.Region != "" {
+			o.Region = t.Region
+		}
+		if t.Profile != "" {
+			o.Profile = t.Profile
+		}
+		if t.Role != "" {
+			o.AssumeRoleARN = t.Role
+		}
+	}, apiOptions)
+}
+
 func (f *ClientFactory) build(ctx context.Context, cloudFormation bool) (*awsconfig.Clients, error) {
+	return f.buildWith(ctx, cloudFormation, nil, nil)
+}
+
+func (f *ClientFactory) buildWith(ctx context.Context, cloudFormation bool, override func(*awsconfig.Options), apiOptions []func(*middleware.Stack) error) (*awsconfig.Clients, error) {
 	opts := f.global.AWS
+	if override != nil {
+		override(&opts)
+	}
 	opts.Handler, opts.MaxAttempts, opts.Calls, opts.Log = f.base.Handler, f.base.MaxAttempts, f.calls, f.base.Log
 	if f.global.Verbose && opts.Log == nil {
 		opts.Log = f.log
 	}
 	if f.global.Local {
-		if f.local == nil {
-			return nil, exitcode.Invalidf("--local is not available in this build")
-		}
-		h, closeFn, err := f.local.Open(ctx, cloudFormation)
+		h, err := f.openLocal(ctx, cloudFormation)
 		if err != nil {
-			return nil, exitcode.With(exitcode.Invalid, fmt.Errorf("open the local ECS: %w", err))
+			return nil, err
 		}
-		f.mu.Lock()
-		f.closers = append(f.closers, closeFn)
-		f.mu.Unlock()
 		opts.Handler = h
 	}
 	cfg, err := awsconfig.Load(ctx, opts)
 	if err != nil {
 		return nil, exitcode.With(exitcode.Invalid, err)
 	}
+	cfg.APIOptions = append(cfg.APIOptions, apiOptions...)
 	return awsconfig.NewClients(cfg), nil
+}
+
+// openLocal opens the local ECS once per command line, however many
+// clients are built on it (a fleet builds one per target).
+func (f *ClientFactory) openLocal(ctx context.Context, cloudFormation bool) (http.Handler, error) {
+	if f.local == nil {
+		return nil, exitcode.Invalidf("--local is not available in this build")
+	}
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	if h := f.opened[cloudFormation]; h != nil {
+		return h, nil
+	}
+	h, closeFn, err := f.local.Open(ctx, cloudFormation)
+	if err != nil {
+		err = fmt.Errorf("open the local ECS: %w", err)
+		var coded *exitcode.Error
+		if errors.As(err, &coded) { // the state is locked by another process (4)...
+			return nil, err
+		}
+		return nil, exitcode.With(exitcode.Invalid, err) // ...or damaged
+	}
+	if f.opened == nil {
+		f.opened = map[bool]http.Handler{}
+	}
+	f.opened[cloudFormation] = h
+	f.closers = append(f.closers, closeFn)
+	return h, nil
 }
 
 // Close releases what the clients opened (it saves the local ECS's state).

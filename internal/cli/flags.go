@@ -90,10 +90,34 @@ func (w *waitFlags) register(cmd *cobra.Command) {
 	_ = fs.MarkHidden("placement-grace")
 }
 
-// options returns the watcher's options, recording a problem for a bad value.
-func (w *waitFlags) options(ps *exitcode.Problems) watch.Options {
+// options returns the watcher's options on clock, recording a problem for a
+// bad value.
+func (w *waitFlags) options(clock watch.Clock, ps *exitcode.Problems) watch.Options {
 	return watch.Options{
 		Interval:       w.pollInterval.value("poll-interval", nil, ps),
 		PlacementGrace: w.placementGrace.value("placement-grace", nil, ps),
+		Clock:          clock,
 	}
 }
+
+// repeatable is a string flag that may be given more than once: all holds
+// every value, last the last one (what a command that takes one reads).
+type repeatable struct {
+	all  *[]string
+	last *string
+}
+
+func (r repeatable) String() string {
+	if r.last == nil {
+		return ""
+	}
+	return *r.last
+}
+
+func (r repeatable) Set(s string) error {
+	*r.all = append(*r.all, s)
+	*r.last = s
+	return nil
+}
+
+func (r repeatable) Type() string { return "string" }

@@ -63,14 +63,28 @@ func openLocalEmulator(file string, speed float64) (*emulator.Emulator, error) {
 // state file shared by successive commands; closing it saves the state. For
 // the stack commands it also serves CloudFormation, with the stacks saved
 // next to the state file by earlier commands.
-type stateFileECS struct{}
+//
+// The state file is locked from Open until the returned function has saved
+// it (see lockLocalState).
+type stateFileECS struct {
+	global *GlobalOptions // for --lock-timeout; nil means the default
+}
 
 // Open implements LocalBackend.
-func (stateFileECS) Open(ctx context.Context, cloudFormation bool) (http.Handler, func() error, error) {
+func (s stateFileECS) Open(ctx context.Context, cloudFormation bool) (_ http.Handler, _ func() error, err error) {
 	file, err := localStatePath()
 	if err != nil {
 		return nil, nil, err
 	}
+	lock, err := lockLocalState(ctx, file, s.global)
+	if err != nil {
+		return nil, nil, err
+	}
+	defer func() {
+		if err != nil {
+			_ = lock.Release()
+		}
+	}()
 	// Stacks describe what is in the local ECS: when its state is gone
 	// (first use, or `local reset`), stacks saved earlier are stale.
 	_, statErr := os.Stat(file)
@@ -88,6 +102,7 @@ func (stateFileECS) Open(ctx context.Context, cloudFormation bool) (http.Handler
 		save = func() error { return errors.Join(cf.SaveState(cfFile), em.SaveState(file)) }
 	}
 	closeFn := func() error {
+		defer lock.Release()
 		defer em.Close()
 		if err := save(); err != nil {
 			return exitcode.With(exitcode.Failed, err)
@@ -203,6 +218,11 @@ func runLocalServe(ctx context.Context, o *localServeOptions) error {
 			return exitcode.With(exitcode.Invalid, err)
 		}
 	}
+	lock, err := lockLocalState(ctx, file, d.Global)
+	if err != nil {
+		return err
+	}
+	defer lock.Release()
 	_, statErr := os.Stat(file)
 	em, err := openLocalEmulator(file, o.Speed)
 	if err != nil {
@@ -278,6 +298,11 @@ func newCmdLocalReset(d *Deps) *cobra.Command {
 			if err != nil {
 				return exitcode.With(exitcode.Invalid, err)
 			}
+			lock, err := lockLocalState(cmd.Context(), file, d.Global)
+			if err != nil {
+				return err
+			}
+			defer lock.Release()
 			if err := os.Remove(file); err != nil {
 				if errors.Is(err, os.ErrNotExist) {
 					fmt.Fprintf(d.IO.Out, "Nothing to reset: %s does not exist\n", file)
@@ -323,6 +348,11 @@ func newCmdLocalScenario(d *Deps) *cobra.Command {
 			if err != nil {
 				return exitcode.With(exitcode.Invalid, err)
 			}
+			lock, err := lockLocalState(cmd.Context(), file, d.Global)
+			if err != nil {
+				return err
+			}
+			defer lock.Release()
 			em, err := openLocalEmulator(file, emulator.DefaultSpeed)
 			if err != nil {
 				return exitcode.With(exitcode.Invalid, err)

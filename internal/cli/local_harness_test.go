@@ -18,22 +18,18 @@ import (
 	"github.com/ecsdeploy/ecsdeploy/progress"
 )
 
-// localSpeed is how many emulated seconds pass per wall second in the
-// end-to-end tests: a rollout of about two emulated minutes takes about a second.
-const localSpeed = 100
-
 // localECS is the emulator and an SDK client for setting up and checking it.
 type localECS struct {
 	em     *emulator.Emulator
 	client *ecs.Client
 }
 
-// newLocalECS starts the local ECS in real time at localSpeed with a
-// scenario; the test stops it.
+// newLocalECS starts a local ECS on a manual clock with a scenario; the
+// test stops it.
 func newLocalECS(t *testing.T, sc *scenario.Scenario) *localECS {
 	t.Helper()
 	testenv.SetFakeAWSEnv(t)
-	em := emulator.New(emulator.Options{Speed: localSpeed, Seed: 7, Scenario: sc})
+	em := newManualEmulator(emulator.Options{Seed: 7, Scenario: sc})
 	t.Cleanup(func() { em.Close() })
 	cfg, err := awsconfig.Load(context.Background(), awsconfig.Options{Handler: em, Region: "us-east-1", MaxAttempts: 1})
 	if err != nil {
@@ -119,7 +115,7 @@ func (l *localECS) waitStable(t *testing.T) {
 		if len(svc.Deployments) == 1 && svc.Deployments[0].RolloutState == types.DeploymentRolloutStateCompleted {
 			return
 		}
-		sleepWall(t, 10)
+		l.em.Advance(time.Second)
 	}
 	t.Fatalf("the service did not become stable: %+v", l.service(t).Deployments)
 }
@@ -143,7 +139,7 @@ func (l *localECS) run(t *testing.T, args ...string) (code int, stdout, stderr s
 func (l *localECS) runWith(t *testing.T, tweak func(*runOpts), args ...string) (code int, stdout, stderr string) {
 	t.Helper()
 	var out, errOut bytes.Buffer
-	o := runOpts{Local: l.em}
+	o := runOpts{Local: l.em, Clock: emuClock{l.em}}
 	tweak(&o)
 	code = Execute(context.Background(), o.deps(&out, &errOut), append([]string{"--local"}, args...))
 	t.Logf("ecsdeploy %v → exit %d\nstdout:\n%s\nstderr:\n%s", args, code, out.String(), errOut.String())
@@ -180,9 +176,4 @@ func parseReport(t *testing.T, stdout string) deployReport {
 		t.Fatalf("stdout is not one JSON report: %v\n%s", err, stdout)
 	}
 	return r
-}
-
-func sleepWall(t *testing.T, ms int) {
-	t.Helper()
-	<-time.After(time.Duration(ms) * time.Millisecond)
 }

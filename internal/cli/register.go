@@ -2,15 +2,12 @@ package cli
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"io"
-	"os"
 	"strings"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/ecs"
-	"github.com/aws/aws-sdk-go-v2/service/ecs/types"
 	"github.com/spf13/cobra"
 	"github.com/spf13/pflag"
 
@@ -64,6 +61,7 @@ type revisionRequest struct {
 // checks everything that needs no AWS call, collecting every problem.
 func (f *revisionFlags) resolve(flags *pflag.FlagSet) (*revisionRequest, exitcode.Problems) {
 	var ps exitcode.Problems
+	f.plan.checkOne(&ps)
 	resolver := loadVariables(f.plan.varFiles, f.plan.varFlags, &ps)
 	d := &spec.Deploy{}
 	if f.plan.file != "" {
@@ -100,19 +98,9 @@ func (f *revisionFlags) resolve(flags *pflag.FlagSet) (*revisionRequest, exitcod
 		r.Cluster = "default"
 	}
 	if path := aws.ToString(d.TaskDefinitionFile); path != "" {
-		data, err := os.ReadFile(path)
-		if err != nil {
-			ps.Add("--task-definition-file", 0, "%v", err)
-		} else if in, err := taskdef.ParseFile(data); err != nil {
-			var fps exitcode.Problems
-			fps.Extend(err)
-			for _, p := range fps {
-				p.Field = "--task-definition-file: " + p.Field
-				ps = append(ps, p)
-			}
-		} else {
-			r.File = in
-		}
+		in, fps := taskdef.ReadFile(path, "--task-definition-file")
+		ps = append(ps, fps...)
+		r.File = in
 	} else if d.TaskDefinitionFile != nil {
 		ps.Add("--task-definition-file", 0, "empty: give the path of a task-definition JSON file")
 	}
@@ -149,125 +137,11 @@ func (r *revisionRequest) checkSources(ps *exitcode.Problems, file bool) {
 	}
 }
 
-// baseRevision is the task definition the command starts from, and the
-// register input with the changes applied.
-type baseRevision struct {
-	Service   *types.Service        // when --service was given
-	Described *types.TaskDefinition // the revision started from; nil for a file
-	Input     *ecs.RegisterTaskDefinitionInput
-	Before    *ecs.RegisterTaskDefinitionInput // Described as a register input, the old side of the diff; nil for a file
-	Summary   taskdef.Summary
-	Changed   bool // Input differs from Described (or comes from a file)
-	Notes     []string
-}
-
-// revisionReadAPI is what loading the starting point reads.
-type revisionReadAPI interface {
-	DescribeServices(ctx context.Context, in *ecs.DescribeServicesInput, optFns ...func(*ecs.Options)) (*ecs.DescribeServicesOutput, error)
-	DescribeTaskDefinition(ctx context.Context, in *ecs.DescribeTaskDefinitionInput, optFns ...func(*ecs.Options)) (*ecs.DescribeTaskDefinitionOutput, error)
-}
-
-// loadBase reads the starting point and applies the changes. Nothing is
-// written. A service, family or revision that does not exist, an INACTIVE
-// revision, and a change naming a container the task definition lacks are
-// invalid input (exit code 2).
-func loadBase(ctx context.Context, api revisionReadAPI, r *revisionRequest) (*baseRevision, error) {
-	b := &baseRevision{}
-	targetFamily := r.Family
-	if r.Service != "" {
-		svc, err := rollout.DescribeService(ctx, api, r.Cluster, r.Service)
-		if err != nil {
-			return nil, err
-		}
-		b.Service = &svc
-		if targetFamily == "" {
-			targetFamily = familyOf(aws.ToString(svc.TaskDefinition))
-		}
-	}
-	var tags []types.Tag
-	switch {
-	case r.TaskDefinition != "":
-		td, t, err := describeActiveRevision(ctx, api, r.TaskDefinition, "--task-definition")
-		if err != nil {
-			return nil, err
-		}
-		b.Described, tags = td, t
-	case r.File != nil:
-		b.Input = taskdef.CloneInput(r.File)
-		if r.Family != "" || aws.ToString(b.Input.Family) == "" {
-			if targetFamily == "" {
-				return nil, exitcode.Invalidf("--task-definition-file has no family; give --family")
-			}
-			b.Input.Family = aws.String(targetFamily)
-		}
-	case r.TemplateFamily != "":
-		td, t, err := describeActiveRevision(ctx, api, r.TemplateFamily, "--template-family")
-		if err != nil {
-			return nil, err
-		}
-		b.Described, tags = td, t
-		b.Notes = append(b.Notes, fmt.Sprintf("based on template %s:%d, registered into family %s", aws.ToString(td.Family), td.Revision, targetFamily))
-	case r.Family != "" || r.UseLatest:
-		td, t, err := describeActiveRevision(ctx, api, targetFamily, "--family")
-		if err != nil {
-			return nil, err
-		}
-		b.Described, tags = td, t
-	default: // the service's current task definition
-		td, t, err := describeActiveRevision(ctx, api, aws.ToString(b.Service.TaskDefinition), "the task definition of service "+r.Service)
-		if err != nil {
-			return nil, err
-		}
-		b.Described, tags = td, t
-	}
-	if b.Input == nil {
-		keep := tags
-		if !r.CopyTags {
-			keep = nil
-		}
-		b.Input = taskdef.RegisterInput(b.Described, keep)
-		if r.TemplateFamily != "" {
-			b.Input.Family = aws.String(targetFamily)
-		}
-	}
-	summary, err := taskdef.Apply(b.Input, r.Changes)
-	if err != nil {
-		return nil, err
-	}
-	b.Summary = summary
-	if b.Described != nil {
-		// Compare with the revision's own tags when the new one carries
-		// tags at all, so that adding a tag is a change.
-		var before []types.Tag
-		if len(b.Input.Tags) > 0 {
-			before = tags
-		}
-		b.Before = taskdef.RegisterInput(b.Described, before)
-	}
-	b.Changed = b.Before == nil || r.TemplateFamily != "" ||
-		taskdef.Diff(b.Before, b.Input, taskdef.DiffOptions{ShowValues: true}) != ""
-	return b, nil
-}
-
-// describeActiveRevision reads a revision (or a family's latest ACTIVE one)
-// with its tags. One that does not exist or is INACTIVE is invalid input.
-func describeActiveRevision(ctx context.Context, api revisionReadAPI, ref, what string) (*types.TaskDefinition, []types.Tag, error) {
-	out, err := api.DescribeTaskDefinition(ctx, &ecs.DescribeTaskDefinitionInput{
-		TaskDefinition: aws.String(ref), Include: []types.TaskDefinitionField{types.TaskDefinitionFieldTags},
-	})
-	var client *types.ClientException
-	if errors.As(err, &client) {
-		return nil, nil, exitcode.Invalidf("%s: task definition %s not found (%s)", what, ref, client.ErrorMessage())
-	}
-	if err != nil {
-		return nil, nil, fmt.Errorf("describe task definition %s: %w", ref, err)
-	}
-	td := out.TaskDefinition
-	if td.Status != types.TaskDefinitionStatusActive {
-		return nil, nil, exitcode.Invalidf("%s: %s:%d is %s; only ACTIVE revisions can be used (see ecsdeploy revisions %s)",
-			what, aws.ToString(td.Family), td.Revision, td.Status, aws.ToString(td.Family))
-	}
-	return td, out.Tags, nil
+// base is the request for the revision the command starts from.
+func (r *revisionRequest) base() rollout.BaseRequest {
+	return rollout.BaseRequest{Cluster: r.Cluster, Service: r.Service, Family: r.Family,
+		Source:  rollout.Source{Existing: r.TaskDefinition, UseLatest: r.UseLatest, TemplateFamily: r.TemplateFamily, File: r.File},
+		Changes: r.Changes, CopyTags: r.CopyTags}
 }
 
 // registerOptions are the register command's inputs.
@@ -340,19 +214,20 @@ func runRegister(ctx context.Context, o *registerOptions) error {
 	if err != nil {
 		return err
 	}
-	base, err := loadBase(ctx, clients.ECS, req)
+	base, err := rollout.ResolveBase(ctx, clients.ECS, req.base())
 	if err != nil {
 		return err
 	}
+	changed := base.Changed(req.base())
 	rep := registerReport{Family: aws.ToString(base.Input.Family), Changes: base.Summary, Notes: base.Notes}
-	if base.Described != nil {
-		rep.Base = aws.ToString(base.Described.TaskDefinitionArn)
+	if base.From != nil {
+		rep.Base = aws.ToString(base.From.TaskDefinitionArn)
 	}
-	rep.Diff = taskdef.Diff(base.Before, base.Input, taskdef.DiffOptions{ShowValues: o.showValues})
+	rep.Diff = taskdef.Diff(base.Before(), base.Input, taskdef.DiffOptions{ShowValues: o.showValues})
 	switch {
-	case !base.Changed:
+	case !changed:
 		rep.Notes = append(rep.Notes, "nothing changes; no revision registered")
-		rep.TaskDefinition, rep.Revision = rep.Base, base.Described.Revision
+		rep.TaskDefinition, rep.Revision = rep.Base, base.From.Revision
 	case o.dryRun:
 		rep.Notes = append(rep.Notes, "dry run: nothing registered")
 	default:
@@ -370,7 +245,7 @@ func runRegister(ctx context.Context, o *registerOptions) error {
 		if o.dryRun || !rep.Registered {
 			fmt.Fprint(out, rep.Diff)
 		}
-		if rep.Registered || !base.Changed {
+		if rep.Registered || !changed {
 			fmt.Fprintln(out, rep.TaskDefinition)
 		}
 	})

@@ -19,6 +19,7 @@ type rollbackOptions struct {
 	deps             *Deps
 	cluster, service string
 	toRevision       int32
+	toRevisionGiven  bool // --to-revision was given, even as 0
 	timeout          durationFlag
 	noWait           bool
 	outputsFile      string
@@ -55,6 +56,7 @@ like deploy does.`,
   ecsdeploy rollback -c prod -n web --to-revision 41`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
+			o.toRevisionGiven = cmd.Flags().Changed("to-revision")
 			if runF != nil {
 				return runF(cmd.Context(), o)
 			}
@@ -83,10 +85,10 @@ func runRollback(ctx context.Context, o *rollbackOptions) error {
 	if strings.TrimSpace(o.service) == "" {
 		ps.Add("--service", 0, "required")
 	}
-	if o.toRevision < 0 {
+	if o.toRevision < 0 || (o.toRevisionGiven && o.toRevision == 0) {
 		ps.Add("--to-revision", 0, "must be a revision number (1 or more)")
 	}
-	wopts := o.wait.options(&ps)
+	wopts := o.wait.options(d.Clock, &ps)
 	wopts.Timeout = o.timeout.value("timeout", nil, &ps)
 	if err := ps.Err(); err != nil {
 		return err

@@ -17,6 +17,7 @@ import (
 
 	"github.com/ecsdeploy/ecsdeploy/exitcode"
 	"github.com/ecsdeploy/ecsdeploy/progress"
+	"github.com/ecsdeploy/ecsdeploy/rollout"
 	"github.com/ecsdeploy/ecsdeploy/runtask"
 	"github.com/ecsdeploy/ecsdeploy/taskdef"
 )
@@ -185,13 +186,6 @@ func parseCapacityProvider(s string) (types.CapacityProviderStrategyItem, error)
 	return item, nil
 }
 
-// runAPI is what run calls; *ecs.Client satisfies it.
-type runAPI interface {
-	revisionReadAPI
-	runtask.ECSAPI
-	RegisterTaskDefinition(ctx context.Context, in *ecs.RegisterTaskDefinitionInput, optFns ...func(*ecs.Options)) (*ecs.RegisterTaskDefinitionOutput, error)
-}
-
 // runReport is the report of a run (what --output json prints).
 type runReport struct {
 	Cluster            string   `json:"cluster"`
@@ -213,7 +207,7 @@ func runRun(ctx context.Context, o *runOptions) error {
 	if err != nil {
 		return err
 	}
-	base, err := loadBase(ctx, clients.ECS, req)
+	base, err := rollout.ResolveBase(ctx, clients.ECS, req.base())
 	if err != nil {
 		return err
 	}
@@ -226,68 +220,32 @@ func runRun(ctx context.Context, o *runOptions) error {
 	if err != nil {
 		return err
 	}
-	rep := d.Progress()
-	report := &runReport{Cluster: req.Cluster, Overrides: overrides}
-	td := base.Described
-	if needsRevision(req, base) {
-		out, err := clients.ECS.RegisterTaskDefinition(ctx, base.Input)
-		if err != nil {
-			return fmt.Errorf("register a revision of %s for the run: %w", aws.ToString(base.Input.Family), err)
-		}
-		td = out.TaskDefinition
-		report.RegisteredRevision = true
-		rep.Report(progress.Step{At: d.Clock.Now(), Message: fmt.Sprintf("registered %s:%d for this run", aws.ToString(td.Family), td.Revision)})
-	}
-	report.TaskDefinition = aws.ToString(td.TaskDefinitionArn)
-	in.TaskDefinition = td.TaskDefinitionArn
-
-	launched, err := runtask.Start(ctx, clients.ECS, in)
-	if err != nil {
-		return err
-	}
-	for _, arn := range launched.TaskARNs {
-		rep.Report(progress.Step{At: d.Clock.Now(), Message: fmt.Sprintf("started task %s from %s", runtask.TaskID(arn), shortTaskDef(report.TaskDefinition))})
-	}
-	if o.noWait {
-		report.Result = runtask.Result{TaskARNs: launched.TaskARNs, LaunchFailures: launched.Failures, Outcome: runtask.Started,
-			Message: fmt.Sprintf("started %d task(s); not waiting", len(launched.TaskARNs))}
-		if len(launched.Failures) > 0 {
-			// Some (or all) tasks could not be launched: that is the outcome
-			// even without waiting for the others.
-			report.Result = runtask.Combine(launched.TaskARNs, nil, launched.Failures)
-		}
-		return finishRun(d, report, true)
-	}
-
-	waitCtx, cancel := context.WithTimeout(ctx, plan.timeout)
-	defer cancel()
 	logOut := d.IO.Out
 	if d.Global.JSON() {
 		logOut = d.IO.ErrOut
 	}
-	wo := runtask.WaitOptions{TaskDefinition: td, ExitCodeFrom: o.exitCodeFrom, PollInterval: plan.poll,
-		Report: runEventRenderer(rep, logOut, len(launched.TaskARNs) > 1)}
+	wo := runtask.WaitOptions{ExitCodeFrom: o.exitCodeFrom, PollInterval: plan.poll, Timeout: plan.timeout, Clock: d.Clock,
+		Report: runEventRenderer(d.Progress(), logOut, o.count > 1)}
 	if o.logs {
 		wo.Logs = clients.Logs
 	}
-	res, err := runtask.Wait(waitCtx, clients.ECS, launched, wo)
+	rr := runtask.Request{TaskDefinition: base.From, Input: in, NoWait: o.noWait}
+	if needsRevision(req, base) {
+		rr.Register = base.Input
+	}
+	run, err := runtask.Execute(ctx, clients.ECS, rr, wo)
 	if err != nil {
 		return err
 	}
-	if res.Outcome == runtask.TimedOut {
-		res.Message = fmt.Sprintf("timed out after %s waiting for %d task(s) to stop; they are still running", plan.timeout, len(launched.TaskARNs))
-		if ctx.Err() != nil {
-			res.Message = fmt.Sprintf("interrupted before %d task(s) stopped; they are still running", len(launched.TaskARNs))
-		}
-	}
-	report.Result = res
-	return finishRun(d, report, false)
+	report := &runReport{Cluster: req.Cluster, Overrides: overrides, TaskDefinition: aws.ToString(run.TaskDefinition.TaskDefinitionArn),
+		RegisteredRevision: run.Registered, Result: run.Result}
+	return finishRun(d, report, o.noWait)
 }
 
 // taskInput builds the RunTask input (without the task definition) and the
 // container overrides, after checking that every container the flags name
 // is in the task definition.
-func (o *runOptions) taskInput(req *revisionRequest, base *baseRevision, plan runPlan) (*ecs.RunTaskInput, []string, error) {
+func (o *runOptions) taskInput(req *revisionRequest, base *rollout.Base, plan runPlan) (*ecs.RunTaskInput, []string, error) {
 	containers := map[string]bool{}
 	for _, c := range base.Input.ContainerDefinitions {
 		containers[aws.ToString(c.Name)] = true
@@ -395,12 +353,12 @@ func (o *runOptions) taskInput(req *revisionRequest, base *baseRevision, plan ru
 // needsRevision reports whether the run needs a revision registered: any
 // change that container overrides cannot express. Environment variables
 // set in merge mode and tags (which go on the task) can.
-func needsRevision(req *revisionRequest, base *baseRevision) bool {
-	if base.Described == nil || req.TemplateFamily != "" {
+func needsRevision(req *revisionRequest, base *rollout.Base) bool {
+	if base.From == nil || req.TemplateFamily != "" {
 		return true
 	}
 	c := req.Changes
-	if len(c.Images) > 0 || c.TagOnly != "" || len(c.Secrets) > 0 || len(c.EnvFiles) > 0 {
+	if len(c.Images) > 0 || c.TagOnly != nil || len(c.Secrets) > 0 || len(c.EnvFiles) > 0 {
 		return true
 	}
 	if c.EnvMode != "" && c.EnvMode != taskdef.ModeMerge && len(c.Env) > 0 {
@@ -459,6 +417,10 @@ func runEventRenderer(rep progress.Reporter, logOut io.Writer, manyTasks bool) r
 			rep.Report(progress.Step{At: e.Time, Message: msg})
 		case runtask.Notice:
 			rep.Report(progress.Warning{At: e.Time, Message: e.Message})
+		case runtask.Registered:
+			rep.Report(progress.Step{At: e.Time, Message: fmt.Sprintf("registered %s for this run", e.Message)})
+		case runtask.TaskStarted:
+			rep.Report(progress.Step{At: e.Time, Message: fmt.Sprintf("started task %s from %s", id, e.Message)})
 		}
 	}
 }

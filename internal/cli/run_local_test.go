@@ -46,7 +46,7 @@ func TestRunPropagatesExitCodes(t *testing.T) {
 	}{{"job:ok", 0}, {"job:fail", 1}, {"job:answer", 42}} {
 		family := "job-" + strings.TrimPrefix(tc.image, "job:")
 		l.registerFamily(t, family, taskContainer("job", tc.image, true), taskContainer("proxy", "sidecar:forever", true))
-		code, _, stderr := l.exec(t, "run", "--task-definition", family, "--poll-interval", "20ms")
+		code, _, stderr := l.exec(t, "run", "--task-definition", family)
 		if code != tc.code {
 			t.Fatalf("%s: exit %d, want %d", tc.image, code, tc.code)
 		}
@@ -61,18 +61,18 @@ func TestRunConsidersEveryContainer(t *testing.T) {
 	// A non-essential sidecar that fails does not fail the run.
 	l.registerFamily(t, "with-optional-sidecar",
 		taskContainer("sidecar", "sidecar:fail-early", false), taskContainer("job", "job:ok", true))
-	if code, _, _ := l.exec(t, "run", "--task-definition", "with-optional-sidecar", "--poll-interval", "20ms"); code != 0 {
+	if code, _, _ := l.exec(t, "run", "--task-definition", "with-optional-sidecar"); code != 0 {
 		t.Fatalf("failing non-essential sidecar: exit %d, want 0", code)
 	}
 	// An essential one that fails does, even when it is not the first container.
 	l.registerFamily(t, "with-essential-sidecar",
 		taskContainer("job", "job:ok", true), taskContainer("sidecar", "sidecar:fail-early", true))
-	code, _, stderr := l.exec(t, "run", "--task-definition", "with-essential-sidecar", "--poll-interval", "20ms")
+	code, _, stderr := l.exec(t, "run", "--task-definition", "with-essential-sidecar")
 	if code != 3 || !strings.Contains(stderr, "container sidecar exited 3") {
 		t.Fatalf("failing essential sidecar: exit %d, want 3", code)
 	}
 	// --exit-code-from takes one container's code, essential or not.
-	code, _, _ = l.exec(t, "run", "--task-definition", "with-optional-sidecar", "--exit-code-from", "sidecar", "--poll-interval", "20ms")
+	code, _, _ = l.exec(t, "run", "--task-definition", "with-optional-sidecar", "--exit-code-from", "sidecar")
 	if code != 3 {
 		t.Fatalf("--exit-code-from sidecar: exit %d, want 3", code)
 	}
@@ -81,7 +81,7 @@ func TestRunConsidersEveryContainer(t *testing.T) {
 func TestRunPullFailureNeverStarted(t *testing.T) {
 	l := newTaskECS(t, runScenario())
 	l.registerFamily(t, "broken", taskContainer("app", "registry.example.com/missing:1", true))
-	code, stdout, stderr := l.exec(t, "run", "--task-definition", "broken", "--poll-interval", "20ms", "--output", "json")
+	code, stdout, stderr := l.exec(t, "run", "--task-definition", "broken", "--output", "json")
 	if code != runtask.ExitNotStarted {
 		t.Fatalf("exit %d, want %d", code, runtask.ExitNotStarted)
 	}
@@ -102,7 +102,7 @@ func TestRunLogsShowTheScenarioLinesInOrder(t *testing.T) {
 	l.registerFamily(t, "migrate",
 		withAWSLogs(taskContainer("migrate", "registry.example.com/migrate:7", true), "/ecs/migrate", "ecs"),
 		taskContainer("proxy", "sidecar:forever", true))
-	code, stdout, stderr := l.exec(t, "run", "--task-definition", "migrate", "--logs", "--poll-interval", "20ms")
+	code, stdout, stderr := l.exec(t, "run", "--task-definition", "migrate", "--logs")
 	if code != 0 {
 		t.Fatalf("exit %d", code)
 	}
@@ -124,7 +124,7 @@ func TestRunFromServiceWithOverridesOrANewRevision(t *testing.T) {
 	// The service's image runs forever, so the run also shows a timeout:
 	// exit 3, with the task left running.
 	code, stdout, _ := l.exec(t, "run", "--service", "web", "--env", "app:MODE=migrate",
-		"--command", "app=bin/migrate --all", "--poll-interval", "20ms", "--timeout", "1", "--output", "json")
+		"--command", "app=bin/migrate --all", "--timeout", "1", "--output", "json")
 	var rep runReport
 	if err := json.Unmarshal([]byte(stdout), &rep); err != nil || code != 3 {
 		t.Fatalf("exit %d, report %v:\n%s", code, err, stdout)
@@ -146,7 +146,7 @@ func TestRunFromServiceWithOverridesOrANewRevision(t *testing.T) {
 
 	// An image change cannot be an override: a new revision is registered
 	// for the run, and the service is left alone.
-	code, stdout, _ = l.exec(t, "run", "--service", "web", "--image", "app=job:answer", "--poll-interval", "20ms", "--output", "json")
+	code, stdout, _ = l.exec(t, "run", "--service", "web", "--image", "app=job:answer", "--output", "json")
 	rep = runReport{}
 	if err := json.Unmarshal([]byte(stdout), &rep); err != nil || code != 42 {
 		t.Fatalf("exit %d, report %v:\n%s", code, err, stdout)
@@ -266,7 +266,7 @@ func TestRunWithoutCapacityNeverStarts(t *testing.T) {
 	l := newTaskECS(t, sc)
 	l.registerFamily(t, "job", taskContainer("job", "job:ok", true))
 	for _, extra := range [][]string{nil, {"--no-wait"}} {
-		code, _, stderr := l.exec(t, append([]string{"run", "--task-definition", "job", "--poll-interval", "20ms"}, extra...)...)
+		code, _, stderr := l.exec(t, append([]string{"run", "--task-definition", "job"}, extra...)...)
 		if code != runtask.ExitNotStarted || !strings.Contains(stderr, "ECS could not launch the task: RESOURCE:MEMORY") {
 			t.Fatalf("%v: exit %d, want %d with the placement reason", extra, code, runtask.ExitNotStarted)
 		}

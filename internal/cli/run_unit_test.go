@@ -6,6 +6,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/ecs/types"
 
+	"github.com/ecsdeploy/ecsdeploy/rollout"
 	"github.com/ecsdeploy/ecsdeploy/taskdef"
 )
 
@@ -25,13 +26,13 @@ func TestParseCapacityProvider(t *testing.T) {
 }
 
 func TestNeedsRevision(t *testing.T) {
-	described := &baseRevision{Described: &types.TaskDefinition{}}
+	described := &rollout.Base{From: &types.TaskDefinition{}}
 	env := taskdef.KeyValueChange{Container: "app", Key: "A", Value: "1"}
 	tag := types.Tag{Key: aws.String("k"), Value: aws.String("v")}
 	cases := []struct {
 		name    string
 		changes taskdef.Changes
-		base    *baseRevision
+		base    *rollout.Base
 		want    bool
 	}{
 		{"nothing", taskdef.Changes{}, described, false},
@@ -41,10 +42,10 @@ func TestNeedsRevision(t *testing.T) {
 		{"environment replace", taskdef.Changes{Env: []taskdef.KeyValueChange{env}, EnvMode: "replace"}, described, true},
 		{"environment unset", taskdef.Changes{Env: []taskdef.KeyValueChange{{Container: "app", Key: "A", Unset: true}}}, described, true},
 		{"image", taskdef.Changes{Images: []taskdef.ImageChange{{Container: "app", Image: "x:1"}}}, described, true},
-		{"tag only", taskdef.Changes{TagOnly: "2"}, described, true},
+		{"tag only", taskdef.Changes{TagOnly: aws.String("2")}, described, true},
 		{"secret", taskdef.Changes{Secrets: []taskdef.KeyValueChange{env}}, described, true},
 		{"env file", taskdef.Changes{EnvFiles: []taskdef.EnvFileChange{{Container: "app", ARN: "arn:aws:s3:::b/k.env"}}}, described, true},
-		{"from a file", taskdef.Changes{}, &baseRevision{}, true},
+		{"from a file", taskdef.Changes{}, &rollout.Base{}, true},
 	}
 	for _, tc := range cases {
 		if got := needsRevision(&revisionRequest{Changes: tc.changes}, tc.base); got != tc.want {

@@ -6,18 +6,12 @@ import (
 	"io"
 	"strconv"
 	"strings"
-	"time"
 
-	"github.com/aws/aws-sdk-go-v2/aws"
-	"github.com/aws/aws-sdk-go-v2/service/ecs"
-	"github.com/aws/aws-sdk-go-v2/service/ecs/types"
 	"github.com/spf13/cobra"
 	"github.com/spf13/pflag"
 
 	"github.com/ecsdeploy/ecsdeploy/exitcode"
-	"github.com/ecsdeploy/ecsdeploy/progress"
 	"github.com/ecsdeploy/ecsdeploy/rollout"
-	"github.com/ecsdeploy/ecsdeploy/watch"
 )
 
 type scaleOptions struct {
@@ -32,24 +26,10 @@ type scaleOptions struct {
 	wait    waitFlags
 }
 
-// scaleAPI is what scaling needs: the watcher's reads and UpdateService.
-type scaleAPI interface {
-	watch.ECSAPI
-	UpdateService(ctx context.Context, in *ecs.UpdateServiceInput, optFns ...func(*ecs.Options)) (*ecs.UpdateServiceOutput, error)
-}
-
-// scaleResult is the report of a scale (what --output json prints).
-type scaleResult struct {
-	Cluster       string           `json:"cluster"`
-	Service       string           `json:"service"`
-	PreviousCount int32            `json:"previousDesiredCount"`
-	DesiredCount  int32            `json:"desiredCount"`
-	RunningCount  int32            `json:"runningCount"`
-	DeploymentID  string           `json:"deploymentId,omitempty"`
-	Outcome       progress.Outcome `json:"outcome"`
-	Reason        string           `json:"reason,omitempty"`
-	Failure       *watch.Diagnosis `json:"failure,omitempty"`
-	APICalls      map[string]int   `json:"apiCalls,omitempty"`
+// scaleReport is what scale --output json prints.
+type scaleReport struct {
+	*rollout.ScaleResult
+	APICalls map[string]int `json:"apiCalls,omitempty"`
 }
 
 // NewCmdScale builds "scale".
@@ -122,7 +102,7 @@ func runScale(ctx context.Context, o *scaleOptions) error {
 	if strings.TrimSpace(o.cluster) == "" {
 		ps.Add("--cluster", 0, "name the cluster")
 	}
-	wopts := o.wait.options(&ps)
+	wopts := o.wait.options(d.Clock, &ps)
 	wopts.Timeout = o.timeout.value("timeout", nil, &ps)
 	if err := ps.Err(); err != nil {
 		return err
@@ -132,12 +112,13 @@ func runScale(ctx context.Context, o *scaleOptions) error {
 		return err
 	}
 	wopts.Reporter = d.Progress()
-	res, err := scaleService(ctx, d.Clock, clients.ECS, o, wopts)
+	res, err := rollout.Scale(ctx, clients.ECS, rollout.ScaleRequest{Cluster: o.cluster, Service: o.service, Count: o.count},
+		rollout.ScaleOptions{NoWait: o.noWait, Watch: wopts})
 	if res == nil {
 		return err
 	}
-	res.APICalls = d.Clients.Calls().Counts()
-	if rerr := d.Render(res, func(out io.Writer) { printScaleResult(d, res) }); rerr != nil {
+	rep := scaleReport{ScaleResult: res, APICalls: d.Clients.Calls().Counts()}
+	if rerr := d.Render(rep, func(out io.Writer) { printScaleResult(d, res) }); rerr != nil {
 		return rerr
 	}
 	if err != nil && res.Outcome != "" {
@@ -146,116 +127,7 @@ func runScale(ctx context.Context, o *scaleOptions) error {
 	return reported(err)
 }
 
-// scaleService sets the count and waits. The result is returned with the
-// error once the update was made.
-func scaleService(ctx context.Context, clock watch.Clock, api scaleAPI, o *scaleOptions, wopts watch.Options) (*scaleResult, error) {
-	count, rep := o.count, wopts.Reporter
-	before, err := rollout.DescribeService(ctx, api, o.cluster, o.service)
-	if err != nil {
-		return nil, err
-	}
-	out, err := api.UpdateService(ctx, &ecs.UpdateServiceInput{
-		Cluster: aws.String(o.cluster), Service: aws.String(o.service), DesiredCount: aws.Int32(count),
-	})
-	if err != nil {
-		return nil, fmt.Errorf("update the desired count of %s: %w", o.service, err)
-	}
-	svc := *out.Service
-	res := &scaleResult{Cluster: o.cluster, Service: aws.ToString(svc.ServiceName),
-		PreviousCount: before.DesiredCount, DesiredCount: count, RunningCount: svc.RunningCount}
-	rep.Report(progress.Step{At: clock.Now(), Message: fmt.Sprintf("desired count of %s: %d → %d", res.Service, before.DesiredCount, count)})
-	primary := primaryDeployment(svc)
-	if primary != nil {
-		res.DeploymentID = aws.ToString(primary.Id)
-	}
-	if o.noWait {
-		res.Outcome, res.Reason = rollout.Updated, "the desired count is set; not waiting"
-		return res, nil
-	}
-	if primary == nil {
-		// No ECS deployments (an external or CodeDeploy controller): nothing for the watcher to follow.
-		res.Outcome, res.Reason = rollout.Updated, "the service has no ECS deployment to follow; not waiting"
-		return res, nil
-	}
-	started := clock.Now()
-	wr, err := watch.Wait(ctx, api, watch.Target{Cluster: o.cluster, Service: o.service, DeploymentID: res.DeploymentID,
-		Since: afterNewestEvent(svc)}, wopts)
-	if err != nil {
-		return res, err
-	}
-	res.Outcome, res.Reason, res.Failure = wr.Outcome, wr.Reason, wr.Diagnosis
-	if wr.Outcome == progress.Succeeded {
-		// The watcher counts running >= desired as done, which a scale-in
-		// reaches before the surplus tasks are gone; wait for them too.
-		if err := waitForScaleIn(ctx, clock, api, o, wopts.Timeout-clock.Now().Sub(started), wopts.Interval, res); err != nil {
-			return res, err
-		}
-	}
-	switch res.Outcome {
-	case progress.Succeeded:
-		return res, nil
-	case progress.TimedOut:
-		return res, exitcode.TimedOutf("%s", res.Reason)
-	}
-	return res, exitcode.Failedf("%s", res.Reason)
-}
-
-// waitForScaleIn polls until the service runs no more than count tasks.
-func waitForScaleIn(ctx context.Context, clock watch.Clock, api scaleAPI, o *scaleOptions, left, interval time.Duration, res *scaleResult) error {
-	count := o.count
-	if interval <= 0 {
-		interval = time.Second
-	}
-	deadline := clock.Now().Add(left)
-	for {
-		svc, err := rollout.DescribeService(ctx, api, o.cluster, o.service)
-		if err != nil {
-			return err
-		}
-		res.RunningCount = svc.RunningCount
-		if svc.RunningCount <= count {
-			res.Reason = fmt.Sprintf("%d of %d tasks running", svc.RunningCount, count)
-			return nil
-		}
-		if clock.Now().After(deadline) {
-			res.Outcome = progress.TimedOut
-			res.Reason = fmt.Sprintf("still %d tasks running, %d wanted", svc.RunningCount, count)
-			return nil
-		}
-		select {
-		case <-ctx.Done():
-			return ctx.Err()
-		case <-clock.After(interval):
-		}
-	}
-}
-
-// afterNewestEvent is just after the service's newest event, in ECS's clock:
-// the events of this scale begin there. Zero (no events yet) lets the
-// watcher take the deployment's start.
-func afterNewestEvent(svc types.Service) time.Time {
-	var newest time.Time
-	for _, e := range svc.Events {
-		if e.CreatedAt != nil && e.CreatedAt.After(newest) {
-			newest = *e.CreatedAt
-		}
-	}
-	if newest.IsZero() {
-		return newest
-	}
-	return newest.Add(time.Millisecond)
-}
-
-func primaryDeployment(svc types.Service) *types.Deployment {
-	for i := range svc.Deployments {
-		if aws.ToString(svc.Deployments[i].Status) == "PRIMARY" {
-			return &svc.Deployments[i]
-		}
-	}
-	return nil
-}
-
-func printScaleResult(d *Deps, res *scaleResult) {
+func printScaleResult(d *Deps, res *rollout.ScaleResult) {
 	fmt.Fprintf(d.IO.Out, "%s: service %s in %s scaled %d → %d: %s\n",
 		res.Outcome, res.Service, res.Cluster, res.PreviousCount, res.DesiredCount, res.Reason)
 	if res.Failure != nil {

@@ -12,6 +12,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/ecs/types"
 
 	"github.com/ecsdeploy/ecsdeploy/emulator/scenario"
+	"github.com/ecsdeploy/ecsdeploy/inspect"
 )
 
 // longRunning: every image runs until stopped, starting in two seconds.
@@ -28,7 +29,7 @@ func TestStatusShowsDeploymentsTasksAndEvents(t *testing.T) {
 	if code != 0 {
 		t.Fatalf("exit %d", code)
 	}
-	var rep serviceStatus
+	var rep inspect.ServiceStatus
 	if err := json.Unmarshal([]byte(stdout), &rep); err != nil {
 		t.Fatalf("not one JSON report: %v\n%s", err, stdout)
 	}
@@ -81,7 +82,7 @@ func TestStatusWatchRefreshesUntilInterrupted(t *testing.T) {
 		t.Fatalf("exit %d; stderr %s", code, errOut.String())
 	}
 	lines := strings.Split(strings.TrimSpace(out.String()), "\n")
-	var first, last serviceStatus
+	var first, last inspect.ServiceStatus
 	if err := json.Unmarshal([]byte(lines[0]), &first); err != nil {
 		t.Fatal(err)
 	}
@@ -114,8 +115,8 @@ func TestScaleWaitsWithTheWatcher(t *testing.T) {
 	td := l.registerFamily(t, "web", taskContainer("app", "web:1", true))
 	l.createService(t, "web", td, 1)
 
-	code, stdout, _ := l.exec(t, "scale", "4", "-n", "web", "--poll-interval", "20ms", "--output", "json")
-	var res scaleResult
+	code, stdout, _ := l.exec(t, "scale", "4", "-n", "web", "--output", "json")
+	var res scaleReport
 	if err := json.Unmarshal([]byte(stdout), &res); err != nil || code != 0 {
 		t.Fatalf("exit %d, %v:\n%s", code, err, stdout)
 	}
@@ -126,7 +127,7 @@ func TestScaleWaitsWithTheWatcher(t *testing.T) {
 		t.Fatalf("api calls not counted: %v", res.APICalls)
 	}
 
-	code, stdout, _ = l.exec(t, "scale", "1", "-n", "web", "--poll-interval", "20ms")
+	code, stdout, _ = l.exec(t, "scale", "1", "-n", "web")
 	if svc := l.service(t, "web"); code != 0 || svc.RunningCount != 1 || !strings.HasPrefix(stdout, "succeeded: service web in default scaled 4 → 1") {
 		t.Fatalf("scale down: exit %d, running %d:\n%s", code, svc.RunningCount, stdout)
 	}
@@ -233,17 +234,16 @@ func TestRevisionsListAndPruneNeverTouchesRevisionsInUse(t *testing.T) {
 	if _, err := l.client.UpdateService(ctx, &ecs.UpdateServiceInput{Service: aws.String("web"), TaskDefinition: aws.String(arns[4])}); err != nil {
 		t.Fatal(err)
 	}
-	deadline := time.Now().Add(20 * time.Second)
-	for time.Now().Before(deadline) {
+	for i := 0; i < 600; i++ {
 		if s := l.service(t, "web"); len(s.Deployments) == 1 && s.Deployments[0].RolloutState == types.DeploymentRolloutStateCompleted {
 			break
 		}
-		time.Sleep(20 * time.Millisecond)
+		l.em.Advance(time.Second)
 	}
 
 	code, stdout, _ := l.exec(t, "revisions", "web", "--output", "json")
 	var listing struct {
-		Revisions []revisionInfo `json:"revisions"`
+		Revisions []inspect.Revision `json:"revisions"`
 	}
 	if err := json.Unmarshal([]byte(stdout), &listing); err != nil || code != 0 {
 		t.Fatalf("exit %d, %v:\n%s", code, err, stdout)

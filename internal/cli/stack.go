@@ -164,7 +164,7 @@ func runStackDeploy(ctx context.Context, o *stackDeployOptions) error {
 	d := o.deps
 	var ps exitcode.Problems
 	timeout, poll := o.times.values(&ps)
-	wopts := o.wait.options(&ps)
+	wopts := o.wait.options(d.Clock, &ps)
 	if err := ps.Err(); err != nil {
 		return err
 	}

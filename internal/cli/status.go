@@ -9,14 +9,11 @@ import (
 	"strings"
 	"time"
 
-	"github.com/aws/aws-sdk-go-v2/aws"
-	"github.com/aws/aws-sdk-go-v2/service/ecs"
-	"github.com/aws/aws-sdk-go-v2/service/ecs/types"
 	"github.com/spf13/cobra"
 	"github.com/spf13/pflag"
 
 	"github.com/ecsdeploy/ecsdeploy/exitcode"
-	"github.com/ecsdeploy/ecsdeploy/rollout"
+	"github.com/ecsdeploy/ecsdeploy/inspect"
 	"github.com/ecsdeploy/ecsdeploy/watch"
 )
 
@@ -103,11 +100,11 @@ func runStatus(ctx context.Context, o *statusOptions) error {
 	}
 	api := clients.ECS
 	if !o.Watch {
-		rep, err := readServiceStatus(ctx, api, o.Cluster, o.Service, o.Events)
+		rep, err := inspect.Service(ctx, api, o.Cluster, o.Service, o.Events)
 		if err != nil {
 			return err
 		}
-		return d.Render(rep, func(out io.Writer) { _, _ = io.WriteString(out, rep.render()) })
+		return d.Render(rep, func(out io.Writer) { _, _ = io.WriteString(out, renderStatus(rep)) })
 	}
 	return watchStatus(ctx, d, api, o)
 }
@@ -117,7 +114,7 @@ func watchStatus(ctx context.Context, d *Deps, api watch.ECSAPI, o *statusOption
 	live := !d.Global.JSON() && d.IO.IsStdoutTTY()
 	last := ""
 	for {
-		rep, err := readServiceStatus(ctx, api, o.Cluster, o.Service, o.Events)
+		rep, err := inspect.Service(ctx, api, o.Cluster, o.Service, o.Events)
 		if err != nil {
 			if ctx.Err() != nil {
 				return nil
@@ -128,7 +125,7 @@ func watchStatus(ctx context.Context, d *Deps, api watch.ECSAPI, o *statusOption
 			// A failed refresh of a view that worked: say so and keep going.
 			fmt.Fprintf(d.IO.ErrOut, "warning: refresh failed: %v\n", err)
 		} else {
-			view := rep.render()
+			view := renderStatus(rep)
 			if d.Global.JSON() {
 				data, _ := json.Marshal(rep)
 				view = string(data) + "\n"
@@ -153,142 +150,8 @@ func watchStatus(ctx context.Context, d *Deps, api watch.ECSAPI, o *statusOption
 	}
 }
 
-// serviceStatus is the status report (what --output json prints).
-type serviceStatus struct {
-	Cluster        string             `json:"cluster"`
-	Service        string             `json:"service"`
-	Status         string             `json:"status"`
-	TaskDefinition string             `json:"taskDefinition"`
-	LaunchType     string             `json:"launchType,omitempty"`
-	Desired        int32              `json:"desiredCount"`
-	Running        int32              `json:"runningCount"`
-	Pending        int32              `json:"pendingCount"`
-	Deployments    []statusDeployment `json:"deployments"`
-	Zones          []zoneTasks        `json:"tasksByZone"`
-	Events         []statusEvent      `json:"events"`
-}
-
-type statusDeployment struct {
-	ID                 string     `json:"id"`
-	Status             string     `json:"status"`
-	TaskDefinition     string     `json:"taskDefinition"`
-	RolloutState       string     `json:"rolloutState,omitempty"`
-	RolloutStateReason string     `json:"rolloutStateReason,omitempty"`
-	Desired            int32      `json:"desiredCount"`
-	Pending            int32      `json:"pendingCount"`
-	Running            int32      `json:"runningCount"`
-	Failed             int32      `json:"failedTasks"`
-	CreatedAt          *time.Time `json:"createdAt,omitempty"`
-	UpdatedAt          *time.Time `json:"updatedAt,omitempty"`
-}
-
-// zoneTasks counts the service's tasks in one Availability Zone.
-type zoneTasks struct {
-	Zone      string         `json:"zone"`
-	Status    map[string]int `json:"byStatus"` // lastStatus → count
-	Healthy   int            `json:"healthy"`
-	Unhealthy int            `json:"unhealthy"`
-	Unknown   int            `json:"unknownHealth"`
-}
-
-type statusEvent struct {
-	At      *time.Time `json:"at,omitempty"`
-	Message string     `json:"message"`
-}
-
-// readServiceStatus reads the service, its tasks (listed, then described a
-// hundred at a time) and its newest events.
-func readServiceStatus(ctx context.Context, api watch.ECSAPI, cluster, service string, events int) (*serviceStatus, error) {
-	svc, err := rollout.DescribeService(ctx, api, cluster, service)
-	if err != nil {
-		return nil, err
-	}
-	rep := &serviceStatus{
-		Cluster: cluster, Service: aws.ToString(svc.ServiceName), Status: aws.ToString(svc.Status),
-		TaskDefinition: aws.ToString(svc.TaskDefinition), LaunchType: string(svc.LaunchType),
-		Desired: svc.DesiredCount, Running: svc.RunningCount, Pending: svc.PendingCount,
-		Deployments: []statusDeployment{}, Zones: []zoneTasks{}, Events: []statusEvent{},
-	}
-	for _, d := range svc.Deployments {
-		rep.Deployments = append(rep.Deployments, statusDeployment{
-			ID: aws.ToString(d.Id), Status: aws.ToString(d.Status), TaskDefinition: aws.ToString(d.TaskDefinition),
-			RolloutState: string(d.RolloutState), RolloutStateReason: aws.ToString(d.RolloutStateReason),
-			Desired: d.DesiredCount, Pending: d.PendingCount, Running: d.RunningCount, Failed: d.FailedTasks,
-			CreatedAt: d.CreatedAt, UpdatedAt: d.UpdatedAt,
-		})
-	}
-	for i, e := range svc.Events {
-		if i >= events {
-			break
-		}
-		rep.Events = append(rep.Events, statusEvent{At: e.CreatedAt, Message: aws.ToString(e.Message)})
-	}
-	tasks, err := serviceTasks(ctx, api, cluster, aws.ToString(svc.ServiceName))
-	if err != nil {
-		return nil, err
-	}
-	rep.Zones = tasksByZone(tasks)
-	return rep, nil
-}
-
-// serviceTasks lists the service's tasks that ECS wants running and
-// describes them.
-func serviceTasks(ctx context.Context, api watch.ECSAPI, cluster, service string) ([]types.Task, error) {
-	var arns []string
-	var next *string
-	for {
-		out, err := api.ListTasks(ctx, &ecs.ListTasksInput{Cluster: aws.String(cluster), ServiceName: aws.String(service), NextToken: next})
-		if err != nil {
-			return nil, fmt.Errorf("list tasks of %s: %w", service, err)
-		}
-		arns = append(arns, out.TaskArns...)
-		if next = out.NextToken; next == nil {
-			break
-		}
-	}
-	var tasks []types.Task
-	for start := 0; start < len(arns); start += 100 {
-		out, err := api.DescribeTasks(ctx, &ecs.DescribeTasksInput{Cluster: aws.String(cluster), Tasks: arns[start:min(start+100, len(arns))]})
-		if err != nil {
-			return nil, fmt.Errorf("describe tasks of %s: %w", service, err)
-		}
-		tasks = append(tasks, out.Tasks...)
-	}
-	return tasks, nil
-}
-
-func tasksByZone(tasks []types.Task) []zoneTasks {
-	byZone := map[string]*zoneTasks{}
-	for _, t := range tasks {
-		zone := aws.ToString(t.AvailabilityZone)
-		if zone == "" {
-			zone = "(no zone)"
-		}
-		z := byZone[zone]
-		if z == nil {
-			z = &zoneTasks{Zone: zone, Status: map[string]int{}}
-			byZone[zone] = z
-		}
-		z.Status[aws.ToString(t.LastStatus)]++
-		switch t.HealthStatus {
-		case types.HealthStatusHealthy:
-			z.Healthy++
-		case types.HealthStatusUnhealthy:
-			z.Unhealthy++
-		default:
-			z.Unknown++
-		}
-	}
-	out := make([]zoneTasks, 0, len(byZone))
-	for _, z := range byZone {
-		out = append(out, *z)
-	}
-	sort.Slice(out, func(i, j int) bool { return out[i].Zone < out[j].Zone })
-	return out
-}
-
-// render writes the report for people.
-func (r *serviceStatus) render() string {
+// renderStatus writes the snapshot for people.
+func renderStatus(r *inspect.ServiceStatus) string {
 	var b strings.Builder
 	fmt.Fprintf(&b, "service %s (cluster %s): %s, %d desired, %d running, %d pending\n",
 		r.Service, r.Cluster, r.Status, r.Desired, r.Running, r.Pending)

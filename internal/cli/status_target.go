@@ -68,6 +68,7 @@ type target struct {
 // defaults to ECS's "default".
 func resolveTarget(flags *pflag.FlagSet, plan *planFlags) (*target, exitcode.Problems) {
 	var ps exitcode.Problems
+	plan.checkOne(&ps)
 	resolver := loadVariables(plan.varFiles, plan.varFlags, &ps)
 	d := &spec.Deploy{}
 	if plan.file != "" {

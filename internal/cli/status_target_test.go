@@ -6,6 +6,8 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"github.com/ecsdeploy/ecsdeploy/inspect"
 )
 
 // targetSpec is a deploy spec as a user keeps it: the service name comes
@@ -40,13 +42,13 @@ func TestStatusScaleRevisionsTakeTheDeploySpecAndVariables(t *testing.T) {
 	specFile, varFile := writeTargetSpec(t)
 
 	code, stdout, _ := l.exec(t, "status", "-f", specFile, "--var", "Svc=web", "--output", "json")
-	var rep serviceStatus
+	var rep inspect.ServiceStatus
 	if err := json.Unmarshal([]byte(stdout), &rep); code != 0 || err != nil || rep.Service != "web" || rep.Cluster != "default" {
 		t.Fatalf("status -f --var: exit %d, %v, %+v", code, err, rep)
 	}
 
-	code, stdout, _ = l.exec(t, "scale", "2", "-f", specFile, "--var-file", varFile, "--poll-interval", "20ms", "--output", "json")
-	var res scaleResult
+	code, stdout, _ = l.exec(t, "scale", "2", "-f", specFile, "--var-file", varFile, "--output", "json")
+	var res scaleReport
 	if err := json.Unmarshal([]byte(stdout), &res); code != 0 || err != nil || res.Service != "web" || res.DesiredCount != 2 {
 		t.Fatalf("scale -f --var-file: exit %d, %v, %+v", code, err, res)
 	}

@@ -18,11 +18,6 @@ import (
 	"github.com/ecsdeploy/ecsdeploy/internal/testenv"
 )
 
-// taskECSSpeed is how fast emulated time runs in the run/status/scale/
-// revisions tests: a task that pulls, starts and exits in about 20 emulated
-// seconds stops in a fraction of a wall second.
-const taskECSSpeed = 100
-
 // taskECS is a local ECS with its CloudWatch Logs, and an SDK client to set
 // it up and check it.
 type taskECS struct {
@@ -33,7 +28,7 @@ type taskECS struct {
 func newTaskECS(t *testing.T, sc *scenario.Scenario) *taskECS {
 	t.Helper()
 	testenv.SetFakeAWSEnv(t)
-	em := emulator.New(emulator.Options{Speed: taskECSSpeed, Seed: 11, Scenario: sc, DefaultCluster: true})
+	em := newManualEmulator(emulator.Options{Seed: 11, Scenario: sc, DefaultCluster: true})
 	t.Cleanup(func() { em.Close() })
 	logs.Register(em)
 	cfg, err := awsconfig.Load(context.Background(), awsconfig.Options{Handler: em, Region: "us-east-1", MaxAttempts: 1})
@@ -95,13 +90,12 @@ func (l *taskECS) createService(t *testing.T, name, taskDef string, desired int3
 	if err != nil {
 		t.Fatal(err)
 	}
-	deadline := time.Now().Add(20 * time.Second)
-	for time.Now().Before(deadline) {
+	for i := 0; i < 600; i++ {
 		svc := l.service(t, name)
 		if len(svc.Deployments) == 1 && svc.Deployments[0].RolloutState == types.DeploymentRolloutStateCompleted && svc.RunningCount == desired {
 			return
 		}
-		time.Sleep(20 * time.Millisecond)
+		l.em.Advance(time.Second)
 	}
 	t.Fatalf("service %s did not reach a steady state: %+v", name, l.service(t, name).Deployments)
 }
@@ -139,12 +133,11 @@ func (l *taskECS) revisionStatus(t *testing.T, ref string) types.TaskDefinitionS
 	return out.TaskDefinition.Status
 }
 
-// exec runs ecsdeploy in-process against the local ECS. Hidden poll flags
-// keep the waits short at the emulator's speed.
+// exec runs ecsdeploy in-process against the local ECS, on its clock.
 func (l *taskECS) exec(t *testing.T, args ...string) (code int, stdout, stderr string) {
 	t.Helper()
 	var out, errOut bytes.Buffer
-	g := runOpts{Local: l.em}.deps(&out, &errOut)
+	g := runOpts{Local: l.em, Clock: emuClock{l.em}}.deps(&out, &errOut)
 	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
 	defer cancel()
 	code = Execute(ctx, g, append([]string{"--local"}, args...))

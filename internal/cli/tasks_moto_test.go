@@ -17,6 +17,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/ecs/types"
 
 	"github.com/ecsdeploy/ecsdeploy/awsconfig"
+	"github.com/ecsdeploy/ecsdeploy/inspect"
 	"github.com/ecsdeploy/ecsdeploy/internal/testenv"
 )
 
@@ -105,7 +106,7 @@ func TestRunAndStatusAgainstMoto(t *testing.T) {
 	}
 
 	code, stdout = execMoto("status", "-c", "c", "-n", "web", "--output", "json")
-	var st serviceStatus
+	var st inspect.ServiceStatus
 	if err := json.Unmarshal([]byte(stdout), &st); err != nil || code != 0 {
 		t.Fatalf("status: exit %d, %v", code, err)
 	}

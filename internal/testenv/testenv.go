@@ -7,6 +7,7 @@ package testenv
 import (
 	"bufio"
 	"context"
+	"errors"
 	"fmt"
 	"net"
 	"net/http"
@@ -42,7 +43,9 @@ func FreeLoopbackAddr(t testing.TB) string {
 		t.Fatalf("listen on loopback: %v", err)
 	}
 	addr := l.Addr().String()
-	l.Close()
+	if err := l.Close(); err != nil {
+		t.Fatalf("free the loopback port: %v", err)
+	}
 	return addr
 }
 
@@ -58,7 +61,10 @@ func (m *Moto) Reset(t testing.TB) {
 	if err != nil {
 		t.Fatalf("reset moto: %v", err)
 	}
-	resp.Body.Close()
+	_ = resp.Body.Close() // nothing to read: the status is the answer
+	if resp.StatusCode != http.StatusOK {
+		t.Fatalf("reset moto: HTTP %d", resp.StatusCode)
+	}
 }
 
 // StartMoto starts moto_server on a free loopback port and stops it when the
@@ -87,7 +93,7 @@ func StartMoto(t testing.TB) *Moto {
 	for {
 		resp, err := http.Get(endpoint + "/moto-api/")
 		if err == nil {
-			resp.Body.Close()
+			_ = resp.Body.Close() // only its answering matters
 			break
 		}
 		if time.Now().After(deadline) {
@@ -111,7 +117,9 @@ func SetFakeAWSEnv(t testing.TB) {
 	// Unset rather than empty: the AWS CLI treats an empty AWS_PROFILE as a profile named "".
 	for _, k := range []string{"AWS_PROFILE", "AWS_SESSION_TOKEN", "AWS_ENDPOINT_URL"} {
 		t.Setenv(k, "") // records the old value for restoring
-		os.Unsetenv(k)
+		if err := os.Unsetenv(k); err != nil {
+			t.Fatalf("unset %s: %v", k, err)
+		}
 	}
 	t.Setenv("AWS_CONFIG_FILE", dir+"/config")
 	t.Setenv("AWS_SHARED_CREDENTIALS_FILE", dir+"/credentials")
@@ -150,7 +158,7 @@ func AWSCLI(t *testing.T, endpoint string, args ...string) (string, error) {
 	cmd.Stdout = &stdout
 	cmd.Stderr = &stderr
 	if err := cmd.Run(); err != nil {
-		return stdout.String(), fmt.Errorf("%v: %s", err, stderr.String())
+		return stdout.String(), fmt.Errorf("%w: %s", err, stderr.String())
 	}
 	return stdout.String(), nil
 }
@@ -180,7 +188,7 @@ func CfnLint(t *testing.T, files ...string) {
 	if len(errorsFound) > 0 {
 		t.Fatalf("cfn-lint found errors:\n%s", strings.Join(errorsFound, "\n"))
 	}
-	if ee, ok := err.(*exec.ExitError); ok && ee.ExitCode()&3 != 0 {
+	if ee := (*exec.ExitError)(nil); errors.As(err, &ee) && ee.ExitCode()&3 != 0 {
 		t.Fatalf("cfn-lint reported errors:\n%s", out)
 	}
 }

@@ -23,7 +23,11 @@ import (
 func localAPIs(t *testing.T) APIs {
 	t.Helper()
 	em := emulator.New(emulator.Options{Speed: 300})
-	t.Cleanup(func() { em.Close() })
+	t.Cleanup(func() {
+		if err := em.Close(); err != nil {
+			t.Error(err)
+		}
+	})
 	localcfn.Register(em)
 	cfg, err := awsconfig.Load(context.Background(), awsconfig.Options{Handler: em, Region: "us-east-1"})
 	if err != nil {

@@ -8,6 +8,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/ecs"
 
+	"github.com/ecsdeploy/ecsdeploy/internal/ecsref"
 	"github.com/ecsdeploy/ecsdeploy/internal/failure"
 	"github.com/ecsdeploy/ecsdeploy/progress"
 	"github.com/ecsdeploy/ecsdeploy/stack"
@@ -26,10 +27,8 @@ func watchService(ctx context.Context, api watch.ECSAPI, s *stack.Spec, res *Res
 		return failure.Failedf("stack %s is done but service %s is not in cluster %s", s.StackName(), s.ServiceName(), s.ClusterName())
 	}
 	svc := out.Services[0]
-	for _, d := range svc.Deployments {
-		if aws.ToString(d.Status) == "PRIMARY" {
-			res.DeploymentID = aws.ToString(d.Id)
-		}
+	if d, ok := ecsref.PrimaryDeployment(svc); ok {
+		res.DeploymentID = aws.ToString(d.Id)
 	}
 	if res.DeploymentID == "" {
 		return failure.Failedf("service %s has no PRIMARY deployment to watch", s.ServiceName())

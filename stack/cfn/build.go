@@ -3,6 +3,8 @@ package cfn
 import (
 	"bytes"
 	"fmt"
+	"maps"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
@@ -212,7 +214,7 @@ func containerFor(s *stack.Spec, c stack.Container) ContainerDefinition {
 		d.HealthCheck = &HealthCheck{Command: hc.Command, Interval: hc.Interval, Timeout: hc.Timeout,
 			Retries: hc.Retries, StartPeriod: hc.StartPeriod}
 	}
-	for _, k := range sortedKeys(c.Environment) {
+	for _, k := range slices.Sorted(maps.Keys(c.Environment)) {
 		var value any = c.Environment[k]
 		if s.IsParameter("containers." + c.Name + ".environment." + k) {
 			value = Ref{stack.EnvParameterName(c.Name, k)}
@@ -246,7 +248,7 @@ func containerFor(s *stack.Spec, c stack.Container) ContainerDefinition {
 
 func secretsOf(m map[string]string) []Secret {
 	var out []Secret
-	for _, k := range sortedKeys(m) {
+	for _, k := range slices.Sorted(maps.Keys(m)) {
 		out = append(out, Secret{Name: k, ValueFrom: m[k]})
 	}
 	return out
@@ -291,13 +293,4 @@ func serviceFor(s *stack.Spec, cluster any) ServiceProperties {
 			ContainerName: lb.ContainerName, ContainerPort: lb.ContainerPort})
 	}
 	return svc
-}
-
-func sortedKeys(m map[string]string) []string {
-	keys := make([]string, 0, len(m))
-	for k := range m {
-		keys = append(keys, k)
-	}
-	sort.Strings(keys)
-	return keys
 }

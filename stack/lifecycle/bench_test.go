@@ -16,7 +16,11 @@ import (
 // reports the CloudFormation calls one such deploy makes.
 func BenchmarkNoOpDeployOnLocalECS(b *testing.B) {
 	em := emulator.New(emulator.Options{Speed: 400})
-	defer em.Close()
+	b.Cleanup(func() {
+		if err := em.Close(); err != nil {
+			b.Error(err)
+		}
+	})
 	localcfn.Register(em)
 	calls := &awsconfig.CallCounter{}
 	cfg, err := awsconfig.Load(context.Background(), awsconfig.Options{Handler: em, Region: "us-east-1", Calls: calls})

@@ -13,14 +13,9 @@ import (
 // not exist is a success (Action "absent"): deleting twice is safe. A stack
 // busy with another operation is waited for first.
 func Delete(ctx context.Context, api CloudFormationAPI, opts Options) (*Result, error) {
-	o := opts.withDefaults()
-	parent := ctx
-	if o.Timeout > 0 {
-		var cancel context.CancelFunc
-		ctx, cancel = context.WithTimeout(ctx, o.Timeout)
-		defer cancel()
-	}
-	d := &deployer{api: api, o: o, parent: parent}
+	ctx, cancel, d := begin(ctx, api, opts)
+	defer cancel()
+	o := d.o
 	st, err := describe(ctx, api, o.StackName)
 	if err != nil {
 		return nil, d.timeoutOr(ctx, err, "look up the stack")

@@ -22,14 +22,9 @@ const maxSteps = 6
 // resources' reasons from this operation's events, a timeout (exit code 3),
 // or the AWS error.
 func Deploy(ctx context.Context, api CloudFormationAPI, opts Options) (*Result, error) {
-	o := opts.withDefaults()
-	parent := ctx
-	if o.Timeout > 0 {
-		var cancel context.CancelFunc
-		ctx, cancel = context.WithTimeout(ctx, o.Timeout)
-		defer cancel()
-	}
-	d := &deployer{api: api, o: o, parent: parent}
+	ctx, cancel, d := begin(ctx, api, opts)
+	defer cancel()
+	o := d.o
 	recreated := false
 	for i := 0; i < maxSteps; i++ {
 		st, err := describe(ctx, api, o.StackName)
@@ -79,6 +74,19 @@ type deployer struct {
 	api    CloudFormationAPI
 	o      Options
 	parent context.Context
+}
+
+// begin starts one operation: the options with their defaults, and ctx
+// bounded by the operation's timeout (cancel releases it). The deployer
+// keeps the caller's ctx to tell our timeout from the caller's cancellation.
+func begin(ctx context.Context, api CloudFormationAPI, opts Options) (context.Context, context.CancelFunc, *deployer) {
+	o := opts.withDefaults()
+	d := &deployer{api: api, o: o, parent: ctx}
+	if o.Timeout <= 0 {
+		return ctx, func() {}, d
+	}
+	ctx, cancel := context.WithTimeout(ctx, o.Timeout)
+	return ctx, cancel, d
 }
 
 // timeoutOr turns the operation's deadline into a timeout error.

@@ -1,7 +1,8 @@
 package lifecycle
 
 import (
-	"sort"
+	"maps"
+	"slices"
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
@@ -77,26 +78,16 @@ func (o *Options) withDefaults() Options {
 }
 
 func (o *Options) sdkParameters() []types.Parameter {
-	keys := make([]string, 0, len(o.Parameters))
-	for k := range o.Parameters {
-		keys = append(keys, k)
-	}
-	sort.Strings(keys)
-	params := make([]types.Parameter, 0, len(keys))
-	for _, k := range keys {
+	params := make([]types.Parameter, 0, len(o.Parameters))
+	for _, k := range slices.Sorted(maps.Keys(o.Parameters)) {
 		params = append(params, types.Parameter{ParameterKey: aws.String(k), ParameterValue: aws.String(o.Parameters[k])})
 	}
 	return params
 }
 
 func (o *Options) sdkTags() []types.Tag {
-	keys := make([]string, 0, len(o.Tags))
-	for k := range o.Tags {
-		keys = append(keys, k)
-	}
-	sort.Strings(keys)
-	tags := make([]types.Tag, 0, len(keys))
-	for _, k := range keys {
+	tags := make([]types.Tag, 0, len(o.Tags))
+	for _, k := range slices.Sorted(maps.Keys(o.Tags)) {
 		tags = append(tags, types.Tag{Key: aws.String(k), Value: aws.String(o.Tags[k])})
 	}
 	return tags

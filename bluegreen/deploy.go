@@ -1,0 +1,193 @@
+package bluegreen
+
+import (
+	"context"
+	"fmt"
+	"time"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/ecs"
+	"github.com/aws/aws-sdk-go-v2/service/ecs/types"
+
+	"github.com/ecsdeploy/ecsdeploy/progress"
+)
+
+// Strategy names how a deploy moves a service to a new revision.
+type Strategy string
+
+// Strategies.
+const (
+	Rolling    Strategy = "rolling"
+	CodeDeploy Strategy = "codedeploy"
+	BlueGreen  Strategy = "blue-green"
+	Linear     Strategy = "linear"
+	Canary     Strategy = "canary"
+)
+
+// StrategyOf reads a service's strategy from its deployment controller and,
+// for an ECS-controlled service, its deploymentConfiguration.strategy.
+func StrategyOf(svc types.Service) Strategy {
+	if dc := svc.DeploymentController; dc != nil && dc.Type == types.DeploymentControllerTypeCodeDeploy {
+		return CodeDeploy
+	}
+	if c := svc.DeploymentConfiguration; c != nil {
+		switch c.Strategy {
+		case types.DeploymentStrategyBlueGreen:
+			return BlueGreen
+		case types.DeploymentStrategyLinear:
+			return Linear
+		case types.DeploymentStrategyCanary:
+			return Canary
+		}
+	}
+	return Rolling
+}
+
+// ECSAPI is the part of the ECS API a blue/green deploy uses.
+type ECSAPI interface {
+	DescribeServices(ctx context.Context, in *ecs.DescribeServicesInput, optFns ...func(*ecs.Options)) (*ecs.DescribeServicesOutput, error)
+	UpdateService(ctx context.Context, in *ecs.UpdateServiceInput, optFns ...func(*ecs.Options)) (*ecs.UpdateServiceOutput, error)
+	ServiceDeploymentsAPI
+}
+
+// CodeDeployRequest is a CodeDeploy blue/green deploy of a registered revision.
+type CodeDeployRequest struct {
+	Cluster        string
+	Service        types.Service // as read before the deploy
+	TaskDefinition string        // the new revision's ARN
+	// Application and DeploymentGroup name the group; empty means the one
+	// group whose ecsServices name this service.
+	Application     string
+	DeploymentGroup string
+	Config          string // overrides the group's deployment configuration
+	Hooks           []Hook
+	Description     string
+}
+
+// Result is the report of a blue/green deploy.
+type Result struct {
+	Strategy        Strategy         `json:"strategy"`
+	DeploymentID    string           `json:"deploymentId"` // CodeDeploy deployment id or ECS service deployment ARN
+	Application     string           `json:"application,omitempty"`
+	DeploymentGroup string           `json:"deploymentGroup,omitempty"`
+	Outcome         progress.Outcome `json:"outcome"`
+	Reason          string           `json:"reason,omitempty"`
+	Remaining       string           `json:"remaining,omitempty"`
+	// PrimaryTaskDefinition is what the service's production side runs at
+	// the end: the PRIMARY task set (CodeDeploy) or deployment (ECS).
+	PrimaryTaskDefinition string `json:"primaryTaskDefinition,omitempty"`
+	Reads                 int    `json:"reads"`
+}
+
+// DeployCodeDeploy creates a CodeDeploy deployment of the new revision and
+// follows it. Success needs CodeDeploy's Succeeded (or the point o.Until
+// names) and, once the deployment is over, the service's PRIMARY task set
+// running our revision: CodeDeploy's word alone is not enough.
+func DeployCodeDeploy(ctx context.Context, ecsAPI ECSAPI, cd CodeDeployAPI, req CodeDeployRequest, o FollowOptions) (*Result, error) {
+	res := &Result{Strategy: CodeDeploy}
+	svcName := aws.ToString(req.Service.ServiceName)
+	g, err := FindGroup(ctx, cd, req.Cluster, svcName, req.Application, req.DeploymentGroup)
+	if err != nil {
+		return res, err
+	}
+	res.Application, res.DeploymentGroup = g.Application, g.Name
+	spec, err := NewAppSpec(req.TaskDefinition, req.Service, req.Hooks)
+	if err != nil {
+		return res, err
+	}
+	id, err := CreateDeployment(ctx, cd, g, spec, req.Config, req.Description)
+	if err != nil {
+		return res, err
+	}
+	res.DeploymentID = id
+	if o.Reporter != nil {
+		o.Reporter.Report(progress.Step{At: time.Now(), Message: fmt.Sprintf("created CodeDeploy deployment %s in %s/%s", id, g.Application, g.Name)})
+	}
+	if bg := g.Info.BlueGreenDeploymentConfiguration; bg != nil && bg.TerminateBlueInstancesOnDeploymentSuccess != nil && o.TerminationWait == 0 {
+		o.TerminationWait = time.Duration(bg.TerminateBlueInstancesOnDeploymentSuccess.TerminationWaitTimeInMinutes) * time.Minute
+	}
+	fr, err := Follow(ctx, cd, id, o)
+	if fr != nil {
+		res.Reads = fr.Reads
+		res.Outcome, res.Reason, res.Remaining = fr.Verdict.Outcome, fr.Verdict.Reason, fr.Verdict.Remaining
+	}
+	if err != nil {
+		return res, err
+	}
+	primary, perr := primaryTaskSet(ctx, ecsAPI, req.Cluster, svcName)
+	res.PrimaryTaskDefinition = primary
+	if res.Outcome == progress.Succeeded && o.Until == UntilDone {
+		switch {
+		case perr != nil:
+			res.Outcome, res.Reason = progress.Failed, "CodeDeploy reported success, but the service could not be read to confirm it: "+perr.Error()
+		case primary != req.TaskDefinition:
+			res.Outcome, res.Reason = progress.Failed, fmt.Sprintf("CodeDeploy reported success, but the service's PRIMARY task set runs %s, not %s", lastPart(primary), lastPart(req.TaskDefinition))
+		}
+	}
+	return res, nil
+}
+
+// primaryTaskSet returns the task definition of the service's PRIMARY task set.
+func primaryTaskSet(ctx context.Context, api ECSAPI, cluster, service string) (string, error) {
+	out, err := api.DescribeServices(ctx, &ecs.DescribeServicesInput{Cluster: aws.String(cluster), Services: []string{service}})
+	if err != nil {
+		return "", err
+	}
+	if len(out.Services) != 1 {
+		return "", fmt.Errorf("service %s not found", service)
+	}
+	for _, ts := range out.Services[0].TaskSets {
+		if aws.ToString(ts.Status) == "PRIMARY" {
+			return aws.ToString(ts.TaskDefinition), nil
+		}
+	}
+	return "", nil
+}
+
+// NativeRequest is an ECS-native blue/green, linear or canary deploy: the
+// UpdateService input with the new revision and the strategy's settings.
+type NativeRequest struct {
+	Cluster        string
+	Service        string
+	TaskDefinition string
+	Update         *ecs.UpdateServiceInput
+}
+
+// DeployNative updates the service and follows the service deployment it
+// starts. Success needs SUCCESSFUL (or the point o.Until names) and, once
+// over, the service's PRIMARY deployment on our revision.
+func DeployNative(ctx context.Context, api ECSAPI, req NativeRequest, o FollowOptions) (*Result, error) {
+	res := &Result{Strategy: BlueGreen}
+	out, err := api.UpdateService(ctx, req.Update)
+	if err != nil {
+		return res, err
+	}
+	svc := out.Service
+	res.Strategy = StrategyOf(*svc)
+	arn := aws.ToString(svc.CurrentServiceDeployment)
+	if arn == "" {
+		return res, fmt.Errorf("UpdateService started no service deployment to follow (the endpoint does not report currentServiceDeployment)")
+	}
+	res.DeploymentID = arn
+	fr, err := FollowServiceDeployment(ctx, api, req.Cluster, arn, o)
+	if fr != nil {
+		res.Reads = fr.Reads
+		res.Outcome, res.Reason, res.Remaining = fr.Verdict.Outcome, fr.Verdict.Reason, fr.Verdict.Remaining
+	}
+	if err != nil {
+		return res, err
+	}
+	d, derr := api.DescribeServices(ctx, &ecs.DescribeServicesInput{Cluster: aws.String(req.Cluster), Services: []string{req.Service}})
+	if derr == nil && len(d.Services) == 1 {
+		for _, dep := range d.Services[0].Deployments {
+			if aws.ToString(dep.Status) == "PRIMARY" {
+				res.PrimaryTaskDefinition = aws.ToString(dep.TaskDefinition)
+			}
+		}
+	}
+	if res.Outcome == progress.Succeeded && o.Until == UntilDone && res.PrimaryTaskDefinition != req.TaskDefinition {
+		res.Outcome = progress.Failed
+		res.Reason = fmt.Sprintf("ECS reported the service deployment successful, but the PRIMARY deployment runs %s, not %s", lastPart(res.PrimaryTaskDefinition), lastPart(req.TaskDefinition))
+	}
+	return res, nil
+}

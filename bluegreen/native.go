@@ -1,0 +1,183 @@
+package bluegreen
+
+import (
+	"context"
+	"fmt"
+	"slices"
+	"strings"
+	"time"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/ecs"
+	"github.com/aws/aws-sdk-go-v2/service/ecs/types"
+
+	"github.com/ecsdeploy/ecsdeploy/progress"
+)
+
+// ServiceDeploymentsAPI is the part of the ECS API that follows a service
+// deployment of the ECS-native blue/green, linear and canary strategies.
+type ServiceDeploymentsAPI interface {
+	DescribeServiceDeployments(ctx context.Context, in *ecs.DescribeServiceDeploymentsInput, optFns ...func(*ecs.Options)) (*ecs.DescribeServiceDeploymentsOutput, error)
+}
+
+// Stages are ECS's lifecycle stages of a service deployment, in order.
+var Stages = []types.ServiceDeploymentLifecycleStage{
+	types.ServiceDeploymentLifecycleStageReconcileService,
+	types.ServiceDeploymentLifecycleStagePreScaleUp,
+	types.ServiceDeploymentLifecycleStageScaleUp,
+	types.ServiceDeploymentLifecycleStagePostScaleUp,
+	types.ServiceDeploymentLifecycleStageTestTrafficShift,
+	types.ServiceDeploymentLifecycleStagePostTestTrafficShift,
+	types.ServiceDeploymentLifecycleStageProductionTrafficShift,
+	types.ServiceDeploymentLifecycleStagePostProductionTrafficShift,
+	types.ServiceDeploymentLifecycleStageBakeTime,
+	types.ServiceDeploymentLifecycleStageCleanUp,
+}
+
+func stageIndex(s types.ServiceDeploymentLifecycleStage) int { return slices.Index(Stages, s) }
+
+// JudgeServiceDeployment decides, from one reading of an ECS service
+// deployment, whether the wait is over. SUCCESSFUL is the only success of
+// a whole wait; every rollback and stop is a failure, even once the
+// rollback itself succeeded, as a circuit-breaker rollback is for a
+// rolling deploy.
+func JudgeServiceDeployment(sd types.ServiceDeployment, until WaitUntil) Verdict {
+	arn := aws.ToString(sd.ServiceDeploymentArn)
+	switch sd.Status {
+	case types.ServiceDeploymentStatusSuccessful:
+		return Verdict{Done: true, Outcome: progress.Succeeded, Reason: "service deployment " + lastPart(arn) + " succeeded"}
+	case types.ServiceDeploymentStatusRollbackSuccessful, types.ServiceDeploymentStatusRollbackFailed,
+		types.ServiceDeploymentStatusStopped:
+		return Verdict{Done: true, Outcome: progress.Failed, Reason: serviceFailure(sd)}
+	}
+	stage := stageIndex(sd.LifecycleStage)
+	switch until {
+	case UntilTestTraffic:
+		if stage > stageIndex(types.ServiceDeploymentLifecycleStagePostTestTrafficShift) && sd.Status == types.ServiceDeploymentStatusInProgress {
+			return Verdict{Done: true, Outcome: progress.Succeeded, Reason: "test traffic reaches the new revision",
+				Remaining: "production traffic shifts next, by the deployment's strategy"}
+		}
+	case UntilTrafficShifted:
+		if stage >= stageIndex(types.ServiceDeploymentLifecycleStageBakeTime) && sd.Status == types.ServiceDeploymentStatusInProgress {
+			return Verdict{Done: true, Outcome: progress.Succeeded, Reason: "production traffic is on the new revision",
+				Remaining: "the bake time runs, then the old revision is cleaned up; an alarm during the bake still rolls back"}
+		}
+	}
+	return Verdict{}
+}
+
+// serviceFailure says why a service deployment failed: its status and
+// reason, the failed hook, the alarms that fired, the circuit breaker.
+func serviceFailure(sd types.ServiceDeployment) string {
+	parts := []string{fmt.Sprintf("service deployment %s ended %s", lastPart(aws.ToString(sd.ServiceDeploymentArn)), sd.Status)}
+	if r := aws.ToString(sd.StatusReason); r != "" {
+		parts = append(parts, r)
+	}
+	if sd.LifecycleStage != "" {
+		parts = append(parts, "at stage "+string(sd.LifecycleStage))
+	}
+	for _, h := range sd.LifecycleHookDetails {
+		if h.Status == types.DeploymentLifecycleHookStatusFailed || h.Status == types.DeploymentLifecycleHookStatusTimedOut {
+			parts = append(parts, fmt.Sprintf("lifecycle hook %s %s", hookName(aws.ToString(h.TargetArn)), strings.ToLower(string(h.Status))))
+		}
+	}
+	if a := sd.Alarms; a != nil && len(a.TriggeredAlarmNames) > 0 {
+		parts = append(parts, "alarm in ALARM: "+strings.Join(a.TriggeredAlarmNames, ", "))
+	}
+	if cb := sd.DeploymentCircuitBreaker; cb != nil && cb.Status == types.ServiceDeploymentRollbackMonitorsStatusTriggered {
+		parts = append(parts, fmt.Sprintf("circuit breaker triggered after %d failed tasks", cb.FailureCount))
+	}
+	if rb := sd.Rollback; rb != nil && aws.ToString(rb.Reason) != "" {
+		parts = append(parts, "rollback: "+aws.ToString(rb.Reason))
+	}
+	return strings.Join(parts, "; ")
+}
+
+// hookName is a Lambda function's name from its ARN, or the ARN as it is.
+func hookName(arn string) string {
+	if _, name, ok := strings.Cut(arn, ":function:"); ok {
+		return name
+	}
+	return arn
+}
+
+// FollowServiceDeployment reads an ECS service deployment until
+// JudgeServiceDeployment says the wait is over or the timeout passes,
+// reporting each lifecycle stage, a hook waiting for action, and the end
+// of the bake time.
+func FollowServiceDeployment(ctx context.Context, api ServiceDeploymentsAPI, cluster, arn string, o FollowOptions) (*ServiceFollowResult, error) {
+	if o.Poll <= 0 {
+		o.Poll = time.Second
+	}
+	if o.Reporter == nil {
+		o.Reporter = progress.Discard
+	}
+	res := &ServiceFollowResult{ServiceDeploymentArn: arn}
+	deadline := time.Now().Add(o.Timeout)
+	var lastStage types.ServiceDeploymentLifecycleStage
+	var lastStatus types.ServiceDeploymentStatus
+	paused := map[string]bool{}
+	for {
+		out, err := api.DescribeServiceDeployments(ctx, &ecs.DescribeServiceDeploymentsInput{ServiceDeploymentArns: []string{arn}})
+		res.Reads++
+		switch {
+		case err != nil && (ctx.Err() != nil || !transient(err)):
+			return res, err
+		case err == nil && len(out.ServiceDeployments) == 1:
+			sd := out.ServiceDeployments[0]
+			res.Last = sd
+			now := time.Now()
+			step := func(format string, args ...any) {
+				o.Reporter.Report(progress.Step{At: now, Message: fmt.Sprintf(format, args...)})
+			}
+			if sd.Status != lastStatus {
+				lastStatus = sd.Status
+				step("service deployment %s: %s", lastPart(arn), sd.Status)
+			}
+			if sd.LifecycleStage != lastStage && sd.LifecycleStage != "" {
+				lastStage = sd.LifecycleStage
+				msg := "stage " + string(sd.LifecycleStage)
+				if sd.LifecycleStage == types.ServiceDeploymentLifecycleStageBakeTime && sd.DeploymentConfiguration != nil && sd.DeploymentConfiguration.BakeTimeInMinutes != nil {
+					msg += fmt.Sprintf(": bake time until %s", now.Add(time.Duration(*sd.DeploymentConfiguration.BakeTimeInMinutes)*time.Minute).UTC().Format("15:04:05Z"))
+				}
+				step("%s", msg)
+			}
+			for _, h := range sd.LifecycleHookDetails {
+				id := aws.ToString(h.HookId)
+				if h.TargetType == types.DeploymentLifecycleHookTargetTypePause && h.Status == types.DeploymentLifecycleHookStatusAwaitingAction && !paused[id] {
+					paused[id] = true
+					step("paused at %s: `ecsdeploy promote` resumes it", sd.LifecycleStage)
+				}
+			}
+			if v := JudgeServiceDeployment(sd, o.Until); v.Done {
+				res.Verdict = v
+				return res, nil
+			}
+		case err == nil:
+			return res, fmt.Errorf("service deployment %s not found", arn)
+		}
+		if o.Timeout > 0 && time.Now().After(deadline) {
+			reason := "timed out"
+			if lastStage != "" {
+				reason += " at stage " + string(lastStage)
+			}
+			res.Verdict = Verdict{Done: true, Outcome: progress.TimedOut, Reason: reason}
+			return res, nil
+		}
+		t := time.NewTimer(o.Poll)
+		select {
+		case <-ctx.Done():
+			t.Stop()
+			return res, ctx.Err()
+		case <-t.C:
+		}
+	}
+}
+
+// ServiceFollowResult is how following a service deployment ended.
+type ServiceFollowResult struct {
+	ServiceDeploymentArn string
+	Verdict              Verdict
+	Last                 types.ServiceDeployment
+	Reads                int
+}

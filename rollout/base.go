@@ -1,0 +1,174 @@
+package rollout
+
+import (
+	"context"
+	"errors"
+	"fmt"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/ecs"
+	"github.com/aws/aws-sdk-go-v2/service/ecs/types"
+
+	"github.com/ecsdeploy/ecsdeploy/exitcode"
+	"github.com/ecsdeploy/ecsdeploy/taskdef"
+)
+
+// BaseRequest names the revision a new one starts from: a service's, a
+// family's latest ACTIVE one, a given revision, a template family's or a
+// file. Deploy, diff, register and run all resolve it the same way.
+type BaseRequest struct {
+	// Cluster and Service name a service (optional): its task definition is
+	// the default starting point and its family the family registered into.
+	Cluster, Service string
+	// Family, when set, is the family to start from (its latest ACTIVE
+	// revision) and the family a template or a file is registered into.
+	Family string
+	// Source says where to start; Source.Existing is a revision to start
+	// from (deploy, which deploys it as it is, does not resolve it here).
+	Source  Source
+	Changes taskdef.Changes
+	// CopyTags carries the starting revision's tags to the new one.
+	CopyTags bool
+}
+
+// Base is the revision a new one starts from and the register input with the
+// changes applied. Nothing is registered.
+type Base struct {
+	// Service is the service named by the request, if any.
+	Service *types.Service
+	// From is the revision started from, with its tags; nil for a file.
+	From     *types.TaskDefinition
+	FromTags []types.Tag
+	// Input is the new revision's register input, changes applied.
+	Input   *ecs.RegisterTaskDefinitionInput
+	Summary taskdef.Summary
+	Notes   []string
+}
+
+// Before is From as a register input, the old side of a diff (with From's
+// tags when the new revision carries tags, so that adding a tag shows); nil
+// for a file.
+func (b *Base) Before() *ecs.RegisterTaskDefinitionInput {
+	if b.From == nil {
+		return nil
+	}
+	var tags []types.Tag
+	if len(b.Input.Tags) > 0 {
+		tags = b.FromTags
+	}
+	return taskdef.RegisterInput(b.From, tags)
+}
+
+// Changed reports whether the new revision differs from the one it starts
+// from: always for a file or a template (registered into another family).
+func (b *Base) Changed(req BaseRequest) bool {
+	before := b.Before()
+	return before == nil || req.Source.TemplateFamily != "" || !sameTaskDefinition(before, b.Input)
+}
+
+// BaseAPI is what resolving a starting point reads.
+type BaseAPI interface {
+	ServiceDescriber
+	DescribeTaskDefinition(ctx context.Context, in *ecs.DescribeTaskDefinitionInput, optFns ...func(*ecs.Options)) (*ecs.DescribeTaskDefinitionOutput, error)
+}
+
+// ResolveBase reads the starting point and applies the changes. A service,
+// family or revision that does not exist, an INACTIVE revision asked for by
+// name, and a change naming a container the task definition lacks are
+// invalid input (exit code 2); problems name the request's fields.
+func ResolveBase(ctx context.Context, api BaseAPI, req BaseRequest) (*Base, error) {
+	if req.Service == "" {
+		return resolveBase(ctx, api, req, nil, nil, nil)
+	}
+	svc, err := DescribeService(ctx, api, req.Cluster, req.Service)
+	if err != nil {
+		return nil, err
+	}
+	current, currentTags, err := describeTaskDefinition(ctx, api, aws.ToString(svc.TaskDefinition))
+	if err != nil {
+		return nil, err
+	}
+	return resolveBase(ctx, api, req, &svc, current, currentTags)
+}
+
+// resolveBase is ResolveBase on a service and its task definition already
+// read (nil: no service named).
+func resolveBase(ctx context.Context, api BaseAPI, req BaseRequest, svc *types.Service, current *types.TaskDefinition, currentTags []types.Tag) (*Base, error) {
+	b := &Base{Service: svc}
+	target := req.Family
+	if current != nil && target == "" {
+		target = aws.ToString(current.Family)
+	}
+	src := req.Source
+	var err error
+	switch {
+	case src.Existing != "":
+		b.From, b.FromTags, err = describeActiveRevision(ctx, api, src.Existing, "taskDefinition")
+	case src.File != nil:
+		b.Input = taskdef.CloneInput(src.File)
+		if req.Family != "" || aws.ToString(b.Input.Family) == "" {
+			if target == "" {
+				return nil, exitcode.Invalidf("taskDefinitionFile: the file has no family; give the family to register it into")
+			}
+			b.Input.Family = aws.String(target)
+		}
+	case src.TemplateFamily != "":
+		b.From, b.FromTags, err = describeActiveRevision(ctx, api, src.TemplateFamily, "templateFamily")
+		if err == nil {
+			b.Notes = append(b.Notes, fmt.Sprintf("based on template %s:%d, registered into family %s", aws.ToString(b.From.Family), b.From.Revision, target))
+		}
+	case req.Family != "" || src.UseLatest:
+		field := "family"
+		if req.Family == "" {
+			field = "useLatestTaskDef"
+		}
+		b.From, b.FromTags, err = describeActiveRevision(ctx, api, target, field)
+		if err == nil && current != nil && b.From.Revision != current.Revision {
+			b.Notes = append(b.Notes, fmt.Sprintf("based on the latest ACTIVE revision %s:%d (the service runs %d)", target, b.From.Revision, current.Revision))
+		}
+	case current != nil: // the service's own task definition, whatever its status
+		b.From, b.FromTags = current, currentTags
+	default:
+		return nil, exitcode.Invalidf("taskDefinition: name the task definition to start from (a revision, a family, a service or a file)")
+	}
+	if err != nil {
+		return nil, err
+	}
+	if b.Input == nil {
+		var keep []types.Tag
+		if req.CopyTags {
+			keep = b.FromTags
+		}
+		b.Input = taskdef.RegisterInput(b.From, keep)
+		if src.TemplateFamily != "" {
+			b.Input.Family = aws.String(target)
+		}
+	}
+	if b.Summary, err = taskdef.Apply(b.Input, req.Changes); err != nil {
+		return nil, err
+	}
+	return b, nil
+}
+
+// describeActiveRevision reads a revision (or a family's latest ACTIVE one)
+// with its tags. One that does not exist or is INACTIVE is invalid input,
+// named after the request field that asked for it.
+func describeActiveRevision(ctx context.Context, api BaseAPI, ref, field string) (*types.TaskDefinition, []types.Tag, error) {
+	out, err := api.DescribeTaskDefinition(ctx, &ecs.DescribeTaskDefinitionInput{
+		TaskDefinition: aws.String(ref), Include: []types.TaskDefinitionField{types.TaskDefinitionFieldTags},
+	})
+	var client *types.ClientException
+	if errors.As(err, &client) {
+		return nil, nil, exitcode.Invalidf("%s: task definition %s not found (%s)", field, ref, client.ErrorMessage())
+	}
+	if err != nil {
+		return nil, nil, fmt.Errorf("describe task definition %s: %w", ref, err)
+	}
+	td := out.TaskDefinition
+	if td.Status != types.TaskDefinitionStatusActive {
+		family := aws.ToString(td.Family)
+		return nil, nil, exitcode.Invalidf("%s: %s:%d is %s; only ACTIVE revisions can be used",
+			field, family, td.Revision, td.Status)
+	}
+	return td, out.Tags, nil
+}
