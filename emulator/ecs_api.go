@@ -50,7 +50,16 @@ func (a *ecsAPI) ServeJSON(rc *RequestContext, operation string, body []byte) (a
 		x.ensureCluster("default")
 	}
 	x.reg.Initialized = true
-	return op(x, body)
+	out, err := op(x, body)
+	if err == nil && !readOnlyOp(operation) {
+		a.em.feed.publish(Change{Region: rc.Region})
+	}
+	return out, err
+}
+
+// readOnlyOp reports whether an ECS operation only reads state.
+func readOnlyOp(operation string) bool {
+	return strings.HasPrefix(operation, "Describe") || strings.HasPrefix(operation, "List")
 }
 
 // checkJSONObject accepts an empty body or one JSON object, as ECS does.

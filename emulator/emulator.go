@@ -75,6 +75,11 @@ type Emulator struct {
 	faultN   map[int]int               // calls seen per fault index, for deterministic rates
 	buckets  map[limitKey]*tokenBucket // the scenario's rate limits, filled as calls come
 	ids      *idSource
+	// timelines records finished and running deployments for the console
+	// (in memory only, bounded; see timeline.go).
+	timelines timelineStore
+
+	feed changeFeed // who is told that something changed (see feed.go)
 
 	saveMu sync.Mutex // one SaveState at a time
 
@@ -255,8 +260,9 @@ func (e *Emulator) SetScenario(s *scenario.Scenario) error {
 		}
 	}
 	e.mu.Lock()
-	defer e.mu.Unlock()
 	e.setScenarioLocked(s, e.nowLocked())
+	e.mu.Unlock()
+	e.feed.publish(Change{Scenario: true})
 	return nil
 }
 
@@ -266,8 +272,10 @@ func (e *Emulator) SetScenario(s *scenario.Scenario) error {
 func (e *Emulator) Reset() {
 	e.mu.Lock()
 	e.state = newState()
+	e.timelines = timelineStore{}
 	e.mu.Unlock()
 	e.resetParts()
+	e.feed.publish(Change{All: true})
 }
 
 // Scenario returns the scenario in force (never nil).

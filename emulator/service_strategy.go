@@ -32,7 +32,7 @@ type lifecycleHook struct {
 	RoleArn              string          `json:"roleArn,omitempty"`
 	LifecycleStages      []string        `json:"lifecycleStages"`
 	HookDetails          json.RawMessage `json:"hookDetails,omitempty"`
-	TimeoutConfiguration *hookTimeout `json:"timeoutConfiguration,omitempty"`
+	TimeoutConfiguration *hookTimeout    `json:"timeoutConfiguration,omitempty"`
 }
 
 // hookTimeout is a lifecycle hook's timeoutConfiguration.

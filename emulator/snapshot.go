@@ -112,6 +112,20 @@ func (s *service) clone() *service {
 	c.Revisions = cloneEach(s.Revisions, (*serviceRevision).clone)
 	c.History = cloneEach(s.History, (*serviceDeployment).clone)
 	c.BlueGreen = clonePtr(s.BlueGreen, func(b blueGreen) blueGreen { b.Pairs = slices.Clone(b.Pairs); return b })
+	c.TaskSets = cloneEach(s.TaskSets, (*taskSet).clone)
+	return &c
+}
+
+func (ts *taskSet) clone() *taskSet {
+	if ts == nil {
+		return nil
+	}
+	c := *ts
+	c.CapacityProviders = cloneRaw(ts.CapacityProviders)
+	c.Network = ts.Network.clone()
+	c.LoadBalancers = cloneRaw(ts.LoadBalancers)
+	c.ServiceRegistries = cloneRaw(ts.ServiceRegistries)
+	c.Tags = slices.Clone(ts.Tags)
 	return &c
 }
 

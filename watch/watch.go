@@ -235,8 +235,11 @@ func (w *watcher) run(ctx context.Context) (*Result, error) {
 // answered at once under throttling.
 func (w *watcher) judgeWithTasks(ctx context.Context, svc types.Service) (judgement, error) {
 	if !w.deadline.IsZero() {
+		// The deadline is on the watcher's clock (emulated time with the
+		// local ECS); a context deadline is on the wall clock: give it what
+		// is left.
 		var cancel context.CancelFunc
-		ctx, cancel = context.WithDeadline(ctx, w.deadline)
+		ctx, cancel = context.WithTimeout(ctx, max(w.deadline.Sub(w.opts.Clock.Now()), time.Second))
 		defer cancel()
 	}
 	if err := w.observeTaskList(ctx, w.opts.Clock.Now(), false, func(*ecs.Options) {}); err != nil {

@@ -170,6 +170,7 @@ type localServeOptions struct {
 	State    string
 	Scenario string
 	Speed    float64
+	Console  bool
 }
 
 func newCmdLocalServe(d *Deps, runF func(context.Context, *localServeOptions) error) *cobra.Command {
@@ -179,6 +180,7 @@ func newCmdLocalServe(d *Deps, runF func(context.Context, *localServeOptions) er
 		Short: "Serve the local ECS API over HTTP until interrupted",
 		Example: `  ecsdeploy local serve
   ecsdeploy local serve --addr 127.0.0.1:4566 --scenario failures.yaml --speed 30
+  ecsdeploy local serve --console=false
   AWS_ENDPOINT_URL=http://127.0.0.1:4566 aws ecs list-clusters`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
@@ -193,6 +195,7 @@ func newCmdLocalServe(d *Deps, runF func(context.Context, *localServeOptions) er
 	f.StringVar(&o.State, "state", "", "state file (default: the --local state file, see `ecsdeploy local path`)")
 	f.StringVar(&o.Scenario, "scenario", "", "scenario file (YAML): capacity, image behaviours, API faults")
 	f.Float64Var(&o.Speed, "speed", emulator.DefaultSpeed, "emulated seconds per wall-clock second")
+	f.BoolVar(&o.Console, "console", true, "serve the web console on the same address (under /_local/console/)")
 	return cmd
 }
 
@@ -244,7 +247,8 @@ func runLocalServe(ctx context.Context, o *localServeOptions) error {
 	if err != nil {
 		return exitcode.Invalidf("listen on %s: %v (choose another address with --addr; port 0 picks a free one)", o.Addr, err)
 	}
-	srv := &http.Server{Handler: em, ReadHeaderTimeout: 10 * time.Second}
+	srv := &http.Server{ReadHeaderTimeout: 10 * time.Second}
+	srv.Handler = localServeHandler(em, o.Console, srv)
 	served := make(chan error, 1)
 	go func() { served <- srv.Serve(ln) }()
 
@@ -260,6 +264,7 @@ func runLocalServe(ctx context.Context, o *localServeOptions) error {
 	fmt.Fprintf(out, "  export AWS_ACCESS_KEY_ID=local AWS_SECRET_ACCESS_KEY=local AWS_DEFAULT_REGION=us-east-1 AWS_REGION=us-east-1\n\n")
 	fmt.Fprintf(out, "State: %s (saved on exit)\n", file)
 	fmt.Fprintf(out, "Change the scenario while it runs: curl -X POST --data-binary @scenario.yaml %s/_local/scenario\n", endpoint)
+	printLocalServeAccess(out, ln.Addr(), endpoint, o.Console)
 	fmt.Fprintf(out, "Press Ctrl-C to stop.\n")
 
 	tick := time.NewTicker(autosaveInterval)
