@@ -62,8 +62,7 @@ func parseLBSpecs(raw json.RawMessage) []lbSpec {
 // taskLBSpecs are the load balancers a service task registers with.
 // A task-set task registers with its task set's, not the service's.
 func (e *Emulator) taskLBSpecs(s *service, t *task) []lbSpec {
-	// A task-set task registers with its task set's load balancers; an
-	// ECS-native blue/green deployment points a green task at the
+	// An ECS-native blue/green deployment points a green task at the
 	// alternate target groups.
 	return s.BlueGreen.targetGroupsFor(t, parseLBSpecs(s.taskLoadBalancers(t)))
 }
