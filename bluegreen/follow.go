@@ -2,7 +2,6 @@ package bluegreen
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"math"
 	"strings"
@@ -12,6 +11,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/codedeploy"
 	cdtypes "github.com/aws/aws-sdk-go-v2/service/codedeploy/types"
 
+	"github.com/ecsdeploy/ecsdeploy/awsconfig/transient"
 	"github.com/ecsdeploy/ecsdeploy/progress"
 )
 
@@ -175,12 +175,12 @@ func Follow(ctx context.Context, api CodeDeployAPI, deploymentID string, o Follo
 			if ctx.Err() != nil {
 				return res, err
 			}
-			if !transient(err) {
+			if !transient.Is(err) {
 				return res, err
 			}
 		}
 		if changed {
-			if _, err := f.readTarget(ctx); err != nil && !transient(err) {
+			if _, err := f.readTarget(ctx); err != nil && !transient.Is(err) {
 				return res, err
 			}
 		}
@@ -341,19 +341,4 @@ func (f *follower) waitingFor() string {
 		}
 	}
 	return fmt.Sprintf("timed out with the deployment %s", strings.ToLower(string(s.Info.Status)))
-}
-
-// transient reports an error that another poll may not meet.
-func transient(err error) bool {
-	var te interface{ Temporary() bool }
-	if errors.As(err, &te) && te.Temporary() {
-		return true
-	}
-	msg := err.Error()
-	for _, s := range []string{"Throttling", "Rate exceeded", "connection reset", "EOF", "timeout", "503", "500"} {
-		if strings.Contains(msg, s) {
-			return true
-		}
-	}
-	return false
 }

@@ -11,6 +11,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/ecs"
 	"github.com/aws/aws-sdk-go-v2/service/ecs/types"
 
+	"github.com/ecsdeploy/ecsdeploy/awsconfig/transient"
 	"github.com/ecsdeploy/ecsdeploy/progress"
 )
 
@@ -121,7 +122,7 @@ func FollowServiceDeployment(ctx context.Context, api ServiceDeploymentsAPI, clu
 		out, err := api.DescribeServiceDeployments(ctx, &ecs.DescribeServiceDeploymentsInput{ServiceDeploymentArns: []string{arn}})
 		res.Reads++
 		switch {
-		case err != nil && (ctx.Err() != nil || !transient(err)):
+		case err != nil && (ctx.Err() != nil || !transient.Is(err)):
 			return res, err
 		case err == nil && len(out.ServiceDeployments) == 1:
 			sd := out.ServiceDeployments[0]

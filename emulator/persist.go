@@ -205,7 +205,7 @@ func checkLoadedState(s *state) error {
 				return fmt.Errorf("cluster %q is incomplete", cname)
 			}
 			for sname, svc := range c.Services {
-				if svc == nil || (svc.Status != "INACTIVE" && len(svc.Deployments) == 0) {
+				if svc == nil || (svc.Status != "INACTIVE" && len(svc.Deployments) == 0 && !svc.usesTaskSets()) {
 					return fmt.Errorf("service %q has no deployment", sname)
 				}
 			}

@@ -18,6 +18,7 @@ type serviceOut struct {
 	PlatformFamily                string          `json:"platformFamily,omitempty"`
 	TaskDefinition                string          `json:"taskDefinition"`
 	DeploymentConfiguration       deployConfigOut `json:"deploymentConfiguration"`
+	TaskSets                      []taskSetOut    `json:"taskSets,omitempty"`
 	Deployments                   []deploymentOut `json:"deployments"`
 	RoleArn                       string          `json:"roleArn,omitempty"`
 	Events                        []eventOut      `json:"events"`
@@ -122,6 +123,12 @@ func (e *Emulator) serviceOutput(s *service, withTags bool) serviceOut {
 			do.PlatformFamily = "Linux"
 		}
 		out.Deployments = append(out.Deployments, do)
+	}
+	if out.TaskSets = e.taskSetsOutput(s); out.TaskSets != nil {
+		for _, ts := range out.TaskSets {
+			out.RunningCount += ts.RunningCount
+			out.PendingCount += ts.PendingCount
+		}
 	}
 	out.Events = make([]eventOut, len(s.Events))
 	for i, ev := range s.Events {

@@ -31,6 +31,10 @@ func (v *serviceView) healthy(t *task) bool { return v.healthyF(t) }
 // within maximumPercent, stop old tasks as new ones turn healthy while
 // keeping minimumHealthyPercent, trip the circuit breaker, complete.
 func (e *Emulator) stepService(r *regionState, c *cluster, s *service, tasks []*task, now time.Time) {
+	if s.usesTaskSets() {
+		e.stepTaskSets(r, c, s, tasks, now)
+		return
+	}
 	if len(s.Deployments) == 0 {
 		return
 	}

@@ -32,10 +32,13 @@ type lifecycleHook struct {
 	RoleArn              string          `json:"roleArn,omitempty"`
 	LifecycleStages      []string        `json:"lifecycleStages"`
 	HookDetails          json.RawMessage `json:"hookDetails,omitempty"`
-	TimeoutConfiguration *struct {
-		TimeoutInMinutes *int   `json:"timeoutInMinutes,omitempty"`
-		Action           string `json:"action,omitempty"`
-	} `json:"timeoutConfiguration,omitempty"`
+	TimeoutConfiguration *hookTimeout    `json:"timeoutConfiguration,omitempty"`
+}
+
+// hookTimeout is a lifecycle hook's timeoutConfiguration.
+type hookTimeout struct {
+	TimeoutInMinutes *int   `json:"timeoutInMinutes,omitempty"`
+	Action           string `json:"action,omitempty"`
 }
 
 // nativeStrategy is the strategy part of a service's deployment configuration.

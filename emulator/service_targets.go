@@ -60,14 +60,25 @@ func parseLBSpecs(raw json.RawMessage) []lbSpec {
 }
 
 // taskLBSpecs are the load balancers a service task registers with.
+// A task-set task registers with its task set's, not the service's.
 func (e *Emulator) taskLBSpecs(s *service, t *task) []lbSpec {
-	return s.BlueGreen.targetGroupsFor(t, parseLBSpecs(s.LoadBalancers))
+	// A task-set task registers with its task set's load balancers; an
+	// ECS-native blue/green deployment points a green task at the
+	// alternate target groups.
+	return s.BlueGreen.targetGroupsFor(t, parseLBSpecs(s.taskLoadBalancers(t)))
 }
 
 // checkLoadBalancers validates a service's loadBalancers against the task
 // definition and, for target groups the load balancer service knows, the
 // target group, with ECS's messages.
 func (e *Emulator) checkLoadBalancers(raw json.RawMessage, td *taskDef) error {
+	return e.checkLoadBalancersFor(raw, td, true)
+}
+
+// checkLoadBalancersFor is checkLoadBalancers; without attached, a target
+// group need not be associated with a load balancer yet (the replacement
+// task set of a CodeDeploy deployment, whose group gets traffic later).
+func (e *Emulator) checkLoadBalancersFor(raw json.RawMessage, td *taskDef, attached bool) error {
 	specs := parseLBSpecs(raw)
 	if len(raw) > 0 && string(raw) != "null" && specs == nil && string(raw) != "[]" {
 		return invalidParameter("loadBalancers must be a list of {targetGroupArn, containerName, containerPort}.")
@@ -104,7 +115,7 @@ func (e *Emulator) checkLoadBalancers(raw json.RawMessage, td *taskDef) error {
 		if !ok {
 			continue
 		}
-		if len(info.LoadBalancerARNs) == 0 {
+		if len(info.LoadBalancerARNs) == 0 && attached {
 			return invalidParameter("The target group with targetGroupArn %s does not have an associated load balancer.", sp.TargetGroupARN)
 		}
 		if td.NetworkMode == "awsvpc" && info.TargetType != "ip" {
@@ -194,7 +205,10 @@ func (e *Emulator) instanceID(c *cluster, t *task) string {
 // refreshTargetHealth reads the health of t's targets: the task's target
 // state is the worst of them, and TargetCheckAt when it next may change.
 func (e *Emulator) refreshTargetHealth(t *task, now time.Time) {
-	rank := map[string]int{"healthy": 0, "unavailable": 0, "": 1, "initial": 1, "unused": 1, "draining": 1, "unhealthy": 2}
+	// "unused" (the target group serves no listener yet, as a CodeDeploy
+	// replacement's group before traffic reaches it) is not checked by the
+	// load balancer, so it does not hold the task back.
+	rank := map[string]int{"healthy": 0, "unavailable": 0, "unused": 0, "": 1, "initial": 1, "draining": 1, "unhealthy": 2}
 	worst, next := "healthy", time.Time{}
 	t.TargetReason, t.TargetGroup, t.TargetPort = "", "", 0
 	for _, tt := range t.Targets {

@@ -120,6 +120,7 @@ type service struct {
 	TaskDefinition       string                  `json:"taskDefinition"`
 	Config               deploymentConfiguration `json:"config"`
 	Deployments          []*deployment           `json:"deployments"`
+	TaskSets             []*taskSet              `json:"taskSets,omitempty"` // EXTERNAL and CODE_DEPLOY controllers
 	LoadBalancers        json.RawMessage         `json:"loadBalancers,omitempty"`
 	ServiceRegistries    json.RawMessage         `json:"serviceRegistries,omitempty"`
 	Network              *networkConfiguration   `json:"network,omitempty"`

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"sort"
+	"strconv"
 	"strings"
 	"time"
 
@@ -118,7 +119,7 @@ func revisionOf(arn string) int {
 	name := familyRevision(arn)
 	n := 0
 	if i := strings.LastIndexByte(name, ':'); i >= 0 {
-		fmt.Sscanf(name[i+1:], "%d", &n)
+		n, _ = strconv.Atoi(name[i+1:]) // not a number: 0, sorted last
 	}
 	return n
 }

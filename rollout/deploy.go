@@ -148,7 +148,7 @@ func (d *deployer) run(ctx context.Context, plan *Plan, res *Result) error {
 	}
 	if d.opts.NoWait {
 		res.Outcome = Updated
-		res.Reason = "the service was updated; not waiting (--no-wait)"
+		res.Reason = "the service was updated; not waiting"
 		return nil
 	}
 	if ours == nil {
@@ -204,7 +204,7 @@ func (d *deployer) awaitInProgress(ctx context.Context, plan *Plan, res *Result)
 	}
 	id := aws.ToString(ip.Id)
 	if d.opts.NoWait {
-		d.warn(res, "deployment %s (%s) is still in progress; ours supersedes it (--no-wait)", id, ecsref.Short(aws.ToString(ip.TaskDefinition)))
+		d.warn(res, "deployment %s (%s) is still in progress; ours supersedes it (not waiting)", id, ecsref.Short(aws.ToString(ip.TaskDefinition)))
 		return plan, nil
 	}
 	d.step("deployment %s (%s) is already in progress; waiting for it before ours", id, ecsref.Short(aws.ToString(ip.TaskDefinition)))
@@ -235,11 +235,11 @@ func (d *deployer) register(ctx context.Context, plan *Plan, res *Result) (strin
 	var td *types.TaskDefinition
 	switch {
 	case plan.New != nil:
-		out, err := d.api.RegisterTaskDefinition(ctx, plan.New)
+		var err error
+		td, err = d.registerNew(ctx, plan, res)
 		if err != nil {
 			return "", fmt.Errorf("register task definition %s: %w", aws.ToString(plan.New.Family), err)
 		}
-		td = out.TaskDefinition
 		res.Registered = true
 		now := d.now().UTC()
 		res.Timings.Registered = &now
@@ -294,10 +294,9 @@ func (d *deployer) update(ctx context.Context, plan *Plan, tdARN string, res *Re
 			break
 		}
 		d.step("UpdateService failed (%v) and the service shows no update; sending it again in %s", err, pause)
-		if sleep(ctx, d.opts.Watch.Clock, pause) != nil {
+		if !d.pause(ctx, &pause) {
 			break
 		}
-		pause = min(2*pause, 20*time.Second)
 	}
 	if err != nil {
 		cctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 30*time.Second)
@@ -335,6 +334,46 @@ func (d *deployer) update(ctx context.Context, plan *Plan, tdARN string, res *Re
 		}
 	}
 	return ours, nil
+}
+
+// registerNew registers plan.New. Like UpdateService, the call is not
+// repeated blindly: after a failure on the wire or a server fault, the
+// family's newest revision is read, and if it is the one this call
+// registered (identical, newer than the service's, unused), its reply was
+// lost and it is the result; otherwise the same input is sent again.
+func (d *deployer) registerNew(ctx context.Context, plan *Plan, res *Result) (*types.TaskDefinition, error) {
+	pause := updateRetryPause
+	for attempt := 1; ; attempt++ {
+		out, err := d.api.RegisterTaskDefinition(ctx, plan.New, noSDKRetries)
+		if err == nil {
+			return out.TaskDefinition, nil
+		}
+		if !transient.Is(err) || ctx.Err() != nil {
+			return nil, err
+		}
+		if !transient.Throttled(err) {
+			check := &Plan{Service: plan.Service, Current: plan.Current, New: plan.New}
+			if e := check.checkNewestRevision(ctx, d.api); e == nil && check.Existing != nil {
+				d.warn(res, "RegisterTaskDefinition's reply was lost (%v), but %s:%d, identical, was registered: using it", err, aws.ToString(check.Existing.Family), check.Existing.Revision)
+				return check.Existing, nil
+			}
+		}
+		if attempt >= updateAttempts || d.deadline.Sub(d.now()) < pause {
+			return nil, err
+		}
+		d.step("RegisterTaskDefinition failed (%v); sending it again in %s", err, pause)
+		if !d.pause(ctx, &pause) {
+			return nil, err
+		}
+	}
+}
+
+// pause waits *p (or until ctx ends, then reports false) and doubles *p for
+// the next time, up to 20 s.
+func (d *deployer) pause(ctx context.Context, p *time.Duration) bool {
+	wait := *p
+	*p = min(2**p, 20*time.Second)
+	return sleep(ctx, d.opts.Watch.Clock, wait) == nil
 }
 
 // updateAttempts and updateRetryPause bound the deploy's own retries of

@@ -33,8 +33,11 @@ type fakeECS struct {
 	// lostReplies UpdateService calls are applied and then answered with a
 	// dropped connection; dropUpdates calls are dropped before applying.
 	lostReplies, dropUpdates int
-	onPoll                   func(svc *types.Service, poll int)
-	polls                    int
+	// lostRegisters RegisterTaskDefinition calls register and then answer
+	// with a dropped connection.
+	lostRegisters int
+	onPoll        func(svc *types.Service, poll int)
+	polls         int
 }
 
 func newFake() *fakeECS {
@@ -146,6 +149,10 @@ func (f *fakeECS) RegisterTaskDefinition(ctx context.Context, in *ecs.RegisterTa
 		return nil, err
 	}
 	arn := f.registerLocked(in)
+	if f.lostRegisters > 0 {
+		f.lostRegisters--
+		return nil, droppedConnection()
+	}
 	return &ecs.RegisterTaskDefinitionOutput{TaskDefinition: f.taskDefs[arn]}, nil
 }
 

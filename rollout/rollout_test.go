@@ -368,7 +368,7 @@ func TestWriteOutputs(t *testing.T) {
 		t.Fatal(err)
 	}
 	file := filepath.Join(dir, "outputs")
-	res := &Result{Cluster: "c", Service: "web", Region: "eu-west-1", Family: "web", Revision: 7}
+	res := &Result{Cluster: "c", Service: "web", Region: "eu-west-1", Family: "web", Revision: 7, DeploymentID: "ecs-svc/123"}
 	env := func(k string) string {
 		if k == "GITHUB_OUTPUT" {
 			return gh
@@ -378,7 +378,7 @@ func TestWriteOutputs(t *testing.T) {
 	if err := WriteOutputs(res, file, env); err != nil {
 		t.Fatal(err)
 	}
-	want := "TaskDefinitionRevision=7\nTaskDefinitionFamily=web\nClusterName=c\nServiceName=web\nRegion=eu-west-1\n"
+	want := "TaskDefinitionRevision=7\nTaskDefinitionFamily=web\nClusterName=c\nServiceName=web\nRegion=eu-west-1\nDeploymentId=ecs-svc/123\n"
 	if b, _ := os.ReadFile(file); string(b) != want {
 		t.Fatalf("outputs file:\n%s\nwant:\n%s", b, want)
 	}
@@ -498,5 +498,24 @@ func TestDeployMentionsADifferentUnusedNewerRevision(t *testing.T) {
 	}
 	if w := strings.Join(res.Warnings, "\n"); !strings.Contains(w, "web:2") || !strings.Contains(w, "not used by this service") {
 		t.Fatalf("warnings %q do not mention the unused web:2", res.Warnings)
+	}
+}
+
+// A registration whose reply was lost is not registered twice: the deploy
+// finds the identical revision it registered and deploys it.
+func TestLostRegisterReplyIsNotRegisteredTwice(t *testing.T) {
+	f, _ := setup(t)
+	plan, err := MakePlan(context.Background(), f, Request{Cluster: "c", Service: "web", Changes: imageChange("app", "registry.example.com/web:2.0")})
+	if err != nil {
+		t.Fatal(err)
+	}
+	f.lostRegisters = 1
+	f.onPoll = completeRollout(2)
+	res, err := Deploy(context.Background(), f, plan, Options{Watch: fastWatch, Timeout: 5 * time.Second})
+	if err != nil || res.Outcome != progress.Succeeded {
+		t.Fatalf("err %v, outcome %q (%s)", err, res.Outcome, res.Reason)
+	}
+	if n := strings.Count(strings.Join(f.writes, ","), "Register web"); n != 1 || res.TaskDefinition != arnPrefix+"web:2" {
+		t.Fatalf("registered %d times, deployed %s; want web:2 registered once", n, res.TaskDefinition)
 	}
 }

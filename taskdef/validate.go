@@ -46,7 +46,7 @@ func CheckSecretRef(ref string) error {
 		return fmt.Errorf("an ARN that is neither a Secrets Manager nor an SSM parameter ARN (not shown): expected arn:aws:secretsmanager:… or arn:aws:ssm:…")
 	case ssmParameterName.MatchString(ref):
 		if err := checkSSMParameterName(ref); err != nil {
-			return fmt.Errorf("not a valid SSM parameter name (not shown, in case it is a secret): %v", err)
+			return fmt.Errorf("not a valid SSM parameter name (not shown, in case it is a secret): %w", err)
 		}
 		return nil
 	}

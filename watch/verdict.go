@@ -203,6 +203,11 @@ func judge(t Target, svc types.Service, obs observation) judgement {
 		return judgement{done: true, outcome: progress.Failed, reason: "tasks cannot be placed: " + obs.lastPlacementMsg}
 	}
 	running := ours.RunningCount >= ours.DesiredCount && ours.PendingCount == 0
+	if !followedFromStart(t, ours) {
+		// ECS's failedTasks counts since the deployment began, before
+		// this wait's Since: only the tasks listed since then count.
+		ours.FailedTasks = 0
+	}
 	if t.SkipDeploymentsCheck && running {
 		return succeeded(ours, obs, fmt.Sprintf("all %d tasks of the deployment are running (old tasks not awaited)", ours.RunningCount))
 	}
@@ -219,6 +224,13 @@ func judge(t Target, svc types.Service, obs observation) judgement {
 		}
 	}
 	return judgement{}
+}
+
+// followedFromStart reports whether the wait covers the deployment from its
+// beginning (Since not after its createdAt), as for a deploy's own
+// deployment; a scale follows a deployment from a later moment.
+func followedFromStart(t Target, d types.Deployment) bool {
+	return t.Since.IsZero() || d.CreatedAt == nil || !t.Since.After(*d.CreatedAt)
 }
 
 // succeeded is the last rule of success, once the service says our

@@ -1,6 +1,7 @@
 package watch
 
 import (
+	"context"
 	"strings"
 	"testing"
 	"time"
@@ -114,5 +115,35 @@ func TestFailureThreshold(t *testing.T) {
 		if got := failureThreshold(desired); got != want {
 			t.Errorf("failureThreshold(%d) = %d, want %d", desired, got, want)
 		}
+	}
+}
+
+// A wait that follows a deployment from a later moment (scale) judges only
+// what happened since: ECS's failedTasks, counted from the deployment's
+// start, does not fail it, while a task that failed since still does.
+func TestJudgeCountsFailuresOnlySinceTheWaitBegan(t *testing.T) {
+	d := dep("ecs-svc/2", "PRIMARY", newTD, types.DeploymentRolloutStateCompleted, 4, 4, 2)
+	later := Target{DeploymentID: "ecs-svc/2", Since: t0.Add(time.Hour)}
+	if j := judge(later, service(false, d), observation{tasksChecked: true}); j.outcome != progress.Succeeded {
+		t.Fatalf("judge = %q (%s); old failures of the deployment must not fail a later wait", j.outcome, j.reason)
+	}
+	if j := judge(later, service(false, d), observation{tasksChecked: true, failedTasks: 1}); j.outcome != progress.Failed {
+		t.Fatalf("judge = %q (%s); a task that failed since the wait began must fail it", j.outcome, j.reason)
+	}
+	fromStart := Target{DeploymentID: "ecs-svc/2", Since: t0.Add(time.Minute)}
+	if j := judge(fromStart, service(false, d), observation{tasksChecked: true}); j.outcome != progress.Failed {
+		t.Fatalf("judge = %q (%s); a deploy's own deployment counts ECS's failedTasks", j.outcome, j.reason)
+	}
+}
+
+func TestWaitIgnoresTasksThatFailedBeforeItsSince(t *testing.T) {
+	done := service(false, dep("ecs-svc/2", "PRIMARY", newTD, types.DeploymentRolloutStateCompleted, 2, 2, 0))
+	f := &fakeECS{script: []step{{svc: done}}}
+	f.tasks = []types.Task{stoppedTask("old", "ecs-svc/2", "EssentialContainerExited", "Essential container in task exited", "app", 1, "")}
+	target := ourTarget
+	target.Since = t0.Add(time.Hour) // the task stopped at t0+2m
+	res, err := Wait(context.Background(), f, target, fastOptions(nil))
+	if err != nil || res.Outcome != progress.Succeeded {
+		t.Fatalf("err %v, outcome %q (%s)", err, res.Outcome, res.Reason)
 	}
 }

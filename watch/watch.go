@@ -235,8 +235,11 @@ func (w *watcher) run(ctx context.Context) (*Result, error) {
 // answered at once under throttling.
 func (w *watcher) judgeWithTasks(ctx context.Context, svc types.Service) (judgement, error) {
 	if !w.deadline.IsZero() {
+		// The deadline is on the wait's clock, which may not be the wall
+		// clock: bound the calls by the time left on it.
+		left := max(w.deadline.Sub(w.opts.Clock.Now()), time.Second)
 		var cancel context.CancelFunc
-		ctx, cancel = context.WithDeadline(ctx, w.deadline)
+		ctx, cancel = context.WithTimeout(ctx, left)
 		defer cancel()
 	}
 	if err := w.observeTaskList(ctx, w.opts.Clock.Now(), false, func(*ecs.Options) {}); err != nil {
@@ -494,7 +497,9 @@ func (w *watcher) observeTaskList(ctx context.Context, now time.Time, running bo
 		w.tasks[v.ID] = v
 		if v.Stopped() && v.Ours {
 			w.stopped[v.ID] = v
-			if taskFailed(v) {
+			// A failure before the wait's Since (a scale of a deployment
+			// that had a crash an hour ago) is not this wait's to judge.
+			if taskFailed(v) && (v.StoppedAt == nil || !v.StoppedAt.Before(w.target.Since)) {
 				w.failedTasks[v.ID] = v
 			}
 		}

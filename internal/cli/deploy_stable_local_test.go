@@ -16,8 +16,9 @@ import (
 func TestLocalDeployStableForFailsWhenTasksDieAfterTheVerdict(t *testing.T) {
 	l := newLocalECS(t, scen(scenario.Image{Match: "*/app:leaky", OOMAfter: scenario.Duration(2 * time.Minute)}))
 	l.createService(t, serviceSpec{image: "registry.example.com/app:1", desired: 2})
-	// 4 s of wall time is 400 emulated seconds at localSpeed.
-	code, stdout, stderr := l.run(t, deployArgs("-i", "app=registry.example.com/app:leaky", "--stable-for", "4s", "-t", "60")...)
+	// The command's clock is the local ECS's: the tasks die two minutes
+	// after they start, well within the ten minutes watched.
+	code, stdout, stderr := l.run(t, deployArgs("-i", "app=registry.example.com/app:leaky", "--stable-for", "10m", "-t", "30m")...)
 	r := parseReport(t, stdout)
 	if code != 1 || r.Outcome != "failed" || !strings.Contains(r.Reason, "stopped for a failure") {
 		t.Fatalf("exit %d, report %+v\n%s", code, r, stderr)
@@ -36,5 +37,15 @@ func TestDeployStableForFlagIsCheckedAsInput(t *testing.T) {
 	code, _, stderr = l.run(t, deployArgs("-i", "app=registry.example.com/app:2", "--stable-for", "1m", "--no-wait")...)
 	if code != 2 || !strings.Contains(stderr, "--stable-for") {
 		t.Fatalf("exit %d, stderr %s; want --stable-for with --no-wait refused", code, stderr)
+	}
+}
+
+func TestLocalDeployStableForSucceedsWhenTasksStay(t *testing.T) {
+	l := newLocalECS(t, nil)
+	l.createService(t, serviceSpec{image: "registry.example.com/app:1", desired: 2})
+	code, stdout, stderr := l.run(t, deployArgs("-i", "app=registry.example.com/app:2", "--stable-for", "10m", "-t", "30m")...)
+	r := parseReport(t, stdout)
+	if code != 0 || r.Outcome != "succeeded" || !strings.Contains(r.Reason, "stable for 10m") {
+		t.Fatalf("exit %d, report %+v\n%s", code, r, stderr)
 	}
 }

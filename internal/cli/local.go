@@ -16,6 +16,7 @@ import (
 	"github.com/ecsdeploy/ecsdeploy/emulator"
 	localcfn "github.com/ecsdeploy/ecsdeploy/emulator/cloudformation"
 	"github.com/ecsdeploy/ecsdeploy/emulator/cloudwatch"
+	"github.com/ecsdeploy/ecsdeploy/emulator/codedeploy"
 	"github.com/ecsdeploy/ecsdeploy/emulator/elbv2"
 	"github.com/ecsdeploy/ecsdeploy/emulator/logs"
 	"github.com/ecsdeploy/ecsdeploy/emulator/scenario"
@@ -46,11 +47,13 @@ func localStatePath() (string, error) {
 // is a fresh start); a damaged file is an error and is left as it is.
 func openLocalEmulator(file string, speed float64) (*emulator.Emulator, error) {
 	em := emulator.New(emulator.Options{Speed: speed, DefaultCluster: true})
-	logs.Register(em)       // CloudWatch Logs for awslogs containers (run --logs, aws logs get-log-events)
-	elbv2.Register(em)      // load balancers and target health, saved in the same state
-	cloudwatch.Register(em) // DescribeAlarms, from the scenario's alarms
+	logs.Register(em)        // CloudWatch Logs for awslogs containers (run --logs, aws logs get-log-events)
+	lb := elbv2.Register(em) // load balancers and target health, saved in the same state
+	cloudwatch.Register(em)  // DescribeAlarms, from the scenario's alarms
+	// CodeDeploy blue/green for CODE_DEPLOY services, shifting traffic on lb.
+	codedeploy.Register(em, codedeploy.NewELBTraffic(lb))
 	if err := em.LoadState(file); err != nil && !errors.Is(err, os.ErrNotExist) {
-		em.Close()
+		_ = em.Close() // the error being returned matters more
 		return nil, err
 	}
 	return em, nil
@@ -93,14 +96,14 @@ func (s stateFileECS) Open(ctx context.Context, cloudFormation bool) (_ http.Han
 	if cloudFormation {
 		cf, cfFile, err := attachLocalCloudFormation(em, file, statErr == nil)
 		if err != nil {
-			em.Close()
+			_ = em.Close() // the error being returned matters more
 			return nil, nil, err
 		}
 		save = func() error { return errors.Join(cf.SaveState(cfFile), em.SaveState(file)) }
 	}
 	closeFn := func() error {
-		defer lock.Release()
-		defer em.Close()
+		defer func() { _ = lock.Release() }()
+		defer func() { _ = em.Close() }() // after SaveState, which reports what matters
 		if err := save(); err != nil {
 			return exitcode.With(exitcode.Failed, err)
 		}
@@ -228,7 +231,7 @@ func runLocalServe(ctx context.Context, o *localServeOptions) error {
 	if err != nil {
 		return exitcode.With(exitcode.Invalid, err)
 	}
-	defer em.Close()
+	defer func() { _ = em.Close() }() // after SaveState, which reports what matters
 	// CloudFormation too, with the stacks the stack commands keep next to the state.
 	cf, cfFile, err := attachLocalCloudFormation(em, file, statErr == nil)
 	if err != nil {
@@ -359,7 +362,7 @@ func newCmdLocalScenario(d *Deps) *cobra.Command {
 			if err != nil {
 				return exitcode.With(exitcode.Invalid, err)
 			}
-			defer em.Close()
+			defer func() { _ = em.Close() }() // after SaveState, which reports what matters
 			if err := em.SetScenario(sc); err != nil {
 				return exitcode.With(exitcode.Invalid, err)
 			}
