@@ -16,6 +16,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/ecsdeploy/ecsdeploy/awsconfig"
+	"github.com/ecsdeploy/ecsdeploy/emulator/statelock"
 	"github.com/ecsdeploy/ecsdeploy/exitcode"
 )
 
@@ -27,7 +28,10 @@ var Version = "dev"
 func Main(args []string) int {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
-	return Execute(ctx, NewDeps(SystemIO(), nil, awsconfig.Options{}, stateFileECS{}), args)
+	local := &stateFileECS{}
+	d := NewDeps(SystemIO(), nil, awsconfig.Options{}, local)
+	local.global = d.Global
+	return Execute(ctx, d, args)
 }
 
 // NewRootCmd builds the command tree on d. Every command is in the list below.
@@ -67,6 +71,7 @@ func NewRootCmd(d *Deps) *cobra.Command {
 	pf.StringVar(&g.Output, "output", "text", "output format: text or json")
 	pf.BoolVarP(&g.Verbose, "verbose", "v", false, "log every API call (credentials redacted)")
 	pf.BoolVarP(&g.Quiet, "quiet", "q", false, "print nothing but errors and the final result")
+	durationVarP(pf, &g.LockTimeout, "lock-timeout", "", statelock.DefaultTimeout, "with --local and local serve: how long to wait while another command uses the local ECS state")
 
 	root.AddCommand(
 		NewCmdDeploy(d, nil),
