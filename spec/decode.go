@@ -367,6 +367,17 @@ func (d *decoder) decodeStruct(n *yaml.Node, v reflect.Value, path string) {
 			continue
 		}
 		seen[key] = true
+		if key == "service" && v.CanAddr() {
+			if h, ok := v.Addr().Interface().(serviceMappingHolder); ok {
+				if val, ok := d.resolve(kv.value, fp); ok && val.Kind == yaml.MappingNode {
+					name := h.decodeServiceUpdate(d, val)
+					if name == "" {
+						continue // no name in the mapping: as if service: were not written
+					}
+					kv.value = &yaml.Node{Kind: yaml.ScalarNode, Tag: "!!str", Value: name, Line: val.Line, Column: val.Column}
+				}
+			}
+		}
 		f, ok := byName[key]
 		if !ok {
 			d.problem(kv.key, fp, "unknown field%s", suggest(key, fields))
