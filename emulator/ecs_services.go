@@ -96,6 +96,9 @@ func (x *ecsCall) createService(body []byte) (any, error) {
 	if in.EnableExecuteCommand != nil {
 		s.EnableExecuteCommand = *in.EnableExecuteCommand
 	}
+	if _, err := x.em.applyPassThrough(s, &in.passThroughIn, in.EnableExecuteCommand, in.EnableECSManagedTags); err != nil {
+		return nil, err
+	}
 	c.Services[s.Name] = s
 	x.em.startDeployment(s, x.rc.Now)
 	return map[string]any{"service": x.em.serviceOutput(s, true)}, nil
@@ -246,6 +249,11 @@ func (x *ecsCall) updateService(body []byte) (any, error) {
 	}
 	if in.PropagateTags != nil {
 		s.PropagateTags = *in.PropagateTags
+	}
+	if changed, err := x.em.applyPassThrough(s, &in.passThroughIn, in.EnableExecuteCommand, in.EnableECSManagedTags); err != nil {
+		return nil, err
+	} else if changed {
+		redeploy = true // Service Connect and volume changes start a deployment, as in ECS
 	}
 	if redeploy {
 		x.em.startDeployment(s, x.rc.Now)

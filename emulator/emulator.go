@@ -50,6 +50,9 @@ type Options struct {
 	// MaxCatchUp bounds how much emulated time the scheduler replays step by
 	// step after a pause (default 2h); beyond it, time jumps.
 	MaxCatchUp time.Duration
+	// Warn, when set, receives one warning per request member the emulator
+	// accepts but does not simulate, the first time a request uses it.
+	Warn func(message string)
 }
 
 // Emulator is the local AWS control plane: an http.Handler that answers ECS
@@ -73,6 +76,7 @@ type Emulator struct {
 	ids      *idSource
 
 	// OnStep hooks and the scheduler's own serialisation.
+	warned    sync.Map // member name -> true, for Options.Warn
 	hookMu    sync.Mutex
 	onStep    []func(now time.Time)
 	stepMu    sync.Mutex   // serialises scheduler steps
