@@ -58,7 +58,7 @@ type serviceInput struct {
 	Include                       []string                   `json:"include"`
 	Services                      []string                   `json:"services"`
 	Force                         bool                       `json:"force"`
-	passThroughIn                 // stored, not simulated (service_passthrough.go)
+	passThroughIn                                            // stored, not simulated (service_passthrough.go)
 }
 
 // serviceRawMembers are the service members kept as raw JSON.
