@@ -97,6 +97,9 @@ func (x *ecsCall) createService(body []byte) (any, error) {
 	if in.EnableExecuteCommand != nil {
 		s.EnableExecuteCommand = *in.EnableExecuteCommand
 	}
+	if _, err := x.em.applyPassThrough(s, &in.passThroughIn, in.EnableExecuteCommand, in.EnableECSManagedTags); err != nil {
+		return nil, err
+	}
 	x.placeService(c, s)
 	return map[string]any{"service": x.em.serviceOutput(s, true)}, nil
 }
@@ -229,6 +232,11 @@ func (x *ecsCall) updateService(body []byte) (any, error) {
 	}
 	s.LaunchType, s.CapacityProviders = launchType, strategy
 	applyInPlaceMembers(s, in)
+	if changed, err := x.em.applyPassThrough(s, &in.passThroughIn, in.EnableExecuteCommand, in.EnableECSManagedTags); err != nil {
+		return nil, err
+	} else if changed {
+		redeploy = true // Service Connect and volume changes start a deployment, as in ECS
+	}
 	if redeploy {
 		x.em.startDeployment(s, x.rc.Now)
 		x.em.beginBlueGreen(s, x.rc.Now)

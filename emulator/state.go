@@ -159,6 +159,7 @@ type service struct {
 	History              []*serviceDeployment    `json:"history,omitempty"`
 	BackoffUntil         time.Time               `json:"backoffUntil,omitzero"`
 	BlueGreen            *blueGreen              `json:"blueGreen,omitempty"` // ECS-native blue/green (service_bluegreen.go)
+	passThrough                                  // members stored and echoed, not simulated (service_passthrough.go)
 	// touched is set by API calls that change the service, so the next
 	// scheduler step looks at it even when it was idle.
 	touched bool

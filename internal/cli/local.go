@@ -46,7 +46,13 @@ func localStatePath() (string, error) {
 // openLocalEmulator starts an emulator on the state in file (a missing file
 // is a fresh start); a damaged file is an error and is left as it is.
 func openLocalEmulator(file string, speed float64) (*emulator.Emulator, error) {
-	em := emulator.New(emulator.Options{Speed: speed, DefaultCluster: true})
+	return openLocalEmulatorWarning(file, speed, nil)
+}
+
+// openLocalEmulatorWarning is openLocalEmulator with warn receiving the
+// emulator's "accepted but not simulated" warnings (local serve logs them).
+func openLocalEmulatorWarning(file string, speed float64, warn func(string)) (*emulator.Emulator, error) {
+	em := emulator.New(emulator.Options{Speed: speed, DefaultCluster: true, Warn: warn})
 	logs.Register(em)        // CloudWatch Logs for awslogs containers (run --logs, aws logs get-log-events)
 	lb := elbv2.Register(em) // load balancers and target health, saved in the same state
 	cloudwatch.Register(em)  // DescribeAlarms, from the scenario's alarms
@@ -227,7 +233,8 @@ func runLocalServe(ctx context.Context, o *localServeOptions) error {
 	}
 	defer lock.Release()
 	_, statErr := os.Stat(file)
-	em, err := openLocalEmulator(file, o.Speed)
+	errOut := d.IO.ErrOut
+	em, err := openLocalEmulatorWarning(file, o.Speed, func(msg string) { fmt.Fprintln(errOut, "warning: "+msg) })
 	if err != nil {
 		return exitcode.With(exitcode.Invalid, err)
 	}
