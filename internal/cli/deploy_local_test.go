@@ -246,7 +246,7 @@ func TestDeployReportsAllValidationProblemsBeforeAnyCall(t *testing.T) {
 	var out, errOut bytes.Buffer
 	g := runOpts{}.deps(&out, &errOut)
 	// No endpoint, no credentials: any AWS call would fail differently.
-	code := Execute(context.Background(), g, []string{"deploy", "-D", "many", "--env", "app:BAD KEY=1",
+	code := execute(context.Background(), g, []string{"deploy", "-D", "many", "--env", "app:BAD KEY=1",
 		"--secret", "app:S=not-an-arn!", "--image", "app=#{Missing}", "-t", "soon"})
 	text := errOut.String()
 	if code != 2 {

@@ -42,7 +42,7 @@ func TestDeployNoWaitAgainstMoto(t *testing.T) {
 
 	var out, errOut bytes.Buffer
 	g := runOpts{AWS: awsconfig.Options{MaxAttempts: 1}}.deps(&out, &errOut)
-	code := Execute(ctx, g, []string{"deploy", "--endpoint-url", moto.Endpoint, "-r", "us-east-1", "-c", "c", "-n", "web",
+	code := execute(ctx, g, []string{"deploy", "--endpoint-url", moto.Endpoint, "-r", "us-east-1", "-c", "c", "-n", "web",
 		"-i", "app=registry.example.com:5000/team/app:2.0", "--env", "app:ADDED=1", "--no-wait", "--output", "json"})
 	if code != 0 {
 		t.Fatalf("deploy exited %d\nstdout:\n%s\nstderr:\n%s", code, out.String(), errOut.String())

@@ -139,7 +139,7 @@ func (l *localECS) runWith(t *testing.T, tweak func(*runOpts), args ...string) (
 	var out, errOut bytes.Buffer
 	o := runOpts{Local: l.em, Clock: emuClock{l.em}}
 	tweak(&o)
-	code = Execute(context.Background(), o.deps(&out, &errOut), append([]string{"--local"}, args...))
+	code = execute(context.Background(), o.deps(&out, &errOut), append([]string{"--local"}, args...))
 	t.Logf("ecsdeploy %v → exit %d\nstdout:\n%s\nstderr:\n%s", args, code, out.String(), errOut.String())
 	return code, out.String(), errOut.String()
 }

@@ -23,7 +23,7 @@ func runCLI(t *testing.T, ctx context.Context, args ...string) (int, string, str
 	t.Helper()
 	var out, errOut bytes.Buffer
 	g := runOpts{}.deps(&out, &errOut)
-	code := Execute(ctx, g, args)
+	code := execute(ctx, g, args)
 	return code, out.String(), errOut.String()
 }
 

@@ -1,6 +1,7 @@
 package cli
 
 import (
+	"flag"
 	"fmt"
 	"os"
 	"testing"
@@ -25,6 +26,17 @@ func TestMain(m *testing.M) {
 	code := m.Run()
 	if code == 0 {
 		code = stackTemplates.LintMain()
+	}
+	if code == 0 && !testing.Short() && flag.Lookup("test.run").Value.String() == "" {
+		// Only a whole run has exercised every command.
+		problems, checked := iamPolicyCoversRecordedCalls()
+		for _, p := range problems {
+			fmt.Fprintln(os.Stderr, "iam-policy:", p)
+		}
+		if len(problems) > 0 || checked == 0 {
+			fmt.Fprintf(os.Stderr, "iam-policy: %d problems over %d recorded (command, action) pairs\n", len(problems), checked)
+			code = 1
+		}
 	}
 	cleanup()
 	os.Exit(code)

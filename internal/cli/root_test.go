@@ -85,7 +85,7 @@ func TestEveryTimeoutFlagReadsTheSameWay(t *testing.T) {
 func TestStackDeployTimeoutInSecondsRuns(t *testing.T) {
 	t.Parallel()
 	var out, errOut bytes.Buffer
-	code := Execute(context.Background(), runOpts{}.deps(&out, &errOut), []string{"stack", "deploy", "--timeout", "90"})
+	code := execute(context.Background(), runOpts{}.deps(&out, &errOut), []string{"stack", "deploy", "--timeout", "90"})
 	if code != exitcode.Invalid || !strings.Contains(errOut.String(), "--file") || strings.Contains(errOut.String(), "timeout") {
 		t.Fatalf("exit %d, stderr %q: want only the missing --file", code, errOut.String())
 	}

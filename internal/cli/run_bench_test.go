@@ -54,7 +54,7 @@ func BenchmarkRunOnLocalECS(b *testing.B) {
 	for i := 0; i < b.N; i++ {
 		var out, errOut bytes.Buffer
 		g := runOpts{Local: em}.deps(&out, &errOut)
-		code := Execute(context.Background(), g, []string{"--local", "run", "--task-definition", "bench", "--logs", "--output", "json"})
+		code := execute(context.Background(), g, []string{"--local", "run", "--task-definition", "bench", "--logs", "--output", "json"})
 		exitAt := em.Now()
 		if code != 3 {
 			b.Fatalf("exit %d: %s", code, errOut.String())

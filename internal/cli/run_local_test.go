@@ -244,7 +244,7 @@ func TestRunWithTheLocalFlag(t *testing.T) {
 	execLocal := func(args ...string) (int, string) {
 		t.Helper()
 		var out, errOut bytes.Buffer
-		code := Execute(context.Background(), runOpts{}.deps(&out, &errOut), append([]string{"--local"}, args...))
+		code := execute(context.Background(), runOpts{}.deps(&out, &errOut), append([]string{"--local"}, args...))
 		t.Logf("ecsdeploy --local %s → exit %d\nstdout:\n%s\nstderr:\n%s", strings.Join(args, " "), code, out.String(), errOut.String())
 		return code, out.String()
 	}

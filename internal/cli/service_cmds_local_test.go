@@ -71,7 +71,7 @@ func TestStatusWatchRefreshesUntilInterrupted(t *testing.T) {
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan int)
 	go func() {
-		done <- Execute(ctx, g, []string{"--local", "status", "-n", "web", "--watch", "--interval", "100ms", "--output", "json"})
+		done <- execute(ctx, g, []string{"--local", "status", "-n", "web", "--watch", "--interval", "100ms", "--output", "json"})
 	}()
 	// Scale while watching: the view must show the change.
 	time.Sleep(300 * time.Millisecond)

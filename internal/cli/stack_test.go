@@ -36,7 +36,7 @@ network:
 func runStackCLI(t *testing.T, o runOpts, args ...string) (int, string, string) {
 	t.Helper()
 	var out, errOut bytes.Buffer
-	code := Execute(context.Background(), o.deps(&out, &errOut), args)
+	code := execute(context.Background(), o.deps(&out, &errOut), args)
 	return code, out.String(), errOut.String()
 }
 

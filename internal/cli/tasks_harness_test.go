@@ -138,7 +138,7 @@ func (l *taskECS) exec(t *testing.T, args ...string) (code int, stdout, stderr s
 	g := runOpts{Local: l.em, Clock: emuClock{l.em}}.deps(&out, &errOut)
 	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
 	defer cancel()
-	code = Execute(ctx, g, append([]string{"--local"}, args...))
+	code = execute(ctx, g, append([]string{"--local"}, args...))
 	t.Logf("ecsdeploy %s → exit %d\nstdout:\n%s\nstderr:\n%s", strings.Join(args, " "), code, out.String(), errOut.String())
 	return code, out.String(), errOut.String()
 }

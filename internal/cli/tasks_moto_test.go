@@ -67,7 +67,7 @@ func TestRunAndStatusAgainstMoto(t *testing.T) {
 		t.Helper()
 		var out, errOut bytes.Buffer
 		g := runOpts{AWS: awsconfig.Options{MaxAttempts: 1, Handler: proxy}}.deps(&out, &errOut)
-		code := Execute(ctx, g, append([]string{"-r", "us-east-1"}, args...))
+		code := execute(ctx, g, append([]string{"-r", "us-east-1"}, args...))
 		t.Logf("ecsdeploy %s → exit %d\nstdout:\n%s\nstderr:\n%s", strings.Join(args, " "), code, out.String(), errOut.String())
 		return code, out.String()
 	}
