@@ -135,6 +135,9 @@ func TestLocalDeployTimesOut(t *testing.T) {
 	}
 }
 
+// TestLocalDeployRidesOutAThrottlingStorm runs on the wall clock: the SDK's
+// own retries of throttled calls pause in wall time, and the rollout must go
+// on meanwhile (on the manual clock it would stand still while they wait).
 func TestLocalDeployRidesOutAThrottlingStorm(t *testing.T) {
 	t.Parallel()
 	// Once the deployment is under way three reads in four are throttled,
@@ -147,12 +150,12 @@ func TestLocalDeployRidesOutAThrottlingStorm(t *testing.T) {
 		{Operation: "UpdateService", Kind: scenario.FaultThrottle, Rate: 0.5},
 		reads("Describe*"), reads("List*"),
 	}}
-	l := newLocalECS(t, nil)
+	l := newWallLocalECS(t, nil)
 	l.createService(t, serviceSpec{image: "registry.example.com/app:1", desired: 2})
 	if err := l.em.SetScenario(storm); err != nil {
 		t.Fatal(err)
 	}
-	code, stdout, stderr := l.run(t, deployArgs("-i", "app=registry.example.com/app:2", "-t", "30m")...)
+	code, stdout, stderr := l.run(t, deployArgs("-i", "app=registry.example.com/app:2", "-t", "2000", "--poll-interval", "20ms")...)
 	r := parseReport(t, stdout)
 	if code != 0 || r.Outcome != "succeeded" {
 		t.Fatalf("exit %d, report %+v", code, r)

@@ -21,13 +21,28 @@ import (
 type localECS struct {
 	em     *emulator.Emulator
 	client *ecs.Client
+	wall   bool // the emulator runs on the wall clock (commands wait in wall time)
 }
 
 // newLocalECS starts a local ECS on a manual clock with a scenario; the
 // test stops it.
 func newLocalECS(t *testing.T, sc *scenario.Scenario) *localECS {
 	t.Helper()
-	em := newManualEmulator(emulator.Options{Seed: 7, Scenario: sc})
+	return localECSOn(t, newManualEmulator(emulator.Options{Seed: 7, Scenario: sc}))
+}
+
+// newWallLocalECS is a local ECS on the wall clock, 100 times faster, for a
+// test whose subject pauses in wall time (the SDK's own retries): emulated
+// time must pass while it waits.
+func newWallLocalECS(t *testing.T, sc *scenario.Scenario) *localECS {
+	t.Helper()
+	l := localECSOn(t, emulator.New(emulator.Options{Speed: 100, Seed: 7, Scenario: sc}))
+	l.wall = true
+	return l
+}
+
+func localECSOn(t *testing.T, em *emulator.Emulator) *localECS {
+	t.Helper()
 	t.Cleanup(func() { _ = em.Close() })
 	cfg, err := awsconfig.Load(context.Background(), awsconfig.Options{Handler: em, Region: "us-east-1", MaxAttempts: 1})
 	if err != nil {
@@ -138,6 +153,9 @@ func (l *localECS) runWith(t *testing.T, tweak func(*runOpts), args ...string) (
 	t.Helper()
 	var out, errOut bytes.Buffer
 	o := runOpts{Local: l.em, Clock: emuClock{l.em}}
+	if l.wall {
+		o.Clock = nil
+	}
 	tweak(&o)
 	code = execute(context.Background(), o.deps(&out, &errOut), append([]string{"--local"}, args...))
 	t.Logf("ecsdeploy %v → exit %d\nstdout:\n%s\nstderr:\n%s", args, code, out.String(), errOut.String())
