@@ -23,6 +23,8 @@ var Commands = map[string][]string{
 		"ecs:ListTaskDefinitions", "ecs:ListServices", "ecs:DeregisterTaskDefinition",
 		// --rollback: what ran before
 		"ecs:ListServiceDeployments", "ecs:DescribeServiceDeployments", "ecs:DescribeServiceRevisions",
+		// a fleet wave's migration task (deploy --fleet)
+		"ecs:RunTask", "ecs:DescribeClusters", "logs:GetLogEvents",
 		"iam:PassRole",
 	},
 	"diff": {"ecs:DescribeServices", "ecs:DescribeTaskDefinition"},
