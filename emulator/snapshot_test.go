@@ -115,7 +115,7 @@ func TestSaveWhileServing(t *testing.T) {
 		if err := other.LoadState(file); err != nil {
 			t.Fatalf("save %d does not load: %v", i, err)
 		}
-		other.Close()
+		_ = other.Close()
 	}
 	<-done
 }

@@ -133,7 +133,7 @@ func TestEveryRequestBodyIsReadBeforeTheReply(t *testing.T) {
 			t.Fatalf("POST %s (%d bytes): %v", path, len(body), err)
 		}
 		_, _ = io.Copy(io.Discard, resp.Body)
-		resp.Body.Close()
+		_ = resp.Body.Close()
 		return resp.StatusCode
 	}
 	big := bytes.Repeat([]byte(" "), 300<<10) // more than net/http drains for a handler

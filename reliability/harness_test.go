@@ -33,10 +33,10 @@ func TestMain(m *testing.M) {
 		"AWS_DEFAULT_REGION": "us-east-1", "AWS_EC2_METADATA_DISABLED": "true",
 		"AWS_CONFIG_FILE": os.DevNull, "AWS_SHARED_CREDENTIALS_FILE": os.DevNull,
 	} {
-		os.Setenv(k, v)
+		_ = os.Setenv(k, v)
 	}
 	for _, k := range []string{"AWS_PROFILE", "AWS_SESSION_TOKEN", "AWS_ENDPOINT_URL"} {
-		os.Unsetenv(k)
+		_ = os.Unsetenv(k)
 	}
 	if os.Getenv(cliEnv) != "" { // the test binary as ecsdeploy, for the kill tests
 		os.Exit(cli.Main(os.Args[1:]))

@@ -74,7 +74,7 @@ func TestKilledCommandsConverge(t *testing.T) {
 				done := make(chan error, 1)
 				go func() { done <- cmd.Wait() }()
 				select {
-				case <-done:
+				case <-done: //nolint:errcheck // the exit status is read from ProcessState below
 				case <-time.After(60 * time.Second):
 					_ = cmd.Process.Kill()
 					t.Fatalf("the command was never killed: it did not reach %s\n%s", kp.name, out.String())

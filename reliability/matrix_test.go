@@ -2,6 +2,7 @@ package reliability
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -326,10 +327,15 @@ func TestFaultMatrix(t *testing.T) {
 	t.Logf("fault matrix: %d cells, %d failed, %d known failures (skipped), %.0fs\n%s", len(cells), failed, known, total.Seconds(), table.String())
 }
 
+func isRecorderFatal(p any) bool {
+	err, ok := p.(error)
+	return ok && errors.Is(err, errRecorderFatal)
+}
+
 func runCell(c *cell) {
 	t := &recorder{}
 	defer func() {
-		if p := recover(); p != nil && p != errRecorderFatal {
+		if p := recover(); p != nil && !isRecorderFatal(p) {
 			c.err = fmt.Sprint(p)
 		}
 		if c.err == "" && t.msg != "" {

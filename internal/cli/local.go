@@ -95,7 +95,7 @@ func (s stateFileECS) Open(ctx context.Context, cloudFormation bool) (_ http.Han
 		save = func() error { return errors.Join(cf.SaveState(cfFile), em.SaveState(file)) }
 	}
 	closeFn := func() error {
-		defer lock.Release()
+		defer func() { _ = lock.Release() }()
 		defer em.Close()
 		if err := save(); err != nil {
 			return exitcode.With(exitcode.Failed, err)
@@ -215,7 +215,7 @@ func runLocalServe(ctx context.Context, o *localServeOptions) error {
 	if err != nil {
 		return err
 	}
-	defer lock.Release()
+	defer func() { _ = lock.Release() }()
 	_, statErr := os.Stat(file)
 	em, err := openLocalEmulator(file, o.Speed)
 	if err != nil {
@@ -295,7 +295,7 @@ func newCmdLocalReset(d *Deps) *cobra.Command {
 			if err != nil {
 				return err
 			}
-			defer lock.Release()
+			defer func() { _ = lock.Release() }()
 			if err := os.Remove(file); err != nil {
 				if errors.Is(err, os.ErrNotExist) {
 					fmt.Fprintf(d.IO.Out, "Nothing to reset: %s does not exist\n", file)
@@ -345,7 +345,7 @@ func newCmdLocalScenario(d *Deps) *cobra.Command {
 			if err != nil {
 				return err
 			}
-			defer lock.Release()
+			defer func() { _ = lock.Release() }()
 			em, err := openLocalEmulator(file, emulator.DefaultSpeed)
 			if err != nil {
 				return exitcode.With(exitcode.Invalid, err)
