@@ -53,6 +53,9 @@ type Options struct {
 	// WallClock is the wall time that the scenario's API rate limits count
 	// in (default time.Now); tests set it to move time by hand.
 	WallClock func() time.Time
+	// Warn, when set, receives one warning per request member the emulator
+	// accepts but does not simulate, the first time a request uses it.
+	Warn func(message string)
 }
 
 // Emulator is the local AWS control plane: an http.Handler that answers ECS
@@ -63,6 +66,8 @@ type Emulator struct {
 	clock Clock
 
 	routes *router
+	parts  parts
+	lb     LoadBalancing // nil without a registered load balancer service
 
 	mu       sync.Mutex // guards offset through ids: the state and its clock
 	offset   time.Duration
@@ -73,10 +78,16 @@ type Emulator struct {
 	faultN   map[int]int               // calls seen per fault index, for deterministic rates
 	buckets  map[limitKey]*tokenBucket // the scenario's rate limits, filled as calls come
 	ids      *idSource
+	// timelines records finished and running deployments for the console
+	// (in memory only, bounded; see timeline.go).
+	timelines timelineStore
+
+	feed changeFeed // who is told that something changed (see feed.go)
 
 	saveMu sync.Mutex // one SaveState at a time
 
 	// OnStep hooks and the scheduler's own serialisation.
+	warned    sync.Map // member name -> true, for Options.Warn
 	hookMu    sync.Mutex
 	onStep    []func(now time.Time)
 	stepMu    sync.Mutex   // serialises scheduler steps
@@ -253,17 +264,22 @@ func (e *Emulator) SetScenario(s *scenario.Scenario) error {
 		}
 	}
 	e.mu.Lock()
-	defer e.mu.Unlock()
 	e.setScenarioLocked(s, e.nowLocked())
+	e.mu.Unlock()
+	e.feed.publish(Change{Scenario: true})
 	return nil
 }
 
 // Reset forgets every cluster, task definition, service and task, in
-// every region; the scenario and the clock stay as they are.
+// every region, and the state of every registered StatePart; the scenario
+// and the clock stay as they are.
 func (e *Emulator) Reset() {
 	e.mu.Lock()
-	defer e.mu.Unlock()
 	e.state = newState()
+	e.timelines = timelineStore{}
+	e.mu.Unlock()
+	e.resetParts()
+	e.feed.publish(Change{All: true})
 }
 
 // Scenario returns the scenario in force (never nil).

@@ -26,6 +26,8 @@ type savedState struct {
 	WallTime time.Time          `json:"wallTime"` // wall time at save, to catch up on load
 	Scenario *scenario.Scenario `json:"scenario,omitempty"`
 	State    *state             `json:"state"`
+	// Parts holds the state of the services plugged in with RegisterStatePart.
+	Parts map[string]json.RawMessage `json:"parts,omitempty"`
 }
 
 // ErrDamagedState is wrapped by LoadState when the file exists but cannot be used.
@@ -41,9 +43,13 @@ var ErrDamagedState = errors.New("the local ECS state file is damaged")
 func (e *Emulator) SaveState(file string) error {
 	e.saveMu.Lock()
 	defer e.saveMu.Unlock()
+	parts, err := e.marshalParts()
+	if err != nil {
+		return err
+	}
 	e.mu.Lock()
 	snap := savedState{Format: stateFormatVersion, Now: e.nowLocked(), WallTime: time.Now(),
-		Scenario: e.scen, State: e.state.clone()}
+		Scenario: e.scen, State: e.state.clone(), Parts: parts}
 	e.mu.Unlock()
 	return writeFileAtomic(file, func(w io.Writer) error { return encodeSaved(w, &snap) })
 }
@@ -153,6 +159,9 @@ func (e *Emulator) LoadState(file string) error {
 			return damagedState(file, err)
 		}
 	}
+	if err := e.unmarshalParts(saved.Parts); err != nil {
+		return damagedState(file, err)
+	}
 	e.mu.Lock()
 	defer e.mu.Unlock()
 	e.state = saved.State
@@ -196,7 +205,7 @@ func checkLoadedState(s *state) error {
 				return fmt.Errorf("cluster %q is incomplete", cname)
 			}
 			for sname, svc := range c.Services {
-				if svc == nil || (svc.Status != "INACTIVE" && len(svc.Deployments) == 0) {
+				if svc == nil || (svc.Status != "INACTIVE" && len(svc.Deployments) == 0 && !svc.usesTaskSets()) {
 					return fmt.Errorf("service %q has no deployment", sname)
 				}
 			}

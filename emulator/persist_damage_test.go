@@ -231,7 +231,9 @@ func TestNulledFieldsInStateNeverBreakTheEmulator(t *testing.T) {
 				continue
 			}
 		}
-		_ = em.Close()
+		if err := em.Close(); err != nil {
+			t.Error(err)
+		}
 	}
 	t.Logf("%d values (%d kinds) set to null in turn: %d rejected on load, %d loaded and served", rejected+accepted, len(seen), rejected, accepted)
 }
@@ -266,7 +268,9 @@ func TestTruncatedStateIsRejectedNamingTheFile(t *testing.T) {
 		}
 		em := New(Options{Clock: NewManualClock(testStart), Seed: 1})
 		err := em.LoadState(file)
-		_ = em.Close()
+		if err := em.Close(); err != nil {
+			t.Error(err)
+		}
 		if !errors.Is(err, ErrDamagedState) || !strings.Contains(err.Error(), file) {
 			t.Errorf("truncated to %d of %d bytes: %v, want ErrDamagedState naming the file", n, len(doc), err)
 		}

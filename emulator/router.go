@@ -70,10 +70,11 @@ type router struct {
 	mu    sync.RWMutex
 	json  map[string]JSONHandler
 	query map[string]QueryHandler
+	cbor  map[string]CBORHandler
 }
 
 func newRouter() *router {
-	return &router{json: map[string]JSONHandler{}, query: map[string]QueryHandler{}}
+	return &router{json: map[string]JSONHandler{}, query: map[string]QueryHandler{}, cbor: map[string]CBORHandler{}}
 }
 
 // RegisterJSONService routes requests whose X-Amz-Target starts with
@@ -139,6 +140,10 @@ func (e *Emulator) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	}
 	if target := r.Header.Get("X-Amz-Target"); target != "" {
 		e.serveJSON(w, r, requestID, region, target, body)
+		return
+	}
+	if strings.HasPrefix(r.URL.Path, "/service/") {
+		e.serveCBOR(w, r, requestID, region, body)
 		return
 	}
 	e.serveQuery(w, r, requestID, region, signingName, body)

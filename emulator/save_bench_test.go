@@ -22,7 +22,11 @@ import (
 func bigEmulator(b *testing.B, services, tasksPerService int) *Emulator {
 	b.Helper()
 	em := New(Options{Clock: NewManualClock(testStart), Seed: 1, DefaultCluster: true})
-	b.Cleanup(func() { em.Close() })
+	b.Cleanup(func() {
+		if err := em.Close(); err != nil {
+			b.Error(err)
+		}
+	})
 	ctx := context.Background()
 	for _, call := range [][2]string{
 		{"RegisterTaskDefinition", `{"family":"svc","networkMode":"awsvpc","requiresCompatibilities":["FARGATE"],"cpu":"256","memory":"512",

@@ -15,7 +15,8 @@ type deploymentConfigurationIn struct {
 		Enable   *bool `json:"enable"`
 		Rollback *bool `json:"rollback"`
 	} `json:"deploymentCircuitBreaker"`
-	Alarms json.RawMessage `json:"alarms"`
+	Alarms           json.RawMessage `json:"alarms"`
+	nativeStrategyIn                 // strategy, bake time, hooks (service_strategy.go)
 }
 
 // networkConfigurationIn is an awsvpc networkConfiguration as sent.
@@ -57,6 +58,7 @@ type serviceInput struct {
 	Include                       []string                   `json:"include"`
 	Services                      []string                   `json:"services"`
 	Force                         bool                       `json:"force"`
+	passThroughIn                                            // stored, not simulated (service_passthrough.go)
 }
 
 // serviceRawMembers are the service members kept as raw JSON.
@@ -64,6 +66,7 @@ var serviceRawMembers = memberKinds{
 	"capacityProviderStrategy": '[', "networkConfiguration": '{', "loadBalancers": '[',
 	"serviceRegistries": '[', "deploymentController": '{', "placementConstraints": '[',
 	"placementStrategy": '[', "deploymentConfiguration": '{',
+	"serviceConnectConfiguration": '{', "volumeConfigurations": '[',
 }
 
 // parseNetwork validates an awsvpc networkConfiguration (nil when absent).
@@ -126,6 +129,9 @@ func applyDeploymentConfig(cfg *deploymentConfiguration, in *deploymentConfigura
 	}
 	if in.Alarms != nil {
 		cfg.Alarms = in.Alarms
+	}
+	if err := applyNativeStrategy(cfg, &in.nativeStrategyIn); err != nil {
+		return err
 	}
 	if cfg.MinimumHealthyPercent < 0 || cfg.MinimumHealthyPercent > 100 {
 		return invalidParameter("minimumHealthyPercent must be between 0 and 100.")

@@ -18,6 +18,7 @@ type serviceOut struct {
 	PlatformFamily                string          `json:"platformFamily,omitempty"`
 	TaskDefinition                string          `json:"taskDefinition"`
 	DeploymentConfiguration       deployConfigOut `json:"deploymentConfiguration"`
+	TaskSets                      []taskSetOut    `json:"taskSets,omitempty"`
 	Deployments                   []deploymentOut `json:"deployments"`
 	RoleArn                       string          `json:"roleArn,omitempty"`
 	Events                        []eventOut      `json:"events"`
@@ -33,6 +34,7 @@ type serviceOut struct {
 	EnableECSManagedTags          bool            `json:"enableECSManagedTags"`
 	PropagateTags                 string          `json:"propagateTags"`
 	EnableExecuteCommand          bool            `json:"enableExecuteCommand"`
+	AvailabilityZoneRebalancing   string          `json:"availabilityZoneRebalancing,omitempty"`
 }
 
 type deployConfigOut struct {
@@ -43,6 +45,7 @@ type deployConfigOut struct {
 	MaximumPercent        int             `json:"maximumPercent"`
 	MinimumHealthyPercent int             `json:"minimumHealthyPercent"`
 	Alarms                json.RawMessage `json:"alarms,omitempty"`
+	nativeStrategyOut
 }
 
 type deploymentOut struct {
@@ -62,6 +65,8 @@ type deploymentOut struct {
 	NetworkConfiguration     json.RawMessage `json:"networkConfiguration,omitempty"`
 	RolloutState             string          `json:"rolloutState"`
 	RolloutStateReason       string          `json:"rolloutStateReason"`
+	ServiceConnect           json.RawMessage `json:"serviceConnectConfiguration,omitempty"`
+	VolumeConfigurations     json.RawMessage `json:"volumeConfigurations,omitempty"`
 }
 
 type eventOut struct {
@@ -105,6 +110,8 @@ func (e *Emulator) serviceOutput(s *service, withTags bool) serviceOut {
 	out.DeploymentConfiguration.MaximumPercent = s.Config.MaximumPercent
 	out.DeploymentConfiguration.MinimumHealthyPercent = s.Config.MinimumHealthyPercent
 	out.DeploymentConfiguration.Alarms = s.Config.Alarms
+	out.DeploymentConfiguration.nativeStrategyOut = s.Config.nativeStrategy.output()
+	out.AvailabilityZoneRebalancing = s.AZRebalancing
 	out.Deployments = make([]deploymentOut, 0, len(s.Deployments))
 	for _, d := range s.Deployments {
 		out.RunningCount += d.RunningCount
@@ -116,10 +123,19 @@ func (e *Emulator) serviceOutput(s *service, withTags bool) serviceOut {
 			CapacityProviderStrategy: d.CapacityProviders, PlatformVersion: d.PlatformVersion,
 			NetworkConfiguration: rawOf(d.Network), RolloutState: d.RolloutState, RolloutStateReason: d.RolloutStateReason,
 		}
+		if d.Status == "PRIMARY" {
+			do.ServiceConnect, do.VolumeConfigurations = s.ServiceConnect, s.Volumes
+		}
 		if d.runLaunchType() == "FARGATE" {
 			do.PlatformFamily = "Linux"
 		}
 		out.Deployments = append(out.Deployments, do)
+	}
+	if out.TaskSets = e.taskSetsOutput(s); out.TaskSets != nil {
+		for _, ts := range out.TaskSets {
+			out.RunningCount += ts.RunningCount
+			out.PendingCount += ts.PendingCount
+		}
 	}
 	out.Events = make([]eventOut, len(s.Events))
 	for i, ev := range s.Events {

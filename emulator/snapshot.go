@@ -115,11 +115,36 @@ func (s *service) clone() *service {
 	c.LastCompleted = s.LastCompleted.clone()
 	c.Revisions = cloneEach(s.Revisions, (*serviceRevision).clone)
 	c.History = cloneEach(s.History, (*serviceDeployment).clone)
+	c.BlueGreen = clonePtr(s.BlueGreen, func(b blueGreen) blueGreen { b.Pairs = slices.Clone(b.Pairs); return b })
+	c.TaskSets = cloneEach(s.TaskSets, (*taskSet).clone)
+	return &c
+}
+
+func (ts *taskSet) clone() *taskSet {
+	if ts == nil {
+		return nil
+	}
+	c := *ts
+	c.CapacityProviders = cloneRaw(ts.CapacityProviders)
+	c.Network = ts.Network.clone()
+	c.LoadBalancers = cloneRaw(ts.LoadBalancers)
+	c.ServiceRegistries = cloneRaw(ts.ServiceRegistries)
+	c.Tags = slices.Clone(ts.Tags)
 	return &c
 }
 
 func (dc deploymentConfiguration) clone() deploymentConfiguration {
 	dc.Alarms = cloneRaw(dc.Alarms)
+	dc.BakeMinutes = clonePtr(dc.BakeMinutes, same)
+	dc.Hooks = cloneEach(dc.Hooks, func(h lifecycleHook) lifecycleHook {
+		h.LifecycleStages = slices.Clone(h.LifecycleStages)
+		h.HookDetails = cloneRaw(h.HookDetails)
+		h.TimeoutConfiguration = clonePtr(h.TimeoutConfiguration, func(t hookTimeout) hookTimeout {
+			t.TimeoutInMinutes = clonePtr(t.TimeoutInMinutes, same)
+			return t
+		})
+		return h
+	})
 	return dc
 }
 
@@ -221,6 +246,7 @@ func (t *task) cloneInto(c *task) {
 	c.Overrides = cloneRaw(t.Overrides)
 	c.Tags = slices.Clone(t.Tags)
 	c.Network = t.Network.clone()
+	c.Targets = slices.Clone(t.Targets)
 }
 
 func (ct *container) clone() *container {

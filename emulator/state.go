@@ -130,6 +130,7 @@ type service struct {
 	TaskDefinition       string                  `json:"taskDefinition"`
 	Config               deploymentConfiguration `json:"config"`
 	Deployments          []*deployment           `json:"deployments"`
+	TaskSets             []*taskSet              `json:"taskSets,omitempty"` // EXTERNAL and CODE_DEPLOY controllers
 	LoadBalancers        json.RawMessage         `json:"loadBalancers,omitempty"`
 	ServiceRegistries    json.RawMessage         `json:"serviceRegistries,omitempty"`
 	Network              *networkConfiguration   `json:"network,omitempty"`
@@ -157,6 +158,8 @@ type service struct {
 	Revisions            []*serviceRevision      `json:"revisions,omitempty"`
 	History              []*serviceDeployment    `json:"history,omitempty"`
 	BackoffUntil         time.Time               `json:"backoffUntil,omitzero"`
+	BlueGreen            *blueGreen              `json:"blueGreen,omitempty"` // ECS-native blue/green (service_bluegreen.go)
+	passThrough                                  // members stored and echoed, not simulated (service_passthrough.go)
 	// touched is set by API calls that change the service, so the next
 	// scheduler step looks at it even when it was idle.
 	touched bool
@@ -169,6 +172,7 @@ type deploymentConfiguration struct {
 	CircuitBreaker        bool            `json:"circuitBreaker"`
 	Rollback              bool            `json:"rollback"`
 	Alarms                json.RawMessage `json:"alarms,omitempty"`
+	nativeStrategy                        // BLUE_GREEN, LINEAR, CANARY (service_strategy.go)
 }
 
 // networkConfiguration keeps the caller's awsvpc settings (Raw is echoed).
@@ -257,6 +261,7 @@ type task struct {
 	WasHealthy           bool                  `json:"wasHealthy,omitempty"`
 	HealthFailed         bool                  `json:"healthFailed,omitempty"`
 	Network              *networkConfiguration `json:"network,omitempty"`
+	taskTargets                                // load balancer targets (service_targets.go)
 
 	cl          *cluster // the cluster whose wake queue holds the task
 	wakeAt      int64

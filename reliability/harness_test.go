@@ -33,10 +33,14 @@ func TestMain(m *testing.M) {
 		"AWS_DEFAULT_REGION": "us-east-1", "AWS_EC2_METADATA_DISABLED": "true",
 		"AWS_CONFIG_FILE": os.DevNull, "AWS_SHARED_CREDENTIALS_FILE": os.DevNull,
 	} {
-		_ = os.Setenv(k, v)
+		if err := os.Setenv(k, v); err != nil {
+			panic(err)
+		}
 	}
 	for _, k := range []string{"AWS_PROFILE", "AWS_SESSION_TOKEN", "AWS_ENDPOINT_URL"} {
-		_ = os.Unsetenv(k)
+		if err := os.Unsetenv(k); err != nil {
+			panic(err)
+		}
 	}
 	if os.Getenv(cliEnv) != "" { // the test binary as ecsdeploy, for the kill tests
 		os.Exit(cli.Main(os.Args[1:]))
@@ -121,7 +125,9 @@ func newEnv(t tb, breaker *types.DeploymentCircuitBreaker) *env {
 func newBareEnv(t tb) *env {
 	t.Helper()
 	em := emulator.New(emulator.Options{Speed: speed, Seed: 11, Scenario: &scenario.Scenario{Images: images}})
-	t.Cleanup(func() { em.Close() })
+	// tb has no Error, and a Fatal in a cleanup would end the cell twice;
+	// the emulator's Close only stops its clock.
+	t.Cleanup(func() { _ = em.Close() })
 	logs.Register(em)
 	localcfn.Register(em)
 	proxy := NewProxy(em)

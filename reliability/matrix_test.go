@@ -327,6 +327,8 @@ func TestFaultMatrix(t *testing.T) {
 	t.Logf("fault matrix: %d cells, %d failed, %d known failures (skipped), %.0fs\n%s", len(cells), failed, known, total.Seconds(), table.String())
 }
 
+// isRecorderFatal reports whether a recovered panic is the recorder's own
+// way of stopping a test (its Fatal), rather than a real panic.
 func isRecorderFatal(p any) bool {
 	err, ok := p.(error)
 	return ok && errors.Is(err, errRecorderFatal)

@@ -18,7 +18,8 @@ import (
 // revision keeps the rare fields of the old one, gets the new image, and the
 // service points at it. Moto never rolls out, so the deploy does not wait.
 func TestDeployNoWaitAgainstMoto(t *testing.T) {
-	moto := testenv.StartMoto(t)
+	t.Parallel()
+	moto := testenv.StartMotoServer(t)
 	ctx := context.Background()
 	cfg, err := awsconfig.Load(ctx, awsconfig.Options{EndpointURL: moto.Endpoint, MaxAttempts: 1, Region: "us-east-1"})
 	if err != nil {

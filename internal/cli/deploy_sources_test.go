@@ -21,6 +21,7 @@ func (l *localECS) image(t *testing.T, taskDef string) string {
 }
 
 func TestLocalDeployFromTemplateFamilyRegistersIntoTheServiceFamily(t *testing.T) {
+	t.Parallel()
 	l := newLocalECS(t, nil)
 	l.createService(t, serviceSpec{image: "registry.example.com/app:1", desired: 1})
 	l.register(t, "web-template", "registry.example.com/app:from-template", serviceSpec{})
@@ -36,6 +37,7 @@ func TestLocalDeployFromTemplateFamilyRegistersIntoTheServiceFamily(t *testing.T
 }
 
 func TestLocalDeployExistingRevisionAsItIs(t *testing.T) {
+	t.Parallel()
 	l := newLocalECS(t, nil)
 	l.createService(t, serviceSpec{image: "registry.example.com/app:1", desired: 1})
 	td2 := l.register(t, "web", "registry.example.com/app:2", serviceSpec{})
@@ -55,6 +57,7 @@ func TestLocalDeployExistingRevisionAsItIs(t *testing.T) {
 }
 
 func TestLocalDeployFromTaskDefinitionFileInASpec(t *testing.T) {
+	t.Parallel()
 	l := newLocalECS(t, nil)
 	l.createService(t, serviceSpec{image: "registry.example.com/app:1", desired: 1})
 	dir := t.TempDir()
@@ -77,6 +80,7 @@ func TestLocalDeployFromTaskDefinitionFileInASpec(t *testing.T) {
 }
 
 func TestLocalDiffShowsCircuitBreakerAndPercentages(t *testing.T) {
+	t.Parallel()
 	l := newLocalECS(t, nil)
 	l.createService(t, serviceSpec{image: "registry.example.com/app:1", desired: 4})
 	code, stdout, _ := l.run(t, "diff", "-c", "c", "-n", "web", "--circuit-breaker=rollback", "-m", "50", "-M", "100", "--tag-only", "2")
@@ -91,14 +95,20 @@ func TestLocalDiffShowsCircuitBreakerAndPercentages(t *testing.T) {
 	}
 }
 
+// -e takes the tag of the image given with -i from the variable, as the
+// ecs-deploy script documents it; alone it is an error naming --tag-only.
 func TestLocalDeployTagFromEnv(t *testing.T) {
 	l := newLocalECS(t, nil)
 	l.createService(t, serviceSpec{image: "registry.example.com/app:1", desired: 1})
 	t.Setenv("BUILD_TAG", "build-42")
-	code, stdout, _ := l.run(t, deployArgs("-e", "BUILD_TAG", "--no-wait")...)
+	code, stdout, _ := l.run(t, deployArgs("-i", "registry.example.com/app:latest", "-e", "BUILD_TAG", "--no-wait")...)
 	r := parseReport(t, stdout)
 	if code != 0 || r.Outcome != "updated" || l.image(t, r.TaskDefinition) != "registry.example.com/app:build-42" {
 		t.Fatalf("exit %d, report %+v", code, r)
+	}
+	code, _, stderr := l.run(t, deployArgs("-e", "BUILD_TAG", "--no-wait")...)
+	if code != 2 || !strings.Contains(stderr, "--tag-only") {
+		t.Fatalf("-e without -i: exit %d\n%s", code, stderr)
 	}
 }
 

@@ -15,6 +15,9 @@ import (
 
 	"github.com/ecsdeploy/ecsdeploy/emulator"
 	localcfn "github.com/ecsdeploy/ecsdeploy/emulator/cloudformation"
+	"github.com/ecsdeploy/ecsdeploy/emulator/cloudwatch"
+	"github.com/ecsdeploy/ecsdeploy/emulator/codedeploy"
+	"github.com/ecsdeploy/ecsdeploy/emulator/elbv2"
 	"github.com/ecsdeploy/ecsdeploy/emulator/logs"
 	"github.com/ecsdeploy/ecsdeploy/emulator/scenario"
 	"github.com/ecsdeploy/ecsdeploy/exitcode"
@@ -43,10 +46,20 @@ func localStatePath() (string, error) {
 // openLocalEmulator starts an emulator on the state in file (a missing file
 // is a fresh start); a damaged file is an error and is left as it is.
 func openLocalEmulator(file string, speed float64) (*emulator.Emulator, error) {
-	em := emulator.New(emulator.Options{Speed: speed, DefaultCluster: true})
-	logs.Register(em) // CloudWatch Logs for awslogs containers (run --logs, aws logs get-log-events)
+	return openLocalEmulatorWarning(file, speed, nil)
+}
+
+// openLocalEmulatorWarning is openLocalEmulator with warn receiving the
+// emulator's "accepted but not simulated" warnings (local serve logs them).
+func openLocalEmulatorWarning(file string, speed float64, warn func(string)) (*emulator.Emulator, error) {
+	em := emulator.New(emulator.Options{Speed: speed, DefaultCluster: true, Warn: warn})
+	logs.Register(em)        // CloudWatch Logs for awslogs containers (run --logs, aws logs get-log-events)
+	lb := elbv2.Register(em) // load balancers and target health, saved in the same state
+	cloudwatch.Register(em)  // DescribeAlarms, from the scenario's alarms
+	// CodeDeploy blue/green for CODE_DEPLOY services, shifting traffic on lb.
+	codedeploy.Register(em, codedeploy.NewELBTraffic(lb))
 	if err := em.LoadState(file); err != nil && !errors.Is(err, os.ErrNotExist) {
-		em.Close()
+		_ = em.Close() // the error being returned matters more
 		return nil, err
 	}
 	return em, nil
@@ -89,14 +102,14 @@ func (s stateFileECS) Open(ctx context.Context, cloudFormation bool) (_ http.Han
 	if cloudFormation {
 		cf, cfFile, err := attachLocalCloudFormation(em, file, statErr == nil)
 		if err != nil {
-			em.Close()
+			_ = em.Close() // the error being returned matters more
 			return nil, nil, err
 		}
 		save = func() error { return errors.Join(cf.SaveState(cfFile), em.SaveState(file)) }
 	}
 	closeFn := func() error {
 		defer func() { _ = lock.Release() }()
-		defer em.Close()
+		defer func() { _ = em.Close() }() // after SaveState, which reports what matters
 		if err := save(); err != nil {
 			return exitcode.With(exitcode.Failed, err)
 		}
@@ -163,6 +176,7 @@ type localServeOptions struct {
 	State    string
 	Scenario string
 	Speed    float64
+	Console  bool
 }
 
 func newCmdLocalServe(d *Deps, runF func(context.Context, *localServeOptions) error) *cobra.Command {
@@ -172,6 +186,7 @@ func newCmdLocalServe(d *Deps, runF func(context.Context, *localServeOptions) er
 		Short: "Serve the local ECS API over HTTP until interrupted",
 		Example: `  ecsdeploy local serve
   ecsdeploy local serve --addr 127.0.0.1:4566 --scenario failures.yaml --speed 30
+  ecsdeploy local serve --console=false
   AWS_ENDPOINT_URL=http://127.0.0.1:4566 aws ecs list-clusters`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
@@ -186,6 +201,7 @@ func newCmdLocalServe(d *Deps, runF func(context.Context, *localServeOptions) er
 	f.StringVar(&o.State, "state", "", "state file (default: the --local state file, see `ecsdeploy local path`)")
 	f.StringVar(&o.Scenario, "scenario", "", "scenario file (YAML): capacity, image behaviours, API faults")
 	f.Float64Var(&o.Speed, "speed", emulator.DefaultSpeed, "emulated seconds per wall-clock second")
+	f.BoolVar(&o.Console, "console", true, "serve the web console on the same address (under /_local/console/)")
 	return cmd
 }
 
@@ -215,13 +231,14 @@ func runLocalServe(ctx context.Context, o *localServeOptions) error {
 	if err != nil {
 		return err
 	}
-	defer func() { _ = lock.Release() }()
+	defer lock.Release()
 	_, statErr := os.Stat(file)
-	em, err := openLocalEmulator(file, o.Speed)
+	errOut := d.IO.ErrOut
+	em, err := openLocalEmulatorWarning(file, o.Speed, func(msg string) { fmt.Fprintln(errOut, "warning: "+msg) })
 	if err != nil {
 		return exitcode.With(exitcode.Invalid, err)
 	}
-	defer em.Close()
+	defer func() { _ = em.Close() }() // after SaveState, which reports what matters
 	// CloudFormation too, with the stacks the stack commands keep next to the state.
 	cf, cfFile, err := attachLocalCloudFormation(em, file, statErr == nil)
 	if err != nil {
@@ -237,7 +254,8 @@ func runLocalServe(ctx context.Context, o *localServeOptions) error {
 	if err != nil {
 		return exitcode.Invalidf("listen on %s: %v (choose another address with --addr; port 0 picks a free one)", o.Addr, err)
 	}
-	srv := &http.Server{Handler: em, ReadHeaderTimeout: 10 * time.Second}
+	srv := &http.Server{ReadHeaderTimeout: 10 * time.Second}
+	srv.Handler = localServeHandler(em, o.Console, srv)
 	served := make(chan error, 1)
 	go func() { served <- srv.Serve(ln) }()
 
@@ -253,6 +271,7 @@ func runLocalServe(ctx context.Context, o *localServeOptions) error {
 	fmt.Fprintf(out, "  export AWS_ACCESS_KEY_ID=local AWS_SECRET_ACCESS_KEY=local AWS_DEFAULT_REGION=us-east-1 AWS_REGION=us-east-1\n\n")
 	fmt.Fprintf(out, "State: %s (saved on exit)\n", file)
 	fmt.Fprintf(out, "Change the scenario while it runs: curl -X POST --data-binary @scenario.yaml %s/_local/scenario\n", endpoint)
+	printLocalServeAccess(out, ln.Addr(), endpoint, o.Console)
 	fmt.Fprintf(out, "Press Ctrl-C to stop.\n")
 
 	tick := time.NewTicker(autosaveInterval)
@@ -295,7 +314,7 @@ func newCmdLocalReset(d *Deps) *cobra.Command {
 			if err != nil {
 				return err
 			}
-			defer func() { _ = lock.Release() }()
+			defer lock.Release()
 			if err := os.Remove(file); err != nil {
 				if errors.Is(err, os.ErrNotExist) {
 					fmt.Fprintf(d.IO.Out, "Nothing to reset: %s does not exist\n", file)
@@ -345,12 +364,12 @@ func newCmdLocalScenario(d *Deps) *cobra.Command {
 			if err != nil {
 				return err
 			}
-			defer func() { _ = lock.Release() }()
+			defer lock.Release()
 			em, err := openLocalEmulator(file, emulator.DefaultSpeed)
 			if err != nil {
 				return exitcode.With(exitcode.Invalid, err)
 			}
-			defer em.Close()
+			defer func() { _ = em.Close() }() // after SaveState, which reports what matters
 			if err := em.SetScenario(sc); err != nil {
 				return exitcode.With(exitcode.Invalid, err)
 			}

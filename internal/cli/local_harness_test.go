@@ -14,7 +14,6 @@ import (
 	"github.com/ecsdeploy/ecsdeploy/awsconfig"
 	"github.com/ecsdeploy/ecsdeploy/emulator"
 	"github.com/ecsdeploy/ecsdeploy/emulator/scenario"
-	"github.com/ecsdeploy/ecsdeploy/internal/testenv"
 	"github.com/ecsdeploy/ecsdeploy/progress"
 )
 
@@ -28,9 +27,8 @@ type localECS struct {
 // test stops it.
 func newLocalECS(t *testing.T, sc *scenario.Scenario) *localECS {
 	t.Helper()
-	testenv.SetFakeAWSEnv(t)
 	em := newManualEmulator(emulator.Options{Seed: 7, Scenario: sc})
-	t.Cleanup(func() { em.Close() })
+	t.Cleanup(func() { _ = em.Close() })
 	cfg, err := awsconfig.Load(context.Background(), awsconfig.Options{Handler: em, Region: "us-east-1", MaxAttempts: 1})
 	if err != nil {
 		t.Fatal(err)
@@ -146,8 +144,8 @@ func (l *localECS) runWith(t *testing.T, tweak func(*runOpts), args ...string) (
 	return code, out.String(), errOut.String()
 }
 
-// deployReport is the part of deploy's JSON report the tests check.
-type deployReport struct {
+// deployJSON is the part of deploy's JSON report the tests check.
+type deployJSON struct {
 	Outcome                string         `json:"outcome"`
 	Reason                 string         `json:"reason"`
 	TaskDefinition         string         `json:"taskDefinition"`
@@ -169,9 +167,9 @@ type deployReport struct {
 	} `json:"rollback"`
 }
 
-func parseReport(t *testing.T, stdout string) deployReport {
+func parseReport(t *testing.T, stdout string) deployJSON {
 	t.Helper()
-	var r deployReport
+	var r deployJSON
 	if err := json.Unmarshal([]byte(stdout), &r); err != nil {
 		t.Fatalf("stdout is not one JSON report: %v\n%s", err, stdout)
 	}

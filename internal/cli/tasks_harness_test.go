@@ -15,7 +15,6 @@ import (
 	"github.com/ecsdeploy/ecsdeploy/emulator"
 	"github.com/ecsdeploy/ecsdeploy/emulator/logs"
 	"github.com/ecsdeploy/ecsdeploy/emulator/scenario"
-	"github.com/ecsdeploy/ecsdeploy/internal/testenv"
 )
 
 // taskECS is a local ECS with its CloudWatch Logs, and an SDK client to set
@@ -27,9 +26,8 @@ type taskECS struct {
 
 func newTaskECS(t *testing.T, sc *scenario.Scenario) *taskECS {
 	t.Helper()
-	testenv.SetFakeAWSEnv(t)
 	em := newManualEmulator(emulator.Options{Seed: 11, Scenario: sc, DefaultCluster: true})
-	t.Cleanup(func() { em.Close() })
+	t.Cleanup(func() { _ = em.Close() })
 	logs.Register(em)
 	cfg, err := awsconfig.Load(context.Background(), awsconfig.Options{Handler: em, Region: "us-east-1", MaxAttempts: 1})
 	if err != nil {
