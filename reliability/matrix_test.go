@@ -172,7 +172,8 @@ var faults = []fault{
 		e.proxy.SetRules(Rule{Operation: op, Calls: []int{1}, Action: LoseReply})
 	}},
 	{name: "waiting: 2 resets", proxy: true, apply: func(t tb, e *env, c command) {
-		e.proxy.SetRules(Rule{Operation: c.poll, Calls: []int{3, 4}, Action: Reset})
+		// The first two polls after the write (however fast the rollout).
+		e.proxy.SetRules(Rule{Operation: c.poll, When: after(c.write), Times: 2, Action: Reset})
 	}},
 }
 
