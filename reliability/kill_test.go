@@ -6,6 +6,7 @@ import (
 	"os"
 	"os/exec"
 	"strings"
+	"sync"
 	"syscall"
 	"testing"
 	"time"
@@ -66,9 +67,19 @@ func TestKilledCommandsConverge(t *testing.T) {
 				cmd.Stdout, cmd.Stderr = &out, &out
 				rule := kp.rule
 				rule.Action = Reset
-				rule.Before = func() { _ = cmd.Process.Kill() }
+				// The child's calls reach the proxy only after Start, but the
+				// race detector cannot see that: cmd.Process is handed over.
+				var mu sync.Mutex
+				rule.Before = func() {
+					mu.Lock()
+					defer mu.Unlock()
+					_ = cmd.Process.Kill()
+				}
 				e.proxy.SetRules(rule)
-				if err := cmd.Start(); err != nil {
+				mu.Lock()
+				err := cmd.Start()
+				mu.Unlock()
+				if err != nil {
 					t.Fatal(err)
 				}
 				done := make(chan error, 1)

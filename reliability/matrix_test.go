@@ -36,9 +36,9 @@ type command struct {
 var breakerRollback = &types.DeploymentCircuitBreaker{Enable: true, Rollback: true}
 
 // waitFlags make the commands poll fast; the timeout is far above what a
-// rollout takes at this speed (10 s wall = 25 emulated minutes), enough to
-// ride out the faults' retries on a loaded machine.
-var waitFlags = []string{"--poll-interval", "100ms", "-t", "10"}
+// rollout takes at this speed (20 s wall = 50 emulated minutes), enough to
+// ride out throttling's backoff under -race on a loaded machine.
+var waitFlags = []string{"--poll-interval", "100ms", "-t", "20"}
 
 // deployArgs deploys image. Tasks of dies-later pass their health checks
 // and die after ECS's verdict: deploy watches on with --stable-for (2 s
@@ -172,7 +172,8 @@ var faults = []fault{
 		e.proxy.SetRules(Rule{Operation: op, Calls: []int{1}, Action: LoseReply})
 	}},
 	{name: "waiting: 2 resets", proxy: true, apply: func(t tb, e *env, c command) {
-		e.proxy.SetRules(Rule{Operation: c.poll, Calls: []int{3, 4}, Action: Reset})
+		// The first two polls after the write (however fast the rollout).
+		e.proxy.SetRules(Rule{Operation: c.poll, When: after(c.write), Times: 2, Action: Reset})
 	}},
 }
 

@@ -35,7 +35,9 @@ type Rule struct {
 	Calls     []int  // 1-based ranks among the calls of Operation; empty: every call
 	// When, if set, must also hold; it is given the calls received so far
 	// per operation, this one included (for example: after UpdateService).
-	When   func(seen map[string]int) bool
+	When func(seen map[string]int) bool
+	// Times, if more than 0, is how many calls the rule hits at most.
+	Times  int
 	Action Action
 	// Before, if set, runs before the action (for example to kill the
 	// calling process at exactly this point).
@@ -52,15 +54,18 @@ type Proxy struct {
 	rules []Rule
 	seen  map[string]int
 	hits  int
+	used  map[int]int // hits per rule
 }
 
 // NewProxy returns a Proxy in front of next with no rules.
-func NewProxy(next http.Handler) *Proxy { return &Proxy{Next: next, seen: map[string]int{}} }
+func NewProxy(next http.Handler) *Proxy {
+	return &Proxy{Next: next, seen: map[string]int{}, used: map[int]int{}}
+}
 
 // SetRules replaces the rules; call ranks count from now.
 func (p *Proxy) SetRules(rules ...Rule) {
 	p.mu.Lock()
-	p.rules, p.seen, p.hits = rules, map[string]int{}, 0
+	p.rules, p.seen, p.hits, p.used = rules, map[string]int{}, 0, map[int]int{}
 	p.mu.Unlock()
 }
 
@@ -88,9 +93,11 @@ func (p *Proxy) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	var hit *Rule
 	for i := range p.rules {
 		r := &p.rules[i]
-		if r.Operation == op && (len(r.Calls) == 0 || contains(r.Calls, n)) && (r.When == nil || r.When(p.seen)) {
+		if r.Operation == op && (len(r.Calls) == 0 || contains(r.Calls, n)) && (r.When == nil || r.When(p.seen)) &&
+			(r.Times == 0 || p.used[i] < r.Times) {
 			hit = r
 			p.hits++
+			p.used[i]++
 			break
 		}
 	}

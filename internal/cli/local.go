@@ -231,7 +231,7 @@ func runLocalServe(ctx context.Context, o *localServeOptions) error {
 	if err != nil {
 		return err
 	}
-	defer lock.Release()
+	defer func() { _ = lock.Release() }() // a lock the process holds goes with it anyway
 	_, statErr := os.Stat(file)
 	errOut := d.IO.ErrOut
 	em, err := openLocalEmulatorWarning(file, o.Speed, func(msg string) { fmt.Fprintln(errOut, "warning: "+msg) })
@@ -314,7 +314,7 @@ func newCmdLocalReset(d *Deps) *cobra.Command {
 			if err != nil {
 				return err
 			}
-			defer lock.Release()
+			defer func() { _ = lock.Release() }() // a lock the process holds goes with it anyway
 			if err := os.Remove(file); err != nil {
 				if errors.Is(err, os.ErrNotExist) {
 					fmt.Fprintf(d.IO.Out, "Nothing to reset: %s does not exist\n", file)
@@ -364,7 +364,7 @@ func newCmdLocalScenario(d *Deps) *cobra.Command {
 			if err != nil {
 				return err
 			}
-			defer lock.Release()
+			defer func() { _ = lock.Release() }() // a lock the process holds goes with it anyway
 			em, err := openLocalEmulator(file, emulator.DefaultSpeed)
 			if err != nil {
 				return exitcode.With(exitcode.Invalid, err)
