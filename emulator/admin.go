@@ -4,6 +4,8 @@ import (
 	"encoding/json"
 	"io"
 	"net/http"
+	"net/url"
+	"strings"
 	"time"
 
 	"github.com/ecsdeploy/ecsdeploy/emulator/scenario"
@@ -20,6 +22,11 @@ const adminPrefix = "/_local/"
 //	POST /_local/reset             forget all ECS state (the scenario stays)
 //	GET  /_local/health            {"now": <emulated time>}
 func (e *Emulator) serveAdmin(w http.ResponseWriter, r *http.Request) {
+	if r.Method != http.MethodGet && r.Method != http.MethodHead && crossOrigin(r) {
+		adminError(w, http.StatusForbidden, "refused: a web page from "+r.Header.Get("Origin")+
+			" may not change the local ECS; send the request from the same address, the command line or an SDK")
+		return
+	}
 	switch r.URL.Path {
 	case adminPrefix + "scenario":
 		e.serveAdminScenario(w, r)
@@ -78,6 +85,23 @@ func (e *Emulator) serveAdminScenario(w http.ResponseWriter, r *http.Request) {
 	default:
 		adminError(w, http.StatusMethodNotAllowed, "use GET or POST")
 	}
+}
+
+// crossOrigin reports whether a browser sent r from a page of another
+// origin. Browsers send simple POSTs across sites, so without this check any
+// web page could change the scenario or reset a local ECS on loopback.
+// Requests without an Origin header (curl, the AWS CLI, SDKs) are not
+// from a page.
+func crossOrigin(r *http.Request) bool {
+	origin := r.Header.Get("Origin")
+	if origin == "" {
+		return false
+	}
+	u, err := url.Parse(origin)
+	if err != nil || u.Host == "" {
+		return true // "null" and other opaque origins
+	}
+	return !strings.EqualFold(u.Host, r.Host)
 }
 
 func adminJSON(w http.ResponseWriter, v any) {

@@ -13,7 +13,8 @@ const ecsTargetPrefix = "AmazonEC2ContainerServiceV20141113"
 
 // ecsAPI serves the ECS JSON 1.1 API on the emulator's state.
 type ecsAPI struct {
-	em *Emulator
+	em         *Emulator
+	controller string // see ecsCall.controller
 }
 
 // ecsOp is one ECS operation: it decodes its own input and runs under the state lock.
@@ -24,6 +25,9 @@ type ecsCall struct {
 	em  *Emulator
 	rc  *RequestContext
 	reg *regionState
+	// controller is the deployment controller making the call in-process
+	// (CODE_DEPLOY for the local CodeDeploy); empty for API callers.
+	controller string
 }
 
 var ecsOps = map[string]ecsOp{}
@@ -41,12 +45,21 @@ func (a *ecsAPI) ServeJSON(rc *RequestContext, operation string, body []byte) (a
 	}
 	a.em.mu.Lock()
 	defer a.em.mu.Unlock()
-	x := &ecsCall{em: a.em, rc: rc, reg: a.em.state.region(rc.Region)}
+	x := &ecsCall{em: a.em, rc: rc, reg: a.em.state.region(rc.Region), controller: a.controller}
 	if a.em.opts.DefaultCluster && !x.reg.Initialized {
 		x.ensureCluster("default")
 	}
 	x.reg.Initialized = true
-	return op(x, body)
+	out, err := op(x, body)
+	if err == nil && !readOnlyOp(operation) {
+		a.em.feed.publish(Change{Region: rc.Region})
+	}
+	return out, err
+}
+
+// readOnlyOp reports whether an ECS operation only reads state.
+func readOnlyOp(operation string) bool {
+	return strings.HasPrefix(operation, "Describe") || strings.HasPrefix(operation, "List")
 }
 
 // checkJSONObject accepts an empty body or one JSON object, as ECS does.

@@ -149,6 +149,7 @@ type serviceDeploymentOut struct {
 		FailureCount int    `json:"failureCount"`
 		Threshold    int    `json:"threshold"`
 	} `json:"deploymentCircuitBreaker"`
+	nativeDeploymentOut
 }
 
 type historyRefsInput struct {
@@ -200,6 +201,9 @@ func serviceDeploymentOutput(s *service, sd *serviceDeployment) serviceDeploymen
 	o.DeploymentConfiguration.DeploymentCircuitBreaker.Rollback = sd.Config.Rollback
 	o.DeploymentConfiguration.MaximumPercent = sd.Config.MaximumPercent
 	o.DeploymentConfiguration.MinimumHealthyPercent = sd.Config.MinimumHealthyPercent
+	o.DeploymentConfiguration.Alarms = sd.Config.Alarms
+	o.DeploymentConfiguration.nativeStrategyOut = sd.Config.nativeStrategy.output()
+	o.nativeDeploymentOut = sd.nativeHistory.output(sd.Config)
 	if sd.RollbackReason != "" {
 		o.Rollback = &struct {
 			Reason             string `json:"reason"`

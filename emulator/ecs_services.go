@@ -29,15 +29,19 @@ func (x *ecsCall) createService(body []byte) (any, error) {
 	if err != nil {
 		return nil, err
 	}
-	if err := required("taskDefinition", in.TaskDefinition); err != nil {
+	if err := checkControllerInput(in.DeploymentController, in.TaskDefinition); err != nil {
 		return nil, err
 	}
-	ls, err := x.resolveLaunch(c, in.TaskDefinition, in.NetworkConfiguration, in.LaunchType, in.CapacityProviderStrategy,
-		in.PlacementStrategy, in.PlacementConstraints)
+	ls, err := x.serviceLaunch(c, in)
 	if err != nil {
 		return nil, err
 	}
 	td, network, launchType := ls.td, ls.network, ls.launchType
+	if td != nil { // an EXTERNAL service has none: its task sets are checked
+		if err := x.em.checkLoadBalancers(in.LoadBalancers, td); err != nil {
+			return nil, err
+		}
+	}
 	strategy := in.SchedulingStrategy
 	if strategy == "" {
 		strategy = "REPLICA"
@@ -64,13 +68,16 @@ func (x *ecsCall) createService(body []byte) (any, error) {
 	if err := applyDeploymentConfig(&cfg, in.DeploymentConfiguration); err != nil {
 		return nil, err
 	}
+	if err := x.em.checkNativeStrategy(cfg, in.LoadBalancers); err != nil {
+		return nil, err
+	}
 	if old := c.Services[in.ServiceName]; old != nil && old.Status != "INACTIVE" {
 		return nil, invalidParameter("Creation of service was not idempotent.")
 	}
 	s := &service{
 		Name: in.ServiceName, ARN: x.serviceARN(c.Name, in.ServiceName), ClusterARN: c.ARN, Status: "ACTIVE",
 		Seq: x.reg.next(), DesiredCount: desired, LaunchType: launchType, CapacityProviders: ls.strategy,
-		TaskDefinition: td.ARN, Config: cfg, LoadBalancers: in.LoadBalancers, ServiceRegistries: in.ServiceRegistries,
+		TaskDefinition: ls.taskDefARN(), Config: cfg, LoadBalancers: in.LoadBalancers, ServiceRegistries: in.ServiceRegistries,
 		Network: network, GracePeriod: in.HealthCheckGracePeriodSeconds, SchedulingStrategy: strategy,
 		DeploymentController: in.DeploymentController, PlacementConstraints: in.PlacementConstraints,
 		PlacementStrategy: in.PlacementStrategy, Tags: in.Tags, RoleARN: in.Role, CreatedAt: x.rc.Now,
@@ -90,8 +97,7 @@ func (x *ecsCall) createService(body []byte) (any, error) {
 	if in.EnableExecuteCommand != nil {
 		s.EnableExecuteCommand = *in.EnableExecuteCommand
 	}
-	c.Services[s.Name] = s
-	x.em.startDeployment(s, x.rc.Now)
+	x.placeService(c, s)
 	return map[string]any{"service": x.em.serviceOutput(s, true)}, nil
 }
 
@@ -132,6 +138,9 @@ func (x *ecsCall) updateService(body []byte) (any, error) {
 	}
 	if s.Status != "ACTIVE" {
 		return nil, Errorf("ServiceNotActiveException", "Service was not ACTIVE.")
+	}
+	if s.usesTaskSets() {
+		return x.updateTaskSetService(s, in)
 	}
 	// Validate everything before changing anything.
 	td := x.findTaskDef(s.TaskDefinition)
@@ -178,14 +187,18 @@ func (x *ecsCall) updateService(body []byte) (any, error) {
 	if _, err := placementFor(runOn, strategies, constraints, td); err != nil {
 		return nil, err
 	}
-	if in.DesiredCount != nil && (*in.DesiredCount < 0 || *in.DesiredCount > maxServiceTasks) {
-		return nil, invalidParameter("desiredCount must be between 0 and %d.", maxServiceTasks)
+	cfg, err := checkUpdateCounts(s, in)
+	if err != nil {
+		return nil, err
 	}
-	if in.HealthCheckGracePeriodSeconds != nil && *in.HealthCheckGracePeriodSeconds < 0 {
-		return nil, invalidParameter("healthCheckGracePeriodSeconds must be at least 0.")
+	lbs := s.LoadBalancers
+	if in.LoadBalancers != nil {
+		lbs = in.LoadBalancers
 	}
-	cfg := s.Config
-	if err := applyDeploymentConfig(&cfg, in.DeploymentConfiguration); err != nil {
+	if err := x.em.checkLoadBalancers(lbs, td); err != nil {
+		return nil, err
+	}
+	if err := x.em.checkNativeStrategy(cfg, lbs); err != nil {
 		return nil, err
 	}
 
@@ -210,29 +223,15 @@ func (x *ecsCall) updateService(body []byte) (any, error) {
 	s.Config = cfg
 	if in.DesiredCount != nil {
 		s.DesiredCount = *in.DesiredCount
-		s.Deployments[0].DesiredCount = s.DesiredCount
+		if len(s.Deployments) > 0 {
+			s.Deployments[0].DesiredCount = s.DesiredCount
+		}
 	}
 	s.LaunchType, s.CapacityProviders = launchType, strategy
-	if in.HealthCheckGracePeriodSeconds != nil {
-		s.GracePeriod = in.HealthCheckGracePeriodSeconds
-	}
-	if in.PlacementConstraints != nil {
-		s.PlacementConstraints = in.PlacementConstraints
-	}
-	if in.PlacementStrategy != nil {
-		s.PlacementStrategy = in.PlacementStrategy
-	}
-	if in.EnableExecuteCommand != nil {
-		s.EnableExecuteCommand = *in.EnableExecuteCommand
-	}
-	if in.EnableECSManagedTags != nil {
-		s.EnableManagedTags = *in.EnableECSManagedTags
-	}
-	if in.PropagateTags != nil {
-		s.PropagateTags = *in.PropagateTags
-	}
+	applyInPlaceMembers(s, in)
 	if redeploy {
 		x.em.startDeployment(s, x.rc.Now)
+		x.em.beginBlueGreen(s, x.rc.Now)
 	}
 	s.touched = true
 	return map[string]any{"service": x.em.serviceOutput(s, false)}, nil

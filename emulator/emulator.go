@@ -63,6 +63,8 @@ type Emulator struct {
 	clock Clock
 
 	routes *router
+	parts  parts
+	lb     LoadBalancing // nil without a registered load balancer service
 
 	mu       sync.Mutex // guards offset through ids: the state and its clock
 	offset   time.Duration
@@ -73,6 +75,13 @@ type Emulator struct {
 	faultN   map[int]int               // calls seen per fault index, for deterministic rates
 	buckets  map[limitKey]*tokenBucket // the scenario's rate limits, filled as calls come
 	ids      *idSource
+	// timelines records finished and running deployments for the console
+	// (in memory only, bounded; see timeline.go).
+	timelines timelineStore
+
+	feed changeFeed // who is told that something changed (see feed.go)
+
+	saveMu sync.Mutex // one SaveState at a time
 
 	// OnStep hooks and the scheduler's own serialisation.
 	hookMu    sync.Mutex
@@ -251,17 +260,22 @@ func (e *Emulator) SetScenario(s *scenario.Scenario) error {
 		}
 	}
 	e.mu.Lock()
-	defer e.mu.Unlock()
 	e.setScenarioLocked(s, e.nowLocked())
+	e.mu.Unlock()
+	e.feed.publish(Change{Scenario: true})
 	return nil
 }
 
 // Reset forgets every cluster, task definition, service and task, in
-// every region; the scenario and the clock stay as they are.
+// every region, and the state of every registered StatePart; the scenario
+// and the clock stay as they are.
 func (e *Emulator) Reset() {
 	e.mu.Lock()
-	defer e.mu.Unlock()
 	e.state = newState()
+	e.timelines = timelineStore{}
+	e.mu.Unlock()
+	e.resetParts()
+	e.feed.publish(Change{All: true})
 }
 
 // Scenario returns the scenario in force (never nil).

@@ -80,10 +80,15 @@ func hasHealthCheck(t *task) bool {
 
 // healthyForService says whether a service counts t as healthy: RUNNING and
 // wanted, and either HEALTHY by its container checks or, without checks,
-// RUNNING for 40 seconds.
+// RUNNING for 40 seconds; behind a load balancer, its targets must be healthy.
 func healthyForService(t *task, now time.Time) bool {
 	if t.LastStatus != "RUNNING" || t.DesiredStatus != "RUNNING" {
 		return false
+	}
+	if healthy, ok := targetHealthy(t); ok {
+		// Behind a load balancer, the targets decide (with the container
+		// checks, if any) instead of the time spent RUNNING.
+		return healthy && (!hasHealthCheck(t) || t.HealthStatus == "HEALTHY")
 	}
 	if hasHealthCheck(t) {
 		return t.HealthStatus == "HEALTHY"

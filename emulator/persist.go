@@ -1,11 +1,16 @@
 package emulator
 
 import (
+	"bufio"
 	"encoding/json"
 	"errors"
 	"fmt"
+	"io"
 	"os"
 	"path/filepath"
+	"reflect"
+	"strconv"
+	"strings"
 	"time"
 
 	"github.com/ecsdeploy/ecsdeploy/emulator/scenario"
@@ -21,6 +26,8 @@ type savedState struct {
 	WallTime time.Time          `json:"wallTime"` // wall time at save, to catch up on load
 	Scenario *scenario.Scenario `json:"scenario,omitempty"`
 	State    *state             `json:"state"`
+	// Parts holds the state of the services plugged in with RegisterStatePart.
+	Parts map[string]json.RawMessage `json:"parts,omitempty"`
 }
 
 // ErrDamagedState is wrapped by LoadState when the file exists but cannot be used.
@@ -29,28 +36,43 @@ var ErrDamagedState = errors.New("the local ECS state file is damaged")
 // SaveState writes the emulator's state to file atomically: to a temporary
 // file in the same directory, synced, then renamed over the old one, so a
 // crash leaves either the old or the new state, never half of one.
+//
+// Requests are held only while the state is copied; the copy is encoded
+// and written while they go on, one object at a time, so that a save needs
+// little memory beyond the copy whatever the size of the state.
 func (e *Emulator) SaveState(file string) error {
-	e.mu.Lock()
-	data, err := json.Marshal(savedState{Format: stateFormatVersion, Now: e.nowLocked(), WallTime: time.Now(),
-		Scenario: e.scen, State: e.state})
-	e.mu.Unlock()
+	e.saveMu.Lock()
+	defer e.saveMu.Unlock()
+	parts, err := e.marshalParts()
 	if err != nil {
-		return fmt.Errorf("encode the local ECS state: %w", err)
+		return err
 	}
-	return writeFileAtomic(file, data)
+	e.mu.Lock()
+	snap := savedState{Format: stateFormatVersion, Now: e.nowLocked(), WallTime: time.Now(),
+		Scenario: e.scen, State: e.state.clone(), Parts: parts}
+	e.mu.Unlock()
+	return writeFileAtomic(file, func(w io.Writer) error { return encodeSaved(w, &snap) })
 }
 
-func writeFileAtomic(file string, data []byte) error {
+func writeFileAtomic(file string, write func(io.Writer) error) error {
 	dir := filepath.Dir(file)
 	if err := os.MkdirAll(dir, 0o700); err != nil {
 		return fmt.Errorf("create %s: %w", dir, err)
 	}
-	tmp, err := os.CreateTemp(dir, filepath.Base(file)+".tmp-*")
+	removeStaleTemporaries(file)
+	// The temporary file carries the writer's process id, so that the next
+	// save or load can tell one left by a process that died mid-save.
+	tmp, err := os.CreateTemp(dir, fmt.Sprintf("%s%d-*", tempPrefix(file), os.Getpid()))
 	if err != nil {
 		return fmt.Errorf("save the local ECS state: %w", err)
 	}
 	defer func() { _ = os.Remove(tmp.Name()) }() // fails harmlessly once renamed
-	if _, err := tmp.Write(data); err != nil {
+	bw := bufio.NewWriterSize(tmp, 1<<20)
+	if err := write(bw); err != nil {
+		_ = tmp.Close() // the write error is the one to report
+		return fmt.Errorf("save the local ECS state: %w", err)
+	}
+	if err := bw.Flush(); err != nil {
 		_ = tmp.Close() // the write error is the one to report
 		return fmt.Errorf("save the local ECS state: %w", err)
 	}
@@ -71,6 +93,34 @@ func writeFileAtomic(file string, data []byte) error {
 	return nil
 }
 
+// tempPrefix starts the name of every temporary file a save of file makes.
+func tempPrefix(file string) string { return filepath.Base(file) + ".tmp-" }
+
+// removeStaleTemporaries deletes the temporary files that saves of file
+// left behind when their process was killed before the rename. Those of a
+// live process (a save in progress, this one included) are kept.
+func removeStaleTemporaries(file string) {
+	entries, err := os.ReadDir(filepath.Dir(file))
+	if err != nil {
+		return
+	}
+	prefix := tempPrefix(file)
+	for _, ent := range entries {
+		rest, ok := strings.CutPrefix(ent.Name(), prefix)
+		if !ok || ent.IsDir() {
+			continue
+		}
+		// "<pid>-<random>"; anything else is from an older version, whose
+		// saves are long over.
+		if pidText, _, ok := strings.Cut(rest, "-"); ok {
+			if pid, err := strconv.Atoi(pidText); err == nil && pid > 0 && (pid == os.Getpid() || processAlive(pid)) {
+				continue
+			}
+		}
+		_ = os.Remove(filepath.Join(filepath.Dir(file), ent.Name()))
+	}
+}
+
 // damagedState names the file, what is wrong with it and the way out. The
 // way out names the file itself: `ecsdeploy local reset` removes only the
 // --local state, not a file given to `local serve --state` or to LoadState.
@@ -87,6 +137,7 @@ func damagedState(file string, problem any) error {
 // wall time since the save, times the speed, is replayed by the scheduler
 // (bounded by MaxCatchUp), so deployments move on between commands.
 func (e *Emulator) LoadState(file string) error {
+	removeStaleTemporaries(file)
 	data, err := os.ReadFile(file)
 	if err != nil {
 		return err
@@ -99,6 +150,16 @@ func (e *Emulator) LoadState(file string) error {
 		return damagedState(file, fmt.Sprintf("format %d, but this version reads format %d", saved.Format, stateFormatVersion))
 	}
 	if err := checkLoadedState(saved.State); err != nil {
+		return damagedState(file, err)
+	}
+	// The scenario was checked when it was set; one edited since is
+	// refused here as the admin endpoint and `local scenario` would refuse it.
+	if saved.Scenario != nil {
+		if err := saved.Scenario.Validate(); err != nil {
+			return damagedState(file, err)
+		}
+	}
+	if err := e.unmarshalParts(saved.Parts); err != nil {
 		return damagedState(file, err)
 	}
 	e.mu.Lock()
@@ -129,6 +190,9 @@ func (e *Emulator) LoadState(file string) error {
 // checkLoadedState rejects structurally impossible content, so that a
 // hand-edited file fails now with a clear message instead of later.
 func checkLoadedState(s *state) error {
+	if where := nullEntry(reflect.ValueOf(s), ""); where != "" {
+		return fmt.Errorf("%s is null", where)
+	}
 	for name, r := range s.Regions {
 		if r == nil || r.Clusters == nil || r.Families == nil {
 			return fmt.Errorf("region %q is incomplete", name)
@@ -141,13 +205,19 @@ func checkLoadedState(s *state) error {
 				return fmt.Errorf("cluster %q is incomplete", cname)
 			}
 			for sname, svc := range c.Services {
-				if svc == nil || (svc.Status != "INACTIVE" && len(svc.Deployments) == 0) {
+				if svc == nil || (svc.Status != "INACTIVE" && len(svc.Deployments) == 0 && !svc.usesTaskSets()) {
 					return fmt.Errorf("service %q has no deployment", sname)
 				}
 			}
 			for id, t := range c.Tasks {
 				if t == nil || t.ID != id {
 					return fmt.Errorf("task %q is incomplete", id)
+				}
+				for _, ct := range t.Containers {
+					// A check every 0 seconds would never let time move on.
+					if ct.Health != nil && ct.Health.Interval < 1 {
+						return fmt.Errorf("task %q: container %q: health check interval %d: must be at least 1 second", id, ct.Name, ct.Health.Interval)
+					}
 				}
 			}
 		}

@@ -1,9 +1,11 @@
 package emulator
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
 	"encoding/xml"
+	"fmt"
 	"io"
 	"net/http"
 	"net/url"
@@ -68,10 +70,11 @@ type router struct {
 	mu    sync.RWMutex
 	json  map[string]JSONHandler
 	query map[string]QueryHandler
+	cbor  map[string]CBORHandler
 }
 
 func newRouter() *router {
-	return &router{json: map[string]JSONHandler{}, query: map[string]QueryHandler{}}
+	return &router{json: map[string]JSONHandler{}, query: map[string]QueryHandler{}, cbor: map[string]CBORHandler{}}
 }
 
 // RegisterJSONService routes requests whose X-Amz-Target starts with
@@ -95,9 +98,30 @@ func (e *Emulator) RegisterQueryService(signingName string, h QueryHandler) {
 // definition) is limited to 64 KiB, so 1 MiB leaves room for everything.
 const maxBodyBytes = 1 << 20
 
+// maxDrainBytes bounds how much of an oversized body is read (and thrown
+// away) so that the client can finish sending before the refusal.
+const maxDrainBytes = 64 << 20
+
 // ServeHTTP answers an AWS request, or an admin request under /_local/.
+//
+// The request body is always read whole before anything is answered. A
+// client still writing its body when the reply arrives abandons the
+// connection (Go's transport then fails the call with "use of closed
+// network connection", and SDKs retry it, sending a write twice).
 func (e *Emulator) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	body, readErr := io.ReadAll(io.LimitReader(r.Body, maxBodyBytes+1))
+	tooLarge := len(body) > maxBodyBytes
+	if tooLarge {
+		if n, _ := io.Copy(io.Discard, io.LimitReader(r.Body, maxDrainBytes)); n == maxDrainBytes {
+			w.Header().Set("Connection", "close") // the rest is not worth reading
+		}
+	}
 	if strings.HasPrefix(r.URL.Path, adminPrefix) {
+		if readErr != nil || tooLarge {
+			adminError(w, http.StatusRequestEntityTooLarge, fmt.Sprintf("the body could not be read whole (at most %d bytes)", maxBodyBytes))
+			return
+		}
+		r.Body = io.NopCloser(bytes.NewReader(body))
 		e.serveAdmin(w, r)
 		return
 	}
@@ -106,17 +130,20 @@ func (e *Emulator) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	if region == "" {
 		region = e.opts.Region
 	}
-	body, err := io.ReadAll(io.LimitReader(r.Body, maxBodyBytes+1))
-	if err != nil {
+	if readErr != nil {
 		WriteJSONError(w, requestID, serializationError("could not read the request body"))
 		return
 	}
-	if len(body) > maxBodyBytes {
+	if tooLarge {
 		WriteJSONError(w, requestID, Errorf("RequestEntityTooLargeException", "the request body is larger than %d bytes", maxBodyBytes))
 		return
 	}
 	if target := r.Header.Get("X-Amz-Target"); target != "" {
 		e.serveJSON(w, r, requestID, region, target, body)
+		return
+	}
+	if strings.HasPrefix(r.URL.Path, "/service/") {
+		e.serveCBOR(w, r, requestID, region, body)
 		return
 	}
 	e.serveQuery(w, r, requestID, region, signingName, body)

@@ -43,6 +43,7 @@ func (e *Emulator) forEachCluster(fn func(*regionState, *cluster)) {
 func (e *Emulator) stepCluster(r *regionState, c *cluster, now time.Time) {
 	c.ensureIndexes()
 	changed := map[string]bool{}
+	standalone := false
 	for _, t := range c.due(now) {
 		if t.LastStatus == "STOPPED" {
 			if now.Sub(t.StoppedAt) >= stoppedTaskTTL {
@@ -52,8 +53,15 @@ func (e *Emulator) stepCluster(r *regionState, c *cluster, now time.Time) {
 			}
 			continue
 		}
-		if e.advanceTask(t, now) && t.Service != "" {
-			changed[t.Service] = true
+		if e.advanceTask(t, now) {
+			if t.Service != "" {
+				changed[t.Service] = true
+			} else {
+				standalone = true
+			}
+		}
+		if t.Service != "" && !t.TargetCheckAt.IsZero() && !now.Before(t.TargetCheckAt) {
+			changed[t.Service] = true // its load balancer targets' health changes
 		}
 		if next := nextWake(t); !next.IsZero() {
 			c.wake(t, maxTime(next, now.Add(stepInterval)))
@@ -73,6 +81,11 @@ func (e *Emulator) stepCluster(r *regionState, c *cluster, now time.Time) {
 	for _, s := range services {
 		s.touched = false
 		e.stepService(r, c, s, c.byService[s.Name], now)
+		e.recordTimeline(s, c.byService[s.Name], now)
+		e.feed.publish(Change{Region: r.Name, Cluster: c.Name, Service: s.Name})
+	}
+	if standalone {
+		e.feed.publish(Change{Region: r.Name, Cluster: c.Name})
 	}
 }
 

@@ -45,6 +45,7 @@ type serviceDeployment struct {
 	RollbackReason string                  `json:"rollbackReason,omitempty"`
 	RollbackAt     time.Time               `json:"rollbackAt,omitzero"`
 	RollbackToRev  string                  `json:"rollbackToRev,omitempty"`
+	nativeHistory                          // lifecycle stage, hooks and alarms (service_bluegreen.go)
 }
 
 // historyARN builds a service-deployment or service-revision ARN from the service ARN.

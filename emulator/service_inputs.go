@@ -15,7 +15,8 @@ type deploymentConfigurationIn struct {
 		Enable   *bool `json:"enable"`
 		Rollback *bool `json:"rollback"`
 	} `json:"deploymentCircuitBreaker"`
-	Alarms json.RawMessage `json:"alarms"`
+	Alarms           json.RawMessage `json:"alarms"`
+	nativeStrategyIn                 // strategy, bake time, hooks (service_strategy.go)
 }
 
 // networkConfigurationIn is an awsvpc networkConfiguration as sent.
@@ -126,6 +127,9 @@ func applyDeploymentConfig(cfg *deploymentConfiguration, in *deploymentConfigura
 	}
 	if in.Alarms != nil {
 		cfg.Alarms = in.Alarms
+	}
+	if err := applyNativeStrategy(cfg, &in.nativeStrategyIn); err != nil {
+		return err
 	}
 	if cfg.MinimumHealthyPercent < 0 || cfg.MinimumHealthyPercent > 100 {
 		return invalidParameter("minimumHealthyPercent must be between 0 and 100.")

@@ -18,6 +18,7 @@ type serviceOut struct {
 	PlatformFamily                string          `json:"platformFamily,omitempty"`
 	TaskDefinition                string          `json:"taskDefinition"`
 	DeploymentConfiguration       deployConfigOut `json:"deploymentConfiguration"`
+	TaskSets                      []taskSetOut    `json:"taskSets,omitempty"`
 	Deployments                   []deploymentOut `json:"deployments"`
 	RoleArn                       string          `json:"roleArn,omitempty"`
 	Events                        []eventOut      `json:"events"`
@@ -43,6 +44,7 @@ type deployConfigOut struct {
 	MaximumPercent        int             `json:"maximumPercent"`
 	MinimumHealthyPercent int             `json:"minimumHealthyPercent"`
 	Alarms                json.RawMessage `json:"alarms,omitempty"`
+	nativeStrategyOut
 }
 
 type deploymentOut struct {
@@ -105,6 +107,7 @@ func (e *Emulator) serviceOutput(s *service, withTags bool) serviceOut {
 	out.DeploymentConfiguration.MaximumPercent = s.Config.MaximumPercent
 	out.DeploymentConfiguration.MinimumHealthyPercent = s.Config.MinimumHealthyPercent
 	out.DeploymentConfiguration.Alarms = s.Config.Alarms
+	out.DeploymentConfiguration.nativeStrategyOut = s.Config.nativeStrategy.output()
 	out.Deployments = make([]deploymentOut, 0, len(s.Deployments))
 	for _, d := range s.Deployments {
 		out.RunningCount += d.RunningCount
@@ -120,6 +123,12 @@ func (e *Emulator) serviceOutput(s *service, withTags bool) serviceOut {
 			do.PlatformFamily = "Linux"
 		}
 		out.Deployments = append(out.Deployments, do)
+	}
+	if out.TaskSets = e.taskSetsOutput(s); out.TaskSets != nil {
+		for _, ts := range out.TaskSets {
+			out.RunningCount += ts.RunningCount
+			out.PendingCount += ts.PendingCount
+		}
 	}
 	out.Events = make([]eventOut, len(s.Events))
 	for i, ev := range s.Events {

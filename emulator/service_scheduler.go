@@ -21,6 +21,7 @@ type serviceView struct {
 	alive    map[string][]*task // per deployment: wanted (desiredStatus RUNNING)
 	counts   groupCounts
 	healthyF func(*task) bool
+	holdOld  bool // a blue/green deployment keeps the old tasks until clean-up
 }
 
 func (v *serviceView) healthy(t *task) bool { return v.healthyF(t) }
@@ -30,14 +31,22 @@ func (v *serviceView) healthy(t *task) bool { return v.healthyF(t) }
 // within maximumPercent, stop old tasks as new ones turn healthy while
 // keeping minimumHealthyPercent, trip the circuit breaker, complete.
 func (e *Emulator) stepService(r *regionState, c *cluster, s *service, tasks []*task, now time.Time) {
+	if s.usesTaskSets() {
+		e.stepTaskSets(r, c, s, tasks, now)
+		return
+	}
 	if len(s.Deployments) == 0 {
 		return
 	}
 	e.countTaskFailures(s, tasks, now)
 	e.loadBalancerEvents(s, tasks, now)
+	e.syncTargets(c, s, tasks, now)
 	e.replaceUnhealthy(s, tasks, now)
+	e.replaceUnhealthyTargets(s, tasks, now)
+	holdOld := e.stepBlueGreen(c, s, tasks, now)
 	e.checkCircuitBreaker(s, tasks, now)
 	v := newServiceView(c, s, tasks, now)
+	v.holdOld = holdOld
 	e.noteHealthyTasks(v)
 	e.scale(r, c, v)
 	e.refreshDeployments(s, tasks, now)
@@ -174,6 +183,9 @@ func (e *Emulator) scale(r *regionState, c *cluster, v *serviceView) {
 	minHealthy := ceilDiv(desired*s.Config.MinimumHealthyPercent, 100)
 	maxTotal := desired * s.Config.MaximumPercent / 100
 	occupying := len(v.all)
+	if v.holdOld {
+		maxTotal = max(maxTotal, occupying+desired) // green starts in full beside blue
+	}
 	scaling := "Scaling activity initiated by (deployment " + primary.ID + ")"
 
 	// Scale in the primary when desiredCount went down.
@@ -233,7 +245,7 @@ func (e *Emulator) scale(r *regionState, c *cluster, v *serviceView) {
 	// Stop old tasks: the ones not (yet) healthy at once, healthy ones as
 	// new ones turn healthy, and down to minimumHealthyPercent when the
 	// primary cannot start its tasks otherwise.
-	if primary.RolloutState == "FAILED" {
+	if primary.RolloutState == "FAILED" || v.holdOld {
 		return
 	}
 	var oldUnhealthy, oldHealthy []*task

@@ -132,13 +132,26 @@ func TestLoadBalancedServiceReportsTargets(t *testing.T) {
 	ctx := context.Background()
 	createFargateService(t, em, client, "web:1", 2, false)
 	tg := "arn:aws:elasticloadbalancing:us-east-1:000000000000:targetgroup/web/0123456789abcdef"
-	td := registerWebHC(t, client, "web:2", false)
+	reg, err := client.RegisterTaskDefinition(ctx, &ecs.RegisterTaskDefinitionInput{
+		Family: aws.String("web"), NetworkMode: types.NetworkModeAwsvpc, Cpu: aws.String("256"), Memory: aws.String("512"),
+		RequiresCompatibilities: []types.Compatibility{types.CompatibilityFargate},
+		ContainerDefinitions: []types.ContainerDefinition{{Name: aws.String("web"), Image: aws.String("web:2"),
+			PortMappings: []types.PortMapping{{ContainerPort: aws.Int32(8080)}}}},
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	td := aws.ToString(reg.TaskDefinition.TaskDefinitionArn)
 	if _, err := client.UpdateService(ctx, &ecs.UpdateServiceInput{Service: aws.String("web"), TaskDefinition: aws.String(td),
 		LoadBalancers: []types.LoadBalancer{{TargetGroupArn: aws.String(tg), ContainerName: aws.String("web"), ContainerPort: aws.Int32(8080)}}}); err != nil {
 		t.Fatal(err)
 	}
 	em.Advance(3 * time.Minute)
 	events := eventMessages(describeService(t, client, "default", "web"))
+	if _, err := client.UpdateService(ctx, &ecs.UpdateServiceInput{Service: aws.String("web"), TaskDefinition: aws.String(registerWebHC(t, client, "web:3", false))}); err == nil ||
+		!strings.Contains(err.Error(), "The container web did not have a container port 8080 defined.") {
+		t.Errorf("a task definition without the load balancer's port: %v", err)
+	}
 	for _, want := range []string{
 		"(service web) registered 2 targets in (target-group " + tg + ")",
 		"(service web) has begun draining connections on 2 tasks.",

@@ -18,10 +18,10 @@ func newState() *state { return &state{Regions: map[string]*regionState{}} }
 // regionState is one region of the account.
 type regionState struct {
 	Name     string              `json:"name"`
-	Clusters map[string]*cluster `json:"clusters"`
-	Families map[string]*family  `json:"families"`
-	SubnetAZ map[string]string   `json:"subnetAZ"` // awsvpc subnets get zones round robin
-	Sequence int64               `json:"sequence"` // orders resources by creation
+	Clusters map[string]*cluster `json:"clusters,omitempty"` // always written, by encodeSaved
+	Families map[string]*family  `json:"families,omitempty"` // always written, by encodeSaved
+	SubnetAZ map[string]string   `json:"subnetAZ"`           // awsvpc subnets get zones round robin
+	Sequence int64               `json:"sequence"`           // orders resources by creation
 	// Initialized is set once the region has served a request (the default
 	// cluster is created then, and not again after a user deletes it).
 	Initialized bool `json:"initialized"`
@@ -55,8 +55,8 @@ type cluster struct {
 	Configuration     json.RawMessage      `json:"configuration,omitempty"`
 	CapacityProviders []string             `json:"capacityProviders,omitempty"`
 	DefaultStrategy   json.RawMessage      `json:"defaultStrategy,omitempty"`
-	Services          map[string]*service  `json:"services"`
-	Tasks             map[string]*task     `json:"tasks"`
+	Services          map[string]*service  `json:"services,omitempty"` // always written, by encodeSaved
+	Tasks             map[string]*task     `json:"tasks,omitempty"`    // always written, by encodeSaved
 	Instances         []*containerInstance `json:"instances"`
 
 	// Indexes rebuilt after a load (see wake.go).
@@ -120,6 +120,7 @@ type service struct {
 	TaskDefinition       string                  `json:"taskDefinition"`
 	Config               deploymentConfiguration `json:"config"`
 	Deployments          []*deployment           `json:"deployments"`
+	TaskSets             []*taskSet              `json:"taskSets,omitempty"` // EXTERNAL and CODE_DEPLOY controllers
 	LoadBalancers        json.RawMessage         `json:"loadBalancers,omitempty"`
 	ServiceRegistries    json.RawMessage         `json:"serviceRegistries,omitempty"`
 	Network              *networkConfiguration   `json:"network,omitempty"`
@@ -147,6 +148,7 @@ type service struct {
 	Revisions            []*serviceRevision      `json:"revisions,omitempty"`
 	History              []*serviceDeployment    `json:"history,omitempty"`
 	BackoffUntil         time.Time               `json:"backoffUntil,omitzero"`
+	BlueGreen            *blueGreen              `json:"blueGreen,omitempty"` // ECS-native blue/green (service_bluegreen.go)
 	// touched is set by API calls that change the service, so the next
 	// scheduler step looks at it even when it was idle.
 	touched bool
@@ -159,6 +161,7 @@ type deploymentConfiguration struct {
 	CircuitBreaker        bool            `json:"circuitBreaker"`
 	Rollback              bool            `json:"rollback"`
 	Alarms                json.RawMessage `json:"alarms,omitempty"`
+	nativeStrategy                        // BLUE_GREEN, LINEAR, CANARY (service_strategy.go)
 }
 
 // networkConfiguration keeps the caller's awsvpc settings (Raw is echoed).
@@ -247,6 +250,7 @@ type task struct {
 	WasHealthy           bool                  `json:"wasHealthy,omitempty"`
 	HealthFailed         bool                  `json:"healthFailed,omitempty"`
 	Network              *networkConfiguration `json:"network,omitempty"`
+	taskTargets                                // load balancer targets (service_targets.go)
 
 	cl          *cluster // the cluster whose wake queue holds the task
 	wakeAt      int64

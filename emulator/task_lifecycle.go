@@ -193,6 +193,9 @@ func (e *Emulator) beginStop(t *task, now time.Time) {
 	}
 	t.LastStatus = "DEACTIVATING"
 	t.NextAt = now.Add(deactivatingTime)
+	if delay := e.deregisterTaskTargets(t, now); delay > 0 {
+		t.NextAt = now.Add(delay) // draining connections before SIGTERM
+	}
 }
 
 // signalContainers sends SIGTERM: each container exits soon (143), or at

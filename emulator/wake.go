@@ -139,6 +139,7 @@ func nextWake(t *task) time.Time {
 				consider(ct.NextCheckAt)
 			}
 		}
+		consider(t.TargetCheckAt)
 	case "STOPPING":
 		for _, ct := range t.Containers {
 			if ct.LastStatus == "RUNNING" {

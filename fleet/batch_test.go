@@ -2,6 +2,7 @@ package fleet
 
 import (
 	"context"
+	"errors"
 	"sync"
 	"testing"
 	"time"
@@ -88,7 +89,7 @@ func TestBatcherCallerCancellation(t *testing.T) {
 		done <- err
 	}()
 	cancel()
-	if err := <-done; err != context.Canceled {
+	if err := <-done; !errors.Is(err, context.Canceled) {
 		t.Fatalf("a cancelled caller stops waiting: %v", err)
 	}
 }

@@ -51,7 +51,9 @@ func BenchmarkFleet(b *testing.B) {
 			fmt.Fprintf(w, "%s\t%d\t%s\t%.2f×\t%d\t%.1f\t%d\t%d\t\n", r.name, r.services, r.total.Round(10*time.Millisecond),
 				r.total.Seconds()/one.total.Seconds(), r.calls, float64(r.calls)/r.total.Seconds(), r.retried, r.failed)
 		}
-		w.Flush()
+		if err := w.Flush(); err != nil {
+			b.Fatal(err)
+		}
 	}
 }
 
@@ -68,7 +70,7 @@ func fleetRun(b *testing.B, n int, mode string) benchFleetRow {
 	b.StopTimer()
 	ctx := context.Background()
 	em := emulator.New(emulator.Options{Speed: 20, Seed: 11})
-	defer em.Close()
+	defer func() { _ = em.Close() }()
 	b.Setenv("AWS_CONFIG_FILE", b.TempDir()+"/none")
 	b.Setenv("AWS_SHARED_CREDENTIALS_FILE", b.TempDir()+"/none")
 	setupCfg, err := awsconfig.Load(ctx, awsconfig.Options{Handler: em, Region: "us-east-1"})
@@ -83,7 +85,9 @@ func fleetRun(b *testing.B, n int, mode string) benchFleetRow {
 		}
 	}
 	l.settle(b, names)
-	em.SetScenario(&scenario.Scenario{Limits: benchLimits()})
+	if err := em.SetScenario(&scenario.Scenario{Limits: benchLimits()}); err != nil {
+		b.Fatal(err)
+	}
 
 	calls := &awsconfig.CallCounter{}
 	client := func(shared bool) rollout.ECSAPI {

@@ -28,7 +28,7 @@ type localECS struct {
 func newLocalECS(t testing.TB, scen *scenario.Scenario) *localECS {
 	t.Helper()
 	em := emulator.New(emulator.Options{Speed: 60, Seed: 7, Scenario: scen})
-	t.Cleanup(func() { em.Close() })
+	t.Cleanup(func() { _ = em.Close() })
 	t.Setenv("AWS_CONFIG_FILE", t.TempDir()+"/none")
 	t.Setenv("AWS_SHARED_CREDENTIALS_FILE", t.TempDir()+"/none")
 	calls := &awsconfig.CallCounter{}

@@ -20,7 +20,7 @@ func TestLimiterKeepsCallsUnderTheServersBuckets(t *testing.T) {
 	scen := &scenario.Scenario{Limits: []scenario.Limit{{Operation: "Describe*", Burst: 10, Rate: 20}}}
 	throttled := func(limiter *Limiter) int {
 		em := emulator.New(emulator.Options{Clock: emulator.NewManualClock(testStartTime()), Seed: 1, Scenario: scen})
-		defer em.Close()
+		defer func() { _ = em.Close() }()
 		opts := awsconfig.Options{Handler: em, Region: "us-east-1", MaxAttempts: 1}
 		cfg, err := awsconfig.Load(context.Background(), opts)
 		if err != nil {

@@ -17,6 +17,7 @@ func Outputs(res *Result) []Output {
 		{"ClusterName", res.Cluster},
 		{"ServiceName", res.Service},
 		{"Region", res.Region},
+		{"DeploymentId", res.DeploymentID}, // empty when no deployment was started
 	}
 }
 

@@ -66,6 +66,12 @@ func MakePlan(ctx context.Context, api ECSAPI, req Request) (*Plan, error) {
 	if dc := svc.DeploymentController; dc != nil && dc.Type != "" && dc.Type != types.DeploymentControllerTypeEcs {
 		return nil, failure.Invalidf("service %s uses the %s deployment controller; deploy does rolling updates of ECS-controlled services only", req.Service, dc.Type)
 	}
+	if lt := req.Settings.LaunchType; lt != "" && len(svc.CapacityProviderStrategy) == 0 && svc.LaunchType != lt {
+		return nil, failure.Invalidf("--launch-type %s: service %s runs on %s, and ECS cannot change a service's launch type; use --capacity-provider (for example FARGATE or FARGATE_SPOT) or create the service again", lt, req.Service, orNone(string(svc.LaunchType)))
+	}
+	if req.Family != "" && req.Source.Existing != "" {
+		return nil, failure.Invalidf("--family registers a new revision; it cannot be combined with --task-definition, which deploys an existing one")
+	}
 	p := &Plan{Request: req, Service: svc}
 	p.Current, p.CurrentTags, err = describeTaskDefinition(ctx, api, aws.ToString(svc.TaskDefinition))
 	if err != nil {
@@ -120,7 +126,9 @@ func orInt(p *int32, def int32) *int32 {
 // deployment (a new task definition, network, platform version or a forced one).
 func (p *Plan) startsDeployment() bool {
 	u := p.Update
-	return p.New != nil || p.Existing != nil || u.ForceNewDeployment || u.NetworkConfiguration != nil || u.PlatformVersion != nil
+	return p.New != nil || p.Existing != nil || u.ForceNewDeployment || u.NetworkConfiguration != nil || u.PlatformVersion != nil ||
+		u.LoadBalancers != nil || u.ServiceRegistries != nil || u.ServiceConnectConfiguration != nil ||
+		u.VolumeConfigurations != nil || u.VpcLatticeConfigurations != nil
 }
 
 // chooseTaskDefinition fills New (or Existing) from the request's source and changes.
@@ -152,6 +160,11 @@ func (p *Plan) chooseTaskDefinition(ctx context.Context, api ECSAPI) error {
 		Changes: req.Changes, CopyTags: req.CopyTaskDefinitionTags}, &p.Service, p.Current, p.CurrentTags)
 	if err != nil {
 		return err
+	}
+	if dest := req.Family; dest != "" && dest != aws.ToString(b.Input.Family) {
+		// The destination family (Octopus's "task definition name").
+		p.Notes = append(p.Notes, fmt.Sprintf("registered into family %s (the base revision is of %s)", dest, aws.ToString(b.Input.Family)))
+		b.Input.Family = aws.String(dest)
 	}
 	p.Summary, p.Notes = b.Summary, append(p.Notes, b.Notes...)
 	unchanged := taskdef.RegisterInput(p.Current, tagsIf(req.CopyTaskDefinitionTags || len(b.Input.Tags) > 0, p.CurrentTags))

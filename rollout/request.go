@@ -12,6 +12,9 @@ import (
 type Request struct {
 	Cluster string
 	Service string
+	// Family, when set, is the family the new revision is registered into
+	// instead of the base revision's (Octopus's "task definition name").
+	Family  string
 	Source  Source
 	Changes taskdef.Changes
 	// CopyTaskDefinitionTags carries the base revision's tags to the new one.
@@ -49,4 +52,16 @@ type ServiceSettings struct {
 	AssignPublicIP         *bool
 	PlatformVersion        *string
 	CircuitBreaker         *types.DeploymentCircuitBreaker
+	// Alarms sets the deployment alarms (and whether they roll back).
+	Alarms *types.DeploymentAlarms
+	// LaunchType is the launch type the service must run on. UpdateService
+	// cannot change it; a service on a capacity provider strategy is moved
+	// back to it.
+	LaunchType types.LaunchType
+	// Extra sets any other UpdateService member, in the API's shape (the
+	// spec's service: section and the flags for capacity providers,
+	// placement, tags, execute command and zone rebalancing). The settings
+	// above win over the same members here; cluster, service and
+	// taskDefinition may not be given.
+	Extra *ecs.UpdateServiceInput
 }

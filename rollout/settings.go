@@ -48,9 +48,20 @@ func serviceUpdate(svc types.Service, s ServiceSettings) (*ecs.UpdateServiceInpu
 		in.PlatformVersion = s.PlatformVersion
 		note("platformVersion", orNone(aws.ToString(svc.PlatformVersion)), *s.PlatformVersion)
 	}
+	if s.LaunchType != "" && len(svc.CapacityProviderStrategy) > 0 {
+		// Back from a capacity provider strategy to a launch type: an empty
+		// strategy, taking effect with a new deployment.
+		in.CapacityProviderStrategy = []types.CapacityProviderStrategyItem{}
+		note("capacityProviderStrategy", APIText(svc.CapacityProviderStrategy), "(none: launch type "+string(s.LaunchType)+")")
+	}
+	applyExtra(svc, in, s.Extra, note)
 	if s.ForceNewDeployment {
 		in.ForceNewDeployment = true
 		changes = append(changes, SettingChange{Name: "forceNewDeployment", Old: "-", New: "true"})
+	} else if in.CapacityProviderStrategy != nil {
+		// A new strategy applies to the tasks of the next deployment only.
+		in.ForceNewDeployment = true
+		changes = append(changes, SettingChange{Name: "forceNewDeployment", Old: "-", New: "true (a capacity provider strategy applies to new tasks)"})
 	}
 	return in, changes
 }
@@ -84,6 +95,19 @@ func deploymentConfig(svc types.Service, s ServiceSettings, note func(name, old,
 			note("deploymentCircuitBreaker", breakerText(old), breakerText(*s.CircuitBreaker))
 			cb := *s.CircuitBreaker
 			next.DeploymentCircuitBreaker = &cb
+			changed = true
+		}
+	}
+	if s.Alarms != nil && APIText(cur.Alarms) != APIText(s.Alarms) {
+		note("alarms", APIText(cur.Alarms), APIText(s.Alarms))
+		a := *s.Alarms
+		next.Alarms = &a
+		changed = true
+	}
+	if s.Extra != nil {
+		skip := map[string]bool{"MinimumHealthyPercent": s.MinHealthyPercent != nil, "MaximumPercent": s.MaxPercent != nil,
+			"DeploymentCircuitBreaker": s.CircuitBreaker != nil, "Alarms": s.Alarms != nil}
+		if overlayDeploymentConfig(cur, &next, s.Extra.DeploymentConfiguration, skip, note) {
 			changed = true
 		}
 	}

@@ -3,6 +3,8 @@ package spec
 import (
 	"os"
 
+	"github.com/aws/aws-sdk-go-v2/service/ecs"
+
 	"github.com/ecsdeploy/ecsdeploy/internal/failure"
 	"github.com/ecsdeploy/ecsdeploy/taskdef"
 	"github.com/ecsdeploy/ecsdeploy/vars"
@@ -57,10 +59,15 @@ type Deploy struct {
 	Rollback      *bool     `yaml:"rollback"`
 	KeepRevisions *int      `yaml:"keepRevisions"`
 
+	// ServiceUpdate holds the UpdateService members of a "service:" mapping
+	// (see decodeNode); nil when service: is the name alone.
+	ServiceUpdate *ecs.UpdateServiceInput `yaml:"-"`
+
 	lines Lines // where each field was written, for Validate's messages
 	// unparsed says the file was not valid YAML: Validate then reports
 	// nothing more, the syntax error being the one problem to fix.
-	unparsed bool
+	unparsed       bool
+	serviceCluster string // the cluster member of a service: mapping
 }
 
 func (d *Deploy) markUnparsed() { d.unparsed = true }
@@ -95,7 +102,18 @@ func LoadDeploy(path string, r vars.Resolver) (*Deploy, error) {
 		return nil, failure.Invalidf("read spec: %v", err)
 	}
 	var d Deploy
-	if err := Decode(data, r, &d); err != nil {
+	err = Decode(data, r, &d)
+	if c := d.serviceCluster; c != "" {
+		// The service: mapping may name the cluster, as UpdateService does.
+		if d.Cluster != "" && d.Cluster != c {
+			var ps failure.Problems
+			ps.Extend(err)
+			ps.Add("service.cluster", d.Line("cluster"), "names cluster %q, but cluster is %q: give it once", c, d.Cluster)
+			err = ps.Err()
+		}
+		d.Cluster = c
+	}
+	if err != nil {
 		return &d, err
 	}
 	return &d, nil

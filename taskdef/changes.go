@@ -6,6 +6,7 @@ package taskdef
 
 import (
 	"fmt"
+	"github.com/ecsdeploy/ecsdeploy/imageref"
 	"strings"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
@@ -183,4 +184,19 @@ func checkContainerName(name string) error {
 		}
 	}
 	return nil
+}
+
+// RetagImages gives every image change the tag tag (dropping a digest),
+// for -e/--tag-from-env: the tag of the images given with --image comes from
+// a variable.
+func RetagImages(images []ImageChange, tag string) ([]ImageChange, error) {
+	out := make([]ImageChange, len(images))
+	for i, ic := range images {
+		ref, err := imageref.Parse(ic.Image)
+		if err != nil {
+			return nil, fmt.Errorf("--image %s: %v", ic.Image, err)
+		}
+		out[i] = ImageChange{Container: ic.Container, Image: ref.WithTag(tag).String()}
+	}
+	return out, nil
 }

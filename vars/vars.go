@@ -6,8 +6,8 @@
 // braces are ignored. "##{" is an escape and yields a literal "#{". Names are
 // made of letters, digits, '_', '.' and '-'. Values are inserted as they are:
 // a value that itself contains "#{…}" is not expanded again, so variables can
-// never loop. Octopus filters ("#{Name | ToLower}") are not supported and are
-// reported as errors rather than passed through.
+// never loop. Octopus filters follow the name ("#{Name | ToLower | Truncate 8}");
+// filters.go lists them. An unknown filter is an error naming it.
 package vars
 
 import (
@@ -149,6 +149,13 @@ func (r Resolver) Expand(s string) (string, error) {
 			missing[t.text] = true
 			continue
 		}
+		if len(t.filters) > 0 {
+			out, err := applyFilters(t.text, v, t.filters)
+			if err != nil {
+				return "", err
+			}
+			v = out
+		}
 		b.WriteString(v)
 	}
 	if len(missing) > 0 {
@@ -182,7 +189,8 @@ func References(s string) []string {
 		if end < 0 {
 			break
 		}
-		name := strings.TrimSpace(s[j+2 : j+2+end])
+		name, _, _ := strings.Cut(s[j+2:j+2+end], "|")
+		name = strings.TrimSpace(name)
 		if CheckName(name) == nil && !seen[name] {
 			seen[name] = true
 			out = append(out, name)
@@ -193,8 +201,9 @@ func References(s string) []string {
 }
 
 type token struct {
-	text  string
-	isVar bool
+	text    string
+	isVar   bool
+	filters []filterCall
 }
 
 // scan splits s into literal text and variable names.
@@ -217,22 +226,15 @@ func scan(s string) ([]token, error) {
 			// The text is never repeated: it may be a secret's value.
 			return nil, fmt.Errorf("unterminated variable reference: add the closing '}' after #{Name, or write ##{ for a literal #{ (the value is not shown)")
 		}
-		inner := s[i+2 : i+2+end]
-		name := strings.TrimSpace(inner)
-		if strings.Contains(name, "|") {
-			return nil, fmt.Errorf("variable filters are not supported: write #{Name}, without a | filter (the value is not shown)")
-		}
-		if name == "" {
-			return nil, fmt.Errorf("empty variable name in #{}: write #{Name}, or ##{ for a literal #{")
-		}
-		if CheckName(name) != nil {
-			return nil, fmt.Errorf("a character is not allowed in a variable name inside #{…}: use letters, digits, '_', '.' and '-', or write ##{ for a literal #{ (the value is not shown)")
+		name, filters, err := parseReference(s[i+2 : i+2+end])
+		if err != nil {
+			return nil, err
 		}
 		if lit.Len() > 0 {
 			toks = append(toks, token{text: lit.String()})
 			lit.Reset()
 		}
-		toks = append(toks, token{text: name, isVar: true})
+		toks = append(toks, token{text: name, isVar: true, filters: filters})
 		i += 2 + end + 1
 	}
 	if lit.Len() > 0 {

@@ -65,7 +65,7 @@ func TestExpandErrors(t *testing.T) {
 	for in, want := range map[string]string{
 		"#{A":          "unterminated",
 		"#{}":          "empty variable name",
-		"#{A | Lower}": "filters are not supported",
+		"#{A | Lower}": `unknown filter "Lower" (known filters: Base64Decode,`,
 		"#{a b}":       "not allowed",
 	} {
 		_, err := r.Expand(in)

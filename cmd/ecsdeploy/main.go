@@ -8,5 +8,6 @@ import (
 )
 
 func main() {
-	os.Exit(cli.Main(os.Args[1:]))
+	// Invoked as "ecs-deploy" (a symlink), it reads the script's command line.
+	os.Exit(cli.Main(cli.ScriptArgs(os.Args[0], os.Args[1:])))
 }

@@ -28,7 +28,7 @@ func (l Limit) validate() error {
 		return fmt.Errorf("operation is required (an API operation name or a glob such as \"Describe*\")")
 	}
 	if _, err := path.Match(l.Operation, ""); err != nil {
-		return fmt.Errorf("operation %q is not a valid pattern: %v", l.Operation, err)
+		return fmt.Errorf("operation %q is not a valid pattern: %w", l.Operation, err)
 	}
 	if l.Burst < 1 {
 		return fmt.Errorf("burst %d: the bucket must hold at least 1 token", l.Burst)

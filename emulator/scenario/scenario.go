@@ -31,6 +31,10 @@ type Scenario struct {
 	// Limits are API rate limits (token buckets); a call over a limit is
 	// throttled. The first matching entry decides.
 	Limits []Limit `yaml:"limits,omitempty" json:"limits,omitempty"`
+	// Hooks says how Lambda lifecycle hooks answer; the first match wins.
+	Hooks []Hook `yaml:"hooks,omitempty" json:"hooks,omitempty"`
+	// Alarms sets CloudWatch alarm states over time (alarms.go).
+	Alarms []Alarm `yaml:"alarms,omitempty" json:"alarms,omitempty"`
 }
 
 // Capacity is the EC2 container-instance capacity of each cluster.
@@ -98,6 +102,8 @@ type Image struct {
 	IgnoreSIGTERM bool `yaml:"ignoreSigterm,omitempty" json:"ignoreSigterm,omitempty"`
 	// Logs are lines the container prints, one second apart from its start.
 	Logs []string `yaml:"logs,omitempty" json:"logs,omitempty"`
+	// TargetBehaviour: how its load balancer health checks go (targethealth.go).
+	TargetBehaviour `yaml:",inline"`
 }
 
 // Load reads a scenario file (YAML or JSON).
@@ -161,6 +167,7 @@ func (s *Scenario) Validate() error {
 		if im.ExitCode != nil && (*im.ExitCode < 0 || *im.ExitCode > 255) {
 			add("images[%d].exitCode %d: must be 0..255", i, *im.ExitCode)
 		}
+		problems = append(problems, im.validateTarget(i)...)
 	}
 	for i, f := range s.Faults {
 		if err := f.validate(); err != nil {
@@ -172,6 +179,8 @@ func (s *Scenario) Validate() error {
 			add("limits[%d]: %v", i, err)
 		}
 	}
+	problems = append(problems, s.validateHooks()...)
+	problems = append(problems, s.validateAlarms()...)
 	if len(problems) > 0 {
 		return fmt.Errorf("invalid scenario:\n  %s", strings.Join(problems, "\n  "))
 	}

@@ -116,3 +116,38 @@ func TestImagePatternsSpanRegistryPaths(t *testing.T) {
 		}
 	}
 }
+
+func TestAlarmWindows(t *testing.T) {
+	s, err := Parse([]byte("alarms:\n  - name: web-5xx\n    state: ALARM\n    after: 1m\n    for: 2m\n    reason: too many errors\n  - name: \"db-*\"\n    state: INSUFFICIENT_DATA\n"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	cases := []struct {
+		name  string
+		at    time.Duration
+		state string
+		since time.Duration
+		known bool
+	}{
+		{"web-5xx", 30 * time.Second, AlarmOK, 0, true},
+		{"web-5xx", 90 * time.Second, AlarmAlarm, time.Minute, true},
+		{"web-5xx", 4 * time.Minute, AlarmOK, 3 * time.Minute, true},
+		{"db-main", 0, AlarmInsufficientData, 0, true},
+		{"other", time.Hour, AlarmOK, 0, false},
+	}
+	for _, c := range cases {
+		st, ok := s.AlarmState(c.name, c.at)
+		if st.State != c.state || st.Since != c.since || ok != c.known {
+			t.Errorf("%s at %v: %+v %v, want %s since %v known %v", c.name, c.at, st, ok, c.state, c.since, c.known)
+		}
+	}
+	if st, _ := s.AlarmState("web-5xx", 90*time.Second); st.Reason != "too many errors" {
+		t.Errorf("reason %q", st.Reason)
+	}
+	if names := s.AlarmNames(); len(names) != 1 || names[0] != "web-5xx" {
+		t.Errorf("AlarmNames = %v", names)
+	}
+	if _, err := Parse([]byte("alarms:\n  - name: x\n    state: RED\n")); err == nil || !strings.Contains(err.Error(), "alarms[0].state") {
+		t.Errorf("a bad state: %v", err)
+	}
+}

@@ -61,6 +61,7 @@ type planFlags struct {
 	circuitBreaker string
 
 	showValues bool
+	svc        serviceFlags // deploy and diff only (deploy_service_flags.go)
 }
 
 func (f *planFlags) register(fs *pflag.FlagSet) {
@@ -75,7 +76,7 @@ func (f *planFlags) register(fs *pflag.FlagSet) {
 	fs.StringVar(&f.taskDefinition, "task-definition", "", "deploy this existing revision (family:revision or ARN) as it is")
 	fs.StringArrayVarP(&f.images, "image", "i", nil, "set an image: container=ref, or ref to retag every container of that repository (repeatable)")
 	fs.StringVar(&f.tagOnly, "tag-only", "", "retag every container's image with this tag")
-	fs.StringVarP(&f.tagFromEnv, "tag-from-env", "e", "", "like --tag-only, with the tag taken from this environment variable")
+	fs.StringVarP(&f.tagFromEnv, "tag-from-env", "e", "", "take the tag of the --image images from this environment variable (--tag-only retags every container)")
 	fs.StringArrayVar(&f.env, "env", nil, "set an environment variable: container:KEY=VALUE (repeatable)")
 	fs.StringArrayVar(&f.unsetEnv, "unset-env", nil, "remove an environment variable: container:KEY (repeatable)")
 	fs.StringVar(&f.envMode, "env-mode", "", "merge (default: keep other variables) or replace (a container's variables become exactly those given)")
@@ -98,6 +99,7 @@ func (f *planFlags) register(fs *pflag.FlagSet) {
 	fs.StringVar(&f.circuitBreaker, "circuit-breaker", "", "enable the deployment circuit breaker; =rollback also lets ECS roll back; =false disables it")
 	fs.Lookup("circuit-breaker").NoOptDefVal = "true"
 	fs.BoolVar(&f.showValues, "show-values", false, "show plain environment values in diffs (masked by default)")
+	f.svc.register(fs)
 }
 
 // resolved is what the flags and the spec file resolve to.
@@ -163,6 +165,7 @@ func (f *planFlags) resolveOver(d *spec.Deploy, resolver vars.Resolver, flags *p
 		req.Source.File = in
 	}
 	req.Settings = settingsOf(d)
+	f.svc.apply(&x, &req)
 	return &resolved{spec: d, request: req, resolver: resolver}
 }
 
@@ -402,13 +405,22 @@ func (f *planFlags) changes(x *expander) taskdef.Changes {
 		c.TagOnly = &tag
 	}
 	if x.given("tag-from-env") {
+		// As in the ecs-deploy script: the tag of the image given with -i
+		// comes from the variable.
 		name := x.expand("tag-from-env", f.tagFromEnv)
 		tag, ok := os.LookupEnv(name)
-		if !ok || strings.TrimSpace(tag) == "" {
+		switch {
+		case !ok || strings.TrimSpace(tag) == "":
 			x.problems.Add("--tag-from-env", 0, "environment variable %s is not set or empty", name)
-		} else {
-			tag = strings.TrimSpace(tag)
-			c.TagOnly = &tag
+		case len(c.Images) == 0:
+			x.problems.Add("--tag-from-env", 0, "sets the tag of the images given with --image; give -i IMAGE (or use --tag-only TAG to retag every container)")
+		default:
+			retagged, err := taskdef.RetagImages(c.Images, strings.TrimSpace(tag))
+			if err != nil {
+				x.problems.Add("--tag-from-env", 0, "%v", err)
+			} else {
+				c.Images = retagged
+			}
 		}
 	}
 	kv := func(flag string, values []string, parse func(string) (taskdef.KeyValueChange, error)) []taskdef.KeyValueChange {
@@ -460,6 +472,10 @@ func settingsOf(d *spec.Deploy) rollout.ServiceSettings {
 	}
 	if cb := d.CircuitBreaker; cb != nil {
 		s.CircuitBreaker = &types.DeploymentCircuitBreaker{Enable: cb.Enable == nil || *cb.Enable, Rollback: cb.Rollback != nil && *cb.Rollback}
+	}
+	if d.ServiceUpdate != nil {
+		extra := *d.ServiceUpdate // the flags may add members to a copy
+		s.Extra = &extra
 	}
 	return s
 }

@@ -91,14 +91,20 @@ func TestLocalDiffShowsCircuitBreakerAndPercentages(t *testing.T) {
 	}
 }
 
+// -e takes the tag of the image given with -i from the variable, as the
+// ecs-deploy script documents it; alone it is an error naming --tag-only.
 func TestLocalDeployTagFromEnv(t *testing.T) {
 	l := newLocalECS(t, nil)
 	l.createService(t, serviceSpec{image: "registry.example.com/app:1", desired: 1})
 	t.Setenv("BUILD_TAG", "build-42")
-	code, stdout, _ := l.run(t, deployArgs("-e", "BUILD_TAG", "--no-wait")...)
+	code, stdout, _ := l.run(t, deployArgs("-i", "registry.example.com/app:latest", "-e", "BUILD_TAG", "--no-wait")...)
 	r := parseReport(t, stdout)
 	if code != 0 || r.Outcome != "updated" || l.image(t, r.TaskDefinition) != "registry.example.com/app:build-42" {
 		t.Fatalf("exit %d, report %+v", code, r)
+	}
+	code, _, stderr := l.run(t, deployArgs("-e", "BUILD_TAG", "--no-wait")...)
+	if code != 2 || !strings.Contains(stderr, "--tag-only") {
+		t.Fatalf("-e without -i: exit %d\n%s", code, stderr)
 	}
 }
 

@@ -54,6 +54,8 @@ type GlobalOptions struct {
 	Output  string            // "text" or "json"
 	Verbose bool
 	Quiet   bool
+	// LockTimeout is how long --local waits for the state another command holds.
+	LockTimeout durationFlag
 }
 
 // JSON reports whether machine-readable output was asked for.
@@ -222,7 +224,12 @@ func (f *ClientFactory) openLocal(ctx context.Context, cloudFormation bool) (htt
 	}
 	h, closeFn, err := f.local.Open(ctx, cloudFormation)
 	if err != nil {
-		return nil, exitcode.With(exitcode.Invalid, fmt.Errorf("open the local ECS: %w", err))
+		err = fmt.Errorf("open the local ECS: %w", err)
+		var coded *exitcode.Error
+		if errors.As(err, &coded) { // the state is locked by another process (4)...
+			return nil, err
+		}
+		return nil, exitcode.With(exitcode.Invalid, err) // ...or damaged
 	}
 	if f.opened == nil {
 		f.opened = map[bool]http.Handler{}

@@ -21,11 +21,14 @@ type runOpts struct {
 
 // deps builds the dependency set of one command line on out and errOut.
 func (o runOpts) deps(out, errOut io.Writer) *Deps {
-	var backend LocalBackend = stateFileECS{}
+	streams := &IOStreams{In: strings.NewReader(""), Out: out, ErrOut: errOut}
 	if o.Local != nil {
-		backend = handlerECS{o.Local}
+		return NewDeps(streams, o.Clock, o.AWS, handlerECS{o.Local})
 	}
-	return NewDeps(&IOStreams{In: strings.NewReader(""), Out: out, ErrOut: errOut}, o.Clock, o.AWS, backend)
+	local := &stateFileECS{}
+	d := NewDeps(streams, o.Clock, o.AWS, local)
+	local.global = d.Global // as Main does
+	return d
 }
 
 // handlerECS is a test's emulator as the local ECS of --local; nothing is

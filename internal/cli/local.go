@@ -15,6 +15,9 @@ import (
 
 	"github.com/ecsdeploy/ecsdeploy/emulator"
 	localcfn "github.com/ecsdeploy/ecsdeploy/emulator/cloudformation"
+	"github.com/ecsdeploy/ecsdeploy/emulator/cloudwatch"
+	"github.com/ecsdeploy/ecsdeploy/emulator/codedeploy"
+	"github.com/ecsdeploy/ecsdeploy/emulator/elbv2"
 	"github.com/ecsdeploy/ecsdeploy/emulator/logs"
 	"github.com/ecsdeploy/ecsdeploy/emulator/scenario"
 	"github.com/ecsdeploy/ecsdeploy/exitcode"
@@ -44,7 +47,11 @@ func localStatePath() (string, error) {
 // is a fresh start); a damaged file is an error and is left as it is.
 func openLocalEmulator(file string, speed float64) (*emulator.Emulator, error) {
 	em := emulator.New(emulator.Options{Speed: speed, DefaultCluster: true})
-	logs.Register(em) // CloudWatch Logs for awslogs containers (run --logs, aws logs get-log-events)
+	logs.Register(em)        // CloudWatch Logs for awslogs containers (run --logs, aws logs get-log-events)
+	lb := elbv2.Register(em) // load balancers and target health, saved in the same state
+	cloudwatch.Register(em)  // DescribeAlarms, from the scenario's alarms
+	// CodeDeploy blue/green for CODE_DEPLOY services, shifting traffic on lb.
+	codedeploy.Register(em, codedeploy.NewELBTraffic(lb))
 	if err := em.LoadState(file); err != nil && !errors.Is(err, os.ErrNotExist) {
 		em.Close()
 		return nil, err
@@ -56,14 +63,28 @@ func openLocalEmulator(file string, speed float64) (*emulator.Emulator, error) {
 // state file shared by successive commands; closing it saves the state. For
 // the stack commands it also serves CloudFormation, with the stacks saved
 // next to the state file by earlier commands.
-type stateFileECS struct{}
+//
+// The state file is locked from Open until the returned function has saved
+// it (see lockLocalState).
+type stateFileECS struct {
+	global *GlobalOptions // for --lock-timeout; nil means the default
+}
 
 // Open implements LocalBackend.
-func (stateFileECS) Open(ctx context.Context, cloudFormation bool) (http.Handler, func() error, error) {
+func (s stateFileECS) Open(ctx context.Context, cloudFormation bool) (_ http.Handler, _ func() error, err error) {
 	file, err := localStatePath()
 	if err != nil {
 		return nil, nil, err
 	}
+	lock, err := lockLocalState(ctx, file, s.global)
+	if err != nil {
+		return nil, nil, err
+	}
+	defer func() {
+		if err != nil {
+			_ = lock.Release()
+		}
+	}()
 	// Stacks describe what is in the local ECS: when its state is gone
 	// (first use, or `local reset`), stacks saved earlier are stale.
 	_, statErr := os.Stat(file)
@@ -81,6 +102,7 @@ func (stateFileECS) Open(ctx context.Context, cloudFormation bool) (http.Handler
 		save = func() error { return errors.Join(cf.SaveState(cfFile), em.SaveState(file)) }
 	}
 	closeFn := func() error {
+		defer lock.Release()
 		defer em.Close()
 		if err := save(); err != nil {
 			return exitcode.With(exitcode.Failed, err)
@@ -148,6 +170,7 @@ type localServeOptions struct {
 	State    string
 	Scenario string
 	Speed    float64
+	Console  bool
 }
 
 func newCmdLocalServe(d *Deps, runF func(context.Context, *localServeOptions) error) *cobra.Command {
@@ -157,6 +180,7 @@ func newCmdLocalServe(d *Deps, runF func(context.Context, *localServeOptions) er
 		Short: "Serve the local ECS API over HTTP until interrupted",
 		Example: `  ecsdeploy local serve
   ecsdeploy local serve --addr 127.0.0.1:4566 --scenario failures.yaml --speed 30
+  ecsdeploy local serve --console=false
   AWS_ENDPOINT_URL=http://127.0.0.1:4566 aws ecs list-clusters`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
@@ -171,6 +195,7 @@ func newCmdLocalServe(d *Deps, runF func(context.Context, *localServeOptions) er
 	f.StringVar(&o.State, "state", "", "state file (default: the --local state file, see `ecsdeploy local path`)")
 	f.StringVar(&o.Scenario, "scenario", "", "scenario file (YAML): capacity, image behaviours, API faults")
 	f.Float64Var(&o.Speed, "speed", emulator.DefaultSpeed, "emulated seconds per wall-clock second")
+	f.BoolVar(&o.Console, "console", true, "serve the web console on the same address (under /_local/console/)")
 	return cmd
 }
 
@@ -196,6 +221,11 @@ func runLocalServe(ctx context.Context, o *localServeOptions) error {
 			return exitcode.With(exitcode.Invalid, err)
 		}
 	}
+	lock, err := lockLocalState(ctx, file, d.Global)
+	if err != nil {
+		return err
+	}
+	defer lock.Release()
 	_, statErr := os.Stat(file)
 	em, err := openLocalEmulator(file, o.Speed)
 	if err != nil {
@@ -217,7 +247,8 @@ func runLocalServe(ctx context.Context, o *localServeOptions) error {
 	if err != nil {
 		return exitcode.Invalidf("listen on %s: %v (choose another address with --addr; port 0 picks a free one)", o.Addr, err)
 	}
-	srv := &http.Server{Handler: em, ReadHeaderTimeout: 10 * time.Second}
+	srv := &http.Server{ReadHeaderTimeout: 10 * time.Second}
+	srv.Handler = localServeHandler(em, o.Console, srv)
 	served := make(chan error, 1)
 	go func() { served <- srv.Serve(ln) }()
 
@@ -233,6 +264,7 @@ func runLocalServe(ctx context.Context, o *localServeOptions) error {
 	fmt.Fprintf(out, "  export AWS_ACCESS_KEY_ID=local AWS_SECRET_ACCESS_KEY=local AWS_DEFAULT_REGION=us-east-1 AWS_REGION=us-east-1\n\n")
 	fmt.Fprintf(out, "State: %s (saved on exit)\n", file)
 	fmt.Fprintf(out, "Change the scenario while it runs: curl -X POST --data-binary @scenario.yaml %s/_local/scenario\n", endpoint)
+	printLocalServeAccess(out, ln.Addr(), endpoint, o.Console)
 	fmt.Fprintf(out, "Press Ctrl-C to stop.\n")
 
 	tick := time.NewTicker(autosaveInterval)
@@ -271,6 +303,11 @@ func newCmdLocalReset(d *Deps) *cobra.Command {
 			if err != nil {
 				return exitcode.With(exitcode.Invalid, err)
 			}
+			lock, err := lockLocalState(cmd.Context(), file, d.Global)
+			if err != nil {
+				return err
+			}
+			defer lock.Release()
 			if err := os.Remove(file); err != nil {
 				if errors.Is(err, os.ErrNotExist) {
 					fmt.Fprintf(d.IO.Out, "Nothing to reset: %s does not exist\n", file)
@@ -316,6 +353,11 @@ func newCmdLocalScenario(d *Deps) *cobra.Command {
 			if err != nil {
 				return exitcode.With(exitcode.Invalid, err)
 			}
+			lock, err := lockLocalState(cmd.Context(), file, d.Global)
+			if err != nil {
+				return err
+			}
+			defer lock.Release()
 			em, err := openLocalEmulator(file, emulator.DefaultSpeed)
 			if err != nil {
 				return exitcode.With(exitcode.Invalid, err)

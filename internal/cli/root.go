@@ -16,6 +16,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/ecsdeploy/ecsdeploy/awsconfig"
+	"github.com/ecsdeploy/ecsdeploy/emulator/statelock"
 	"github.com/ecsdeploy/ecsdeploy/exitcode"
 )
 
@@ -27,7 +28,10 @@ var Version = "dev"
 func Main(args []string) int {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
-	return Execute(ctx, NewDeps(SystemIO(), nil, awsconfig.Options{}, stateFileECS{}), args)
+	local := &stateFileECS{}
+	d := NewDeps(SystemIO(), nil, awsconfig.Options{}, local)
+	local.global = d.Global
+	return Execute(ctx, d, args)
 }
 
 // NewRootCmd builds the command tree on d. Every command is in the list below.
@@ -67,6 +71,7 @@ func NewRootCmd(d *Deps) *cobra.Command {
 	pf.StringVar(&g.Output, "output", "text", "output format: text or json")
 	pf.BoolVarP(&g.Verbose, "verbose", "v", false, "log every API call (credentials redacted)")
 	pf.BoolVarP(&g.Quiet, "quiet", "q", false, "print nothing but errors and the final result")
+	durationVarP(pf, &g.LockTimeout, "lock-timeout", "", statelock.DefaultTimeout, "with --local and local serve: how long to wait while another command uses the local ECS state")
 
 	root.AddCommand(
 		NewCmdDeploy(d, nil),
@@ -79,6 +84,8 @@ func NewRootCmd(d *Deps) *cobra.Command {
 		NewCmdRevisions(d),
 		NewCmdStack(d),
 		NewCmdLocal(d),
+		NewCmdEcsDeploy(d, nil),
+		NewCmdIAMPolicy(d, nil),
 	)
 	return root
 }
@@ -89,7 +96,10 @@ func NewRootCmd(d *Deps) *cobra.Command {
 func Execute(ctx context.Context, d *Deps, args []string) int {
 	root := NewRootCmd(d)
 	root.SetArgs(args)
-	err := root.ExecuteContext(ctx)
+	cmd, err := root.ExecuteContextC(ctx)
+	if executed != nil && cmd != nil {
+		executed(cmd, d)
+	}
 	if cerr := d.Clients.Close(); cerr != nil && err == nil {
 		err = cerr
 	}
@@ -101,6 +111,11 @@ func Execute(ctx context.Context, d *Deps, args []string) int {
 	}
 	return d.renderError(err)
 }
+
+// executed, when set (tests), is called with each command run and its
+// dependencies, so that the end-to-end tests can record the API calls each
+// command makes.
+var executed func(cmd *cobra.Command, d *Deps)
 
 // isUsageError recognises cobra's own argument and command errors.
 func isUsageError(err error) bool {

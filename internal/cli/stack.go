@@ -154,7 +154,7 @@ Exit codes: 0 succeeded, 1 failed, 2 invalid input, 3 timed out, 4 AWS API error
 	o.spec.register(cmd.Flags())
 	fs := cmd.Flags()
 	o.times.register(fs, "how long the stack operation and the service's deployment may take together")
-	fs.BoolVar(&o.noWait, "no-wait", false, "return once the stack is done, without waiting for the service's deployment")
+	fs.BoolVar(&o.noWait, "no-wait", false, "return once the stack operation is under way (created, or its change set executing), waiting for neither the stack nor the service")
 	fs.BoolVar(&o.recreateFailedStack, "recreate-failed-stack", false, "delete and recreate a stack in UPDATE_ROLLBACK_FAILED that ContinueUpdateRollback cannot fix (deletes the running service)")
 	o.wait.register(cmd)
 	return cmd

@@ -109,7 +109,8 @@ func TestStackCommandsAgainstMoto(t *testing.T) {
 		return res
 	}
 	first := deploy("1.27")
-	if first.Action != lifecycle.ActionCreated || first.StackID == "" || first.Outputs["StackId"] != first.StackID || first.Outcome != apply.StackReady {
+	// --no-wait returns once CreateStack is accepted: no outputs yet.
+	if first.Action != lifecycle.ActionCreateStarted || first.StackID == "" || first.StackStatus != "CREATE_IN_PROGRESS" || first.Outcome != apply.StackStarted {
 		t.Fatalf("first deploy: %+v", first)
 	}
 	second := deploy("1.27")

@@ -29,7 +29,9 @@ type APIs struct {
 type Options struct {
 	// Timeout bounds the stack operation and the wait for the service together.
 	Timeout time.Duration
-	// NoWait returns once the stack is done, without watching the service.
+	// NoWait returns as soon as the stack operation is under way (the stack
+	// created, or its change set executing), as Octopus's "don't wait"
+	// does: neither the stack nor the service is waited for.
 	NoWait bool
 	// RecreateFailedStack allows deleting a stack stuck in UPDATE_ROLLBACK_FAILED.
 	RecreateFailedStack bool
@@ -67,8 +69,9 @@ type Result struct {
 
 // Outcomes beyond the watcher's.
 const (
-	// StackReady: the stack is done and --no-wait skipped the service watch.
-	StackReady progress.Outcome = "stack-ready"
+	// StackStarted: --no-wait returned once the stack operation was under
+	// way (or found nothing to change).
+	StackStarted progress.Outcome = "stack-started"
 	// Deleted: stack delete removed the stack, or found none.
 	Deleted progress.Outcome = "deleted"
 )
@@ -119,6 +122,7 @@ func Deploy(ctx context.Context, apis APIs, s *stack.Spec, opts Options) (*Resul
 	out, err := lifecycle.Deploy(ctx, apis.CloudFormation, lifecycle.Options{
 		StackName: s.StackName(), TemplateBody: string(body), Parameters: Parameters(s), Tags: s.StackTags(),
 		Timeout: opts.Timeout, StackTimeout: opts.StackTimeout, PollInterval: opts.PollInterval, RecreateFailedStack: opts.RecreateFailedStack,
+		NoWait:   opts.NoWait,
 		Reporter: stackReporter{r: rep, serviceFailed: readStopped, operationStart: &operationStart},
 	})
 	if err != nil {
@@ -146,7 +150,15 @@ func Deploy(ctx context.Context, apis APIs, s *stack.Spec, opts Options) (*Resul
 	res.Changes, res.Outputs = out.Changes, out.Outputs
 	res.TaskDefinition = out.Outputs[cfn.OutputTaskDefinitionArn]
 	if opts.NoWait {
-		res.Outcome = StackReady
+		res.Outcome = StackStarted
+		switch out.Action {
+		case lifecycle.ActionCreateStarted:
+			res.Reason = "the stack is being created; not waited for (--no-wait)"
+		case lifecycle.ActionUpdateStarted:
+			res.Reason = "the change set is executing; not waited for (--no-wait)"
+		default:
+			res.Reason = "the stack needs no change; the service was not watched (--no-wait)"
+		}
 		return res, nil
 	}
 	wopts := opts.Watch

@@ -118,6 +118,10 @@ func (d *deployer) create(ctx context.Context, action string) (*Result, error) {
 		return nil, d.timeoutOr(ctx, fmt.Errorf("create stack %s: %w", o.StackName, err), "create the stack")
 	}
 	id := aws.ToString(out.StackId)
+	if o.NoWait {
+		o.Reporter.Step("stack " + o.StackName + " is being created; not waiting for it (--no-wait)")
+		return &Result{StackName: o.StackName, StackID: id, Status: string(types.StackStatusCreateInProgress), Action: ActionCreateStarted}, nil
+	}
 	tr := newEventTracker(d.api, id, o.Reporter)
 	st, err := waitSettled(ctx, d.api, id, tr, o.PollInterval)
 	if err != nil {

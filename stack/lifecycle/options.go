@@ -34,6 +34,12 @@ type Options struct {
 	// UPDATE_ROLLBACK_FAILED when ContinueUpdateRollback does not bring it
 	// back. It is off by default because it deletes a live service.
 	RecreateFailedStack bool
+	// NoWait returns as soon as CloudFormation accepted the operation: after
+	// CreateStack, or once the change set is executing. The Result's Action
+	// is then ActionCreateStarted or ActionUpdateStarted, and its Status the
+	// stack's in-progress status. Waiting for a busy stack to settle before
+	// starting, and recovering a failed one, still happen.
+	NoWait bool
 
 	Reporter Reporter
 }
@@ -56,6 +62,9 @@ const (
 	ActionUnchanged = "unchanged" // the change set was empty: nothing to do
 	ActionDeleted   = "deleted"   // the stack was deleted
 	ActionAbsent    = "absent"    // delete found no stack: nothing to do
+
+	ActionCreateStarted = "create-started" // NoWait: CreateStack was accepted
+	ActionUpdateStarted = "update-started" // NoWait: the change set is executing
 )
 
 const (

@@ -62,6 +62,10 @@ func (d *deployer) update(ctx context.Context, st types.Stack) (*Result, error) 
 	if _, err := d.api.ExecuteChangeSet(ctx, &cloudformation.ExecuteChangeSetInput{ChangeSetName: aws.String(csID), StackName: aws.String(o.StackName)}); err != nil {
 		return nil, d.timeoutOr(ctx, fmt.Errorf("execute the change set of stack %s: %w", o.StackName, err), "execute the change set")
 	}
+	if o.NoWait {
+		o.Reporter.Step("the change set of stack " + o.StackName + " is executing; not waiting for it (--no-wait)")
+		return &Result{StackName: o.StackName, StackID: id, Status: string(types.StackStatusUpdateInProgress), Action: ActionUpdateStarted, Changes: changes}, nil
+	}
 	final, err := waitSettled(ctx, d.api, id, tr, o.PollInterval)
 	if err != nil {
 		if ctx.Err() != nil && d.parent.Err() == nil {

@@ -1,0 +1,34 @@
+package scenario
+
+import "fmt"
+
+// TargetBehaviour is how a container answers its load balancer's health
+// checks. It is part of Image; `unhealthyAfter` applies to these checks too:
+// from then on the application is broken for every kind of check.
+type TargetBehaviour struct {
+	// TargetHealth is what the load balancer's health checks find:
+	// healthy, unhealthy (a failing status code) or timeout. Default: the
+	// same as Health (an application whose health command fails also fails
+	// its load balancer checks), else healthy.
+	TargetHealth Health `yaml:"targetHealth,omitempty" json:"targetHealth,omitempty"`
+}
+
+// TargetOutcome is the outcome of the load balancer's health checks.
+func (im Image) TargetOutcome() Health {
+	if im.TargetHealth != "" {
+		return im.TargetHealth
+	}
+	if im.Health != "" {
+		return im.Health
+	}
+	return HealthHealthy
+}
+
+// validateTarget checks images[i]'s target fields.
+func (im Image) validateTarget(i int) []string {
+	switch im.TargetHealth {
+	case "", HealthHealthy, HealthUnhealthy, HealthTimeout:
+		return nil
+	}
+	return []string{fmt.Sprintf("images[%d].targetHealth %q: use healthy, unhealthy or timeout", i, im.TargetHealth)}
+}

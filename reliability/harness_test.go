@@ -1,0 +1,205 @@
+package reliability
+
+import (
+	"bytes"
+	"context"
+	"fmt"
+	"net/http/httptest"
+	"os"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/ecs"
+	"github.com/aws/aws-sdk-go-v2/service/ecs/types"
+
+	"github.com/ecsdeploy/ecsdeploy/awsconfig"
+	"github.com/ecsdeploy/ecsdeploy/emulator"
+	"github.com/ecsdeploy/ecsdeploy/emulator/logs"
+	"github.com/ecsdeploy/ecsdeploy/emulator/scenario"
+	"github.com/ecsdeploy/ecsdeploy/internal/cli"
+)
+
+// speed is emulated seconds per wall second: a rollout of two emulated
+// minutes takes under a second.
+const speed = 150
+
+func TestMain(m *testing.M) {
+	// The commands run in-process, in parallel: the environment is set once.
+	for k, v := range map[string]string{
+		"AWS_ACCESS_KEY_ID": "AKIDRELIABILITY", "AWS_SECRET_ACCESS_KEY": "reliability", "AWS_REGION": "us-east-1",
+		"AWS_DEFAULT_REGION": "us-east-1", "AWS_EC2_METADATA_DISABLED": "true",
+		"AWS_CONFIG_FILE": os.DevNull, "AWS_SHARED_CREDENTIALS_FILE": os.DevNull,
+	} {
+		os.Setenv(k, v)
+	}
+	for _, k := range []string{"AWS_PROFILE", "AWS_SESSION_TOKEN", "AWS_ENDPOINT_URL"} {
+		os.Unsetenv(k)
+	}
+	if os.Getenv(cliEnv) != "" { // the test binary as ecsdeploy, for the kill tests
+		os.Exit(cli.Main(os.Args[1:]))
+	}
+	os.Exit(m.Run())
+}
+
+// cliEnv makes the test binary run ecsdeploy instead of the tests.
+const cliEnv = "RELIABILITY_RUN_CLI"
+
+// images are the behaviours a scenario gives the image a command deploys.
+var images = []scenario.Image{
+	{Match: "*:crash", ExitCode: intp(1), ExitAfter: secs(5)},
+	{Match: "*:pullfail", PullFailure: "pull access denied for app, repository does not exist"},
+	{Match: "*:unhealthy", Health: scenario.HealthUnhealthy},
+	{Match: "*:dies-later", ExitCode: intp(137), ExitAfter: secs(150)},
+	{Match: "*:exit3", ExitCode: intp(3), ExitAfter: secs(5)},
+	{Match: "*:exit0", ExitCode: intp(0), ExitAfter: secs(5)},
+}
+
+func intp(v int) *int              { return &v }
+func secs(n int) scenario.Duration { return scenario.Duration(time.Duration(n) * time.Second) }
+
+// tb is what the harness needs of a test: *testing.T, or a recorder for
+// the cells the matrix runs concurrently.
+type tb interface {
+	Helper()
+	Fatal(args ...any)
+	Fatalf(format string, args ...any)
+	Cleanup(func())
+}
+
+// recorder is a tb that records the first fatal message and ends the cell.
+type recorder struct {
+	msg      string
+	cleanups []func()
+}
+
+var errRecorderFatal = fmt.Errorf("cell ended by Fatal")
+
+func (r *recorder) Helper()           {}
+func (r *recorder) Cleanup(fn func()) { r.cleanups = append(r.cleanups, fn) }
+func (r *recorder) Fatal(args ...any) { r.msg = fmt.Sprint(args...); panic(errRecorderFatal) }
+func (r *recorder) Fatalf(format string, args ...any) {
+	r.msg = fmt.Sprintf(format, args...)
+	panic(errRecorderFatal)
+}
+
+// done runs the cleanups, last first.
+func (r *recorder) done() {
+	for i := len(r.cleanups) - 1; i >= 0; i-- {
+		r.cleanups[i]()
+	}
+}
+
+func trimLines(s string, n int) string {
+	lines := strings.Split(strings.TrimSpace(s), "\n")
+	if len(lines) > n {
+		lines = lines[len(lines)-n:]
+	}
+	return strings.Join(lines, "\n")
+}
+
+// env is one local ECS behind a Proxy on a loopback socket, and an SDK
+// client that reaches the local ECS directly (no faults) for set-up and
+// checks.
+type env struct {
+	em     *emulator.Emulator
+	proxy  *Proxy
+	url    string
+	client *ecs.Client
+}
+
+func newEnv(t tb, breaker *types.DeploymentCircuitBreaker) *env {
+	t.Helper()
+	em := emulator.New(emulator.Options{Speed: speed, Seed: 11, Scenario: &scenario.Scenario{Images: images}})
+	t.Cleanup(func() { em.Close() })
+	logs.Register(em)
+	proxy := NewProxy(em)
+	srv := httptest.NewServer(proxy)
+	t.Cleanup(srv.Close)
+	cfg, err := awsconfig.Load(context.Background(), awsconfig.Options{Handler: em, Region: "us-east-1", MaxAttempts: 1})
+	if err != nil {
+		t.Fatal(err)
+	}
+	e := &env{em: em, proxy: proxy, url: srv.URL, client: ecs.NewFromConfig(cfg)}
+	e.createService(t, breaker)
+	return e
+}
+
+// createService makes cluster "c" and service "web" (family "web",
+// container "app", image app:good, 2 tasks, Fargate) at steady state.
+func (e *env) createService(t tb, breaker *types.DeploymentCircuitBreaker) {
+	ctx := context.Background()
+	if _, err := e.client.CreateCluster(ctx, &ecs.CreateClusterInput{ClusterName: aws.String("c")}); err != nil {
+		t.Fatal(err)
+	}
+	td := e.register(t, "app:good")
+	if _, err := e.client.CreateService(ctx, &ecs.CreateServiceInput{
+		Cluster: aws.String("c"), ServiceName: aws.String("web"), TaskDefinition: aws.String(td), DesiredCount: aws.Int32(2),
+		LaunchType:           types.LaunchTypeFargate,
+		NetworkConfiguration: &types.NetworkConfiguration{AwsvpcConfiguration: &types.AwsVpcConfiguration{Subnets: []string{"subnet-1", "subnet-2"}}},
+		DeploymentConfiguration: &types.DeploymentConfiguration{MinimumHealthyPercent: aws.Int32(100), MaximumPercent: aws.Int32(200),
+			DeploymentCircuitBreaker: breaker},
+	}); err != nil {
+		t.Fatal(err)
+	}
+	e.em.Advance(3 * time.Minute)
+}
+
+// register registers a revision of family "web" running image, with a
+// container health check.
+func (e *env) register(t tb, image string) string {
+	out, err := e.client.RegisterTaskDefinition(context.Background(), &ecs.RegisterTaskDefinitionInput{
+		Family: aws.String("web"), NetworkMode: types.NetworkModeAwsvpc, Cpu: aws.String("256"), Memory: aws.String("512"),
+		RequiresCompatibilities: []types.Compatibility{types.CompatibilityFargate},
+		ContainerDefinitions: []types.ContainerDefinition{{Name: aws.String("app"), Image: aws.String(image), Essential: aws.Bool(true),
+			HealthCheck: &types.HealthCheck{Command: []string{"CMD-SHELL", "true"}, Interval: aws.Int32(5), Retries: aws.Int32(2)}}},
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return aws.ToString(out.TaskDefinition.TaskDefinitionArn)
+}
+
+// setFaults makes the local ECS throttle or fail calls from now on.
+func (e *env) setFaults(t tb, faults []scenario.Fault) {
+	if err := e.em.SetScenario(&scenario.Scenario{Images: images, Faults: faults}); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// run runs ecsdeploy in-process against the proxy and returns its exit
+// code and what it printed.
+func (e *env) run(ctx context.Context, args ...string) (int, string) {
+	var out bytes.Buffer
+	d := cli.NewDeps(&cli.IOStreams{In: strings.NewReader(""), Out: &out, ErrOut: &out}, nil, awsconfig.Options{}, nil)
+	full := append(append([]string{}, args...), "--endpoint-url", e.url, "--region", "us-east-1")
+	code := cli.Execute(ctx, d, full)
+	return code, out.String()
+}
+
+// endState is what a cell checks after the command.
+type endState struct {
+	Image   string // of the service's task definition
+	Desired int32
+	Active  int // ACTIVE revisions of family web
+}
+
+func (e *env) endState(t tb) endState {
+	ctx := context.Background()
+	e.setFaults(t, nil)
+	e.proxy.SetRules()
+	svc, err := e.client.DescribeServices(ctx, &ecs.DescribeServicesInput{Cluster: aws.String("c"), Services: []string{"web"}})
+	if err != nil || len(svc.Services) != 1 {
+		t.Fatalf("describe the service: %v", err)
+	}
+	td, err := e.client.DescribeTaskDefinition(ctx, &ecs.DescribeTaskDefinitionInput{TaskDefinition: svc.Services[0].TaskDefinition})
+	if err != nil {
+		t.Fatal(err)
+	}
+	list, err := e.client.ListTaskDefinitions(ctx, &ecs.ListTaskDefinitionsInput{FamilyPrefix: aws.String("web"), Status: types.TaskDefinitionStatusActive})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return endState{Image: aws.ToString(td.TaskDefinition.ContainerDefinitions[0].Image), Desired: svc.Services[0].DesiredCount, Active: len(list.TaskDefinitionArns)}
+}

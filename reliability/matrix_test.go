@@ -1,0 +1,251 @@
+package reliability
+
+import (
+	"context"
+	"fmt"
+	"os"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/aws/aws-sdk-go-v2/service/ecs/types"
+
+	"github.com/ecsdeploy/ecsdeploy/emulator/scenario"
+)
+
+// command is one way of running ecsdeploy the matrix covers.
+type command struct {
+	name    string
+	breaker *types.DeploymentCircuitBreaker // of the service at the start
+	images  []string                        // the images it is tried with
+	// prepare sets the cell up (registering what the command needs) and
+	// returns the command line.
+	prepare func(t tb, e *env, image string) []string
+	// write is the call that changes things, for the write faults;
+	// register is the registration, if the command makes one.
+	write, register, poll string
+}
+
+var breakerRollback = &types.DeploymentCircuitBreaker{Enable: true, Rollback: true}
+
+// waitFlags make the commands poll fast; the timeout is far above what a
+// rollout takes at this speed (3 s wall = 7.5 emulated minutes).
+var waitFlags = []string{"--poll-interval", "100ms", "-t", "3"}
+
+func deployArgs(image string, extra ...string) []string {
+	return append(append([]string{"deploy", "-c", "c", "-n", "web", "-i", "app=app:" + image}, waitFlags...), extra...)
+}
+
+var deployImages = []string{"v2", "crash", "pullfail", "unhealthy", "dies-later"}
+
+var commands = []command{
+	{name: "deploy (breaker, rollback)", breaker: breakerRollback, images: deployImages,
+		prepare: func(t tb, e *env, image string) []string { return deployArgs(image) },
+		write:   "UpdateService", register: "RegisterTaskDefinition", poll: "DescribeServices"},
+	{name: "deploy (no breaker)", images: deployImages,
+		prepare: func(t tb, e *env, image string) []string { return deployArgs(image) },
+		write:   "UpdateService", register: "RegisterTaskDefinition", poll: "DescribeServices"},
+	{name: "deploy -D 3 --rollback (breaker)", breaker: breakerRollback, images: deployImages,
+		prepare: func(t tb, e *env, image string) []string { return deployArgs(image, "-D", "3", "--rollback") },
+		write:   "UpdateService", register: "RegisterTaskDefinition", poll: "DescribeServices"},
+	{name: "deploy -D 3 --rollback (no breaker)", images: deployImages,
+		prepare: func(t tb, e *env, image string) []string { return deployArgs(image, "-D", "3", "--rollback") },
+		write:   "UpdateService", register: "RegisterTaskDefinition", poll: "DescribeServices"},
+	{name: "rollback --to-revision", breaker: breakerRollback, images: deployImages,
+		prepare: func(t tb, e *env, image string) []string {
+			e.register(t, "app:"+image) // revision 2
+			return append([]string{"rollback", "-c", "c", "-n", "web", "--to-revision", "2"}, waitFlags...)
+		},
+		write: "UpdateService", poll: "DescribeServices"},
+	{name: "scale 4", breaker: breakerRollback, images: []string{"good"},
+		prepare: func(t tb, e *env, image string) []string {
+			return append([]string{"scale", "4", "-c", "c", "-n", "web"}, waitFlags...)
+		},
+		write: "UpdateService", poll: "DescribeServices"},
+	{name: "run", breaker: breakerRollback, images: []string{"exit0", "exit3", "crash", "pullfail"},
+		prepare: func(t tb, e *env, image string) []string {
+			return append([]string{"run", "-c", "c", "--family", "web", "-i", "app=app:" + image, "--subnets", "subnet-1"}, waitFlags...)
+		},
+		write: "RunTask", register: "RegisterTaskDefinition", poll: "DescribeTasks"},
+}
+
+// fault is one column of the matrix.
+type fault struct {
+	name  string
+	apply func(t tb, e *env, c command) // nil: no fault
+}
+
+var faults = []fault{
+	{name: "none"},
+	{name: "throttled 1/3", apply: func(t tb, e *env, c command) {
+		e.setFaults(t, []scenario.Fault{{Operation: "*", Kind: scenario.FaultThrottle, Rate: 0.34}})
+	}},
+	{name: "5xx 1/5", apply: func(t tb, e *env, c command) {
+		e.setFaults(t, []scenario.Fault{{Operation: "*", Kind: scenario.FaultServer, Rate: 0.2}})
+	}},
+	{name: "write: reply lost", apply: func(t tb, e *env, c command) {
+		e.proxy.SetRules(Rule{Operation: c.write, Calls: []int{1}, Action: LoseReply})
+	}},
+	{name: "write: reset", apply: func(t tb, e *env, c command) {
+		e.proxy.SetRules(Rule{Operation: c.write, Calls: []int{1}, Action: Reset})
+	}},
+	{name: "register: reply lost", apply: func(t tb, e *env, c command) {
+		op := c.register
+		if op == "" { // nothing registered: lose the first read's reply instead
+			op = "DescribeServices"
+		}
+		e.proxy.SetRules(Rule{Operation: op, Calls: []int{1}, Action: LoseReply})
+	}},
+	{name: "waiting: 2 resets", apply: func(t tb, e *env, c command) {
+		e.proxy.SetRules(Rule{Operation: c.poll, Calls: []int{3, 4}, Action: Reset})
+	}},
+}
+
+// outcome is what a cell expects and what it got.
+type outcome struct {
+	Exit int
+	endState
+}
+
+func (o outcome) String() string {
+	return fmt.Sprintf("exit %d, %s x%d, %d ACTIVE", o.Exit, o.Image, o.Desired, o.Active)
+}
+
+// expected is README's contract for a command and an image, whatever the
+// faults: 0 when the rollout reaches its goal, 1 when it fails (with the
+// service back where it was if ECS's breaker rolled back or --rollback was
+// asked), N for run when the task's essential container exits N. A
+// revision registered for a failed deployment stays ACTIVE (README: only
+// one whose UpdateService failed is deregistered again); run exits 125
+// when its task never started.
+func expected(c command, image string) outcome {
+	old := endState{Image: "app:good", Desired: 2, Active: 2}
+	switch c.name {
+	case "scale 4":
+		return outcome{0, endState{"app:good", 4, 1}}
+	case "run":
+		// The service is untouched; the task's revision stays (it ran).
+		want := map[string]int{"exit0": 0, "exit3": 3, "crash": 1, "pullfail": 125}[image]
+		return outcome{want, endState{"app:good", 2, 2}}
+	case "rollback --to-revision":
+		if image == "v2" {
+			return outcome{0, endState{"app:v2", 2, 2}}
+		}
+		return outcome{1, endState{"app:good", 2, 2}} // the breaker rolls back; both revisions are the user's
+	}
+	desired := int32(2)
+	if strings.Contains(c.name, "-D 3") {
+		desired = 3
+	}
+	if image == "v2" {
+		return outcome{0, endState{"app:v2", desired, 2}}
+	}
+	if c.breaker != nil || strings.Contains(c.name, "--rollback") {
+		return outcome{1, old}
+	}
+	// No breaker, no --rollback: the failed revision stays in service.
+	return outcome{1, endState{"app:" + image, desired, 2}}
+}
+
+type cell struct {
+	cmd   command
+	image string
+	fault fault
+	want  outcome
+	got   outcome
+	took  time.Duration
+	out   string
+	err   string
+}
+
+func (c *cell) name() string { return c.cmd.name + "/" + c.image + "/" + c.fault.name }
+
+// TestFaultMatrix runs every command with every image under every fault
+// and checks the exit code and the end state. Cells run concurrently (each
+// on its own local ECS and socket); `go test -v` prints the matrix.
+func TestFaultMatrix(t *testing.T) {
+	// RELIABILITY_CELLS=text runs only the cells whose name contains text
+	// (cells run before their subtests, so -run cannot choose them).
+	only := os.Getenv("RELIABILITY_CELLS")
+	var cells []*cell
+	for _, c := range commands {
+		for _, im := range c.images {
+			for _, f := range faults {
+				cl := &cell{cmd: c, image: im, fault: f, want: expected(c, im)}
+				if strings.Contains(cl.name(), only) {
+					cells = append(cells, cl)
+				}
+			}
+		}
+	}
+	if only == "" && len(cells) < 150 {
+		t.Fatalf("the matrix has %d cells", len(cells))
+	}
+	start := time.Now()
+	work := make(chan *cell)
+	var wg sync.WaitGroup
+	for w := 0; w < 16; w++ {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for c := range work {
+				runCell(c)
+			}
+		}()
+	}
+	for _, c := range cells {
+		work <- c
+	}
+	close(work)
+	wg.Wait()
+	total := time.Since(start)
+
+	var table strings.Builder
+	fmt.Fprintf(&table, "%-36s %-11s %-21s %-34s %-6s %s\n", "command", "image", "fault", "expected", "wall", "result")
+	failed := 0
+	for _, c := range cells {
+		c := c
+		ok := c.err == "" && c.got == c.want
+		verdict := "ok"
+		if !ok {
+			failed++
+			verdict = "FAIL: got " + c.got.String()
+			if c.err != "" {
+				verdict = "FAIL: " + c.err
+			}
+		}
+		fmt.Fprintf(&table, "%-36s %-11s %-21s %-34s %5.1fs %s\n", c.cmd.name, c.image, c.fault.name, c.want, c.took.Seconds(), verdict)
+		t.Run(c.name(), func(t *testing.T) {
+			if !ok {
+				t.Errorf("want %s, got %s %s\n%s", c.want, c.got, c.err, trimLines(c.out, 12))
+			}
+		})
+	}
+	t.Logf("fault matrix: %d cells, %d failed, %.0fs\n%s", len(cells), failed, total.Seconds(), table.String())
+}
+
+func runCell(c *cell) {
+	t := &recorder{}
+	defer func() {
+		if p := recover(); p != nil && p != errRecorderFatal {
+			c.err = fmt.Sprint(p)
+		}
+		if c.err == "" && t.msg != "" {
+			c.err = t.msg
+		}
+	}()
+	defer t.done()
+	e := newEnv(t, c.cmd.breaker)
+	args := c.cmd.prepare(t, e, c.image)
+	if c.fault.apply != nil {
+		c.fault.apply(t, e, c.cmd)
+	}
+	start := time.Now()
+	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
+	defer cancel()
+	code, out := e.run(ctx, args...)
+	c.took = time.Since(start)
+	c.out = out
+	c.got = outcome{Exit: code, endState: e.endState(t)}
+}
