@@ -11,6 +11,8 @@ import (
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/codedeploy"
 	cdtypes "github.com/aws/aws-sdk-go-v2/service/codedeploy/types"
+
+	"github.com/ecsdeploy/ecsdeploy/internal/ecsref"
 )
 
 // CodeDeployAPI is the part of the CodeDeploy API a blue/green deploy
@@ -102,18 +104,11 @@ func FindGroup(ctx context.Context, api CodeDeployAPI, cluster, service, applica
 // deploysService matches a group's ECS service by cluster name or ARN.
 func deploysService(info cdtypes.DeploymentGroupInfo, cluster, service string) bool {
 	for _, s := range info.EcsServices {
-		if lastPart(aws.ToString(s.ClusterName)) == lastPart(cluster) && lastPart(aws.ToString(s.ServiceName)) == lastPart(service) {
+		if ecsref.Short(aws.ToString(s.ClusterName)) == ecsref.Short(cluster) && ecsref.Short(aws.ToString(s.ServiceName)) == ecsref.Short(service) {
 			return true
 		}
 	}
 	return false
-}
-
-func lastPart(s string) string {
-	if i := strings.LastIndex(s, "/"); i >= 0 {
-		return s[i+1:]
-	}
-	return s
 }
 
 func listApplications(ctx context.Context, api CodeDeployAPI) ([]string, error) {

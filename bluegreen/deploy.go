@@ -9,6 +9,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/ecs"
 	"github.com/aws/aws-sdk-go-v2/service/ecs/types"
 
+	"github.com/ecsdeploy/ecsdeploy/internal/ecsref"
 	"github.com/ecsdeploy/ecsdeploy/progress"
 )
 
@@ -121,7 +122,7 @@ func DeployCodeDeploy(ctx context.Context, ecsAPI ECSAPI, cd CodeDeployAPI, req 
 		case perr != nil:
 			res.Outcome, res.Reason = progress.Failed, "CodeDeploy reported success, but the service could not be read to confirm it: "+perr.Error()
 		case primary != req.TaskDefinition:
-			res.Outcome, res.Reason = progress.Failed, fmt.Sprintf("CodeDeploy reported success, but the service's PRIMARY task set runs %s, not %s", lastPart(primary), lastPart(req.TaskDefinition))
+			res.Outcome, res.Reason = progress.Failed, fmt.Sprintf("CodeDeploy reported success, but the service's PRIMARY task set runs %s, not %s", ecsref.Short(primary), ecsref.Short(req.TaskDefinition))
 		}
 	}
 	return res, nil
@@ -179,15 +180,13 @@ func DeployNative(ctx context.Context, api ECSAPI, req NativeRequest, o FollowOp
 	}
 	d, derr := api.DescribeServices(ctx, &ecs.DescribeServicesInput{Cluster: aws.String(req.Cluster), Services: []string{req.Service}})
 	if derr == nil && len(d.Services) == 1 {
-		for _, dep := range d.Services[0].Deployments {
-			if aws.ToString(dep.Status) == "PRIMARY" {
-				res.PrimaryTaskDefinition = aws.ToString(dep.TaskDefinition)
-			}
+		if dep, ok := ecsref.PrimaryDeployment(d.Services[0]); ok {
+			res.PrimaryTaskDefinition = aws.ToString(dep.TaskDefinition)
 		}
 	}
 	if res.Outcome == progress.Succeeded && o.Until == UntilDone && res.PrimaryTaskDefinition != req.TaskDefinition {
 		res.Outcome = progress.Failed
-		res.Reason = fmt.Sprintf("ECS reported the service deployment successful, but the PRIMARY deployment runs %s, not %s", lastPart(res.PrimaryTaskDefinition), lastPart(req.TaskDefinition))
+		res.Reason = fmt.Sprintf("ECS reported the service deployment successful, but the PRIMARY deployment runs %s, not %s", ecsref.Short(res.PrimaryTaskDefinition), ecsref.Short(req.TaskDefinition))
 	}
 	return res, nil
 }

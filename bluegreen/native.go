@@ -12,6 +12,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/ecs/types"
 
 	"github.com/ecsdeploy/ecsdeploy/awsconfig/transient"
+	"github.com/ecsdeploy/ecsdeploy/internal/ecsref"
 	"github.com/ecsdeploy/ecsdeploy/progress"
 )
 
@@ -46,7 +47,7 @@ func JudgeServiceDeployment(sd types.ServiceDeployment, until WaitUntil) Verdict
 	arn := aws.ToString(sd.ServiceDeploymentArn)
 	switch sd.Status {
 	case types.ServiceDeploymentStatusSuccessful:
-		return Verdict{Done: true, Outcome: progress.Succeeded, Reason: "service deployment " + lastPart(arn) + " succeeded"}
+		return Verdict{Done: true, Outcome: progress.Succeeded, Reason: "service deployment " + ecsref.Short(arn) + " succeeded"}
 	case types.ServiceDeploymentStatusRollbackSuccessful, types.ServiceDeploymentStatusRollbackFailed,
 		types.ServiceDeploymentStatusStopped:
 		return Verdict{Done: true, Outcome: progress.Failed, Reason: serviceFailure(sd)}
@@ -70,7 +71,7 @@ func JudgeServiceDeployment(sd types.ServiceDeployment, until WaitUntil) Verdict
 // serviceFailure says why a service deployment failed: its status and
 // reason, the failed hook, the alarms that fired, the circuit breaker.
 func serviceFailure(sd types.ServiceDeployment) string {
-	parts := []string{fmt.Sprintf("service deployment %s ended %s", lastPart(aws.ToString(sd.ServiceDeploymentArn)), sd.Status)}
+	parts := []string{fmt.Sprintf("service deployment %s ended %s", ecsref.Short(aws.ToString(sd.ServiceDeploymentArn)), sd.Status)}
 	if r := aws.ToString(sd.StatusReason); r != "" {
 		parts = append(parts, r)
 	}
@@ -133,7 +134,7 @@ func FollowServiceDeployment(ctx context.Context, api ServiceDeploymentsAPI, clu
 			}
 			if sd.Status != lastStatus {
 				lastStatus = sd.Status
-				step("service deployment %s: %s", lastPart(arn), sd.Status)
+				step("service deployment %s: %s", ecsref.Short(arn), sd.Status)
 			}
 			if sd.LifecycleStage != lastStage && sd.LifecycleStage != "" {
 				lastStage = sd.LifecycleStage

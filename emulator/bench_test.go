@@ -2,10 +2,12 @@ package emulator_test
 
 import (
 	"context"
+	"encoding/xml"
 	"fmt"
 	"io"
 	"net/http"
 	"net/http/httptest"
+	"net/url"
 	"runtime"
 	"slices"
 	"strings"
@@ -18,6 +20,7 @@ import (
 
 	"github.com/ecsdeploy/ecsdeploy/awsconfig"
 	"github.com/ecsdeploy/ecsdeploy/emulator"
+	"github.com/ecsdeploy/ecsdeploy/emulator/elbv2"
 	"github.com/ecsdeploy/ecsdeploy/internal/testenv"
 )
 
@@ -38,11 +41,16 @@ const (
 //
 // The moto sub-benchmark measures the same DescribeServices against moto_server.
 func BenchmarkLocalECSAt1000Services(b *testing.B) {
-	b.Run("emulator", benchmarkEmulator)
+	b.Run("emulator", func(b *testing.B) { benchmarkEmulator(b, false) })
+	b.Run("emulator-half-behind-load-balancers", func(b *testing.B) { benchmarkEmulator(b, true) })
 	b.Run("moto", benchmarkMoto)
 }
 
-func benchmarkEmulator(b *testing.B) {
+// benchmarkEmulator builds the services; withLBs puts every other one
+// behind a target group of the local ELBv2 (its own group and listener
+// rule on one ALB), so its tasks register as targets and roll out on
+// target health.
+func benchmarkEmulator(b *testing.B, withLBs bool) {
 	testenv.SetFakeAWSEnv(b)
 	ctx := context.Background()
 	runtime.GC()
@@ -65,9 +73,17 @@ func benchmarkEmulator(b *testing.B) {
 	  "containerDefinitions":[{"name":"app","image":"app:%d","portMappings":[{"containerPort":8080}]}]}`
 	invoke("RegisterTaskDefinition", fmt.Sprintf(td, 1))
 	invoke("RegisterTaskDefinition", fmt.Sprintf(td, 2))
+	groups := map[int]string{}
+	if withLBs {
+		groups = benchTargetGroups(b, em, benchServices/2)
+	}
 	for i := 0; i < benchServices; i++ {
+		lbs := ""
+		if tg, ok := groups[i/2]; ok && i%2 == 0 {
+			lbs = fmt.Sprintf(`,"loadBalancers":[{"targetGroupArn":%q,"containerName":"app","containerPort":8080}]`, tg)
+		}
 		invoke("CreateService", fmt.Sprintf(`{"serviceName":"s%04d","taskDefinition":"svc:1","desiredCount":%d,"launchType":"FARGATE",
-		  "networkConfiguration":{"awsvpcConfiguration":{"subnets":["subnet-a","subnet-b","subnet-c"]}}}`, i, benchTasksPerService))
+		  "networkConfiguration":{"awsvpcConfiguration":{"subnets":["subnet-a","subnet-b","subnet-c"]}}%s}`, i, benchTasksPerService, lbs))
 	}
 	em.Advance(2 * time.Minute)
 	runtime.GC()
@@ -98,12 +114,16 @@ func benchmarkEmulator(b *testing.B) {
 	b.ReportMetric(ms(h99), "handler-p99-ms")
 	b.ReportMetric(heapMiB, "heap-MiB")
 	b.ReportMetric(ms(stepMean), "step-mean-ms")
-	b.Logf("\nlocal ECS, %d services x %d tasks (Fargate)\n"+
+	title := "local ECS"
+	if withLBs {
+		title += ", every other service behind a target group"
+	}
+	b.Logf("\n%s, %d services x %d tasks (Fargate)\n"+
 		"  DescribeServices (10/call, %d calls over HTTP): p50 %.3f ms   p99 %.3f ms   (client transport errors: %d)\n"+
 		"  the same, in the handler alone (no client):  p50 %.3f ms   p99 %.3f ms\n"+
 		"  heap in use for the state:                    %.1f MiB\n"+
 		"  scheduler step, %d deployments in flight:     mean %.3f ms   max %.3f ms (%d steps)",
-		benchServices, benchTasksPerService, benchDescribeCalls, ms(p50), ms(p99), errs, ms(h50), ms(h99), heapMiB,
+		title, benchServices, benchTasksPerService, benchDescribeCalls, ms(p50), ms(p99), errs, ms(h50), ms(h99), heapMiB,
 		benchDeployments, ms(stepMean), ms(stepMax), benchSteps)
 }
 
@@ -238,3 +258,44 @@ func meanMax(ds []time.Duration) (mean, max time.Duration) {
 }
 
 func ms(d time.Duration) float64 { return float64(d) / float64(time.Millisecond) }
+
+// benchTargetGroups registers the local ELBv2 on em and builds one ALB
+// with a listener whose rule i forwards to target group i; it returns the
+// groups' ARNs by index.
+func benchTargetGroups(b *testing.B, em *emulator.Emulator, n int) map[int]string {
+	svc := elbv2.Register(em)
+	rc := &emulator.RequestContext{Region: "us-east-1", AccountID: em.AccountID(), Now: em.Now()}
+	call := func(action string, kv ...string) string {
+		v := url.Values{}
+		for i := 0; i+1 < len(kv); i += 2 {
+			v.Set(kv[i], kv[i+1])
+		}
+		out, err := svc.ServeQuery(rc, action, v)
+		if err != nil {
+			b.Fatalf("%s: %v", action, err)
+		}
+		data, _ := xml.Marshal(out)
+		return string(data)
+	}
+	arnIn := func(doc, elem string) string {
+		_, rest, _ := strings.Cut(doc, "<"+elem+">")
+		arn, _, _ := strings.Cut(rest, "</"+elem+">")
+		return arn
+	}
+	lb := arnIn(call("CreateLoadBalancer", "Name", "bench", "Subnets.member.1", "subnet-a", "Subnets.member.2", "subnet-b"), "LoadBalancerArn")
+	listener := ""
+	groups := map[int]string{}
+	for i := 0; i < n; i++ {
+		tg := arnIn(call("CreateTargetGroup", "Name", fmt.Sprintf("tg%04d", i), "Protocol", "HTTP", "Port", "8080",
+			"VpcId", "vpc-1", "TargetType", "ip"), "TargetGroupArn")
+		groups[i] = tg
+		if listener == "" {
+			listener = arnIn(call("CreateListener", "LoadBalancerArn", lb, "Port", "80",
+				"DefaultActions.member.1.Type", "forward", "DefaultActions.member.1.TargetGroupArn", tg), "ListenerArn")
+			continue
+		}
+		call("CreateRule", "ListenerArn", listener, "Priority", fmt.Sprint(i), "Conditions.member.1.Field", "path-pattern",
+			"Conditions.member.1.Values.member.1", fmt.Sprintf("/s%d/*", i), "Actions.member.1.Type", "forward", "Actions.member.1.TargetGroupArn", tg)
+	}
+	return groups
+}

@@ -2,9 +2,10 @@ package emulator
 
 import (
 	"fmt"
-	"regexp"
 	"strconv"
 	"strings"
+
+	"github.com/ecsdeploy/ecsdeploy/internal/lazy"
 )
 
 func (x *ecsCall) arn(resource string) string {
@@ -25,7 +26,7 @@ func (x *ecsCall) taskDefARN(family string, rev int) string {
 	return x.arn(fmt.Sprintf("task-definition/%s:%d", family, rev))
 }
 
-var namePattern = regexp.MustCompile(`^[A-Za-z0-9_-]{1,255}$`)
+var namePattern = lazy.Regexp(`^[A-Za-z0-9_-]{1,255}$`)
 
 // lastSegment returns the part of an ARN after its last '/', or the value
 // itself when it is a plain name or id.
@@ -71,7 +72,7 @@ func parseTaskDefRef(ref string) (family string, rev int, ok bool) {
 		ref = ref[i+len(":task-definition/"):]
 	}
 	family, revStr, hasRev := strings.Cut(ref, ":")
-	if !namePattern.MatchString(family) {
+	if !namePattern().MatchString(family) {
 		return "", 0, false
 	}
 	if !hasRev {

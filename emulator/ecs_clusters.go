@@ -100,7 +100,7 @@ func (x *ecsCall) createCluster(body []byte) (any, error) {
 	if name == "" {
 		name = "default"
 	}
-	if !namePattern.MatchString(name) {
+	if !namePattern().MatchString(name) {
 		return nil, invalidParameter("Cluster name must be up to 255 letters (uppercase and lowercase), numbers, hyphens, and underscores.")
 	}
 	if err := validateTags(in.Tags); err != nil {

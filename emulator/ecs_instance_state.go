@@ -1,7 +1,5 @@
 package emulator
 
-import "slices"
-
 func init() {
 	registerECSOp("UpdateContainerInstancesState", (*ecsCall).updateContainerInstancesState)
 }
@@ -25,20 +23,9 @@ func (x *ecsCall) updateContainerInstancesState(body []byte) (any, error) {
 	if err != nil {
 		return nil, err
 	}
-	out := []instanceOut{}
-	fails := []failure{}
-	for _, ref := range in.ContainerInstances {
-		i := slices.IndexFunc(c.Instances, func(ci *containerInstance) bool { return ci.ARN == ref || ci.ID == ref })
-		if i < 0 {
-			fails = append(fails, failure{Arn: ref, Reason: "MISSING"})
-			continue
-		}
-		ci := c.Instances[i]
-		ci.Status = in.Status
-		out = append(out, instanceOutput(c, ci))
-	}
+	reply := eachInstance(c, in.ContainerInstances, func(ci *containerInstance) { ci.Status = in.Status })
 	for _, s := range c.Services {
 		s.touched = true // let idle services see the change
 	}
-	return map[string]any{"containerInstances": out, "failures": fails}, nil
+	return reply, nil
 }

@@ -131,15 +131,26 @@ func (x *ecsCall) describeContainerInstances(body []byte) (any, error) {
 	if err != nil {
 		return nil, err
 	}
+	return eachInstance(c, in.ContainerInstances, nil), nil
+}
+
+// eachInstance finds the cluster's container instances named by refs (ARN or
+// ID), applies change to each (when not nil), and replies as
+// DescribeContainerInstances does: the instances, and a MISSING failure for
+// each reference that names none.
+func eachInstance(c *cluster, refs []string, change func(*containerInstance)) map[string]any {
 	out := []instanceOut{}
 	fails := []failure{}
-	for _, ref := range in.ContainerInstances {
+	for _, ref := range refs {
 		i := slices.IndexFunc(c.Instances, func(ci *containerInstance) bool { return ci.ARN == ref || ci.ID == ref })
 		if i < 0 {
 			fails = append(fails, failure{Arn: ref, Reason: "MISSING"})
 			continue
 		}
+		if change != nil {
+			change(c.Instances[i])
+		}
 		out = append(out, instanceOutput(c, c.Instances[i]))
 	}
-	return map[string]any{"containerInstances": out, "failures": fails}, nil
+	return map[string]any{"containerInstances": out, "failures": fails}
 }

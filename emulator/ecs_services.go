@@ -22,7 +22,7 @@ func (x *ecsCall) createService(body []byte) (any, error) {
 	if err := required("serviceName", in.ServiceName); err != nil {
 		return nil, err
 	}
-	if !namePattern.MatchString(in.ServiceName) {
+	if !namePattern().MatchString(in.ServiceName) {
 		return nil, invalidParameter("Service name must be up to 255 letters (uppercase and lowercase), numbers, hyphens, and underscores.")
 	}
 	c, err := x.cluster(in.Cluster)
@@ -96,6 +96,9 @@ func (x *ecsCall) createService(body []byte) (any, error) {
 	}
 	if in.EnableExecuteCommand != nil {
 		s.EnableExecuteCommand = *in.EnableExecuteCommand
+	}
+	if _, err := x.em.applyPassThrough(s, &in.passThroughIn, in.EnableExecuteCommand, in.EnableECSManagedTags); err != nil {
+		return nil, err
 	}
 	x.placeService(c, s)
 	return map[string]any{"service": x.em.serviceOutput(s, true)}, nil
@@ -229,6 +232,11 @@ func (x *ecsCall) updateService(body []byte) (any, error) {
 	}
 	s.LaunchType, s.CapacityProviders = launchType, strategy
 	applyInPlaceMembers(s, in)
+	if changed, err := x.em.applyPassThrough(s, &in.passThroughIn, in.EnableExecuteCommand, in.EnableECSManagedTags); err != nil {
+		return nil, err
+	} else if changed {
+		redeploy = true // Service Connect and volume changes start a deployment, as in ECS
+	}
 	if redeploy {
 		x.em.startDeployment(s, x.rc.Now)
 		x.em.beginBlueGreen(s, x.rc.Now)

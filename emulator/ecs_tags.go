@@ -95,12 +95,21 @@ type tagResourceInput struct {
 	TagKeys     []string `json:"tagKeys"`
 }
 
-func (x *ecsCall) tagResource(body []byte) (any, error) {
+// tagRequest decodes a tagging call and finds the tags of the resource it names.
+func (x *ecsCall) tagRequest(body []byte) (*tagResourceInput, *[]Tag, error) {
 	in, err := ecsDecode[tagResourceInput](body)
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	tags, err := x.taggable(in.ResourceArn)
+	if err != nil {
+		return nil, nil, err
+	}
+	return in, tags, nil
+}
+
+func (x *ecsCall) tagResource(body []byte) (any, error) {
+	in, tags, err := x.tagRequest(body)
 	if err != nil {
 		return nil, err
 	}
@@ -116,11 +125,7 @@ func (x *ecsCall) tagResource(body []byte) (any, error) {
 }
 
 func (x *ecsCall) untagResource(body []byte) (any, error) {
-	in, err := ecsDecode[tagResourceInput](body)
-	if err != nil {
-		return nil, err
-	}
-	tags, err := x.taggable(in.ResourceArn)
+	in, tags, err := x.tagRequest(body)
 	if err != nil {
 		return nil, err
 	}
@@ -142,11 +147,7 @@ func (x *ecsCall) untagResource(body []byte) (any, error) {
 }
 
 func (x *ecsCall) listTagsForResource(body []byte) (any, error) {
-	in, err := ecsDecode[tagResourceInput](body)
-	if err != nil {
-		return nil, err
-	}
-	tags, err := x.taggable(in.ResourceArn)
+	_, tags, err := x.tagRequest(body)
 	if err != nil {
 		return nil, err
 	}

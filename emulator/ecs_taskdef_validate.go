@@ -13,7 +13,7 @@ func validateTaskDef(in *registerTaskDefinitionInput) (cpu, memory int, err erro
 	if err := required("family", in.Family); err != nil {
 		return 0, 0, err
 	}
-	if !namePattern.MatchString(in.Family) {
+	if !namePattern().MatchString(in.Family) {
 		return 0, 0, clientError("Family contains invalid characters. Up to 255 letters (uppercase and lowercase), numbers, hyphens, and underscores are allowed.")
 	}
 	if len(in.ContainerDefinitions) == 0 {
@@ -55,7 +55,7 @@ func validateContainers(in *registerTaskDefinitionInput, taskMemory int) error {
 		if c.Name == "" {
 			return clientError("Container.name should not be null or empty.")
 		}
-		if !namePattern.MatchString(c.Name) {
+		if !namePattern().MatchString(c.Name) {
 			return clientError("Container name %q contains invalid characters. Up to 255 letters (uppercase and lowercase), numbers, hyphens, and underscores are allowed.", c.Name)
 		}
 		if names[c.Name] {

@@ -1,6 +1,8 @@
 package emulator
 
 import (
+	"crypto/sha256"
+	"encoding/hex"
 	"encoding/json"
 	"slices"
 	"sort"
@@ -94,9 +96,16 @@ func (x *ecsCall) runTask(body []byte) (any, error) {
 	if launchType == "EC2" && !slices.ContainsFunc(c.Instances, func(ci *containerInstance) bool { return ci.Status == "ACTIVE" }) {
 		return nil, invalidParameter("No Container Instances were found in your cluster.")
 	}
+	if in.ClientToken != "" {
+		out, done, err := c.repeatedRun(in.ClientToken, body)
+		if done || err != nil {
+			return out, err
+		}
+	}
 	counts := countGroup(c, group)
 	tasks := []taskOut{}
 	fails := []failure{}
+	var started []string
 	for i := 0; i < count; i++ {
 		where, fail := x.em.placeTask(x.reg, c, td, launchType, network, counts, rules)
 		if fail != nil {
@@ -110,8 +119,58 @@ func (x *ecsCall) runTask(body []byte) (any, error) {
 		counts.byAZ[t.AZ]++
 		counts.byInstance[t.InstanceARN]++
 		tasks = append(tasks, taskOutput(t, true))
+		started = append(started, t.ID)
+	}
+	if in.ClientToken != "" && len(started) > 0 {
+		c.rememberRun(in.ClientToken, body, started)
 	}
 	return map[string]any{"tasks": tasks, "failures": fails}, nil
+}
+
+// maxRunTokens bounds the RunTask clientTokens a cluster remembers.
+const maxRunTokens = 1000
+
+// repeatedRun answers a RunTask whose clientToken was used before: with
+// the tasks it started when the request is the same (done), with
+// ConflictException when it is not. ECS documents clientToken as the way
+// to make RunTask safe to retry.
+func (c *cluster) repeatedRun(token string, body []byte) (out any, done bool, err error) {
+	if len(token) > 64 || strings.IndexFunc(token, func(r rune) bool { return r < 33 || r > 126 }) >= 0 {
+		return nil, true, invalidParameter("clientToken must be 1 to 64 characters from 33 to 126 (printable ASCII, no space).")
+	}
+	prev, ok := c.RunTokens[token]
+	if !ok {
+		return nil, false, nil
+	}
+	if prev.Request != requestHash(body) {
+		return nil, true, Errorf("ConflictException", "The specified client token has already been used in a different request: %s.", strings.Join(prev.Tasks, ", "))
+	}
+	tasks := []taskOut{}
+	for _, id := range prev.Tasks {
+		if t := c.Tasks[id]; t != nil {
+			tasks = append(tasks, taskOutput(t, true))
+		}
+	}
+	return map[string]any{"tasks": tasks, "failures": []failure{}}, true, nil
+}
+
+func (c *cluster) rememberRun(token string, body []byte, started []string) {
+	if c.RunTokens == nil {
+		c.RunTokens = map[string]runToken{}
+	}
+	if len(c.RunTokens) >= maxRunTokens { // forget those whose tasks are gone
+		for k, v := range c.RunTokens {
+			if len(v.Tasks) == 0 || c.Tasks[v.Tasks[0]] == nil {
+				delete(c.RunTokens, k)
+			}
+		}
+	}
+	c.RunTokens[token] = runToken{Request: requestHash(body), Tasks: started}
+}
+
+func requestHash(body []byte) string {
+	sum := sha256.Sum256(body)
+	return hex.EncodeToString(sum[:])
 }
 
 type taskRefInput struct {

@@ -53,6 +53,9 @@ type Options struct {
 	// WallClock is the wall time that the scenario's API rate limits count
 	// in (default time.Now); tests set it to move time by hand.
 	WallClock func() time.Time
+	// Warn, when set, receives one warning per request member the emulator
+	// accepts but does not simulate, the first time a request uses it.
+	Warn func(message string)
 }
 
 // Emulator is the local AWS control plane: an http.Handler that answers ECS
@@ -84,6 +87,7 @@ type Emulator struct {
 	saveMu sync.Mutex // one SaveState at a time
 
 	// OnStep hooks and the scheduler's own serialisation.
+	warned    sync.Map // member name -> true, for Options.Warn
 	hookMu    sync.Mutex
 	onStep    []func(now time.Time)
 	stepMu    sync.Mutex   // serialises scheduler steps

@@ -14,7 +14,11 @@ import (
 func TestRateLimitsAreTokenBuckets(t *testing.T) {
 	wall := testStart
 	em := New(Options{Clock: NewManualClock(testStart), Seed: 1, WallClock: func() time.Time { return wall }})
-	t.Cleanup(func() { em.Close() })
+	t.Cleanup(func() {
+		if err := em.Close(); err != nil {
+			t.Error(err)
+		}
+	})
 	t.Setenv("AWS_CONFIG_FILE", t.TempDir()+"/none")
 	t.Setenv("AWS_SHARED_CREDENTIALS_FILE", t.TempDir()+"/none")
 	cfg, err := awsconfig.Load(context.Background(), awsconfig.Options{Handler: em, Region: "us-east-1", MaxAttempts: 1})
@@ -22,7 +26,9 @@ func TestRateLimitsAreTokenBuckets(t *testing.T) {
 		t.Fatal(err)
 	}
 	client := ecs.NewFromConfig(cfg)
-	em.SetScenario(&scenario.Scenario{Limits: []scenario.Limit{{Operation: "Describe*", Burst: 3, Rate: 2}}})
+	if err := em.SetScenario(&scenario.Scenario{Limits: []scenario.Limit{{Operation: "Describe*", Burst: 3, Rate: 2}}}); err != nil {
+		t.Fatal(err)
+	}
 	describe := func() string {
 		_, err := client.DescribeClusters(context.Background(), &ecs.DescribeClustersInput{})
 		return apiCode(err)

@@ -139,7 +139,7 @@ func exerciseLoaded(em *Emulator, file string) (problem error) {
 		var ae *APIError
 		if errors.As(err, &ae) && ae.HTTPStatus >= 500 {
 			if problem == nil {
-				problem = fmt.Errorf("%s: %v", op, err)
+				problem = fmt.Errorf("%s: %w", op, err)
 			}
 			return nil
 		}
@@ -178,7 +178,7 @@ func exerciseLoaded(em *Emulator, file string) (problem error) {
 	call("DeleteService", `{"service":"web","force":true}`)
 	em.Advance(20 * time.Second)
 	if err := em.SaveState(file); err != nil && problem == nil {
-		problem = fmt.Errorf("save after load: %v", err)
+		problem = fmt.Errorf("save after load: %w", err)
 	}
 	return problem
 }
@@ -231,7 +231,9 @@ func TestNulledFieldsInStateNeverBreakTheEmulator(t *testing.T) {
 				continue
 			}
 		}
-		em.Close()
+		if err := em.Close(); err != nil {
+			t.Error(err)
+		}
 	}
 	t.Logf("%d values (%d kinds) set to null in turn: %d rejected on load, %d loaded and served", rejected+accepted, len(seen), rejected, accepted)
 }
@@ -266,7 +268,9 @@ func TestTruncatedStateIsRejectedNamingTheFile(t *testing.T) {
 		}
 		em := New(Options{Clock: NewManualClock(testStart), Seed: 1})
 		err := em.LoadState(file)
-		em.Close()
+		if err := em.Close(); err != nil {
+			t.Error(err)
+		}
 		if !errors.Is(err, ErrDamagedState) || !strings.Contains(err.Error(), file) {
 			t.Errorf("truncated to %d of %d bytes: %v, want ErrDamagedState naming the file", n, len(doc), err)
 		}

@@ -43,7 +43,7 @@ func writeCluster(w io.Writer, c *cluster) error {
 func clusterHead(c *cluster) *cluster {
 	return &cluster{Name: c.Name, ARN: c.ARN, Status: c.Status, Seq: c.Seq, Tags: c.Tags, Settings: c.Settings,
 		Configuration: c.Configuration, CapacityProviders: c.CapacityProviders, DefaultStrategy: c.DefaultStrategy,
-		Instances: c.Instances}
+		Instances: c.Instances, RunTokens: c.RunTokens}
 }
 
 // member is one member of an object written by its own function.

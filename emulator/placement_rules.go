@@ -3,8 +3,9 @@ package emulator
 import (
 	"encoding/json"
 	"hash/fnv"
-	"regexp"
 	"strings"
+
+	"github.com/ecsdeploy/ecsdeploy/internal/lazy"
 )
 
 // placementRules are a service's or RunTask's placement strategies and
@@ -36,7 +37,7 @@ type placementConstraint struct {
 // defaultStrategies is ECS's default for services: spread over zones, then instances.
 var defaultStrategies = []placementStrategy{{"spread", "attribute:ecs.availability-zone"}, {"spread", "instanceId"}}
 
-var memberOfPattern = regexp.MustCompile(`^\s*attribute:(ecs\.availability-zone|ecs\.instance-type)\s*(==|in)\s*(.+?)\s*$`)
+var memberOfPattern = lazy.Regexp(`^\s*attribute:(ecs\.availability-zone|ecs\.instance-type)\s*(==|in)\s*(.+?)\s*$`)
 
 // parsePlacement reads strategies and constraints; errors are InvalidParameterException.
 func parsePlacement(strategies json.RawMessage, constraints ...json.RawMessage) (placementRules, error) {
@@ -83,7 +84,7 @@ func parsePlacement(strategies json.RawMessage, constraints ...json.RawMessage) 
 			if c.Expression == "" || len(c.Expression) > 2000 {
 				return rules, invalidParameter("A memberOf constraint needs an expression of at most 2000 characters.")
 			}
-			if m := memberOfPattern.FindStringSubmatch(c.Expression); m != nil {
+			if m := memberOfPattern().FindStringSubmatch(c.Expression); m != nil {
 				values := strings.Split(strings.Trim(m[3], "[]() "), ",")
 				for i := range values {
 					values[i] = strings.TrimSpace(values[i])

@@ -58,6 +58,7 @@ type serviceInput struct {
 	Include                       []string                   `json:"include"`
 	Services                      []string                   `json:"services"`
 	Force                         bool                       `json:"force"`
+	passThroughIn                                            // stored, not simulated (service_passthrough.go)
 }
 
 // serviceRawMembers are the service members kept as raw JSON.
@@ -65,6 +66,7 @@ var serviceRawMembers = memberKinds{
 	"capacityProviderStrategy": '[', "networkConfiguration": '{', "loadBalancers": '[',
 	"serviceRegistries": '[', "deploymentController": '{', "placementConstraints": '[',
 	"placementStrategy": '[', "deploymentConfiguration": '{',
+	"serviceConnectConfiguration": '{', "volumeConfigurations": '[',
 }
 
 // parseNetwork validates an awsvpc networkConfiguration (nil when absent).

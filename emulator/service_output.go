@@ -34,6 +34,7 @@ type serviceOut struct {
 	EnableECSManagedTags          bool            `json:"enableECSManagedTags"`
 	PropagateTags                 string          `json:"propagateTags"`
 	EnableExecuteCommand          bool            `json:"enableExecuteCommand"`
+	AvailabilityZoneRebalancing   string          `json:"availabilityZoneRebalancing,omitempty"`
 }
 
 type deployConfigOut struct {
@@ -64,6 +65,8 @@ type deploymentOut struct {
 	NetworkConfiguration     json.RawMessage `json:"networkConfiguration,omitempty"`
 	RolloutState             string          `json:"rolloutState"`
 	RolloutStateReason       string          `json:"rolloutStateReason"`
+	ServiceConnect           json.RawMessage `json:"serviceConnectConfiguration,omitempty"`
+	VolumeConfigurations     json.RawMessage `json:"volumeConfigurations,omitempty"`
 }
 
 type eventOut struct {
@@ -108,6 +111,7 @@ func (e *Emulator) serviceOutput(s *service, withTags bool) serviceOut {
 	out.DeploymentConfiguration.MinimumHealthyPercent = s.Config.MinimumHealthyPercent
 	out.DeploymentConfiguration.Alarms = s.Config.Alarms
 	out.DeploymentConfiguration.nativeStrategyOut = s.Config.nativeStrategy.output()
+	out.AvailabilityZoneRebalancing = s.AZRebalancing
 	out.Deployments = make([]deploymentOut, 0, len(s.Deployments))
 	for _, d := range s.Deployments {
 		out.RunningCount += d.RunningCount
@@ -118,6 +122,9 @@ func (e *Emulator) serviceOutput(s *service, withTags bool) serviceOut {
 			CreatedAt: epoch(d.CreatedAt), UpdatedAt: epoch(d.UpdatedAt), LaunchType: d.LaunchType,
 			CapacityProviderStrategy: d.CapacityProviders, PlatformVersion: d.PlatformVersion,
 			NetworkConfiguration: rawOf(d.Network), RolloutState: d.RolloutState, RolloutStateReason: d.RolloutStateReason,
+		}
+		if d.Status == "PRIMARY" {
+			do.ServiceConnect, do.VolumeConfigurations = s.ServiceConnect, s.Volumes
 		}
 		if d.runLaunchType() == "FARGATE" {
 			do.PlatformFamily = "Linux"

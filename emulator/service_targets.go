@@ -62,8 +62,7 @@ func parseLBSpecs(raw json.RawMessage) []lbSpec {
 // taskLBSpecs are the load balancers a service task registers with.
 // A task-set task registers with its task set's, not the service's.
 func (e *Emulator) taskLBSpecs(s *service, t *task) []lbSpec {
-	// A task-set task registers with its task set's load balancers; an
-	// ECS-native blue/green deployment points a green task at the
+	// An ECS-native blue/green deployment points a green task at the
 	// alternate target groups.
 	return s.BlueGreen.targetGroupsFor(t, parseLBSpecs(s.taskLoadBalancers(t)))
 }
@@ -138,10 +137,15 @@ func (e *Emulator) syncTargets(c *cluster, s *service, tasks []*task, now time.T
 		if t.LastStatus != "RUNNING" || t.DesiredStatus != "RUNNING" {
 			continue
 		}
-		if specs := e.taskLBSpecs(s, t); len(t.Targets) == 0 && len(specs) > 0 {
-			e.registerTaskTargets(c, t, specs, now)
+		if len(t.Targets) == 0 && t.TargetState == "" && len(s.LoadBalancers) > 0 {
+			e.registerTaskTargets(c, t, e.taskLBSpecs(s, t), now)
+			if len(t.Targets) == 0 {
+				t.TargetState = "none" // no target group the load balancer service knows
+			}
 		}
-		if len(t.Targets) > 0 && (t.TargetState == "" || !now.Before(t.TargetCheckAt)) {
+		// Health changes only at the moments the load balancer announced
+		// (TargetCheckAt); a zero time means it holds.
+		if len(t.Targets) > 0 && (t.TargetState == "" || (!t.TargetCheckAt.IsZero() && !now.Before(t.TargetCheckAt))) {
 			e.refreshTargetHealth(t, now)
 		}
 	}
@@ -181,7 +185,7 @@ func (e *Emulator) registerTaskTargets(c *cluster, t *task, specs []lbSpec, now 
 			t.Targets = append(t.Targets, tt)
 		}
 	}
-	t.TargetState, t.TargetCheckAt = "initial", time.Time{}
+	t.TargetState, t.TargetCheckAt = "", time.Time{} // read at once by syncTargets
 }
 
 func (e *Emulator) containerNamed(t *task, name string) *container {

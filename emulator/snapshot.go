@@ -77,6 +77,10 @@ func (c *cluster) clone() *cluster {
 		Services:          cloneMap(c.Services, (*service).clone),
 		Tasks:             cloneTasks(c.Tasks),
 		Instances:         cloneEach(c.Instances, func(i *containerInstance) *containerInstance { return clonePtr(i, same) }),
+		RunTokens: cloneMap(c.RunTokens, func(r runToken) runToken {
+			r.Tasks = slices.Clone(r.Tasks)
+			return r
+		}),
 	}
 }
 

@@ -115,7 +115,9 @@ func TestSaveWhileServing(t *testing.T) {
 		if err := other.LoadState(file); err != nil {
 			t.Fatalf("save %d does not load: %v", i, err)
 		}
-		other.Close()
+		if err := other.Close(); err != nil {
+			t.Error(err)
+		}
 	}
 	<-done
 }

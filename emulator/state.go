@@ -58,11 +58,21 @@ type cluster struct {
 	Services          map[string]*service  `json:"services,omitempty"` // always written, by encodeSaved
 	Tasks             map[string]*task     `json:"tasks,omitempty"`    // always written, by encodeSaved
 	Instances         []*containerInstance `json:"instances"`
+	// RunTokens are the clientTokens of RunTask calls: a call repeated with
+	// the same token (an SDK retry after a lost reply) gets the same tasks.
+	RunTokens map[string]runToken `json:"runTokens,omitempty"`
 
 	// Indexes rebuilt after a load (see wake.go).
 	indexed   bool
 	wakeQ     wakeQueue
 	byService map[string][]*task
+}
+
+// runToken is what a RunTask clientToken stands for: the request and the
+// tasks it started.
+type runToken struct {
+	Request string   `json:"request"` // SHA-256 of the request body
+	Tasks   []string `json:"tasks"`   // task ids
 }
 
 // containerInstance is an EC2 instance registered in a cluster; capacity comes from the scenario.
@@ -149,6 +159,7 @@ type service struct {
 	History              []*serviceDeployment    `json:"history,omitempty"`
 	BackoffUntil         time.Time               `json:"backoffUntil,omitzero"`
 	BlueGreen            *blueGreen              `json:"blueGreen,omitempty"` // ECS-native blue/green (service_bluegreen.go)
+	passThrough                                  // members stored and echoed, not simulated (service_passthrough.go)
 	// touched is set by API calls that change the service, so the next
 	// scheduler step looks at it even when it was idle.
 	touched bool

@@ -145,3 +145,36 @@ func TestListTasksStartedByMustBeTheOnlyFilter(t *testing.T) {
 		t.Fatalf("startedBy with desiredStatus: %v %v", err, out)
 	}
 }
+
+// TestRunTaskClientTokenMakesItSafeToRetry: RunTask repeated with the same
+// clientToken and input (an SDK retry after a lost reply) starts nothing
+// more and answers the same tasks; with another input it is a conflict.
+func TestRunTaskClientTokenMakesItSafeToRetry(t *testing.T) {
+	em, client := newTestEmulator(t)
+	createFargateService(t, em, client, "web:1", 1, false)
+	ctx := context.Background()
+	in := &ecs.RunTaskInput{TaskDefinition: aws.String("web"), LaunchType: types.LaunchTypeFargate, Count: aws.Int32(2),
+		NetworkConfiguration: awsvpc("subnet-1"), ClientToken: aws.String("run-1234")}
+	first, err := client.RunTask(ctx, in)
+	if err != nil || len(first.Tasks) != 2 {
+		t.Fatalf("first: %v %+v", err, first)
+	}
+	again, err := client.RunTask(ctx, in)
+	if err != nil || len(again.Tasks) != 2 || aws.ToString(again.Tasks[0].TaskArn) != aws.ToString(first.Tasks[0].TaskArn) {
+		t.Fatalf("repeated: %v %+v", err, again)
+	}
+	list, _ := client.ListTasks(ctx, &ecs.ListTasksInput{StartedBy: nil, Family: aws.String("web")})
+	if n := len(list.TaskArns); n != 3 { // the service's task and the two run
+		t.Fatalf("%d tasks of family web, want 3: the repeated call started more", n)
+	}
+	other := *in
+	other.Count = aws.Int32(1)
+	if _, err := client.RunTask(ctx, &other); apiCode(err) != "ConflictException" {
+		t.Fatalf("same token, other input: %v, want ConflictException", err)
+	}
+	bad := *in
+	bad.ClientToken = aws.String("has space")
+	if _, err := client.RunTask(ctx, &bad); apiCode(err) != "InvalidParameterException" {
+		t.Fatalf("token with a space: %v", err)
+	}
+}

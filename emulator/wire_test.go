@@ -41,7 +41,11 @@ func (w *warnCounter) Logf(c logging.Classification, format string, v ...any) {
 // reached the emulator more than once.
 func TestSDKDefaultClientKeepsConnections(t *testing.T) {
 	em := New(Options{Clock: NewManualClock(testStart), Seed: 1})
-	t.Cleanup(func() { em.Close() })
+	t.Cleanup(func() {
+		if err := em.Close(); err != nil {
+			t.Error(err)
+		}
+	})
 	var requests atomic.Int64
 	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		if strings.HasSuffix(r.Header.Get("X-Amz-Target"), ".RegisterTaskDefinition") {
@@ -118,7 +122,11 @@ func countingServer(t *testing.T, em *Emulator) (*httptest.Server, *atomic.Int64
 // and keep its connection, as it does for ordinary calls.
 func TestEveryRequestBodyIsReadBeforeTheReply(t *testing.T) {
 	em := New(Options{Clock: NewManualClock(testStart), Seed: 1})
-	t.Cleanup(func() { em.Close() })
+	t.Cleanup(func() {
+		if err := em.Close(); err != nil {
+			t.Error(err)
+		}
+	})
 	srv, conns := countingServer(t, em)
 	client := srv.Client()
 	send := func(path, target string, body []byte) int {
@@ -133,7 +141,7 @@ func TestEveryRequestBodyIsReadBeforeTheReply(t *testing.T) {
 			t.Fatalf("POST %s (%d bytes): %v", path, len(body), err)
 		}
 		_, _ = io.Copy(io.Discard, resp.Body)
-		resp.Body.Close()
+		_ = resp.Body.Close() // drained above; only the status matters
 		return resp.StatusCode
 	}
 	big := bytes.Repeat([]byte(" "), 300<<10) // more than net/http drains for a handler

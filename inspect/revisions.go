@@ -5,13 +5,13 @@ import (
 	"errors"
 	"fmt"
 	"sort"
-	"strings"
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/ecs"
 	"github.com/aws/aws-sdk-go-v2/service/ecs/types"
 	"github.com/ecsdeploy/ecsdeploy/exitcode"
+	"github.com/ecsdeploy/ecsdeploy/internal/ecsref"
 	"github.com/ecsdeploy/ecsdeploy/rollout"
 )
 
@@ -67,7 +67,7 @@ func Revisions(ctx context.Context, api API, cluster, family string, inactive bo
 	for _, arn := range arns {
 		d, err := api.DescribeTaskDefinition(ctx, &ecs.DescribeTaskDefinitionInput{TaskDefinition: aws.String(arn)})
 		if err != nil {
-			return nil, fmt.Errorf("describe %s: %w", familyRevision(arn), err)
+			return nil, fmt.Errorf("describe %s: %w", ecsref.Short(arn), err)
 		}
 		td := d.TaskDefinition
 		info := Revision{Revision: td.Revision, ARN: arn, Status: string(td.Status), RegisteredAt: td.RegisteredAt,
@@ -103,24 +103,15 @@ func familyARNs(ctx context.Context, api API, family string, status types.TaskDe
 	return arns, nil
 }
 
-// familyRevision, familyOf and revisionOf split ".../task-definition/FAMILY:REVISION".
-func familyRevision(arn string) string { return arn[strings.LastIndexByte(arn, '/')+1:] }
-
+// familyOf and revisionOf split ".../task-definition/FAMILY:REVISION".
 func familyOf(arn string) string {
-	name := familyRevision(arn)
-	if i := strings.LastIndexByte(name, ':'); i >= 0 {
-		return name[:i]
-	}
-	return name
+	family, _ := ecsref.FamilyRevision(arn)
+	return family
 }
 
 func revisionOf(arn string) int {
-	name := familyRevision(arn)
-	n := 0
-	if i := strings.LastIndexByte(name, ':'); i >= 0 {
-		fmt.Sscanf(name[i+1:], "%d", &n)
-	}
-	return n
+	_, revision := ecsref.FamilyRevision(arn)
+	return int(revision)
 }
 
 // serviceUsers maps each task definition ARN that a service of the cluster

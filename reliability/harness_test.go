@@ -16,6 +16,7 @@ import (
 
 	"github.com/ecsdeploy/ecsdeploy/awsconfig"
 	"github.com/ecsdeploy/ecsdeploy/emulator"
+	localcfn "github.com/ecsdeploy/ecsdeploy/emulator/cloudformation"
 	"github.com/ecsdeploy/ecsdeploy/emulator/logs"
 	"github.com/ecsdeploy/ecsdeploy/emulator/scenario"
 	"github.com/ecsdeploy/ecsdeploy/internal/cli"
@@ -32,10 +33,14 @@ func TestMain(m *testing.M) {
 		"AWS_DEFAULT_REGION": "us-east-1", "AWS_EC2_METADATA_DISABLED": "true",
 		"AWS_CONFIG_FILE": os.DevNull, "AWS_SHARED_CREDENTIALS_FILE": os.DevNull,
 	} {
-		os.Setenv(k, v)
+		if err := os.Setenv(k, v); err != nil {
+			panic(err)
+		}
 	}
 	for _, k := range []string{"AWS_PROFILE", "AWS_SESSION_TOKEN", "AWS_ENDPOINT_URL"} {
-		os.Unsetenv(k)
+		if err := os.Unsetenv(k); err != nil {
+			panic(err)
+		}
 	}
 	if os.Getenv(cliEnv) != "" { // the test binary as ecsdeploy, for the kill tests
 		os.Exit(cli.Main(os.Args[1:]))
@@ -111,9 +116,20 @@ type env struct {
 
 func newEnv(t tb, breaker *types.DeploymentCircuitBreaker) *env {
 	t.Helper()
+	e := newBareEnv(t)
+	e.createService(t, breaker)
+	return e
+}
+
+// newBareEnv is newEnv with cluster "c" and nothing in it.
+func newBareEnv(t tb) *env {
+	t.Helper()
 	em := emulator.New(emulator.Options{Speed: speed, Seed: 11, Scenario: &scenario.Scenario{Images: images}})
-	t.Cleanup(func() { em.Close() })
+	// tb has no Error, and a Fatal in a cleanup would end the cell twice;
+	// the emulator's Close only stops its clock.
+	t.Cleanup(func() { _ = em.Close() })
 	logs.Register(em)
+	localcfn.Register(em)
 	proxy := NewProxy(em)
 	srv := httptest.NewServer(proxy)
 	t.Cleanup(srv.Close)
@@ -122,7 +138,9 @@ func newEnv(t tb, breaker *types.DeploymentCircuitBreaker) *env {
 		t.Fatal(err)
 	}
 	e := &env{em: em, proxy: proxy, url: srv.URL, client: ecs.NewFromConfig(cfg)}
-	e.createService(t, breaker)
+	if _, err := e.client.CreateCluster(context.Background(), &ecs.CreateClusterInput{ClusterName: aws.String("c")}); err != nil {
+		t.Fatal(err)
+	}
 	return e
 }
 
@@ -130,9 +148,6 @@ func newEnv(t tb, breaker *types.DeploymentCircuitBreaker) *env {
 // container "app", image app:good, 2 tasks, Fargate) at steady state.
 func (e *env) createService(t tb, breaker *types.DeploymentCircuitBreaker) {
 	ctx := context.Background()
-	if _, err := e.client.CreateCluster(ctx, &ecs.CreateClusterInput{ClusterName: aws.String("c")}); err != nil {
-		t.Fatal(err)
-	}
 	td := e.register(t, "app:good")
 	if _, err := e.client.CreateService(ctx, &ecs.CreateServiceInput{
 		Cluster: aws.String("c"), ServiceName: aws.String("web"), TaskDefinition: aws.String(td), DesiredCount: aws.Int32(2),

@@ -74,7 +74,8 @@ func TestKilledCommandsConverge(t *testing.T) {
 				done := make(chan error, 1)
 				go func() { done <- cmd.Wait() }()
 				select {
-				case <-done:
+				case err := <-done:
+					_ = err // killed on purpose: the wait reports the signal
 				case <-time.After(60 * time.Second):
 					_ = cmd.Process.Kill()
 					t.Fatalf("the command was never killed: it did not reach %s\n%s", kp.name, out.String())

@@ -108,7 +108,7 @@ func resolveBase(ctx context.Context, api BaseAPI, req BaseRequest, svc *types.S
 		b.Input = taskdef.CloneInput(src.File)
 		if req.Family != "" || aws.ToString(b.Input.Family) == "" {
 			if target == "" {
-				return nil, exitcode.Invalidf("taskDefinitionFile: the file has no family; give the family to register it into")
+				return nil, invalidField("taskDefinitionFile", "the file has no family; give the family to register it into")
 			}
 			b.Input.Family = aws.String(target)
 		}
@@ -129,7 +129,7 @@ func resolveBase(ctx context.Context, api BaseAPI, req BaseRequest, svc *types.S
 	case current != nil: // the service's own task definition, whatever its status
 		b.From, b.FromTags = current, currentTags
 	default:
-		return nil, exitcode.Invalidf("taskDefinition: name the task definition to start from (a revision, a family, a service or a file)")
+		return nil, invalidField("taskDefinition", "name the task definition to start from (a revision, a family, a service or a file)")
 	}
 	if err != nil {
 		return nil, err
@@ -159,7 +159,7 @@ func describeActiveRevision(ctx context.Context, api BaseAPI, ref, field string)
 	})
 	var client *types.ClientException
 	if errors.As(err, &client) {
-		return nil, nil, exitcode.Invalidf("%s: task definition %s not found (%s)", field, ref, client.ErrorMessage())
+		return nil, nil, invalidField(field, "task definition %s not found (%s)", ref, client.ErrorMessage())
 	}
 	if err != nil {
 		return nil, nil, fmt.Errorf("describe task definition %s: %w", ref, err)
@@ -167,8 +167,15 @@ func describeActiveRevision(ctx context.Context, api BaseAPI, ref, field string)
 	td := out.TaskDefinition
 	if td.Status != types.TaskDefinitionStatusActive {
 		family := aws.ToString(td.Family)
-		return nil, nil, exitcode.Invalidf("%s: %s:%d is %s; only ACTIVE revisions can be used",
-			field, family, td.Revision, td.Status)
+		return nil, nil, invalidField(field, "%s:%d is %s; only ACTIVE revisions can be used", family, td.Revision, td.Status)
 	}
 	return td, out.Tags, nil
+}
+
+// invalidField is invalid input in one field of the request, named as the
+// request (and a spec file) names it; a command line maps it to its flag.
+func invalidField(field, format string, args ...any) error {
+	var ps exitcode.Problems
+	ps.Add(field, 0, format, args...)
+	return ps.Err()
 }

@@ -148,7 +148,7 @@ func (d *deployer) run(ctx context.Context, plan *Plan, res *Result) error {
 	}
 	if d.opts.NoWait {
 		res.Outcome = Updated
-		res.Reason = "the service was updated; not waiting (--no-wait)"
+		res.Reason = "the service was updated; not waiting"
 		return nil
 	}
 	if ours == nil {
@@ -204,7 +204,7 @@ func (d *deployer) awaitInProgress(ctx context.Context, plan *Plan, res *Result)
 	}
 	id := aws.ToString(ip.Id)
 	if d.opts.NoWait {
-		d.warn(res, "deployment %s (%s) is still in progress; ours supersedes it (--no-wait)", id, ecsref.Short(aws.ToString(ip.TaskDefinition)))
+		d.warn(res, "deployment %s (%s) is still in progress; ours supersedes it (not waiting)", id, ecsref.Short(aws.ToString(ip.TaskDefinition)))
 		return plan, nil
 	}
 	d.step("deployment %s (%s) is already in progress; waiting for it before ours", id, ecsref.Short(aws.ToString(ip.TaskDefinition)))

@@ -51,7 +51,7 @@ func WriteOutputLines(outs []Output, outputsFile string, getenv func(string) str
 	}
 	if outputsFile != "" {
 		if err := os.WriteFile(outputsFile, []byte(b.String()), 0o644); err != nil {
-			return fmt.Errorf("write --outputs-file: %w", err)
+			return fmt.Errorf("write the outputs file: %w", err)
 		}
 	}
 	return nil

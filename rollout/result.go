@@ -19,7 +19,7 @@ const (
 )
 
 // Result is the report of one deploy: what was deployed, how it ended, and
-// what was done about it. It is what --output json prints.
+// what was done about it.
 type Result struct {
 	Cluster                string            `json:"cluster"`
 	Service                string            `json:"service"`
@@ -43,8 +43,6 @@ type Result struct {
 	Pruned                 []string          `json:"pruned,omitempty"`
 	OrphanDeregistered     string            `json:"orphanDeregistered,omitempty"`
 	Warnings               []string          `json:"warnings,omitempty"`
-	APICalls               map[string]int    `json:"apiCalls,omitempty"`
-	APICallTotal           int               `json:"apiCallTotal,omitempty"`
 	// ThrottledPolls counts the watcher's polls that AWS throttled (and that
 	// were repeated after backing off).
 	ThrottledPolls int `json:"throttledPolls,omitempty"`

@@ -109,12 +109,12 @@ func RollbackTarget(ctx context.Context, api ECSAPI, cluster, service string, to
 			// anything else (throttling, access denied) is an AWS error, not
 			// the user's input.
 			if isClientException(err) {
-				return "", svc, "", failure.Invalidf("--to-revision %d: %s does not exist (list the revisions with: ecsdeploy revisions %s)", toRevision, ref, family)
+				return "", svc, "", invalidField("toRevision", "%s does not exist (the service runs %s)", ref, ecsref.Short(current))
 			}
 			return "", svc, "", err
 		}
 		if td.Status != types.TaskDefinitionStatusActive {
-			return "", svc, "", failure.Invalidf("--to-revision %d: %s is %s; only ACTIVE revisions can be deployed", toRevision, ref, td.Status)
+			return "", svc, "", invalidField("toRevision", "%s is %s; only ACTIVE revisions can be deployed", ref, td.Status)
 		}
 		return aws.ToString(td.TaskDefinitionArn), svc, "", nil
 	}
@@ -138,7 +138,7 @@ func RollbackTarget(ctx context.Context, api ECSAPI, cluster, service string, to
 			return arn, svc, "could not tell which revision ran before; chose the newest ACTIVE revision older than the current one", nil
 		}
 	}
-	return "", svc, "", failure.Failedf("no ACTIVE revision of %s older than %d to roll back to; name one with --to-revision", family, rev)
+	return "", svc, "", failure.Failedf("no ACTIVE revision of %s older than %d to roll back to; name the revision to roll back to", family, rev)
 }
 
 // isClientException reports whether err is ECS's ClientException: a request

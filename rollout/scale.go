@@ -9,6 +9,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/ecs"
 	"github.com/aws/aws-sdk-go-v2/service/ecs/types"
 
+	"github.com/ecsdeploy/ecsdeploy/awsconfig/transient"
 	"github.com/ecsdeploy/ecsdeploy/exitcode"
 	"github.com/ecsdeploy/ecsdeploy/internal/ecsref"
 	"github.com/ecsdeploy/ecsdeploy/progress"
@@ -110,17 +111,33 @@ func Scale(ctx context.Context, api ScaleAPI, req ScaleRequest, opts ScaleOption
 	return res, exitcode.Failedf("%s", res.Reason)
 }
 
-// waitForScaleIn polls until the service runs no more than the count.
+// maxScalePause caps the backoff of waitForScaleIn when AWS throttles.
+const maxScalePause = 20 * time.Second
+
+// waitForScaleIn polls until the service runs no more than the count,
+// backing off while AWS throttles.
 func waitForScaleIn(ctx context.Context, clock watch.Clock, api ScaleAPI, req ScaleRequest, left, interval time.Duration, res *ScaleResult) error {
 	if interval <= 0 {
 		interval = time.Second
 	}
 	deadline := clock.Now().Add(left)
+	pause := interval
 	for {
 		svc, err := DescribeService(ctx, api, req.Cluster, req.Service)
-		if err != nil {
+		switch {
+		case err != nil && transient.Is(err) && ctx.Err() == nil && clock.Now().Before(deadline):
+			// Throttled or a passing fault: back off as the watcher does.
+			pause = min(2*pause, maxScalePause)
+			select {
+			case <-ctx.Done():
+				return ctx.Err()
+			case <-clock.After(pause):
+			}
+			continue
+		case err != nil:
 			return err
 		}
+		pause = interval
 		res.RunningCount = svc.RunningCount
 		if svc.RunningCount <= req.Count {
 			res.Reason = fmt.Sprintf("%d of %d tasks running", svc.RunningCount, req.Count)

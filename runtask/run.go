@@ -251,6 +251,9 @@ func (w *watcher) observe(tasks []types.Task) {
 type RunAPI interface {
 	ECSAPI
 	RegisterTaskDefinition(ctx context.Context, in *ecs.RegisterTaskDefinitionInput, optFns ...func(*ecs.Options)) (*ecs.RegisterTaskDefinitionOutput, error)
+	// DescribeTaskDefinition reads the family back after a registration
+	// whose reply was lost.
+	DescribeTaskDefinition(ctx context.Context, in *ecs.DescribeTaskDefinitionInput, optFns ...func(*ecs.Options)) (*ecs.DescribeTaskDefinitionOutput, error)
 }
 
 // Request is one run: the revision to run, or one to register first, and
@@ -280,12 +283,12 @@ func Execute(ctx context.Context, api RunAPI, req Request, o WaitOptions) (*Run,
 	}
 	run := &Run{TaskDefinition: req.TaskDefinition}
 	if req.Register != nil {
-		out, err := api.RegisterTaskDefinition(ctx, req.Register)
+		td, err := register(ctx, api, req.Register, req.TaskDefinition)
 		if err != nil {
 			return nil, fmt.Errorf("register a revision of %s for the run: %w", aws.ToString(req.Register.Family), err)
 		}
-		run.TaskDefinition, run.Registered = out.TaskDefinition, true
-		o.Report.emit(Event{Time: o.Clock.Now(), Kind: Registered, Message: familyRevision(out.TaskDefinition)})
+		run.TaskDefinition, run.Registered = td, true
+		o.Report.emit(Event{Time: o.Clock.Now(), Kind: Registered, Message: familyRevision(td)})
 	}
 	in := *req.Input
 	in.TaskDefinition = run.TaskDefinition.TaskDefinitionArn

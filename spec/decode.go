@@ -12,13 +12,13 @@ import (
 	"fmt"
 	"io"
 	"reflect"
-	"regexp"
 	"strconv"
 	"strings"
 
 	"go.yaml.in/yaml/v3"
 
 	"github.com/ecsdeploy/ecsdeploy/internal/failure"
+	"github.com/ecsdeploy/ecsdeploy/internal/lazy"
 	"github.com/ecsdeploy/ecsdeploy/vars"
 )
 
@@ -125,8 +125,8 @@ var (
 	durationType      = reflect.TypeOf(Duration(0))
 	unmarshalerType   = reflect.TypeOf((*yaml.Unmarshaler)(nil)).Elem()
 	nodeDecoderType   = reflect.TypeOf((*nodeDecoder)(nil)).Elem()
-	errorLineRE       = regexp.MustCompile(`line (\d+)`)
-	commentVariableRE = regexp.MustCompile(`^#\{`)
+	errorLineRE       = lazy.Regexp(`line (\d+)`)
+	commentVariableRE = lazy.Regexp(`^#\{`)
 )
 
 func (d *decoder) problem(n *yaml.Node, path, format string, args ...any) {
@@ -228,7 +228,7 @@ func isNull(n *yaml.Node) bool {
 // " #{Name}" as a comment and the value as empty, which would otherwise be
 // a puzzling "required" error later.
 func (d *decoder) checkCommentedVariable(n *yaml.Node, path string) {
-	if n.Value == "" && commentVariableRE.MatchString(n.LineComment) {
+	if n.Value == "" && commentVariableRE().MatchString(n.LineComment) {
 		d.problem(n, path, "the value %s is read by YAML as a comment; put it in quotes: \"%s\"",
 			n.LineComment, n.LineComment)
 	}
@@ -367,6 +367,17 @@ func (d *decoder) decodeStruct(n *yaml.Node, v reflect.Value, path string) {
 			continue
 		}
 		seen[key] = true
+		if key == "service" && v.CanAddr() {
+			if h, ok := v.Addr().Interface().(serviceMappingHolder); ok {
+				if val, ok := d.resolve(kv.value, fp); ok && val.Kind == yaml.MappingNode {
+					name := h.decodeServiceUpdate(d, val)
+					if name == "" {
+						continue // no name in the mapping: as if service: were not written
+					}
+					kv.value = &yaml.Node{Kind: yaml.ScalarNode, Tag: "!!str", Value: name, Line: val.Line, Column: val.Column}
+				}
+			}
+		}
 		f, ok := byName[key]
 		if !ok {
 			d.problem(kv.key, fp, "unknown field%s", suggest(key, fields))
@@ -425,7 +436,7 @@ type pair struct{ key, value *yaml.Node }
 // "#{Name}" to the key as a comment and leaves the value empty.
 func (d *decoder) commentedValue(kv pair, path string) {
 	if v := kv.value; v != nil && v.Kind == yaml.ScalarNode && isNull(v) && v.Value == "" &&
-		commentVariableRE.MatchString(kv.key.LineComment) {
+		commentVariableRE().MatchString(kv.key.LineComment) {
 		d.problem(kv.key, path, "the value %s is read by YAML as a comment; put it in quotes: \"%s\"",
 			kv.key.LineComment, kv.key.LineComment)
 	}
@@ -616,7 +627,7 @@ func yamlErrorText(err error) string {
 }
 
 func yamlErrorLine(err error) int {
-	m := errorLineRE.FindStringSubmatch(err.Error())
+	m := errorLineRE().FindStringSubmatch(err.Error())
 	if m == nil {
 		return 0
 	}

@@ -3,7 +3,6 @@ package spec
 import (
 	"fmt"
 	"math"
-	"regexp"
 	"sort"
 	"strings"
 	"time"
@@ -13,15 +12,16 @@ import (
 
 	"github.com/ecsdeploy/ecsdeploy/imageref"
 	"github.com/ecsdeploy/ecsdeploy/internal/failure"
+	"github.com/ecsdeploy/ecsdeploy/internal/lazy"
 	"github.com/ecsdeploy/ecsdeploy/taskdef"
 )
 
 var (
-	familyRE          = regexp.MustCompile(`^[A-Za-z0-9_-]{1,255}$`)
-	taskDefRefRE      = regexp.MustCompile(`^([A-Za-z0-9_-]{1,255}(:[1-9][0-9]*)?|arn:aws[a-z-]*:ecs:[a-z0-9-]+:\d{12}:task-definition/[A-Za-z0-9_-]{1,255}:[1-9][0-9]*)$`)
-	platformVersionRE = regexp.MustCompile(`^(LATEST|\d+\.\d+\.\d+)$`)
-	subnetRE          = regexp.MustCompile(`^subnet-[0-9a-f]+$`)
-	securityGroupRE   = regexp.MustCompile(`^sg-[0-9a-f]+$`)
+	familyRE          = lazy.Regexp(`^[A-Za-z0-9_-]{1,255}$`)
+	taskDefRefRE      = lazy.Regexp(`^([A-Za-z0-9_-]{1,255}(:[1-9][0-9]*)?|arn:aws[a-z-]*:ecs:[a-z0-9-]+:\d{12}:task-definition/[A-Za-z0-9_-]{1,255}:[1-9][0-9]*)$`)
+	platformVersionRE = lazy.Regexp(`^(LATEST|\d+\.\d+\.\d+)$`)
+	subnetRE          = lazy.Regexp(`^subnet-[0-9a-f]+$`)
+	securityGroupRE   = lazy.Regexp(`^sg-[0-9a-f]+$`)
 )
 
 // Validate checks the settings after flags have been applied: required values
@@ -52,7 +52,7 @@ func (d *Deploy) Validate() failure.Problems {
 	}
 	if d.TemplateFamily != nil {
 		sources = append(sources, "templateFamily")
-		if !familyRE.MatchString(*d.TemplateFamily) {
+		if !familyRE().MatchString(*d.TemplateFamily) {
 			add("templateFamily", "%q is not a task-definition family name (up to 255 letters, digits, '_' and '-')", *d.TemplateFamily)
 		}
 	}
@@ -64,7 +64,7 @@ func (d *Deploy) Validate() failure.Problems {
 	}
 	if d.TaskDefinition != nil {
 		sources = append(sources, "taskDefinition")
-		if !taskDefRefRE.MatchString(*d.TaskDefinition) {
+		if !taskDefRefRE().MatchString(*d.TaskDefinition) {
 			add("taskDefinition", "%q is not family:revision or a task-definition ARN", *d.TaskDefinition)
 		}
 		if d.hasTaskDefinitionChanges() {
@@ -96,16 +96,16 @@ func (d *Deploy) Validate() failure.Problems {
 		}
 	}
 	for i, s := range d.Subnets {
-		if !subnetRE.MatchString(s) {
+		if !subnetRE().MatchString(s) {
 			add(fmt.Sprintf("subnets[%d]", i), "%q is not a subnet id (subnet-…)", s)
 		}
 	}
 	for i, s := range d.SecurityGroups {
-		if !securityGroupRE.MatchString(s) {
+		if !securityGroupRE().MatchString(s) {
 			add(fmt.Sprintf("securityGroups[%d]", i), "%q is not a security group id (sg-…)", s)
 		}
 	}
-	if d.PlatformVersion != nil && !platformVersionRE.MatchString(*d.PlatformVersion) {
+	if d.PlatformVersion != nil && !platformVersionRE().MatchString(*d.PlatformVersion) {
 		add("platformVersion", "%q is not LATEST or a version such as 1.4.0", *d.PlatformVersion)
 	}
 	if cb := d.CircuitBreaker; cb != nil && cb.Rollback != nil && *cb.Rollback && (cb.Enable == nil || !*cb.Enable) {

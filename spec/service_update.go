@@ -14,9 +14,9 @@ import (
 	"go.yaml.in/yaml/v3"
 )
 
-// decodeNode lets "service:" be written two ways: the service's name, or a
-// mapping of UpdateService members in the API's own shape, whose "service"
-// member is the name:
+// "service:" may be written two ways: the service's name, or a mapping of
+// UpdateService members in the API's own shape, whose "service" member is
+// the name:
 //
 //	service:
 //	  service: web
@@ -26,30 +26,11 @@ import (
 //
 // The members are checked against the SDK's UpdateServiceInput, so every
 // member the API has is accepted, with its enumerations checked, and a
-// misspelt one is an error.
-func (x *Deploy) decodeNode(d *decoder, n *yaml.Node, path string) {
-	if n.Kind == yaml.MappingNode {
-		c := *n
-		c.Content = append([]*yaml.Node(nil), n.Content...)
-		for i := 0; i+1 < len(c.Content); i += 2 {
-			if c.Content[i].Value != "service" {
-				continue
-			}
-			val, ok := d.resolve(c.Content[i+1], "service")
-			if !ok || val.Kind != yaml.MappingNode {
-				continue
-			}
-			name := x.decodeServiceUpdate(d, val)
-			c.Content[i+1] = &yaml.Node{Kind: yaml.ScalarNode, Tag: "!!str", Value: name, Line: val.Line, Column: val.Column}
-			if name == "" {
-				// No name in the section: as if "service:" were not written.
-				c.Content = append(c.Content[:i:i], c.Content[i+2:]...)
-			}
-			break
-		}
-		n = &c
-	}
-	d.decodeStruct(n, reflect.ValueOf(x).Elem(), path)
+// misspelt one is an error. decodeStruct hands the mapping to
+// decodeServiceUpdate of any struct that has it (Deploy, and the structs
+// that embed it), and decodes the name as the service field.
+type serviceMappingHolder interface {
+	decodeServiceUpdate(d *decoder, n *yaml.Node) string
 }
 
 // decodeServiceUpdate decodes the service: mapping into x.ServiceUpdate and

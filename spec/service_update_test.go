@@ -75,3 +75,16 @@ func TestServiceSectionProblems(t *testing.T) {
 		}
 	}
 }
+
+// A struct embedding Deploy (a fleet target) takes the service: mapping too,
+// and keeps its own fields.
+func TestServiceSectionInAStructEmbeddingDeploy(t *testing.T) {
+	var target struct {
+		Deploy `yaml:",inline"`
+		Wave   int `yaml:"wave"`
+	}
+	err := Decode([]byte("wave: 2\nservice: {service: api, enableExecuteCommand: true}\n"), resolver(nil), &target)
+	if err != nil || target.Wave != 2 || target.Service != "api" || target.ServiceUpdate == nil || !aws.ToBool(target.ServiceUpdate.EnableExecuteCommand) {
+		t.Fatalf("%+v %v", target, err)
+	}
+}

@@ -3,11 +3,11 @@ package stack
 import (
 	"fmt"
 	"maps"
-	"regexp"
 	"slices"
 	"strings"
 
 	"github.com/ecsdeploy/ecsdeploy/internal/failure"
+	"github.com/ecsdeploy/ecsdeploy/internal/lazy"
 	"github.com/ecsdeploy/ecsdeploy/spec"
 )
 
@@ -22,10 +22,10 @@ func (v *validator) add(field, format string, args ...any) {
 }
 
 var (
-	ecsName      = regexp.MustCompile(`^[A-Za-z0-9][A-Za-z0-9_-]{0,254}$`)
-	envName      = regexp.MustCompile(`^[A-Za-z_][A-Za-z0-9_]*$`)
-	subnetID     = regexp.MustCompile(`^subnet-([0-9a-fA-F]{8}|[0-9a-fA-F]{17})$`)
-	groupID      = regexp.MustCompile(`^sg-([0-9a-fA-F]{8}|[0-9a-fA-F]{17})$`)
+	ecsName      = lazy.Regexp(`^[A-Za-z0-9][A-Za-z0-9_-]{0,254}$`)
+	envName      = lazy.Regexp(`^[A-Za-z_][A-Za-z0-9_]*$`)
+	subnetID     = lazy.Regexp(`^subnet-([0-9a-fA-F]{8}|[0-9a-fA-F]{17})$`)
+	groupID      = lazy.Regexp(`^sg-([0-9a-fA-F]{8}|[0-9a-fA-F]{17})$`)
 	logRetention = map[int]bool{1: true, 3: true, 5: true, 7: true, 14: true, 30: true, 60: true, 90: true,
 		120: true, 150: true, 180: true, 365: true, 400: true, 545: true, 731: true, 1096: true, 1827: true,
 		2192: true, 2557: true, 2922: true, 3288: true, 3653: true}
@@ -44,10 +44,10 @@ func (v *validator) spec(s *Spec) {
 	switch {
 	case s.Name == "":
 		v.add("name", "is required: the ECS service name, e.g. name: web")
-	case !ecsName.MatchString(s.Name):
+	case !ecsName().MatchString(s.Name):
 		v.add("name", "%q is not a valid service name: use up to 255 letters, digits, hyphens and underscores, starting with a letter or digit", s.Name)
 	}
-	if s.Cluster != "" && !ecsName.MatchString(s.Cluster) {
+	if s.Cluster != "" && !ecsName().MatchString(s.Cluster) {
 		v.add("cluster", "%q is not a valid cluster name: use up to 255 letters, digits, hyphens and underscores", s.Cluster)
 	}
 	switch s.LaunchType {
@@ -117,7 +117,7 @@ func (v *validator) containers(s *Spec) {
 		switch {
 		case c.Name == "":
 			v.add(at+".name", "is required")
-		case !ecsName.MatchString(c.Name):
+		case !ecsName().MatchString(c.Name):
 			v.add(at+".name", "%q is not a valid container name: use letters, digits, hyphens and underscores", c.Name)
 		default:
 			if first, dup := seen[c.Name]; dup {
@@ -142,12 +142,12 @@ func (v *validator) containers(s *Spec) {
 		v.ports(at, c)
 		v.healthCheck(at, c.HealthCheck)
 		for _, k := range slices.Sorted(maps.Keys(c.Environment)) {
-			if !envName.MatchString(k) {
+			if !envName().MatchString(k) {
 				v.add(at+".environment."+k, "%q is not a valid environment variable name", k)
 			}
 		}
 		for _, k := range slices.Sorted(maps.Keys(c.Secrets)) {
-			if !envName.MatchString(k) {
+			if !envName().MatchString(k) {
 				v.add(at+".secrets."+k, "%q is not a valid environment variable name", k)
 			}
 			if c.Secrets[k] == "" {
@@ -308,12 +308,12 @@ func (v *validator) network(s *Spec) {
 		v.add("network.subnets", "at least one subnet is required for Fargate tasks")
 	}
 	for i, id := range s.Network.Subnets {
-		if !subnetID.MatchString(id) {
+		if !subnetID().MatchString(id) {
 			v.add(fmt.Sprintf("network.subnets[%d]", i), "%q is not a subnet id (subnet- and 8 or 17 hex digits)", id)
 		}
 	}
 	for i, id := range s.Network.SecurityGroups {
-		if !groupID.MatchString(id) {
+		if !groupID().MatchString(id) {
 			v.add(fmt.Sprintf("network.securityGroups[%d]", i), "%q is not a security group id (sg- and 8 or 17 hex digits)", id)
 		}
 	}

@@ -2,13 +2,13 @@ package taskdef
 
 import (
 	"fmt"
-	"regexp"
 	"strings"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 
 	"github.com/ecsdeploy/ecsdeploy/imageref"
 	"github.com/ecsdeploy/ecsdeploy/internal/failure"
+	"github.com/ecsdeploy/ecsdeploy/internal/lazy"
 )
 
 // MaxEnvFiles is ECS's limit on environment files per container.
@@ -16,10 +16,10 @@ const MaxEnvFiles = 10
 
 var (
 	// partition and region as they appear in ARNs.
-	secretsManagerARN = regexp.MustCompile(`^arn:aws[a-z-]*:secretsmanager:[a-z0-9-]+:\d{12}:secret:[A-Za-z0-9/_+=.@-]+(:[^:]*:[^:]*:[^:]*)?$`)
-	ssmParameterARN   = regexp.MustCompile(`^arn:aws[a-z-]*:ssm:[a-z0-9-]+:\d{12}:parameter/[A-Za-z0-9/_.-]+$`)
-	ssmParameterName  = regexp.MustCompile(`^/?[A-Za-z0-9_.-]+(/[A-Za-z0-9_.-]+)*$`)
-	s3ObjectARN       = regexp.MustCompile(`^arn:aws[a-z-]*:s3:::[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]/.+\.env$`)
+	secretsManagerARN = lazy.Regexp(`^arn:aws[a-z-]*:secretsmanager:[a-z0-9-]+:\d{12}:secret:[A-Za-z0-9/_+=.@-]+(:[^:]*:[^:]*:[^:]*)?$`)
+	ssmParameterARN   = lazy.Regexp(`^arn:aws[a-z-]*:ssm:[a-z0-9-]+:\d{12}:parameter/[A-Za-z0-9/_.-]+$`)
+	ssmParameterName  = lazy.Regexp(`^/?[A-Za-z0-9_.-]+(/[A-Za-z0-9_.-]+)*$`)
+	s3ObjectARN       = lazy.Regexp(`^arn:aws[a-z-]*:s3:::[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]/.+\.env$`)
 )
 
 // CheckSecretRef reports whether ref can be a secret's valueFrom: a Secrets
@@ -31,7 +31,7 @@ func CheckSecretRef(ref string) error {
 	case ref == "":
 		return fmt.Errorf("empty secret reference: give a Secrets Manager or SSM parameter ARN")
 	case strings.HasPrefix(ref, "arn:"):
-		if secretsManagerARN.MatchString(ref) || ssmParameterARN.MatchString(ref) {
+		if secretsManagerARN().MatchString(ref) || ssmParameterARN().MatchString(ref) {
 			return nil
 		}
 		// The reference is not repeated in any message: a secret's value
@@ -44,7 +44,7 @@ func CheckSecretRef(ref string) error {
 			return fmt.Errorf("malformed SSM parameter ARN (not shown): expected arn:aws:ssm:REGION:ACCOUNT:parameter/NAME")
 		}
 		return fmt.Errorf("an ARN that is neither a Secrets Manager nor an SSM parameter ARN (not shown): expected arn:aws:secretsmanager:… or arn:aws:ssm:…")
-	case ssmParameterName.MatchString(ref):
+	case ssmParameterName().MatchString(ref):
 		if err := checkSSMParameterName(ref); err != nil {
 			return fmt.Errorf("not a valid SSM parameter name (not shown, in case it is a secret): %w", err)
 		}
@@ -78,7 +78,7 @@ func checkSSMParameterName(name string) error {
 // CheckEnvFileARN reports whether arn names an S3 object whose name ends in
 // ".env", the only kind of environment file ECS reads.
 func CheckEnvFileARN(arn string) error {
-	if !s3ObjectARN.MatchString(arn) {
+	if !s3ObjectARN().MatchString(arn) {
 		return fmt.Errorf("%q is not an S3 object ARN ending in .env (arn:aws:s3:::BUCKET/PATH.env)", arn)
 	}
 	return nil

@@ -2,10 +2,13 @@ package cloudformation
 
 import (
 	"fmt"
+	"maps"
 	"net/url"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/google/uuid"
@@ -39,21 +42,17 @@ var queryActions = map[string]queryAction{
 	"CancelUpdateStack":      (*Service).cancelUpdateStack,
 }
 
-// servedActions lists queryActions' names, sorted, for the error an unknown action gets.
-var servedActions = func() string {
-	names := make([]string, 0, len(queryActions))
-	for name := range queryActions {
-		names = append(names, name)
-	}
-	sort.Strings(names)
-	return strings.Join(names, ", ")
-}()
+// servedActions lists queryActions' names, sorted, for the error an unknown
+// action gets; built on the first such error.
+var servedActions = sync.OnceValue(func() string {
+	return strings.Join(slices.Sorted(maps.Keys(queryActions)), ", ")
+})
 
 // ServeQuery implements emulator.QueryHandler.
 func (s *Service) ServeQuery(rc *emulator.RequestContext, action string, params url.Values) (any, error) {
 	act, ok := queryActions[action]
 	if !ok {
-		return nil, emulator.Errorf("InvalidAction", "The action %s is not valid for this web service (the local ECS serves %s).", action, servedActions)
+		return nil, emulator.Errorf("InvalidAction", "The action %s is not valid for this web service (the local ECS serves %s).", action, servedActions())
 	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
@@ -103,7 +102,7 @@ func (s *Service) newStack(rc *emulator.RequestContext, name string, now time.Ti
 
 func (s *Service) createStack(rc *emulator.RequestContext, params url.Values) (any, error) {
 	name := params.Get("StackName")
-	if !stackNamePattern.MatchString(name) {
+	if !stackNamePattern().MatchString(name) {
 		return nil, validation("1 validation error detected: Value '%s' at 'stackName' failed to satisfy constraint: Member must satisfy regular expression pattern: [a-zA-Z][-a-zA-Z0-9]*", name)
 	}
 	if _, ok := s.live[rc.Region][name]; ok {

@@ -3,21 +3,21 @@ package cloudformation
 import (
 	"fmt"
 	"net/url"
-	"regexp"
 
 	"github.com/google/uuid"
 
 	"github.com/ecsdeploy/ecsdeploy/emulator"
+	"github.com/ecsdeploy/ecsdeploy/internal/lazy"
 )
 
-var changeSetNamePattern = regexp.MustCompile(`^[a-zA-Z][-a-zA-Z0-9]{0,127}$`)
+var changeSetNamePattern = lazy.Regexp(`^[a-zA-Z][-a-zA-Z0-9]{0,127}$`)
 
 // noChanges is CloudFormation's reason for an empty change set.
 const noChanges = "The submitted information didn't contain changes. Submit different information to create a change set."
 
 func (s *Service) createChangeSet(rc *emulator.RequestContext, params url.Values) (any, error) {
 	name := params.Get("ChangeSetName")
-	if !changeSetNamePattern.MatchString(name) {
+	if !changeSetNamePattern().MatchString(name) {
 		return nil, validation("1 validation error detected: Value '%s' at 'changeSetName' failed to satisfy constraint: Member must satisfy regular expression pattern: [a-zA-Z][-a-zA-Z0-9]*", name)
 	}
 	kind := params.Get("ChangeSetType")
@@ -31,7 +31,7 @@ func (s *Service) createChangeSet(rc *emulator.RequestContext, params url.Values
 		if _, ok := s.live[rc.Region][stackName]; ok {
 			return nil, emulator.Errorf("AlreadyExistsException", "Stack [%s] already exists and cannot be created again with the changeSet [%s].", stackName, name)
 		}
-		if !stackNamePattern.MatchString(stackName) {
+		if !stackNamePattern().MatchString(stackName) {
 			return nil, validation("Value '%s' at 'stackName' failed to satisfy constraint", stackName)
 		}
 	case "UPDATE":

@@ -2,12 +2,12 @@ package cloudformation
 
 import (
 	"net/url"
-	"regexp"
 	"sort"
 	"strconv"
 	"strings"
 
 	"github.com/ecsdeploy/ecsdeploy/emulator"
+	"github.com/ecsdeploy/ecsdeploy/internal/lazy"
 )
 
 // memberList reads a Query list: prefix.member.1, prefix.member.2, ...
@@ -105,7 +105,7 @@ func parameterValues(t *template, given []paramInput, previous map[string]string
 	return values, nil
 }
 
-var stackNamePattern = regexp.MustCompile(`^[a-zA-Z][-a-zA-Z0-9]{0,127}$`)
+var stackNamePattern = lazy.Regexp(`^[a-zA-Z][-a-zA-Z0-9]{0,127}$`)
 
 func validation(format string, args ...any) *emulator.APIError {
 	return emulator.Errorf("ValidationError", format, args...)

@@ -157,8 +157,8 @@ func TestNoServerErrorForBadRequests(t *testing.T) {
 			if err == nil {
 				continue
 			}
-			ae, ok := err.(*emulator.APIError)
-			if !ok || ae.Status() != 400 {
+			var ae *emulator.APIError
+			if !errorsAs(err, &ae) || ae.Status() != 400 {
 				t.Errorf("%s %s: %v is not a 400", op, body, err)
 			}
 		}

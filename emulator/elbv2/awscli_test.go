@@ -82,7 +82,9 @@ func TestAWSCLIBuildsALoadBalancer(t *testing.T) {
 		}
 		return tgs.TargetGroups[0].TargetGroupArn
 	}
-	blue, green := tgARN("blue"), tgARN("green")
+	blue := tgARN("blue")
+	_, body := query(t, em, "CreateTargetGroup", "Name", "green", "Protocol", "HTTP", "Port", "80", "VpcId", "vpc-1", "TargetType", "ip")
+	green := firstARN(body, "TargetGroupArn")
 
 	var ls struct {
 		Listeners []struct {
@@ -126,9 +128,9 @@ func TestAWSCLIBuildsALoadBalancer(t *testing.T) {
 	cliJSON(t, url, &rules, "elbv2", "create-rule", "--listener-arn", listenerARN, "--priority", "10",
 		"--conditions", "Field=path-pattern,Values=/api/*", "--actions", "Type=forward,TargetGroupArn="+green)
 	ruleARN := rules.Rules[0].RuleArn
-	if out, err := testenv.AWSCLI(t, url, "elbv2", "create-rule", "--listener-arn", listenerARN, "--priority", "10",
-		"--conditions", "Field=path-pattern,Values=/x", "--actions", "Type=forward,TargetGroupArn="+green); err == nil || !strings.Contains(err.Error(), "PriorityInUse") {
-		t.Errorf("a second rule with priority 10: %v %s", err, out)
+	if code, body := query(t, em, "CreateRule", "ListenerArn", listenerARN, "Priority", "10", "Conditions.member.1.Field", "path-pattern",
+		"Conditions.member.1.Values.member.1", "/x", "Actions.member.1.Type", "forward", "Actions.member.1.TargetGroupArn", green); code != 400 || !strings.Contains(body, "PriorityInUse") {
+		t.Errorf("a second rule with priority 10: %d %s", code, body)
 	}
 	cliJSON(t, url, &rules, "elbv2", "modify-rule", "--rule-arn", ruleARN, "--conditions",
 		`[{"Field":"path-pattern","PathPatternConfig":{"Values":["/v2/*"]}}]`)
@@ -187,12 +189,14 @@ func TestAWSCLIBuildsALoadBalancer(t *testing.T) {
 	if len(tags.TagDescriptions) != 2 || tags.TagDescriptions[0].Tags[0].Key != "team" || tags.TagDescriptions[1].Tags[0].Value != "dev" {
 		t.Errorf("describe-tags: %+v", tags)
 	}
-	if _, err := testenv.AWSCLI(t, url, "elbv2", "delete-target-group", "--target-group-arn", green); err == nil || !strings.Contains(err.Error(), "ResourceInUse") {
-		t.Errorf("deleting a target group in use: %v", err)
+	if code, body := query(t, em, "DeleteTargetGroup", "TargetGroupArn", green); code != 400 || !strings.Contains(body, "ResourceInUse") {
+		t.Errorf("deleting a target group in use: %d %s", code, body)
 	}
-	testenv.RunAWSCLI(t, url, "elbv2", "delete-rule", "--rule-arn", ruleARN)
+	query(t, em, "DeleteRule", "RuleArn", ruleARN)
 	testenv.RunAWSCLI(t, url, "elbv2", "delete-load-balancer", "--load-balancer-arn", lbARN)
-	testenv.RunAWSCLI(t, url, "elbv2", "delete-target-group", "--target-group-arn", green)
+	if code, body := query(t, em, "DeleteTargetGroup", "TargetGroupArn", green); code != 200 {
+		t.Errorf("deleting a target group no longer in use: %d %s", code, body)
+	}
 	cliJSON(t, url, &lbs, "elbv2", "describe-load-balancers")
 	if len(lbs.LoadBalancers) != 0 {
 		t.Errorf("load balancers left after delete: %+v", lbs)

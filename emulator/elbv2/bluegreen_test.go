@@ -202,3 +202,36 @@ func TestBlueGreenRollsBackOnAnAlarmDuringBakeTime(t *testing.T) {
 		t.Errorf("service after the rollback: %v %v", s["taskDefinition"], s["deployments"])
 	}
 }
+
+// TestBlueGreenSurvivesSaveAndLoad: a deployment paused at a hook is saved
+// with the state and continues after loading.
+func TestBlueGreenSurvivesSaveAndLoad(t *testing.T) {
+	em, _, _ := newServer(t)
+	_, _, prod, _ := bgSetup(t, em, `{"strategy":"BLUE_GREEN","lifecycleHooks":[{"targetType":"PAUSE","lifecycleStages":["POST_SCALE_UP"]}]}`)
+	registerWeb(t, em, "web:2")
+	ecsCall(t, em, "UpdateService", `{"service":"web","taskDefinition":"web:2"}`)
+	em.Advance(2 * time.Minute)
+	d := latestDeployment(t, em)
+	if d["lifecycleStage"] != "POST_SCALE_UP" {
+		t.Fatalf("stage before saving: %v", d["lifecycleStage"])
+	}
+	file := t.TempDir() + "/state.json"
+	if err := em.SaveState(file); err != nil {
+		t.Fatal(err)
+	}
+	em2 := emulator.New(emulator.Options{Clock: emulator.NewManualClock(em.Now()), Seed: 2})
+	t.Cleanup(func() { em2.Close() })
+	svc2 := Register(em2)
+	if err := em2.LoadState(file); err != nil {
+		t.Fatal(err)
+	}
+	hook := d["lifecycleHookDetails"].([]any)[0].(map[string]any)["hookId"]
+	ecsCall(t, em2, "ContinueServiceDeployment", fmt.Sprintf(`{"serviceDeploymentArn":%q,"hookId":%q}`, d["serviceDeploymentArn"], hook))
+	em2.Advance(3 * time.Minute)
+	if d := latestDeployment(t, em2); d["status"] != "SUCCESSFUL" {
+		t.Fatalf("after loading and continuing: %v %v", d["status"], d["lifecycleStage"])
+	}
+	if got := weights(t, svc2, prod); got != "blue=0 green=100" {
+		t.Errorf("production rule: %s", got)
+	}
+}

@@ -10,6 +10,7 @@ import (
 
 	"github.com/ecsdeploy/ecsdeploy/emulator"
 	"github.com/ecsdeploy/ecsdeploy/emulator/scenario"
+	"github.com/ecsdeploy/ecsdeploy/internal/awsmodel"
 )
 
 // ecsCall invokes an ECS operation and decodes the reply.
@@ -188,5 +189,49 @@ func TestUnhealthyTargetsTripTheCircuitBreaker(t *testing.T) {
 	}
 	if got := s["taskDefinition"].(string); !strings.HasSuffix(got, ":1") {
 		t.Errorf("after the rollback the service runs %s", got)
+	}
+}
+
+// TestMembersNotSimulatedAreKeptAndWarnedOnce: Service Connect, volume
+// configurations and zone rebalancing come back as given, each with one
+// warning per process.
+func TestMembersNotSimulatedAreKeptAndWarnedOnce(t *testing.T) {
+	var warnings []string
+	em := emulator.New(emulator.Options{Clock: emulator.NewManualClock(t0), Seed: 1, DefaultCluster: true,
+		Warn: func(m string) { warnings = append(warnings, m) }})
+	t.Cleanup(func() { em.Close() })
+	registerWeb(t, em, "web:1")
+	create := `{"serviceName":"%s","taskDefinition":"web","desiredCount":1,"launchType":"FARGATE",
+	  "networkConfiguration":{"awsvpcConfiguration":{"subnets":["subnet-1"]}},"availabilityZoneRebalancing":"ENABLED",
+	  "serviceConnectConfiguration":{"enabled":true,"namespace":"local"},
+	  "volumeConfigurations":[{"name":"data","managedEBSVolume":{"roleArn":"arn:aws:iam::000000000000:role/ebs","sizeInGiB":10}}]}`
+	out := ecsCall(t, em, "CreateService", fmt.Sprintf(create, "web"))["service"].(map[string]any)
+	ecsCall(t, em, "CreateService", fmt.Sprintf(create, "api"))
+	if out["availabilityZoneRebalancing"] != "ENABLED" {
+		t.Errorf("availabilityZoneRebalancing: %v", out["availabilityZoneRebalancing"])
+	}
+	d := out["deployments"].([]any)[0].(map[string]any)
+	if sc := d["serviceConnectConfiguration"].(map[string]any); sc["namespace"] != "local" {
+		t.Errorf("serviceConnectConfiguration: %v", sc)
+	}
+	if v := d["volumeConfigurations"].([]any); len(v) != 1 {
+		t.Errorf("volumeConfigurations: %v", v)
+	}
+	if len(warnings) != 3 || !strings.Contains(strings.Join(warnings, "\n"), "serviceConnectConfiguration is accepted and returned as given, but not simulated") {
+		t.Errorf("warnings: %q", warnings)
+	}
+	model := awsmodel.Load(t, "ecs")
+	raw, err := em.InvokeECS(t.Context(), "us-east-1", "DescribeServices", []byte(`{"services":["web"]}`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var v any
+	_ = json.Unmarshal(raw, &v)
+	for _, p := range model.CheckJSON("DescribeServices", v) {
+		t.Error(p)
+	}
+	_, err = em.InvokeECS(t.Context(), "us-east-1", "UpdateService", []byte(`{"service":"web","availabilityZoneRebalancing":"SOMETIMES"}`))
+	if err == nil || !strings.Contains(err.Error(), "availabilityZoneRebalancing") {
+		t.Errorf("a bad availabilityZoneRebalancing: %v", err)
 	}
 }

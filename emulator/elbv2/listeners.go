@@ -61,6 +61,7 @@ func (s *Service) createListener(rc *emulator.RequestContext, p params) (any, er
 	l.DefaultRuleARN = s.arn(lb.Region, "listener-rule/"+lbPath+"/"+id+"/"+s.hexID(l.ARN, "default"))
 	l.Seq = s.st.Seq
 	s.st.Listeners[l.ARN] = l
+	s.routingChanged()
 	return listenersResult{Listeners: list[xmlListener]{Member: []xmlListener{listenerXML(l)}}}, nil
 }
 
@@ -195,6 +196,7 @@ func (s *Service) modifyListener(rc *emulator.RequestContext, p params) (any, er
 		next.ALPNPolicy = v
 	}
 	*l = next
+	s.routingChanged()
 	return listenersResult{Listeners: list[xmlListener]{Member: []xmlListener{listenerXML(l)}}}, nil
 }
 
@@ -216,4 +218,5 @@ func (s *Service) deleteListenerLocked(arn string) {
 		}
 	}
 	delete(s.st.Listeners, arn)
+	s.routingChanged()
 }

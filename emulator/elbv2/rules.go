@@ -78,6 +78,7 @@ func (s *Service) createRule(rc *emulator.RequestContext, p params) (any, error)
 	r.ARN = s.arn(l.Region, "listener-rule/"+listenerPath+"/"+s.hexID(listenerARN, fmt.Sprint(prio)))
 	r.Seq = s.st.Seq
 	s.st.Rules[r.ARN] = r
+	s.routingChanged()
 	return rulesResult{Rules: list[xmlRule]{Member: []xmlRule{ruleXML(r)}}}, nil
 }
 
@@ -157,6 +158,7 @@ func (s *Service) modifyRule(rc *emulator.RequestContext, p params) (any, error)
 				return nil, err
 			}
 			l.DefaultActions = acts
+			s.routingChanged()
 		}
 		return rulesResult{Rules: list[xmlRule]{Member: []xmlRule{defaultRuleXML(l)}}}, nil
 	}
@@ -171,6 +173,7 @@ func (s *Service) modifyRule(rc *emulator.RequestContext, p params) (any, error)
 			}
 		}
 		r.Actions = acts
+		s.routingChanged()
 	}
 	if len(conds) > 0 {
 		r.Conditions = conds
@@ -189,6 +192,7 @@ func (s *Service) deleteRule(rc *emulator.RequestContext, p params) (any, error)
 		return nil, ruleNotFound()
 	}
 	delete(s.st.Rules, arn)
+	s.routingChanged()
 	return empty{}, nil
 }
 

@@ -11,6 +11,7 @@ package elbv2
 import (
 	"encoding/json"
 	"fmt"
+	"slices"
 	"sort"
 	"strconv"
 	"sync"
@@ -34,6 +35,9 @@ type Service struct {
 	mu        sync.Mutex
 	st        *state
 	accountID string
+	// lbIndex maps a target group to the load balancers forwarding to it;
+	// rebuilt after any listener or rule change (nil = stale).
+	lbIndex map[string][]string
 }
 
 // New returns an empty Service for the given account.
@@ -77,6 +81,7 @@ func (s *Service) UnmarshalState(data json.RawMessage) error {
 	}
 	s.mu.Lock()
 	s.st = st
+	s.routingChanged()
 	s.mu.Unlock()
 	return nil
 }
@@ -85,6 +90,7 @@ func (s *Service) UnmarshalState(data json.RawMessage) error {
 func (s *Service) ResetState() {
 	s.mu.Lock()
 	s.st = newState()
+	s.routingChanged()
 	s.mu.Unlock()
 }
 
@@ -210,6 +216,7 @@ func (s *Service) SetForwardWeights(listenerOrRuleARN string, groups []WeightedT
 		act.TargetGroupARN = groups[0].TargetGroupARN
 	}
 	*actions = []Action{act}
+	s.routingChanged()
 	return nil
 }
 
@@ -258,7 +265,7 @@ func (s *Service) RulesOfListener(listenerARN string) []Rule {
 func (s *Service) LoadBalancersOfTargetGroup(tgARN string) []string {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	return s.lbsOfGroupLocked(tgARN)
+	return append([]string(nil), s.lbsOfGroupLocked(tgARN)...)
 }
 
 // RegisterTargets registers targets (ID, Port, AvailabilityZone, Outcome
@@ -327,7 +334,7 @@ func (s *Service) TargetGroupForECS(arn string) (emulator.TargetGroupInfo, bool)
 		return emulator.TargetGroupInfo{}, false
 	}
 	return emulator.TargetGroupInfo{ARN: arn, TargetType: tg.TargetType, Port: tg.Port,
-		DeregistrationDelay: tg.DeregistrationDelay(), LoadBalancerARNs: s.lbsOfGroupLocked(arn)}, true
+		DeregistrationDelay: tg.DeregistrationDelay(), LoadBalancerARNs: append([]string(nil), s.lbsOfGroupLocked(arn)...)}, true
 }
 
 // RegisterTaskTarget implements emulator.LoadBalancing.
@@ -439,17 +446,27 @@ func (s *Service) pruneLocked(tg *TargetGroup, now time.Time) {
 
 // lbsOfGroupLocked lists the load balancers forwarding to a target group.
 func (s *Service) lbsOfGroupLocked(tgARN string) []string {
-	seen := map[string]bool{}
-	var out []string
+	if s.lbIndex == nil {
+		s.buildLBIndexLocked()
+	}
+	return s.lbIndex[tgARN]
+}
+
+// routingChanged marks the target-group index stale; every change to
+// listeners, rules or their actions calls it.
+func (s *Service) routingChanged() { s.lbIndex = nil }
+
+func (s *Service) buildLBIndexLocked() {
+	idx := map[string][]string{}
 	add := func(listenerARN string, actions []Action) {
+		l := s.st.Listeners[listenerARN]
+		if l == nil {
+			return
+		}
 		for _, a := range actions {
 			for _, w := range a.forwardTargets() {
-				if w.TargetGroupARN != tgARN {
-					continue
-				}
-				if l := s.st.Listeners[listenerARN]; l != nil && !seen[l.LoadBalancerARN] {
-					seen[l.LoadBalancerARN] = true
-					out = append(out, l.LoadBalancerARN)
+				if !slices.Contains(idx[w.TargetGroupARN], l.LoadBalancerARN) {
+					idx[w.TargetGroupARN] = append(idx[w.TargetGroupARN], l.LoadBalancerARN)
 				}
 			}
 		}
@@ -460,8 +477,10 @@ func (s *Service) lbsOfGroupLocked(tgARN string) []string {
 	for _, r := range s.st.Rules {
 		add(r.ListenerARN, r.Actions)
 	}
-	sort.Strings(out)
-	return out
+	for _, lbs := range idx {
+		sort.Strings(lbs)
+	}
+	s.lbIndex = idx
 }
 
 func (s *Service) sortedListeners() []*Listener {

@@ -151,3 +151,18 @@ func TestAlarmWindows(t *testing.T) {
 		t.Errorf("a bad state: %v", err)
 	}
 }
+
+func TestTargetHealthDefaultsToTheContainerHealth(t *testing.T) {
+	s, err := Parse([]byte("images:\n  - match: a\n    health: timeout\n  - match: b\n    targetHealth: unhealthy\n  - match: c\n"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for image, want := range map[string]Health{"a": HealthTimeout, "b": HealthUnhealthy, "c": HealthHealthy} {
+		if got := s.ImageFor(image).TargetOutcome(); got != want {
+			t.Errorf("%s: %s, want %s", image, got, want)
+		}
+	}
+	if _, err := Parse([]byte("images:\n  - match: a\n    targetHealth: sick\n")); err == nil || !strings.Contains(err.Error(), "images[0].targetHealth") {
+		t.Errorf("a bad targetHealth: %v", err)
+	}
+}

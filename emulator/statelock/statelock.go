@@ -91,7 +91,7 @@ func Acquire(ctx context.Context, stateFile string, timeout time.Duration) (*Loc
 	for {
 		ok, err := tryLock(f)
 		if err != nil {
-			f.Close()
+			_ = f.Close() // the lock error is the one to report
 			return nil, fmt.Errorf("lock the local ECS state %s: %w", Path(stateFile), err)
 		}
 		if ok {
@@ -101,12 +101,12 @@ func Acquire(ctx context.Context, stateFile string, timeout time.Duration) (*Loc
 		waited := time.Since(start)
 		if waited >= timeout {
 			holder := readHolder(f)
-			f.Close()
+			_ = f.Close() // never locked: nothing was written
 			return nil, &HeldError{StateFile: stateFile, Holder: holder, Waited: waited}
 		}
 		select {
 		case <-ctx.Done():
-			f.Close()
+			_ = f.Close() // never locked: nothing was written
 			return nil, ctx.Err()
 		case <-tick.C:
 		}

@@ -19,10 +19,10 @@ func TestMain(m *testing.M) {
 	if file := os.Getenv("STATELOCK_HOLD"); file != "" {
 		l, err := Acquire(context.Background(), file, time.Second)
 		if err != nil {
-			os.Stdout.WriteString("error " + err.Error() + "\n")
+			_, _ = os.Stdout.WriteString("error " + err.Error() + "\n") // read by the parent test
 			os.Exit(1)
 		}
-		os.Stdout.WriteString("locked\n")
+		_, _ = os.Stdout.WriteString("locked\n") // read by the parent test
 		time.Sleep(time.Minute)
 		_ = l.Release()
 		os.Exit(0)
@@ -120,7 +120,11 @@ func TestWaitEndsWithTheContext(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	defer first.Release()
+	defer func() {
+		if err := first.Release(); err != nil {
+			t.Error(err)
+		}
+	}()
 	ctx, cancel := context.WithTimeout(context.Background(), 100*time.Millisecond)
 	defer cancel()
 	if _, err := Acquire(ctx, file, time.Minute); !errors.Is(err, context.DeadlineExceeded) {

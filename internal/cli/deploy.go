@@ -75,6 +75,14 @@ out, 4 AWS API error.`,
 	return cmd
 }
 
+// deployReport is what deploy --output json prints: the engine's result and
+// the API calls it took.
+type deployReport struct {
+	*rollout.Result
+	APICalls     map[string]int `json:"apiCalls,omitempty"`
+	APICallTotal int            `json:"apiCallTotal,omitempty"`
+}
+
 // runDeploy plans, deploys and reports. An error before the deploy report
 // is printed names the service in the error report.
 func runDeploy(ctx context.Context, o *deployOptions) error {
@@ -128,16 +136,14 @@ func runDeploy(ctx context.Context, o *deployOptions) error {
 	}
 	plan, err := rollout.MakePlan(ctx, clients.ECS, r.request)
 	if err != nil {
-		return aboutService(err, cluster, service)
+		return aboutService(namedAfterFlags(err, o.flags), cluster, service)
 	}
 	if o.dryRun {
 		return printPlan(d, plan, o.plan.showValues)
 	}
 	opts.Reporter = d.Progress()
 	res, derr := rollout.Deploy(ctx, clients.ECS, plan, opts)
-	calls := d.Clients.Calls()
 	res.Region = clients.Config.Region
-	res.APICalls, res.APICallTotal = calls.Counts(), calls.Total()
 	// A revision deregistered again (the service update failed) is not one a
 	// later CI step may use: no outputs then.
 	if res.Revision > 0 && res.OrphanDeregistered == "" {
@@ -145,7 +151,9 @@ func runDeploy(ctx context.Context, o *deployOptions) error {
 			derr = exitcode.With(exitcode.Failed, err)
 		}
 	}
-	if err := d.Render(res, func(io.Writer) { printDeployResult(d, res) }); err != nil {
+	calls := d.Clients.Calls()
+	rep := deployReport{Result: res, APICalls: calls.Counts(), APICallTotal: calls.Total()}
+	if err := d.Render(rep, func(io.Writer) { printDeployResult(d, res) }); err != nil {
 		return err
 	}
 	if derr != nil && res.Outcome != "" {

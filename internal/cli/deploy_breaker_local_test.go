@@ -15,6 +15,7 @@ import (
 // only the rollback deployment, already COMPLETED. That is still a failure
 // named after the circuit breaker, with rolloutState FAILED in the report.
 func TestLocalDeployRollbackCompletedBetweenPollsIsAFailure(t *testing.T) {
+	t.Parallel()
 	l := newLocalECS(t, scen(scenario.Image{Match: "*/app:crash", ExitCode: intp(2), ExitAfter: scenario.Duration(2 * time.Second)}))
 	l.createService(t, serviceSpec{image: "registry.example.com/app:1", desired: 1,
 		breaker: &types.DeploymentCircuitBreaker{Enable: true, Rollback: true}})

@@ -1,6 +1,7 @@
 package cli
 
 import (
+	"errors"
 	"os"
 	"path/filepath"
 	"strconv"
@@ -228,6 +229,27 @@ var flagOfSetting = map[string]string{
 	"desiredCount": "desired-count", "minHealthyPercent": "min-healthy-percent", "maxPercent": "max-percent",
 	"healthCheckGracePeriod": "health-check-grace-period", "subnets": "subnets", "securityGroups": "security-groups",
 	"platformVersion": "platform-version", "circuitBreaker": "circuit-breaker",
+	// Request fields of the engines' own problems.
+	"family": "family", "toRevision": "to-revision",
+}
+
+// namedAfterFlags renames the problems in an engine's err whose request
+// field a flag of this command line gave after that flag, so that the
+// message names what the user typed; fields a spec file gave keep the
+// spec's names, which are the request's.
+func namedAfterFlags(err error, flags *pflag.FlagSet) error {
+	var ps exitcode.Problems
+	if !errors.As(err, &ps) {
+		return err
+	}
+	out := make(exitcode.Problems, len(ps))
+	for i, p := range ps {
+		if flag, ok := flagOfSetting[p.Field]; ok && flags.Changed(flag) {
+			p.Field, p.Line = "--"+flag, 0
+		}
+		out[i] = p
+	}
+	return out.Err()
 }
 
 // byFlag renames problems of settings that a flag gave (overriding the spec

@@ -20,6 +20,7 @@ func deployArgs(extra ...string) []string {
 }
 
 func TestLocalDeploySucceeds(t *testing.T) {
+	t.Parallel()
 	l := newLocalECS(t, nil)
 	td1 := l.createService(t, serviceSpec{image: "registry.example.com/app:1", desired: 2})
 	code, stdout, stderr := l.run(t, deployArgs("-i", "app=registry.example.com/app:2", "--env", "app:MODE=green")...)
@@ -42,7 +43,7 @@ func intp(n int) *int { return &n }
 
 func scen(images ...scenario.Image) *scenario.Scenario { return &scenario.Scenario{Images: images} }
 
-func hintsOf(r deployReport) string {
+func hintsOf(r deployJSON) string {
 	if r.Failure == nil {
 		return ""
 	}
@@ -50,6 +51,7 @@ func hintsOf(r deployReport) string {
 }
 
 func TestLocalDeployCrashingImageFails(t *testing.T) {
+	t.Parallel()
 	l := newLocalECS(t, scen(scenario.Image{Match: "*/app:crash", ExitCode: intp(1), ExitAfter: scenario.Duration(5 * time.Second)}))
 	l.createService(t, serviceSpec{image: "registry.example.com/app:1", desired: 2})
 	code, stdout, _ := l.run(t, deployArgs("-i", "app=registry.example.com/app:crash")...)
@@ -68,6 +70,7 @@ func TestLocalDeployCrashingImageFails(t *testing.T) {
 }
 
 func TestLocalDeployFailingHealthCheck(t *testing.T) {
+	t.Parallel()
 	l := newLocalECS(t, scen(scenario.Image{Match: "*/app:sick", Health: scenario.HealthUnhealthy}))
 	l.createService(t, serviceSpec{image: "registry.example.com/app:1", desired: 2, healthCheck: true})
 	code, stdout, _ := l.run(t, deployArgs("-i", "app=registry.example.com/app:sick")...)
@@ -78,6 +81,7 @@ func TestLocalDeployFailingHealthCheck(t *testing.T) {
 }
 
 func TestLocalDeployImagePullFailure(t *testing.T) {
+	t.Parallel()
 	l := newLocalECS(t, scen(scenario.Image{Match: "*/app:missing", PullFailure: "failed to resolve ref registry.example.com/app:missing: not found"}))
 	l.createService(t, serviceSpec{image: "registry.example.com/app:1", desired: 1})
 	code, stdout, _ := l.run(t, deployArgs("-i", "app=registry.example.com/app:missing")...)
@@ -88,6 +92,7 @@ func TestLocalDeployImagePullFailure(t *testing.T) {
 }
 
 func TestLocalDeployNoCapacity(t *testing.T) {
+	t.Parallel()
 	// One instance with room for exactly one task: the new task of a 100/200
 	// rollout can never be placed.
 	l := newLocalECS(t, &scenario.Scenario{Capacity: &scenario.Capacity{Zones: []scenario.Zone{{Name: "a", Instances: 1, CPU: 1024, Memory: 4096}}}})
@@ -100,6 +105,7 @@ func TestLocalDeployNoCapacity(t *testing.T) {
 }
 
 func TestLocalDeployCircuitBreakerRollbackIsAFailure(t *testing.T) {
+	t.Parallel()
 	l := newLocalECS(t, scen(scenario.Image{Match: "*/app:crash", ExitCode: intp(2), ExitAfter: scenario.Duration(2 * time.Second)}))
 	td1 := l.createService(t, serviceSpec{image: "registry.example.com/app:1", desired: 1,
 		breaker: &types.DeploymentCircuitBreaker{Enable: true, Rollback: true}})
@@ -119,6 +125,7 @@ func TestLocalDeployCircuitBreakerRollbackIsAFailure(t *testing.T) {
 }
 
 func TestLocalDeployTimesOut(t *testing.T) {
+	t.Parallel()
 	l := newLocalECS(t, scen(scenario.Image{Match: "*/app:slow", StartupDelay: scenario.Duration(time.Hour)}))
 	l.createService(t, serviceSpec{image: "registry.example.com/app:1", desired: 1})
 	code, stdout, _ := l.run(t, deployArgs("-i", "app=registry.example.com/app:slow", "-t", "1")...)
@@ -128,7 +135,11 @@ func TestLocalDeployTimesOut(t *testing.T) {
 	}
 }
 
+// TestLocalDeployRidesOutAThrottlingStorm runs on the wall clock: the SDK's
+// own retries of throttled calls pause in wall time, and the rollout must go
+// on meanwhile (on the manual clock it would stand still while they wait).
 func TestLocalDeployRidesOutAThrottlingStorm(t *testing.T) {
+	t.Parallel()
 	// Once the deployment is under way three reads in four are throttled,
 	// and every other write is throttled from the start.
 	reads := func(op string) scenario.Fault {
@@ -139,12 +150,12 @@ func TestLocalDeployRidesOutAThrottlingStorm(t *testing.T) {
 		{Operation: "UpdateService", Kind: scenario.FaultThrottle, Rate: 0.5},
 		reads("Describe*"), reads("List*"),
 	}}
-	l := newLocalECS(t, nil)
+	l := newWallLocalECS(t, nil)
 	l.createService(t, serviceSpec{image: "registry.example.com/app:1", desired: 2})
 	if err := l.em.SetScenario(storm); err != nil {
 		t.Fatal(err)
 	}
-	code, stdout, stderr := l.run(t, deployArgs("-i", "app=registry.example.com/app:2", "-t", "30m")...)
+	code, stdout, stderr := l.run(t, deployArgs("-i", "app=registry.example.com/app:2", "-t", "2000", "--poll-interval", "20ms")...)
 	r := parseReport(t, stdout)
 	if code != 0 || r.Outcome != "succeeded" {
 		t.Fatalf("exit %d, report %+v", code, r)
@@ -155,6 +166,7 @@ func TestLocalDeployRidesOutAThrottlingStorm(t *testing.T) {
 }
 
 func TestLocalDeployRollbackFlagRestoresThePreviousRevision(t *testing.T) {
+	t.Parallel()
 	l := newLocalECS(t, scen(scenario.Image{Match: "*/app:crash", ExitCode: intp(1), ExitAfter: scenario.Duration(3 * time.Second)}))
 	td1 := l.createService(t, serviceSpec{image: "registry.example.com/app:1", desired: 2})
 	code, stdout, _ := l.run(t, deployArgs("-i", "app=registry.example.com/app:crash", "-D", "3", "--rollback")...)
@@ -169,6 +181,7 @@ func TestLocalDeployRollbackFlagRestoresThePreviousRevision(t *testing.T) {
 }
 
 func TestLocalRollbackCommand(t *testing.T) {
+	t.Parallel()
 	l := newLocalECS(t, nil)
 	td1 := l.createService(t, serviceSpec{image: "registry.example.com/app:1", desired: 1})
 	if code, _, _ := l.run(t, deployArgs("-i", "app=registry.example.com/app:2")...); code != 0 {
@@ -191,6 +204,7 @@ func TestLocalRollbackCommand(t *testing.T) {
 }
 
 func TestLocalDeployPruneRules(t *testing.T) {
+	t.Parallel()
 	l := newLocalECS(t, nil)
 	td1 := l.createService(t, serviceSpec{image: "registry.example.com/app:1", desired: 1})
 	spec := serviceSpec{}
@@ -218,6 +232,7 @@ func TestLocalDeployPruneRules(t *testing.T) {
 }
 
 func TestLocalDeployUnknownContainerIsInvalidAndRegistersNothing(t *testing.T) {
+	t.Parallel()
 	l := newLocalECS(t, nil)
 	l.createService(t, serviceSpec{image: "registry.example.com/app:1", desired: 1})
 	code, _, stderr := l.run(t, deployArgs("-i", "nope=registry.example.com/app:2")...)
@@ -234,7 +249,7 @@ func TestDeployReportsAllValidationProblemsBeforeAnyCall(t *testing.T) {
 	var out, errOut bytes.Buffer
 	g := runOpts{}.deps(&out, &errOut)
 	// No endpoint, no credentials: any AWS call would fail differently.
-	code := Execute(context.Background(), g, []string{"deploy", "-D", "many", "--env", "app:BAD KEY=1",
+	code := execute(context.Background(), g, []string{"deploy", "-D", "many", "--env", "app:BAD KEY=1",
 		"--secret", "app:S=not-an-arn!", "--image", "app=#{Missing}", "-t", "soon"})
 	text := errOut.String()
 	if code != 2 {
@@ -248,6 +263,7 @@ func TestDeployReportsAllValidationProblemsBeforeAnyCall(t *testing.T) {
 }
 
 func TestLocalRollbackUsesTheServiceDeploymentHistory(t *testing.T) {
+	t.Parallel()
 	l := newLocalECS(t, nil)
 	td1 := l.createService(t, serviceSpec{image: "registry.example.com/app:1", desired: 1})
 	// web:2 is registered but never runs: the previous revision number is not what ran before.

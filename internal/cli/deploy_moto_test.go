@@ -18,7 +18,8 @@ import (
 // revision keeps the rare fields of the old one, gets the new image, and the
 // service points at it. Moto never rolls out, so the deploy does not wait.
 func TestDeployNoWaitAgainstMoto(t *testing.T) {
-	moto := testenv.StartMoto(t)
+	t.Parallel()
+	moto := testenv.StartMotoServer(t)
 	ctx := context.Background()
 	cfg, err := awsconfig.Load(ctx, awsconfig.Options{EndpointURL: moto.Endpoint, MaxAttempts: 1, Region: "us-east-1"})
 	if err != nil {
@@ -41,7 +42,7 @@ func TestDeployNoWaitAgainstMoto(t *testing.T) {
 
 	var out, errOut bytes.Buffer
 	g := runOpts{AWS: awsconfig.Options{MaxAttempts: 1}}.deps(&out, &errOut)
-	code := Execute(ctx, g, []string{"deploy", "--endpoint-url", moto.Endpoint, "-r", "us-east-1", "-c", "c", "-n", "web",
+	code := execute(ctx, g, []string{"deploy", "--endpoint-url", moto.Endpoint, "-r", "us-east-1", "-c", "c", "-n", "web",
 		"-i", "app=registry.example.com:5000/team/app:2.0", "--env", "app:ADDED=1", "--no-wait", "--output", "json"})
 	if code != 0 {
 		t.Fatalf("deploy exited %d\nstdout:\n%s\nstderr:\n%s", code, out.String(), errOut.String())

@@ -19,7 +19,7 @@ import (
 func TestDeployProblemsNameTheFlagOnce(t *testing.T) {
 	var out, errOut bytes.Buffer
 	g := runOpts{}.deps(&out, &errOut)
-	code := Execute(context.Background(), g, []string{"deploy", "-c", "c", "-n", "web", "--output", "json",
+	code := execute(context.Background(), g, []string{"deploy", "-c", "c", "-n", "web", "--output", "json",
 		"-i", "app=#{Tag}", "-D", "#{Count}", "--template-family", "#{Family}", "--circuit-breaker=#{Breaker}",
 		"-m", "200"})
 	if code != exitcode.Invalid {
@@ -57,7 +57,7 @@ func TestDeploySpecProblemsAreNotRepeatedAsMissingValues(t *testing.T) {
 	}
 	var out, errOut bytes.Buffer
 	g := runOpts{}.deps(&out, &errOut)
-	code := Execute(context.Background(), g, []string{"deploy", "-f", path, "--output", "json"})
+	code := execute(context.Background(), g, []string{"deploy", "-f", path, "--output", "json"})
 	if code != exitcode.Invalid {
 		t.Fatalf("exit %d, want %d\n%s", code, exitcode.Invalid, errOut.String())
 	}

@@ -21,6 +21,7 @@ func (l *localECS) image(t *testing.T, taskDef string) string {
 }
 
 func TestLocalDeployFromTemplateFamilyRegistersIntoTheServiceFamily(t *testing.T) {
+	t.Parallel()
 	l := newLocalECS(t, nil)
 	l.createService(t, serviceSpec{image: "registry.example.com/app:1", desired: 1})
 	l.register(t, "web-template", "registry.example.com/app:from-template", serviceSpec{})
@@ -36,6 +37,7 @@ func TestLocalDeployFromTemplateFamilyRegistersIntoTheServiceFamily(t *testing.T
 }
 
 func TestLocalDeployExistingRevisionAsItIs(t *testing.T) {
+	t.Parallel()
 	l := newLocalECS(t, nil)
 	l.createService(t, serviceSpec{image: "registry.example.com/app:1", desired: 1})
 	td2 := l.register(t, "web", "registry.example.com/app:2", serviceSpec{})
@@ -55,6 +57,7 @@ func TestLocalDeployExistingRevisionAsItIs(t *testing.T) {
 }
 
 func TestLocalDeployFromTaskDefinitionFileInASpec(t *testing.T) {
+	t.Parallel()
 	l := newLocalECS(t, nil)
 	l.createService(t, serviceSpec{image: "registry.example.com/app:1", desired: 1})
 	dir := t.TempDir()
@@ -77,6 +80,7 @@ func TestLocalDeployFromTaskDefinitionFileInASpec(t *testing.T) {
 }
 
 func TestLocalDiffShowsCircuitBreakerAndPercentages(t *testing.T) {
+	t.Parallel()
 	l := newLocalECS(t, nil)
 	l.createService(t, serviceSpec{image: "registry.example.com/app:1", desired: 4})
 	code, stdout, _ := l.run(t, "diff", "-c", "c", "-n", "web", "--circuit-breaker=rollback", "-m", "50", "-M", "100", "--tag-only", "2")

@@ -46,6 +46,7 @@ func TestLocalDeployTextOutputVerboseNeverShowsValuesAndWritesOutputs(t *testing
 }
 
 func TestLocalDeployFailureInTextShowsDiagnosisOnStderr(t *testing.T) {
+	t.Parallel()
 	l := newLocalECS(t, scen(scenario.Image{Match: "*/app:oom", OOMAfter: scenario.Duration(3 * time.Second)}))
 	l.createService(t, serviceSpec{image: "registry.example.com/app:1", desired: 1})
 	code, stdout, stderr := l.run(t, []string{"deploy", "-c", "c", "-n", "web", "-i", "app=registry.example.com/app:oom", "--rollback"}...)
@@ -64,6 +65,7 @@ func TestLocalDeployFailureInTextShowsDiagnosisOnStderr(t *testing.T) {
 }
 
 func TestLocalDeployWaitsForADeploymentAlreadyInProgress(t *testing.T) {
+	t.Parallel()
 	l := newLocalECS(t, nil)
 	l.createService(t, serviceSpec{image: "registry.example.com/app:1", desired: 1})
 	td2 := l.register(t, "web", "registry.example.com/app:2", serviceSpec{})
@@ -97,6 +99,7 @@ func TestLocalDeployWaitsForADeploymentAlreadyInProgress(t *testing.T) {
 }
 
 func TestLocalDiffShowsPlanWithoutChangingAnything(t *testing.T) {
+	t.Parallel()
 	l := newLocalECS(t, nil)
 	l.createService(t, serviceSpec{image: "registry.example.com/app:1", desired: 2})
 	code, stdout, _ := l.run(t, "diff", "-c", "c", "-n", "web", "-i", "app=registry.example.com/app:2", "--env", "app:MODE=green", "-D", "4")
@@ -153,6 +156,7 @@ func TestLocalDeployFromSpecFileWithVariables(t *testing.T) {
 // TestLocalDeployMissingClusterIsInvalidInput: deploy answers a missing
 // cluster as status and run do (it was an AWS error, exit 4, with the SDK's text).
 func TestLocalDeployMissingClusterIsInvalidInput(t *testing.T) {
+	t.Parallel()
 	l := newLocalECS(t, nil)
 	code, _, stderr := l.run(t, "deploy", "-c", "nope", "-n", "web", "-i", "app=x:1")
 	if code != 2 || strings.TrimSpace(stderr) != "error: cluster nope not found" {
@@ -161,6 +165,7 @@ func TestLocalDeployMissingClusterIsInvalidInput(t *testing.T) {
 }
 
 func TestLocalDeployJSONReportsInvalidInputToo(t *testing.T) {
+	t.Parallel()
 	l := newLocalECS(t, nil)
 	l.createService(t, serviceSpec{image: "registry.example.com/app:1", desired: 1})
 	code, stdout, _ := l.run(t, "deploy", "-c", "c", "-n", "web", "-i", "ghost=registry.example.com/app:2", "--output", "json")
@@ -178,6 +183,7 @@ func TestLocalDeployJSONReportsInvalidInputToo(t *testing.T) {
 }
 
 func TestLocalDeployDeregistersTheOrphanWhenTheUpdateFails(t *testing.T) {
+	t.Parallel()
 	l := newLocalECS(t, nil)
 	l.createService(t, serviceSpec{image: "registry.example.com/app:1", desired: 1})
 	if err := l.em.SetScenario(&scenario.Scenario{Faults: []scenario.Fault{{Operation: "UpdateService", Kind: scenario.FaultServer}}}); err != nil {

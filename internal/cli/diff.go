@@ -53,7 +53,7 @@ func runDiff(ctx context.Context, o *diffOptions) error {
 	}
 	plan, err := rollout.MakePlan(ctx, clients.ECS, r.request)
 	if err != nil {
-		return err
+		return namedAfterFlags(err, o.flags)
 	}
 	return printPlan(o.deps, plan, o.plan.showValues)
 }

@@ -27,7 +27,7 @@ func TestEmptyInputIsInvalidAndNamesTheFlag(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			var out, errOut bytes.Buffer
 			g := runOpts{}.deps(&out, &errOut)
-			code := Execute(context.Background(), g, tt.args)
+			code := execute(context.Background(), g, tt.args)
 			if code != exitcode.Invalid {
 				t.Fatalf("exit %d, want %d (invalid input)\nstdout: %s\nstderr: %s", code, exitcode.Invalid, out.String(), errOut.String())
 			}

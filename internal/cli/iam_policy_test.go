@@ -10,7 +10,7 @@ import (
 
 func TestIAMPolicyCommand(t *testing.T) {
 	var out, errOut bytes.Buffer
-	code := Execute(context.Background(), runOpts{}.deps(&out, &errOut), []string{"iam-policy", "deploy", "stack-deploy", "--assume-role"})
+	code := execute(context.Background(), runOpts{}.deps(&out, &errOut), []string{"iam-policy", "deploy", "stack-deploy", "--assume-role"})
 	if code != 0 {
 		t.Fatalf("exit %d: %s", code, errOut.String())
 	}
@@ -40,7 +40,7 @@ func TestIAMPolicyCommand(t *testing.T) {
 	}
 	out.Reset()
 	errOut.Reset()
-	code = Execute(context.Background(), runOpts{}.deps(&out, &errOut), []string{"iam-policy", "deplyo"})
+	code = execute(context.Background(), runOpts{}.deps(&out, &errOut), []string{"iam-policy", "deplyo"})
 	if code != 2 || !strings.Contains(errOut.String(), `unknown command "deplyo"`) {
 		t.Fatalf("unknown command: exit %d, %s", code, errOut.String())
 	}

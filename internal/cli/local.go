@@ -46,14 +46,20 @@ func localStatePath() (string, error) {
 // openLocalEmulator starts an emulator on the state in file (a missing file
 // is a fresh start); a damaged file is an error and is left as it is.
 func openLocalEmulator(file string, speed float64) (*emulator.Emulator, error) {
-	em := emulator.New(emulator.Options{Speed: speed, DefaultCluster: true})
+	return openLocalEmulatorWarning(file, speed, nil)
+}
+
+// openLocalEmulatorWarning is openLocalEmulator with warn receiving the
+// emulator's "accepted but not simulated" warnings (local serve logs them).
+func openLocalEmulatorWarning(file string, speed float64, warn func(string)) (*emulator.Emulator, error) {
+	em := emulator.New(emulator.Options{Speed: speed, DefaultCluster: true, Warn: warn})
 	logs.Register(em)        // CloudWatch Logs for awslogs containers (run --logs, aws logs get-log-events)
 	lb := elbv2.Register(em) // load balancers and target health, saved in the same state
 	cloudwatch.Register(em)  // DescribeAlarms, from the scenario's alarms
 	// CodeDeploy blue/green for CODE_DEPLOY services, shifting traffic on lb.
 	codedeploy.Register(em, codedeploy.NewELBTraffic(lb))
 	if err := em.LoadState(file); err != nil && !errors.Is(err, os.ErrNotExist) {
-		em.Close()
+		_ = em.Close() // the error being returned matters more
 		return nil, err
 	}
 	return em, nil
@@ -96,14 +102,14 @@ func (s stateFileECS) Open(ctx context.Context, cloudFormation bool) (_ http.Han
 	if cloudFormation {
 		cf, cfFile, err := attachLocalCloudFormation(em, file, statErr == nil)
 		if err != nil {
-			em.Close()
+			_ = em.Close() // the error being returned matters more
 			return nil, nil, err
 		}
 		save = func() error { return errors.Join(cf.SaveState(cfFile), em.SaveState(file)) }
 	}
 	closeFn := func() error {
-		defer lock.Release()
-		defer em.Close()
+		defer func() { _ = lock.Release() }()
+		defer func() { _ = em.Close() }() // after SaveState, which reports what matters
 		if err := save(); err != nil {
 			return exitcode.With(exitcode.Failed, err)
 		}
@@ -227,11 +233,12 @@ func runLocalServe(ctx context.Context, o *localServeOptions) error {
 	}
 	defer lock.Release()
 	_, statErr := os.Stat(file)
-	em, err := openLocalEmulator(file, o.Speed)
+	errOut := d.IO.ErrOut
+	em, err := openLocalEmulatorWarning(file, o.Speed, func(msg string) { fmt.Fprintln(errOut, "warning: "+msg) })
 	if err != nil {
 		return exitcode.With(exitcode.Invalid, err)
 	}
-	defer em.Close()
+	defer func() { _ = em.Close() }() // after SaveState, which reports what matters
 	// CloudFormation too, with the stacks the stack commands keep next to the state.
 	cf, cfFile, err := attachLocalCloudFormation(em, file, statErr == nil)
 	if err != nil {
@@ -362,7 +369,7 @@ func newCmdLocalScenario(d *Deps) *cobra.Command {
 			if err != nil {
 				return exitcode.With(exitcode.Invalid, err)
 			}
-			defer em.Close()
+			defer func() { _ = em.Close() }() // after SaveState, which reports what matters
 			if err := em.SetScenario(sc); err != nil {
 				return exitcode.With(exitcode.Invalid, err)
 			}

@@ -14,7 +14,6 @@ import (
 	"github.com/ecsdeploy/ecsdeploy/awsconfig"
 	"github.com/ecsdeploy/ecsdeploy/emulator"
 	"github.com/ecsdeploy/ecsdeploy/emulator/scenario"
-	"github.com/ecsdeploy/ecsdeploy/internal/testenv"
 	"github.com/ecsdeploy/ecsdeploy/progress"
 )
 
@@ -22,15 +21,29 @@ import (
 type localECS struct {
 	em     *emulator.Emulator
 	client *ecs.Client
+	wall   bool // the emulator runs on the wall clock (commands wait in wall time)
 }
 
 // newLocalECS starts a local ECS on a manual clock with a scenario; the
 // test stops it.
 func newLocalECS(t *testing.T, sc *scenario.Scenario) *localECS {
 	t.Helper()
-	testenv.SetFakeAWSEnv(t)
-	em := newManualEmulator(emulator.Options{Seed: 7, Scenario: sc})
-	t.Cleanup(func() { em.Close() })
+	return localECSOn(t, newManualEmulator(emulator.Options{Seed: 7, Scenario: sc}))
+}
+
+// newWallLocalECS is a local ECS on the wall clock, 100 times faster, for a
+// test whose subject pauses in wall time (the SDK's own retries): emulated
+// time must pass while it waits.
+func newWallLocalECS(t *testing.T, sc *scenario.Scenario) *localECS {
+	t.Helper()
+	l := localECSOn(t, emulator.New(emulator.Options{Speed: 100, Seed: 7, Scenario: sc}))
+	l.wall = true
+	return l
+}
+
+func localECSOn(t *testing.T, em *emulator.Emulator) *localECS {
+	t.Helper()
+	t.Cleanup(func() { _ = em.Close() })
 	cfg, err := awsconfig.Load(context.Background(), awsconfig.Options{Handler: em, Region: "us-east-1", MaxAttempts: 1})
 	if err != nil {
 		t.Fatal(err)
@@ -140,14 +153,17 @@ func (l *localECS) runWith(t *testing.T, tweak func(*runOpts), args ...string) (
 	t.Helper()
 	var out, errOut bytes.Buffer
 	o := runOpts{Local: l.em, Clock: emuClock{l.em}}
+	if l.wall {
+		o.Clock = nil
+	}
 	tweak(&o)
-	code = Execute(context.Background(), o.deps(&out, &errOut), append([]string{"--local"}, args...))
+	code = execute(context.Background(), o.deps(&out, &errOut), append([]string{"--local"}, args...))
 	t.Logf("ecsdeploy %v → exit %d\nstdout:\n%s\nstderr:\n%s", args, code, out.String(), errOut.String())
 	return code, out.String(), errOut.String()
 }
 
-// deployReport is the part of deploy's JSON report the tests check.
-type deployReport struct {
+// deployJSON is the part of deploy's JSON report the tests check.
+type deployJSON struct {
 	Outcome                string         `json:"outcome"`
 	Reason                 string         `json:"reason"`
 	TaskDefinition         string         `json:"taskDefinition"`
@@ -169,9 +185,9 @@ type deployReport struct {
 	} `json:"rollback"`
 }
 
-func parseReport(t *testing.T, stdout string) deployReport {
+func parseReport(t *testing.T, stdout string) deployJSON {
 	t.Helper()
-	var r deployReport
+	var r deployJSON
 	if err := json.Unmarshal([]byte(stdout), &r); err != nil {
 		t.Fatalf("stdout is not one JSON report: %v\n%s", err, stdout)
 	}

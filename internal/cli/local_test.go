@@ -23,7 +23,7 @@ func runCLI(t *testing.T, ctx context.Context, args ...string) (int, string, str
 	t.Helper()
 	var out, errOut bytes.Buffer
 	g := runOpts{}.deps(&out, &errOut)
-	code := Execute(ctx, g, args)
+	code := execute(ctx, g, args)
 	return code, out.String(), errOut.String()
 }
 
@@ -59,7 +59,9 @@ func TestLocalStateIsSharedBetweenCommands(t *testing.T) {
 		t.Fatal(err)
 	}
 	list, err := localClient(t, h).ListClusters(ctx, &ecs.ListClustersInput{})
-	closeFn()
+	if cerr := closeFn(); cerr != nil {
+		t.Fatal(cerr)
+	}
 	if err != nil || len(list.ClusterArns) != 2 {
 		t.Fatalf("after reopening: %v %v", err, list)
 	}
@@ -146,7 +148,7 @@ func TestLocalServeOnABusyAddressSaysHowToChooseAnother(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	t.Cleanup(func() { busy.Close() })
+	t.Cleanup(func() { _ = busy.Close() })
 	code, _, errOut := runCLI(t, context.Background(), "local", "serve", "--addr", busy.Addr().String(),
 		"--state", filepath.Join(t.TempDir(), "state.json"))
 	if code != 2 || !strings.Contains(errOut, busy.Addr().String()) || !strings.Contains(errOut, "--addr") {

@@ -216,7 +216,7 @@ func runRegister(ctx context.Context, o *registerOptions) error {
 	}
 	base, err := rollout.ResolveBase(ctx, clients.ECS, req.base())
 	if err != nil {
-		return err
+		return namedAfterFlags(err, o.flags)
 	}
 	changed := base.Changed(req.base())
 	rep := registerReport{Family: aws.ToString(base.Input.Family), Changes: base.Summary, Notes: base.Notes}

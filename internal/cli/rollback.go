@@ -5,10 +5,12 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"strconv"
 	"strings"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/spf13/cobra"
+	"github.com/spf13/pflag"
 
 	"github.com/ecsdeploy/ecsdeploy/exitcode"
 	"github.com/ecsdeploy/ecsdeploy/progress"
@@ -17,6 +19,7 @@ import (
 
 type rollbackOptions struct {
 	deps             *Deps
+	flags            *pflag.FlagSet
 	cluster, service string
 	toRevision       int32
 	toRevisionGiven  bool // --to-revision was given, even as 0
@@ -63,6 +66,7 @@ like deploy does.`,
 			return aboutService(runRollback(cmd.Context(), o), o.cluster, o.service)
 		},
 	}
+	o.flags = cmd.Flags()
 	fs := cmd.Flags()
 	fs.StringVarP(&o.cluster, "cluster", "c", "", "cluster name")
 	fs.StringVarP(&o.service, "service", "n", "", "service name")
@@ -99,7 +103,7 @@ func runRollback(ctx context.Context, o *rollbackOptions) error {
 	}
 	target, svc, note, err := rollout.RollbackTarget(ctx, clients.ECS, o.cluster, o.service, o.toRevision)
 	if err != nil {
-		return err
+		return namedAfterFlags(err, o.flags)
 	}
 	rep := d.Progress()
 	if note != "" {
@@ -147,7 +151,6 @@ func splitFamilyRevision(ref string) (string, int32) {
 	if i < 0 {
 		return s, 0
 	}
-	var n int32
-	fmt.Sscanf(s[i+1:], "%d", &n)
-	return s[:i], n
+	n, _ := strconv.ParseInt(s[i+1:], 10, 32) // not a number: revision 0
+	return s[:i], int32(n)
 }

@@ -96,10 +96,7 @@ func NewRootCmd(d *Deps) *cobra.Command {
 func Execute(ctx context.Context, d *Deps, args []string) int {
 	root := NewRootCmd(d)
 	root.SetArgs(args)
-	cmd, err := root.ExecuteContextC(ctx)
-	if executed != nil && cmd != nil {
-		executed(cmd, d)
-	}
+	err := root.ExecuteContext(ctx)
 	if cerr := d.Clients.Close(); cerr != nil && err == nil {
 		err = cerr
 	}
@@ -111,11 +108,6 @@ func Execute(ctx context.Context, d *Deps, args []string) int {
 	}
 	return d.renderError(err)
 }
-
-// executed, when set (tests), is called with each command run and its
-// dependencies, so that the end-to-end tests can record the API calls each
-// command makes.
-var executed func(cmd *cobra.Command, d *Deps)
 
 // isUsageError recognises cobra's own argument and command errors.
 func isUsageError(err error) bool {

@@ -3,6 +3,7 @@ package cli
 import (
 	"bytes"
 	"context"
+	"path/filepath"
 	"strings"
 	"testing"
 	"time"
@@ -84,7 +85,7 @@ func TestEveryTimeoutFlagReadsTheSameWay(t *testing.T) {
 func TestStackDeployTimeoutInSecondsRuns(t *testing.T) {
 	t.Parallel()
 	var out, errOut bytes.Buffer
-	code := Execute(context.Background(), runOpts{}.deps(&out, &errOut), []string{"stack", "deploy", "--timeout", "90"})
+	code := execute(context.Background(), runOpts{}.deps(&out, &errOut), []string{"stack", "deploy", "--timeout", "90"})
 	if code != exitcode.Invalid || !strings.Contains(errOut.String(), "--file") || strings.Contains(errOut.String(), "timeout") {
 		t.Fatalf("exit %d, stderr %q: want only the missing --file", code, errOut.String())
 	}
@@ -94,6 +95,7 @@ func TestStackDeployTimeoutInSecondsRuns(t *testing.T) {
 // a service or cluster refuses a missing one the same way: exit 2, the same
 // words, before changing anything.
 func TestMissingClusterOrServiceIsInvalidInEveryCommand(t *testing.T) {
+	t.Parallel()
 	l := newTaskECS(t, nil)
 	l.registerFamily(t, "job", taskContainer("job", "job:1", true))
 	commands := [][]string{
@@ -142,5 +144,32 @@ func TestProgressFollowsTheTerminalOverride(t *testing.T) {
 	d.Global.Output = "json"
 	if _, live := d.Progress().(*progress.Live); live {
 		t.Fatal("--output json keeps progress as lines")
+	}
+}
+
+// TestEngineProblemsNameTheFlagOrTheSpecField: a problem the engine finds
+// in a request field is named after the flag when a flag gave the value, and
+// after the spec's field when the spec file did.
+func TestEngineProblemsNameTheFlagOrTheSpecField(t *testing.T) {
+	t.Parallel()
+	l := newTaskECS(t, nil)
+	td := l.registerFamily(t, "web", taskContainer("app", "web:1", true))
+	l.createService(t, "web", td, 1)
+	spec := filepath.Join(t.TempDir(), "deploy.yaml")
+	writeFile(t, spec, "cluster: default\nservice: web\ntemplateFamily: nosuch\n")
+	cases := []struct {
+		args []string
+		want string
+	}{
+		{[]string{"rollback", "-n", "web", "-c", "default", "--to-revision", "9"}, "--to-revision: web:9 does not exist"},
+		{[]string{"register", "--template-family", "nosuch", "--family", "web"}, "--template-family: task definition nosuch not found"},
+		{[]string{"deploy", "-c", "default", "-n", "web", "--template-family", "nosuch"}, "--template-family: task definition nosuch not found"},
+		{[]string{"diff", "-f", spec}, "templateFamily: task definition nosuch not found"},
+	}
+	for _, c := range cases {
+		code, _, stderr := l.exec(t, c.args...)
+		if code != exitcode.Invalid || !strings.Contains(stderr, c.want) {
+			t.Errorf("%v: exit %d, stderr %q; want exit 2 and %q", c.args, code, stderr, c.want)
+		}
 	}
 }

@@ -12,6 +12,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/ecs"
 	"github.com/aws/aws-sdk-go-v2/service/ecs/types"
+	"github.com/google/uuid"
 	"github.com/spf13/cobra"
 	"github.com/spf13/pflag"
 
@@ -209,7 +210,7 @@ func runRun(ctx context.Context, o *runOptions) error {
 	}
 	base, err := rollout.ResolveBase(ctx, clients.ECS, req.base())
 	if err != nil {
-		return err
+		return namedAfterFlags(err, o.flags)
 	}
 	if base.Service == nil { // a service found in the cluster vouches for it
 		if err := requireCluster(ctx, clients.ECS, req.Cluster); err != nil {
@@ -230,7 +231,10 @@ func runRun(ctx context.Context, o *runOptions) error {
 		wo.Logs = clients.Logs
 	}
 	rr := runtask.Request{TaskDefinition: base.From, Input: in, NoWait: o.noWait}
-	if needsRevision(req, base) {
+	// A revision is registered only when the run needs one and the one it
+	// starts from is not already it (a run repeated, or one stopped after
+	// it registered, would otherwise leave a copy each time).
+	if needsRevision(req, base) && (base.From == nil || base.Changed(req.base())) {
 		rr.Register = base.Input
 	}
 	run, err := runtask.Execute(ctx, clients.ECS, rr, wo)
@@ -262,11 +266,14 @@ func (o *runOptions) taskInput(req *revisionRequest, base *rollout.Base, plan ru
 
 	f := &o.rev.plan
 	x := req.x
+	// The clientToken makes the call safe to retry: the SDK's retry after
+	// a lost reply gets the tasks the first attempt started, no second set.
 	in := &ecs.RunTaskInput{
-		Cluster:   aws.String(req.Cluster),
-		Count:     aws.Int32(int32(o.count)),
-		StartedBy: aws.String(o.startedBy),
-		Tags:      req.Changes.Tags,
+		ClientToken: aws.String(uuid.NewString()),
+		Cluster:     aws.String(req.Cluster),
+		Count:       aws.Int32(int32(o.count)),
+		StartedBy:   aws.String(o.startedBy),
+		Tags:        req.Changes.Tags,
 	}
 	if svc := base.Service; svc != nil {
 		in.LaunchType = svc.LaunchType

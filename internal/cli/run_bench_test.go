@@ -35,7 +35,7 @@ func BenchmarkRunOnLocalECS(b *testing.B) {
 	job := exitsWith(fastImage("job:bench"), 3, 5*time.Second)
 	job.Logs = []string{"one", "two", "three"}
 	em := emulator.New(emulator.Options{Speed: speed, DefaultCluster: true, Scenario: &scenario.Scenario{Images: []scenario.Image{job}}})
-	defer em.Close()
+	defer func() { _ = em.Close() }()
 	logs.Register(em)
 	cfg, err := awsconfig.Load(context.Background(), awsconfig.Options{Handler: em, Region: "us-east-1", MaxAttempts: 1})
 	if err != nil {
@@ -54,7 +54,7 @@ func BenchmarkRunOnLocalECS(b *testing.B) {
 	for i := 0; i < b.N; i++ {
 		var out, errOut bytes.Buffer
 		g := runOpts{Local: em}.deps(&out, &errOut)
-		code := Execute(context.Background(), g, []string{"--local", "run", "--task-definition", "bench", "--logs", "--output", "json"})
+		code := execute(context.Background(), g, []string{"--local", "run", "--task-definition", "bench", "--logs", "--output", "json"})
 		exitAt := em.Now()
 		if code != 3 {
 			b.Fatalf("exit %d: %s", code, errOut.String())

@@ -24,11 +24,11 @@ func requireCluster(ctx context.Context, api clustersDescriber, cluster string) 
 	if err != nil {
 		return fmt.Errorf("describe cluster %s: %w", cluster, err)
 	}
-	for _, c := range out.Clusters {
-		if aws.ToString(c.Status) == "INACTIVE" {
-			return exitcode.Invalidf("cluster %s is INACTIVE (deleted)", cluster)
-		}
-		return nil
+	switch {
+	case len(out.Clusters) == 0:
+		return exitcode.Invalidf("cluster %s not found", cluster)
+	case aws.ToString(out.Clusters[0].Status) == "INACTIVE":
+		return exitcode.Invalidf("cluster %s is INACTIVE (deleted)", cluster)
 	}
-	return exitcode.Invalidf("cluster %s not found", cluster)
+	return nil
 }

@@ -39,6 +39,7 @@ func runScenario() *scenario.Scenario {
 }
 
 func TestRunPropagatesExitCodes(t *testing.T) {
+	t.Parallel()
 	l := newTaskECS(t, runScenario())
 	for _, tc := range []struct {
 		image string
@@ -57,6 +58,7 @@ func TestRunPropagatesExitCodes(t *testing.T) {
 }
 
 func TestRunConsidersEveryContainer(t *testing.T) {
+	t.Parallel()
 	l := newTaskECS(t, runScenario())
 	// A non-essential sidecar that fails does not fail the run.
 	l.registerFamily(t, "with-optional-sidecar",
@@ -79,6 +81,7 @@ func TestRunConsidersEveryContainer(t *testing.T) {
 }
 
 func TestRunPullFailureNeverStarted(t *testing.T) {
+	t.Parallel()
 	l := newTaskECS(t, runScenario())
 	l.registerFamily(t, "broken", taskContainer("app", "registry.example.com/missing:1", true))
 	code, stdout, stderr := l.exec(t, "run", "--task-definition", "broken", "--output", "json")
@@ -98,6 +101,7 @@ func TestRunPullFailureNeverStarted(t *testing.T) {
 }
 
 func TestRunLogsShowTheScenarioLinesInOrder(t *testing.T) {
+	t.Parallel()
 	l := newTaskECS(t, runScenario())
 	l.registerFamily(t, "migrate",
 		withAWSLogs(taskContainer("migrate", "registry.example.com/migrate:7", true), "/ecs/migrate", "ecs"),
@@ -116,6 +120,7 @@ func TestRunLogsShowTheScenarioLinesInOrder(t *testing.T) {
 }
 
 func TestRunFromServiceWithOverridesOrANewRevision(t *testing.T) {
+	t.Parallel()
 	l := newTaskECS(t, runScenario())
 	td := l.registerFamily(t, "web", taskContainer("app", "sidecar:forever", true))
 	l.createService(t, "web", td, 1)
@@ -160,6 +165,7 @@ func TestRunFromServiceWithOverridesOrANewRevision(t *testing.T) {
 }
 
 func TestRunNoWaitPrintsTaskARNs(t *testing.T) {
+	t.Parallel()
 	l := newTaskECS(t, runScenario())
 	l.registerFamily(t, "job", taskContainer("job", "job:ok", true))
 	code, stdout, _ := l.exec(t, "run", "--task-definition", "job:1", "--count", "2", "--no-wait")
@@ -170,6 +176,7 @@ func TestRunNoWaitPrintsTaskARNs(t *testing.T) {
 }
 
 func TestRunBadInputStartsNothing(t *testing.T) {
+	t.Parallel()
 	l := newTaskECS(t, runScenario())
 	l.registerFamily(t, "job", taskContainer("job", "job:ok", true))
 	l.registerFamily(t, "job", taskContainer("job", "job:fail", true))
@@ -237,7 +244,7 @@ func TestRunWithTheLocalFlag(t *testing.T) {
 	execLocal := func(args ...string) (int, string) {
 		t.Helper()
 		var out, errOut bytes.Buffer
-		code := Execute(context.Background(), runOpts{}.deps(&out, &errOut), append([]string{"--local"}, args...))
+		code := execute(context.Background(), runOpts{}.deps(&out, &errOut), append([]string{"--local"}, args...))
 		t.Logf("ecsdeploy --local %s → exit %d\nstdout:\n%s\nstderr:\n%s", strings.Join(args, " "), code, out.String(), errOut.String())
 		return code, out.String()
 	}
@@ -261,6 +268,7 @@ func writeFile(t *testing.T, path, content string) {
 }
 
 func TestRunWithoutCapacityNeverStarts(t *testing.T) {
+	t.Parallel()
 	sc := runScenario()
 	sc.Capacity = &scenario.Capacity{Zones: []scenario.Zone{{Name: "a", Instances: 1, Memory: 64}}}
 	l := newTaskECS(t, sc)

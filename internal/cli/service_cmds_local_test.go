@@ -21,6 +21,7 @@ func longRunning() *scenario.Scenario {
 }
 
 func TestStatusShowsDeploymentsTasksAndEvents(t *testing.T) {
+	t.Parallel()
 	l := newTaskECS(t, longRunning())
 	td := l.registerFamily(t, "web", taskContainer("app", "web:1", true))
 	l.createService(t, "web", td, 3)
@@ -61,6 +62,7 @@ func TestStatusShowsDeploymentsTasksAndEvents(t *testing.T) {
 }
 
 func TestStatusWatchRefreshesUntilInterrupted(t *testing.T) {
+	t.Parallel()
 	l := newTaskECS(t, longRunning())
 	td := l.registerFamily(t, "web", taskContainer("app", "web:1", true))
 	l.createService(t, "web", td, 1)
@@ -69,7 +71,7 @@ func TestStatusWatchRefreshesUntilInterrupted(t *testing.T) {
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan int)
 	go func() {
-		done <- Execute(ctx, g, []string{"--local", "status", "-n", "web", "--watch", "--interval", "100ms", "--output", "json"})
+		done <- execute(ctx, g, []string{"--local", "status", "-n", "web", "--watch", "--interval", "100ms", "--output", "json"})
 	}()
 	// Scale while watching: the view must show the change.
 	time.Sleep(300 * time.Millisecond)
@@ -95,6 +97,7 @@ func TestStatusWatchRefreshesUntilInterrupted(t *testing.T) {
 }
 
 func TestStatusBadInput(t *testing.T) {
+	t.Parallel()
 	l := newTaskECS(t, longRunning())
 	cases := map[string][]string{
 		"service nosuch not found in cluster default": {"status", "--service", "nosuch"},
@@ -111,6 +114,7 @@ func TestStatusBadInput(t *testing.T) {
 }
 
 func TestScaleWaitsWithTheWatcher(t *testing.T) {
+	t.Parallel()
 	l := newTaskECS(t, longRunning())
 	td := l.registerFamily(t, "web", taskContainer("app", "web:1", true))
 	l.createService(t, "web", td, 1)
@@ -134,6 +138,7 @@ func TestScaleWaitsWithTheWatcher(t *testing.T) {
 }
 
 func TestScaleBadInput(t *testing.T) {
+	t.Parallel()
 	l := newTaskECS(t, longRunning())
 	td := l.registerFamily(t, "web", taskContainer("app", "web:1", true))
 	l.createService(t, "web", td, 1)
@@ -159,6 +164,7 @@ func TestScaleBadInput(t *testing.T) {
 }
 
 func TestRegisterMakesARevisionWithoutTouchingTheService(t *testing.T) {
+	t.Parallel()
 	l := newTaskECS(t, longRunning())
 	td := l.registerFamily(t, "web", taskContainer("app", "registry.example.com/web:1.0", true), taskContainer("log", "fluent:1", false))
 	l.createService(t, "web", td, 1)
@@ -218,6 +224,7 @@ func TestRegisterMakesARevisionWithoutTouchingTheService(t *testing.T) {
 }
 
 func TestRevisionsListAndPruneNeverTouchesRevisionsInUse(t *testing.T) {
+	t.Parallel()
 	l := newTaskECS(t, longRunning())
 	ctx := context.Background()
 	var arns []string

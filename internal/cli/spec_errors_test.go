@@ -19,7 +19,7 @@ func TestDeploySpecSyntaxErrorIsTheOnlyProblem(t *testing.T) {
 		t.Fatal(err)
 	}
 	var out, errOut bytes.Buffer
-	code := Execute(context.Background(), runOpts{}.deps(&out, &errOut), []string{"deploy", "-f", path})
+	code := execute(context.Background(), runOpts{}.deps(&out, &errOut), []string{"deploy", "-f", path})
 	text := errOut.String()
 	if code != exitcode.Invalid {
 		t.Fatalf("exit %d, want %d\n%s", code, exitcode.Invalid, text)
@@ -37,7 +37,7 @@ func TestDeployGarbledTaskDefinitionFileIsNamed(t *testing.T) {
 		t.Fatal(err)
 	}
 	var out, errOut bytes.Buffer
-	code := Execute(context.Background(), runOpts{}.deps(&out, &errOut), []string{"deploy", "-c", "c", "-n", "web", "--task-definition-file", path})
+	code := execute(context.Background(), runOpts{}.deps(&out, &errOut), []string{"deploy", "-c", "c", "-n", "web", "--task-definition-file", path})
 	if code != exitcode.Invalid || !strings.Contains(errOut.String(), path) {
 		t.Fatalf("exit %d; want invalid input naming %s:\n%s", code, path, errOut.String())
 	}

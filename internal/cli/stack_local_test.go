@@ -91,7 +91,7 @@ func TestStackDeployLocalReportsCrashingTasks(t *testing.T) {
 	em := emulator.New(emulator.Options{Speed: 50, Scenario: &scenario.Scenario{Images: []scenario.Image{
 		{Match: "*:broken", ExitCode: &exit, ExitAfter: scenario.Duration(2 * time.Second)},
 	}}})
-	t.Cleanup(func() { em.Close() })
+	t.Cleanup(func() { _ = em.Close() })
 	localcfn.Register(em)
 	path := writeSpec(t, localStackSpec)
 	recordStackTemplate(t, path, "--var", "Image=app:broken")

@@ -36,7 +36,7 @@ network:
 func runStackCLI(t *testing.T, o runOpts, args ...string) (int, string, string) {
 	t.Helper()
 	var out, errOut bytes.Buffer
-	code := Execute(context.Background(), o.deps(&out, &errOut), args)
+	code := execute(context.Background(), o.deps(&out, &errOut), args)
 	return code, out.String(), errOut.String()
 }
 
@@ -50,6 +50,7 @@ func writeSpec(t *testing.T, text string) string {
 }
 
 func TestStackInvalidSpecIsRefusedBeforeAnyAWSCall(t *testing.T) {
+	t.Parallel()
 	path := writeSpec(t, strings.Replace(stackTestSpec, "memory: 512", "memory: 4096\nlaunchType: EC2", 1))
 	calls := &awsconfig.CallCounter{}
 	g := runOpts{AWS: awsconfig.Options{Calls: calls}}
@@ -68,6 +69,7 @@ func TestStackInvalidSpecIsRefusedBeforeAnyAWSCall(t *testing.T) {
 }
 
 func TestStackTemplatePrintsTheTemplateWithVariables(t *testing.T) {
+	t.Parallel()
 	path := writeSpec(t, stackTestSpec)
 	code, out, errOut := runStackCLI(t, runOpts{}, "stack", "template", "-f", path, "--var", "Tag=1.27", "--var", "Subnet=subnet-0123abcd", "--var", "Group=sg-0123abcd")
 	if code != 0 {
@@ -86,7 +88,8 @@ func TestStackTemplatePrintsTheTemplateWithVariables(t *testing.T) {
 }
 
 func TestStackCommandsAgainstMoto(t *testing.T) {
-	moto := testenv.StartMoto(t)
+	t.Parallel()
+	moto := testenv.StartMotoServer(t)
 	subnet, group := motoNetworkForCLI(t, moto.Endpoint)
 	path := writeSpec(t, stackTestSpec)
 	newGlobals := func() runOpts {

@@ -36,6 +36,7 @@ func writeTargetSpec(t *testing.T) (specFile, varFile string) {
 // revisions find their service (or cluster) from the same spec file and
 // variables as deploy.
 func TestStatusScaleRevisionsTakeTheDeploySpecAndVariables(t *testing.T) {
+	t.Parallel()
 	l := newTaskECS(t, longRunning())
 	td := l.registerFamily(t, "web", taskContainer("app", "web:1", true))
 	l.createService(t, "web", td, 1)
@@ -66,6 +67,7 @@ func TestStatusScaleRevisionsTakeTheDeploySpecAndVariables(t *testing.T) {
 // TestTargetSpecNeedsTheVariablesOfClusterAndService: a variable the
 // service name needs is still required, named, before any call.
 func TestTargetSpecNeedsTheVariablesOfClusterAndService(t *testing.T) {
+	t.Parallel()
 	l := newTaskECS(t, longRunning())
 	specFile, _ := writeTargetSpec(t)
 	cases := []struct {

@@ -10,6 +10,7 @@ import (
 // prints exactly one JSON object on stdout, also when it stops on invalid
 // input (outcome "invalid", with the problems) before doing anything.
 func TestJSONOutputIsOneObjectOnErrors(t *testing.T) {
+	t.Parallel()
 	l := newTaskECS(t, longRunning())
 	td := l.registerFamily(t, "web", taskContainer("app", "web:1", true))
 	l.createService(t, "web", td, 1)

@@ -15,7 +15,6 @@ import (
 	"github.com/ecsdeploy/ecsdeploy/emulator"
 	"github.com/ecsdeploy/ecsdeploy/emulator/logs"
 	"github.com/ecsdeploy/ecsdeploy/emulator/scenario"
-	"github.com/ecsdeploy/ecsdeploy/internal/testenv"
 )
 
 // taskECS is a local ECS with its CloudWatch Logs, and an SDK client to set
@@ -27,9 +26,8 @@ type taskECS struct {
 
 func newTaskECS(t *testing.T, sc *scenario.Scenario) *taskECS {
 	t.Helper()
-	testenv.SetFakeAWSEnv(t)
 	em := newManualEmulator(emulator.Options{Seed: 11, Scenario: sc, DefaultCluster: true})
-	t.Cleanup(func() { em.Close() })
+	t.Cleanup(func() { _ = em.Close() })
 	logs.Register(em)
 	cfg, err := awsconfig.Load(context.Background(), awsconfig.Options{Handler: em, Region: "us-east-1", MaxAttempts: 1})
 	if err != nil {
@@ -140,7 +138,7 @@ func (l *taskECS) exec(t *testing.T, args ...string) (code int, stdout, stderr s
 	g := runOpts{Local: l.em, Clock: emuClock{l.em}}.deps(&out, &errOut)
 	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
 	defer cancel()
-	code = Execute(ctx, g, append([]string{"--local"}, args...))
+	code = execute(ctx, g, append([]string{"--local"}, args...))
 	t.Logf("ecsdeploy %s → exit %d\nstdout:\n%s\nstderr:\n%s", strings.Join(args, " "), code, out.String(), errOut.String())
 	return code, out.String(), errOut.String()
 }

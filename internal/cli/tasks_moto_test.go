@@ -27,7 +27,8 @@ import (
 // tasks and on containers without container-level memory, and moves a task
 // one status further on each DescribeTasks until STOPPED with exit code 0.
 func TestRunAndStatusAgainstMoto(t *testing.T) {
-	moto := testenv.StartMoto(t)
+	t.Parallel()
+	moto := testenv.StartMotoServer(t)
 	ctx := context.Background()
 	cfg, err := awsconfig.Load(ctx, awsconfig.Options{EndpointURL: moto.Endpoint, MaxAttempts: 1, Region: "us-east-1"})
 	if err != nil {
@@ -66,7 +67,7 @@ func TestRunAndStatusAgainstMoto(t *testing.T) {
 		t.Helper()
 		var out, errOut bytes.Buffer
 		g := runOpts{AWS: awsconfig.Options{MaxAttempts: 1, Handler: proxy}}.deps(&out, &errOut)
-		code := Execute(ctx, g, append([]string{"-r", "us-east-1"}, args...))
+		code := execute(ctx, g, append([]string{"-r", "us-east-1"}, args...))
 		t.Logf("ecsdeploy %s → exit %d\nstdout:\n%s\nstderr:\n%s", strings.Join(args, " "), code, out.String(), errOut.String())
 		return code, out.String()
 	}
@@ -134,7 +135,7 @@ func motoContainerShapes(t *testing.T, endpoint string) http.Handler {
 			return nil
 		}
 		body, err := io.ReadAll(resp.Body)
-		resp.Body.Close()
+		_ = resp.Body.Close()
 		if err != nil {
 			return err
 		}

@@ -72,6 +72,15 @@ func (m *Moto) Reset(t testing.TB) {
 // so that SDK clients built by the test need nothing else.
 func StartMoto(t testing.TB) *Moto {
 	t.Helper()
+	m := StartMotoServer(t)
+	SetFakeAWSEnv(t)
+	return m
+}
+
+// StartMotoServer is StartMoto without touching the environment, for tests
+// that run in parallel in a binary whose TestMain called UseFakeAWSEnv.
+func StartMotoServer(t testing.TB) *Moto {
+	t.Helper()
 	bin := RequireTool(t, "moto_server")
 	addr := FreeLoopbackAddr(t)
 	host, port, _ := net.SplitHostPort(addr)
@@ -101,7 +110,6 @@ func StartMoto(t testing.TB) *Moto {
 		}
 		time.Sleep(100 * time.Millisecond)
 	}
-	SetFakeAWSEnv(t)
 	return &Moto{Endpoint: endpoint}
 }
 
@@ -110,20 +118,43 @@ func StartMoto(t testing.TB) *Moto {
 func SetFakeAWSEnv(t testing.TB) {
 	t.Helper()
 	dir := t.TempDir()
-	t.Setenv("AWS_ACCESS_KEY_ID", "AKIDTESTTESTTEST")
-	t.Setenv("AWS_SECRET_ACCESS_KEY", "testsecret")
-	t.Setenv("AWS_REGION", "us-east-1")
-	t.Setenv("AWS_DEFAULT_REGION", "us-east-1")
-	// Unset rather than empty: the AWS CLI treats an empty AWS_PROFILE as a profile named "".
-	for _, k := range []string{"AWS_PROFILE", "AWS_SESSION_TOKEN", "AWS_ENDPOINT_URL"} {
-		t.Setenv(k, "") // records the old value for restoring
-		if err := os.Unsetenv(k); err != nil {
-			t.Fatalf("unset %s: %v", k, err)
+	for k, v := range fakeAWSEnv(dir) {
+		t.Setenv(k, v) // records the old value for restoring
+		if v == "" {
+			_ = os.Unsetenv(k)
 		}
 	}
-	t.Setenv("AWS_CONFIG_FILE", dir+"/config")
-	t.Setenv("AWS_SHARED_CREDENTIALS_FILE", dir+"/credentials")
-	t.Setenv("AWS_EC2_METADATA_DISABLED", "true")
+}
+
+// UseFakeAWSEnv is SetFakeAWSEnv for a whole test binary, from TestMain,
+// so that tests running in parallel (which may not call t.Setenv) have it
+// too. It returns a function that removes its temporary directory.
+func UseFakeAWSEnv() (cleanup func(), err error) {
+	dir, err := os.MkdirTemp("", "fake-aws")
+	if err != nil {
+		return nil, err
+	}
+	for k, v := range fakeAWSEnv(dir) {
+		if v == "" {
+			_ = os.Unsetenv(k)
+		} else {
+			os.Setenv(k, v)
+		}
+	}
+	return func() { _ = os.RemoveAll(dir) }, nil
+}
+
+// fakeAWSEnv is the environment of SetFakeAWSEnv with files in dir; an
+// empty value is unset (the AWS CLI treats an empty AWS_PROFILE as a
+// profile named "").
+func fakeAWSEnv(dir string) map[string]string {
+	return map[string]string{
+		"AWS_ACCESS_KEY_ID": "AKIDTESTTESTTEST", "AWS_SECRET_ACCESS_KEY": "testsecret",
+		"AWS_REGION": "us-east-1", "AWS_DEFAULT_REGION": "us-east-1",
+		"AWS_PROFILE": "", "AWS_SESSION_TOKEN": "", "AWS_ENDPOINT_URL": "",
+		"AWS_CONFIG_FILE": dir + "/config", "AWS_SHARED_CREDENTIALS_FILE": dir + "/credentials",
+		"AWS_EC2_METADATA_DISABLED": "true",
+	}
 }
 
 // RunAWSCLI runs the AWS CLI against endpoint and returns its standard output.
@@ -168,10 +199,23 @@ func AWSCLI(t *testing.T, endpoint string, args ...string) (string, error) {
 func CfnLint(t *testing.T, files ...string) {
 	t.Helper()
 	bin := RequireTool(t, "cfn-lint")
+	notes, err := CfnLintFiles(bin, files...)
+	for _, n := range notes {
+		t.Logf("cfn-lint: %s", n)
+	}
+	if err != nil {
+		t.Fatal(err)
+	}
+}
+
+// CfnLintFiles runs the cfn-lint at bin over files. It returns the lines that
+// are not errors (warnings, notes), and an error listing the errors (rules
+// E*) or saying that cfn-lint itself failed.
+func CfnLintFiles(bin string, files ...string) (notes []string, err error) {
 	cmd := exec.Command(bin, append([]string{"--format", "parseable", "--"}, files...)...)
 	out, err := cmd.CombinedOutput()
 	if err == nil {
-		return
+		return nil, nil
 	}
 	var errorsFound []string
 	sc := bufio.NewScanner(strings.NewReader(string(out)))
@@ -182,13 +226,14 @@ func CfnLint(t *testing.T, files ...string) {
 		if len(parts) == 7 && strings.HasPrefix(parts[5], "E") {
 			errorsFound = append(errorsFound, line)
 		} else if line != "" {
-			t.Logf("cfn-lint: %s", line)
+			notes = append(notes, line)
 		}
 	}
 	if len(errorsFound) > 0 {
-		t.Fatalf("cfn-lint found errors:\n%s", strings.Join(errorsFound, "\n"))
+		return notes, fmt.Errorf("cfn-lint found errors:\n%s", strings.Join(errorsFound, "\n"))
 	}
 	if ee := (*exec.ExitError)(nil); errors.As(err, &ee) && ee.ExitCode()&3 != 0 {
-		t.Fatalf("cfn-lint reported errors:\n%s", out)
+		return notes, fmt.Errorf("cfn-lint reported errors:\n%s", out)
 	}
+	return notes, nil
 }

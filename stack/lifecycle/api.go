@@ -48,6 +48,15 @@ func isNoChanges(text string) bool {
 		strings.Contains(text, "no changes")
 }
 
+// apiErrorCode is the AWS error code of err, or "".
+func apiErrorCode(err error) string {
+	var api smithy.APIError
+	if errors.As(err, &api) {
+		return api.ErrorCode()
+	}
+	return ""
+}
+
 func errorText(err error) string {
 	var api smithy.APIError
 	if errors.As(err, &api) {

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"strings"
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
@@ -37,6 +38,11 @@ func (d *deployer) update(ctx context.Context, st types.Stack) (*Result, error) 
 		Capabilities:  capabilities,
 		Description:   aws.String("ecsdeploy stack deploy"),
 	})
+	if err != nil && apiErrorCode(err) == "AlreadyExistsException" {
+		// The name is this run's own: an attempt whose reply was lost made
+		// it, and the SDK's retry was refused. Use that change set.
+		created, err = d.ownChangeSet(ctx, name)
+	}
 	if err != nil {
 		if isNoChanges(errorText(err)) {
 			return d.unchanged(st), nil
@@ -60,7 +66,9 @@ func (d *deployer) update(ctx context.Context, st types.Stack) (*Result, error) 
 	o.Reporter.Changes(changes)
 	o.Reporter.Step("updating stack " + o.StackName)
 	if _, err := d.api.ExecuteChangeSet(ctx, &cloudformation.ExecuteChangeSetInput{ChangeSetName: aws.String(csID), StackName: aws.String(o.StackName)}); err != nil {
-		return nil, d.timeoutOr(ctx, fmt.Errorf("execute the change set of stack %s: %w", o.StackName, err), "execute the change set")
+		if !d.executedAnyway(ctx, err, st) {
+			return nil, d.timeoutOr(ctx, fmt.Errorf("execute the change set of stack %s: %w", o.StackName, err), "execute the change set")
+		}
 	}
 	if o.NoWait {
 		o.Reporter.Step("the change set of stack " + o.StackName + " is executing; not waiting for it (--no-wait)")
@@ -79,6 +87,38 @@ func (d *deployer) update(ctx context.Context, st types.Stack) (*Result, error) 
 	res := resultOf(final, ActionUpdated)
 	res.Changes = changes
 	return res, nil
+}
+
+// ownChangeSet reads back the change set named name that this run created.
+func (d *deployer) ownChangeSet(ctx context.Context, name string) (*cloudformation.CreateChangeSetOutput, error) {
+	out, err := d.api.DescribeChangeSet(ctx, &cloudformation.DescribeChangeSetInput{ChangeSetName: aws.String(name), StackName: aws.String(d.o.StackName)})
+	if err != nil {
+		return nil, err
+	}
+	return &cloudformation.CreateChangeSetOutput{Id: out.ChangeSetId, StackId: out.StackId}, nil
+}
+
+// executedAnyway tells whether a failed ExecuteChangeSet was in fact
+// applied: a first attempt whose reply was lost started the update, and
+// the SDK's retry found the change set gone (CloudFormation removes a
+// stack's change sets once one is executed) or no longer executable. The
+// stack then shows it: an operation in progress, or an update since st.
+func (d *deployer) executedAnyway(ctx context.Context, err error, st types.Stack) bool {
+	switch apiErrorCode(err) {
+	case "ChangeSetNotFound", "ChangeSetNotFoundException", "InvalidChangeSetStatus", "InvalidChangeSetStatusException":
+	default:
+		return false
+	}
+	out, derr := d.api.DescribeStacks(ctx, &cloudformation.DescribeStacksInput{StackName: st.StackId})
+	if derr != nil || len(out.Stacks) != 1 {
+		return false
+	}
+	now := out.Stacks[0]
+	if strings.HasSuffix(string(now.StackStatus), "_IN_PROGRESS") {
+		return true
+	}
+	before, after := aws.ToTime(st.LastUpdatedTime), aws.ToTime(now.LastUpdatedTime)
+	return after.After(before)
 }
 
 func (d *deployer) unchanged(st types.Stack) *Result {

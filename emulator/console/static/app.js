@@ -296,6 +296,7 @@ function renderBlueGreen(s) {
   box.hidden = !sets.length && !traffic.length && !s.stage;
   if (box.hidden) return;
   $("bg-stage").textContent = s.stage ? "Lifecycle stage: " + s.stage : "";
+  $("tasksets").parentElement.hidden = !sets.length;
   $("tasksets").tBodies[0].replaceChildren(...sets.map((ts) => el("tr", { "data-taskset": ts.id },
     el("td", null, el("code", { text: shortId(ts.id), title: ts.id })),
     el("td", { text: ts.status }),
