@@ -25,8 +25,6 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/ecs"
 	"github.com/aws/aws-sdk-go-v2/service/elasticloadbalancingv2"
 	"github.com/aws/aws-sdk-go-v2/service/sts"
-
-	"github.com/ecsdeploy/ecsdeploy/awsconfig/transient"
 )
 
 // LocalEndpoint is the base URL the SDK is given when requests go to the
@@ -92,16 +90,6 @@ func Load(ctx context.Context, o Options) (aws.Config, error) {
 			// Throttling is expected during storms; don't let the client-side
 			// retry quota give up on a deploy that is otherwise fine.
 			so.RateLimiter = noRateLimit{}
-			// Whatever package transient calls a failure on the wire (a
-			// reply cut short, a timeout while reading) is retried too,
-			// beyond the SDK's own list. Writes that must not be repeated
-			// blindly (UpdateService) turn retries off and check first.
-			so.Retryables = append(so.Retryables, retry.IsErrorRetryableFunc(func(err error) aws.Ternary {
-				if transient.Is(err) {
-					return aws.TrueTernary
-				}
-				return aws.UnknownTernary
-			}))
 		})
 	}))
 	if o.Handler != nil {

@@ -380,7 +380,7 @@ func (d *deployer) pause(ctx context.Context, p *time.Duration) bool {
 // UpdateService (the SDK's are turned off for it), within the deadline.
 const updateAttempts = 8
 
-var updateRetryPause = time.Second
+var updateRetryPause = 250 * time.Millisecond
 
 func noSDKRetries(o *ecs.Options) {
 	o.Retryer = retry.AddWithMaxAttempts(o.Retryer, 1)

@@ -229,20 +229,11 @@ func (w *watcher) run(ctx context.Context) (*Result, error) {
 // DescribeTasks for any found) and judges the service again knowing them:
 // the check that success asks for.
 //
-// Unlike the polls, this listing keeps the client's whole retry budget
-// (bounded by the wait's deadline): a verdict that is ready should not wait
-// for the next poll to find the service, the listing and its describe all
-// answered at once under throttling.
+// Like the polls, this listing has a small retry budget of its own (the
+// SDK's backoff would outlast a short timeout); when it fails, the next
+// poll tries again.
 func (w *watcher) judgeWithTasks(ctx context.Context, svc types.Service) (judgement, error) {
-	if !w.deadline.IsZero() {
-		// The deadline is on the wait's clock, which may not be the wall
-		// clock: bound the calls by the time left on it.
-		left := max(w.deadline.Sub(w.opts.Clock.Now()), time.Second)
-		var cancel context.CancelFunc
-		ctx, cancel = context.WithTimeout(ctx, left)
-		defer cancel()
-	}
-	if err := w.observeTaskList(ctx, w.opts.Clock.Now(), false, func(*ecs.Options) {}); err != nil {
+	if err := w.observeTaskList(ctx, w.opts.Clock.Now(), false, limitRetries); err != nil {
 		return judgement{}, err
 	}
 	w.obs.failedTasks = len(w.failedTasks)
