@@ -2,6 +2,7 @@ package codedeploy
 
 import (
 	"encoding/json"
+	"errors"
 	"fmt"
 	"sort"
 	"time"
@@ -356,7 +357,8 @@ func (s *Service) createReplacement(d *deployment) error {
 
 // ecsError words an ECS error as CodeDeploy reports it in a deployment.
 func ecsError(err error) error {
-	if ae, ok := err.(*emulator.APIError); ok {
+	var ae *emulator.APIError
+	if errors.As(err, &ae) {
 		return fmt.Errorf("%s (Service: AmazonECS; Status Code: %d; Error Code: %s)", ae.Message, ae.Status(), ae.Code)
 	}
 	return err
@@ -392,8 +394,8 @@ func (s *Service) terminateOriginal(d *deployment, now time.Time) {
 }
 
 func isNotFound(err error) bool {
-	ae, ok := err.(*emulator.APIError)
-	return ok && ae.Code == "TaskSetNotFoundException"
+	var ae *emulator.APIError
+	return errors.As(err, &ae) && ae.Code == "TaskSetNotFoundException"
 }
 
 func (s *Service) succeed(d *deployment, now time.Time) {

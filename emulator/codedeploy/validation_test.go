@@ -2,6 +2,7 @@ package codedeploy
 
 import (
 	"encoding/json"
+	"errors"
 	"strings"
 	"testing"
 	"time"
@@ -157,8 +158,8 @@ func TestNoServerErrorForBadRequests(t *testing.T) {
 			if err == nil {
 				continue
 			}
-			ae, ok := err.(*emulator.APIError)
-			if !ok || ae.Status() != 400 {
+			var ae *emulator.APIError
+			if !errors.As(err, &ae) || ae.Status() != 400 {
 				t.Errorf("%s %s: %v is not a 400", op, body, err)
 			}
 		}
