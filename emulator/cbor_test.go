@@ -48,7 +48,11 @@ func FuzzDecodeCBOR(f *testing.F) {
 
 func TestCBORRequestsToUnknownServices(t *testing.T) {
 	em := New(Options{Clock: NewManualClock(testStart)})
-	t.Cleanup(func() { em.Close() })
+	t.Cleanup(func() {
+		if err := em.Close(); err != nil {
+			t.Error(err)
+		}
+	})
 	for _, path := range []string{"/service/Nope/operation/Describe", "/service/x"} {
 		rec := httptest.NewRecorder()
 		em.ServeHTTP(rec, httptest.NewRequest(http.MethodPost, path, strings.NewReader("")))

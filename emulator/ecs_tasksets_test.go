@@ -196,7 +196,11 @@ func TestExternalControllerTaskSets(t *testing.T) {
 		t.Fatal(err)
 	}
 	em2 := New(Options{Clock: NewManualClock(testStart), Seed: 1})
-	defer func() { _ = em2.Close() }()
+	defer func() {
+		if err := em2.Close(); err != nil {
+			t.Error(err)
+		}
+	}()
 	if err := em2.LoadState(file); err != nil {
 		t.Fatal(err)
 	}

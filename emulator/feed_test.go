@@ -103,7 +103,9 @@ func TestClosedSubscriptionReceivesNothing(t *testing.T) {
 
 func TestTimelineRecordsRollbackAgainstBounds(t *testing.T) {
 	em, client := newTestEmulator(t)
-	em.SetScenario(&scenario.Scenario{Images: []scenario.Image{{Match: "*:bad", ExitCode: intp(1), ExitAfter: secs(3)}}})
+	if err := em.SetScenario(&scenario.Scenario{Images: []scenario.Image{{Match: "*:bad", ExitCode: intp(1), ExitAfter: secs(3)}}}); err != nil {
+		t.Fatal(err)
+	}
 	createFargateService(t, em, client, "web:good", 4, false)
 	bad := registerWebHC(t, client, "web:bad", false)
 	if _, err := client.UpdateService(context.Background(), &ecs.UpdateServiceInput{Service: aws.String("web"), TaskDefinition: aws.String(bad)}); err != nil {

@@ -2,8 +2,9 @@ package emulator
 
 import (
 	"encoding/json"
-	"regexp"
 	"slices"
+
+	"github.com/ecsdeploy/ecsdeploy/internal/lazy"
 )
 
 // ECS-native deployment strategies: deploymentConfiguration.strategy
@@ -109,8 +110,8 @@ func (n nativeStrategy) output() nativeStrategyOut {
 }
 
 var (
-	lambdaARN = regexp.MustCompile(`^arn:aws[a-z-]*:lambda:[a-z0-9-]+:\d{12}:function:[A-Za-z0-9_-]{1,64}(:[A-Za-z0-9_$-]+)?$`)
-	roleARN   = regexp.MustCompile(`^arn:aws[a-z-]*:iam::\d{12}:role/[\w+=,.@/-]+$`)
+	lambdaARN = lazy.Regexp(`^arn:aws[a-z-]*:lambda:[a-z0-9-]+:\d{12}:function:[A-Za-z0-9_-]{1,64}(:[A-Za-z0-9_$-]+)?$`)
+	roleARN   = lazy.Regexp(`^arn:aws[a-z-]*:iam::\d{12}:role/[\w+=,.@/-]+$`)
 )
 
 // hookStages are the stages a lifecycle hook can run at.
@@ -185,10 +186,10 @@ func checkLifecycleHook(i int, h lifecycleHook) error {
 	}
 	switch h.TargetType {
 	case "", "AWS_LAMBDA":
-		if !lambdaARN.MatchString(h.HookTargetArn) {
+		if !lambdaARN().MatchString(h.HookTargetArn) {
 			return at("hookTargetArn %q is not a valid Lambda function ARN (arn:aws:lambda:REGION:ACCOUNT:function:NAME).", h.HookTargetArn)
 		}
-		if !roleARN.MatchString(h.RoleArn) {
+		if !roleARN().MatchString(h.RoleArn) {
 			return at("roleArn %q is not a valid IAM role ARN; ECS needs a role to invoke the function.", h.RoleArn)
 		}
 	case "PAUSE":

@@ -2,9 +2,9 @@ package scriptargs
 
 import (
 	"fmt"
-	"regexp"
 	"strings"
 
+	"github.com/ecsdeploy/ecsdeploy/internal/lazy"
 	"github.com/ecsdeploy/ecsdeploy/taskdef"
 )
 
@@ -17,11 +17,11 @@ import (
 // that "my_app" would be image "my" with tag "_app"; the documented grammar
 // is followed instead and such a name is refused.)
 var (
-	qualifiedImage = regexp.MustCompile(`^(?P<host>[A-Za-z0-9.-]+(?::[0-9]+)?)/(?P<path>[A-Za-z0-9._-]+(?:/[A-Za-z0-9._/-]+)?)(?P<ref>:[A-Za-z0-9._-]+|@sha256:[A-Za-z0-9._-]+)?$`)
-	rootImage      = regexp.MustCompile(`^(?P<path>[A-Za-z0-9-]+)(?P<ref>:[A-Za-z0-9._-]+|@sha256:[A-Za-z0-9._-]+)?$`)
+	qualifiedImage = lazy.Regexp(`^(?P<host>[A-Za-z0-9.-]+(?::[0-9]+)?)/(?P<path>[A-Za-z0-9._-]+(?:/[A-Za-z0-9._/-]+)?)(?P<ref>:[A-Za-z0-9._-]+|@sha256:[A-Za-z0-9._-]+)?$`)
+	rootImage      = lazy.Regexp(`^(?P<path>[A-Za-z0-9-]+)(?P<ref>:[A-Za-z0-9._-]+|@sha256:[A-Za-z0-9._-]+)?$`)
 	// With -to the image argument is not used; the script still refuses
 	// one that is neither a bare tag nor a root image.
-	tagOnlyImage = regexp.MustCompile(`^:?[A-Za-z0-9._-]*$`)
+	tagOnlyImage = lazy.Regexp(`^:?[A-Za-z0-9._-]*$`)
 )
 
 // imageChanges applies the script's rules for -i, -e and -to:
@@ -36,16 +36,16 @@ var (
 // It returns the image name the script would print and the changes.
 func imageChanges(image, tagOnly, tagVar string, lookupEnv func(string) (string, bool)) (string, taskdef.Changes, error) {
 	if tagOnly != "" {
-		if !tagOnlyImage.MatchString(image) && !rootImage.MatchString(image) {
+		if !tagOnlyImage().MatchString(image) && !rootImage().MatchString(image) {
 			return "", taskdef.Changes{}, unparsable(image)
 		}
 		return tagOnly, taskdef.Changes{TagOnly: &tagOnly}, nil
 	}
-	m := qualifiedImage.FindStringSubmatch(image)
-	re := qualifiedImage
+	m := qualifiedImage().FindStringSubmatch(image)
+	re := qualifiedImage()
 	if m == nil {
-		m = rootImage.FindStringSubmatch(image)
-		re = rootImage
+		m = rootImage().FindStringSubmatch(image)
+		re = rootImage()
 	}
 	if m == nil {
 		return "", taskdef.Changes{}, unparsable(image)

@@ -76,7 +76,7 @@ func networkFromJSON(data []byte) (*types.NetworkConfiguration, error) {
 	dec := json.NewDecoder(bytes.NewReader(data))
 	dec.DisallowUnknownFields()
 	if err := dec.Decode(&nc); err != nil {
-		return nil, fmt.Errorf("not a network configuration (%v); expected {\"awsvpcConfiguration\":{\"subnets\":[…],\"securityGroups\":[…],\"assignPublicIp\":\"ENABLED\"}}", err)
+		return nil, fmt.Errorf("not a network configuration (%w); expected {\"awsvpcConfiguration\":{\"subnets\":[…],\"securityGroups\":[…],\"assignPublicIp\":\"ENABLED\"}}", err)
 	}
 	vpc := nc.AwsvpcConfiguration
 	if vpc == nil {

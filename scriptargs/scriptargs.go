@@ -19,13 +19,13 @@ package scriptargs
 
 import (
 	"fmt"
-	"regexp"
 	"strconv"
 	"strings"
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/service/ecs/types"
 
+	"github.com/ecsdeploy/ecsdeploy/internal/lazy"
 	"github.com/ecsdeploy/ecsdeploy/rollout"
 )
 
@@ -256,7 +256,7 @@ func (p *parser) checkRequired() error {
 		return fail(7, "CLUSTER is required. You can pass the value using -c or --cluster")
 	case !p.given["--image"] && !p.forceNew:
 		return fail(8, "IMAGE is required. You can pass the value using -i or --image")
-	case p.given["--max-definitions"] && !maxDefsRE.MatchString(p.maxDefs):
+	case p.given["--max-definitions"] && !maxDefsRE().MatchString(p.maxDefs):
 		return fail(9, "MAX_DEFINITIONS must be numeric, or not defined.")
 	case !p.runTask && p.given["--launch-type"]:
 		return fail(10, "LAUNCH TYPE requires setting RUN TASK argument. You can set it using --run-task flag.")
@@ -270,7 +270,7 @@ func (p *parser) checkRequired() error {
 	return nil
 }
 
-var maxDefsRE = regexp.MustCompile(`^-?[0-9]+$`)
+var maxDefsRE = lazy.Regexp(`^-?[0-9]+$`)
 
 // invalid is a problem the script has no message for; ecsdeploy names the
 // flag.

@@ -194,7 +194,7 @@ func RetagImages(images []ImageChange, tag string) ([]ImageChange, error) {
 	for i, ic := range images {
 		ref, err := imageref.Parse(ic.Image)
 		if err != nil {
-			return nil, fmt.Errorf("--image %s: %v", ic.Image, err)
+			return nil, fmt.Errorf("--image %s: %w", ic.Image, err)
 		}
 		out[i] = ImageChange{Container: ic.Container, Image: ref.WithTag(tag).String()}
 	}

@@ -97,7 +97,7 @@ func parseReference(inner string) (string, []filterCall, error) {
 	for _, p := range parts[1:] {
 		words, err := splitArgs(p)
 		if err != nil {
-			return "", nil, fmt.Errorf("#{%s}: %v", name, err)
+			return "", nil, fmt.Errorf("#{%s}: %w", name, err)
 		}
 		if len(words) == 0 {
 			return "", nil, fmt.Errorf("#{%s}: empty filter after '|' (known filters: %s)", name, strings.Join(FilterNames(), ", "))
@@ -134,10 +134,10 @@ func splitArgs(s string) ([]string, error) {
 	var out []string
 	i := 0
 	for i < len(s) {
-		switch c := s[i]; {
-		case c == ' ' || c == '\t':
+		switch s[i] {
+		case ' ', '\t':
 			i++
-		case c == '"':
+		case '"':
 			end := strings.IndexByte(s[i+1:], '"')
 			if end < 0 {
 				return nil, fmt.Errorf("unterminated quote in filter %q", strings.TrimSpace(s))
@@ -162,7 +162,7 @@ func applyFilters(name, value string, calls []filterCall) (string, error) {
 	for _, c := range calls {
 		out, err := filtersByName[strings.ToLower(c.name)].apply(value, c.args)
 		if err != nil {
-			return "", fmt.Errorf("#{%s | %s}: %v", name, c.name, err)
+			return "", fmt.Errorf("#{%s | %s}: %w", name, c.name, err)
 		}
 		value = out
 	}
@@ -172,7 +172,7 @@ func applyFilters(name, value string, calls []filterCall) (string, error) {
 func replaceFilter(v string, args []string) (string, error) {
 	re, err := regexp.Compile(args[0])
 	if err != nil {
-		return "", fmt.Errorf("invalid regular expression %q: %v", args[0], err)
+		return "", fmt.Errorf("invalid regular expression %q: %w", args[0], err)
 	}
 	repl := ""
 	if len(args) > 1 {

@@ -25,7 +25,11 @@ var t0 = time.Date(2026, 3, 1, 12, 0, 0, 0, time.UTC)
 func newEmulator(t *testing.T) *emulator.Emulator {
 	t.Helper()
 	em := emulator.New(emulator.Options{Clock: emulator.NewManualClock(t0), Seed: 1})
-	t.Cleanup(func() { em.Close() })
+	t.Cleanup(func() {
+		if err := em.Close(); err != nil {
+			t.Error(err)
+		}
+	})
 	Register(em)
 	s, err := scenario.Parse([]byte(`
 alarms:

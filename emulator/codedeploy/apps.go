@@ -3,12 +3,12 @@ package codedeploy
 import (
 	"encoding/json"
 	"fmt"
-	"regexp"
 	"sort"
 
 	"github.com/google/uuid"
 
 	"github.com/ecsdeploy/ecsdeploy/emulator"
+	"github.com/ecsdeploy/ecsdeploy/internal/lazy"
 )
 
 func init() {
@@ -32,13 +32,13 @@ type appInput struct {
 	NextToken           string   `json:"nextToken"`
 }
 
-var namePattern = regexp.MustCompile(`^[A-Za-z0-9._+@=,-]{1,100}$`)
+var namePattern = lazy.Regexp(`^[A-Za-z0-9._+@=,-]{1,100}$`)
 
 func checkAppName(name string) error {
 	if name == "" {
 		return errf("ApplicationNameRequiredException", "Application name is missing")
 	}
-	if !namePattern.MatchString(name) {
+	if !namePattern().MatchString(name) {
 		return errf("InvalidApplicationNameException", "Application name %q is not valid: use 1 to 100 letters, digits and . _ + @ = , -", name)
 	}
 	return nil
@@ -206,7 +206,7 @@ type groupInput struct {
 var groupMembers = []string{"deploymentConfigName", "serviceRoleArn", "triggerConfigurations", "alarmConfiguration",
 	"autoRollbackConfiguration", "deploymentStyle", "blueGreenDeploymentConfiguration", "loadBalancerInfo", "ecsServices"}
 
-var roleARN = regexp.MustCompile(`^arn:aws[a-zA-Z-]*:iam::\d{12}:role/[\w+=,.@/-]+$`)
+var roleARN = lazy.Regexp(`^arn:aws[a-zA-Z-]*:iam::\d{12}:role/[\w+=,.@/-]+$`)
 
 var rollbackEvents = map[string]bool{"DEPLOYMENT_FAILURE": true, "DEPLOYMENT_STOP_ON_ALARM": true, "DEPLOYMENT_STOP_ON_REQUEST": true}
 
@@ -216,13 +216,13 @@ func checkGroupInput(in *groupInput) (*deploymentGroup, error) {
 	if in.DeploymentGroupName == "" {
 		return nil, errf("DeploymentGroupNameRequiredException", "Deployment Group name is missing")
 	}
-	if !namePattern.MatchString(in.DeploymentGroupName) {
+	if !namePattern().MatchString(in.DeploymentGroupName) {
 		return nil, errf("InvalidDeploymentGroupNameException", "Deployment group name %q is not valid: use 1 to 100 letters, digits and . _ + @ = , -", in.DeploymentGroupName)
 	}
 	if in.ServiceRoleArn == "" {
 		return nil, errf("RoleRequiredException", "Role ARN is required for ECS deployment groups.")
 	}
-	if !roleARN.MatchString(in.ServiceRoleArn) {
+	if !roleARN().MatchString(in.ServiceRoleArn) {
 		return nil, errf("InvalidRoleException", "The service role ARN %q is not an IAM role ARN (arn:aws:iam::ACCOUNT:role/NAME).", in.ServiceRoleArn)
 	}
 	if st := in.DeploymentStyle; st == nil || st.DeploymentType != "BLUE_GREEN" || st.DeploymentOption != "WITH_TRAFFIC_CONTROL" {

@@ -4,10 +4,11 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"fmt"
-	"regexp"
 	"strings"
 
 	"go.yaml.in/yaml/v3"
+
+	"github.com/ecsdeploy/ecsdeploy/internal/lazy"
 )
 
 // appSpec is the part of an ECS AppSpec a deployment acts on.
@@ -205,7 +206,7 @@ func stringList(v any) []string {
 
 // lambdaRef is a Lambda function name, or a partial or full function ARN,
 // with an optional version or alias.
-var lambdaRef = regexp.MustCompile(`^((arn:aws[a-zA-Z-]*:lambda:[a-z]{2}(-gov)?-[a-z]+-\d{1}:)?(\d{12}:)?function:)?[a-zA-Z0-9-_]{1,64}(:(\$LATEST|[a-zA-Z0-9-_]{1,128}))?$`)
+var lambdaRef = lazy.Regexp(`^((arn:aws[a-zA-Z-]*:lambda:[a-z]{2}(-gov)?-[a-z]+-\d{1}:)?(\d{12}:)?function:)?[a-zA-Z0-9-_]{1,64}(:(\$LATEST|[a-zA-Z0-9-_]{1,128}))?$`)
 
 // appSpecHooks reads the Hooks list: one entry per event, each naming a
 // Lambda function for one of the ECS hook events.
@@ -225,7 +226,7 @@ func appSpecHooks(v any) (map[string]string, error) {
 				return nil, invalidRevision("The AppSpec hook %q is not an ECS lifecycle event; use BeforeInstall, AfterInstall, AfterAllowTestTraffic, BeforeAllowTraffic or AfterAllowTraffic.", event)
 			}
 			name, _ := fn.(string)
-			if !lambdaRef.MatchString(name) {
+			if !lambdaRef().MatchString(name) {
 				return nil, invalidRevision("The AppSpec hook %s names %q, which is not a Lambda function name or ARN.", event, fmt.Sprint(fn))
 			}
 			if _, dup := hooks[event]; dup {

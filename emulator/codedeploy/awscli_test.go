@@ -27,7 +27,11 @@ import (
 func TestAWSCLIBlueGreenDeployment(t *testing.T) {
 	testenv.SetFakeAWSEnv(t)
 	em := emulator.New(emulator.Options{Clock: emulator.NewManualClock(t0), Seed: 1})
-	t.Cleanup(func() { _ = em.Close() })
+	t.Cleanup(func() {
+		if err := em.Close(); err != nil {
+			t.Error(err)
+		}
+	})
 	lb := elbv2.Register(em)
 	Register(em, NewELBTraffic(lb))
 	srv := httptest.NewServer(em)

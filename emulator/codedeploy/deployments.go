@@ -2,12 +2,12 @@ package codedeploy
 
 import (
 	"encoding/json"
-	"regexp"
 	"sort"
 
 	"github.com/google/uuid"
 
 	"github.com/ecsdeploy/ecsdeploy/emulator"
+	"github.com/ecsdeploy/ecsdeploy/internal/lazy"
 )
 
 func init() {
@@ -43,7 +43,7 @@ type deploymentInput struct {
 	TargetFilters        json.RawMessage `json:"targetFilters"`
 }
 
-var deploymentIDPattern = regexp.MustCompile(`^d-[A-Z0-9]{9}$`)
+var deploymentIDPattern = lazy.Regexp(`^d-[A-Z0-9]{9}$`)
 
 func (s *Service) createDeployment(rc *emulator.RequestContext, body []byte) (any, error) {
 	var in deploymentInput
@@ -112,7 +112,7 @@ func (s *Service) deployment(region, id string) (*deployment, error) {
 	if id == "" {
 		return nil, errf("DeploymentIdRequiredException", "Deployment id is missing")
 	}
-	if !deploymentIDPattern.MatchString(id) {
+	if !deploymentIDPattern().MatchString(id) {
 		return nil, errf("InvalidDeploymentIdException", "Deployment id %q is not valid (they look like d-1A2B3C4D5).", id)
 	}
 	d := s.st.Deployments[id]
@@ -229,7 +229,7 @@ func (s *Service) batchGetDeployments(rc *emulator.RequestContext, body []byte) 
 	defer s.mu.Unlock()
 	out := []any{}
 	for _, id := range in.DeploymentIDs {
-		if !deploymentIDPattern.MatchString(id) {
+		if !deploymentIDPattern().MatchString(id) {
 			return nil, errf("InvalidDeploymentIdException", "Deployment id %q is not valid.", id)
 		}
 		if d := s.st.Deployments[id]; d != nil && d.Region == rc.Region {

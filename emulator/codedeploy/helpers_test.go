@@ -40,7 +40,11 @@ type env struct {
 func newEnv(t *testing.T, sc *scenario.Scenario) *env {
 	t.Helper()
 	em := emulator.New(emulator.Options{Clock: emulator.NewManualClock(t0), Seed: 1, Scenario: sc})
-	t.Cleanup(func() { _ = em.Close() })
+	t.Cleanup(func() {
+		if err := em.Close(); err != nil {
+			t.Error(err)
+		}
+	})
 	lb := elbv2.Register(em)
 	svc := Register(em, NewELBTraffic(lb))
 	t.Setenv("AWS_CONFIG_FILE", t.TempDir()+"/none")

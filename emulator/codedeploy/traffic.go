@@ -4,11 +4,11 @@ import (
 	"context"
 	"encoding/xml"
 	"net/url"
-	"regexp"
 	"strings"
 	"time"
 
 	"github.com/ecsdeploy/ecsdeploy/emulator"
+	"github.com/ecsdeploy/ecsdeploy/internal/lazy"
 
 	"github.com/ecsdeploy/ecsdeploy/emulator/elbv2"
 )
@@ -77,14 +77,14 @@ func (t elbTraffic) TargetGroupByName(region, name string) (string, bool) {
 	if err != nil {
 		return "", false
 	}
-	m := targetGroupARNElement.FindSubmatch(data)
+	m := targetGroupARNElement().FindSubmatch(data)
 	if m == nil {
 		return "", false
 	}
 	return string(m[1]), true
 }
 
-var targetGroupARNElement = regexp.MustCompile(`<TargetGroupArn>([^<]+)</TargetGroupArn>`)
+var targetGroupARNElement = lazy.Regexp(`<TargetGroupArn>([^<]+)</TargetGroupArn>`)
 
 // targetGroupName is the name in a target group ARN
 // (arn:aws:elasticloadbalancing:REGION:ACCOUNT:targetgroup/NAME/ID).

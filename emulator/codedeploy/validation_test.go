@@ -2,6 +2,7 @@ package codedeploy
 
 import (
 	"encoding/json"
+	"errors"
 	"strings"
 	"testing"
 	"time"
@@ -158,7 +159,7 @@ func TestNoServerErrorForBadRequests(t *testing.T) {
 				continue
 			}
 			var ae *emulator.APIError
-			if !errorsAs(err, &ae) || ae.Status() != 400 {
+			if !errors.As(err, &ae) || ae.Status() != 400 {
 				t.Errorf("%s %s: %v is not a 400", op, body, err)
 			}
 		}

@@ -473,7 +473,7 @@ func elbQuery(t *testing.T, srvURL, action string, kv ...string) string {
 	if err != nil {
 		t.Fatal(err)
 	}
-	defer res.Body.Close()
+	defer func() { _ = res.Body.Close() }()
 	body, _ := io.ReadAll(res.Body)
 	if res.StatusCode != http.StatusOK {
 		t.Fatalf("%s: HTTP %d %s", action, res.StatusCode, body)

@@ -31,7 +31,11 @@ func newServer(t testing.TB) (*emulator.Emulator, *httptest.Server, *ecs.Client)
 func newServerWith(t testing.TB, configure func(*Console)) (*emulator.Emulator, *httptest.Server, *ecs.Client) {
 	t.Helper()
 	em := emulator.New(emulator.Options{Clock: emulator.NewManualClock(start), Seed: 1, DefaultCluster: true})
-	t.Cleanup(func() { em.Close() })
+	t.Cleanup(func() {
+		if err := em.Close(); err != nil {
+			t.Error(err)
+		}
+	})
 	c := New(em)
 	if configure != nil {
 		configure(c)
@@ -59,7 +63,7 @@ func TestBrowserGetOfRootRedirectsToTheConsole(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	res.Body.Close()
+	_ = res.Body.Close() // read already; a close error changes nothing here
 	if res.StatusCode != http.StatusFound || res.Header.Get("Location") != Path {
 		t.Fatalf("GET / answered %d Location %q, want a redirect to %s", res.StatusCode, res.Header.Get("Location"), Path)
 	}
@@ -74,7 +78,7 @@ func TestBrowserGetOfRootRedirectsToTheConsole(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	res.Body.Close()
+	_ = res.Body.Close() // read already; a close error changes nothing here
 	if res.StatusCode == http.StatusFound {
 		t.Fatal("a signed GET / was redirected to the console instead of reaching the API")
 	}
@@ -89,7 +93,7 @@ func TestConsoleServesItsPageAndIsReadOnly(t *testing.T) {
 			t.Fatal(err)
 		}
 		body, _ := io.ReadAll(res.Body)
-		res.Body.Close()
+		_ = res.Body.Close() // read already; a close error changes nothing here
 		if res.StatusCode != http.StatusOK || len(body) == 0 {
 			t.Fatalf("%s%s: %d, %d bytes", Path, name, res.StatusCode, len(body))
 		}
@@ -107,7 +111,7 @@ func TestConsoleServesItsPageAndIsReadOnly(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		res.Body.Close()
+		_ = res.Body.Close() // read already; a close error changes nothing here
 		if res.StatusCode != http.StatusMethodNotAllowed {
 			t.Errorf("POST %s%s answered %d, want 405", Path, name, res.StatusCode)
 		}
@@ -116,7 +120,7 @@ func TestConsoleServesItsPageAndIsReadOnly(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	res.Body.Close()
+	_ = res.Body.Close() // read already; a close error changes nothing here
 	if res.StatusCode != http.StatusNotFound {
 		t.Errorf("a missing service answered %d, want 404", res.StatusCode)
 	}
@@ -137,7 +141,7 @@ func openEvents(t *testing.T, url string) *sseReader {
 	if ct := res.Header.Get("Content-Type"); ct != "text/event-stream" {
 		t.Fatalf("events: content type %q", ct)
 	}
-	t.Cleanup(func() { res.Body.Close() })
+	t.Cleanup(func() { _ = res.Body.Close() })
 	sc := bufio.NewScanner(res.Body)
 	sc.Buffer(make([]byte, 1<<20), 16<<20)
 	return &sseReader{sc: sc, body: res.Body}

@@ -17,7 +17,11 @@ var t0 = time.Date(2026, 3, 1, 12, 0, 0, 0, time.UTC)
 func newServer(t *testing.T) (*emulator.Emulator, *Service, string) {
 	t.Helper()
 	em := emulator.New(emulator.Options{Clock: emulator.NewManualClock(t0), Seed: 1, DefaultCluster: true})
-	t.Cleanup(func() { em.Close() })
+	t.Cleanup(func() {
+		if err := em.Close(); err != nil {
+			t.Error(err)
+		}
+	})
 	svc := Register(em)
 	srv := httptest.NewServer(em)
 	t.Cleanup(srv.Close)

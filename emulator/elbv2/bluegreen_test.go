@@ -84,7 +84,9 @@ func latestDeployment(t *testing.T, em *emulator.Emulator) map[string]any {
 // test and then the production rule, bakes, cleans up and succeeds.
 func TestBlueGreenWalksTheLifecycle(t *testing.T) {
 	em, svc, _ := newServer(t)
-	em.SetScenario(&scenario.Scenario{Hooks: []scenario.Hook{{Match: "smoke", Result: scenario.HookSucceeded, After: scenario.Duration(20 * time.Second)}}})
+	if err := em.SetScenario(&scenario.Scenario{Hooks: []scenario.Hook{{Match: "smoke", Result: scenario.HookSucceeded, After: scenario.Duration(20 * time.Second)}}}); err != nil {
+		t.Fatal(err)
+	}
 	_, green, prod, test := bgSetup(t, em, `{"strategy":"BLUE_GREEN","bakeTimeInMinutes":2,"lifecycleHooks":[
 	  {"targetType":"AWS_LAMBDA","hookTargetArn":"arn:aws:lambda:us-east-1:000000000000:function:smoke","roleArn":"arn:aws:iam::000000000000:role/hooks","lifecycleStages":["POST_SCALE_UP"]},
 	  {"targetType":"PAUSE","lifecycleStages":["POST_TEST_TRAFFIC_SHIFT"]}]}`)

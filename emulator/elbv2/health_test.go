@@ -65,7 +65,11 @@ func TestStateIsSavedWithTheEmulator(t *testing.T) {
 		t.Fatal(err)
 	}
 	em2 := emulator.New(emulator.Options{Clock: emulator.NewManualClock(t0), Seed: 1})
-	t.Cleanup(func() { em2.Close() })
+	t.Cleanup(func() {
+		if err := em2.Close(); err != nil {
+			t.Error(err)
+		}
+	})
 	svc2 := Register(em2)
 	if err := em2.LoadState(file); err != nil {
 		t.Fatal(err)

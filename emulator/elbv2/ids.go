@@ -3,9 +3,10 @@ package elbv2
 import (
 	"fmt"
 	"hash/fnv"
-	"regexp"
 	"sort"
 	"strings"
+
+	"github.com/ecsdeploy/ecsdeploy/internal/lazy"
 )
 
 // hexID is a 16-hex-digit id derived from the state's sequence and a name,
@@ -33,7 +34,7 @@ func regionOf(arn string) string {
 	return parts[3]
 }
 
-var namePattern = regexp.MustCompile(`^[A-Za-z0-9](?:[A-Za-z0-9-]{0,30}[A-Za-z0-9])?$`)
+var namePattern = lazy.Regexp(`^[A-Za-z0-9](?:[A-Za-z0-9-]{0,30}[A-Za-z0-9])?$`)
 
 // validName checks a load balancer or target group name: at most 32
 // letters, digits and hyphens, not starting or ending with a hyphen.
@@ -41,7 +42,7 @@ func validName(kind, name string) error {
 	if name == "" {
 		return validation("A %s name is required (parameter Name)", kind)
 	}
-	if !namePattern.MatchString(name) {
+	if !namePattern().MatchString(name) {
 		return validation("%s name '%s' can have a maximum of 32 characters, can contain only alphanumeric characters and hyphens, and cannot begin or end with a hyphen", kindTitle(kind), name)
 	}
 	if kind == "load balancer" && strings.HasPrefix(name, "internal-") {

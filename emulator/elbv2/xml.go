@@ -325,7 +325,7 @@ func conditionsXML(cs []Condition) []xmlCondition {
 		case "query-string":
 			q := &xmlQueryConfig{}
 			for _, kv := range c.Query {
-				q.Values = append(q.Values, xmlKeyValue{Key: kv.Key, Value: kv.Value})
+				q.Values = append(q.Values, xmlKeyValue(kv))
 			}
 			x.QueryStringConfig = q
 		}
@@ -358,7 +358,7 @@ func attributesXML(m map[string]string) []xmlAttribute {
 func tagsXML(ts []Tag) []xmlTag {
 	out := make([]xmlTag, 0, len(ts))
 	for _, t := range ts {
-		out = append(out, xmlTag{Key: t.Key, Value: t.Value})
+		out = append(out, xmlTag(t))
 	}
 	return out
 }
