@@ -2,6 +2,7 @@ package bluegreen
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"math"
 	"strings"
@@ -256,6 +257,11 @@ func (f *follower) readTarget(ctx context.Context) (bool, error) {
 	if f.targetID == "" {
 		out, err := f.api.ListDeploymentTargets(ctx, &codedeploy.ListDeploymentTargetsInput{DeploymentId: aws.String(f.id)})
 		f.reads++
+		var notStarted *cdtypes.DeploymentNotStartedException
+		if errors.As(err, &notStarted) {
+			// A deployment has no target until it starts: read it later.
+			return false, nil
+		}
 		if err != nil {
 			return false, err
 		}
