@@ -24,6 +24,11 @@ var Commands = map[string][]string{
 		// --rollback: what ran before
 		"ecs:ListServiceDeployments", "ecs:DescribeServiceDeployments", "ecs:DescribeServiceRevisions",
 		"iam:PassRole",
+		// a CODE_DEPLOY service: find its deployment group, deploy and follow
+		"codedeploy:ListApplications", "codedeploy:ListDeploymentGroups", "codedeploy:BatchGetDeploymentGroups",
+		"codedeploy:CreateDeployment", "codedeploy:GetDeployment", "codedeploy:ListDeploymentTargets",
+		"codedeploy:GetDeploymentTarget", "codedeploy:GetDeploymentConfig", "codedeploy:GetApplicationRevision",
+		"codedeploy:RegisterApplicationRevision",
 	},
 	"diff": {"ecs:DescribeServices", "ecs:DescribeTaskDefinition"},
 	"rollback": {
