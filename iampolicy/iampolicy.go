@@ -30,7 +30,8 @@ var Commands = map[string][]string{
 		"codedeploy:GetDeploymentTarget", "codedeploy:GetDeploymentConfig", "codedeploy:GetApplicationRevision",
 		"codedeploy:RegisterApplicationRevision",
 	},
-	"diff": {"ecs:DescribeServices", "ecs:DescribeTaskDefinition"},
+	"diff":    {"ecs:DescribeServices", "ecs:DescribeTaskDefinition"},
+	"appspec": {"ecs:DescribeServices", "ecs:DescribeTaskDefinition"},
 	"rollback": {
 		"ecs:DescribeServices", "ecs:DescribeTaskDefinition", "ecs:ListTaskDefinitions", "ecs:UpdateService",
 		"ecs:ListTasks", "ecs:DescribeTasks",

@@ -233,3 +233,39 @@ func TestLocalDeployCodeDeployBadInput(t *testing.T) {
 		t.Fatalf("revisions after refused deploys: %v %v, want only web:1", out, err)
 	}
 }
+
+// TestLocalAppSpec: appspec prints the AppSpec of a CODE_DEPLOY service
+// (YAML, and JSON with --output json) with the container and port of its
+// load balancer, its subnets and the hooks in CodeDeploy's order; a
+// nonexistent hook event exits 2.
+func TestLocalAppSpec(t *testing.T) {
+	e := newCodeDeployECS(t, nil)
+	code, stdout, _ := e.run(t, "appspec", "-c", "c", "-n", "web", "--hook", "AfterAllowTraffic=last", "--hook", "BeforeInstall=first")
+	if code != 0 {
+		t.Fatalf("exit %d", code)
+	}
+	for _, want := range []string{"TaskDefinition: arn:aws:ecs:us-east-1:000000000000:task-definition/web:1", "ContainerName: app", "ContainerPort: 8080", "- subnet-1"} {
+		if !strings.Contains(stdout, want) {
+			t.Errorf("YAML lacks %q:\n%s", want, stdout)
+		}
+	}
+	if i, j := strings.Index(stdout, "BeforeInstall: first"), strings.Index(stdout, "AfterAllowTraffic: last"); i < 0 || j < i {
+		t.Errorf("hooks missing or out of CodeDeploy's order:\n%s", stdout)
+	}
+	code, stdout, _ = e.run(t, "appspec", "-c", "c", "-n", "web", "--output", "json")
+	var spec struct {
+		Resources []map[string]struct {
+			Properties struct {
+				LoadBalancerInfo struct {
+					ContainerPort int
+				}
+			}
+		}
+	}
+	if err := json.Unmarshal([]byte(stdout), &spec); err != nil || code != 0 || len(spec.Resources) != 1 || spec.Resources[0]["TargetService"].Properties.LoadBalancerInfo.ContainerPort != 8080 {
+		t.Fatalf("JSON AppSpec: exit %d, %v, %+v", code, err, spec)
+	}
+	if code, _, _ := e.run(t, "appspec", "-c", "c", "-n", "web", "--hook", "Whenever=f"); code != 2 {
+		t.Errorf("a nonexistent hook event: exit %d, want 2", code)
+	}
+}
