@@ -144,15 +144,18 @@ func runDeploy(ctx context.Context, o *deployOptions) error {
 	if err != nil {
 		return aboutService(namedAfterFlags(err, o.flags), cluster, service)
 	}
-	isCodeDeploy := bluegreen.StrategyOf(plan.Service) == bluegreen.CodeDeploy
-	if names := o.codeDeploy.given(o.flags); len(names) > 0 && !isCodeDeploy {
-		return aboutService(exitcode.Invalidf("%s: service %s is not deployed by CodeDeploy (its deployment controller is ECS); these flags apply to CODE_DEPLOY services only", strings.Join(names, ", "), service), cluster, service)
+	strategy := bluegreen.StrategyOf(plan.Service)
+	if names := o.codeDeploy.misplaced(o.flags, strategy); len(names) > 0 {
+		return aboutService(exitcode.Invalidf("%s: service %s is not deployed by CodeDeploy (its strategy is %s); these flags apply to CODE_DEPLOY services only", strings.Join(names, ", "), service, strategy), cluster, service)
 	}
 	if o.dryRun {
 		return printPlan(d, plan, o.plan.showValues)
 	}
-	if isCodeDeploy {
+	switch strategy {
+	case bluegreen.CodeDeploy:
 		return deployCodeDeploy(ctx, o, clients, plan, opts)
+	case bluegreen.BlueGreen, bluegreen.Linear, bluegreen.Canary:
+		return deployNative(ctx, o, clients, plan, opts)
 	}
 	opts.Reporter = d.Progress()
 	res, derr := rollout.Deploy(ctx, clients.ECS, plan, opts)
