@@ -269,3 +269,67 @@ func TestLocalAppSpec(t *testing.T) {
 		t.Errorf("a nonexistent hook event: exit %d, want 2", code)
 	}
 }
+
+// TestLocalDeployNativeBlueGreen: deploy on a service with ECS's BLUE_GREEN
+// strategy registers the revision, updates the service and follows the
+// service deployment to SUCCESSFUL; the PRIMARY deployment then runs the new
+// revision and the production listener rule forwards to the other target
+// group.
+func TestLocalDeployNativeBlueGreen(t *testing.T) {
+	ctx := context.Background()
+	e := newCodeDeployECS(t, nil) // its CODE_DEPLOY service is left alone
+	check := func(err error) {
+		t.Helper()
+		if err != nil {
+			t.Fatal(err)
+		}
+	}
+	lbs, err := e.elb.DescribeLoadBalancers(ctx, &elb.DescribeLoadBalancersInput{})
+	check(err)
+	tg := func(name string) string {
+		out, err := e.elb.CreateTargetGroup(ctx, &elb.CreateTargetGroupInput{Name: aws.String(name), Protocol: elbtypes.ProtocolEnumHttp,
+			Port: aws.Int32(8080), VpcId: aws.String("vpc-1"), TargetType: elbtypes.TargetTypeEnumIp})
+		check(err)
+		return aws.ToString(out.TargetGroups[0].TargetGroupArn)
+	}
+	blue, green := tg("nblue"), tg("ngreen")
+	lis, err := e.elb.CreateListener(ctx, &elb.CreateListenerInput{LoadBalancerArn: lbs.LoadBalancers[0].LoadBalancerArn, Port: aws.Int32(81),
+		Protocol:       elbtypes.ProtocolEnumHttp,
+		DefaultActions: []elbtypes.Action{{Type: elbtypes.ActionTypeEnumFixedResponse, FixedResponseConfig: &elbtypes.FixedResponseActionConfig{StatusCode: aws.String("404")}}}})
+	check(err)
+	rule, err := e.elb.CreateRule(ctx, &elb.CreateRuleInput{ListenerArn: lis.Listeners[0].ListenerArn, Priority: aws.Int32(1),
+		Conditions: []elbtypes.RuleCondition{{Field: aws.String("path-pattern"), Values: []string{"/*"}}},
+		Actions: []elbtypes.Action{{Type: elbtypes.ActionTypeEnumForward, ForwardConfig: &elbtypes.ForwardActionConfig{TargetGroups: []elbtypes.TargetGroupTuple{
+			{TargetGroupArn: aws.String(blue), Weight: aws.Int32(100)}, {TargetGroupArn: aws.String(green), Weight: aws.Int32(0)}}}}}})
+	check(err)
+	prodRule := aws.ToString(rule.Rules[0].RuleArn)
+	_, err = e.client.CreateService(ctx, &ecs.CreateServiceInput{Cluster: aws.String("c"), ServiceName: aws.String("api"),
+		TaskDefinition: aws.String("web:1"), DesiredCount: aws.Int32(2), LaunchType: types.LaunchTypeFargate,
+		DeploymentConfiguration: &types.DeploymentConfiguration{Strategy: types.DeploymentStrategyBlueGreen, BakeTimeInMinutes: aws.Int32(1)},
+		NetworkConfiguration:    &types.NetworkConfiguration{AwsvpcConfiguration: &types.AwsVpcConfiguration{Subnets: []string{"subnet-1"}}},
+		LoadBalancers: []types.LoadBalancer{{TargetGroupArn: aws.String(blue), ContainerName: aws.String("app"), ContainerPort: aws.Int32(8080),
+			AdvancedConfiguration: &types.AdvancedConfiguration{AlternateTargetGroupArn: aws.String(green), ProductionListenerRule: aws.String(prodRule),
+				RoleArn: aws.String("arn:aws:iam::000000000000:role/ecs-lb")}}}})
+	check(err)
+	e.em.Advance(2 * time.Minute)
+	code, stdout, stderr := e.run(t, "deploy", "-c", "c", "-n", "api", "-i", "app=web:2", "-t", "30m", "--output", "json")
+	if code != 0 {
+		t.Fatalf("exit %d, want 0", code)
+	}
+	r := decodeCodeDeploy(t, stdout)
+	if r.Strategy != "blue-green" || r.Outcome != "succeeded" || !strings.Contains(r.DeploymentID, "service-deployment") {
+		t.Fatalf("report: %+v", r)
+	}
+	if !strings.HasSuffix(r.PrimaryTaskDefinition, "task-definition/web:2") || r.PrimaryTaskDefinition != r.TaskDefinition {
+		t.Fatalf("PRIMARY runs %s, deployed %s; want web:2", r.PrimaryTaskDefinition, r.TaskDefinition)
+	}
+	if p := e.share(t, prodRule, green); p != 100 {
+		t.Fatalf("production rule forwards %d%% to the alternate target group, want 100%%", p)
+	}
+	if !strings.Contains(stderr, "BAKE_TIME") {
+		t.Errorf("progress does not show the bake time stage:\n%s", stderr)
+	}
+	if code, _, _ := e.run(t, "deploy", "-c", "c", "-n", "api", "-i", "app=web:3", "--hook", "BeforeInstall=f"); code != 2 {
+		t.Errorf("--hook on an ECS blue/green service: exit %d, want 2", code)
+	}
+}
