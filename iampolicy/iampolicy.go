@@ -24,6 +24,8 @@ var Commands = map[string][]string{
 		// --rollback: what ran before
 		"ecs:ListServiceDeployments", "ecs:DescribeServiceDeployments", "ecs:DescribeServiceRevisions",
 		"iam:PassRole",
+		// --fleet: a wave's migration task
+		"ecs:RunTask", "ecs:DescribeClusters",
 		// a CODE_DEPLOY service: find its deployment group, deploy and follow
 		"codedeploy:ListApplications", "codedeploy:ListDeploymentGroups", "codedeploy:BatchGetDeploymentGroups",
 		"codedeploy:CreateDeployment", "codedeploy:GetDeployment", "codedeploy:ListDeploymentTargets",
