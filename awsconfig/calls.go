@@ -72,7 +72,7 @@ func (c *CallCounter) middleware(stack *middleware.Stack) error {
 			c.calls[key]++
 			c.mu.Unlock()
 			return next.HandleInitialize(ctx, in)
-		}), middleware.Before); err != nil {
+		}), middleware.After); err != nil {
 		return err
 	}
 	return stack.Finalize.Add(middleware.FinalizeMiddlewareFunc("ecsdeployCountAttempts",

@@ -102,7 +102,11 @@ func DeployCodeDeploy(ctx context.Context, ecsAPI ECSAPI, cd CodeDeployAPI, req 
 	}
 	res.DeploymentID = id
 	if o.Reporter != nil {
-		o.Reporter.Report(progress.Step{At: time.Now(), Message: fmt.Sprintf("created CodeDeploy deployment %s in %s/%s", id, g.Application, g.Name)})
+		at := time.Now()
+		if o.Clock != nil {
+			at = o.Clock.Now()
+		}
+		o.Reporter.Report(progress.Step{At: at, Message: fmt.Sprintf("created CodeDeploy deployment %s in %s/%s", id, g.Application, g.Name)})
 	}
 	if bg := g.Info.BlueGreenDeploymentConfiguration; bg != nil && bg.TerminateBlueInstancesOnDeploymentSuccess != nil && o.TerminationWait == 0 {
 		o.TerminationWait = time.Duration(bg.TerminateBlueInstancesOnDeploymentSuccess.TerminationWaitTimeInMinutes) * time.Minute
@@ -167,6 +171,9 @@ func DeployNative(ctx context.Context, api ECSAPI, req NativeRequest, o FollowOp
 	res.Strategy = StrategyOf(*svc)
 	arn := aws.ToString(svc.CurrentServiceDeployment)
 	if arn == "" {
+		arn = newestServiceDeployment(ctx, api, req.Cluster, req.Service)
+	}
+	if arn == "" {
 		return res, fmt.Errorf("UpdateService started no service deployment to follow (the endpoint does not report currentServiceDeployment)")
 	}
 	res.DeploymentID = arn
@@ -189,4 +196,32 @@ func DeployNative(ctx context.Context, api ECSAPI, req NativeRequest, o FollowOp
 		res.Reason = fmt.Sprintf("ECS reported the service deployment successful, but the PRIMARY deployment runs %s, not %s", ecsref.Short(res.PrimaryTaskDefinition), ecsref.Short(req.TaskDefinition))
 	}
 	return res, nil
+}
+
+// serviceDeploymentLister is ListServiceDeployments, which *ecs.Client has.
+type serviceDeploymentLister interface {
+	ListServiceDeployments(ctx context.Context, in *ecs.ListServiceDeploymentsInput, optFns ...func(*ecs.Options)) (*ecs.ListServiceDeploymentsOutput, error)
+}
+
+// newestServiceDeployment is the ARN of the service's newest service
+// deployment still under way, for an endpoint whose UpdateService reply
+// lacks currentServiceDeployment; "" when there is none or api cannot list.
+func newestServiceDeployment(ctx context.Context, api ECSAPI, cluster, service string) string {
+	l, ok := api.(serviceDeploymentLister)
+	if !ok {
+		return ""
+	}
+	out, err := l.ListServiceDeployments(ctx, &ecs.ListServiceDeploymentsInput{Cluster: aws.String(cluster), Service: aws.String(service),
+		Status: []types.ServiceDeploymentStatus{types.ServiceDeploymentStatusPending, types.ServiceDeploymentStatusInProgress}})
+	if err != nil {
+		return ""
+	}
+	var arn string
+	var newest time.Time
+	for _, sd := range out.ServiceDeployments {
+		if t := aws.ToTime(sd.CreatedAt); arn == "" || t.After(newest) {
+			arn, newest = aws.ToString(sd.ServiceDeploymentArn), t
+		}
+	}
+	return arn
 }

@@ -2,6 +2,7 @@ package bluegreen
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"math"
 	"strings"
@@ -145,7 +146,21 @@ type FollowOptions struct {
 	// TerminationWait is the group's wait before the original task set is
 	// removed, to say when it ends.
 	TerminationWait time.Duration
+	// Clock measures the timeout and the pauses between polls; nil is the
+	// wall clock. Tests on the local ECS pass one that moves its time.
+	Clock Clock
 }
+
+// Clock is the time a follow runs on.
+type Clock interface {
+	Now() time.Time
+	After(d time.Duration) <-chan time.Time
+}
+
+type wallClock struct{}
+
+func (wallClock) Now() time.Time                         { return time.Now() }
+func (wallClock) After(d time.Duration) <-chan time.Time { return time.After(d) }
 
 // FollowResult is how the wait ended and what was seen last.
 type FollowResult struct {
@@ -165,9 +180,12 @@ func Follow(ctx context.Context, api CodeDeployAPI, deploymentID string, o Follo
 	if o.Reporter == nil {
 		o.Reporter = progress.Discard
 	}
+	if o.Clock == nil {
+		o.Clock = wallClock{}
+	}
 	f := &follower{api: api, id: deploymentID, o: o, events: map[string]cdtypes.LifecycleEventStatus{}}
 	res := &FollowResult{DeploymentID: deploymentID}
-	deadline := time.Now().Add(o.Timeout)
+	deadline := o.Clock.Now().Add(o.Timeout)
 	for i := 0; ; i++ {
 		changed, err := f.read(ctx, i%4 == 0)
 		res.Reads = f.reads
@@ -190,16 +208,14 @@ func Follow(ctx context.Context, api CodeDeployAPI, deploymentID string, o Follo
 			res.Verdict = v
 			return res, nil
 		}
-		if o.Timeout > 0 && time.Now().After(deadline) {
+		if o.Timeout > 0 && o.Clock.Now().After(deadline) {
 			res.Verdict = Verdict{Done: true, Outcome: progress.TimedOut, Reason: f.waitingFor()}
 			return res, nil
 		}
-		t := time.NewTimer(o.Poll)
 		select {
 		case <-ctx.Done():
-			t.Stop()
 			return res, ctx.Err()
-		case <-t.C:
+		case <-o.Clock.After(o.Poll):
 		}
 	}
 }
@@ -241,6 +257,11 @@ func (f *follower) readTarget(ctx context.Context) (bool, error) {
 	if f.targetID == "" {
 		out, err := f.api.ListDeploymentTargets(ctx, &codedeploy.ListDeploymentTargetsInput{DeploymentId: aws.String(f.id)})
 		f.reads++
+		var notStarted *cdtypes.DeploymentNotStartedException
+		if errors.As(err, &notStarted) {
+			// A deployment has no target until it starts: read it later.
+			return false, nil
+		}
 		if err != nil {
 			return false, err
 		}
@@ -262,7 +283,7 @@ func (f *follower) readTarget(ctx context.Context) (bool, error) {
 
 // report sends what changed since the last report.
 func (f *follower) report() {
-	now := time.Now()
+	now := f.o.Clock.Now()
 	step := func(format string, args ...any) {
 		f.o.Reporter.Report(progress.Step{At: now, Message: fmt.Sprintf(format, args...)})
 	}

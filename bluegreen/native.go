@@ -114,8 +114,11 @@ func FollowServiceDeployment(ctx context.Context, api ServiceDeploymentsAPI, clu
 	if o.Reporter == nil {
 		o.Reporter = progress.Discard
 	}
+	if o.Clock == nil {
+		o.Clock = wallClock{}
+	}
 	res := &ServiceFollowResult{ServiceDeploymentArn: arn}
-	deadline := time.Now().Add(o.Timeout)
+	deadline := o.Clock.Now().Add(o.Timeout)
 	var lastStage types.ServiceDeploymentLifecycleStage
 	var lastStatus types.ServiceDeploymentStatus
 	paused := map[string]bool{}
@@ -128,7 +131,7 @@ func FollowServiceDeployment(ctx context.Context, api ServiceDeploymentsAPI, clu
 		case err == nil && len(out.ServiceDeployments) == 1:
 			sd := out.ServiceDeployments[0]
 			res.Last = sd
-			now := time.Now()
+			now := o.Clock.Now()
 			step := func(format string, args ...any) {
 				o.Reporter.Report(progress.Step{At: now, Message: fmt.Sprintf(format, args...)})
 			}
@@ -158,7 +161,7 @@ func FollowServiceDeployment(ctx context.Context, api ServiceDeploymentsAPI, clu
 		case err == nil:
 			return res, fmt.Errorf("service deployment %s not found", arn)
 		}
-		if o.Timeout > 0 && time.Now().After(deadline) {
+		if o.Timeout > 0 && o.Clock.Now().After(deadline) {
 			reason := "timed out"
 			if lastStage != "" {
 				reason += " at stage " + string(lastStage)
@@ -166,12 +169,10 @@ func FollowServiceDeployment(ctx context.Context, api ServiceDeploymentsAPI, clu
 			res.Verdict = Verdict{Done: true, Outcome: progress.TimedOut, Reason: reason}
 			return res, nil
 		}
-		t := time.NewTimer(o.Poll)
 		select {
 		case <-ctx.Done():
-			t.Stop()
 			return res, ctx.Err()
-		case <-t.C:
+		case <-o.Clock.After(o.Poll):
 		}
 	}
 }

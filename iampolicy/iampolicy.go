@@ -26,8 +26,14 @@ var Commands = map[string][]string{
 		// a fleet wave's migration task (deploy --fleet)
 		"ecs:RunTask", "ecs:DescribeClusters", "logs:GetLogEvents",
 		"iam:PassRole",
+		// a CODE_DEPLOY service: find its deployment group, deploy and follow
+		"codedeploy:ListApplications", "codedeploy:ListDeploymentGroups", "codedeploy:BatchGetDeploymentGroups",
+		"codedeploy:CreateDeployment", "codedeploy:GetDeployment", "codedeploy:ListDeploymentTargets",
+		"codedeploy:GetDeploymentTarget", "codedeploy:GetDeploymentConfig", "codedeploy:GetApplicationRevision",
+		"codedeploy:RegisterApplicationRevision",
 	},
-	"diff": {"ecs:DescribeServices", "ecs:DescribeTaskDefinition"},
+	"diff":    {"ecs:DescribeServices", "ecs:DescribeTaskDefinition"},
+	"appspec": {"ecs:DescribeServices", "ecs:DescribeTaskDefinition"},
 	"rollback": {
 		"ecs:DescribeServices", "ecs:DescribeTaskDefinition", "ecs:ListTaskDefinitions", "ecs:UpdateService",
 		"ecs:ListTasks", "ecs:DescribeTasks",

@@ -75,6 +75,38 @@ func Deploy(ctx context.Context, api ECSAPI, plan *Plan, opts Options) (*Result,
 	return res, err
 }
 
+// RegisterRevision registers the plan's new revision, as Deploy does, and
+// updates nothing: for a deploy whose traffic another controller moves
+// (CodeDeploy). The Result names the revision (registered, existing or
+// current) and is returned even with an error.
+func RegisterRevision(ctx context.Context, api ECSAPI, plan *Plan, opts Options) (*Result, error) {
+	if opts.Watch.Clock == nil {
+		opts.Watch.Clock = watch.WallClock{}
+	}
+	rep := opts.Reporter
+	if rep == nil {
+		rep = progress.Discard
+	}
+	if opts.Timeout <= 0 {
+		opts.Timeout = DefaultTimeout
+	}
+	d := &deployer{api: api, opts: opts, rep: rep, deadline: opts.Watch.Clock.Now().Add(opts.Timeout)}
+	res := &Result{Cluster: plan.Request.Cluster, Service: plan.Request.Service, Timings: Timings{Started: d.now().UTC()}}
+	res.PreviousTaskDefinition = aws.ToString(plan.Service.TaskDefinition)
+	if plan.New != nil {
+		summary := plan.Summary
+		res.Changes = &summary
+	}
+	for _, w := range plan.Summary.Warnings {
+		d.warn(res, "%s", w)
+	}
+	for _, w := range plan.Warnings {
+		d.warn(res, "%s", w)
+	}
+	_, err := d.register(ctx, plan, res)
+	return res, err
+}
+
 type deployer struct {
 	api      ECSAPI
 	opts     Options

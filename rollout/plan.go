@@ -63,7 +63,8 @@ func MakePlan(ctx context.Context, api ECSAPI, req Request) (*Plan, error) {
 	if err != nil {
 		return nil, err
 	}
-	if dc := svc.DeploymentController; dc != nil && dc.Type != "" && dc.Type != types.DeploymentControllerTypeEcs {
+	if dc := svc.DeploymentController; dc != nil && dc.Type != "" && dc.Type != types.DeploymentControllerTypeEcs &&
+		(dc.Type != types.DeploymentControllerTypeCodeDeploy || !req.CodeDeploy) {
 		return nil, failure.Invalidf("service %s uses the %s deployment controller; deploy does rolling updates of ECS-controlled services only", req.Service, dc.Type)
 	}
 	if lt := req.Settings.LaunchType; lt != "" && len(svc.CapacityProviderStrategy) == 0 && svc.LaunchType != lt {

@@ -20,6 +20,10 @@ type Request struct {
 	// CopyTaskDefinitionTags carries the base revision's tags to the new one.
 	CopyTaskDefinitionTags bool
 	Settings               ServiceSettings
+	// CodeDeploy lets MakePlan plan a revision for a CODE_DEPLOY service,
+	// which the caller then registers (RegisterRevision) and hands to
+	// CodeDeploy; Deploy itself still updates ECS-controlled services only.
+	CodeDeploy bool
 }
 
 // Source says where the new task definition comes from. The zero value is

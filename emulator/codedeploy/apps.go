@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"sort"
+	"strings"
 
 	"github.com/google/uuid"
 
@@ -19,6 +20,7 @@ func init() {
 	register("DeleteApplication", (*Service).deleteApplication)
 	register("CreateDeploymentGroup", (*Service).createDeploymentGroup)
 	register("GetDeploymentGroup", (*Service).getDeploymentGroup)
+	register("BatchGetDeploymentGroups", (*Service).batchGetDeploymentGroups)
 	register("ListDeploymentGroups", (*Service).listDeploymentGroups)
 	register("DeleteDeploymentGroup", (*Service).deleteDeploymentGroup)
 }
@@ -520,6 +522,43 @@ func (s *Service) getDeploymentGroup(rc *emulator.RequestContext, body []byte) (
 		return nil, err
 	}
 	return map[string]any{"deploymentGroupInfo": s.groupInfo(a, g)}, nil
+}
+
+// batchGetDeploymentGroups returns the groups of one application that
+// exist; the names that do not are listed in errorMessage, as CodeDeploy
+// does, rather than failing the call.
+func (s *Service) batchGetDeploymentGroups(rc *emulator.RequestContext, body []byte) (any, error) {
+	var in struct {
+		ApplicationName      string   `json:"applicationName"`
+		DeploymentGroupNames []string `json:"deploymentGroupNames"`
+	}
+	if err := decode(body, &in); err != nil {
+		return nil, err
+	}
+	if len(in.DeploymentGroupNames) > 100 {
+		return nil, errf("BatchLimitExceededException", "The maximum number of names or IDs allowed for this request (100) was exceeded.")
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	a, err := s.app(rc.Region, in.ApplicationName)
+	if err != nil {
+		return nil, err
+	}
+	infos := []any{}
+	var missing []string
+	for _, n := range in.DeploymentGroupNames {
+		g := a.Groups[n]
+		if g == nil {
+			missing = append(missing, n)
+			continue
+		}
+		infos = append(infos, s.groupInfo(a, g))
+	}
+	out := map[string]any{"deploymentGroupsInfo": infos}
+	if len(missing) > 0 {
+		out["errorMessage"] = "Deployment groups not found: " + strings.Join(missing, ", ")
+	}
+	return out, nil
 }
 
 func (s *Service) listDeploymentGroups(rc *emulator.RequestContext, body []byte) (any, error) {

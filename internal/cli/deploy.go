@@ -5,10 +5,12 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"strings"
 
 	"github.com/spf13/cobra"
 	"github.com/spf13/pflag"
 
+	"github.com/ecsdeploy/ecsdeploy/bluegreen"
 	"github.com/ecsdeploy/ecsdeploy/exitcode"
 	"github.com/ecsdeploy/ecsdeploy/progress"
 	"github.com/ecsdeploy/ecsdeploy/rollout"
@@ -31,6 +33,7 @@ type deployOptions struct {
 	outputsFile    string
 	wait           waitFlags
 	fleet          fleetFlags
+	codeDeploy     codeDeployFlags
 }
 
 // NewCmdDeploy builds "deploy".
@@ -72,6 +75,7 @@ out, 4 AWS API error.`,
 	fs.StringVar(&o.outputsFile, "outputs-file", "", "also write the CI outputs (KEY=value lines) to this file")
 	o.wait.register(cmd)
 	o.fleet.register(fs)
+	o.codeDeploy.register(fs)
 	return cmd
 }
 
@@ -134,12 +138,24 @@ func runDeploy(ctx context.Context, o *deployOptions) error {
 	if err != nil {
 		return aboutService(err, cluster, service)
 	}
-	plan, err := rollout.MakePlan(ctx, clients.ECS, r.request)
+	req := r.request
+	req.CodeDeploy = true // a CODE_DEPLOY service is planned alike, then handed to CodeDeploy
+	plan, err := rollout.MakePlan(ctx, clients.ECS, req)
 	if err != nil {
 		return aboutService(namedAfterFlags(err, o.flags), cluster, service)
 	}
+	strategy := bluegreen.StrategyOf(plan.Service)
+	if names := o.codeDeploy.misplaced(o.flags, strategy); len(names) > 0 {
+		return aboutService(exitcode.Invalidf("%s: service %s is not deployed by CodeDeploy (its strategy is %s); these flags apply to CODE_DEPLOY services only", strings.Join(names, ", "), service, strategy), cluster, service)
+	}
 	if o.dryRun {
 		return printPlan(d, plan, o.plan.showValues)
+	}
+	switch strategy {
+	case bluegreen.CodeDeploy:
+		return deployCodeDeploy(ctx, o, clients, plan, opts)
+	case bluegreen.BlueGreen, bluegreen.Linear, bluegreen.Canary:
+		return deployNative(ctx, o, clients, plan, opts)
 	}
 	opts.Reporter = d.Progress()
 	res, derr := rollout.Deploy(ctx, clients.ECS, plan, opts)

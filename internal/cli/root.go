@@ -76,6 +76,7 @@ func NewRootCmd(d *Deps) *cobra.Command {
 	root.AddCommand(
 		NewCmdDeploy(d, nil),
 		NewCmdDiff(d, nil),
+		NewCmdAppSpec(d, nil),
 		NewCmdRollback(d, nil),
 		NewCmdScale(d, nil),
 		NewCmdStatus(d, nil),

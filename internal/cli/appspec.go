@@ -1,0 +1,109 @@
+package cli
+
+import (
+	"context"
+	"fmt"
+	"io"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/ecs"
+	"github.com/aws/aws-sdk-go-v2/service/ecs/types"
+	"github.com/spf13/cobra"
+
+	"github.com/ecsdeploy/ecsdeploy/bluegreen"
+	"github.com/ecsdeploy/ecsdeploy/exitcode"
+	"github.com/ecsdeploy/ecsdeploy/rollout"
+)
+
+// appSpecOptions are appspec's inputs.
+type appSpecOptions struct {
+	deps           *Deps
+	cluster        string
+	service        string
+	taskDefinition string
+	hooks          []string
+}
+
+// NewCmdAppSpec builds "appspec".
+func NewCmdAppSpec(d *Deps, runF func(context.Context, *appSpecOptions) error) *cobra.Command {
+	o := &appSpecOptions{deps: d}
+	cmd := &cobra.Command{
+		Use:   "appspec",
+		Short: "Print the CodeDeploy AppSpec a deploy would send for a CODE_DEPLOY service",
+		Long: `AppSpec prints the AppSpec that deploy sends to CodeDeploy for a service
+whose deployment controller is CODE_DEPLOY: the task definition, the
+container and port of the service's load balancer, its network
+configuration, platform version and capacity provider strategy, and the
+hooks given. YAML by default, JSON with --output json. It changes nothing.`,
+		Example: `  ecsdeploy appspec -c prod -n web --task-definition web:42
+  ecsdeploy appspec -c prod -n web --hook AfterAllowTestTraffic=smoke-tests --output json`,
+		Args: cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, args []string) error {
+			if runF != nil {
+				return runF(cmd.Context(), o)
+			}
+			return runAppSpec(cmd.Context(), o)
+		},
+	}
+	fs := cmd.Flags()
+	fs.StringVarP(&o.cluster, "cluster", "c", "default", "cluster of the service")
+	fs.StringVarP(&o.service, "service", "n", "", "the CODE_DEPLOY service (required)")
+	fs.StringVar(&o.taskDefinition, "task-definition", "", "revision to deploy, family:revision or ARN (default: the one the service runs)")
+	fs.StringArrayVar(&o.hooks, "hook", nil, "Lambda hook, Event=FunctionNameOrArn (repeatable)")
+	return cmd
+}
+
+func runAppSpec(ctx context.Context, o *appSpecOptions) error {
+	d := o.deps
+	var ps exitcode.Problems
+	if o.service == "" {
+		ps.Add("--service", 0, "is required: name the CODE_DEPLOY service")
+	}
+	var hooks []bluegreen.Hook
+	for _, s := range o.hooks {
+		h, err := bluegreen.ParseHook(s)
+		if err != nil {
+			ps.Add("--hook", 0, "%q: %v", s, err)
+			continue
+		}
+		hooks = append(hooks, h)
+	}
+	if err := ps.Err(); err != nil {
+		return err
+	}
+	clients, err := d.Clients.Clients(ctx)
+	if err != nil {
+		return err
+	}
+	svc, err := rollout.DescribeService(ctx, clients.ECS, o.cluster, o.service)
+	if err != nil {
+		return aboutService(err, o.cluster, o.service)
+	}
+	if bluegreen.StrategyOf(svc) != bluegreen.CodeDeploy {
+		return exitcode.Invalidf("service %s in %s is not deployed by CodeDeploy (deployment controller %s): an AppSpec is for CODE_DEPLOY services", o.service, o.cluster, controllerOf(svc.DeploymentController))
+	}
+	td := aws.ToString(svc.TaskDefinition)
+	if o.taskDefinition != "" {
+		out, err := clients.ECS.DescribeTaskDefinition(ctx, &ecs.DescribeTaskDefinitionInput{TaskDefinition: aws.String(o.taskDefinition)})
+		if err != nil {
+			return exitcode.With(exitcode.Invalid, fmt.Errorf("--task-definition %s: %w", o.taskDefinition, err))
+		}
+		td = aws.ToString(out.TaskDefinition.TaskDefinitionArn)
+	}
+	spec, err := bluegreen.NewAppSpec(td, svc, hooks)
+	if err != nil {
+		return exitcode.With(exitcode.Invalid, err)
+	}
+	text, err := spec.YAML()
+	if err != nil {
+		return err
+	}
+	return d.Render(spec, func(w io.Writer) { fmt.Fprint(w, text) })
+}
+
+func controllerOf(dc *types.DeploymentController) string {
+	if dc == nil || dc.Type == "" {
+		return "ECS"
+	}
+	return string(dc.Type)
+}

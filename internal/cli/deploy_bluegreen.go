@@ -1,0 +1,224 @@
+package cli
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/spf13/pflag"
+
+	"github.com/ecsdeploy/ecsdeploy/awsconfig"
+	"github.com/ecsdeploy/ecsdeploy/bluegreen"
+	"github.com/ecsdeploy/ecsdeploy/exitcode"
+	"github.com/ecsdeploy/ecsdeploy/progress"
+	"github.com/ecsdeploy/ecsdeploy/rollout"
+)
+
+// codeDeployFlags are deploy's flags for a CODE_DEPLOY service.
+type codeDeployFlags struct {
+	application string
+	group       string
+	config      string
+	hooks       []string
+	waitUntil   string
+}
+
+func (f *codeDeployFlags) register(fs *pflag.FlagSet) {
+	fs.StringVar(&f.application, "codedeploy-application", "", "CodeDeploy application of a CODE_DEPLOY service (default: the one whose deployment group deploys the service)")
+	fs.StringVar(&f.group, "codedeploy-deployment-group", "", "CodeDeploy deployment group of a CODE_DEPLOY service (default: the one whose ecsServices name the service)")
+	fs.StringVar(&f.config, "deployment-config", "", "CodeDeploy deployment configuration, overriding the group's (CodeDeployDefault.ECSCanary10Percent5Minutes, ...)")
+	fs.StringArrayVar(&f.hooks, "hook", nil, "Lambda hook of a CodeDeploy deployment, Event=FunctionNameOrArn (repeatable; events: BeforeInstall, AfterInstall, AfterAllowTestTraffic, BeforeAllowTraffic, AfterAllowTraffic)")
+	fs.StringVar(&f.waitUntil, "wait-until", "", "for a blue/green deploy, return with success at test-traffic, traffic-shifted or done (default done)")
+}
+
+// misplaced lists the flags given that a service deployed with strategy
+// cannot take: all of them for a rolling update, all but --wait-until for
+// ECS's own blue/green, linear and canary strategies.
+func (f *codeDeployFlags) misplaced(fs *pflag.FlagSet, strategy bluegreen.Strategy) []string {
+	if strategy == bluegreen.CodeDeploy {
+		return nil
+	}
+	var names []string
+	for _, n := range []string{"codedeploy-application", "codedeploy-deployment-group", "deployment-config", "hook", "wait-until"} {
+		if n == "wait-until" && strategy != bluegreen.Rolling {
+			continue
+		}
+		if fs.Changed(n) {
+			names = append(names, "--"+n)
+		}
+	}
+	return names
+}
+
+// parse checks the hooks and --wait-until; problems go to ps.
+func (f *codeDeployFlags) parse(ps *exitcode.Problems) ([]bluegreen.Hook, bluegreen.WaitUntil) {
+	var hooks []bluegreen.Hook
+	for _, s := range f.hooks {
+		h, err := bluegreen.ParseHook(s)
+		if err != nil {
+			ps.Add("--hook", 0, "%q: %v", s, err)
+			continue
+		}
+		hooks = append(hooks, h)
+	}
+	until, err := bluegreen.ParseWaitUntil(f.waitUntil)
+	if err != nil {
+		ps.Add("--wait-until", 0, "%v", err)
+	}
+	return hooks, until
+}
+
+// blueGreenReport is deploy --output json for a CODE_DEPLOY service or an
+// ECS-native blue/green, linear or canary one.
+type blueGreenReport struct {
+	Cluster                string `json:"cluster"`
+	Service                string `json:"service"`
+	TaskDefinition         string `json:"taskDefinition,omitempty"`
+	PreviousTaskDefinition string `json:"previousTaskDefinition,omitempty"`
+	Registered             bool   `json:"registered"`
+	*bluegreen.Result
+	APICalls     map[string]int `json:"apiCalls,omitempty"`
+	APICallTotal int            `json:"apiCallTotal,omitempty"`
+}
+
+// deployCodeDeploy deploys the planned revision to a CODE_DEPLOY service:
+// it finds the deployment group and checks the AppSpec before registering
+// anything (bad input exits 2 with nothing changed), registers the
+// revision, creates the CodeDeploy deployment and follows it.
+func deployCodeDeploy(ctx context.Context, o *deployOptions, clients *awsconfig.Clients, plan *rollout.Plan, opts rollout.Options) error {
+	d := o.deps
+	cluster, service := plan.Request.Cluster, plan.Request.Service
+	var ps exitcode.Problems
+	hooks, until := o.codeDeploy.parse(&ps)
+	for _, c := range plan.SettingChanges {
+		if c.Name != "forceNewDeployment" {
+			ps.Add(c.Name, 0, "service %s is deployed by CodeDeploy, which takes only a new revision: change %s with UpdateService or the deployment group, not with deploy", service, c.Name)
+		}
+	}
+	refuseRollingOnly(o, opts, &ps)
+	// The AppSpec is built once on a placeholder revision so that a bad hook
+	// or a service without a load balancer is refused before registering.
+	if _, err := bluegreen.NewAppSpec("arn:aws:ecs:placeholder:task-definition/check:1", plan.Service, hooks); err != nil {
+		ps.Add("--hook", 0, "%v", err)
+	}
+	if err := ps.Err(); err != nil {
+		return aboutService(err, cluster, service)
+	}
+	g, err := bluegreen.FindGroup(ctx, clients.CodeDeploy, cluster, service, o.codeDeploy.application, o.codeDeploy.group)
+	if err != nil {
+		var nf *bluegreen.NotFoundError
+		if errors.As(err, &nf) {
+			return aboutService(exitcode.Invalidf("%v; name it with --codedeploy-application and --codedeploy-deployment-group", err), cluster, service)
+		}
+		return aboutService(err, cluster, service)
+	}
+	opts.Reporter = d.Progress()
+	reg, err := rollout.RegisterRevision(ctx, clients.ECS, plan, opts)
+	if err != nil {
+		return aboutService(err, cluster, service)
+	}
+	timeout := opts.Timeout
+	if timeout <= 0 {
+		timeout = rollout.DefaultTimeout
+	}
+	res, derr := bluegreen.DeployCodeDeploy(ctx, clients.ECS, clients.CodeDeploy, bluegreen.CodeDeployRequest{
+		Cluster: cluster, Service: plan.Service, TaskDefinition: reg.TaskDefinition,
+		Application: g.Application, DeploymentGroup: g.Name, Config: o.codeDeploy.config, Hooks: hooks,
+		Description: "ecsdeploy deploy of " + shortName(reg.TaskDefinition),
+	}, bluegreen.FollowOptions{Until: until, Timeout: timeout, Reporter: opts.Reporter, Clock: d.Clock})
+	calls := d.Clients.Calls()
+	rep := blueGreenReport{Cluster: cluster, Service: service, TaskDefinition: reg.TaskDefinition,
+		PreviousTaskDefinition: reg.PreviousTaskDefinition, Registered: reg.Registered,
+		Result: res, APICalls: calls.Counts(), APICallTotal: calls.Total()}
+	return reportBlueGreen(d, rep, derr)
+}
+
+// refuseRollingOnly adds a problem when options of rolling deploys only are given.
+func refuseRollingOnly(o *deployOptions, opts rollout.Options, ps *exitcode.Problems) {
+	if o.noWait || opts.Rollback || opts.Watch.StableFor > 0 || opts.KeepRevisions > 0 || o.skipDeployment {
+		ps.Add("deploy", 0, "--no-wait, --rollback, --stable-for, --keep-revisions and --skip-deployments-check are for rolling deploys; a blue/green deployment rolls back by its own configuration (the group's auto-rollback, ECS's rollback)")
+	}
+}
+
+// reportBlueGreen prints the report and returns the exit code's error.
+func reportBlueGreen(d *Deps, rep blueGreenReport, derr error) error {
+	res := rep.Result
+	if derr != nil {
+		if res.Outcome == "" {
+			res.Outcome, res.Reason = progress.Failed, derr.Error()
+		}
+		if err := d.Render(rep, func(w io.Writer) { printCodeDeployResult(d, &rep) }); err != nil {
+			return err
+		}
+		return Silent(derr)
+	}
+	if err := d.Render(rep, func(w io.Writer) { printCodeDeployResult(d, &rep) }); err != nil {
+		return err
+	}
+	switch res.Outcome {
+	case progress.Succeeded:
+		return nil
+	case progress.TimedOut:
+		return Silent(exitcode.TimedOutf("deployment %s timed out: %s", res.DeploymentID, res.Reason))
+	default:
+		return Silent(exitcode.Failedf("deployment %s failed: %s", res.DeploymentID, res.Reason))
+	}
+}
+
+func printCodeDeployResult(d *Deps, rep *blueGreenReport) {
+	res := rep.Result
+	if res.Strategy == bluegreen.CodeDeploy {
+		fmt.Fprintf(d.IO.Out, "%s: service %s in %s, %s (CodeDeploy deployment %s in %s/%s): %s\n",
+			res.Outcome, rep.Service, rep.Cluster, shortName(rep.TaskDefinition), orDash(res.DeploymentID),
+			orDash(res.Application), orDash(res.DeploymentGroup), res.Reason)
+	} else {
+		fmt.Fprintf(d.IO.Out, "%s: service %s in %s, %s (%s service deployment %s): %s\n",
+			res.Outcome, rep.Service, rep.Cluster, shortName(rep.TaskDefinition), res.Strategy, shortName(orDash(res.DeploymentID)), res.Reason)
+	}
+	if res.Remaining != "" {
+		fmt.Fprintf(d.IO.ErrOut, "  still to come: %s\n", res.Remaining)
+	}
+	if res.PrimaryTaskDefinition != "" {
+		fmt.Fprintf(d.IO.ErrOut, "  PRIMARY task set runs %s\n", shortName(res.PrimaryTaskDefinition))
+	}
+}
+
+// deployNative deploys the planned revision to a service on ECS's own
+// BLUE_GREEN, LINEAR or CANARY strategy: it registers the revision, updates
+// the service with the planned changes and follows the service deployment
+// stage by stage.
+//
+// Partial: the strategy's settings (bake time, canary and linear steps,
+// target groups, listener rules, lifecycle hooks) are the service's own;
+// deploy does not change them.
+func deployNative(ctx context.Context, o *deployOptions, clients *awsconfig.Clients, plan *rollout.Plan, opts rollout.Options) error {
+	d := o.deps
+	cluster, service := plan.Request.Cluster, plan.Request.Service
+	var ps exitcode.Problems
+	_, until := o.codeDeploy.parse(&ps)
+	refuseRollingOnly(o, opts, &ps)
+	if err := ps.Err(); err != nil {
+		return aboutService(err, cluster, service)
+	}
+	opts.Reporter = d.Progress()
+	reg, err := rollout.RegisterRevision(ctx, clients.ECS, plan, opts)
+	if err != nil {
+		return aboutService(err, cluster, service)
+	}
+	timeout := opts.Timeout
+	if timeout <= 0 {
+		timeout = rollout.DefaultTimeout
+	}
+	in := *plan.Update
+	in.TaskDefinition = aws.String(reg.TaskDefinition)
+	res, derr := bluegreen.DeployNative(ctx, clients.ECS, bluegreen.NativeRequest{
+		Cluster: cluster, Service: service, TaskDefinition: reg.TaskDefinition, Update: &in,
+	}, bluegreen.FollowOptions{Until: until, Timeout: timeout, Reporter: opts.Reporter, Clock: d.Clock})
+	calls := d.Clients.Calls()
+	rep := blueGreenReport{Cluster: cluster, Service: service, TaskDefinition: reg.TaskDefinition,
+		PreviousTaskDefinition: reg.PreviousTaskDefinition, Registered: reg.Registered,
+		Result: res, APICalls: calls.Counts(), APICallTotal: calls.Total()}
+	return reportBlueGreen(d, rep, derr)
+}
