@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"errors"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -100,7 +101,9 @@ func runAction(t *testing.T, runnerTemp string, inputs map[string]string, env []
 			t.Fatalf("step %s has an expression in its script", step.ID)
 		}
 		script := filepath.Join(temp, step.ID+".sh")
-		os.WriteFile(script, []byte(step.Run), 0o700)
+		if err := os.WriteFile(script, []byte(step.Run), 0o700); err != nil {
+			t.Fatal(err)
+		}
 		out := filepath.Join(temp, step.ID+".out")
 		cmd := exec.Command("bash", "--noprofile", "--norc", "-eo", "pipefail", script)
 		cmd.Env = append(append(os.Environ(), env...), "GITHUB_OUTPUT="+out, "RUNNER_TEMP="+runnerTemp)
@@ -147,7 +150,7 @@ func readOutputs(t *testing.T, file string) map[string]string {
 func localStateWithService(t *testing.T) string {
 	t.Helper()
 	em := emulator.New(emulator.Options{Speed: 1000, DefaultCluster: true})
-	defer em.Close()
+	defer func() { _ = em.Close() }()
 	cfg, err := awsconfig.Load(context.Background(), awsconfig.Options{Handler: em, Region: "us-east-1"})
 	if err != nil {
 		t.Fatal(err)
@@ -241,8 +244,8 @@ func TestInvokedAsEcsDeploy(t *testing.T) {
 		t.Skipf("no symlinks here: %v", err)
 	}
 	out, err := exec.Command(link, "-c", "c", "-i", "repo/app").CombinedOutput()
-	ee, ok := err.(*exec.ExitError)
-	if !ok || ee.ExitCode() != 2 || !strings.Contains(string(out), "One of SERVICE or TASK DEFINITION is required") {
+	ee := (*exec.ExitError)(nil)
+	if !errors.As(err, &ee) || ee.ExitCode() != 2 || !strings.Contains(string(out), "One of SERVICE or TASK DEFINITION is required") {
 		t.Fatalf("ecs-deploy without -n: %v\n%s", err, out)
 	}
 }

@@ -222,7 +222,7 @@ func TestBlueGreenSurvivesSaveAndLoad(t *testing.T) {
 		t.Fatal(err)
 	}
 	em2 := emulator.New(emulator.Options{Clock: emulator.NewManualClock(em.Now()), Seed: 2})
-	t.Cleanup(func() { em2.Close() })
+	t.Cleanup(func() { _ = em2.Close() })
 	svc2 := Register(em2)
 	if err := em2.LoadState(file); err != nil {
 		t.Fatal(err)

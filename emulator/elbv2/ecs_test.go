@@ -199,7 +199,7 @@ func TestMembersNotSimulatedAreKeptAndWarnedOnce(t *testing.T) {
 	var warnings []string
 	em := emulator.New(emulator.Options{Clock: emulator.NewManualClock(t0), Seed: 1, DefaultCluster: true,
 		Warn: func(m string) { warnings = append(warnings, m) }})
-	t.Cleanup(func() { em.Close() })
+	t.Cleanup(func() { _ = em.Close() })
 	registerWeb(t, em, "web:1")
 	create := `{"serviceName":"%s","taskDefinition":"web","desiredCount":1,"launchType":"FARGATE",
 	  "networkConfiguration":{"awsvpcConfiguration":{"subnets":["subnet-1"]}},"availabilityZoneRebalancing":"ENABLED",

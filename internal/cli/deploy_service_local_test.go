@@ -1,7 +1,6 @@
 package cli
 
 import (
-	"os"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -16,7 +15,7 @@ func TestLocalSpecServiceSectionRoundTrips(t *testing.T) {
 	l := newLocalECS(t, nil)
 	l.createService(t, serviceSpec{image: "registry.example.com/app:1", desired: 1})
 	spec := filepath.Join(t.TempDir(), "deploy.yaml")
-	os.WriteFile(spec, []byte(`cluster: c
+	mustWrite(t, spec, `cluster: c
 service:
   service: web
   enableExecuteCommand: true
@@ -27,7 +26,7 @@ service:
     maximumPercent: 300
     alarms: {alarmNames: [web-5xx], enable: true, rollback: true}
 images: {app: "registry.example.com/app:2"}
-`), 0o600)
+`)
 	code, stdout, _ := l.run(t, []string{"deploy", "-f", spec, "--output", "json", "-t", "5m"}...)
 	if r := parseReport(t, stdout); code != 0 || r.Outcome != "succeeded" {
 		t.Fatalf("exit %d, report %+v", code, r)

@@ -3,6 +3,7 @@ package cli
 import (
 	"bufio"
 	"context"
+	"errors"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -99,7 +100,7 @@ func runEcsDeploy(ctx context.Context, d *Deps, args []string) error {
 	}
 	inv, err := scriptargs.Parse(script, os.LookupEnv)
 	if err != nil {
-		if e, ok := err.(*scriptargs.Error); ok && e.Usage {
+		if e := (*scriptargs.Error)(nil); errors.As(err, &e) && e.Usage {
 			return exitcode.Invalidf("%s (see ecsdeploy ecs-deploy --help)", e.Message)
 		}
 		return exitcode.With(exitcode.Invalid, err)
@@ -121,9 +122,11 @@ func runEcsDeploy(ctx context.Context, d *Deps, args []string) error {
 		if err != nil {
 			return err
 		}
-		f.Close()
+		if err := f.Close(); err != nil {
+			return err
+		}
 		outputs = f.Name()
-		defer os.Remove(outputs)
+		defer func() { _ = os.Remove(outputs) }()
 		native = append(native, "--outputs-file", outputs)
 	}
 	// The native command runs on the same dependencies: its flags are
@@ -156,7 +159,7 @@ func noteMaxDefinitions(ctx context.Context, d *Deps, n int, outputsFile string)
 				family = v
 			}
 		}
-		f.Close()
+		_ = f.Close() // opened for reading only
 	}
 	if family == "" {
 		return

@@ -2,7 +2,6 @@ package cli
 
 import (
 	"context"
-	"os"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -98,8 +97,8 @@ func TestScriptExampleProfile(t *testing.T) {
 	l.createService(t, serviceSpec{image: scriptRepo + ":1", desired: 1})
 	dir := t.TempDir()
 	config, creds := filepath.Join(dir, "config"), filepath.Join(dir, "credentials")
-	os.WriteFile(config, []byte("[profile my-profile]\nregion = us-east-1\n"), 0o600)
-	os.WriteFile(creds, []byte("[my-profile]\naws_access_key_id = AKIDPROFILE\naws_secret_access_key = profile-secret\n"), 0o600)
+	mustWrite(t, config, "[profile my-profile]\nregion = us-east-1\n")
+	mustWrite(t, creds, "[my-profile]\naws_access_key_id = AKIDPROFILE\naws_secret_access_key = profile-secret\n")
 	t.Setenv("AWS_CONFIG_FILE", config)
 	t.Setenv("AWS_SHARED_CREDENTIALS_FILE", creds)
 	t.Setenv("CI_TIMESTAMP", "build-7")

@@ -3,9 +3,11 @@ package cli
 import (
 	"context"
 	"fmt"
+	"os"
 	"sort"
 	"strings"
 	"sync"
+	"testing"
 
 	"github.com/ecsdeploy/ecsdeploy/iampolicy"
 )
@@ -78,4 +80,12 @@ func iamPolicyCoversRecordedCalls() (problems []string, checked int) {
 		}
 	}
 	return problems, checked
+}
+
+// mustWrite writes a test's file, failing the test if it cannot.
+func mustWrite(t *testing.T, path, text string) {
+	t.Helper()
+	if err := os.WriteFile(path, []byte(text), 0o600); err != nil {
+		t.Fatal(err)
+	}
 }

@@ -36,12 +36,14 @@ func TestLocalEmulatorServesCodeDeploy(t *testing.T) {
 	if err := em.SaveState(file); err != nil {
 		t.Fatal(err)
 	}
-	em.Close()
+	if err := em.Close(); err != nil {
+		t.Fatal(err)
+	}
 	em, err = openLocalEmulator(file, emulator.DefaultSpeed)
 	if err != nil {
 		t.Fatal(err)
 	}
-	defer em.Close()
+	defer func() { _ = em.Close() }()
 	out, err := client(em).GetApplication(ctx, &cd.GetApplicationInput{ApplicationName: aws.String("web")})
 	if err != nil || out.Application.ComputePlatform != cdtypes.ComputePlatformEcs || out.Application.CreateTime == nil {
 		t.Fatalf("after reopening: %+v %v", out, err)

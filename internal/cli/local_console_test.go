@@ -28,7 +28,7 @@ func serveFor(t *testing.T, args ...string) (addr string, stop func() string) {
 	}()
 	for i := 0; i < 100; i++ {
 		if c, err := net.Dial("tcp", addr); err == nil {
-			c.Close()
+			_ = c.Close()
 			break
 		}
 		time.Sleep(50 * time.Millisecond)
@@ -43,7 +43,7 @@ func get(t *testing.T, url string) (int, string, string) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	defer res.Body.Close()
+	defer func() { _ = res.Body.Close() }()
 	body, _ := io.ReadAll(res.Body)
 	return res.StatusCode, res.Header.Get("Location"), string(body)
 }
@@ -57,7 +57,7 @@ func TestLocalServeServesTheConsoleByDefault(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	defer res.Body.Close()
+	defer func() { _ = res.Body.Close() }()
 	started := time.Now()
 	out := stop()
 	if took := time.Since(started); took > 4*time.Second {

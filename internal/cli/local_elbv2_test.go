@@ -35,12 +35,14 @@ func TestLocalEmulatorKeepsLoadBalancersInItsState(t *testing.T) {
 	if err := em.SaveState(file); err != nil {
 		t.Fatal(err)
 	}
-	em.Close()
+	if err := em.Close(); err != nil {
+		t.Fatal(err)
+	}
 	em, err = openLocalEmulator(file, emulator.DefaultSpeed)
 	if err != nil {
 		t.Fatal(err)
 	}
-	defer em.Close()
+	defer func() { _ = em.Close() }()
 	out, err := client(em).DescribeLoadBalancers(ctx, &elb.DescribeLoadBalancersInput{Names: []string{"web"}})
 	if err != nil || len(out.LoadBalancers) != 1 {
 		t.Fatalf("after reopening: %+v %v", out, err)

@@ -138,7 +138,7 @@ func UseFakeAWSEnv() (cleanup func(), err error) {
 		if v == "" {
 			_ = os.Unsetenv(k)
 		} else {
-			os.Setenv(k, v)
+			_ = os.Setenv(k, v)
 		}
 	}
 	return func() { _ = os.RemoveAll(dir) }, nil

@@ -67,7 +67,7 @@ func (c *Collector) LintMain() int {
 		fmt.Fprintln(os.Stderr, err)
 		return 1
 	}
-	defer os.RemoveAll(dir)
+	defer func() { _ = os.RemoveAll(dir) }()
 	files, err := c.write(dir)
 	if err == nil {
 		_, err = testenv.CfnLintFiles(bin, files...)
