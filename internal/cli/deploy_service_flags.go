@@ -49,7 +49,7 @@ func (f *serviceFlags) register(fs *pflag.FlagSet) {
 func (f *serviceFlags) apply(x *expander, req *rollout.Request) {
 	if x.given("family") {
 		req.Family = strings.TrimSpace(x.expand("family", f.family))
-		if !familyNameRE.MatchString(req.Family) {
+		if !familyNameRE().MatchString(req.Family) {
 			x.problems.Add("--family", 0, "%q is not a task-definition family name (up to 255 letters, digits, '_' and '-')", req.Family)
 		}
 	}

@@ -14,6 +14,7 @@ import (
 	"github.com/ecsdeploy/ecsdeploy/exitcode"
 	"github.com/ecsdeploy/ecsdeploy/rollout"
 	"github.com/ecsdeploy/ecsdeploy/scriptargs"
+	"github.com/ecsdeploy/ecsdeploy/version"
 )
 
 // ScriptName is the ecs-deploy script's name: invoked under it (a symlink or
@@ -106,7 +107,7 @@ func runEcsDeploy(ctx context.Context, d *Deps, args []string) error {
 		return exitcode.With(exitcode.Invalid, err)
 	}
 	if inv.Version {
-		fmt.Fprintln(d.IO.Out, Version)
+		fmt.Fprintln(d.IO.Out, version.String())
 		return nil
 	}
 	for _, n := range inv.Notes {

@@ -90,7 +90,7 @@ func (f *revisionFlags) resolve(flags *pflag.FlagSet) (*revisionRequest, exitcod
 	}
 	if x.given("family") {
 		r.Family = strings.TrimSpace(x.expand("family", f.family))
-		if !familyNameRE.MatchString(r.Family) {
+		if !familyNameRE().MatchString(r.Family) {
 			ps.Add("--family", 0, "%q is not a task-definition family name (up to 255 letters, digits, '_' and '-')", r.Family)
 		}
 	}

@@ -4,7 +4,6 @@ import (
 	"context"
 	"fmt"
 	"io"
-	"regexp"
 	"sort"
 	"strings"
 	"time"
@@ -14,11 +13,12 @@ import (
 
 	"github.com/ecsdeploy/ecsdeploy/exitcode"
 	"github.com/ecsdeploy/ecsdeploy/inspect"
+	"github.com/ecsdeploy/ecsdeploy/internal/lazy"
 	"github.com/ecsdeploy/ecsdeploy/rollout"
 )
 
 // familyNameRE is what ECS accepts as a task-definition family.
-var familyNameRE = regexp.MustCompile(`^[A-Za-z0-9_-]{1,255}$`)
+var familyNameRE = lazy.Regexp(`^[A-Za-z0-9_-]{1,255}$`)
 
 type revisionsOptions struct {
 	deps     *Deps
@@ -140,7 +140,7 @@ func resolveFamilyTarget(flags *pflag.FlagSet, plan *planFlags, familyArg string
 }
 
 func checkFamily(family string) error {
-	if !familyNameRE.MatchString(family) {
+	if !familyNameRE().MatchString(family) {
 		return exitcode.Invalidf("FAMILY %q is not a task-definition family name (up to 255 letters, digits, '_' and '-')", family)
 	}
 	return nil

@@ -18,10 +18,8 @@ import (
 	"github.com/ecsdeploy/ecsdeploy/awsconfig"
 	"github.com/ecsdeploy/ecsdeploy/emulator/statelock"
 	"github.com/ecsdeploy/ecsdeploy/exitcode"
+	"github.com/ecsdeploy/ecsdeploy/version"
 )
-
-// Version is set at build time with -ldflags "-X github.com/ecsdeploy/ecsdeploy/internal/cli.Version=...".
-var Version = "dev"
 
 // Main runs ecsdeploy with args on the process's streams, with the local ECS
 // kept in its state file, and returns the process exit code.
@@ -39,7 +37,7 @@ func NewRootCmd(d *Deps) *cobra.Command {
 	root := &cobra.Command{
 		Use:           "ecsdeploy",
 		Short:         "Deploy applications to Amazon ECS, safely and fast",
-		Version:       Version,
+		Version:       version.String(),
 		SilenceUsage:  true,
 		SilenceErrors: true,
 		PersistentPreRunE: func(cmd *cobra.Command, args []string) error {
