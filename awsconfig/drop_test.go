@@ -12,7 +12,7 @@ import (
 	"github.com/ecsdeploy/ecsdeploy/awsconfig/transient"
 	"github.com/ecsdeploy/ecsdeploy/emulator"
 	"github.com/ecsdeploy/ecsdeploy/emulator/scenario"
-	"github.com/ecsdeploy/ecsdeploy/internal/failure"
+	"github.com/ecsdeploy/ecsdeploy/exitcode"
 )
 
 // A connection the local ECS drops is the same failure in-process as over a
@@ -45,8 +45,8 @@ func TestADroppedConnectionIsTheSameFailureInProcessAndOverASocket(t *testing.T)
 		if !transient.Connection(err) {
 			t.Errorf("%s: %v is not classified as a failure on the wire", name, err)
 		}
-		if code := failure.CodeOf(err); code != failure.CodeAWS {
-			t.Errorf("%s: exit code %d for %v, want %d", name, code, err, failure.CodeAWS)
+		if code := exitcode.Of(err); code != exitcode.AWS {
+			t.Errorf("%s: exit code %d for %v, want %d", name, code, err, exitcode.AWS)
 		}
 	}
 	if inProcess != socket {

@@ -11,8 +11,8 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/ecs/types"
 
 	"github.com/ecsdeploy/ecsdeploy/awsconfig/transient"
+	"github.com/ecsdeploy/ecsdeploy/exitcode"
 	"github.com/ecsdeploy/ecsdeploy/internal/ecsref"
-	"github.com/ecsdeploy/ecsdeploy/internal/failure"
 	"github.com/ecsdeploy/ecsdeploy/progress"
 	"github.com/ecsdeploy/ecsdeploy/watch"
 )
@@ -50,7 +50,7 @@ type Options struct {
 // registers the new revision, updates the service, and (unless NoWait)
 // follows our deployment to its verdict, then rolls back or prunes as asked.
 // The Result is returned even with an error; the error carries the exit
-// code (failure.CodeOf): 1 failed, 3 timed out, 4 AWS refused a call.
+// code (exitcode.Of): 1 failed, 3 timed out, 4 AWS refused a call.
 func Deploy(ctx context.Context, api ECSAPI, plan *Plan, opts Options) (*Result, error) {
 	if opts.Timeout <= 0 {
 		opts.Timeout = DefaultTimeout
@@ -186,7 +186,7 @@ func (d *deployer) run(ctx context.Context, plan *Plan, res *Result) error {
 	if ours == nil {
 		res.Outcome = progress.Failed
 		res.Reason = "UpdateService returned no PRIMARY deployment to follow"
-		return failure.Failedf("%s", res.Reason)
+		return exitcode.Failedf("%s", res.Reason)
 	}
 	d.step("waiting for deployment %s (timeout %s)", aws.ToString(ours.Id), d.deadline.Sub(d.now()).Round(time.Second))
 	wr, err := watch.Wait(ctx, d.api, watch.Target{
@@ -222,9 +222,9 @@ func (d *deployer) run(ctx context.Context, plan *Plan, res *Result) error {
 		d.rollback(ctx, plan, wr, res)
 	}
 	if wr.Outcome == progress.TimedOut {
-		return failure.TimedOutf("deployment %s timed out: %s", res.DeploymentID, wr.Reason)
+		return exitcode.TimedOutf("deployment %s timed out: %s", res.DeploymentID, wr.Reason)
 	}
-	return failure.Failedf("deployment %s failed: %s", res.DeploymentID, wr.Reason)
+	return exitcode.Failedf("deployment %s failed: %s", res.DeploymentID, wr.Reason)
 }
 
 // awaitInProgress waits for a deployment that was already rolling out, then
@@ -249,7 +249,7 @@ func (d *deployer) awaitInProgress(ctx context.Context, plan *Plan, res *Result)
 		res.Outcome = NotStarted
 		res.Reason = fmt.Sprintf("deployment %s, already in progress, did not finish in time; nothing was changed", id)
 		res.PreviousTaskDefinition = aws.ToString(plan.Service.TaskDefinition)
-		return nil, failure.TimedOutf("%s", res.Reason)
+		return nil, exitcode.TimedOutf("%s", res.Reason)
 	}
 	next, err := MakePlan(ctx, d.api, plan.Request)
 	if err != nil {

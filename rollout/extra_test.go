@@ -9,7 +9,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/ecs"
 	"github.com/aws/aws-sdk-go-v2/service/ecs/types"
 
-	"github.com/ecsdeploy/ecsdeploy/internal/failure"
+	"github.com/ecsdeploy/ecsdeploy/exitcode"
 )
 
 func TestExtraUpdateMembersAreSentOnlyWhenTheyChange(t *testing.T) {
@@ -83,7 +83,7 @@ func TestFamilyRegistersIntoAnotherFamily(t *testing.T) {
 		t.Fatalf("no-change --family: %+v %v", plan, err)
 	}
 	_, err = MakePlan(context.Background(), f, Request{Cluster: "c", Service: "web", Family: "x", Source: Source{Existing: "web:1"}})
-	if failure.CodeOf(err) != failure.CodeInvalid {
+	if exitcode.Of(err) != exitcode.Invalid {
 		t.Errorf("--family with an existing revision: %v", err)
 	}
 }
@@ -92,7 +92,7 @@ func TestLaunchTypeCannotChangeInPlace(t *testing.T) {
 	f, _ := setup(t)
 	f.services["web"].LaunchType = types.LaunchTypeEc2
 	_, err := MakePlan(context.Background(), f, Request{Cluster: "c", Service: "web", Settings: ServiceSettings{LaunchType: types.LaunchTypeFargate}})
-	if failure.CodeOf(err) != failure.CodeInvalid || !strings.Contains(err.Error(), "--capacity-provider") {
+	if exitcode.Of(err) != exitcode.Invalid || !strings.Contains(err.Error(), "--capacity-provider") {
 		t.Fatalf("err = %v", err)
 	}
 	if _, err := MakePlan(context.Background(), f, Request{Cluster: "c", Service: "web", Settings: ServiceSettings{LaunchType: types.LaunchTypeEc2}}); err != nil {

@@ -9,8 +9,8 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/ecs"
 	"github.com/aws/aws-sdk-go-v2/service/ecs/types"
 
+	"github.com/ecsdeploy/ecsdeploy/exitcode"
 	"github.com/ecsdeploy/ecsdeploy/internal/ecsref"
-	"github.com/ecsdeploy/ecsdeploy/internal/failure"
 	"github.com/ecsdeploy/ecsdeploy/taskdef"
 )
 
@@ -57,7 +57,7 @@ func (p *Plan) Family() string {
 
 // MakePlan reads the service and task definitions and computes the plan. It
 // writes nothing. A change that names a container the task definition lacks
-// is invalid input (failure.Problems, exit code 2).
+// is invalid input (exitcode.Problems, exit code 2).
 func MakePlan(ctx context.Context, api ECSAPI, req Request) (*Plan, error) {
 	svc, err := DescribeService(ctx, api, req.Cluster, req.Service)
 	if err != nil {
@@ -65,13 +65,13 @@ func MakePlan(ctx context.Context, api ECSAPI, req Request) (*Plan, error) {
 	}
 	if dc := svc.DeploymentController; dc != nil && dc.Type != "" && dc.Type != types.DeploymentControllerTypeEcs &&
 		(dc.Type != types.DeploymentControllerTypeCodeDeploy || !req.CodeDeploy) {
-		return nil, failure.Invalidf("service %s uses the %s deployment controller; deploy does rolling updates of ECS-controlled services only", req.Service, dc.Type)
+		return nil, exitcode.Invalidf("service %s uses the %s deployment controller; deploy does rolling updates of ECS-controlled services only", req.Service, dc.Type)
 	}
 	if lt := req.Settings.LaunchType; lt != "" && len(svc.CapacityProviderStrategy) == 0 && svc.LaunchType != lt {
-		return nil, failure.Invalidf("--launch-type %s: service %s runs on %s, and ECS cannot change a service's launch type; use --capacity-provider (for example FARGATE or FARGATE_SPOT) or create the service again", lt, req.Service, orNone(string(svc.LaunchType)))
+		return nil, exitcode.Invalidf("--launch-type %s: service %s runs on %s, and ECS cannot change a service's launch type; use --capacity-provider (for example FARGATE or FARGATE_SPOT) or create the service again", lt, req.Service, orNone(string(svc.LaunchType)))
 	}
 	if req.Family != "" && req.Source.Existing != "" {
-		return nil, failure.Invalidf("--family registers a new revision; it cannot be combined with --task-definition, which deploys an existing one")
+		return nil, exitcode.Invalidf("--family registers a new revision; it cannot be combined with --task-definition, which deploys an existing one")
 	}
 	p := &Plan{Request: req, Service: svc}
 	p.Current, p.CurrentTags, err = describeTaskDefinition(ctx, api, aws.ToString(svc.TaskDefinition))
@@ -249,17 +249,17 @@ func DescribeService(ctx context.Context, api ServiceDescriber, cluster, service
 	out, err := api.DescribeServices(ctx, &ecs.DescribeServicesInput{Cluster: aws.String(cluster), Services: []string{service}})
 	var noCluster *types.ClusterNotFoundException
 	if errors.As(err, &noCluster) {
-		return types.Service{}, failure.Invalidf("cluster %s not found", cluster)
+		return types.Service{}, exitcode.Invalidf("cluster %s not found", cluster)
 	}
 	if err != nil {
 		return types.Service{}, fmt.Errorf("describe service %s: %w", service, err)
 	}
 	if len(out.Services) == 0 {
-		return types.Service{}, failure.Invalidf("service %s not found in cluster %s", service, cluster)
+		return types.Service{}, exitcode.Invalidf("service %s not found in cluster %s", service, cluster)
 	}
 	svc := out.Services[0]
 	if st := aws.ToString(svc.Status); st == "INACTIVE" {
-		return types.Service{}, failure.Invalidf("service %s in cluster %s is %s (deleted)", service, cluster, st)
+		return types.Service{}, exitcode.Invalidf("service %s in cluster %s is %s (deleted)", service, cluster, st)
 	}
 	return svc, nil
 }

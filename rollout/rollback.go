@@ -12,8 +12,8 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/ecs/types"
 	"github.com/aws/smithy-go"
 
+	"github.com/ecsdeploy/ecsdeploy/exitcode"
 	"github.com/ecsdeploy/ecsdeploy/internal/ecsref"
-	"github.com/ecsdeploy/ecsdeploy/internal/failure"
 	"github.com/ecsdeploy/ecsdeploy/progress"
 	"github.com/ecsdeploy/ecsdeploy/watch"
 )
@@ -67,7 +67,7 @@ func Rollback(ctx context.Context, api ECSAPI, req RollbackRequest, opts Rollbac
 	if ours == nil {
 		rb.Outcome = progress.Failed
 		rb.Reason = "UpdateService returned no PRIMARY deployment to follow"
-		return rb, failure.Failedf("%s", rb.Reason)
+		return rb, exitcode.Failedf("%s", rb.Reason)
 	}
 	rb.DeploymentID = aws.ToString(ours.Id)
 	rb.TaskDefinition = aws.ToString(ours.TaskDefinition)
@@ -80,9 +80,9 @@ func Rollback(ctx context.Context, api ECSAPI, req RollbackRequest, opts Rollbac
 	case err != nil:
 		return rb, err
 	case rb.Outcome == progress.TimedOut:
-		return rb, failure.TimedOutf("rollback deployment %s timed out: %s", rb.DeploymentID, rb.Reason)
+		return rb, exitcode.TimedOutf("rollback deployment %s timed out: %s", rb.DeploymentID, rb.Reason)
 	case rb.Outcome == progress.Failed:
-		return rb, failure.Failedf("rollback deployment %s failed: %s", rb.DeploymentID, rb.Reason)
+		return rb, exitcode.Failedf("rollback deployment %s failed: %s", rb.DeploymentID, rb.Reason)
 	}
 	return rb, nil
 }
@@ -138,7 +138,7 @@ func RollbackTarget(ctx context.Context, api ECSAPI, cluster, service string, to
 			return arn, svc, "could not tell which revision ran before; chose the newest ACTIVE revision older than the current one", nil
 		}
 	}
-	return "", svc, "", failure.Failedf("no ACTIVE revision of %s older than %d to roll back to; name the revision to roll back to", family, rev)
+	return "", svc, "", exitcode.Failedf("no ACTIVE revision of %s older than %d to roll back to; name the revision to roll back to", family, rev)
 }
 
 // isClientException reports whether err is ECS's ClientException: a request

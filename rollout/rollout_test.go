@@ -15,7 +15,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/ecs"
 	"github.com/aws/aws-sdk-go-v2/service/ecs/types"
 
-	"github.com/ecsdeploy/ecsdeploy/internal/failure"
+	"github.com/ecsdeploy/ecsdeploy/exitcode"
 	"github.com/ecsdeploy/ecsdeploy/progress"
 	"github.com/ecsdeploy/ecsdeploy/taskdef"
 	"github.com/ecsdeploy/ecsdeploy/watch"
@@ -84,8 +84,8 @@ func TestPlanWarnsAboutAnUnsetThatFindsNothing(t *testing.T) {
 func TestPlanRejectsUnknownContainerBeforeAnyWrite(t *testing.T) {
 	f, _ := setup(t)
 	_, err := MakePlan(context.Background(), f, Request{Cluster: "c", Service: "web", Changes: imageChange("nope", "x:1")})
-	if failure.CodeOf(err) != failure.CodeInvalid {
-		t.Fatalf("err = %v (code %d), want invalid input", err, failure.CodeOf(err))
+	if exitcode.Of(err) != exitcode.Invalid {
+		t.Fatalf("err = %v (code %d), want invalid input", err, exitcode.Of(err))
 	}
 	if !strings.Contains(err.Error(), "nope") {
 		t.Fatalf("error %q does not name the container", err)
@@ -142,8 +142,8 @@ func TestUpdateFailureDeregistersTheOrphanRevision(t *testing.T) {
 	}
 	f.failWrite["Update"] = apiError("InvalidParameterException")
 	res, err := Deploy(context.Background(), f, plan, Options{Watch: fastWatch})
-	if failure.CodeOf(err) != failure.CodeAWS {
-		t.Fatalf("err = %v (code %d), want an AWS error", err, failure.CodeOf(err))
+	if exitcode.Of(err) != exitcode.AWS {
+		t.Fatalf("err = %v (code %d), want an AWS error", err, exitcode.Of(err))
 	}
 	if res.OrphanDeregistered != arnPrefix+"web:2" || !slices.Contains(f.writes, "Deregister web:2") {
 		t.Fatalf("orphan not deregistered: result %q, writes %v", res.OrphanDeregistered, f.writes)
@@ -204,8 +204,8 @@ func TestUpdateFailureKeepsARevisionTheServiceUses(t *testing.T) {
 	f.failWrite["Update"] = apiError("InvalidParameterException")
 	f.services["web"].Deployments = append(f.services["web"].Deployments, types.Deployment{Id: aws.String("ecs-svc/other"), Status: aws.String("ACTIVE"), TaskDefinition: aws.String(arnPrefix + "web:2")})
 	res, err := Deploy(context.Background(), f, plan, Options{Watch: fastWatch, Timeout: 5 * time.Second})
-	if failure.CodeOf(err) != failure.CodeAWS {
-		t.Fatalf("err = %v (code %d), want an AWS error", err, failure.CodeOf(err))
+	if exitcode.Of(err) != exitcode.AWS {
+		t.Fatalf("err = %v (code %d), want an AWS error", err, exitcode.Of(err))
 	}
 	if slices.Contains(f.writes, "Deregister web:2") || res.OrphanDeregistered != "" {
 		t.Fatalf("deregistered a revision a deployment of the service uses: writes %v", f.writes)
@@ -223,8 +223,8 @@ func TestCircuitBreakerRollbackIsAFailureAndRollbackFollowsECS(t *testing.T) {
 	}
 	f.onPoll = breakerRollback(td1)
 	res, err := Deploy(context.Background(), f, plan, Options{Watch: fastWatch, Timeout: 5 * time.Second, Rollback: true})
-	if failure.CodeOf(err) != failure.CodeFailed {
-		t.Fatalf("err = %v (code %d), want failed", err, failure.CodeOf(err))
+	if exitcode.Of(err) != exitcode.Failed {
+		t.Fatalf("err = %v (code %d), want failed", err, exitcode.Of(err))
 	}
 	if res.Outcome != progress.Failed || !strings.Contains(res.Reason, "rolling back") {
 		t.Fatalf("outcome %q reason %q", res.Outcome, res.Reason)
@@ -247,8 +247,8 @@ func TestCircuitBreakerRollbackWithRollbackFlagRestoresTheDesiredCount(t *testin
 	}
 	f.onPoll = breakerRollback(td1)
 	res, err := Deploy(context.Background(), f, plan, Options{Watch: fastWatch, Timeout: 5 * time.Second, Rollback: true})
-	if failure.CodeOf(err) != failure.CodeFailed {
-		t.Fatalf("err = %v (code %d), want failed", err, failure.CodeOf(err))
+	if exitcode.Of(err) != exitcode.Failed {
+		t.Fatalf("err = %v (code %d), want failed", err, exitcode.Of(err))
 	}
 	svc := f.services["web"]
 	if aws.ToString(svc.TaskDefinition) != td1 || svc.DesiredCount != 2 {
@@ -274,8 +274,8 @@ func TestTimeoutRollsBackTaskDefinitionAndDesiredCount(t *testing.T) {
 		}
 	}
 	res, err := Deploy(context.Background(), f, plan, Options{Watch: fastWatch, Timeout: 50 * time.Millisecond, Rollback: true})
-	if failure.CodeOf(err) != failure.CodeTimedOut {
-		t.Fatalf("err = %v (code %d), want timed out", err, failure.CodeOf(err))
+	if exitcode.Of(err) != exitcode.TimedOut {
+		t.Fatalf("err = %v (code %d), want timed out", err, exitcode.Of(err))
 	}
 	rb := res.Rollback
 	if rb == nil || rb.ByECS || rb.Outcome != progress.Succeeded || rb.TaskDefinition != td1 || aws.ToInt32(rb.DesiredCount) != 2 {
@@ -306,8 +306,8 @@ func TestRollbackTargetFallsBackToPreviousActiveRevisionWithANote(t *testing.T) 
 	}
 	// A revision that does not exist is the user's mistake, said plainly.
 	_, _, _, err = RollbackTarget(context.Background(), f, "c", "web", 99)
-	if failure.CodeOf(err) != failure.CodeInvalid || !strings.Contains(fmt.Sprint(err), "web:99 does not exist") {
-		t.Fatalf("--to-revision 99: exit %d, %v", failure.CodeOf(err), err)
+	if exitcode.Of(err) != exitcode.Invalid || !strings.Contains(fmt.Sprint(err), "web:99 does not exist") {
+		t.Fatalf("--to-revision 99: exit %d, %v", exitcode.Of(err), err)
 	}
 }
 
@@ -317,8 +317,8 @@ func TestRollbackTargetToRevisionAWSErrorIsNotInvalidInput(t *testing.T) {
 	f, _ := setup(t)
 	f.failDescribeTaskDefinition = apiError("AccessDeniedException")
 	_, _, _, err := RollbackTarget(context.Background(), f, "c", "web", 1)
-	if code := failure.CodeOf(err); code != failure.CodeAWS {
-		t.Fatalf("exit %d (%v), want %d", code, err, failure.CodeAWS)
+	if code := exitcode.Of(err); code != exitcode.AWS {
+		t.Fatalf("exit %d (%v), want %d", code, err, exitcode.AWS)
 	}
 }
 
@@ -395,8 +395,8 @@ func TestRegisterFailureIsAnAWSErrorAndUpdatesNothing(t *testing.T) {
 	}
 	f.failWrite["Register"] = apiError("ClientException")
 	_, err = Deploy(context.Background(), f, plan, Options{Watch: fastWatch})
-	if failure.CodeOf(err) != failure.CodeAWS || slices.Contains(f.writes, "Update web") {
-		t.Fatalf("err %v (code %d), writes %v", err, failure.CodeOf(err), f.writes)
+	if exitcode.Of(err) != exitcode.AWS || slices.Contains(f.writes, "Update web") {
+		t.Fatalf("err %v (code %d), writes %v", err, exitcode.Of(err), f.writes)
 	}
 	var api interface{ ErrorCode() string }
 	if !errors.As(err, &api) {
@@ -420,7 +420,7 @@ func TestRollbackLeavesADeploymentThatReplacedOursAlone(t *testing.T) {
 		}
 	}
 	res, err := Deploy(context.Background(), f, plan, Options{Watch: fastWatch, Timeout: 5 * time.Second, Rollback: true})
-	if failure.CodeOf(err) != failure.CodeFailed || !strings.Contains(res.Reason, "replaced by deployment ecs-svc/someone-else") {
+	if exitcode.Of(err) != exitcode.Failed || !strings.Contains(res.Reason, "replaced by deployment ecs-svc/someone-else") {
 		t.Fatalf("err %v, reason %q", err, res.Reason)
 	}
 	if res.Rollback != nil || strings.Count(strings.Join(f.writes, ","), "Update web") != 1 || len(res.Warnings) == 0 {
@@ -440,7 +440,7 @@ func TestTimeoutMessageStatesTheWholeTimeout(t *testing.T) {
 	f.onPoll = func(*types.Service, int) {}
 	slowRegister := &slowWrites{fakeECS: f, delay: 150 * time.Millisecond}
 	res, err := Deploy(context.Background(), slowRegister, plan, Options{Watch: fastWatch, Timeout: 300 * time.Millisecond})
-	if failure.CodeOf(err) != failure.CodeTimedOut {
+	if exitcode.Of(err) != exitcode.TimedOut {
 		t.Fatalf("err = %v, want a timeout", err)
 	}
 	if !strings.HasPrefix(res.Reason, "timed out after 300ms (counted from the start of the command") {

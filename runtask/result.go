@@ -7,8 +7,8 @@ import (
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/ecs/types"
 
+	"github.com/ecsdeploy/ecsdeploy/exitcode"
 	"github.com/ecsdeploy/ecsdeploy/internal/ecsref"
-	"github.com/ecsdeploy/ecsdeploy/internal/failure"
 )
 
 // LaunchFailure is a task RunTask could not launch (no capacity, a missing
@@ -85,7 +85,7 @@ func (r Result) Err() error {
 	if r.ExitCode == 0 {
 		return nil
 	}
-	return failure.WithCode(r.ExitCode, fmt.Errorf("%s", r.Message))
+	return exitcode.With(r.ExitCode, fmt.Errorf("%s", r.Message))
 }
 
 // TaskID is the last part of a task ARN (the id logs streams are named by).

@@ -17,7 +17,7 @@ import (
 
 	"go.yaml.in/yaml/v3"
 
-	"github.com/ecsdeploy/ecsdeploy/internal/failure"
+	"github.com/ecsdeploy/ecsdeploy/exitcode"
 	"github.com/ecsdeploy/ecsdeploy/internal/lazy"
 	"github.com/ecsdeploy/ecsdeploy/vars"
 )
@@ -56,7 +56,7 @@ type LineSetter interface{ SetLines(Lines) }
 const maxNodes = 200000
 
 // Decode substitutes variables in data and decodes it into into, which must
-// be a non-nil pointer. The result is failure.Problems listing every problem
+// be a non-nil pointer. The result is exitcode.Problems listing every problem
 // found, or nil. Supported targets: structs (fields named by their yaml tag,
 // ",inline" embedded structs), pointers (nil when the field is absent or
 // null), maps with string keys, slices, strings, booleans, numbers, Duration,
@@ -115,7 +115,7 @@ type nodeDecoder interface {
 
 type decoder struct {
 	r       vars.Resolver
-	probs   failure.Problems
+	probs   exitcode.Problems
 	lines   Lines
 	visited int
 	aborted bool

@@ -10,7 +10,7 @@ import (
 
 	"go.yaml.in/yaml/v3"
 
-	"github.com/ecsdeploy/ecsdeploy/internal/failure"
+	"github.com/ecsdeploy/ecsdeploy/exitcode"
 	"github.com/ecsdeploy/ecsdeploy/vars"
 )
 
@@ -110,9 +110,9 @@ name: again
 `
 	var s sample
 	err := Decode([]byte(doc), resolver(nil), &s)
-	var ps failure.Problems
+	var ps exitcode.Problems
 	if !errors.As(err, &ps) {
-		t.Fatalf("want failure.Problems, got %v", err)
+		t.Fatalf("want exitcode.Problems, got %v", err)
 	}
 	want := []struct {
 		line  int
@@ -141,8 +141,8 @@ name: again
 			t.Errorf("problem %d = %+v, want line %d field %s containing %q", i, p, w.line, w.field, w.msg)
 		}
 	}
-	if failure.CodeOf(err) != failure.CodeInvalid {
-		t.Errorf("exit code %d", failure.CodeOf(err))
+	if exitcode.Of(err) != exitcode.Invalid {
+		t.Errorf("exit code %d", exitcode.Of(err))
 	}
 }
 
@@ -223,7 +223,7 @@ func FuzzDecode(f *testing.F) {
 		r := resolver(map[string]string{"V": "v", "N": "2"})
 		var s sample
 		if err := Decode([]byte(doc), r, &s); err != nil {
-			var ps failure.Problems
+			var ps exitcode.Problems
 			if !errors.As(err, &ps) || len(ps) == 0 {
 				t.Fatalf("Decode(%q) failed without problems: %v", doc, err)
 			}
@@ -260,7 +260,7 @@ func TestDecodeUsesUnmarshalers(t *testing.T) {
 		t.Fatalf("got %+v", s)
 	}
 	err := Decode([]byte("mode: [a]\n"), resolver(nil), &s)
-	var ps failure.Problems
+	var ps exitcode.Problems
 	if !errors.As(err, &ps) || ps[0].Field != "mode" || ps[0].Line != 1 || !strings.Contains(ps[0].Message, "upper wants a scalar") {
 		t.Fatalf("got %v", err)
 	}

@@ -5,7 +5,7 @@ import (
 
 	"github.com/aws/aws-sdk-go-v2/service/ecs"
 
-	"github.com/ecsdeploy/ecsdeploy/internal/failure"
+	"github.com/ecsdeploy/ecsdeploy/exitcode"
 	"github.com/ecsdeploy/ecsdeploy/taskdef"
 	"github.com/ecsdeploy/ecsdeploy/vars"
 )
@@ -91,7 +91,7 @@ func (d *Deploy) SetLines(l Lines) { d.lines = l }
 func (d *Deploy) Line(path string) int { return d.lines.Line(path) }
 
 // LoadDeploy reads and decodes a deploy spec file, substituting variables.
-// It reports problems with the file's content as failure.Problems; it does
+// It reports problems with the file's content as exitcode.Problems; it does
 // not Validate, because flags may still fill in required values. With
 // problems it still returns what it could decode (nil only when the file
 // could not be read), so that a caller checking the rest does not call a
@@ -99,14 +99,14 @@ func (d *Deploy) Line(path string) int { return d.lines.Line(path) }
 func LoadDeploy(path string, r vars.Resolver) (*Deploy, error) {
 	data, err := os.ReadFile(path)
 	if err != nil {
-		return nil, failure.Invalidf("read spec: %v", err)
+		return nil, exitcode.Invalidf("read spec: %v", err)
 	}
 	var d Deploy
 	err = Decode(data, r, &d)
 	if c := d.serviceCluster; c != "" {
 		// The service: mapping may name the cluster, as UpdateService does.
 		if d.Cluster != "" && d.Cluster != c {
-			var ps failure.Problems
+			var ps exitcode.Problems
 			ps.Extend(err)
 			ps.Add("service.cluster", d.Line("cluster"), "names cluster %q, but cluster is %q: give it once", c, d.Cluster)
 			err = ps.Err()

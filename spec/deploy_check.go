@@ -10,8 +10,8 @@ import (
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/ecs/types"
 
+	"github.com/ecsdeploy/ecsdeploy/exitcode"
 	"github.com/ecsdeploy/ecsdeploy/imageref"
-	"github.com/ecsdeploy/ecsdeploy/internal/failure"
 	"github.com/ecsdeploy/ecsdeploy/internal/lazy"
 	"github.com/ecsdeploy/ecsdeploy/taskdef"
 )
@@ -29,8 +29,8 @@ var (
 // settings that cannot go together. Problems in the task-definition changes
 // are reported by Changes (for the file) and by taskdef.Changes.Validate (for
 // flags), not here, so that nothing is reported twice.
-func (d *Deploy) Validate() failure.Problems {
-	var ps failure.Problems
+func (d *Deploy) Validate() exitcode.Problems {
+	var ps exitcode.Problems
 	if d.unparsed {
 		// The file's syntax error is reported; nothing in it was read, so
 		// "cluster: required" and the like would only be noise.
@@ -133,9 +133,9 @@ func (d *Deploy) hasTaskDefinitionChanges() bool {
 // set and unset, and modes. Entries are ordered by container then key, so the
 // result does not depend on map order. Combine with changes from flags using
 // taskdef.Merge (flags win).
-func (d *Deploy) Changes() (taskdef.Changes, failure.Problems) {
+func (d *Deploy) Changes() (taskdef.Changes, exitcode.Problems) {
 	var c taskdef.Changes
-	var ps failure.Problems
+	var ps exitcode.Problems
 	add := func(field, format string, args ...any) {
 		ps.Add(field, d.Line(field), format, args...)
 	}
@@ -215,7 +215,7 @@ func (d *Deploy) Changes() (taskdef.Changes, failure.Problems) {
 }
 
 // keyValues converts env or secrets and their unset lists.
-func (d *Deploy) keyValues(ps *failure.Problems, setField, unsetField string, set map[string]map[string]string,
+func (d *Deploy) keyValues(ps *exitcode.Problems, setField, unsetField string, set map[string]map[string]string,
 	unset map[string][]string, checkValue func(string) error) []taskdef.KeyValueChange {
 	var out []taskdef.KeyValueChange
 	add := func(field, format string, args ...any) {

@@ -12,7 +12,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/ecs/types"
 
-	"github.com/ecsdeploy/ecsdeploy/internal/failure"
+	"github.com/ecsdeploy/ecsdeploy/exitcode"
 	"github.com/ecsdeploy/ecsdeploy/taskdef"
 )
 
@@ -61,7 +61,7 @@ func TestLoadDeployExample(t *testing.T) {
 
 func TestLoadDeployUnresolvedAndMissingFile(t *testing.T) {
 	d, err := LoadDeploy(filepath.Join("..", "examples", "deploy.yaml"), resolver(nil))
-	var ps failure.Problems
+	var ps exitcode.Problems
 	if !errors.As(err, &ps) {
 		t.Fatalf("want problems, got %v", err)
 	}
@@ -83,8 +83,8 @@ func TestLoadDeployUnresolvedAndMissingFile(t *testing.T) {
 		}
 	}
 	_, err = LoadDeploy(filepath.Join(t.TempDir(), "missing.yaml"), resolver(nil))
-	if failure.CodeOf(err) != failure.CodeInvalid {
-		t.Fatalf("missing file: code %d, %v", failure.CodeOf(err), err)
+	if exitcode.Of(err) != exitcode.Invalid {
+		t.Fatalf("missing file: code %d, %v", exitcode.Of(err), err)
 	}
 }
 
@@ -110,7 +110,7 @@ images:
 	}
 	bad := "images:\n  - \"=x\"\n  - [a]\n  - {container: a, image: b, extra: c}\n"
 	err := Decode([]byte(bad), resolver(nil), &d)
-	var ps failure.Problems
+	var ps exitcode.Problems
 	if !errors.As(err, &ps) || len(ps) != 3 {
 		t.Fatalf("want 3 problems, got %v", err)
 	}
@@ -238,7 +238,7 @@ func TestSpecProblemsDoNotShowRejectedValues(t *testing.T) {
 		"tags:\n  team: \"p#{s3cr3t-four\"\n"
 	var d Deploy
 	err := Decode([]byte(doc), resolver(nil), &d)
-	var ps failure.Problems
+	var ps exitcode.Problems
 	if err != nil && !errors.As(err, &ps) {
 		t.Fatal(err)
 	}
@@ -261,7 +261,7 @@ func TestLoadDeployWithASyntaxErrorReportsOnlyThatError(t *testing.T) {
 		t.Fatal(err)
 	}
 	d, err := LoadDeploy(path, resolver(nil))
-	var ps failure.Problems
+	var ps exitcode.Problems
 	if !errors.As(err, &ps) || len(ps) != 1 {
 		t.Fatalf("LoadDeploy = %v; want one problem", err)
 	}

@@ -3,19 +3,19 @@ package stack
 import (
 	"errors"
 
-	"github.com/ecsdeploy/ecsdeploy/internal/failure"
+	"github.com/ecsdeploy/ecsdeploy/exitcode"
 	"github.com/ecsdeploy/ecsdeploy/vars"
 )
 
 // Parse decodes a stack spec strictly (unknown fields are errors),
 // substituting #{variables} from r, and validates it. Every problem is
-// reported at once as failure.Problems, each with its field path and line.
+// reported at once as exitcode.Problems, each with its field path and line.
 func Parse(data []byte, r vars.Resolver) (*Spec, error) {
 	var s Spec
 	decodeErr := decode(data, r, &s)
-	var problems failure.Problems
+	var problems exitcode.Problems
 	if decodeErr != nil {
-		var decodeProblems failure.Problems
+		var decodeProblems exitcode.Problems
 		// The decoder records lines only for a document it could read.
 		if !errors.As(decodeErr, &decodeProblems) || len(s.lines) == 0 {
 			// Not YAML at all, or not a spec problem: nothing more to check.
@@ -29,7 +29,7 @@ func Parse(data []byte, r vars.Resolver) (*Spec, error) {
 	for _, p := range problems {
 		reported[p.Field] = true
 	}
-	var validation failure.Problems
+	var validation exitcode.Problems
 	validation.Extend(Validate(&s))
 	for _, p := range validation {
 		if !reported[p.Field] {

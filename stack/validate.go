@@ -6,7 +6,7 @@ import (
 	"slices"
 	"strings"
 
-	"github.com/ecsdeploy/ecsdeploy/internal/failure"
+	"github.com/ecsdeploy/ecsdeploy/exitcode"
 	"github.com/ecsdeploy/ecsdeploy/internal/lazy"
 	"github.com/ecsdeploy/ecsdeploy/spec"
 )
@@ -14,7 +14,7 @@ import (
 // validator collects every problem of a spec with its field and line.
 type validator struct {
 	lines    spec.Lines
-	problems failure.Problems
+	problems exitcode.Problems
 }
 
 func (v *validator) add(field, format string, args ...any) {
@@ -33,7 +33,7 @@ var (
 
 // Validate checks a decoded spec. Each problem carries the line its field
 // was written on, as the spec decoder recorded it (0 for a Spec built in
-// code). It returns failure.Problems or nil.
+// code). It returns exitcode.Problems or nil.
 func Validate(s *Spec) error {
 	v := &validator{lines: s.lines}
 	v.spec(s)

@@ -6,7 +6,7 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/ecsdeploy/ecsdeploy/internal/failure"
+	"github.com/ecsdeploy/ecsdeploy/exitcode"
 	"github.com/ecsdeploy/ecsdeploy/vars"
 )
 
@@ -23,18 +23,18 @@ network:
   subnets: [subnet-0123abcd]
 `
 
-func problemsOf(t *testing.T, spec string) failure.Problems {
+func problemsOf(t *testing.T, spec string) exitcode.Problems {
 	t.Helper()
 	_, err := Parse([]byte(spec), vars.Resolver{})
 	if err == nil {
 		t.Fatalf("spec was accepted:\n%s", spec)
 	}
-	var ps failure.Problems
+	var ps exitcode.Problems
 	if !errors.As(err, &ps) {
-		t.Fatalf("error is not failure.Problems: %v", err)
+		t.Fatalf("error is not exitcode.Problems: %v", err)
 	}
-	if failure.CodeOf(err) != failure.CodeInvalid {
-		t.Fatalf("exit code %d, want %d", failure.CodeOf(err), failure.CodeInvalid)
+	if exitcode.Of(err) != exitcode.Invalid {
+		t.Fatalf("exit code %d, want %d", exitcode.Of(err), exitcode.Invalid)
 	}
 	return ps
 }
@@ -157,7 +157,7 @@ func TestVariablesAreSubstitutedAndUnresolvedOnesReported(t *testing.T) {
 		t.Errorf("image %q, want nginx:1.29", s.Containers[0].Image)
 	}
 	_, err = Parse([]byte(text), vars.Resolver{LookupEnv: func(string) (string, bool) { return "", false }})
-	var ps failure.Problems
+	var ps exitcode.Problems
 	if !errors.As(err, &ps) || len(ps) == 0 || ps[0].Field != "containers[0].image" || ps[0].Line != 6 {
 		t.Fatalf("unresolved variable: %v", err)
 	}

@@ -8,13 +8,13 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/ecs"
 	"github.com/aws/aws-sdk-go-v2/service/ecs/types"
 
+	"github.com/ecsdeploy/ecsdeploy/exitcode"
 	"github.com/ecsdeploy/ecsdeploy/imageref"
-	"github.com/ecsdeploy/ecsdeploy/internal/failure"
 )
 
 // Apply applies c to in and says what changed. It is all or nothing: when
 // any change cannot be applied, in is left as it was and the error is
-// failure.Problems (exit code 2) listing every such change — a container the
+// exitcode.Problems (exit code 2) listing every such change — a container the
 // task definition lacks, an image reference no container's repository
 // matches, a container left with more than MaxEnvFiles environment files.
 //
@@ -49,7 +49,7 @@ func Apply(in *ecs.RegisterTaskDefinitionInput, c Changes) (Summary, error) {
 type applier struct {
 	td        *ecs.RegisterTaskDefinitionInput
 	byName    map[string]int
-	probs     failure.Problems
+	probs     exitcode.Problems
 	summaries map[string]*ContainerSummary
 	tagsSet   []string
 	warnings  []string

@@ -10,7 +10,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/ecs"
 	"github.com/aws/aws-sdk-go-v2/service/ecs/types"
 
-	"github.com/ecsdeploy/ecsdeploy/internal/failure"
+	"github.com/ecsdeploy/ecsdeploy/exitcode"
 )
 
 func sampleInput() *ecs.RegisterTaskDefinitionInput {
@@ -215,12 +215,12 @@ func TestApplyIsAllOrNothing(t *testing.T) {
 		Env:      []KeyValueChange{{Container: "ghost", Key: "A", Value: "1"}},
 		EnvFiles: many, // web already has one file: 11 in all
 	})
-	var ps failure.Problems
+	var ps exitcode.Problems
 	if !errors.As(err, &ps) {
-		t.Fatalf("want failure.Problems, got %v", err)
+		t.Fatalf("want exitcode.Problems, got %v", err)
 	}
-	if failure.CodeOf(err) != failure.CodeInvalid {
-		t.Errorf("exit code %d", failure.CodeOf(err))
+	if exitcode.Of(err) != exitcode.Invalid {
+		t.Errorf("exit code %d", exitcode.Of(err))
 	}
 	for _, want := range []string{`no container "missing"`, `no container "ghost"`, "ghcr.io/nobody/x", "11 environment files"} {
 		if !strings.Contains(err.Error(), want) {

@@ -6,8 +6,9 @@ package taskdef
 
 import (
 	"fmt"
-	"github.com/ecsdeploy/ecsdeploy/imageref"
 	"strings"
+
+	"github.com/ecsdeploy/ecsdeploy/imageref"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/ecs/types"

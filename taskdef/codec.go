@@ -11,7 +11,7 @@ import (
 	"unicode"
 	"unicode/utf8"
 
-	"github.com/ecsdeploy/ecsdeploy/internal/failure"
+	"github.com/ecsdeploy/ecsdeploy/exitcode"
 )
 
 // The SDK's types carry no JSON tags. On the wire, and in the JSON the AWS
@@ -31,7 +31,7 @@ func jsonName(goName string) string {
 
 // decodeInto fills v (settable) from a value produced by json.Decoder with
 // UseNumber, collecting every problem with its path.
-func decodeInto(raw any, v reflect.Value, path string, errs *failure.Problems) {
+func decodeInto(raw any, v reflect.Value, path string, errs *exitcode.Problems) {
 	fail := func(format string, args ...any) {
 		errs.Add(path, 0, format, args...)
 	}

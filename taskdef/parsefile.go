@@ -9,7 +9,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/ecs"
 	"github.com/aws/aws-sdk-go-v2/service/ecs/types"
 
-	"github.com/ecsdeploy/ecsdeploy/internal/failure"
+	"github.com/ecsdeploy/ecsdeploy/exitcode"
 )
 
 // ParseFile reads a task-definition file in any of the forms people have:
@@ -23,23 +23,23 @@ import (
 // Read-only describe fields (ReadOnlyFields) are dropped. Any other field
 // that RegisterTaskDefinition does not take is an error naming the field,
 // as are values of the wrong type and enumeration values the SDK does not
-// know; all such problems are reported together as failure.Problems whose fields are JSON paths
+// know; all such problems are reported together as exitcode.Problems whose fields are JSON paths
 // ("taskDefinition.containerDefinitions[0].image").
 func ParseFile(data []byte) (*ecs.RegisterTaskDefinitionInput, error) {
 	dec := json.NewDecoder(bytes.NewReader(data))
 	dec.UseNumber()
 	var top any
 	if err := dec.Decode(&top); err != nil {
-		return nil, failure.Invalidf("not valid JSON (is it the right file?): %v", err)
+		return nil, exitcode.Invalidf("not valid JSON (is it the right file?): %v", err)
 	}
 	if dec.More() {
-		return nil, failure.Invalidf("task definition file holds more than one JSON value")
+		return nil, exitcode.Invalidf("task definition file holds more than one JSON value")
 	}
 	obj, ok := top.(map[string]any)
 	if !ok {
-		return nil, failure.Invalidf("task definition file must hold a JSON object, found %s", jsonKind(top))
+		return nil, exitcode.Invalidf("task definition file must hold a JSON object, found %s", jsonKind(top))
 	}
-	var errs failure.Problems
+	var errs exitcode.Problems
 	in := &ecs.RegisterTaskDefinitionInput{}
 	if inner, wrapped := obj["taskDefinition"].(map[string]any); wrapped {
 		for _, key := range sortedKeys(obj) {
@@ -85,11 +85,11 @@ func dropReadOnly(obj map[string]any) {
 // that named the file) with the file's path, and a JSON path when there is
 // one, so that a garbled or binary file is reported with where it is:
 // "--task-definition-file td.json: not valid JSON: …".
-func ReadFile(path, field string) (*ecs.RegisterTaskDefinitionInput, failure.Problems) {
+func ReadFile(path, field string) (*ecs.RegisterTaskDefinitionInput, exitcode.Problems) {
 	where := field + " " + path
 	data, err := os.ReadFile(path)
 	if err != nil {
-		var ps failure.Problems
+		var ps exitcode.Problems
 		ps.Add(field, 0, "%v", err)
 		return nil, ps
 	}
@@ -97,7 +97,7 @@ func ReadFile(path, field string) (*ecs.RegisterTaskDefinitionInput, failure.Pro
 	if err == nil {
 		return in, nil
 	}
-	var ps failure.Problems
+	var ps exitcode.Problems
 	ps.Extend(err)
 	for i := range ps {
 		if ps[i].Field == "" {

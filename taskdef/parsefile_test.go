@@ -17,7 +17,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/ecs/types"
 
 	"github.com/ecsdeploy/ecsdeploy/awsconfig"
-	"github.com/ecsdeploy/ecsdeploy/internal/failure"
+	"github.com/ecsdeploy/ecsdeploy/exitcode"
 )
 
 // TestParseFileReadsWhatTheSDKWrites serialises a register input with every
@@ -154,8 +154,8 @@ func TestParseFileErrors(t *testing.T) {
 			if err == nil {
 				t.Fatal("want an error")
 			}
-			if failure.CodeOf(err) != failure.CodeInvalid {
-				t.Errorf("exit code %d, want %d", failure.CodeOf(err), failure.CodeInvalid)
+			if exitcode.Of(err) != exitcode.Invalid {
+				t.Errorf("exit code %d, want %d", exitcode.Of(err), exitcode.Invalid)
 			}
 			for _, w := range tt.want {
 				if !strings.Contains(err.Error(), w) {
@@ -164,7 +164,7 @@ func TestParseFileErrors(t *testing.T) {
 			}
 		})
 	}
-	var ps failure.Problems
+	var ps exitcode.Problems
 	_, err := ParseFile([]byte(`{"family":"a","containerDefinitions":[{"name":"x","bad":1,"worse":2}]}`))
 	if !errors.As(err, &ps) || len(ps) != 2 {
 		t.Fatalf("want both unknown fields as problems, got %v", err)

@@ -6,8 +6,8 @@ import (
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 
+	"github.com/ecsdeploy/ecsdeploy/exitcode"
 	"github.com/ecsdeploy/ecsdeploy/imageref"
-	"github.com/ecsdeploy/ecsdeploy/internal/failure"
 	"github.com/ecsdeploy/ecsdeploy/internal/lazy"
 )
 
@@ -131,8 +131,8 @@ func CheckEnvKey(key string) error {
 // secret and environment-file ARNs, more than MaxEnvFiles files for one
 // container, and modes. Fields are named as the flags that set them. Problems
 // that need the task definition (a container it lacks) come from Apply.
-func (c Changes) Validate() failure.Problems {
-	var ps failure.Problems
+func (c Changes) Validate() exitcode.Problems {
+	var ps exitcode.Problems
 	imageFor := map[string]bool{}
 	for _, ic := range c.Images {
 		field := "--image " + imageFlagText(ic)
@@ -209,7 +209,7 @@ func imageFlagText(ic ImageChange) string {
 
 // checkKeyValues checks names and duplicates of environment or secret
 // changes, and each value with checkValue when given.
-func checkKeyValues(ps *failure.Problems, setFlag, unsetFlag string, kvs []KeyValueChange, checkValue func(string) error) {
+func checkKeyValues(ps *exitcode.Problems, setFlag, unsetFlag string, kvs []KeyValueChange, checkValue func(string) error) {
 	seen := map[string]bool{}
 	for _, kv := range kvs {
 		flag := setFlag

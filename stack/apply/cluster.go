@@ -7,7 +7,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/ecs"
 
-	"github.com/ecsdeploy/ecsdeploy/internal/failure"
+	"github.com/ecsdeploy/ecsdeploy/exitcode"
 	"github.com/ecsdeploy/ecsdeploy/stack"
 )
 
@@ -37,5 +37,5 @@ func requireCluster(ctx context.Context, api any, s *stack.Spec) error {
 			return nil
 		}
 	}
-	return failure.Invalidf("cluster: cluster %s does not exist; create it first, or leave cluster out to have the stack create one", name)
+	return exitcode.Invalidf("cluster: cluster %s does not exist; create it first, or leave cluster out to have the stack create one", name)
 }

@@ -7,7 +7,7 @@ import (
 	"strings"
 	"time"
 
-	"github.com/ecsdeploy/ecsdeploy/internal/failure"
+	"github.com/ecsdeploy/ecsdeploy/exitcode"
 	"github.com/ecsdeploy/ecsdeploy/progress"
 	"github.com/ecsdeploy/ecsdeploy/stack/cfn"
 	"github.com/ecsdeploy/ecsdeploy/stack/lifecycle"
@@ -62,7 +62,7 @@ func (s stackReporter) StackEvent(e lifecycle.Event) {
 
 // outcomeOf maps an error to the outcome a result reports.
 func outcomeOf(err error) progress.Outcome {
-	if failure.CodeOf(err) == failure.CodeTimedOut || errors.Is(err, context.DeadlineExceeded) {
+	if exitcode.Of(err) == exitcode.TimedOut || errors.Is(err, context.DeadlineExceeded) {
 		return progress.TimedOut
 	}
 	return progress.Failed

@@ -8,8 +8,8 @@ import (
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/ecs"
 
+	"github.com/ecsdeploy/ecsdeploy/exitcode"
 	"github.com/ecsdeploy/ecsdeploy/internal/ecsref"
-	"github.com/ecsdeploy/ecsdeploy/internal/failure"
 	"github.com/ecsdeploy/ecsdeploy/progress"
 	"github.com/ecsdeploy/ecsdeploy/stack"
 	"github.com/ecsdeploy/ecsdeploy/watch"
@@ -24,14 +24,14 @@ func watchService(ctx context.Context, api watch.ECSAPI, s *stack.Spec, res *Res
 		return fmt.Errorf("describe service %s: %w", s.ServiceName(), err)
 	}
 	if len(out.Services) == 0 {
-		return failure.Failedf("stack %s is done but service %s is not in cluster %s", s.StackName(), s.ServiceName(), s.ClusterName())
+		return exitcode.Failedf("stack %s is done but service %s is not in cluster %s", s.StackName(), s.ServiceName(), s.ClusterName())
 	}
 	svc := out.Services[0]
 	if d, ok := ecsref.PrimaryDeployment(svc); ok {
 		res.DeploymentID = aws.ToString(d.Id)
 	}
 	if res.DeploymentID == "" {
-		return failure.Failedf("service %s has no PRIMARY deployment to watch", s.ServiceName())
+		return exitcode.Failedf("service %s has no PRIMARY deployment to watch", s.ServiceName())
 	}
 	wr, err := watch.Wait(ctx, api, watch.Target{
 		Cluster: s.ClusterName(), Service: s.ServiceName(), DeploymentID: res.DeploymentID, TaskDefinition: res.TaskDefinition,
@@ -44,9 +44,9 @@ func watchService(ctx context.Context, api watch.ECSAPI, s *stack.Spec, res *Res
 	case progress.Succeeded:
 		return nil
 	case progress.TimedOut:
-		return failure.TimedOutf("service %s: %s%s", s.ServiceName(), wr.Reason, diagnosisText(wr.Diagnosis))
+		return exitcode.TimedOutf("service %s: %s%s", s.ServiceName(), wr.Reason, diagnosisText(wr.Diagnosis))
 	default:
-		return failure.Failedf("service %s: %s%s", s.ServiceName(), wr.Reason, diagnosisText(wr.Diagnosis))
+		return exitcode.Failedf("service %s: %s%s", s.ServiceName(), wr.Reason, diagnosisText(wr.Diagnosis))
 	}
 }
 

@@ -10,7 +10,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/cloudformation"
 	"github.com/aws/aws-sdk-go-v2/service/cloudformation/types"
 
-	"github.com/ecsdeploy/ecsdeploy/internal/failure"
+	"github.com/ecsdeploy/ecsdeploy/exitcode"
 )
 
 // maxSteps bounds how many recovery steps one Deploy takes before it gives
@@ -92,7 +92,7 @@ func begin(ctx context.Context, api CloudFormationAPI, opts Options) (context.Co
 // timeoutOr turns the operation's deadline into a timeout error.
 func (d *deployer) timeoutOr(ctx context.Context, err error, doing string) error {
 	if errors.Is(err, context.DeadlineExceeded) || (ctx.Err() != nil && d.parent.Err() == nil) {
-		return failure.TimedOutf("stack %s: timed out after %s while trying to %s", d.o.StackName, d.o.Timeout, doing)
+		return exitcode.TimedOutf("stack %s: timed out after %s while trying to %s", d.o.StackName, d.o.Timeout, doing)
 	}
 	return err
 }
@@ -126,7 +126,7 @@ func (d *deployer) create(ctx context.Context, action string) (*Result, error) {
 	st, err := waitSettled(ctx, d.api, id, tr, o.PollInterval)
 	if err != nil {
 		if ctx.Err() != nil && d.parent.Err() == nil {
-			return nil, failure.TimedOutf("stack %s still %s after %s; CloudFormation rolls it back when its own timeout passes, and the next deploy creates it again",
+			return nil, exitcode.TimedOutf("stack %s still %s after %s; CloudFormation rolls it back when its own timeout passes, and the next deploy creates it again",
 				o.StackName, st.StackStatus, o.Timeout)
 		}
 		return nil, err
@@ -187,7 +187,7 @@ func (d *deployer) continueRollback(ctx context.Context, st types.Stack) (bool, 
 		failed = &StackFailedError{Stack: o.StackName, StackID: aws.ToString(final.StackId), Status: string(final.StackStatus), Failures: tr.failuresOrStackReason(final)}
 	}
 	if !o.RecreateFailedStack {
-		return false, failure.WithCode(failure.CodeFailed, fmt.Errorf("%w\nthe stack could not be rolled back; rerun with --recreate-failed-stack to delete and recreate it (this deletes the running service), or fix the resources named above and deploy again", failed))
+		return false, exitcode.With(exitcode.Failed, fmt.Errorf("%w\nthe stack could not be rolled back; rerun with --recreate-failed-stack to delete and recreate it (this deletes the running service), or fix the resources named above and deploy again", failed))
 	}
 	o.Reporter.Step(fmt.Sprintf("the rollback of stack %s did not complete; deleting it to create it again (--recreate-failed-stack)", o.StackName))
 	current, err := describe(ctx, d.api, id)

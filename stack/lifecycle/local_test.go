@@ -15,7 +15,7 @@ import (
 	"github.com/ecsdeploy/ecsdeploy/awsconfig"
 	"github.com/ecsdeploy/ecsdeploy/emulator"
 	localcfn "github.com/ecsdeploy/ecsdeploy/emulator/cloudformation"
-	"github.com/ecsdeploy/ecsdeploy/internal/failure"
+	"github.com/ecsdeploy/ecsdeploy/exitcode"
 	"github.com/ecsdeploy/ecsdeploy/stack"
 	"github.com/ecsdeploy/ecsdeploy/stack/cfn"
 	"github.com/ecsdeploy/ecsdeploy/vars"
@@ -305,7 +305,7 @@ func TestLocalUpdateRollbackFailedIsRecreatedOnlyWhenAllowed(t *testing.T) {
 	failedWith(t, err, "UPDATE_ROLLBACK_FAILED", cfn.LogicalTaskDefinition, "cannot restore")
 
 	_, err = Deploy(context.Background(), l.cfn, opts2)
-	if err == nil || !strings.Contains(err.Error(), "--recreate-failed-stack") || failure.CodeOf(err) != failure.CodeFailed {
+	if err == nil || !strings.Contains(err.Error(), "--recreate-failed-stack") || exitcode.Of(err) != exitcode.Failed {
 		t.Fatalf("without --recreate-failed-stack: %v", err)
 	}
 	if got := l.status(t, opts.StackName); got != "UPDATE_ROLLBACK_FAILED" {
@@ -345,7 +345,7 @@ func TestLocalTimeoutDuringUpdateCancelsIt(t *testing.T) {
 	rec := &recorder{}
 	opts2.Reporter = rec
 	_, err := Deploy(context.Background(), l.cfn, opts2)
-	if failure.CodeOf(err) != failure.CodeTimedOut || !strings.Contains(err.Error(), "UPDATE_ROLLBACK_COMPLETE") {
+	if exitcode.Of(err) != exitcode.TimedOut || !strings.Contains(err.Error(), "UPDATE_ROLLBACK_COMPLETE") {
 		t.Fatalf("want a timeout ending in UPDATE_ROLLBACK_COMPLETE, got %v", err)
 	}
 	if !containsStep(rec.steps, "cancelling the update") {

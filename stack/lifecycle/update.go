@@ -11,7 +11,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/cloudformation"
 	"github.com/aws/aws-sdk-go-v2/service/cloudformation/types"
 
-	"github.com/ecsdeploy/ecsdeploy/internal/failure"
+	"github.com/ecsdeploy/ecsdeploy/exitcode"
 )
 
 // update brings an existing, stable stack to the template through a change
@@ -61,7 +61,7 @@ func (d *deployer) update(ctx context.Context, st types.Stack) (*Result, error) 
 		if isNoChanges(reason) {
 			return d.unchanged(st), nil
 		}
-		return nil, failure.Failedf("stack %s: the change set could not be created: %s", o.StackName, reason)
+		return nil, exitcode.Failedf("stack %s: the change set could not be created: %s", o.StackName, reason)
 	}
 	o.Reporter.Changes(changes)
 	o.Reporter.Step("updating stack " + o.StackName)
@@ -199,7 +199,7 @@ func (d *deployer) cancelUpdate(id string, tr *eventTracker, status types.StackS
 	if err != nil && !errors.Is(err, context.DeadlineExceeded) {
 		return err
 	}
-	return failure.TimedOutf("stack %s: timed out after %s; the update was cancelled and the stack is %s%s",
+	return exitcode.TimedOutf("stack %s: timed out after %s; the update was cancelled and the stack is %s%s",
 		o.StackName, o.Timeout, final.StackStatus, formatFailures(tr.failures))
 }
 
