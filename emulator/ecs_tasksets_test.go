@@ -8,6 +8,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/ecsdeploy/ecsdeploy/internal/awsmodel"
 )
 
 const taskSetTD = `{"family":"web","networkMode":"awsvpc","requiresCompatibilities":["FARGATE"],"cpu":"256","memory":"512",
@@ -213,12 +215,12 @@ func TestExternalControllerTaskSets(t *testing.T) {
 }
 
 func TestTaskSetOutputsFollowBotocoreModel(t *testing.T) {
-	model := loadECSModel(t)
+	model := awsmodel.Load(t, "ecs")
 	em, _ := newTestEmulator(t)
 	newCodeDeployService(t, em)
 	var problems []string
 	check := func(op string, v map[string]any) {
-		model.conform(op, model.Operations[op].Output.Shape, v, &problems)
+		problems = append(problems, model.CheckJSON(op, v)...)
 	}
 	em.Advance(time.Minute)
 	check("DescribeServices", mustInvokeTS(t, em, "DescribeServices", `{"cluster":"c","services":["web"],"include":["TAGS"]}`))

@@ -1,148 +1,19 @@
 package emulator
 
 import (
-	"compress/gzip"
 	"context"
 	"encoding/json"
 	"fmt"
-	"os"
-	"os/exec"
-	"path/filepath"
-	"sort"
-	"strings"
 	"testing"
 	"time"
 
 	"github.com/ecsdeploy/ecsdeploy/emulator/scenario"
-	"github.com/ecsdeploy/ecsdeploy/internal/testenv"
+	"github.com/ecsdeploy/ecsdeploy/internal/awsmodel"
 )
 
-// botocoreShape is the part of a botocore model shape the conformance check needs.
-type botocoreShape struct {
-	Type    string `json:"type"`
-	Members map[string]struct {
-		Shape string `json:"shape"`
-	} `json:"members"`
-	Member struct {
-		Shape string `json:"shape"`
-	} `json:"member"`
-	Value struct {
-		Shape string `json:"shape"`
-	} `json:"value"`
-}
-
-type botocoreModel struct {
-	Operations map[string]struct {
-		Output struct {
-			Shape string `json:"shape"`
-		} `json:"output"`
-	} `json:"operations"`
-	Shapes map[string]botocoreShape `json:"shapes"`
-}
-
-// loadECSModel reads ECS's service model from the botocore installed with
-// the AWS CLI (the newest API version it ships).
-func loadECSModel(t *testing.T) *botocoreModel {
-	t.Helper()
-	py := testenv.RequireTool(t, "python3")
-	out, err := exec.Command(py, "-c", "import botocore,os;print(os.path.dirname(botocore.__file__))").Output()
-	if err != nil {
-		if testenv.InCI() {
-			t.Fatalf("botocore is required in CI: %v", err)
-		}
-		t.Skipf("botocore not importable: %v", err)
-	}
-	versions, _ := filepath.Glob(filepath.Join(strings.TrimSpace(string(out)), "data", "ecs", "*", "service-2.json.gz"))
-	if len(versions) == 0 {
-		t.Fatalf("botocore has no ECS model")
-	}
-	sort.Strings(versions)
-	f, err := os.Open(versions[len(versions)-1])
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer func() { _ = f.Close() }() // read only
-	zr, err := gzip.NewReader(f)
-	if err != nil {
-		t.Fatal(err)
-	}
-	var m botocoreModel
-	if err := json.NewDecoder(zr).Decode(&m); err != nil {
-		t.Fatal(err)
-	}
-	return &m
-}
-
-// conform reports every member of v that the model's shape does not have,
-// or whose JSON type differs from the member's type.
-func (m *botocoreModel) conform(path, shapeName string, v any, problems *[]string) {
-	sh, ok := m.Shapes[shapeName]
-	if !ok {
-		*problems = append(*problems, fmt.Sprintf("%s: unknown shape %s", path, shapeName))
-		return
-	}
-	bad := func(want string) {
-		*problems = append(*problems, fmt.Sprintf("%s: %s expected (shape %s), got %T", path, want, shapeName, v))
-	}
-	switch sh.Type {
-	case "structure":
-		obj, ok := v.(map[string]any)
-		if !ok {
-			bad("object")
-			return
-		}
-		for k, child := range obj {
-			mem, ok := sh.Members[k]
-			if !ok {
-				*problems = append(*problems, fmt.Sprintf("%s.%s: not a member of %s", path, k, shapeName))
-				continue
-			}
-			m.conform(path+"."+k, mem.Shape, child, problems)
-		}
-	case "list":
-		arr, ok := v.([]any)
-		if !ok {
-			bad("array")
-			return
-		}
-		for i, child := range arr {
-			m.conform(fmt.Sprintf("%s[%d]", path, i), sh.Member.Shape, child, problems)
-		}
-	case "map":
-		obj, ok := v.(map[string]any)
-		if !ok {
-			bad("object")
-			return
-		}
-		for k, child := range obj {
-			m.conform(path+"."+k, sh.Value.Shape, child, problems)
-		}
-	case "string":
-		if _, ok := v.(string); !ok {
-			bad("string")
-		}
-	case "boolean":
-		if _, ok := v.(bool); !ok {
-			bad("boolean")
-		}
-	case "integer", "long":
-		if n, ok := v.(float64); !ok || n != float64(int64(n)) {
-			bad("integer")
-		}
-	case "double", "float", "timestamp":
-		if _, ok := v.(float64); !ok {
-			bad("number")
-		}
-	}
-}
-
-// TestOutputsFollowBotocoreModel drives every operation through a busy
-// scenario and checks each response against the output shape in botocore's
-// ECS model: member names and JSON types.
 func TestOutputsFollowBotocoreModel(t *testing.T) {
-	model := loadECSModel(t)
-	var selfCheck []string
-	model.conform("self", "Service", map[string]any{"desiredCount": "3", "bogus": 1}, &selfCheck)
+	model := awsmodel.Load(t, "ecs")
+	selfCheck := model.CheckJSON("DescribeServices", map[string]any{"services": []any{map[string]any{"desiredCount": "3", "bogus": 1}}})
 	if len(selfCheck) != 2 {
 		t.Fatalf("the conformance check does not catch a wrong type and an unknown member: %v", selfCheck)
 	}
@@ -165,7 +36,7 @@ func TestOutputsFollowBotocoreModel(t *testing.T) {
 		if err := json.Unmarshal(out, &v); err != nil {
 			t.Fatalf("%s: %v", op, err)
 		}
-		model.conform(op, model.Operations[op].Output.Shape, v, &problems)
+		problems = append(problems, model.CheckJSON(op, v)...)
 		return v
 	}
 	td := `{"family":"f","networkMode":"awsvpc","requiresCompatibilities":["FARGATE"],"cpu":"256","memory":"512","tags":[{"key":"a","value":"b"}],
