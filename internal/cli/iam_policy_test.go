@@ -10,7 +10,7 @@ import (
 
 func TestIAMPolicyCommand(t *testing.T) {
 	var out, errOut bytes.Buffer
-	code := execute(context.Background(), runOpts{}.deps(&out, &errOut), []string{"iam-policy", "deploy", "stack-deploy", "--assume-role"})
+	code := execute(context.Background(), runOpts{}.deps(&out, &errOut), []string{"iam-policy", "rollback", "stack-deploy", "--assume-role"})
 	if code != 0 {
 		t.Fatalf("exit %d: %s", code, errOut.String())
 	}
@@ -36,7 +36,7 @@ func TestIAMPolicyCommand(t *testing.T) {
 		}
 	}
 	if all["ecs:RunTask"] {
-		t.Errorf("deploy and stack deploy do not run tasks, yet the policy allows ecs:RunTask")
+		t.Errorf("rollback and stack deploy do not run tasks, yet the policy allows ecs:RunTask")
 	}
 	out.Reset()
 	errOut.Reset()
