@@ -563,6 +563,16 @@ func atoiDefault(s string, def int) int {
 	return def
 }
 
+// namedTargetGroupLocked is the target group the request's TargetGroupArn
+// names, or ELB's TargetGroupNotFound.
+func (s *Service) namedTargetGroupLocked(p params) (*TargetGroup, error) {
+	arn := p.str("TargetGroupArn")
+	if tg := s.st.TargetGroups[arn]; tg != nil {
+		return tg, nil
+	}
+	return nil, tgNotFound(arn)
+}
+
 func tgNotFound(arn string) error {
 	return emulator.Errorf("TargetGroupNotFound", "One or more target groups not found")
 }

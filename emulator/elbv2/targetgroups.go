@@ -256,9 +256,9 @@ func (s *Service) describeTargetGroups(rc *emulator.RequestContext, p params) (a
 func (s *Service) modifyTargetGroup(rc *emulator.RequestContext, p params) (any, error) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	tg := s.st.TargetGroups[p.str("TargetGroupArn")]
-	if tg == nil {
-		return nil, tgNotFound(p.str("TargetGroupArn"))
+	tg, err := s.namedTargetGroupLocked(p)
+	if err != nil {
+		return nil, err
 	}
 	hc := tg.HealthCheck
 	if err := applyHealthCheck(p, &hc); err != nil {
@@ -288,9 +288,9 @@ func (s *Service) deleteTargetGroup(rc *emulator.RequestContext, p params) (any,
 func (s *Service) describeTargetGroupAttributes(rc *emulator.RequestContext, p params) (any, error) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	tg := s.st.TargetGroups[p.str("TargetGroupArn")]
-	if tg == nil {
-		return nil, tgNotFound(p.str("TargetGroupArn"))
+	tg, err := s.namedTargetGroupLocked(p)
+	if err != nil {
+		return nil, err
 	}
 	return attributesResult{Attributes: list[xmlAttribute]{Member: attributesXML(tg.Attributes)}}, nil
 }
@@ -307,9 +307,9 @@ func (s *Service) modifyTargetGroupAttributes(rc *emulator.RequestContext, p par
 	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	tg := s.st.TargetGroups[p.str("TargetGroupArn")]
-	if tg == nil {
-		return nil, tgNotFound(p.str("TargetGroupArn"))
+	tg, err := s.namedTargetGroupLocked(p)
+	if err != nil {
+		return nil, err
 	}
 	for k, v := range attrs {
 		tg.Attributes[k] = v

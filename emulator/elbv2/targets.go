@@ -55,9 +55,9 @@ func parseTargets(p params, tg *TargetGroup, required bool) ([]Target, error) {
 func (s *Service) registerTargets(rc *emulator.RequestContext, p params) (any, error) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	tg := s.st.TargetGroups[p.str("TargetGroupArn")]
-	if tg == nil {
-		return nil, tgNotFound(p.str("TargetGroupArn"))
+	tg, err := s.namedTargetGroupLocked(p)
+	if err != nil {
+		return nil, err
 	}
 	ts, err := parseTargets(p, tg, true)
 	if err != nil {
@@ -72,9 +72,9 @@ func (s *Service) registerTargets(rc *emulator.RequestContext, p params) (any, e
 func (s *Service) deregisterTargets(rc *emulator.RequestContext, p params) (any, error) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	tg := s.st.TargetGroups[p.str("TargetGroupArn")]
-	if tg == nil {
-		return nil, tgNotFound(p.str("TargetGroupArn"))
+	tg, err := s.namedTargetGroupLocked(p)
+	if err != nil {
+		return nil, err
 	}
 	ts, err := parseTargets(p, tg, true)
 	if err != nil {
@@ -101,9 +101,9 @@ func (s *Service) deregisterTargets(rc *emulator.RequestContext, p params) (any,
 func (s *Service) describeTargetHealth(rc *emulator.RequestContext, p params) (any, error) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	tg := s.st.TargetGroups[p.str("TargetGroupArn")]
-	if tg == nil {
-		return nil, tgNotFound(p.str("TargetGroupArn"))
+	tg, err := s.namedTargetGroupLocked(p)
+	if err != nil {
+		return nil, err
 	}
 	asked, err := parseTargets(p, tg, false)
 	if err != nil {
