@@ -57,10 +57,14 @@ const budgetBurst = 30
 const budgetReserve = 6
 
 // due is a change expected at a time (ECS's clock), and how long after it
-// the poller keeps polling quickly for it to show.
+// the poller keeps polling sooner than its steady pace for it to show:
+// quickly when the change may be the verdict itself, at the warm pace when
+// it only leads to the next change (whose own due time comes from ECS's
+// timestamps, not from when the poller saw it).
 type due struct {
 	at     time.Time
 	window time.Duration
+	quick  bool
 	what   string // healthy, start, grace, drain, kill: what is expected
 }
 
@@ -97,6 +101,8 @@ func expectChanges(o outlook) (dues []due, draining bool) {
 		return nil, false
 	}
 	behindLB := len(o.svc.LoadBalancers) > 0
+	// Without older deployments, our tasks turning healthy completes ours.
+	alone := len(o.svc.Deployments) == 1
 	grace := time.Duration(aws.ToInt32(o.svc.HealthCheckGracePeriodSeconds)) * time.Second
 	listedRunning := 0
 	startTime := time.Duration(-1) // the quickest start of our tasks, creation to RUNNING
@@ -121,7 +127,7 @@ func expectChanges(o outlook) (dues []due, draining bool) {
 				dues = append(dues, due{at: t.started.Add(grace), window: startWindow, what: "grace"})
 			}
 			if !behindLB && t.health != "HEALTHY" && t.health != "UNHEALTHY" {
-				dues = append(dues, due{at: t.started.Add(fortySecondRule), window: healthyWindow, what: "healthy"})
+				dues = append(dues, due{at: t.started.Add(fortySecondRule), window: healthyWindow, quick: alone, what: "healthy"})
 			}
 		case "PROVISIONING", "PENDING", "ACTIVATING":
 			if startTime >= 0 && !t.created.IsZero() {
@@ -130,7 +136,7 @@ func expectChanges(o outlook) (dues []due, draining bool) {
 		}
 	}
 	if !behindLB && int(ours.RunningCount) > listedRunning && !o.runningSince.IsZero() {
-		dues = append(dues, due{at: o.runningSince.Add(fortySecondRule), window: healthyWindow, what: "healthy"})
+		dues = append(dues, due{at: o.runningSince.Add(fortySecondRule), window: healthyWindow, quick: alone, what: "healthy"})
 	}
 	// Our tasks all run and no older deployment has a task that runs or
 	// is about to: the old ones are stopping, and the deployment completes
@@ -153,8 +159,8 @@ func expectChanges(o outlook) (dues []due, draining bool) {
 			continue
 		}
 		// Its counts last changed when its last tasks began to stop.
-		dues = append(dues, due{at: *d.UpdatedAt, window: drainWindow, what: "drain"},
-			due{at: d.UpdatedAt.Add(stopTimeout), window: drainWindow, what: "kill"})
+		dues = append(dues, due{at: *d.UpdatedAt, window: drainWindow, quick: true, what: "drain"},
+			due{at: d.UpdatedAt.Add(stopTimeout), window: drainWindow, quick: true, what: "kill"})
 	}
 	return dues, true
 }
@@ -178,13 +184,14 @@ type cadence struct {
 
 // nextPause returns how long to wait before the next poll: the steady
 // pace, but never past an expected change (the poll comes just after it);
-// quick polls within the window of an expected change, and a warm pace
-// while old tasks drain, as far as the read budget allows (it keeps
-// budgetReserve back); once it is spent, they come only as fast as it
-// refills, and never slower than the steady pace.
+// within the window of an expected change, quick polls (or warm ones, for
+// a change that is not the verdict), and warm ones while old tasks drain,
+// as far as the read budget allows (it keeps budgetReserve back); once it
+// is spent, they come only as fast as it refills, and never slower than
+// the steady pace.
 func nextPause(c cadence) time.Duration {
 	pause := c.steady
-	hot := false
+	hot, warm := false, c.draining
 	for _, d := range c.dues {
 		switch {
 		case d.at.After(c.now):
@@ -194,14 +201,15 @@ func nextPause(c cadence) time.Duration {
 				pause = wait
 			}
 		case c.now.Before(d.at.Add(d.window)):
-			hot = true
+			hot = hot || d.quick
+			warm = true
 		}
 	}
 	wait := pause
 	switch {
 	case hot:
 		wait = c.fast
-	case c.draining:
+	case warm:
 		wait = c.warm
 	}
 	if c.budget < budgetReserve && c.rate > 0 {
