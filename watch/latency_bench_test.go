@@ -38,8 +38,9 @@ import (
 //
 // The rollouts vary what decides their pace: desired counts of 1 to 4, the
 // 40-second rule or a container health check, minimumHealthyPercent 100 or
-// 50, slow image pulls, and old tasks that ignore SIGTERM (a 30 s drain);
-// each starts at a random phase of the local ECS's one-second step.
+// 50, image pulls of 8 to 16 s or a slow one of 45 s, and old tasks that
+// ignore SIGTERM (a 30 s drain); each starts at a random phase of the local
+// ECS's one-second step.
 //
 // It prints one row per rollout and a summary: the time from the observer
 // seeing rolloutState COMPLETED (or FAILED) to rollout.Deploy returning
@@ -121,11 +122,16 @@ func latencyRollout(b *testing.B, c latencyCaseSpec) latencyRow {
 	b.StopTimer()
 	ctx := context.Background()
 	crash := 1
+	rng := rand.New(rand.NewPCG(c.seed, 1))
+	// The new image pulls in 8 to 16 s (45 s for the slow one), so that
+	// each rollout's changes fall at a different moment of the watcher's pace.
+	pull := 8*time.Second + time.Duration(rng.IntN(8000))*time.Millisecond
 	em := emulator.New(emulator.Options{Clock: emulator.NewManualClock(time.Date(2026, 3, 2, 9, 0, 0, 0, time.UTC)), Seed: c.seed,
 		Scenario: &scenario.Scenario{Images: []scenario.Image{
-			{Match: "*/app:crash", ExitCode: &crash, ExitAfter: scenario.Duration(3 * time.Second)},
+			{Match: "*/app:crash", ExitCode: &crash, ExitAfter: scenario.Duration(3 * time.Second), PullDuration: scenario.Duration(pull)},
 			{Match: "*/app:slow", PullDuration: scenario.Duration(45 * time.Second)},
 			{Match: "*/app:stubborn", IgnoreSIGTERM: true},
+			{Match: "*/app:2", PullDuration: scenario.Duration(pull)},
 		}}})
 	defer func() { _ = em.Close() }()
 	b.Setenv("AWS_CONFIG_FILE", b.TempDir()+"/none")
@@ -136,7 +142,6 @@ func latencyRollout(b *testing.B, c latencyCaseSpec) latencyRow {
 	}
 	setup := ecs.NewFromConfig(setupCfg)
 	latencyService(b, em, setup, c)
-	rng := rand.New(rand.NewPCG(c.seed, 1))
 	em.Advance(time.Duration(rng.IntN(1000)) * time.Millisecond) // a random phase of the one-second step
 
 	sim := newVirtualTime(em)

@@ -56,6 +56,10 @@ const budgetBurst = 30
 // a task listing, so that the reads of the verdict itself stay within it.
 const budgetReserve = 6
 
+// warmReserve is what it keeps back from warm polls: a long drain at the
+// warm pace must leave enough for the quick polls when it is due to end.
+const warmReserve = budgetBurst / 2
+
 // due is a change expected at a time (ECS's clock), and how long after it
 // the poller keeps polling sooner than its steady pace for it to show:
 // quickly when the change may be the verdict itself, at the warm pace when
@@ -90,6 +94,9 @@ type outlook struct {
 	// runningSince is when ECS last counted one more running task of ours
 	// (the deployment's updatedAt then), for a task not listed yet.
 	runningSince time.Time
+	// startDecides: the verdict comes once our tasks run
+	// (Target.SkipDeploymentsCheck), so their start may be it.
+	startDecides bool
 }
 
 // expectChanges says which changes of our deployment are due and when
@@ -131,7 +138,7 @@ func expectChanges(o outlook) (dues []due, draining bool) {
 			}
 		case "PROVISIONING", "PENDING", "ACTIVATING":
 			if startTime >= 0 && !t.created.IsZero() {
-				dues = append(dues, due{at: t.created.Add(startTime), window: startWindow, what: "start"})
+				dues = append(dues, due{at: t.created.Add(startTime), window: startWindow, quick: o.startDecides, what: "start"})
 			}
 		}
 	}
@@ -186,9 +193,9 @@ type cadence struct {
 // pace, but never past an expected change (the poll comes just after it);
 // within the window of an expected change, quick polls (or warm ones, for
 // a change that is not the verdict), and warm ones while old tasks drain,
-// as far as the read budget allows (it keeps budgetReserve back); once it
-// is spent, they come only as fast as it refills, and never slower than
-// the steady pace.
+// as far as the read budget allows (it keeps budgetReserve back from
+// quick polls, warmReserve from warm ones); once it is spent, they come
+// only as fast as it refills, and never slower than the steady pace.
 func nextPause(c cadence) time.Duration {
 	pause := c.steady
 	hot, warm := false, c.draining
@@ -205,15 +212,15 @@ func nextPause(c cadence) time.Duration {
 			warm = true
 		}
 	}
-	wait := pause
+	wait, floor := pause, 0.0
 	switch {
 	case hot:
-		wait = c.fast
+		wait, floor = c.fast, budgetReserve
 	case warm:
-		wait = c.warm
+		wait, floor = c.warm, warmReserve
 	}
-	if c.budget < budgetReserve && c.rate > 0 {
-		wait = max(wait, time.Duration((budgetReserve-c.budget)/c.rate*float64(time.Second)))
+	if c.budget < floor && c.rate > 0 {
+		wait = max(wait, time.Duration((floor-c.budget)/c.rate*float64(time.Second)))
 	}
 	return max(min(pause, wait), 0)
 }

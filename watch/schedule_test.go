@@ -46,6 +46,7 @@ func TestExpectChanges(t *testing.T) {
 		svc          types.Service
 		tasks        []taskTiming
 		runningSince time.Time
+		startDecides bool
 		want         []want
 		draining     bool
 	}{
@@ -75,6 +76,10 @@ func TestExpectChanges(t *testing.T) {
 				{created: at(30), status: "PENDING"},
 				{created: at(25), started: at(45), status: "RUNNING", stopping: true}}, // stopping: not ours to count
 			want: []want{{90, "healthy", false}, {60, "start", false}}},
+		{name: "when the verdict needs only our tasks running, their start may be it: quick",
+			svc: rolling(counts(ours, 2, 1, 1, at(50)), old), startDecides: true,
+			tasks: []taskTiming{running(50, "UNKNOWN"), {created: at(30), status: "PENDING"}},
+			want:  []want{{90, "healthy", false}, {60, "start", true}}},
 		{name: "a pending task with no started sibling has no expected start",
 			svc: rolling(counts(ours, 2, 0, 2, at(5)), old), tasks: []taskTiming{{created: at(5), status: "PROVISIONING"}}},
 		{name: "a task ECS counts running but not listed yet is timed from the deployment's update",
@@ -94,7 +99,7 @@ func TestExpectChanges(t *testing.T) {
 			svc: service(true, counts(ours, 2, 2, 0, at(60)))},
 	} {
 		t.Run(c.name, func(t *testing.T) {
-			dues, draining := expectChanges(outlook{svc: c.svc, deploymentID: "ecs-svc/2", tasks: c.tasks, runningSince: c.runningSince})
+			dues, draining := expectChanges(outlook{svc: c.svc, deploymentID: "ecs-svc/2", tasks: c.tasks, runningSince: c.runningSince, startDecides: c.startDecides})
 			var got []want
 			for _, d := range dues {
 				got = append(got, want{d.at.Sub(t0).Seconds(), d.what, d.quick})

@@ -357,7 +357,7 @@ func (w *watcher) schedule(svc types.Service, steady time.Duration) time.Duratio
 	w.budget.refill(now)
 	w.budget.spend(w.reads - w.spent)
 	w.spent = w.reads
-	o := outlook{svc: svc, deploymentID: w.target.DeploymentID, runningSince: w.runningSince}
+	o := outlook{svc: svc, deploymentID: w.target.DeploymentID, runningSince: w.runningSince, startDecides: w.target.SkipDeploymentsCheck}
 	for _, t := range w.timings {
 		o.tasks = append(o.tasks, t)
 	}
