@@ -20,3 +20,24 @@ type ECSAPI interface {
 	ListTasks(ctx context.Context, in *ecs.ListTasksInput, optFns ...func(*ecs.Options)) (*ecs.ListTasksOutput, error)
 	DescribeTasks(ctx context.Context, in *ecs.DescribeTasksInput, optFns ...func(*ecs.Options)) (*ecs.DescribeTasksOutput, error)
 }
+
+// countReads counts the calls a wait makes, for its read budget.
+type countReads struct {
+	api ECSAPI
+	n   *int
+}
+
+func (c countReads) DescribeServices(ctx context.Context, in *ecs.DescribeServicesInput, optFns ...func(*ecs.Options)) (*ecs.DescribeServicesOutput, error) {
+	*c.n++
+	return c.api.DescribeServices(ctx, in, optFns...)
+}
+
+func (c countReads) ListTasks(ctx context.Context, in *ecs.ListTasksInput, optFns ...func(*ecs.Options)) (*ecs.ListTasksOutput, error) {
+	*c.n++
+	return c.api.ListTasks(ctx, in, optFns...)
+}
+
+func (c countReads) DescribeTasks(ctx context.Context, in *ecs.DescribeTasksInput, optFns ...func(*ecs.Options)) (*ecs.DescribeTasksOutput, error) {
+	*c.n++
+	return c.api.DescribeTasks(ctx, in, optFns...)
+}

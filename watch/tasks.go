@@ -18,14 +18,12 @@ const describeBatch = 100
 // fetchTasks lists the service's running tasks (when running is set) and our
 // deployment's stopped tasks, and describes them in batches of 100. Stopped
 // tasks of other deployments are never fetched: they are not ours to diagnose.
-// Each call adds one to *calls.
-func fetchTasks(ctx context.Context, api ECSAPI, t Target, running bool, calls *int, opt func(*ecs.Options)) ([]types.Task, error) {
+func fetchTasks(ctx context.Context, api ECSAPI, t Target, running bool, opt func(*ecs.Options)) ([]types.Task, error) {
 	var arns []string
 	seen := map[string]bool{}
 	add := func(in *ecs.ListTasksInput) error {
 		p := ecs.NewListTasksPaginator(api, in)
 		for p.HasMorePages() {
-			*calls++
 			out, err := p.NextPage(ctx, opt)
 			if err != nil {
 				return err
@@ -50,7 +48,6 @@ func fetchTasks(ctx context.Context, api ECSAPI, t Target, running bool, calls *
 	var tasks []types.Task
 	for start := 0; start < len(arns); start += describeBatch {
 		end := min(start+describeBatch, len(arns))
-		*calls++
 		out, err := api.DescribeTasks(ctx, &ecs.DescribeTasksInput{Cluster: aws.String(t.Cluster), Tasks: arns[start:end]}, opt)
 		if err != nil {
 			return nil, err

@@ -143,7 +143,7 @@ type watcher struct {
 	lastRunning  int32                 // our running count at the last poll
 	runningSince time.Time             // ECS's time of the last rise of that count
 	skewed       bool                  // ECS's timestamps run ahead of our clock
-	reads        int                   // API calls made by this wait
+	reads        int                   // API calls made by this wait (countReads)
 	spent        int                   // reads already taken from budget
 	budget       readBudget
 }
@@ -155,7 +155,7 @@ type watcher struct {
 func Wait(ctx context.Context, api ECSAPI, target Target, opts Options) (*Result, error) {
 	opts.defaults()
 	w := &watcher{
-		api: api, target: target, opts: opts,
+		target: target, opts: opts,
 		deployments: map[string]progress.Deployment{},
 		tasks:       map[string]progress.Task{},
 		failedTasks: map[string]progress.Task{},
@@ -163,6 +163,7 @@ func Wait(ctx context.Context, api ECSAPI, target Target, opts Options) (*Result
 		seenEvents:  map[string]bool{},
 		timings:     map[string]taskTiming{},
 	}
+	w.api = countReads{api: api, n: &w.reads}
 	w.budget = readBudget{at: opts.Clock.Now(), rate: opts.ReadsPerSecond}
 	w.obs.placementGrace = opts.PlacementGrace
 	// The first listing waits a TaskInterval: at the start our deployment has no tasks yet.
@@ -399,7 +400,6 @@ func (w *watcher) noteTimes(svc types.Service, now time.Time) {
 
 // describe reads the service, in one call.
 func (w *watcher) describe(ctx context.Context) (types.Service, error) {
-	w.reads++
 	out, err := w.api.DescribeServices(ctx, &ecs.DescribeServicesInput{
 		Cluster: aws.String(w.target.Cluster), Services: []string{w.target.Service},
 	}, limitRetries)
@@ -568,7 +568,7 @@ func (w *watcher) observeStopped(ctx context.Context, now time.Time) error {
 }
 
 func (w *watcher) observeTaskList(ctx context.Context, now time.Time, running bool, opt func(*ecs.Options)) error {
-	tasks, err := fetchTasks(ctx, w.api, w.target, running, &w.reads, opt)
+	tasks, err := fetchTasks(ctx, w.api, w.target, running, opt)
 	if err != nil {
 		return err
 	}
