@@ -1,7 +1,8 @@
 // Package watch follows one ECS deployment until it succeeds, fails or runs
 // out of time. It is the one poller shared by every command that waits on a
-// service: it batches its describes, polls about once a second while things
-// change and backs off when they don't or when AWS throttles, reports only
+// service: it batches its describes, reads when ECS's rules say a change is
+// due and otherwise about once a second while things change, backs off when
+// they don't or when AWS throttles (schedule.go), reports only
 // what belongs to the watched deployment (its tasks, and service events since
 // it began), and decides the verdict on that deployment alone — never on
 // "the service looks stable", which is how other tools report a circuit
