@@ -3,6 +3,7 @@ package emulator
 import (
 	"fmt"
 	"slices"
+	"strings"
 	"time"
 )
 
@@ -34,7 +35,7 @@ func (e *Emulator) newDeployment(s *service, now time.Time, rollback bool) *depl
 	}
 	d.RunLaunchType = s.runLaunchType()
 	if d.RunLaunchType == "FARGATE" {
-		d.PlatformVersion = "1.4.0"
+		d.PlatformVersion = platformRevision(s.PlatformVersion, e.serviceTaskDef(s))
 	}
 	d.RolloutStateReason = fmt.Sprintf("ECS deployment %s in progress.", d.ID)
 	s.Deployments = append([]*deployment{d}, s.Deployments...)
@@ -173,4 +174,17 @@ func (e *Emulator) completeDeployment(s *service, tasks []*task, now time.Time) 
 
 func sortBySeq(ts []*task) {
 	slices.SortFunc(ts, func(a, b *task) int { return int(a.Seq - b.Seq) })
+}
+
+// serviceTaskDef is the task definition s runs now (nil if unknown).
+func (e *Emulator) serviceTaskDef(s *service) *taskDef {
+	parts := strings.SplitN(s.ARN, ":", 5) // arn:aws:ecs:REGION:...
+	if len(parts) < 5 {
+		return nil
+	}
+	r := e.state.Regions[parts[3]]
+	if r == nil {
+		return nil
+	}
+	return e.taskDefByARN(r, s.TaskDefinition)
 }
