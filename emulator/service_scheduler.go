@@ -45,6 +45,7 @@ func (e *Emulator) stepService(r *regionState, c *cluster, s *service, tasks []*
 	e.replaceUnhealthyTargets(s, tasks, now)
 	holdOld := e.stepBlueGreen(c, s, tasks, now)
 	e.checkCircuitBreaker(s, tasks, now)
+	e.checkDeploymentAlarms(s, tasks, now)
 	v := newServiceView(c, s, tasks, now)
 	v.holdOld = holdOld
 	e.noteHealthyTasks(v)
