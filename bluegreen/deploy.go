@@ -101,13 +101,8 @@ func DeployCodeDeploy(ctx context.Context, ecsAPI ECSAPI, cd CodeDeployAPI, req 
 		return res, err
 	}
 	res.DeploymentID = id
-	if o.Reporter != nil {
-		at := time.Now()
-		if o.Clock != nil {
-			at = o.Clock.Now()
-		}
-		o.Reporter.Report(progress.Step{At: at, Message: fmt.Sprintf("created CodeDeploy deployment %s in %s/%s", id, g.Application, g.Name)})
-	}
+	o.defaults()
+	o.Reporter.Report(progress.Step{At: o.Clock.Now(), Message: fmt.Sprintf("created CodeDeploy deployment %s in %s/%s", id, g.Application, g.Name)})
 	if bg := g.Info.BlueGreenDeploymentConfiguration; bg != nil && bg.TerminateBlueInstancesOnDeploymentSuccess != nil && o.TerminationWait == 0 {
 		o.TerminationWait = time.Duration(bg.TerminateBlueInstancesOnDeploymentSuccess.TerminationWaitTimeInMinutes) * time.Minute
 	}

@@ -296,14 +296,7 @@ func (w *watcher) hold(ctx context.Context, res *Result, verdict judgement) (jud
 	return verdict, nil
 }
 
-func sleep(ctx context.Context, clock Clock, d time.Duration) error {
-	select {
-	case <-ctx.Done():
-		return ctx.Err()
-	case <-clock.After(d):
-		return nil
-	}
-}
+func sleep(ctx context.Context, clock Clock, d time.Duration) error { return Sleep(ctx, clock, d) }
 
 // describe reads the service, in one call.
 func (w *watcher) describe(ctx context.Context) (types.Service, error) {
