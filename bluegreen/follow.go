@@ -128,7 +128,13 @@ func failureReason(s Snapshot, verb string) string {
 		parts = append(parts, strings.TrimSpace(string(ei.Code)+" "+aws.ToString(ei.Message)))
 	}
 	if rb := s.Info.RollbackInfo; rb != nil && aws.ToString(rb.RollbackDeploymentId) != "" {
-		parts = append(parts, "CodeDeploy rolled back with deployment "+aws.ToString(rb.RollbackDeploymentId))
+		p := "CodeDeploy rolled back with deployment " + aws.ToString(rb.RollbackDeploymentId)
+		if msg := strings.TrimSpace(aws.ToString(rb.RollbackMessage)); msg != "" {
+			p += ": " + msg
+		}
+		parts = append(parts, p)
+	} else if s.Info.Status == cdtypes.DeploymentStatusFailed || s.Info.Status == cdtypes.DeploymentStatusStopped {
+		parts = append(parts, "no rollback: traffic stays where the deployment left it")
 	}
 	return strings.Join(parts, "; ")
 }
@@ -210,8 +216,9 @@ type follower struct {
 	targetID string
 	reads    int
 	// targetAt is when the target is next read although the deployment did
-	// not change (zero: only on a change).
-	targetAt time.Time
+	// not change (zero: only on a change); targetRead is when it was last
+	// read, trafficAt when the split last moved.
+	targetAt, targetRead, trafficAt time.Time
 	// config says when production traffic moves during AllowTraffic (nil:
 	// unknown), from the deployment configuration, read once.
 	config      *cdtypes.TrafficRoutingConfig
@@ -245,6 +252,7 @@ func (f *follower) read(ctx context.Context, now time.Time) error {
 		if err := f.readTarget(ctx); err != nil {
 			return err
 		}
+		f.targetRead = now
 	}
 	if ev, running := currentEvent(f.snap.Target); running && aws.ToString(ev.LifecycleEventName) == "AllowTraffic" {
 		f.trafficRouting(ctx)
@@ -310,7 +318,7 @@ func (f *follower) trafficRouting(ctx context.Context) *cdtypes.TrafficRoutingCo
 var hookEvents = map[string]bool{"BeforeInstall": true, "AfterInstall": true, "AfterAllowTestTraffic": true, "BeforeAllowTraffic": true, "AfterAllowTraffic": true}
 
 // schedule says when to read next from the last snapshot, and sets when
-// the target is read next.
+// the target is read next although the deployment did not change.
 func (f *follower) schedule(now time.Time) time.Time {
 	beat := f.o.Poll
 	f.targetAt = time.Time{}
@@ -331,21 +339,32 @@ func (f *follower) schedule(now time.Time) time.Time {
 	}
 	ev, running := currentEvent(t)
 	switch {
-	case !running:
-		// Between two events: the next one starts at once.
-		f.targetAt = now.Add(busyBeat)
-		return now.Add(busyBeat)
-	case hookEvents[aws.ToString(ev.LifecycleEventName)]:
-		f.targetAt = now.Add(busyBeat)
+	case !running, hookEvents[aws.ToString(ev.LifecycleEventName)]:
+		// Between two events (the next starts at once) or a hook running.
+		f.targetAt = f.targetRead.Add(busyBeat)
 		return now.Add(busyBeat)
 	case aws.ToString(ev.LifecycleEventName) == "AllowTraffic":
 		due := f.shiftDue(now, ev)
-		f.targetAt = nextRead(now, due, 5*beat)
+		f.targetAt = f.targetRead.Add(5 * beat)
+		switch {
+		case due.IsZero():
+		case now.Before(due):
+			f.targetAt = minTime(f.targetAt, due)
+		case now.Sub(due) < dueWindow && f.trafficAt.Before(due):
+			f.targetAt = now // due, and the split has not moved yet
+		}
 		return nextRead(now, due, beat)
 	default: // Install, AllowTestTraffic: ECS moves; read its task sets now and then
-		f.targetAt = now.Add(2 * beat)
+		f.targetAt = f.targetRead.Add(2 * beat)
 		return now.Add(beat)
 	}
+}
+
+func minTime(a, b time.Time) time.Time {
+	if b.Before(a) {
+		return b
+	}
+	return a
 }
 
 // currentEvent is the lifecycle event in progress, or the first pending one
@@ -437,7 +456,7 @@ func (f *follower) report(now time.Time) {
 		}
 	}
 	if tr := trafficText(t.TaskSetsInfo); tr != "" && tr != f.traffic {
-		f.traffic = tr
+		f.traffic, f.trafficAt = tr, now
 		step("traffic: %s", tr)
 	}
 	if !f.waitSaid && t.Status == cdtypes.TargetStatusSucceeded && f.snap.Info.Status == cdtypes.DeploymentStatusInProgress {
