@@ -144,7 +144,7 @@ type FollowOptions struct {
 	Until    WaitUntil
 	Timeout  time.Duration
 	Reporter progress.Reporter
-	// Poll is the quiet beat (default 1.5 s): how often the deployment is
+	// Poll is the quiet beat (default 1.25 s): how often the deployment is
 	// read while no change is due. Reads come sooner when one is due (the
 	// end of a termination wait, bake time or canary interval, a hook
 	// running); the ECS target of a CodeDeploy deployment, which holds the
@@ -344,14 +344,19 @@ func (f *follower) schedule(now time.Time) time.Time {
 		f.targetAt = f.targetRead.Add(busyBeat)
 		return now.Add(busyBeat)
 	case aws.ToString(ev.LifecycleEventName) == "AllowTraffic":
+		// The split moves at known times when the configuration was read:
+		// the target is read then, and now and then for its task sets.
 		due := f.shiftDue(now, ev)
 		f.targetAt = f.targetRead.Add(5 * beat)
 		switch {
 		case due.IsZero():
 		case now.Before(due):
+			f.targetAt = f.targetRead.Add(30 * time.Second)
 			f.targetAt = minTime(f.targetAt, due)
 		case now.Sub(due) < dueWindow && f.trafficAt.Before(due):
 			f.targetAt = now // due, and the split has not moved yet
+		default:
+			f.targetAt = f.targetRead.Add(30 * time.Second)
 		}
 		return nextRead(now, due, beat)
 	default: // Install, AllowTestTraffic: ECS moves; read its task sets now and then

@@ -19,7 +19,7 @@ type Clock = watch.Clock
 // at the quiet beat (FollowOptions.Poll) otherwise, which bounds how late an
 // unforeseeable verdict (an alarm, a stop) is seen.
 const (
-	defaultBeat = 1500 * time.Millisecond
+	defaultBeat = 1250 * time.Millisecond
 	// busyBeat is the pause while something is expected to change soon.
 	busyBeat = time.Second
 	// dueBeat is the pause just after a known wait ended, until the change

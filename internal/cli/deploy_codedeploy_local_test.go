@@ -38,7 +38,7 @@ type codeDeployECS struct {
 
 // newCodeDeployECS builds a codeDeployECS; tweaks change the deployment
 // group before it is created.
-func newCodeDeployECS(t *testing.T, sc *scenario.Scenario, tweaks ...func(*cd.CreateDeploymentGroupInput)) *codeDeployECS {
+func newCodeDeployECS(t testing.TB, sc *scenario.Scenario, tweaks ...func(*cd.CreateDeploymentGroupInput)) *codeDeployECS {
 	t.Helper()
 	ctx := context.Background()
 	em := newManualEmulator(emulator.Options{Seed: 7, Scenario: sc})
