@@ -76,6 +76,8 @@ type Result struct {
 	Outcome         progress.Outcome `json:"outcome"`
 	Reason          string           `json:"reason,omitempty"`
 	Remaining       string           `json:"remaining,omitempty"`
+	// RollbackDeploymentID is the deployment CodeDeploy rolled back with.
+	RollbackDeploymentID string `json:"rollbackDeploymentId,omitempty"`
 	// PrimaryTaskDefinition is what the service's production side runs at
 	// the end: the PRIMARY task set (CodeDeploy) or deployment (ECS).
 	PrimaryTaskDefinition string `json:"primaryTaskDefinition,omitempty"`
@@ -124,6 +126,9 @@ func DeployCodeDeploy(ctx context.Context, ecsAPI ECSAPI, cd CodeDeployAPI, req 
 		return res, err
 	}
 	if fr != nil {
+		if rb := fr.Last.Info.RollbackInfo; rb != nil {
+			res.RollbackDeploymentID = aws.ToString(rb.RollbackDeploymentId)
+		}
 		res.Traffic = trafficText(trafficOf(fr.Last))
 		// Like a rolling deploy's verdict, success also needs none of the new
 		// revision's tasks to have stopped for a failure: ECS replaces a task

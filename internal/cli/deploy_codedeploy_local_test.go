@@ -50,6 +50,15 @@ func newCodeDeployECS(t testing.TB, sc *scenario.Scenario, tweaks ...func(*cd.Cr
 		t.Fatal(err)
 	}
 	e := &codeDeployECS{localECS: &localECS{em: em, client: ecs.NewFromConfig(cfg)}, lb: lb, elb: elb.NewFromConfig(cfg), cd: cd.NewFromConfig(cfg)}
+	e.setUp(t, em.Advance, tweaks...)
+	return e
+}
+
+// setUp creates the load balancer, the service and the deployment group
+// through e's clients; wait lets emulated time pass.
+func (e *codeDeployECS) setUp(t testing.TB, wait func(time.Duration), tweaks ...func(*cd.CreateDeploymentGroupInput)) {
+	t.Helper()
+	ctx := context.Background()
 	check := func(err error) {
 		t.Helper()
 		if err != nil {
@@ -87,7 +96,7 @@ func newCodeDeployECS(t testing.TB, sc *scenario.Scenario, tweaks ...func(*cd.Cr
 		NetworkConfiguration: &types.NetworkConfiguration{AwsvpcConfiguration: &types.AwsVpcConfiguration{Subnets: []string{"subnet-1", "subnet-2"}}},
 		LoadBalancers:        []types.LoadBalancer{{TargetGroupArn: aws.String(e.blue), ContainerName: aws.String("app"), ContainerPort: aws.Int32(8080)}}})
 	check(err)
-	em.Advance(time.Minute)
+	wait(time.Minute)
 	_, err = e.cd.CreateApplication(ctx, &cd.CreateApplicationInput{ApplicationName: aws.String("app"), ComputePlatform: cdtypes.ComputePlatformEcs})
 	check(err)
 	group := &cd.CreateDeploymentGroupInput{
@@ -111,7 +120,6 @@ func newCodeDeployECS(t testing.TB, sc *scenario.Scenario, tweaks ...func(*cd.Cr
 	}
 	_, err = e.cd.CreateDeploymentGroup(ctx, group)
 	check(err)
-	return e
 }
 
 // share is the percentage of the listener's traffic forwarded to the
