@@ -335,7 +335,7 @@ func (f *follower) schedule(now time.Time) time.Time {
 	}
 	if t.Status == cdtypes.TargetStatusSucceeded {
 		// The termination wait: the verdict is due at its end.
-		return nextRead(now, f.terminationEnd(), beat)
+		return nextRead(now, f.terminationEnd(now), beat)
 	}
 	ev, running := currentEvent(t)
 	switch {
@@ -393,12 +393,20 @@ func currentEvent(t *cdtypes.ECSTarget) (cdtypes.LifecycleEvent, bool) {
 
 // terminationEnd is when the termination wait ends: the group's wait after
 // the target succeeded.
-func (f *follower) terminationEnd() time.Time {
+func (f *follower) terminationEnd(now time.Time) time.Time {
 	t := f.snap.Target
-	if t == nil || t.LastUpdatedAt == nil {
+	if t == nil || t.LastUpdatedAt == nil || !onOurClock(*t.LastUpdatedAt, now) {
 		return time.Time{}
 	}
 	return t.LastUpdatedAt.Add(f.o.TerminationWait)
+}
+
+// onOurClock reports whether a time AWS stamped can be compared with our
+// clock: not in our future (beyond a minute's skew) nor a day old. A local
+// ECS that runs faster than real time stamps times ahead of ours; its
+// waits are then followed at the quiet beat, without predictions.
+func onOurClock(stamp, now time.Time) bool {
+	return !stamp.After(now.Add(time.Minute)) && now.Sub(stamp) < 24*time.Hour
 }
 
 // shiftDue is when production traffic moves next during AllowTraffic (or
@@ -407,7 +415,7 @@ func (f *follower) terminationEnd() time.Time {
 // when unknown or all at once.
 func (f *follower) shiftDue(now time.Time, ev cdtypes.LifecycleEvent) time.Time {
 	c := f.config
-	if ev.StartTime == nil || c == nil {
+	if ev.StartTime == nil || c == nil || !onOurClock(*ev.StartTime, now) {
 		return time.Time{}
 	}
 	start := *ev.StartTime
@@ -467,8 +475,10 @@ func (f *follower) report(now time.Time) {
 	if !f.waitSaid && t.Status == cdtypes.TargetStatusSucceeded && f.snap.Info.Status == cdtypes.DeploymentStatusInProgress {
 		f.waitSaid = true
 		end := "when the deployment group's termination wait ends"
-		if e := f.terminationEnd(); f.o.TerminationWait > 0 && !e.IsZero() {
+		if e := f.terminationEnd(now); f.o.TerminationWait > 0 && !e.IsZero() {
 			end = "at " + e.UTC().Format("15:04:05Z")
+		} else if f.o.TerminationWait > 0 {
+			end = fmt.Sprintf("when the deployment group's termination wait of %s ends", f.o.TerminationWait)
 		}
 		step("traffic shifted; termination wait: the original task set is removed %s (`ecsdeploy promote` ends the wait early)", end)
 	}
@@ -508,7 +518,7 @@ func (f *follower) waitingFor() string {
 		}
 		if t.Status == cdtypes.TargetStatusSucceeded {
 			end := ""
-			if e := f.terminationEnd(); f.o.TerminationWait > 0 && !e.IsZero() {
+			if e := f.terminationEnd(f.o.Clock.Now()); f.o.TerminationWait > 0 && !e.IsZero() {
 				end = " (it ends at " + e.UTC().Format("15:04:05Z") + ")"
 			}
 			return "timed out in the termination wait" + end + ": traffic is on the replacement tasks, the original task set is not removed yet"

@@ -151,7 +151,6 @@ type serviceFollower struct {
 	arn     string
 	stage   types.ServiceDeploymentLifecycleStage
 	status  types.ServiceDeploymentStatus
-	stageAt time.Time // when the current stage began, as far as we know
 	bakeEnd time.Time // zero unless in BAKE_TIME with a known bake time
 	paused  map[string]bool
 }
@@ -166,16 +165,18 @@ func (f *serviceFollower) report(now time.Time, sd types.ServiceDeployment) {
 		step("service deployment %s: %s", ecsref.Short(f.arn), sd.Status)
 	}
 	if sd.LifecycleStage != f.stage && sd.LifecycleStage != "" {
-		f.stage, f.stageAt, f.bakeEnd = sd.LifecycleStage, now, time.Time{}
-		// ECS stamps updatedAt when the stage changes: a better start than
-		// when we saw it, unless the clocks disagree.
-		if u := sd.UpdatedAt; u != nil && !u.After(now.Add(time.Minute)) && now.Sub(*u) < time.Minute {
-			f.stageAt = *u
-		}
+		f.stage, f.bakeEnd = sd.LifecycleStage, time.Time{}
 		msg := "stage " + string(sd.LifecycleStage)
 		if sd.LifecycleStage == types.ServiceDeploymentLifecycleStageBakeTime && sd.DeploymentConfiguration != nil && sd.DeploymentConfiguration.BakeTimeInMinutes != nil {
-			f.bakeEnd = f.stageAt.Add(time.Duration(*sd.DeploymentConfiguration.BakeTimeInMinutes) * time.Minute)
-			msg += ": bake time until " + f.bakeEnd.UTC().Format("15:04:05Z")
+			bake := time.Duration(*sd.DeploymentConfiguration.BakeTimeInMinutes) * time.Minute
+			// ECS stamps updatedAt as the stage begins; on a clock unlike
+			// ours (a sped-up local ECS) the end is not predicted.
+			if u := sd.UpdatedAt; u != nil && onOurClock(*u, now) {
+				f.bakeEnd = u.Add(bake)
+				msg += ": bake time until " + f.bakeEnd.UTC().Format("15:04:05Z")
+			} else {
+				msg += fmt.Sprintf(": bake time of %s", bake)
+			}
 		}
 		step("%s", msg)
 	}
