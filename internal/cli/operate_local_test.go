@@ -230,6 +230,10 @@ func TestLocalRollbackCodeDeployMidShift(t *testing.T) {
 func TestLocalAbortCodeDeployMidShift(t *testing.T) {
 	e := newCodeDeployECS(t, nil)
 	dep := canaryMidShift(t, e)
+	code, _, stderr := e.run(t, "promote", "-c", "c", "-n", "web")
+	if code != 2 || !strings.Contains(stderr, "is InProgress (lifecycle event AllowTraffic InProgress)") || !strings.Contains(stderr, "not waiting for promote") {
+		t.Errorf("promote while traffic shifts: exit %d, %s", code, stderr)
+	}
 	code, stdout, _ := e.run(t, "abort", "-c", "c", "-n", "web", "--output", "json")
 	if code != 0 {
 		t.Fatalf("abort: exit %d", code)
@@ -450,6 +454,10 @@ func canaryService(t *testing.T) (*nativeECS, string) {
 // on nblue and web:1 PRIMARY again.
 func TestLocalRollbackNativeMidShift(t *testing.T) {
 	e, arn := canaryService(t)
+	code, _, stderr := e.run(t, "promote", "-c", "c", "-n", "api")
+	if code != 2 || !strings.Contains(stderr, "at stage PRODUCTION_TRAFFIC_SHIFT, not paused") {
+		t.Errorf("promote during the canary: exit %d, %s", code, stderr)
+	}
 	code, stdout, stderr := e.run(t, "rollback", "-c", "c", "-n", "api")
 	if code != 0 {
 		t.Fatalf("rollback: exit %d", code)
