@@ -529,3 +529,37 @@ func TestLocalRollbackNativeFinished(t *testing.T) {
 		t.Errorf("production sends %d%% to nblue after the rollback, want 100%%", p)
 	}
 }
+
+// TestLocalPromoteNoWaitAndTimeout: promote --no-wait returns once the
+// paused hook is resumed (exit 0, the deployment goes on by itself); on
+// CodeDeploy, a promote whose timeout ends in the termination wait exits 3
+// saying so.
+func TestLocalPromoteNoWaitAndTimeout(t *testing.T) {
+	e := newNativeECS(t, types.DeploymentConfiguration{Strategy: types.DeploymentStrategyBlueGreen, BakeTimeInMinutes: aws.Int32(1),
+		LifecycleHooks: []types.DeploymentLifecycleHook{{TargetType: types.DeploymentLifecycleHookTargetTypePause,
+			LifecycleStages: []types.DeploymentLifecycleHookStage{types.DeploymentLifecycleHookStagePostScaleUp}}}})
+	arn := e.update(t)
+	advanceUntil(t, e.codeDeployECS, "the pause", func() bool { return len(e.serviceDeployment(t, arn).LifecycleHookDetails) > 0 })
+	start := e.em.Now()
+	code, stdout, _ := e.run(t, "promote", "-c", "c", "-n", "api", "--no-wait", "--output", "json")
+	r := decodeOperation(t, stdout)
+	if code != 0 || r.Outcome != "succeeded" || !strings.Contains(r.Remaining, "--no-wait") || e.em.Now() != start {
+		t.Fatalf("promote --no-wait: exit %d, %+v, %s of emulated time", code, r, e.em.Now().Sub(start))
+	}
+	if h := e.serviceDeployment(t, arn).LifecycleHookDetails[0]; h.Status != types.DeploymentLifecycleHookStatusSucceeded {
+		t.Errorf("hook %s after promote --no-wait, want SUCCEEDED", h.Status)
+	}
+	advanceUntil(t, e.codeDeployECS, "the end of the deployment", func() bool {
+		return e.serviceDeployment(t, arn).Status == types.ServiceDeploymentStatusSuccessful
+	})
+
+	withReadyWait(t, e.codeDeployECS)
+	if code, _, _ := e.run(t, "deploy", "-c", "c", "-n", "web", "-i", "app=web:3", "--wait-until", "test-traffic", "-t", "30m"); code != 0 {
+		t.Fatalf("deploy: exit %d", code)
+	}
+	code, stdout, _ = e.run(t, "promote", "-c", "c", "-n", "web", "-t", "20s", "--output", "json")
+	r = decodeOperation(t, stdout)
+	if code != 3 || r.Outcome != "timed-out" || !strings.Contains(r.Reason, "termination wait") {
+		t.Fatalf("promote -t 20s: exit %d, %+v", code, r)
+	}
+}
