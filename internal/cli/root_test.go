@@ -29,6 +29,12 @@ func TestEveryTimeoutFlagReadsTheSameWay(t *testing.T) {
 		"rollback": func() *cobra.Command {
 			return NewCmdRollback(d, func(_ context.Context, o *rollbackOptions) error { got = &o.timeout; return nil })
 		},
+		"promote": func() *cobra.Command {
+			return NewCmdPromote(d, func(_ context.Context, o *promoteOptions) error { got = &o.target.timeout; return nil })
+		},
+		"abort": func() *cobra.Command {
+			return NewCmdAbort(d, func(_ context.Context, o *abortOptions) error { got = &o.target.timeout; return nil })
+		},
 		"run": func() *cobra.Command {
 			return NewCmdRun(d, func(_ context.Context, o *runOptions) error { got = &o.timeout; return nil })
 		},
@@ -121,6 +127,8 @@ func TestEveryCommandAnswersTheSameAboutClusterServiceAndTimeout(t *testing.T) {
 		{args: []string{"deploy", "--tag-only", "2"}, needsService: true, takesTimeout: true},
 		{args: []string{"diff", "--tag-only", "2"}, needsService: true},
 		{args: []string{"rollback"}, needsService: true, takesTimeout: true},
+		{args: []string{"promote"}, needsService: true, takesTimeout: true},
+		{args: []string{"abort"}, needsService: true, takesTimeout: true},
 		{args: []string{"scale", "2"}, needsService: true, takesTimeout: true},
 		{args: []string{"status"}, needsService: true},
 		{args: []string{"run", "--task-definition", "job"}, takesTimeout: true},
