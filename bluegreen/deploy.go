@@ -156,7 +156,14 @@ type NativeRequest struct {
 	Service        string
 	TaskDefinition string
 	Update         *ecs.UpdateServiceInput
+	// NoWait returns once the service deployment is created, with its ARN
+	// and the outcome Created.
+	NoWait bool
 }
+
+// Created is the outcome of a deploy that returned, without waiting, once
+// its deployment was created (a rolling deploy's --no-wait says the same).
+const Created progress.Outcome = "updated"
 
 // DeployNative updates the service and follows the service deployment it
 // starts. Success needs SUCCESSFUL (or the point o.Until names) and, once
@@ -177,6 +184,10 @@ func DeployNative(ctx context.Context, api ECSAPI, req NativeRequest, o FollowOp
 		return res, fmt.Errorf("UpdateService started no service deployment to follow (the endpoint does not report currentServiceDeployment)")
 	}
 	res.DeploymentID = arn
+	if req.NoWait {
+		res.Outcome, res.Reason = Created, "service deployment "+ecsref.Short(arn)+" started; not waiting for it"
+		return res, nil
+	}
 	fr, err := FollowServiceDeployment(ctx, api, req.Cluster, arn, o)
 	if fr != nil {
 		res.Reads = fr.Reads

@@ -158,7 +158,7 @@ func reportBlueGreen(d *Deps, rep blueGreenReport, derr error) error {
 		return err
 	}
 	switch res.Outcome {
-	case progress.Succeeded:
+	case progress.Succeeded, bluegreen.Created:
 		return nil
 	case progress.TimedOut:
 		return Silent(exitcode.TimedOutf("deployment %s timed out: %s", res.DeploymentID, res.Reason))
@@ -190,15 +190,14 @@ func printCodeDeployResult(d *Deps, rep *blueGreenReport) {
 // the service with the planned changes and follows the service deployment
 // stage by stage.
 //
-// Partial: the strategy's settings (bake time, canary and linear steps,
-// target groups, listener rules, lifecycle hooks) are the service's own;
-// deploy does not change them.
+// The strategy's settings (deploy's --strategy flags) are part of the
+// planned update (deploy_strategy_flags.go).
 func deployNative(ctx context.Context, o *deployOptions, clients *awsconfig.Clients, plan *rollout.Plan, opts rollout.Options) error {
 	d := o.deps
 	cluster, service := plan.Request.Cluster, plan.Request.Service
 	var ps exitcode.Problems
 	_, until := o.codeDeploy.parse(&ps)
-	refuseRollingOnly(o, opts, &ps)
+	strategy := refuseNative(o, plan, opts, &ps)
 	if err := ps.Err(); err != nil {
 		return aboutService(err, cluster, service)
 	}
@@ -214,8 +213,9 @@ func deployNative(ctx context.Context, o *deployOptions, clients *awsconfig.Clie
 	in := *plan.Update
 	in.TaskDefinition = aws.String(reg.TaskDefinition)
 	res, derr := bluegreen.DeployNative(ctx, clients.ECS, bluegreen.NativeRequest{
-		Cluster: cluster, Service: service, TaskDefinition: reg.TaskDefinition, Update: &in,
+		Cluster: cluster, Service: service, TaskDefinition: reg.TaskDefinition, Update: &in, NoWait: o.noWait,
 	}, bluegreen.FollowOptions{Until: until, Timeout: timeout, Reporter: opts.Reporter, Clock: d.Clock})
+	derr = finishNative(o, strategy, opts, reg, res, clients.Config.Region, derr)
 	calls := d.Clients.Calls()
 	rep := blueGreenReport{Cluster: cluster, Service: service, TaskDefinition: reg.TaskDefinition,
 		PreviousTaskDefinition: reg.PreviousTaskDefinition, Registered: reg.Registered,
