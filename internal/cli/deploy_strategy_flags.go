@@ -182,10 +182,14 @@ func strategyChange(s *spec.Strategy, ps *exitcode.Problems) bluegreen.StrategyC
 func strategyProblems(ps exitcode.Problems, flags *pflag.FlagSet, d *spec.Deploy) exitcode.Problems {
 	out := make(exitcode.Problems, 0, len(ps))
 	for _, p := range ps {
-		if flag, ok := strategyFlagOf[p.Field]; ok && flags.Changed(flag) {
+		flag, ok := strategyFlagOf[p.Field]
+		switch line := d.Line(p.Field); {
+		case ok && (flags.Changed(flag) || line == 0):
+			// Given by the flag, or by neither (a required setting): the
+			// flag is what to type.
 			p.Field, p.Line = "--"+flag, 0
-		} else if p.Line == 0 {
-			p.Line = d.Line(p.Field)
+		case p.Line == 0:
+			p.Line = line
 		}
 		out = append(out, p)
 	}

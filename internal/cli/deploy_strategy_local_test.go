@@ -2,7 +2,6 @@ package cli
 
 import (
 	"context"
-	"encoding/json"
 	"os"
 	"path/filepath"
 	"strings"
@@ -18,6 +17,7 @@ import (
 	"github.com/ecsdeploy/ecsdeploy/awsconfig"
 	"github.com/ecsdeploy/ecsdeploy/emulator"
 	"github.com/ecsdeploy/ecsdeploy/emulator/elbv2"
+	"github.com/ecsdeploy/ecsdeploy/emulator/scenario"
 )
 
 // strategyECS is a local ECS on a manual clock with an Application Load
@@ -26,10 +26,8 @@ import (
 // free; listener rule prod (port 80) and rule test (port 8080) forward all
 // their traffic to blue.
 type strategyECS struct {
-	*localECS
-	lb          *elbv2.Service
-	blue, green string
-	prod, test  string // listener rule ARNs
+	*codeDeployECS        // for its load balancer and share (no CodeDeploy here)
+	prod, test     string // listener rule ARNs
 }
 
 const lbRole = "arn:aws:iam::000000000000:role/ecs-lb"
@@ -44,8 +42,8 @@ func newStrategyECS(t *testing.T, dc *types.DeploymentConfiguration) *strategyEC
 	if err != nil {
 		t.Fatal(err)
 	}
-	e := &strategyECS{localECS: &localECS{em: em, client: ecs.NewFromConfig(cfg)}, lb: lb}
 	c := elb.NewFromConfig(cfg)
+	e := &strategyECS{codeDeployECS: &codeDeployECS{localECS: &localECS{em: em, client: ecs.NewFromConfig(cfg)}, lb: lb, elb: c}}
 	check := func(err error) {
 		t.Helper()
 		if err != nil {
@@ -97,26 +95,6 @@ func newStrategyECS(t *testing.T, dc *types.DeploymentConfiguration) *strategyEC
 	return e
 }
 
-// share is the percentage of a listener rule's traffic forwarded to the target group.
-func (e *strategyECS) share(t *testing.T, rule, targetGroup string) int {
-	t.Helper()
-	ws, err := e.lb.ForwardWeights(rule)
-	if err != nil {
-		t.Fatal(err)
-	}
-	total, ours := 0, 0
-	for _, w := range ws {
-		total += w.Weight
-		if w.TargetGroupARN == targetGroup {
-			ours += w.Weight
-		}
-	}
-	if total == 0 {
-		t.Fatalf("rule %s forwards nowhere: %+v", rule, ws)
-	}
-	return ours * 100 / total
-}
-
 // primaryRuns is the task definition of the service's PRIMARY deployment.
 func (e *strategyECS) primaryRuns(t *testing.T) string {
 	t.Helper()
@@ -132,24 +110,6 @@ func (e *strategyECS) primaryRuns(t *testing.T) string {
 // alternate target group and listener rules.
 func (e *strategyECS) advanced() []string {
 	return []string{"--alternate-target-group", e.green, "--production-listener-rule", e.prod, "--test-listener-rule", e.test, "--load-balancer-role", lbRole}
-}
-
-type strategyJSON struct {
-	Strategy              string `json:"strategy"`
-	DeploymentID          string `json:"deploymentId"`
-	Outcome               string `json:"outcome"`
-	Reason                string `json:"reason"`
-	TaskDefinition        string `json:"taskDefinition"`
-	PrimaryTaskDefinition string `json:"primaryTaskDefinition"`
-}
-
-func decodeStrategy(t *testing.T, stdout string) strategyJSON {
-	t.Helper()
-	var r strategyJSON
-	if err := json.Unmarshal([]byte(stdout), &r); err != nil {
-		t.Fatalf("deploy --output json: %v\n%s", err, stdout)
-	}
-	return r
 }
 
 // TestLocalDeployStrategySwitchesRollingService: --strategy with its
@@ -190,7 +150,7 @@ func TestLocalDeployStrategySwitchesRollingService(t *testing.T) {
 			if code != 0 {
 				t.Fatalf("exit %d, want 0", code)
 			}
-			r := decodeStrategy(t, stdout)
+			r := decodeCodeDeploy(t, stdout)
 			if r.Strategy != tc.strategy || r.Outcome != "succeeded" || !strings.Contains(r.DeploymentID, ":service-deployment/") {
 				t.Fatalf("report: %+v", r)
 			}
@@ -222,5 +182,198 @@ func TestLocalDeployStrategySwitchesRollingService(t *testing.T) {
 				}
 			}
 		})
+	}
+}
+
+// nativeService is the deployment configuration of a service created on
+// one of ECS's own strategies (with its advanced configuration).
+func nativeService(s types.DeploymentStrategy, bake int32) *types.DeploymentConfiguration {
+	dc := &types.DeploymentConfiguration{Strategy: s, BakeTimeInMinutes: aws.Int32(bake)}
+	switch s {
+	case types.DeploymentStrategyCanary:
+		dc.CanaryConfiguration = &types.CanaryConfiguration{CanaryPercent: aws.Float64(10), CanaryBakeTimeInMinutes: aws.Int32(2)}
+	case types.DeploymentStrategyLinear:
+		dc.LinearConfiguration = &types.LinearConfiguration{StepPercent: aws.Float64(20), StepBakeTimeInMinutes: aws.Int32(1)}
+	}
+	return dc
+}
+
+// TestLocalDeployStrategyFailures: a deployment by ECS's own strategies that
+// goes wrong exits 1 with the diagnosis (an alarm in ALARM during the bake
+// time names the alarm; a crashing revision trips the circuit breaker),
+// after ECS's rollback has put production traffic back on the original
+// target group and the old revision is PRIMARY again; a timeout exits 3
+// naming the stage the deployment was at.
+func TestLocalDeployStrategyFailures(t *testing.T) {
+	t.Run("alarm during bake time", func(t *testing.T) {
+		e := newStrategyECS(t, nativeService(types.DeploymentStrategyBlueGreen, 10))
+		// The alarm fires three minutes after the deploy starts: traffic has
+		// shifted by then and the ten-minute bake time is running.
+		if err := e.em.SetScenario(&scenario.Scenario{Alarms: []scenario.Alarm{{Name: "web-5xx", State: "ALARM", After: scenario.Duration(3 * time.Minute), Reason: "5xx above 1%"}}}); err != nil {
+			t.Fatal(err)
+		}
+		code, stdout, stderr := e.run(t, "deploy", "-c", "c", "-n", "web", "-i", "app=web:2", "--alarm", "web-5xx", "--alarm-rollback", "--rollback", "-t", "40m", "--output", "json")
+		if code != 1 {
+			t.Fatalf("exit %d, want 1", code)
+		}
+		r := decodeCodeDeploy(t, stdout)
+		if r.Outcome != "failed" || !strings.Contains(r.Reason, "web-5xx") || !strings.Contains(r.Reason, "BAKE_TIME") {
+			t.Fatalf("report: %+v; want a failure naming the alarm during BAKE_TIME", r)
+		}
+		if !strings.Contains(stderr, "ECS rolls a failed blue-green deployment back itself") {
+			t.Errorf("--rollback on a native strategy does not say that ECS rolls back:\n%s", stderr)
+		}
+		e.checkRolledBack(t)
+	})
+	t.Run("crashing revision", func(t *testing.T) {
+		dc := nativeService(types.DeploymentStrategyCanary, 5)
+		dc.DeploymentCircuitBreaker = &types.DeploymentCircuitBreaker{Enable: true, Rollback: true}
+		e := newStrategyECS(t, dc)
+		exit := 1
+		if err := e.em.SetScenario(&scenario.Scenario{Images: []scenario.Image{{Match: "web:crash", ExitCode: &exit, ExitAfter: scenario.Duration(5 * time.Second)}}}); err != nil {
+			t.Fatal(err)
+		}
+		code, stdout, _ := e.run(t, "deploy", "-c", "c", "-n", "web", "-i", "app=web:crash", "-t", "40m", "--output", "json")
+		if code != 1 {
+			t.Fatalf("exit %d, want 1", code)
+		}
+		if r := decodeCodeDeploy(t, stdout); r.Outcome != "failed" || r.Strategy != "canary" {
+			t.Fatalf("report: %+v", r)
+		}
+		e.checkRolledBack(t)
+	})
+	t.Run("timeout", func(t *testing.T) {
+		e := newStrategyECS(t, nativeService(types.DeploymentStrategyLinear, 5))
+		code, stdout, _ := e.run(t, "deploy", "-c", "c", "-n", "web", "-i", "app=web:2", "-t", "3m", "--output", "json")
+		if code != 3 {
+			t.Fatalf("exit %d, want 3", code)
+		}
+		r := decodeCodeDeploy(t, stdout)
+		if r.Outcome != "timed-out" || !strings.Contains(r.Reason, "at stage PRODUCTION_TRAFFIC_SHIFT") {
+			t.Fatalf("report: %+v; want a timeout at PRODUCTION_TRAFFIC_SHIFT (five linear steps of a minute)", r)
+		}
+		if p := e.share(t, e.prod, e.green); p <= 0 || p >= 100 {
+			t.Errorf("production rule forwards %d%% to green; want a linear step in between when the wait gave up", p)
+		}
+	})
+}
+
+// checkRolledBack asserts that production and test traffic are back on the
+// original target group and the PRIMARY deployment runs web:1.
+func (e *strategyECS) checkRolledBack(t *testing.T) {
+	t.Helper()
+	if p := e.share(t, e.prod, e.blue); p != 100 {
+		t.Errorf("production rule forwards %d%% to blue, want all of it back", p)
+	}
+	if p := e.share(t, e.test, e.blue); p != 100 {
+		t.Errorf("test rule forwards %d%% to blue, want all of it back", p)
+	}
+	if got := e.primaryRuns(t); !strings.HasSuffix(got, "task-definition/web:1") {
+		t.Errorf("PRIMARY deployment runs %s after the rollback, want web:1", got)
+	}
+}
+
+// TestLocalDeployStrategyNoWait: --no-wait on a native strategy returns
+// once the service deployment exists, with its ARN, exit 0.
+func TestLocalDeployStrategyNoWait(t *testing.T) {
+	e := newStrategyECS(t, nativeService(types.DeploymentStrategyBlueGreen, 1))
+	code, stdout, _ := e.run(t, "deploy", "-c", "c", "-n", "web", "-i", "app=web:2", "--no-wait", "--output", "json")
+	if code != 0 {
+		t.Fatalf("exit %d, want 0", code)
+	}
+	r := decodeCodeDeploy(t, stdout)
+	if r.Outcome != "updated" || !strings.Contains(r.DeploymentID, ":service-deployment/") || r.Strategy != "blue-green" {
+		t.Fatalf("report: %+v", r)
+	}
+	out, err := e.client.DescribeServiceDeployments(context.Background(), &ecs.DescribeServiceDeploymentsInput{ServiceDeploymentArns: []string{r.DeploymentID}})
+	if err != nil || len(out.ServiceDeployments) != 1 || out.ServiceDeployments[0].Status != types.ServiceDeploymentStatusInProgress {
+		t.Fatalf("the service deployment the report names: %+v %v; want it in progress", out, err)
+	}
+}
+
+// TestLocalDeployStrategyBadInput: settings ECS would refuse, or that the
+// service cannot take, exit 2 naming the flag (or the spec's key and line)
+// before any revision is registered.
+func TestLocalDeployStrategyBadInput(t *testing.T) {
+	ctx := context.Background()
+	e := newStrategyECS(t, nil)
+	// Two more services in the cluster: one without a load balancer, one
+	// deployed by another tool (EXTERNAL controller).
+	for _, name := range []string{"nolb", "ext"} {
+		in := &ecs.CreateServiceInput{Cluster: aws.String("c"), ServiceName: aws.String(name), TaskDefinition: aws.String("web:1"),
+			DesiredCount: aws.Int32(1), LaunchType: types.LaunchTypeFargate,
+			NetworkConfiguration: &types.NetworkConfiguration{AwsvpcConfiguration: &types.AwsVpcConfiguration{Subnets: []string{"subnet-1"}}}}
+		if name == "ext" {
+			in.DeploymentController = &types.DeploymentController{Type: types.DeploymentControllerTypeExternal}
+			in.LaunchType, in.NetworkConfiguration, in.TaskDefinition = "", nil, nil
+		}
+		if _, err := e.client.CreateService(ctx, in); err != nil {
+			t.Fatal(err)
+		}
+	}
+	lambda := "arn:aws:lambda:us-east-1:000000000000:function:smoke"
+	spec := filepath.Join(t.TempDir(), "deploy.yaml")
+	if err := os.WriteFile(spec, []byte("cluster: c\nservice: web\nstrategy: canary\ncanaryPercent: 150\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	for _, tc := range []struct {
+		name string
+		args []string
+		want string // in the error
+	}{
+		{"canary percent below 0.1", []string{"--strategy", "canary", "--canary-percent", "0.05"}, "--canary-percent: 0.05 is outside 0.1 to 100"},
+		{"spec canary percent over 100", []string{"-f", spec}, "line 4: canaryPercent: 150 is outside 0.1 to 100"},
+		{"linear step below 3", []string{"--strategy", "linear", "--linear-step-percent", "2.5"}, "--linear-step-percent: 2.5 is outside 3 to 100"},
+		{"bake time over a day", []string{"--strategy", "blue-green", "--bake-time", "25h"}, "--bake-time: 25h0m0s is outside 0 to 24h"},
+		{"bake time not in minutes", []string{"--strategy", "blue-green", "--bake-time", "90s"}, "--bake-time: ECS counts it in whole minutes"},
+		{"unknown lifecycle stage", []string{"--strategy", "canary", "--lifecycle-hook", "AFTER_EVERYTHING=" + lambda, "--lifecycle-hook-role", lbRole}, `--lifecycle-hook: "AFTER_EVERYTHING" is not a lifecycle stage`},
+		{"pause where ECS cannot", []string{"--strategy", "canary", "--pause-at", "PRODUCTION_TRAFFIC_SHIFT"}, "--pause-at: ECS cannot pause at PRODUCTION_TRAFFIC_SHIFT"},
+		{"pause on a rolling service", []string{"--pause-at", "POST_TEST_TRAFFIC_SHIFT"}, "--pause-at: belongs to the blue-green, linear and canary strategy, but service web deploys with rolling"},
+		{"hook with rolling strategy", []string{"--strategy", "rolling", "--lifecycle-hook", "POST_SCALE_UP=" + lambda}, "--lifecycle-hook: belongs to the blue-green, linear and canary strategy, but the strategy is rolling"},
+		{"canary percent on a rolling service", []string{"--canary-percent", "10"}, "--canary-percent: belongs to the canary strategy"},
+		{"alternate is production", []string{"--strategy", "blue-green", "--bake-time", "1m", "--alternate-target-group", e.blue, "--production-listener-rule", e.prod}, "--alternate-target-group: " + e.blue + " is the production target group"},
+		{"no advanced configuration", []string{"--strategy", "canary"}, "--alternate-target-group: required: the load balancer of service web"},
+		{"lambda hook without a role", []string{"--strategy", "canary", "--lifecycle-hook", "POST_SCALE_UP=" + lambda}, "--lifecycle-hook-role: required with a Lambda lifecycle hook"},
+		{"no load balancer", []string{"-n", "nolb", "--strategy", "blue-green", "--bake-time", "1m"}, "--strategy: service nolb has no load balancer"},
+		{"external controller", []string{"-n", "ext", "--strategy", "canary"}, "--strategy: service ext uses the EXTERNAL deployment controller"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			args := []string{"deploy", "-i", "app=web:2"}
+			if !strings.Contains(strings.Join(tc.args, " "), "-f ") {
+				args = append(args, "-c", "c")
+				if !strings.Contains(strings.Join(tc.args, " "), "-n ") {
+					args = append(args, "-n", "web")
+				}
+			}
+			code, _, stderr := e.run(t, append(args, tc.args...)...)
+			if code != 2 {
+				t.Fatalf("exit %d, want 2", code)
+			}
+			if !strings.Contains(stderr, tc.want) {
+				t.Fatalf("error does not say %q:\n%s", tc.want, stderr)
+			}
+		})
+	}
+	out, err := e.client.ListTaskDefinitions(ctx, &ecs.ListTaskDefinitionsInput{FamilyPrefix: aws.String("web")})
+	if err != nil || len(out.TaskDefinitionArns) != 1 {
+		t.Fatalf("revisions after refused deploys: %v %v, want only web:1", out, err)
+	}
+}
+
+// TestLocalDiffShowsStrategyChange: diff lists the strategy and its
+// settings as service changes, and changes nothing.
+func TestLocalDiffShowsStrategyChange(t *testing.T) {
+	e := newStrategyECS(t, nil)
+	code, stdout, _ := e.run(t, append([]string{"diff", "-c", "c", "-n", "web", "--strategy", "canary", "--canary-percent", "20", "--bake-time", "5m"}, e.advanced()...)...)
+	if code != 0 {
+		t.Fatalf("exit %d, want 0", code)
+	}
+	for _, want := range []string{"strategy: (none) → CANARY", "bakeTimeInMinutes: (none) → 5", `canaryConfiguration: (none) → {"canaryBakeTimeInMinutes":10,"canaryPercent":20}`, "loadBalancers:", e.green} {
+		if !strings.Contains(stdout, want) {
+			t.Errorf("diff lacks %q:\n%s", want, stdout)
+		}
+	}
+	if dc := e.service(t).DeploymentConfiguration; dc != nil && dc.Strategy != "" && dc.Strategy != types.DeploymentStrategyRolling {
+		t.Fatalf("diff changed the service: %+v", dc)
 	}
 }
