@@ -100,8 +100,9 @@ func ParseStrategy(s string) (Strategy, error) {
 	return "", fmt.Errorf("%q is not a strategy: use rolling, blue-green, linear or canary", s)
 }
 
-// ecsStrategy is the deploymentConfiguration.strategy of s.
-func ecsStrategy(s Strategy) types.DeploymentStrategy {
+// ECS is the deploymentConfiguration.strategy of s (ROLLING for any
+// strategy that is not one of ECS's own).
+func (s Strategy) ECS() types.DeploymentStrategy {
 	switch s {
 	case BlueGreen:
 		return types.DeploymentStrategyBlueGreen
@@ -319,7 +320,7 @@ func (c StrategyChange) Apply(svc types.Service, in *ecs.UpdateServiceInput) exi
 	}
 	dc := in.DeploymentConfiguration
 	if c.Strategy != "" {
-		dc.Strategy = ecsStrategy(c.Strategy)
+		dc.Strategy = c.Strategy.ECS()
 	}
 	if c.BakeTime != nil {
 		dc.BakeTimeInMinutes = aws.Int32(int32(*c.BakeTime / time.Minute))
@@ -461,11 +462,8 @@ func (c StrategyChange) loadBalancers(svc types.Service, strategy Strategy) ([]t
 		prod := aws.ToString(lb.TargetGroupArn)
 		switch {
 		case aws.ToString(next.AlternateTargetGroupArn) == prod:
-			f := FieldAlternateTargetGroup
-			if c.AlternateTargetGroup == "" {
-				f = field
-			}
-			ps.Add(f, 0, "%s is the production target group of service %s (loadBalancers[%d].targetGroupArn); the alternate target group is the other one of the pair, where the new revision starts", prod, name, i)
+			// Also when the service has it so: the fix is the right one.
+			ps.Add(FieldAlternateTargetGroup, 0, "%s is the production target group of service %s (loadBalancers[%d].targetGroupArn); the alternate target group is the other one of the pair, where the new revision starts", prod, name, i)
 		case strategy.Native() && aws.ToString(next.AlternateTargetGroupArn) == "":
 			ps.Add(FieldAlternateTargetGroup, 0, "required: the load balancer of service %s (target group %s) has no advanced configuration; give the alternate target group and the production listener rule", name, prod)
 		case strategy.Native() && aws.ToString(next.ProductionListenerRule) == "":
