@@ -128,6 +128,7 @@ func deployCodeDeploy(ctx context.Context, o *deployOptions, clients *awsconfig.
 		Application: g.Application, DeploymentGroup: g.Name, Config: o.codeDeploy.config, Hooks: hooks,
 		Description: "ecsdeploy deploy of " + shortName(reg.TaskDefinition),
 	}, bluegreen.FollowOptions{Until: until, Timeout: timeout, Reporter: opts.Reporter, Clock: d.Clock})
+	derr = finishBlueGreen(o, bluegreen.CodeDeploy, opts, reg, res, clients.Config.Region, derr)
 	calls := d.Clients.Calls()
 	rep := blueGreenReport{Cluster: cluster, Service: service, TaskDefinition: reg.TaskDefinition,
 		PreviousTaskDefinition: reg.PreviousTaskDefinition, Registered: reg.Registered,
@@ -215,7 +216,7 @@ func deployNative(ctx context.Context, o *deployOptions, clients *awsconfig.Clie
 	res, derr := bluegreen.DeployNative(ctx, clients.ECS, bluegreen.NativeRequest{
 		Cluster: cluster, Service: service, TaskDefinition: reg.TaskDefinition, Update: &in, NoWait: o.noWait,
 	}, bluegreen.FollowOptions{Until: until, Timeout: timeout, Reporter: opts.Reporter, Clock: d.Clock})
-	derr = finishNative(o, strategy, opts, reg, res, clients.Config.Region, derr)
+	derr = finishBlueGreen(o, strategy, opts, reg, res, clients.Config.Region, derr)
 	calls := d.Clients.Calls()
 	rep := blueGreenReport{Cluster: cluster, Service: service, TaskDefinition: reg.TaskDefinition,
 		PreviousTaskDefinition: reg.PreviousTaskDefinition, Registered: reg.Registered,

@@ -207,7 +207,7 @@ func strategyNote(strategy bluegreen.Strategy, rollback bool) string {
 // refuseNative adds a problem for the rolling-only options a deploy by one
 // of ECS's own strategies cannot take, and returns that strategy. --no-wait
 // returns once the service deployment is created; --rollback is left to
-// ECS, which rolls a failed deployment back itself (finishNative says so).
+// ECS, which rolls a failed deployment back itself (finishBlueGreen says so).
 func refuseNative(o *deployOptions, plan *rollout.Plan, opts rollout.Options, ps *exitcode.Problems) bluegreen.Strategy {
 	strategy := bluegreen.StrategyAfter(plan.Service, plan.Update)
 	if opts.Watch.StableFor > 0 || opts.KeepRevisions > 0 || o.skipDeployment {
@@ -216,10 +216,10 @@ func refuseNative(o *deployOptions, plan *rollout.Plan, opts rollout.Options, ps
 	return strategy
 }
 
-// finishNative completes a deploy by one of ECS's own strategies: it says
-// what --rollback means there and writes the CI outputs, as a rolling
-// deploy does. It returns the deploy's error.
-func finishNative(o *deployOptions, strategy bluegreen.Strategy, opts rollout.Options, reg *rollout.Result, res *bluegreen.Result, region string, derr error) error {
+// finishBlueGreen completes a CodeDeploy deploy or one by ECS's own
+// strategies: it says what --rollback means there and writes the CI
+// outputs, as a rolling deploy does. It returns the deploy's error.
+func finishBlueGreen(o *deployOptions, strategy bluegreen.Strategy, opts rollout.Options, reg *rollout.Result, res *bluegreen.Result, region string, derr error) error {
 	if note := strategyNote(strategy, opts.Rollback); note != "" && res != nil && res.Outcome != progress.Succeeded && res.Outcome != bluegreen.Created {
 		opts.Reporter.Report(progress.Warning{At: o.deps.Clock.Now(), Message: note})
 	}

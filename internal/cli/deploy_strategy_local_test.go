@@ -377,3 +377,93 @@ func TestLocalDiffShowsStrategyChange(t *testing.T) {
 		t.Fatalf("diff changed the service: %+v", dc)
 	}
 }
+
+// TestLocalDeployCodeDeployWritesOutputs: a CODE_DEPLOY deploy writes the
+// CI outputs too, with the CodeDeploy deployment id and strategy codedeploy.
+func TestLocalDeployCodeDeployWritesOutputs(t *testing.T) {
+	e := newCodeDeployECS(t, nil)
+	outputs := filepath.Join(t.TempDir(), "outputs")
+	code, stdout, _ := e.run(t, "deploy", "-c", "c", "-n", "web", "-i", "app=web:2", "-t", "30m", "--outputs-file", outputs, "--output", "json")
+	if code != 0 {
+		t.Fatalf("exit %d, want 0", code)
+	}
+	r := decodeCodeDeploy(t, stdout)
+	b, err := os.ReadFile(outputs)
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := "TaskDefinitionRevision=2\nTaskDefinitionFamily=web\nClusterName=c\nServiceName=web\nRegion=us-east-1\nDeploymentId=" + r.DeploymentID + "\nStrategy=codedeploy\n"
+	if r.DeploymentID == "" || string(b) != want {
+		t.Fatalf("outputs:\n%s\nwant:\n%s", b, want)
+	}
+}
+
+// TestLocalDeployStrategyHooks: --lifecycle-hook and --pause-at become the
+// service's lifecycle hooks. A Lambda hook that fails rolls the deployment
+// back (exit 1, the hook named); a pause holds the deployment until
+// promote, so a deploy without one times out (exit 3) saying where it
+// waits.
+func TestLocalDeployStrategyHooks(t *testing.T) {
+	fn := "arn:aws:lambda:us-east-1:000000000000:function:smoke-test"
+	role := "arn:aws:iam::000000000000:role/ecs-hooks"
+	t.Run("failing Lambda hook", func(t *testing.T) {
+		e := newStrategyECS(t, nativeService(types.DeploymentStrategyBlueGreen, 1))
+		if err := e.em.SetScenario(&scenario.Scenario{Hooks: []scenario.Hook{{Match: "smoke-*", Result: scenario.HookFailed}}}); err != nil {
+			t.Fatal(err)
+		}
+		code, stdout, _ := e.run(t, "deploy", "-c", "c", "-n", "web", "-i", "app=web:2", "--lifecycle-hook", "POST_TEST_TRAFFIC_SHIFT="+fn, "--lifecycle-hook-role", role, "-t", "30m", "--output", "json")
+		if code != 1 {
+			t.Fatalf("exit %d, want 1", code)
+		}
+		if r := decodeCodeDeploy(t, stdout); !strings.Contains(r.Reason, "smoke-test") {
+			t.Fatalf("report: %+v; want the failed hook named", r)
+		}
+		hooks := e.service(t).DeploymentConfiguration.LifecycleHooks
+		if len(hooks) != 1 || aws.ToString(hooks[0].HookTargetArn) != fn || aws.ToString(hooks[0].RoleArn) != role {
+			t.Fatalf("service's lifecycle hooks %+v", hooks)
+		}
+		e.checkRolledBack(t)
+	})
+	t.Run("pause", func(t *testing.T) {
+		e := newStrategyECS(t, nativeService(types.DeploymentStrategyCanary, 1))
+		code, stdout, stderr := e.run(t, "deploy", "-c", "c", "-n", "web", "-i", "app=web:2", "--pause-at", "post_test_traffic_shift", "-t", "10m", "--output", "json")
+		if code != 3 {
+			t.Fatalf("exit %d, want 3", code)
+		}
+		if r := decodeCodeDeploy(t, stdout); !strings.Contains(r.Reason, "POST_TEST_TRAFFIC_SHIFT") {
+			t.Fatalf("report: %+v; want the timeout at the paused stage", r)
+		}
+		if !strings.Contains(stderr, "paused at POST_TEST_TRAFFIC_SHIFT") {
+			t.Errorf("progress does not say the deployment paused:\n%s", stderr)
+		}
+		if p := e.share(t, e.prod, e.blue); p != 100 {
+			t.Errorf("production rule forwards %d%% to blue while paused before the shift, want 100%%", p)
+		}
+	})
+}
+
+// TestLocalDeployStrategyFromSpec: the spec's keys do what the flags do.
+func TestLocalDeployStrategyFromSpec(t *testing.T) {
+	e := newStrategyECS(t, nil)
+	spec := filepath.Join(t.TempDir(), "deploy.yaml")
+	body := "cluster: c\nservice: web\nimages: {app: \"web:#{Tag}\"}\nstrategy: linear\nlinearStepPercent: 50\nlinearStepBakeTime: 1m\nbakeTime: 0\n" +
+		"alternateTargetGroup: " + e.green + "\nproductionListenerRule: " + e.prod + "\n" +
+		"lifecycleHooks: [\"POST_SCALE_UP=arn:aws:lambda:us-east-1:000000000000:function:warm-up\"]\nlifecycleHookRole: arn:aws:iam::000000000000:role/ecs-hooks\n"
+	if err := os.WriteFile(spec, []byte(body), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	code, stdout, _ := e.run(t, "deploy", "-f", spec, "--var", "Tag=2", "-t", "30m", "--output", "json")
+	if code != 0 {
+		t.Fatalf("exit %d, want 0", code)
+	}
+	if r := decodeCodeDeploy(t, stdout); r.Strategy != "linear" || r.Outcome != "succeeded" {
+		t.Fatalf("report: %+v", r)
+	}
+	dc := e.service(t).DeploymentConfiguration
+	if dc.Strategy != types.DeploymentStrategyLinear || aws.ToFloat64(dc.LinearConfiguration.StepPercent) != 50 || len(dc.LifecycleHooks) != 1 {
+		t.Fatalf("deploymentConfiguration %+v", dc)
+	}
+	if p := e.share(t, e.prod, e.green); p != 100 {
+		t.Fatalf("production rule forwards %d%% to green, want 100%%", p)
+	}
+}
