@@ -467,3 +467,27 @@ func TestLocalDeployStrategyFromSpec(t *testing.T) {
 		t.Fatalf("production rule forwards %d%% to green, want 100%%", p)
 	}
 }
+
+// TestLocalDeployStrategyBackToRolling: --strategy rolling makes a canary
+// service roll again; the rolling report and outputs say "rolling".
+func TestLocalDeployStrategyBackToRolling(t *testing.T) {
+	e := newStrategyECS(t, nativeService(types.DeploymentStrategyCanary, 1))
+	outputs := filepath.Join(t.TempDir(), "outputs")
+	code, stdout, _ := e.run(t, "deploy", "-c", "c", "-n", "web", "-i", "app=web:2", "--strategy", "rolling", "-t", "30m", "--outputs-file", outputs, "--output", "json")
+	if code != 0 {
+		t.Fatalf("exit %d, want 0", code)
+	}
+	r := decodeCodeDeploy(t, stdout)
+	if r.Strategy != "rolling" || r.Outcome != "succeeded" || !strings.HasPrefix(r.DeploymentID, "ecs-svc/") {
+		t.Fatalf("report: %+v", r)
+	}
+	if dc := e.service(t).DeploymentConfiguration; dc == nil || dc.Strategy != types.DeploymentStrategyRolling {
+		t.Fatalf("deploymentConfiguration %+v, want ROLLING", dc)
+	}
+	if got := e.primaryRuns(t); !strings.HasSuffix(got, "task-definition/web:2") {
+		t.Fatalf("PRIMARY runs %s, want web:2", got)
+	}
+	if b, _ := os.ReadFile(outputs); !strings.Contains(string(b), "Strategy=rolling\n") {
+		t.Fatalf("outputs:\n%s", b)
+	}
+}
