@@ -196,10 +196,15 @@ func strategyProblems(ps exitcode.Problems, flags *pflag.FlagSet, d *spec.Deploy
 	return out
 }
 
-// strategyNote says what --rollback means for a deploy by strategy, or "".
-func strategyNote(strategy bluegreen.Strategy, rollback bool) string {
-	if !rollback || !strategy.Native() {
+// strategyNote says what --rollback did for a deploy by one of ECS's own
+// strategies that ended with outcome, or "".
+func strategyNote(strategy bluegreen.Strategy, rollback bool, outcome progress.Outcome) string {
+	switch {
+	case !rollback || !strategy.Native() || outcome == progress.Succeeded || outcome == bluegreen.Created:
 		return ""
+	case outcome == progress.TimedOut:
+		// Partial: deploy does not stop the deployment itself here.
+		return fmt.Sprintf("--rollback: the %s deployment is still running and ECS rolls it back only when it fails; `ecsdeploy rollback` stops it and returns traffic to the old revision", strategy)
 	}
 	return fmt.Sprintf("--rollback: ECS rolls a failed %s deployment back itself (traffic returns to the old revision); no second rollback is made", strategy)
 }
@@ -220,8 +225,10 @@ func refuseNative(o *deployOptions, plan *rollout.Plan, opts rollout.Options, ps
 // strategies: it says what --rollback means there and writes the CI
 // outputs, as a rolling deploy does. It returns the deploy's error.
 func finishBlueGreen(o *deployOptions, strategy bluegreen.Strategy, opts rollout.Options, reg *rollout.Result, res *bluegreen.Result, region string, derr error) error {
-	if note := strategyNote(strategy, opts.Rollback); note != "" && res != nil && res.Outcome != progress.Succeeded && res.Outcome != bluegreen.Created {
-		opts.Reporter.Report(progress.Warning{At: o.deps.Clock.Now(), Message: note})
+	if res != nil {
+		if note := strategyNote(strategy, opts.Rollback, res.Outcome); note != "" {
+			opts.Reporter.Report(progress.Warning{At: o.deps.Clock.Now(), Message: note})
+		}
 	}
 	if res == nil || res.DeploymentID == "" {
 		return derr

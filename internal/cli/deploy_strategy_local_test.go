@@ -244,9 +244,12 @@ func TestLocalDeployStrategyFailures(t *testing.T) {
 	})
 	t.Run("timeout", func(t *testing.T) {
 		e := newStrategyECS(t, nativeService(types.DeploymentStrategyLinear, 5))
-		code, stdout, _ := e.run(t, "deploy", "-c", "c", "-n", "web", "-i", "app=web:2", "-t", "3m", "--output", "json")
+		code, stdout, stderr := e.run(t, "deploy", "-c", "c", "-n", "web", "-i", "app=web:2", "-t", "3m", "--rollback", "--output", "json")
 		if code != 3 {
 			t.Fatalf("exit %d, want 3", code)
+		}
+		if !strings.Contains(stderr, "the linear deployment is still running") {
+			t.Errorf("--rollback after a timeout does not say the deployment runs on:\n%s", stderr)
 		}
 		r := decodeCodeDeploy(t, stdout)
 		if r.Outcome != "timed-out" || !strings.Contains(r.Reason, "at stage PRODUCTION_TRAFFIC_SHIFT") {
