@@ -382,7 +382,8 @@ func TestLocalDiffShowsStrategyChange(t *testing.T) {
 }
 
 // TestLocalDeployCodeDeployWritesOutputs: a CODE_DEPLOY deploy writes the
-// CI outputs too, with the CodeDeploy deployment id and strategy codedeploy.
+// CI outputs too, with the CodeDeploy deployment id and strategy codedeploy;
+// --strategy on such a service exits 2.
 func TestLocalDeployCodeDeployWritesOutputs(t *testing.T) {
 	e := newCodeDeployECS(t, nil)
 	outputs := filepath.Join(t.TempDir(), "outputs")
@@ -391,6 +392,11 @@ func TestLocalDeployCodeDeployWritesOutputs(t *testing.T) {
 		t.Fatalf("exit %d, want 0", code)
 	}
 	r := decodeCodeDeploy(t, stdout)
+	// ECS's own strategies are not for a CODE_DEPLOY service.
+	if code, _, stderr := e.run(t, "deploy", "-c", "c", "-n", "web", "-i", "app=web:3", "--strategy", "canary"); code != 2 ||
+		!strings.Contains(stderr, "--strategy: service web uses the CODE_DEPLOY deployment controller") {
+		t.Errorf("--strategy on a CODE_DEPLOY service: exit %d, want 2 naming --strategy", code)
+	}
 	b, err := os.ReadFile(outputs)
 	if err != nil {
 		t.Fatal(err)
