@@ -3,6 +3,7 @@ package rollout
 import (
 	"github.com/aws/aws-sdk-go-v2/service/ecs"
 	"github.com/aws/aws-sdk-go-v2/service/ecs/types"
+	"github.com/ecsdeploy/ecsdeploy/exitcode"
 
 	"github.com/ecsdeploy/ecsdeploy/taskdef"
 )
@@ -30,6 +31,12 @@ type Request struct {
 	// configuration); its error (exitcode.Problems for invalid input) stops
 	// the plan.
 	Adjust func(svc types.Service, s *ServiceSettings) error
+	// Origins says where the request's fields were given (a flag, a spec
+	// file's line), by request field name: "taskDefinition",
+	// "templateFamily", "taskDefinitionFile", "useLatestTaskDef", "family",
+	// "launchType". Problems with a field are reported there; a field it
+	// does not hold is named as the request names it.
+	Origins exitcode.Origins
 }
 
 // Source says where the new task definition comes from. The zero value is

@@ -60,60 +60,72 @@ func (f *strategyFlags) register(fs *pflag.FlagSet) {
 	fs.StringArrayVar(&f.pauseAt, "pause-at", nil, "pause the deployment at this lifecycle stage until `ecsdeploy promote` (a PAUSE hook; repeatable; replaces the service's PAUSE hooks)")
 }
 
-// apply writes the flags over the spec's strategy keys, checks them (ECS's
-// ranges and names need no AWS call) and, when they change anything, has
-// the plan apply them to the service it reads. Problems name the flag, or
-// the spec's key and line.
+// apply writes the flags over the spec's strategy keys, each recorded as
+// the origin of its key, checks them (ECS's ranges and names need no AWS
+// call) and, when they change anything, has the plan apply them to the
+// service it reads. Problems name the flag, or the spec's key and line.
 func (f *strategyFlags) apply(x *expander, d *spec.Deploy, req *rollout.Request) {
 	s := &d.Strategy
-	str := func(flag string, v string, dst **string) {
-		if x.given(flag) {
-			e := strings.TrimSpace(x.expand(flag, v))
+	given := func(field string, ok bool) { d.Given(field, exitcode.FlagOrigin(strategyFlagOf[field]), ok) }
+	str := func(field, v string, dst **string) {
+		flag := strategyFlagOf[field]
+		if !x.given(flag) {
+			return
+		}
+		e, ok := x.tryExpand(flag, v)
+		given(field, ok)
+		if ok {
+			e = strings.TrimSpace(e)
 			*dst = &e
 		}
 	}
-	str("strategy", f.strategy, &s.Strategy)
-	str("alternate-target-group", f.alternateTargetGroup, &s.AlternateTargetGroup)
-	str("production-listener-rule", f.productionRule, &s.ProductionListenerRule)
-	str("test-listener-rule", f.testRule, &s.TestListenerRule)
-	str("load-balancer-role", f.lbRole, &s.LoadBalancerRole)
-	str("lifecycle-hook-role", f.hookRole, &s.LifecycleHookRole)
-	dur := func(flag, v string, dst **spec.Duration) {
-		if x.given(flag) {
+	str(bluegreen.FieldStrategy, f.strategy, &s.Strategy)
+	str(bluegreen.FieldAlternateTargetGroup, f.alternateTargetGroup, &s.AlternateTargetGroup)
+	str(bluegreen.FieldProductionListenerRule, f.productionRule, &s.ProductionListenerRule)
+	str(bluegreen.FieldTestListenerRule, f.testRule, &s.TestListenerRule)
+	str(bluegreen.FieldLoadBalancerRole, f.lbRole, &s.LoadBalancerRole)
+	str(bluegreen.FieldLifecycleHookRole, f.hookRole, &s.LifecycleHookRole)
+	dur := func(field, v string, dst **spec.Duration) {
+		if flag := strategyFlagOf[field]; x.given(flag) {
 			*dst = x.duration(flag, v)
+			given(field, *dst != nil)
 		}
 	}
-	dur("bake-time", f.bakeTime, &s.BakeTime)
-	dur("canary-bake-time", f.canaryBakeTime, &s.CanaryBakeTime)
-	dur("linear-step-bake-time", f.linearStepBakeTime, &s.LinearStepBakeTime)
-	pct := func(flag, v string, dst **float64) {
+	dur(bluegreen.FieldBakeTime, f.bakeTime, &s.BakeTime)
+	dur(bluegreen.FieldCanaryBakeTime, f.canaryBakeTime, &s.CanaryBakeTime)
+	dur(bluegreen.FieldLinearStepBakeTime, f.linearStepBakeTime, &s.LinearStepBakeTime)
+	pct := func(field, v string, dst **float64) {
+		flag := strategyFlagOf[field]
 		if !x.given(flag) {
 			return
 		}
 		t, ok := x.tryExpand(flag, v)
-		if !ok {
-			return
+		if ok {
+			p, err := strconv.ParseFloat(strings.TrimSuffix(strings.TrimSpace(t), "%"), 64)
+			if err != nil {
+				x.problems.At(exitcode.FlagOrigin(flag), "%q is not a number", t)
+				ok = false
+			} else {
+				*dst = &p
+			}
 		}
-		p, err := strconv.ParseFloat(strings.TrimSuffix(strings.TrimSpace(t), "%"), 64)
-		if err != nil {
-			x.problems.Add("--"+flag, 0, "%q is not a number", t)
-			return
+		given(field, ok)
+	}
+	pct(bluegreen.FieldCanaryPercent, f.canaryPercent, &s.CanaryPercent)
+	pct(bluegreen.FieldLinearStepPercent, f.linearStepPercent, &s.LinearStepPercent)
+	list := func(field string, v []string, dst *[]string) {
+		if flag := strategyFlagOf[field]; x.given(flag) {
+			*dst = x.expandAll(flag, v)
+			given(field, len(*dst) == len(v))
 		}
-		*dst = &p
 	}
-	pct("canary-percent", f.canaryPercent, &s.CanaryPercent)
-	pct("linear-step-percent", f.linearStepPercent, &s.LinearStepPercent)
-	if x.given("lifecycle-hook") {
-		s.LifecycleHooks = x.expandAll("lifecycle-hook", f.hooks)
-	}
-	if x.given("pause-at") {
-		s.PauseAt = x.expandAll("pause-at", f.pauseAt)
-	}
+	list(bluegreen.FieldLifecycleHooks, f.hooks, &s.LifecycleHooks)
+	list(bluegreen.FieldPauseAt, f.pauseAt, &s.PauseAt)
 
 	var ps exitcode.Problems
 	c := strategyChange(s, &ps)
 	ps = append(ps, c.Check()...)
-	*x.problems = append(*x.problems, onePerField(*x.problems, strategyProblems(ps, x.flags, d))...)
+	*x.problems = append(*x.problems, strategyProblems(ps, d)...)
 	if c.IsEmpty() {
 		return
 	}
@@ -129,7 +141,7 @@ func (f *strategyFlags) apply(x *expander, d *spec.Deploy, req *rollout.Request)
 		}
 		ps := c.Apply(svc, extra)
 		settings.Extra = extra
-		return strategyProblems(ps, x.flags, d).Err()
+		return strategyProblems(ps, d).Err()
 	}
 }
 
@@ -177,21 +189,18 @@ func strategyChange(s *spec.Strategy, ps *exitcode.Problems) bluegreen.StrategyC
 	return c
 }
 
-// strategyProblems names each problem of a StrategyChange after the flag
-// that gave the field, or gives it the spec's line.
-func strategyProblems(ps exitcode.Problems, flags *pflag.FlagSet, d *spec.Deploy) exitcode.Problems {
+// strategyProblems reports each problem of a StrategyChange at the origin
+// of its field: the flag that gave it, or the spec's key and line. A field
+// neither gave (a required setting) is named after its flag: that is what
+// to type.
+func strategyProblems(ps exitcode.Problems, d *spec.Deploy) exitcode.Problems {
 	out := make(exitcode.Problems, 0, len(ps))
 	for _, p := range ps {
-		flag, ok := strategyFlagOf[p.Field]
-		switch line := d.Line(p.Field); {
-		case ok && (flags.Changed(flag) || line == 0):
-			// Given by the flag, or by neither (a required setting): the
-			// flag is what to type.
-			p.Field, p.Line = "--"+flag, 0
-		case p.Line == 0:
-			p.Line = line
+		o := d.Origin(p.Field)
+		if flag, ok := strategyFlagOf[p.Field]; ok && !o.IsFlag() && o.Line == 0 {
+			o = exitcode.FlagOrigin(flag)
 		}
-		out = append(out, p)
+		out = append(out, o.Problem("%s", p.Message))
 	}
 	return out
 }

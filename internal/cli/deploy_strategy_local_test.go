@@ -325,7 +325,7 @@ func TestLocalDeployStrategyBadInput(t *testing.T) {
 		want string // in the error
 	}{
 		{"canary percent below 0.1", []string{"--strategy", "canary", "--canary-percent", "0.05"}, "--canary-percent: 0.05 is outside 0.1 to 100"},
-		{"spec canary percent over 100", []string{"-f", spec}, "line 4: canaryPercent: 150 is outside 0.1 to 100"},
+		{"spec canary percent over 100", []string{"-f", spec}, "deploy.yaml:4: canaryPercent: 150 is outside 0.1 to 100"},
 		{"linear step below 3", []string{"--strategy", "linear", "--linear-step-percent", "2.5"}, "--linear-step-percent: 2.5 is outside 3 to 100"},
 		{"bake time over a day", []string{"--strategy", "blue-green", "--bake-time", "25h"}, "--bake-time: 25h0m0s is outside 0 to 24h"},
 		{"bake time not in minutes", []string{"--strategy", "blue-green", "--bake-time", "90s"}, "--bake-time: ECS counts it in whole minutes"},
