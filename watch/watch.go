@@ -342,14 +342,7 @@ func (w *watcher) hold(ctx context.Context, res *Result, verdict judgement) (jud
 	return verdict, nil
 }
 
-func sleep(ctx context.Context, clock Clock, d time.Duration) error {
-	select {
-	case <-ctx.Done():
-		return ctx.Err()
-	case <-clock.After(d):
-		return nil
-	}
-}
+func sleep(ctx context.Context, clock Clock, d time.Duration) error { return Sleep(ctx, clock, d) }
 
 // schedule returns the pause before the next poll after svc was read,
 // given the pause the steady pace asks for (see schedule.go).
