@@ -65,6 +65,9 @@ type CodeDeployRequest struct {
 	Config          string // overrides the group's deployment configuration
 	Hooks           []Hook
 	Description     string
+	// NoWait returns once the deployment is created, with its id and the
+	// outcome Created.
+	NoWait bool
 }
 
 // Result is the report of a blue/green deploy.
@@ -114,6 +117,10 @@ func DeployCodeDeploy(ctx context.Context, ecsAPI ECSAPI, cd CodeDeployAPI, req 
 	res.DeploymentID = id
 	o.defaults()
 	o.Reporter.Report(progress.Step{At: o.Clock.Now(), Message: fmt.Sprintf("created CodeDeploy deployment %s in %s/%s", id, g.Application, g.Name)})
+	if req.NoWait {
+		res.Outcome, res.Reason = Created, "CodeDeploy deployment "+id+" created; not waiting for it"
+		return res, nil
+	}
 	if bg := g.Info.BlueGreenDeploymentConfiguration; bg != nil && bg.TerminateBlueInstancesOnDeploymentSuccess != nil && o.TerminationWait == 0 {
 		o.TerminationWait = time.Duration(bg.TerminateBlueInstancesOnDeploymentSuccess.TerminationWaitTimeInMinutes) * time.Minute
 	}

@@ -126,9 +126,9 @@ func deployCodeDeploy(ctx context.Context, o *deployOptions, clients *awsconfig.
 	res, derr := bluegreen.DeployCodeDeploy(ctx, clients.ECS, clients.CodeDeploy, bluegreen.CodeDeployRequest{
 		Cluster: cluster, Service: plan.Service, TaskDefinition: reg.TaskDefinition,
 		Application: g.Application, DeploymentGroup: g.Name, Config: o.codeDeploy.config, Hooks: hooks,
-		Description: "ecsdeploy deploy of " + shortName(reg.TaskDefinition),
+		Description: "ecsdeploy deploy of " + shortName(reg.TaskDefinition), NoWait: o.noWait,
 	}, bluegreen.FollowOptions{Until: until, Timeout: timeout, Reporter: opts.Reporter, Clock: d.Clock})
-	derr = finishBlueGreen(o, bluegreen.CodeDeploy, opts, reg, res, clients.Config.Region, derr)
+	derr = finishBlueGreen(o, codeDeployRollbackNote(g, opts.Rollback), opts, reg, res, clients.Config.Region, derr)
 	calls := d.Clients.Calls()
 	rep := blueGreenReport{Cluster: cluster, Service: service, TaskDefinition: reg.TaskDefinition,
 		PreviousTaskDefinition: reg.PreviousTaskDefinition, Registered: reg.Registered,
@@ -138,8 +138,8 @@ func deployCodeDeploy(ctx context.Context, o *deployOptions, clients *awsconfig.
 
 // refuseRollingOnly adds a problem when options of rolling deploys only are given.
 func refuseRollingOnly(o *deployOptions, opts rollout.Options, ps *exitcode.Problems) {
-	if o.noWait || opts.Rollback || opts.Watch.StableFor > 0 || opts.KeepRevisions > 0 || o.skipDeployment {
-		ps.Add("deploy", 0, "--no-wait, --rollback, --stable-for, --keep-revisions and --skip-deployments-check are for rolling deploys; a blue/green deployment rolls back by its own configuration (the group's auto-rollback, ECS's rollback)")
+	if opts.Watch.StableFor > 0 || opts.KeepRevisions > 0 || o.skipDeployment {
+		ps.Add("deploy", 0, "--stable-for, --keep-revisions and --skip-deployments-check are for rolling deploys; a blue/green deployment ends by its own configuration (the group's termination wait)")
 	}
 }
 
@@ -224,7 +224,7 @@ func deployNative(ctx context.Context, o *deployOptions, clients *awsconfig.Clie
 	res, derr := bluegreen.DeployNative(ctx, clients.ECS, bluegreen.NativeRequest{
 		Cluster: cluster, Service: service, TaskDefinition: reg.TaskDefinition, Update: &in, NoWait: o.noWait,
 	}, bluegreen.FollowOptions{Until: until, Timeout: timeout, Reporter: opts.Reporter, Clock: d.Clock})
-	derr = finishBlueGreen(o, strategy, opts, reg, res, clients.Config.Region, derr)
+	derr = finishBlueGreen(o, nativeRollbackNote(strategy, opts.Rollback), opts, reg, res, clients.Config.Region, derr)
 	calls := d.Clients.Calls()
 	rep := blueGreenReport{Cluster: cluster, Service: service, TaskDefinition: reg.TaskDefinition,
 		PreviousTaskDefinition: reg.PreviousTaskDefinition, Registered: reg.Registered,

@@ -205,17 +205,34 @@ func strategyProblems(ps exitcode.Problems, d *spec.Deploy) exitcode.Problems {
 	return out
 }
 
-// strategyNote says what --rollback did for a deploy by one of ECS's own
-// strategies that ended with outcome, or "".
-func strategyNote(strategy bluegreen.Strategy, rollback bool, outcome progress.Outcome) string {
-	switch {
-	case !rollback || !strategy.Native() || outcome == progress.Succeeded || outcome == bluegreen.Created:
-		return ""
-	case outcome == progress.TimedOut:
-		// Partial: deploy does not stop the deployment itself here.
-		return fmt.Sprintf("--rollback: the %s deployment is still running and ECS rolls it back only when it fails; `ecsdeploy rollback` stops it and returns traffic to the old revision", strategy)
+// nativeRollbackNote says what --rollback did for a deploy by one of ECS's
+// own strategies that ended with an outcome, or "".
+func nativeRollbackNote(strategy bluegreen.Strategy, rollback bool) func(progress.Outcome) string {
+	return func(outcome progress.Outcome) string {
+		switch {
+		case !rollback || outcome == progress.Succeeded || outcome == bluegreen.Created:
+			return ""
+		case outcome == progress.TimedOut:
+			// Partial: deploy does not stop the deployment itself here.
+			return fmt.Sprintf("--rollback: the %s deployment is still running and ECS rolls it back only when it fails; `ecsdeploy rollback` stops it and returns traffic to the old revision", strategy)
+		}
+		return fmt.Sprintf("--rollback: ECS rolls a failed %s deployment back itself (traffic returns to the old revision); no second rollback is made", strategy)
 	}
-	return fmt.Sprintf("--rollback: ECS rolls a failed %s deployment back itself (traffic returns to the old revision); no second rollback is made", strategy)
+}
+
+// codeDeployRollbackNote says what --rollback did for a CodeDeploy deploy
+// to group g that ended with an outcome, or "": CodeDeploy rolls back by
+// the group's own configuration, which deploy does not add to.
+func codeDeployRollbackNote(g *bluegreen.Group, rollback bool) func(progress.Outcome) string {
+	return func(outcome progress.Outcome) string {
+		if !rollback || outcome == progress.Succeeded || outcome == bluegreen.Created {
+			return ""
+		}
+		if arc := g.Info.AutoRollbackConfiguration; outcome != progress.TimedOut && arc != nil && arc.Enabled {
+			return fmt.Sprintf("--rollback: deployment group %s rolls back by its own auto-rollback configuration; no second rollback is made", g.Name)
+		}
+		return fmt.Sprintf("--rollback: deployment group %s does not roll this deployment back by itself; `ecsdeploy rollback` stops it (or deploys the previous revision)", g.Name)
+	}
 }
 
 // refuseNative adds a problem for the rolling-only options a deploy by one
@@ -233,9 +250,9 @@ func refuseNative(o *deployOptions, plan *rollout.Plan, opts rollout.Options, ps
 // finishBlueGreen completes a CodeDeploy deploy or one by ECS's own
 // strategies: it says what --rollback means there and writes the CI
 // outputs, as a rolling deploy does. It returns the deploy's error.
-func finishBlueGreen(o *deployOptions, strategy bluegreen.Strategy, opts rollout.Options, reg *rollout.Result, res *bluegreen.Result, region string, derr error) error {
+func finishBlueGreen(o *deployOptions, rollbackNote func(progress.Outcome) string, opts rollout.Options, reg *rollout.Result, res *bluegreen.Result, region string, derr error) error {
 	if res != nil {
-		if note := strategyNote(strategy, opts.Rollback, res.Outcome); note != "" {
+		if note := rollbackNote(res.Outcome); note != "" {
 			opts.Reporter.Report(progress.Warning{At: o.deps.Clock.Now(), Message: note})
 		}
 	}

@@ -500,3 +500,35 @@ func TestLocalDeployStrategyBackToRolling(t *testing.T) {
 		t.Fatalf("outputs:\n%s", b)
 	}
 }
+
+// TestLocalDeployCodeDeployNoWaitAndRollback: --no-wait on a CODE_DEPLOY
+// service returns once the CodeDeploy deployment exists (its id in the
+// report and outputs, exit 0); --rollback with a failing hook is left to
+// the group's auto-rollback, which deploy says instead of rolling back again.
+func TestLocalDeployCodeDeployNoWaitAndRollback(t *testing.T) {
+	e := newCodeDeployECS(t, &scenario.Scenario{Hooks: []scenario.Hook{{Match: "check-prod", Result: scenario.HookFailed}}})
+	outputs := filepath.Join(t.TempDir(), "outputs")
+	code, stdout, _ := e.run(t, "deploy", "-c", "c", "-n", "web", "-i", "app=web:2", "--no-wait", "--outputs-file", outputs, "--output", "json")
+	if code != 0 {
+		t.Fatalf("--no-wait: exit %d, want 0", code)
+	}
+	r := decodeCodeDeploy(t, stdout)
+	if r.Outcome != "updated" || r.DeploymentID == "" {
+		t.Fatalf("--no-wait report: %+v", r)
+	}
+	if b, _ := os.ReadFile(outputs); !strings.Contains(string(b), "DeploymentId="+r.DeploymentID+"\n") {
+		t.Fatalf("outputs:\n%s", b)
+	}
+	// Let that deployment finish before the next one.
+	e.em.Advance(30 * time.Minute)
+	code, _, stderr := e.run(t, "deploy", "-c", "c", "-n", "web", "-i", "app=web:3", "--hook", "AfterAllowTraffic=check-prod", "--rollback", "-t", "30m")
+	if code != 1 {
+		t.Fatalf("failing hook with --rollback: exit %d, want 1", code)
+	}
+	if !strings.Contains(stderr, "rolls back by its own auto-rollback configuration") {
+		t.Errorf("--rollback does not say the group rolls back:\n%s", stderr)
+	}
+	if p := e.share(t, e.prod, e.green); p != 100 {
+		t.Errorf("production listener forwards %d%% to green (where web:2 runs), want all of it back there", p)
+	}
+}
