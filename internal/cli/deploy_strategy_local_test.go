@@ -532,3 +532,25 @@ func TestLocalDeployCodeDeployNoWaitAndRollback(t *testing.T) {
 		t.Errorf("production listener forwards %d%% to green (where web:2 runs), want all of it back there", p)
 	}
 }
+
+// TestLocalDeployFleetRefusesNativeStrategy: a fleet judges its services as
+// rolling deploys, so a target that would deploy by canary is invalid input
+// before any target changes.
+func TestLocalDeployFleetRefusesNativeStrategy(t *testing.T) {
+	e := newStrategyECS(t, nil)
+	if _, err := e.client.CreateService(context.Background(), &ecs.CreateServiceInput{Cluster: aws.String("c"), ServiceName: aws.String("worker"),
+		TaskDefinition: aws.String("web:1"), DesiredCount: aws.Int32(1), LaunchType: types.LaunchTypeFargate,
+		NetworkConfiguration: &types.NetworkConfiguration{AwsvpcConfiguration: &types.AwsVpcConfiguration{Subnets: []string{"subnet-1"}}}}); err != nil {
+		t.Fatal(err)
+	}
+	e.em.Advance(time.Minute)
+	args := append([]string{"deploy", "-c", "c", "-n", "worker", "-n", "web", "-i", "app=web:2", "--strategy", "canary"}, e.advanced()...)
+	code, _, stderr := e.run(t, args...)
+	if code != 2 || !strings.Contains(stderr, "a fleet deploys rolling services only") {
+		t.Fatalf("exit %d, want 2 saying a fleet deploys rolling services only", code)
+	}
+	out, err := e.client.ListTaskDefinitions(context.Background(), &ecs.ListTaskDefinitionsInput{FamilyPrefix: aws.String("web")})
+	if err != nil || len(out.TaskDefinitionArns) != 1 {
+		t.Fatalf("revisions after the refused fleet: %v %v, want only web:1", out, err)
+	}
+}
