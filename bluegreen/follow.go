@@ -290,6 +290,7 @@ type follower struct {
 	status   cdtypes.DeploymentStatus
 	events   map[string]cdtypes.LifecycleEventStatus
 	traffic  string
+	running  string // the replacement's running tasks, as last reported
 	waitSaid bool
 	canSaid  bool
 }
@@ -529,6 +530,12 @@ func (f *follower) report(now time.Time) {
 			if due := f.shiftDue(now, e); !due.IsZero() {
 				step("production traffic moves next at %s (deployment configuration %s)", due.UTC().Format("15:04:05Z"), aws.ToString(f.snap.Info.DeploymentConfigName))
 			}
+		}
+	}
+	if g := replacementSet(f.snap); g != nil && g.DesiredCount > 0 {
+		if n := fmt.Sprintf("%d of %d", g.RunningCount, g.DesiredCount); n != f.running {
+			f.running = n
+			step("replacement task set %s: %s tasks running", aws.ToString(g.Identifer), n)
 		}
 	}
 	if tr := trafficText(t.TaskSetsInfo); tr != "" && tr != f.traffic {

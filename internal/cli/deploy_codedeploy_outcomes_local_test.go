@@ -209,8 +209,8 @@ func TestLocalDeployCodeDeployTimesOutInTerminationWait(t *testing.T) {
 	if !strings.Contains(stdout, "timed out in the termination wait (it ends at 10:01:32Z)") {
 		t.Fatalf("stdout %q; want a timeout in the termination wait with its end", stdout)
 	}
-	if !strings.Contains(stderr, "production traffic: replacement (green) 100%") {
-		t.Errorf("the output does not say where traffic is:\n%s", stderr)
+	if !strings.Contains(stderr, "production traffic: replacement (green) 100%") || !strings.Contains(stderr, ": 2 of 2 tasks running") {
+		t.Errorf("the output does not say where traffic is or how the replacement's tasks came up:\n%s", stderr)
 	}
 	id := deploymentIn(t, stdout, "timed-out")
 	if st := e.status(t, id); st.Status != cdtypes.DeploymentStatusInProgress {
