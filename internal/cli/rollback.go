@@ -15,6 +15,7 @@ import (
 	"github.com/ecsdeploy/ecsdeploy/exitcode"
 	"github.com/ecsdeploy/ecsdeploy/progress"
 	"github.com/ecsdeploy/ecsdeploy/rollout"
+	"github.com/ecsdeploy/ecsdeploy/spec"
 )
 
 type rollbackOptions struct {
@@ -76,7 +77,7 @@ same controller.`,
 	}
 	o.flags = cmd.Flags()
 	fs := cmd.Flags()
-	fs.StringVarP(&o.cluster, "cluster", "c", "", "cluster name")
+	fs.StringVarP(&o.cluster, "cluster", "c", spec.DefaultCluster, "cluster name")
 	fs.StringVarP(&o.service, "service", "n", "", "service name")
 	fs.Int32Var(&o.toRevision, "to-revision", 0, "roll back to this revision of the service's family")
 	durationVarP(fs, &o.timeout, "timeout", "t", rollout.DefaultTimeout, "how long to wait (10m, 90s; a bare number is seconds)")
@@ -93,10 +94,10 @@ func runRollback(ctx context.Context, o *rollbackOptions) error {
 	d := o.deps
 	var ps exitcode.Problems
 	if strings.TrimSpace(o.cluster) == "" {
-		ps.Add("--cluster", 0, "required")
+		ps.Add("--cluster", 0, "%s", spec.ClusterEmpty)
 	}
 	if strings.TrimSpace(o.service) == "" {
-		ps.Add("--service", 0, "required")
+		ps.Add("--service", 0, "%s", spec.ServiceRequired)
 	}
 	if o.toRevision < 0 || (o.toRevisionGiven && o.toRevision == 0) {
 		ps.Add("--to-revision", 0, "must be a revision number (1 or more)")

@@ -83,7 +83,7 @@ func resolveTarget(flags *pflag.FlagSet, plan *planFlags) (*target, exitcode.Pro
 	plan.applyTo(d, x)
 	t := &target{Cluster: strings.TrimSpace(d.Cluster), Service: strings.TrimSpace(d.Service), x: x}
 	if t.Cluster == "" && !x.given("cluster") {
-		t.Cluster = "default"
+		t.Cluster = spec.DefaultCluster
 	}
 	return t, ps
 }
