@@ -24,6 +24,7 @@ type fleetFlags struct {
 	maxParallel int
 	wavePause   durationFlag
 	onFailure   string
+	onInterrupt string
 	skipMissing bool
 }
 
@@ -32,11 +33,12 @@ func (f *fleetFlags) register(fs *pflag.FlagSet) {
 	fs.IntVar(&f.maxParallel, "max-parallel", 0, "with several targets: how many of one wave deploy at once (default: all)")
 	durationVarP(fs, &f.wavePause, "wave-pause", "", 0, "with several targets: pause between waves (30s, 2m)")
 	fs.StringVar(&f.onFailure, "on-failure", "", "with several targets: stop (default: no new wave), continue, or rollback-all")
+	fs.StringVar(&f.onInterrupt, "on-interrupt", "", "with several targets, when interrupted (Ctrl-C) and not asked on a terminal: stop (default: stop following), continue (follow the running ones to their verdict) or rollback-all")
 	fs.BoolVar(&f.skipMissing, "skip-missing", false, "with several services: skip a service that has none of the containers a change names, instead of refusing")
 }
 
 // fleetOnly are the flags that mean something only with several targets.
-var fleetOnly = []string{"max-parallel", "wave-pause", "on-failure", "skip-missing"}
+var fleetOnly = []string{"max-parallel", "wave-pause", "on-failure", "on-interrupt", "skip-missing"}
 
 // checkNotFleet refuses the fleet flags on a single-service deploy, where
 // they would be silently ignored.
@@ -90,6 +92,10 @@ func runDeployFleet(ctx context.Context, o *deployOptions) error {
 	policy, err := fleet.ParseFailurePolicy(o.fleet.onFailure)
 	if err != nil {
 		ps.Add("--on-failure", 0, "%v", err)
+	}
+	onInterrupt, err := fleet.ParseInterruptPolicy(o.fleet.onInterrupt)
+	if err != nil {
+		ps.Add("--on-interrupt", 0, "%v", err)
 	}
 	if o.fleet.maxParallel < 0 {
 		ps.Add("--max-parallel", 0, "must be at least 1, got %d", o.fleet.maxParallel)
@@ -158,12 +164,19 @@ func runDeployFleet(ctx context.Context, o *deployOptions) error {
 		}
 	}
 	if err := ps.Err(); err != nil {
+		if ctx.Err() != nil {
+			return exitcode.With(exitcode.Failed, fmt.Errorf("interrupted while planning; nothing was changed"))
+		}
 		return err
 	}
 	if len(skipped) > 0 {
 		members = dropSkipped(members, skipped)
 	}
-	res := fleet.Run(ctx, members, fleet.Options{MaxParallel: o.fleet.maxParallel, WavePause: pause, OnFailure: policy, Reporter: render.Steps()})
+	runOpts := fleet.Options{MaxParallel: o.fleet.maxParallel, WavePause: pause, OnFailure: policy, OnInterrupt: onInterrupt, Reporter: render.Steps()}
+	if d.asksOnInterrupt(o.flags) {
+		runOpts.ConfirmRollback = d.confirmRollback(render)
+	}
+	res := fleet.Run(ctx, members, runOpts)
 	report := fleetReport{Outcome: res.Outcome, Reason: res.Reason, ExitCode: res.ExitCode, APICalls: d.Clients.Calls().Counts()}
 	for _, t := range res.Targets {
 		row := fleetTargetRow{Name: t.Name, Wave: t.Wave, Outcome: t.Result.Outcome, Reason: t.Result.Reason, Rollback: t.Rollback}
