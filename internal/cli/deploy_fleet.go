@@ -66,11 +66,30 @@ type fleetTarget struct {
 // fleetReport is deploy's JSON report for several targets: the fleet's
 // verdict and each target's own deploy report.
 type fleetReport struct {
+	fleetVerdict
+	Targets  []fleetTargetRow `json:"targets"`
+	APICalls map[string]int   `json:"apiCalls,omitempty"`
+}
+
+// fleetVerdict heads the JSON report of every command run on several
+// targets: the verdict of fleet.Run.
+type fleetVerdict struct {
 	Outcome  progress.Outcome `json:"outcome"`
 	Reason   string           `json:"reason,omitempty"`
 	ExitCode int              `json:"exitCode"`
-	Targets  []fleetTargetRow `json:"targets"`
-	APICalls map[string]int   `json:"apiCalls,omitempty"`
+}
+
+func verdictOf(res *fleet.Result) fleetVerdict {
+	return fleetVerdict{Outcome: res.Outcome, Reason: res.Reason, ExitCode: res.ExitCode}
+}
+
+// print writes the verdict's line, after the targets' own.
+func (v fleetVerdict) print(w io.Writer, what string) {
+	fmt.Fprintf(w, "%s %s", what, v.Outcome)
+	if v.Reason != "" {
+		fmt.Fprintf(w, ": %s", v.Reason)
+	}
+	fmt.Fprintln(w)
 }
 
 type fleetTargetRow struct {
@@ -102,7 +121,7 @@ func runDeployFleet(ctx context.Context, o *deployOptions) error {
 	}
 	pause := o.fleet.wavePause.value("wave-pause", nil, &ps)
 	if o.dryRun {
-		ps.Add("--dry-run", 0, "shows one service's plan; with several targets use diff on each")
+		ps.Add("--dry-run", 0, "shows one service's plan; for several targets run diff with the same targets")
 	}
 	waves, file := o.fleetWaves(&ps)
 	if file != nil {
@@ -177,7 +196,7 @@ func runDeployFleet(ctx context.Context, o *deployOptions) error {
 		runOpts.ConfirmRollback = d.confirmRollback(render)
 	}
 	res := fleet.Run(ctx, members, runOpts)
-	report := fleetReport{Outcome: res.Outcome, Reason: res.Reason, ExitCode: res.ExitCode, APICalls: d.Clients.Calls().Counts()}
+	report := fleetReport{fleetVerdict: verdictOf(res), APICalls: d.Clients.Calls().Counts()}
 	for _, t := range res.Targets {
 		row := fleetTargetRow{Name: t.Name, Wave: t.Wave, Outcome: t.Result.Outcome, Reason: t.Result.Reason, Rollback: t.Rollback}
 		if r, ok := t.Result.Detail.(*rollout.Result); ok {
@@ -203,31 +222,27 @@ func runDeployFleet(ctx context.Context, o *deployOptions) error {
 // fleetWaves resolves the targets: from the fleet file, or one per -n, or
 // one per -f; the command line's changes apply to every target.
 func (o *deployOptions) fleetWaves(ps *exitcode.Problems) ([][]fleetTarget, *fleet.File) {
-	p := &o.plan
-	switch {
-	case o.fleet.file != "" && (len(p.services) > 0 || len(p.files) > 0):
-		ps.Add("--fleet", 0, "names its targets itself: it cannot be combined with -n/--service or -f/--file")
-		return nil, nil
-	case len(p.services) > 1 && len(p.files) > 1:
-		ps.Add("--file", 0, "several services and several spec files at once: give one spec per service with -f only, or several -n with at most one -f")
+	return resolveFleetWaves(&o.plan, o.flags, o.fleet.file, ps)
+}
+
+// resolveFleetWaves resolves deploy's (and diff's) targets: the waves of
+// fleetFile, or one wave of one target per -n or per -f, with the command
+// line's changes over each. A service given twice is a problem.
+func resolveFleetWaves(p *planFlags, flags *pflag.FlagSet, fleetFile string, ps *exitcode.Problems) ([][]fleetTarget, *fleet.File) {
+	if !checkSelection(p, fleetFile, ps) {
 		return nil, nil
 	}
-	if o.fleet.file != "" {
-		return o.fleetFileWaves(ps)
+	if fleetFile != "" {
+		waves, file := fleetFileWaves(p, flags, fleetFile, ps)
+		*ps = append(*ps, distinctServices(waves)...)
+		return waves, file
 	}
-	seen := map[string]bool{}
 	var wave []fleetTarget
 	add := func(name string, one planFlags) {
-		r := one.resolveOver(o.loadSpec(one.file, ps), loadVariables(p.varFiles, p.varFlags, ps), o.flags, ps)
+		r := one.resolveOver(loadSpecFile(p, one.file, ps), loadVariables(p.varFiles, p.varFlags, ps), flags, ps)
 		if name == "" {
 			name = r.request.Service
 		}
-		key := r.request.Cluster + "/" + r.request.Service
-		if seen[key] {
-			ps.Add(name, 0, "service %s of cluster %s is given twice", r.request.Service, r.request.Cluster)
-			return
-		}
-		seen[key] = true
 		req := r.request
 		wave = append(wave, fleetTarget{name: name, request: &req})
 	}
@@ -240,13 +255,31 @@ func (o *deployOptions) fleetWaves(ps *exitcode.Problems) ([][]fleetTarget, *fle
 			add("", p.forTarget(p.service, f))
 		}
 	}
-	return [][]fleetTarget{wave}, nil
+	waves := [][]fleetTarget{wave}
+	*ps = append(*ps, distinctServices(waves)...)
+	return waves, nil
 }
 
-func (o *deployOptions) fleetFileWaves(ps *exitcode.Problems) ([][]fleetTarget, *fleet.File) {
-	p := &o.plan
+// distinctServices refuses a service that two targets deploy (two -n, two
+// specs, or two targets of a fleet file naming the same service): their
+// deployments would replace each other.
+func distinctServices(waves [][]fleetTarget) exitcode.Problems {
+	var sel [][]selectedTarget
+	for _, w := range waves {
+		var sw []selectedTarget
+		for _, t := range w {
+			if t.request != nil {
+				sw = append(sw, selectedTarget{name: t.name, where: t.where, cluster: t.request.Cluster, service: t.request.Service})
+			}
+		}
+		sel = append(sel, sw)
+	}
+	return checkDistinct(sel)
+}
+
+func fleetFileWaves(p *planFlags, flags *pflag.FlagSet, path string, ps *exitcode.Problems) ([][]fleetTarget, *fleet.File) {
 	resolver := loadVariables(p.varFiles, p.varFlags, ps)
-	file, err := fleet.Load(o.fleet.file, resolver)
+	file, err := fleet.Load(path, resolver)
 	if err != nil {
 		ps.Extend(err)
 		return nil, file
@@ -260,7 +293,7 @@ func (o *deployOptions) fleetFileWaves(ps *exitcode.Problems) ([][]fleetTarget, 
 				ft.run = runStepArgs(t)
 			} else {
 				one := p.forTarget("", "")
-				r := one.resolveOver(t.Deploy, resolver, o.flags, ps)
+				r := one.resolveOver(t.Deploy, resolver, flags, ps)
 				req := r.request
 				ft.request = &req
 			}
@@ -271,13 +304,13 @@ func (o *deployOptions) fleetFileWaves(ps *exitcode.Problems) ([][]fleetTarget, 
 	return waves, file
 }
 
-// loadSpec reads one target's spec file, or none.
-func (o *deployOptions) loadSpec(path string, ps *exitcode.Problems) *spec.Deploy {
+// loadSpecFile reads one target's spec file, or none.
+func loadSpecFile(p *planFlags, path string, ps *exitcode.Problems) *spec.Deploy {
 	d := &spec.Deploy{}
 	if path == "" {
 		return d
 	}
-	loaded, err := spec.LoadDeploy(path, loadVariables(o.plan.varFiles, o.plan.varFlags, ps))
+	loaded, err := spec.LoadDeploy(path, loadVariables(p.varFiles, p.varFlags, ps))
 	if err != nil {
 		ps.Extend(err)
 	}
@@ -420,11 +453,7 @@ func printFleetResult(w io.Writer, r fleetReport) {
 		}
 		fmt.Fprintln(w, line)
 	}
-	fmt.Fprintf(w, "fleet %s", r.Outcome)
-	if r.Reason != "" {
-		fmt.Fprintf(w, ": %s", r.Reason)
-	}
-	fmt.Fprintln(w)
+	r.print(w, "fleet")
 }
 
 // writeFleetOutputs writes each deployed service's CI outputs prefixed
