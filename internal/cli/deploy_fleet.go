@@ -171,10 +171,12 @@ func runDeployFleet(ctx context.Context, o *deployOptions) error {
 		}
 		members = append(members, ms)
 	}
-	// Plan every service before anything changes.
+	// Plan every service, at once, before anything changes.
 	skipped := map[string]string{}
-	for _, m := range deploys {
-		if _, err := m.Plan(ctx); err != nil {
+	errs := eachAtOnce(len(deploys), func(i int) error { _, err := deploys[i].Plan(ctx); return err })
+	for i, err := range errs {
+		m := deploys[i]
+		if err != nil {
 			if o.fleet.skipMissing && namesMissingContainer(err) {
 				skipped[m.Name()] = err.Error()
 				continue

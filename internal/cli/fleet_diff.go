@@ -5,7 +5,6 @@ import (
 	"fmt"
 	"io"
 	"strings"
-	"sync"
 
 	"github.com/ecsdeploy/ecsdeploy/exitcode"
 	"github.com/ecsdeploy/ecsdeploy/fleet"
@@ -56,22 +55,14 @@ func runDiffFleet(ctx context.Context, o *diffOptions) error {
 			rows, apis, reqs = append(rows, row), append(apis, api), append(reqs, t.request)
 		}
 	}
-	errs := make([]error, len(rows))
-	var wg sync.WaitGroup
-	slots := make(chan struct{}, fleetStatusParallel)
-	for i := range rows {
+	errs := eachAtOnce(len(rows), func(i int) error {
 		if reqs[i] == nil {
-			continue
+			return nil
 		}
-		wg.Add(1)
-		slots <- struct{}{}
-		go func() {
-			defer wg.Done()
-			defer func() { <-slots }()
-			rows[i].plan, errs[i] = rollout.MakePlan(ctx, apis[i], *reqs[i])
-		}()
-	}
-	wg.Wait()
+		var err error
+		rows[i].plan, err = rollout.MakePlan(ctx, apis[i], *reqs[i])
+		return err
+	})
 	for i, err := range errs {
 		switch {
 		case err == nil:

@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"io"
 	"os"
-	"sync"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/spf13/pflag"
@@ -181,20 +180,12 @@ func runRollbackFleet(ctx context.Context, o *rollbackOptions) error {
 // every target together, with exit code 2; another error (AWS refused a
 // read) is returned as it is. Nothing has changed either way.
 func planRollbacks(ctx context.Context, members []*rollbackMember) error {
-	errs := make([]error, len(members))
-	var wg sync.WaitGroup
-	slots := make(chan struct{}, fleetStatusParallel)
-	for i, m := range members {
-		wg.Add(1)
-		slots <- struct{}{}
-		go func() {
-			defer wg.Done()
-			defer func() { <-slots }()
-			target, svc, note, err := rollout.RollbackTarget(ctx, m.api, m.t.cluster, m.t.service, 0)
-			m.target, m.previous, m.note, errs[i] = target, aws.ToString(svc.TaskDefinition), note, err
-		}()
-	}
-	wg.Wait()
+	errs := eachAtOnce(len(members), func(i int) error {
+		m := members[i]
+		target, svc, note, err := rollout.RollbackTarget(ctx, m.api, m.t.cluster, m.t.service, 0)
+		m.target, m.previous, m.note = target, aws.ToString(svc.TaskDefinition), note
+		return err
+	})
 	var ps exitcode.Problems
 	for i, err := range errs {
 		if err == nil {

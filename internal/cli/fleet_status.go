@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"io"
 	"strings"
-	"sync"
 	"text/tabwriter"
 	"time"
 
@@ -33,10 +32,6 @@ type fleetStatusRow struct {
 	Error   string                 `json:"error,omitempty"`
 	err     error
 }
-
-// fleetStatusParallel bounds the targets read at once; enough to fill
-// DescribeServices batches of ten for several clusters.
-const fleetStatusParallel = 50
 
 // runStatusFleet shows several services: one snapshot of all of them,
 // their DescribeServices calls merged ten services to a call per cluster
@@ -102,28 +97,25 @@ func runStatusFleet(ctx context.Context, o *statusOptions) error {
 // is one that stops the whole snapshot (no clients).
 func fleetSnapshot(ctx context.Context, shared *fleetClients, targets []selectedTarget, events int) ([]fleetStatusRow, error) {
 	rows := make([]fleetStatusRow, len(targets))
-	slots := make(chan struct{}, fleetStatusParallel)
-	var wg sync.WaitGroup
+	apis := make([]rollout.ECSAPI, len(targets))
 	for i, t := range targets {
 		api, err := shared.api(ctx, t.where)
 		if err != nil {
 			return nil, err
 		}
+		apis[i] = api
 		rows[i] = fleetStatusRow{Name: t.name, Wave: t.wave, Cluster: t.cluster, Service: t.service, Region: t.where.Region}
-		wg.Add(1)
-		slots <- struct{}{}
-		go func() {
-			defer wg.Done()
-			defer func() { <-slots }()
-			st, err := inspect.Service(ctx, api, t.cluster, t.service, events)
-			rows[i].Status = st
-			if err != nil {
-				rows[i].err = err
-				rows[i].Error = err.Error()
-			}
-		}()
 	}
-	wg.Wait()
+	for i, err := range eachAtOnce(len(targets), func(i int) error {
+		st, err := inspect.Service(ctx, apis[i], targets[i].cluster, targets[i].service, events)
+		rows[i].Status = st
+		return err
+	}) {
+		if err != nil {
+			rows[i].err = err
+			rows[i].Error = err.Error()
+		}
+	}
 	return rows, nil
 }
 
