@@ -9,7 +9,11 @@ import (
 	"strings"
 	"sync"
 
+	"github.com/aws/aws-sdk-go-v2/service/ecs"
 	"github.com/spf13/pflag"
+
+	"github.com/ecsdeploy/ecsdeploy/awsconfig"
+	"github.com/ecsdeploy/ecsdeploy/bluegreen"
 
 	"github.com/ecsdeploy/ecsdeploy/exitcode"
 	"github.com/ecsdeploy/ecsdeploy/fleet"
@@ -147,7 +151,7 @@ func runDeployFleet(ctx context.Context, o *deployOptions) error {
 		return err
 	}
 
-	shared := &fleetClients{d: d, limiters: map[Target]*fleet.Limiter{}, apis: map[Target]rollout.ECSAPI{}}
+	shared := newFleetClients(d)
 	render := d.fleetProgress()
 	var members [][]fleet.Member
 	var deploys []*fleet.DeployMember
@@ -406,10 +410,14 @@ func dropSkipped(waves [][]fleet.Member, skipped map[string]string) [][]fleet.Me
 // fleetClients share one batched, rate-limited ECS client per account
 // and region (per target location) between the targets of a fleet.
 type fleetClients struct {
-	d        *Deps
-	mu       sync.Mutex
-	limiters map[Target]*fleet.Limiter
-	apis     map[Target]rollout.ECSAPI
+	d    *Deps
+	mu   sync.Mutex
+	apis map[Target]*fleet.Batcher
+	all  map[Target]*awsconfig.Clients // the same location's other clients, under the same limiter
+}
+
+func newFleetClients(d *Deps) *fleetClients {
+	return &fleetClients{d: d, apis: map[Target]*fleet.Batcher{}, all: map[Target]*awsconfig.Clients{}}
 }
 
 func (c *fleetClients) api(ctx context.Context, t Target) (rollout.ECSAPI, error) {
@@ -424,8 +432,32 @@ func (c *fleetClients) api(ctx context.Context, t Target) (rollout.ECSAPI, error
 		return nil, err
 	}
 	api := fleet.NewBatcher(clients.ECS, 0)
-	c.apis[t] = api
+	c.apis[t], c.all[t] = api, clients
 	return api, nil
+}
+
+// blueGreen returns the clients that read a service's blue/green state
+// at t, their DescribeServices calls batched with the fleet's.
+func (c *fleetClients) blueGreen(ctx context.Context, t Target) (bluegreen.APIs, error) {
+	api, err := c.api(ctx, t)
+	if err != nil {
+		return bluegreen.APIs{}, err
+	}
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	all := c.all[t]
+	return bluegreen.APIs{ECS: batchedECS{Client: all.ECS, batched: api}, CodeDeploy: all.CodeDeploy, ELB: all.ELBv2}, nil
+}
+
+// batchedECS is an ECS client whose DescribeServices calls go through a
+// fleet's Batcher.
+type batchedECS struct {
+	*ecs.Client
+	batched rollout.ECSAPI
+}
+
+func (b batchedECS) DescribeServices(ctx context.Context, in *ecs.DescribeServicesInput, optFns ...func(*ecs.Options)) (*ecs.DescribeServicesOutput, error) {
+	return b.batched.DescribeServices(ctx, in, optFns...)
 }
 
 // fleetProgress renders the fleet: a table on a terminal, prefixed lines

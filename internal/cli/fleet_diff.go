@@ -7,7 +7,6 @@ import (
 	"strings"
 
 	"github.com/ecsdeploy/ecsdeploy/exitcode"
-	"github.com/ecsdeploy/ecsdeploy/fleet"
 	"github.com/ecsdeploy/ecsdeploy/rollout"
 	"github.com/ecsdeploy/ecsdeploy/taskdef"
 )
@@ -38,7 +37,7 @@ func runDiffFleet(ctx context.Context, o *diffOptions) error {
 	if err := dedupe(ps).Err(); err != nil {
 		return err
 	}
-	shared := &fleetClients{d: d, limiters: map[Target]*fleet.Limiter{}, apis: map[Target]rollout.ECSAPI{}}
+	shared := newFleetClients(d)
 	var rows []fleetDiffRow
 	var apis []rollout.ECSAPI
 	var reqs []*rollout.Request

@@ -10,6 +10,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/spf13/pflag"
 
+	"github.com/ecsdeploy/ecsdeploy/bluegreen"
 	"github.com/ecsdeploy/ecsdeploy/exitcode"
 	"github.com/ecsdeploy/ecsdeploy/fleet"
 	"github.com/ecsdeploy/ecsdeploy/progress"
@@ -114,7 +115,7 @@ func runRollbackFleet(ctx context.Context, o *rollbackOptions) error {
 		return err
 	}
 
-	shared := &fleetClients{d: d, limiters: map[Target]*fleet.Limiter{}, apis: map[Target]rollout.ECSAPI{}}
+	shared := newFleetClients(d)
 	render := d.fleetProgress()
 	members := make([]*rollbackMember, len(targets))
 	for i, t := range targets {
@@ -184,6 +185,11 @@ func planRollbacks(ctx context.Context, members []*rollbackMember) error {
 		m := members[i]
 		target, svc, note, err := rollout.RollbackTarget(ctx, m.api, m.t.cluster, m.t.service, 0)
 		m.target, m.previous, m.note = target, aws.ToString(svc.TaskDefinition), note
+		if st := bluegreen.StrategyOf(svc); err == nil && st != bluegreen.Rolling {
+			// Not yet: a blue/green rollback stops or redeploys through its
+			// controller, which only the one-service rollback does.
+			return exitcode.Invalidf("service %s is deployed by %s: roll it back on its own (ecsdeploy rollback -c %s -n %s)", m.t.service, st, m.t.cluster, m.t.service)
+		}
 		return err
 	})
 	var ps exitcode.Problems

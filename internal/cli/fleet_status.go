@@ -9,8 +9,8 @@ import (
 	"text/tabwriter"
 	"time"
 
+	"github.com/ecsdeploy/ecsdeploy/bluegreen"
 	"github.com/ecsdeploy/ecsdeploy/exitcode"
-	"github.com/ecsdeploy/ecsdeploy/fleet"
 	"github.com/ecsdeploy/ecsdeploy/inspect"
 	"github.com/ecsdeploy/ecsdeploy/rollout"
 )
@@ -57,7 +57,7 @@ func runStatusFleet(ctx context.Context, o *statusOptions) error {
 	if err := ps.Err(); err != nil {
 		return err
 	}
-	shared := &fleetClients{d: d, limiters: map[Target]*fleet.Limiter{}, apis: map[Target]rollout.ECSAPI{}}
+	shared := newFleetClients(d)
 	snapshot := func() (*fleetStatusReport, error) {
 		rows, err := fleetSnapshot(ctx, shared, targets, o.Events)
 		return &fleetStatusReport{Targets: rows, APICalls: d.Clients.Calls().Counts()}, err
@@ -97,17 +97,19 @@ func runStatusFleet(ctx context.Context, o *statusOptions) error {
 // is one that stops the whole snapshot (no clients).
 func fleetSnapshot(ctx context.Context, shared *fleetClients, targets []selectedTarget, events int) ([]fleetStatusRow, error) {
 	rows := make([]fleetStatusRow, len(targets))
-	apis := make([]rollout.ECSAPI, len(targets))
+	apis := make([]bluegreen.APIs, len(targets))
+	reads := make([]rollout.ECSAPI, len(targets))
 	for i, t := range targets {
-		api, err := shared.api(ctx, t.where)
+		bg, err := shared.blueGreen(ctx, t.where)
 		if err != nil {
 			return nil, err
 		}
-		apis[i] = api
+		apis[i] = bg
+		reads[i], _ = shared.api(ctx, t.where) // made by blueGreen
 		rows[i] = fleetStatusRow{Name: t.name, Wave: t.wave, Cluster: t.cluster, Service: t.service, Region: t.where.Region}
 	}
 	for i, err := range eachAtOnce(len(targets), func(i int) error {
-		st, err := inspect.Service(ctx, apis[i], targets[i].cluster, targets[i].service, events)
+		st, err := inspect.Snapshot(ctx, reads[i], apis[i], targets[i].cluster, targets[i].service, events)
 		rows[i].Status = st
 		return err
 	}) {
