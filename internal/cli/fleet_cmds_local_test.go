@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/ecs/types"
 
 	"github.com/ecsdeploy/ecsdeploy/emulator/scenario"
 	"github.com/ecsdeploy/ecsdeploy/exitcode"
@@ -358,5 +359,37 @@ func TestStatusWatchOfSeveralServicesShowsChanges(t *testing.T) {
 	if len(views) < 3 || !strings.Contains(views[1], "web (wave 1): service web in c: ACTIVE, web:1, 2/2 running") ||
 		!strings.Contains(out.String(), "/3 running") {
 		t.Fatalf("want a first view with web at 2 and a later one with 3 desired:\n%s", out.String())
+	}
+}
+
+// TestSeveralBlueGreenServices: status of several services shows each
+// one's blue/green state; a rollback of several refuses the blue/green
+// ones (their rollback goes through their controller, one service at a
+// time) before anything changes.
+func TestSeveralBlueGreenServices(t *testing.T) {
+	e := newNativeECS(t, types.DeploymentConfiguration{Strategy: types.DeploymentStrategyBlueGreen, BakeTimeInMinutes: aws.Int32(1)})
+	code, stdout, _ := e.run(t, "status", "-c", "c", "-n", "web", "-n", "api", "--output", "json")
+	var st struct {
+		Targets []struct {
+			Name   string `json:"name"`
+			Status *struct {
+				BlueGreen *struct {
+					Strategy string `json:"strategy"`
+				} `json:"blueGreen"`
+			} `json:"status"`
+		} `json:"targets"`
+	}
+	if err := json.Unmarshal([]byte(stdout), &st); err != nil || code != 0 || len(st.Targets) != 2 {
+		t.Fatalf("status: exit %d, %v\n%s", code, err, stdout)
+	}
+	for _, tr := range st.Targets {
+		if tr.Status == nil || tr.Status.BlueGreen == nil || tr.Status.BlueGreen.Strategy == "" {
+			t.Errorf("%s: no blue/green state in %+v", tr.Name, tr.Status)
+		}
+	}
+	code, _, stderr := e.run(t, "rollback", "-c", "c", "-n", "web", "-n", "api")
+	if code != exitcode.Invalid || !strings.Contains(stderr, "roll it back on its own (ecsdeploy rollback -c c -n api)") ||
+		!strings.Contains(stderr, "roll it back on its own (ecsdeploy rollback -c c -n web)") {
+		t.Fatalf("rollback: exit %d\n%s", code, stderr)
 	}
 }

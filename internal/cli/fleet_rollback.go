@@ -185,7 +185,7 @@ func planRollbacks(ctx context.Context, members []*rollbackMember) error {
 		m := members[i]
 		target, svc, note, err := rollout.RollbackTarget(ctx, m.api, m.t.cluster, m.t.service, 0)
 		m.target, m.previous, m.note = target, aws.ToString(svc.TaskDefinition), note
-		if st := bluegreen.StrategyOf(svc); err == nil && st != bluegreen.Rolling {
+		if st := bluegreen.StrategyOf(svc); svc.ServiceName != nil && st != bluegreen.Rolling {
 			// Not yet: a blue/green rollback stops or redeploys through its
 			// controller, which only the one-service rollback does.
 			return exitcode.Invalidf("service %s is deployed by %s: roll it back on its own (ecsdeploy rollback -c %s -n %s)", m.t.service, st, m.t.cluster, m.t.service)
