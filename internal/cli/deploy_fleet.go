@@ -205,7 +205,7 @@ func (o *deployOptions) fleetWaves(ps *exitcode.Problems) ([][]fleetTarget, *fle
 	seen := map[string]bool{}
 	var wave []fleetTarget
 	add := func(name string, one planFlags) {
-		r := one.resolveOver(o.loadSpec(one.file, ps), loadVariables(p.varFiles, p.varFlags, ps), o.flags, ps)
+		r := one.resolveOver(o.loadSpec(one.file, ps), loadVariables(p.now, p.varFiles, p.varFlags, ps), o.flags, ps)
 		if name == "" {
 			name = r.request.Service
 		}
@@ -232,7 +232,7 @@ func (o *deployOptions) fleetWaves(ps *exitcode.Problems) ([][]fleetTarget, *fle
 
 func (o *deployOptions) fleetFileWaves(ps *exitcode.Problems) ([][]fleetTarget, *fleet.File) {
 	p := &o.plan
-	resolver := loadVariables(p.varFiles, p.varFlags, ps)
+	resolver := loadVariables(p.now, p.varFiles, p.varFlags, ps)
 	file, err := fleet.Load(o.fleet.file, resolver)
 	if err != nil {
 		ps.Extend(err)
@@ -264,7 +264,7 @@ func (o *deployOptions) loadSpec(path string, ps *exitcode.Problems) *spec.Deplo
 	if path == "" {
 		return d
 	}
-	loaded, err := spec.LoadDeploy(path, loadVariables(o.plan.varFiles, o.plan.varFlags, ps))
+	loaded, err := spec.LoadDeploy(path, loadVariables(o.plan.now, o.plan.varFiles, o.plan.varFlags, ps))
 	if err != nil {
 		ps.Extend(err)
 	}

@@ -39,6 +39,7 @@ unless --show-values. It only reads.`,
 	}
 	o.flags = cmd.Flags()
 	o.plan.register(cmd.Flags())
+	o.plan.now = d.Clock.Now
 	return cmd
 }
 

@@ -62,7 +62,7 @@ type revisionRequest struct {
 func (f *revisionFlags) resolve(flags *pflag.FlagSet) (*revisionRequest, exitcode.Problems) {
 	var ps exitcode.Problems
 	f.plan.checkOne(&ps)
-	resolver := loadVariables(f.plan.varFiles, f.plan.varFlags, &ps)
+	resolver := loadVariables(f.plan.now, f.plan.varFiles, f.plan.varFlags, &ps)
 	d := &spec.Deploy{}
 	if f.plan.file != "" {
 		loaded, err := spec.LoadDeploy(f.plan.file, resolver)
@@ -191,6 +191,7 @@ are ignored here.`,
 		},
 	}
 	o.flags = cmd.Flags()
+	o.rev.plan.now = d.Clock.Now
 	o.rev.register(cmd, revisionFlagNames, map[string]string{
 		"cluster":             "cluster of --service (default \"default\")",
 		"service":             "start from the task definition this service runs (nothing on the service changes)",

@@ -72,6 +72,7 @@ deploying it. "revisions prune" deregisters old ones safely.`,
 		},
 	}
 	o.flags = cmd.Flags()
+	o.target.now = d.Clock.Now
 	addDeployFlags(cmd, &o.target, familyTargetFlagNames, map[string]string{
 		"file":    "deploy spec file (YAML) naming the cluster; flags override it",
 		"cluster": "cluster whose services are checked for use (default \"default\")",
@@ -111,6 +112,7 @@ choose). Services in other clusters are not checked: prune per cluster.`,
 		},
 	}
 	o.flags = cmd.Flags()
+	o.target.now = d.Clock.Now
 	addDeployFlags(cmd, &o.target, familyTargetFlagNames, map[string]string{
 		"file":    "deploy spec file (YAML) naming the cluster; flags override it",
 		"cluster": "cluster whose services' revisions must stay (default \"default\")",
