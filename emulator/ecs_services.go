@@ -37,6 +37,11 @@ func (x *ecsCall) createService(body []byte) (any, error) {
 		return nil, err
 	}
 	td, network, launchType := ls.td, ls.network, ls.launchType
+	if in.PlatformVersion != nil {
+		if err := checkPlatformVersion(*in.PlatformVersion, ls.runOn, td); err != nil {
+			return nil, err
+		}
+	}
 	if td != nil { // an EXTERNAL service has none: its task sets are checked
 		if err := x.em.checkLoadBalancers(in.LoadBalancers, td); err != nil {
 			return nil, err
@@ -83,7 +88,7 @@ func (x *ecsCall) createService(body []byte) (any, error) {
 		PlacementStrategy: in.PlacementStrategy, Tags: in.Tags, RoleARN: in.Role, CreatedAt: x.rc.Now,
 		CreatedBy: "arn:aws:iam::" + x.rc.AccountID + ":root",
 	}
-	if in.PlatformVersion != nil {
+	if in.PlatformVersion != nil && *in.PlatformVersion != "" {
 		s.PlatformVersion = *in.PlatformVersion
 	} else if ls.runOn == "FARGATE" {
 		s.PlatformVersion = "LATEST"
@@ -180,6 +185,11 @@ func (x *ecsCall) updateService(body []byte) (any, error) {
 	if err := checkLaunch(td, runOn, network); err != nil {
 		return nil, err
 	}
+	if in.PlatformVersion != nil {
+		if err := checkPlatformVersion(*in.PlatformVersion, runOn, td); err != nil {
+			return nil, err
+		}
+	}
 	strategies, constraints := s.PlacementStrategy, s.PlacementConstraints
 	if in.PlacementStrategy != nil {
 		strategies = in.PlacementStrategy
@@ -211,9 +221,19 @@ func (x *ecsCall) updateService(body []byte) (any, error) {
 		s.TaskDefinition, redeploy = td.ARN, true
 	}
 	if in.NetworkConfiguration != nil && !sameJSON(in.NetworkConfiguration, rawOf(s.Network)) {
-		s.Network, redeploy = network, true
+		if addsSubnetsOnly(s.Network, network) {
+			// More subnets for the same tasks: stored without a new
+			// deployment; the tasks the current deployment starts from now
+			// on may land in them.
+			s.Network = network
+			if len(s.Deployments) > 0 {
+				s.Deployments[0].Network = network
+			}
+		} else {
+			s.Network, redeploy = network, true
+		}
 	}
-	if in.PlatformVersion != nil && *in.PlatformVersion != s.PlatformVersion {
+	if in.PlatformVersion != nil && *in.PlatformVersion != "" && *in.PlatformVersion != s.PlatformVersion {
 		s.PlatformVersion, redeploy = *in.PlatformVersion, true
 	}
 	if in.LoadBalancers != nil && !sameJSON(in.LoadBalancers, s.LoadBalancers) {

@@ -69,6 +69,9 @@ func (x *ecsCall) runTask(body []byte) (any, error) {
 		return nil, err
 	}
 	td, network, launchType, rules := ls.td, ls.network, ls.runOn, ls.rules
+	if err := checkPlatformVersion(in.PlatformVersion, launchType, td); err != nil {
+		return nil, err
+	}
 	byProvider := map[string]int{}
 	if in.Overrides != nil {
 		var ov struct {
@@ -115,7 +118,7 @@ func (x *ecsCall) runTask(body []byte) (any, error) {
 		provider := ls.providers.next(byProvider)
 		byProvider[provider]++
 		t := x.em.newTask(x.reg, c, launch{td: td, launchType: launchType, provider: provider, network: network, group: group,
-			startedBy: in.StartedBy, overrides: in.Overrides, tags: tags, execCommand: in.EnableExecuteCommand, where: where}, x.rc.Now)
+			platformVersion: in.PlatformVersion, startedBy: in.StartedBy, overrides: in.Overrides, tags: tags, execCommand: in.EnableExecuteCommand, where: where}, x.rc.Now)
 		counts.byAZ[t.AZ]++
 		counts.byInstance[t.InstanceARN]++
 		tasks = append(tasks, taskOutput(t, true))

@@ -270,6 +270,11 @@ func (x *ecsCall) newTaskSet(s *service, in *taskSetInput) (*taskSet, error) {
 	if err := x.em.checkLoadBalancersFor(in.LoadBalancers, ls.td, x.controller != controllerCodeDeploy); err != nil {
 		return nil, err
 	}
+	if in.PlatformVersion != nil {
+		if err := checkPlatformVersion(*in.PlatformVersion, ls.runOn, ls.td); err != nil {
+			return nil, err
+		}
+	}
 	scale, err := parseScale(in.Scale)
 	if err != nil {
 		return nil, err

@@ -33,8 +33,12 @@ func runHealthChecks(ct *container, now time.Time) bool {
 }
 
 // checkPasses says whether the scenario's health outcome passes at elapsed
-// time since the container started. A timeout counts as a failure.
+// time since the container started: failures (health, unhealthyAfter) end
+// at healthyAfter. A timeout counts as a failure.
 func checkPasses(b scenario.Image, elapsed time.Duration) bool {
+	if b.HealthyAfter > 0 && elapsed >= b.HealthyAfter.D() {
+		return true // the application recovered
+	}
 	switch b.Health {
 	case scenario.HealthUnhealthy, scenario.HealthTimeout:
 		return false

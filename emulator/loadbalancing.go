@@ -55,6 +55,9 @@ type LBTarget struct {
 	// FailAt, when set, makes checks pass until then and fail afterwards
 	// (the scenario's unhealthyAfter).
 	FailAt time.Time
+	// RecoverAt, when set, ends the failures (of Outcome or FailAt): checks
+	// pass from then on (the scenario's healthyAfter).
+	RecoverAt time.Time
 }
 
 // LBTargetHealth is a target's state as the load balancer reports it.

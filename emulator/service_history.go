@@ -136,10 +136,11 @@ func (s *service) finishHistory(d *deployment, now time.Time) {
 	sd.FinishedAt, sd.UpdatedAt = now, now
 }
 
-// failHistory marks the entry of a deployment the circuit breaker stopped.
-func (s *service) failHistory(d *deployment, reason string, now time.Time) {
+// failHistory marks the entry of a deployment that failed without a
+// rollback (breaker: the circuit breaker stopped it).
+func (s *service) failHistory(d *deployment, reason string, breaker bool, now time.Time) {
 	if sd := s.history(d.ID); sd != nil {
-		sd.BreakerTripped = true
+		sd.BreakerTripped = sd.BreakerTripped || breaker
 		sd.Status, sd.StatusReason, sd.StoppedAt, sd.UpdatedAt = "STOPPED", reason, now, now
 	}
 }

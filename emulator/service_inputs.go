@@ -145,6 +145,34 @@ func applyDeploymentConfig(cfg *deploymentConfiguration, in *deploymentConfigura
 	return nil
 }
 
+// addsSubnetsOnly reports whether next is old with subnets added and
+// nothing else changed (the same security groups and assignPublicIp).
+//
+// ECS's UpdateService says a networkConfiguration change starts a new
+// deployment; adding subnets to the ones a service already uses is the
+// one change it applies without one. Removing a subnet, or changing the
+// security groups or assignPublicIp, starts a deployment as before.
+func addsSubnetsOnly(old, next *networkConfiguration) bool {
+	if old == nil || next == nil || len(next.Subnets) <= len(old.Subnets) {
+		return false
+	}
+	for _, sn := range old.Subnets {
+		if !slices.Contains(next.Subnets, sn) {
+			return false
+		}
+	}
+	publicIP := func(v string) string { return cmpOr(v, "DISABLED") }
+	if publicIP(old.AssignPublicIP) != publicIP(next.AssignPublicIP) || len(old.SecurityGroups) != len(next.SecurityGroups) {
+		return false
+	}
+	for _, sg := range old.SecurityGroups {
+		if !slices.Contains(next.SecurityGroups, sg) {
+			return false
+		}
+	}
+	return true
+}
+
 func rawOf(n *networkConfiguration) json.RawMessage {
 	if n == nil {
 		return nil

@@ -3,6 +3,7 @@ package emulator
 import (
 	"encoding/json"
 	"fmt"
+	"slices"
 	"time"
 )
 
@@ -28,33 +29,64 @@ func targetGroups(s *service) []string {
 
 // loadBalancerEvents reports, for a service behind target groups, the
 // registrations of tasks that reached RUNNING this step and the draining
-// and deregistration of tasks that began stopping, with ECS's wording.
-//
-// PARTIAL: there is no load balancer behind the events: targets are not
-// health-checked, and deregistration does not wait for a delay.
+// and deregistration of tasks that began stopping, with ECS's wording. Each
+// task is counted in the target groups it registers with: a green task of
+// an ECS-native blue/green deployment in the alternate target group.
 func (e *Emulator) loadBalancerEvents(s *service, tasks []*task, now time.Time) {
-	tgs := targetGroups(s)
-	if len(tgs) == 0 {
+	if len(targetGroups(s)) == 0 {
 		return
 	}
-	started, stopping := 0, 0
+	var order []string // target groups in the order first met
+	started, stopping := map[string]int{}, map[string]int{}
+	stoppingTasks := 0
+	count := func(into map[string]int, t *task) {
+		for _, tg := range e.taskTargetGroups(s, t) {
+			if started[tg] == 0 && stopping[tg] == 0 {
+				order = append(order, tg)
+			}
+			into[tg]++
+		}
+	}
 	for _, t := range tasks {
 		if t.StartedAt.Equal(now) {
-			started++
+			count(started, t)
 		}
 		if t.StoppingAt.Equal(now) && !t.StartedAt.IsZero() {
-			stopping++
+			stoppingTasks++
+			count(stopping, t)
 		}
 	}
-	if stopping > 0 {
-		e.addEvent(s, now, fmt.Sprintf("(service %s) has begun draining connections on %d tasks.", s.Name, stopping))
-		for _, tg := range tgs {
-			e.addEvent(s, now, fmt.Sprintf("(service %s) deregistered %d targets in (target-group %s)", s.Name, stopping, tg))
+	if stoppingTasks > 0 {
+		e.addEvent(s, now, fmt.Sprintf("(service %s) has begun draining connections on %d tasks.", s.Name, stoppingTasks))
+		for _, tg := range order {
+			if n := stopping[tg]; n > 0 {
+				e.addEvent(s, now, fmt.Sprintf("(service %s) deregistered %d targets in (target-group %s)", s.Name, n, tg))
+			}
 		}
 	}
-	for _, tg := range tgs {
-		if started > 0 {
-			e.addEvent(s, now, fmt.Sprintf("(service %s) registered %d targets in (target-group %s)", s.Name, started, tg))
+	for _, tg := range order {
+		if n := started[tg]; n > 0 {
+			e.addEvent(s, now, fmt.Sprintf("(service %s) registered %d targets in (target-group %s)", s.Name, n, tg))
 		}
 	}
+}
+
+// taskTargetGroups lists the target groups t is (or is about to be)
+// registered with: those of its targets, else those of its load balancers.
+func (e *Emulator) taskTargetGroups(s *service, t *task) []string {
+	var out []string
+	if len(t.Targets) > 0 {
+		for _, tt := range t.Targets {
+			if !slices.Contains(out, tt.TargetGroupARN) {
+				out = append(out, tt.TargetGroupARN)
+			}
+		}
+		return out
+	}
+	for _, sp := range e.taskLBSpecs(s, t) {
+		if sp.TargetGroupARN != "" && !slices.Contains(out, sp.TargetGroupARN) {
+			out = append(out, sp.TargetGroupARN)
+		}
+	}
+	return out
 }

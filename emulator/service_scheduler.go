@@ -45,6 +45,7 @@ func (e *Emulator) stepService(r *regionState, c *cluster, s *service, tasks []*
 	e.replaceUnhealthyTargets(s, tasks, now)
 	holdOld := e.stepBlueGreen(c, s, tasks, now)
 	e.checkCircuitBreaker(s, tasks, now)
+	e.checkDeploymentAlarms(s, tasks, now)
 	v := newServiceView(c, s, tasks, now)
 	v.holdOld = holdOld
 	e.noteHealthyTasks(v)
@@ -224,7 +225,7 @@ func (e *Emulator) scale(r *regionState, c *cluster, v *serviceView) {
 			}
 			provider := providers.next(byProvider)
 			byProvider[provider]++
-			t := e.newTask(r, c, launch{td: td, launchType: launchType, provider: provider, network: primary.Network,
+			t := e.newTask(r, c, launch{td: td, launchType: launchType, provider: provider, network: primary.Network, platformVersion: s.PlatformVersion,
 				group: "service:" + s.Name, startedBy: primary.ID, service: s.Name, deploymentID: primary.ID,
 				where: where, tags: propagatedTags(s, td)}, v.now)
 			v.counts.byAZ[t.AZ]++

@@ -180,6 +180,9 @@ func (e *Emulator) registerTaskTargets(c *cluster, t *task, specs []lbSpec, now 
 			if ua := behaviour.Behaviour.UnhealthyAfter; ua > 0 {
 				target.FailAt = behaviour.StartedAt.Add(ua.D())
 			}
+			if ha := behaviour.Behaviour.HealthyAfter; ha > 0 {
+				target.RecoverAt = behaviour.StartedAt.Add(ha.D())
+			}
 		}
 		if e.lb.RegisterTaskTarget(now, sp.TargetGroupARN, target) == nil {
 			t.Targets = append(t.Targets, tt)

@@ -32,6 +32,9 @@ type launch struct {
 	tags         []Tag
 	execCommand  bool
 	where        placement
+	// platformVersion is the Fargate platform version asked for ("" or
+	// LATEST: the latest for the task definition's operating system).
+	platformVersion string
 }
 
 // newTask creates a task in PROVISIONING (awsvpc) or PENDING and adds it to c.
@@ -48,7 +51,7 @@ func (e *Emulator) newTask(r *regionState, c *cluster, l launch, now time.Time) 
 		Version: 1, Seq: r.next(), CreatedAt: now, NextAt: now, Network: l.network,
 	}
 	if l.launchType == "FARGATE" {
-		t.PlatformVersion = "1.4.0"
+		t.PlatformVersion = platformRevision(l.platformVersion, l.td)
 	}
 	if l.td.NetworkMode == "awsvpc" {
 		t.LastStatus = "PROVISIONING"

@@ -125,7 +125,7 @@ func (e *Emulator) scaleTaskSet(r *regionState, c *cluster, s *service, ts *task
 			provider = providers.next(byProvider)
 			byProvider[provider]++
 		}
-		t := e.newTask(r, c, launch{td: td, launchType: launchType, provider: provider, network: ts.Network,
+		t := e.newTask(r, c, launch{td: td, launchType: launchType, provider: provider, network: ts.Network, platformVersion: ts.PlatformVersion,
 			group: "service:" + s.Name, startedBy: ts.ID, service: s.Name, deploymentID: ts.ID,
 			where: where, tags: propagatedTags(s, td)}, v.now)
 		v.counts.byAZ[t.AZ]++

@@ -18,9 +18,10 @@ const logGroupTemplate = "Resources:\n  Logs:\n    Type: AWS::Logs::LogGroup\n  
 
 // TestRuleCountsCarryOnAcrossSavedStates: each --local command starts a
 // new CloudFormation from the saved state. A rule used `times: 1` by one
-// command does not fire again in the next, unless the rules changed.
+// command does not fire again in the next, unless the rules changed; a
+// command that sets no rules (not a stack command) keeps the counts.
 func TestRuleCountsCarryOnAcrossSavedStates(t *testing.T) {
-	file := filepath.Join(t.TempDir(), "cloudformation.json")
+	file := filepath.Join(t.TempDir(), "state.json")
 	failOnce := cloudformation.Scenario{Rules: []cloudformation.Rule{{LogicalID: "Logs", Operation: cloudformation.OpCreate, Message: "not today", Times: 1}}}
 	// command runs one "command": a fresh service from the saved state with
 	// the scenario set, one stack created under name, and the state saved.
@@ -32,7 +33,7 @@ func TestRuleCountsCarryOnAcrossSavedStates(t *testing.T) {
 			}
 		}()
 		cf := cloudformation.Register(em)
-		if err := cf.LoadState(file); err != nil && name != "first" {
+		if err := em.LoadState(file); err != nil && name != "first" {
 			t.Fatal(err)
 		}
 		cf.SetScenario(sc)
@@ -55,7 +56,7 @@ func TestRuleCountsCarryOnAcrossSavedStates(t *testing.T) {
 				break
 			}
 		}
-		if err := cf.SaveState(file); err != nil {
+		if err := em.SaveState(file); err != nil {
 			t.Fatal(err)
 		}
 		return status
@@ -63,6 +64,19 @@ func TestRuleCountsCarryOnAcrossSavedStates(t *testing.T) {
 	if got := command(failOnce, "first"); got != "ROLLBACK_COMPLETE" {
 		t.Fatalf("first command: %s, want the rule to fail it", got)
 	}
+	// A command without rules in between (a deploy, say) saves the counts
+	// as they were.
+	func() {
+		em := emulator.New(emulator.Options{Speed: 300})
+		defer func() { _ = em.Close() }() // SaveState reports what matters
+		cloudformation.Register(em)
+		if err := em.LoadState(file); err != nil {
+			t.Fatal(err)
+		}
+		if err := em.SaveState(file); err != nil {
+			t.Fatal(err)
+		}
+	}()
 	if got := command(failOnce, "second"); got != "CREATE_COMPLETE" {
 		t.Fatalf("second command with the same rules: %s, want the used-up rule to let it through", got)
 	}

@@ -43,6 +43,8 @@ type Service struct {
 	// savedUses are the rule counts of the scenario in use when the loaded
 	// state was saved; SetScenario carries them on for the same rules.
 	savedUses *savedRuleUses
+	// loaded says whether the last UnmarshalState had a saved section.
+	loaded bool
 }
 
 // New returns a CloudFormation that provisions ECS resources through ecs.
@@ -50,10 +52,13 @@ func New(ecs ECSInvoker, accountID string) *Service {
 	return &Service{ecs: ecs, account: accountID, stacks: map[string]*stack{}, live: map[string]map[string]string{}, ruleUses: map[int]int{}}
 }
 
-// Register serves CloudFormation on em and returns it (for SetScenario).
+// Register serves CloudFormation on em, saves the stacks with the
+// emulator's state (under StateKey), and returns it (for SetScenario).
+// Register it before the emulator's LoadState, like every state part.
 func Register(em *emulator.Emulator) *Service {
 	s := New(em, em.AccountID())
 	em.RegisterQueryService(SigningName, s)
+	em.RegisterStatePart(StateKey, s)
 	return s
 }
 

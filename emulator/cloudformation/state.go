@@ -4,7 +4,6 @@ import (
 	"encoding/json"
 	"fmt"
 	"os"
-	"path/filepath"
 	"time"
 )
 
@@ -58,13 +57,18 @@ type savedSnapshot struct {
 	Resources    map[string]resource
 }
 
-// SaveState writes the stacks to file atomically, for the local ECS to pick
-// up again after a restart. Change sets that were never executed are not
-// kept; an operation in progress is, and resumes with its current step
-// started over.
-func (s *Service) SaveState(file string) error {
+// StateKey is the name under which the stacks are saved in the emulator's
+// state file (see emulator.StatePart).
+const StateKey = "cloudformation"
+
+// MarshalState implements emulator.StatePart: the stacks, for the local ECS
+// to pick up again after a restart. Change sets that were never executed
+// are not kept; an operation in progress is, and resumes with its current
+// step started over.
+func (s *Service) MarshalState() (json.RawMessage, error) {
 	s.mu.Lock()
-	saved := savedState{Format: stateFormat}
+	defer s.mu.Unlock()
+	saved := savedState{Format: stateFormat, Stacks: []*savedStack{}}
 	for _, st := range s.stacks {
 		x := &savedStack{ID: st.ID, Name: st.Name, Region: st.Region, Status: st.Status, Reason: st.Reason,
 			Created: st.Created, Updated: st.Updated, Deadline: st.Deadline, LastTick: st.lastTick,
@@ -79,30 +83,51 @@ func (s *Service) SaveState(file string) error {
 		}
 		saved.Stacks = append(saved.Stacks, x)
 	}
-	if len(s.scenario.Rules) > 0 {
+	switch {
+	case len(s.scenario.Rules) > 0:
 		saved.Rules = &savedRuleUses{Scenario: scenarioKey(s.scenario), Uses: s.ruleUses}
+	case s.savedUses != nil:
+		saved.Rules = s.savedUses // no rules set by this process: the counts carry on unchanged
 	}
 	data, err := json.Marshal(saved)
+	if err != nil {
+		return nil, fmt.Errorf("encode the local CloudFormation state: %w", err)
+	}
+	return data, nil
+}
+
+// UnmarshalState implements emulator.StatePart: it replaces the stacks with
+// those in data (none when data is nil).
+func (s *Service) UnmarshalState(data json.RawMessage) error {
+	if len(data) == 0 {
+		s.mu.Lock()
+		s.stacks, s.live, s.savedUses, s.loaded = map[string]*stack{}, map[string]map[string]string{}, nil, false
+		s.mu.Unlock()
+		return nil
+	}
+	if err := s.load(data); err != nil {
+		return err
+	}
+	s.mu.Lock()
+	s.loaded = true
 	s.mu.Unlock()
-	if err != nil {
-		return fmt.Errorf("encode the local CloudFormation state: %w", err)
-	}
-	if err := os.MkdirAll(filepath.Dir(file), 0o755); err != nil {
-		return err
-	}
-	tmp, err := os.CreateTemp(filepath.Dir(file), ".cloudformation-*.json")
-	if err != nil {
-		return err
-	}
-	defer func() { _ = os.Remove(tmp.Name()) }() // fails harmlessly once renamed
-	if _, err := tmp.Write(data); err != nil {
-		_ = tmp.Close() // the write error is the one to report
-		return err
-	}
-	if err := tmp.Close(); err != nil {
-		return err
-	}
-	return os.Rename(tmp.Name(), file)
+	return nil
+}
+
+// ResetState implements emulator.StatePart: every stack is forgotten.
+func (s *Service) ResetState() {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.stacks, s.live, s.savedUses, s.loaded = map[string]*stack{}, map[string]map[string]string{}, nil, false
+	s.ruleUses = map[int]int{}
+}
+
+// HasSavedState reports whether the state loaded last had a CloudFormation
+// section (a state saved before the stacks moved into it has none).
+func (s *Service) HasSavedState() bool {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.loaded
 }
 
 func saveSteps(steps []*step) []savedStep {
@@ -121,17 +146,28 @@ func loadSteps(steps []savedStep) []*step {
 	return out
 }
 
-// LoadState replaces the stacks with those saved in file. A missing file is
-// an error satisfying errors.Is(err, os.ErrNotExist).
-func (s *Service) LoadState(file string) error {
+// ImportLegacyState replaces the stacks with those in file, a
+// CloudFormation state written on its own beside the emulator's state file
+// by earlier versions. A missing file is an error satisfying
+// errors.Is(err, os.ErrNotExist).
+func (s *Service) ImportLegacyState(file string) error {
 	data, err := os.ReadFile(file)
 	if err != nil {
 		return err
 	}
+	if err := s.load(data); err != nil {
+		return fmt.Errorf("%s: %w (move or delete that file)", file, err)
+	}
+	return nil
+}
+
+// load replaces the stacks with those of a saved state.
+func (s *Service) load(data []byte) error {
 	var saved savedState
 	if err := json.Unmarshal(data, &saved); err != nil || saved.Format != stateFormat {
-		return fmt.Errorf("the local CloudFormation state in %s is damaged or of another version; remove it with `ecsdeploy local reset`", file)
+		return fmt.Errorf("the local CloudFormation state is damaged or of another version")
 	}
+	var err error
 	stacks := map[string]*stack{}
 	live := map[string]map[string]string{}
 	for _, x := range saved.Stacks {
@@ -144,7 +180,7 @@ func (s *Service) LoadState(file string) error {
 		}
 		if x.TemplateBody != "" {
 			if st.Template, err = parseTemplate(x.TemplateBody); err != nil {
-				return fmt.Errorf("the local CloudFormation state in %s holds a bad template for stack %s: %w", file, x.Name, err)
+				return fmt.Errorf("the local CloudFormation state holds a bad template for stack %s: %w", x.Name, err)
 			}
 		} else {
 			st.Template = &template{Resources: map[string]resourceDecl{}, Parameters: map[string]paramDecl{}, Outputs: map[string]outputDecl{}}

@@ -125,6 +125,10 @@ func TestBlueGreenWalksTheLifecycle(t *testing.T) {
 	if len(h) != 2 || h[0].Health.State != "healthy" {
 		t.Errorf("green targets while paused: %+v", h)
 	}
+	// The service event names the group the green tasks registered in.
+	if ev := events(serviceState(t, em)); !strings.Contains(ev, "(service web) registered 2 targets in (target-group "+green+")") {
+		t.Errorf("events do not name the green target group for the green tasks:\n%s", ev)
+	}
 	em.Advance(10 * time.Minute)
 	if d := note(); d["lifecycleStage"] != "POST_TEST_TRAFFIC_SHIFT" || d["status"] != "IN_PROGRESS" {
 		t.Fatalf("a PAUSE hook must wait: %v %v", d["lifecycleStage"], d["status"])

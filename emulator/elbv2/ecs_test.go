@@ -235,3 +235,52 @@ func TestMembersNotSimulatedAreKeptAndWarnedOnce(t *testing.T) {
 		t.Errorf("a bad availabilityZoneRebalancing: %v", err)
 	}
 }
+
+// TestSlowStartingTargetsRecoverWithinTheGracePeriod: targets failing their
+// checks at first (targetHealth unhealthy) and passing from healthyAfter on
+// go initial → unhealthy → healthy; within the service's grace period ECS
+// leaves their tasks alone and the deployment completes. Without a grace
+// period the same tasks are replaced.
+func TestSlowStartingTargetsRecoverWithinTheGracePeriod(t *testing.T) {
+	for _, grace := range []int{120, 0} {
+		t.Run(fmt.Sprintf("grace %ds", grace), func(t *testing.T) {
+			em, svc, _ := newServer(t)
+			if err := em.SetScenario(&scenario.Scenario{Images: []scenario.Image{{Match: "web:slow",
+				TargetBehaviour: scenario.TargetBehaviour{TargetHealth: scenario.HealthUnhealthy},
+				HealthyAfter:    scenario.Duration(70 * time.Second)}}}); err != nil {
+				t.Fatal(err)
+			}
+			tg := albWithGroup(t, em, "web")
+			registerWeb(t, em, "web:slow")
+			ecsCall(t, em, "CreateService", fmt.Sprintf(`{"serviceName":"web","taskDefinition":"web","desiredCount":1,"launchType":"FARGATE",
+			  "healthCheckGracePeriodSeconds":%d,"networkConfiguration":{"awsvpcConfiguration":{"subnets":["subnet-1"]}},
+			  "loadBalancers":[{"targetGroupArn":%q,"containerName":"web","containerPort":80}]}`, grace, tg))
+			seen := map[string]bool{}
+			for i := 0; i < 150; i++ {
+				em.Advance(time.Second)
+				h, err := svc.TargetHealth(em.Now(), tg)
+				if err != nil {
+					t.Fatal(err)
+				}
+				for _, d := range h {
+					seen[d.Health.State+"/"+d.Health.Reason] = true
+				}
+			}
+			s := serviceState(t, em)
+			replaced := strings.Contains(events(s), "is unhealthy in (target-group "+tg+")")
+			rollout := s["deployments"].([]any)[0].(map[string]any)["rolloutState"]
+			if grace > 0 {
+				for _, want := range []string{"initial/Elb.InitialHealthChecking", "unhealthy/Target.ResponseCodeMismatch", "healthy/"} {
+					if !seen[want] {
+						t.Errorf("target states %v lack %s", seen, want)
+					}
+				}
+				if replaced || rollout != "COMPLETED" {
+					t.Errorf("within the grace period: replaced %v, rollout %v\n%s", replaced, rollout, events(s))
+				}
+			} else if !replaced {
+				t.Errorf("without a grace period the unhealthy task was not replaced:\n%s", events(s))
+			}
+		})
+	}
+}

@@ -10,9 +10,9 @@ import (
 )
 
 // TestHealthTimeline walks targets through ELB's states with interval
-// 10 s and unhealthy threshold 3.
+// 10 s, unhealthy threshold 3 and healthy threshold 2.
 func TestHealthTimeline(t *testing.T) {
-	tg := &TargetGroup{Protocol: "HTTP", HealthCheck: HealthCheck{Enabled: true, IntervalSeconds: 10, UnhealthyThresholdCount: 3, HTTPCode: "200"},
+	tg := &TargetGroup{Protocol: "HTTP", HealthCheck: HealthCheck{Enabled: true, IntervalSeconds: 10, UnhealthyThresholdCount: 3, HealthyThresholdCount: 2, HTTPCode: "200"},
 		Attributes: map[string]string{"deregistration_delay.timeout_seconds": "30"}}
 	at := func(s int) time.Time { return t0.Add(time.Duration(s) * time.Second) }
 	cases := []struct {
@@ -31,6 +31,16 @@ func TestHealthTimeline(t *testing.T) {
 		{"healthy until it breaks", Target{FailAt: at(45)}, 60, "healthy", "", 70},
 		{"broken", Target{FailAt: at(45)}, 70, "unhealthy", "Target.ResponseCodeMismatch", -1},
 		{"draining", Target{DeregisteredAt: at(20)}, 40, "draining", "Target.DeregistrationInProgress", 50},
+		// Recovery (the scenario's healthyAfter).
+		{"slow start, still failing", Target{Outcome: "unhealthy", RecoverAt: at(15)}, 15, "initial", "Elb.InitialHealthChecking", 20},
+		{"slow start, first pass", Target{Outcome: "unhealthy", RecoverAt: at(15)}, 20, "healthy", "", -1},
+		{"unhealthy, recovering later", Target{Outcome: "unhealthy", RecoverAt: at(45)}, 30, "unhealthy", "Target.ResponseCodeMismatch", 60},
+		{"one pass is not enough", Target{Outcome: "unhealthy", RecoverAt: at(45)}, 55, "unhealthy", "Target.ResponseCodeMismatch", 60},
+		{"healthy threshold reached", Target{Outcome: "unhealthy", RecoverAt: at(45)}, 60, "healthy", "", -1},
+		{"timing out, then recovered", Target{Outcome: "timeout", RecoverAt: at(45)}, 59, "unhealthy", "Target.Timeout", 60},
+		{"outage", Target{FailAt: at(45), RecoverAt: at(95)}, 70, "unhealthy", "Target.ResponseCodeMismatch", 110},
+		{"outage over", Target{FailAt: at(45), RecoverAt: at(95)}, 110, "healthy", "", -1},
+		{"blip under the threshold", Target{FailAt: at(45), RecoverAt: at(65)}, 60, "healthy", "", -1},
 	}
 	for _, c := range cases {
 		tgt := c.target

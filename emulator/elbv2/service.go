@@ -268,8 +268,8 @@ func (s *Service) LoadBalancersOfTargetGroup(tgARN string) []string {
 	return append([]string(nil), s.lbsOfGroupLocked(tgARN)...)
 }
 
-// RegisterTargets registers targets (ID, Port, AvailabilityZone, Outcome
-// and FailAt are used) in a target group at now. A target registered again
+// RegisterTargets registers targets (ID, Port, AvailabilityZone, Outcome,
+// FailAt and RecoverAt are used) in a target group at now. A target registered again
 // stops draining and starts its health checks afresh.
 func (s *Service) RegisterTargets(now time.Time, tgARN string, targets []Target) error {
 	s.mu.Lock()
@@ -346,7 +346,7 @@ func (s *Service) RegisterTaskTarget(now time.Time, tgARN string, t emulator.LBT
 		return tgNotFound(tgARN)
 	}
 	s.registerLocked(tg, now, Target{ID: t.ID, Port: t.Port, AvailabilityZone: t.AvailabilityZone,
-		Outcome: t.Outcome, FailAt: t.FailAt, ByECS: true})
+		Outcome: t.Outcome, FailAt: t.FailAt, RecoverAt: t.RecoverAt, ByECS: true})
 	return nil
 }
 

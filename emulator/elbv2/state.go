@@ -88,7 +88,7 @@ func (tg *TargetGroup) DeregistrationDelay() time.Duration {
 }
 
 // Target is one registered target. Its health is computed from when it
-// was registered, what the checks find (Outcome, FailAt) and the target
+// was registered, what the checks find (Outcome, FailAt, RecoverAt) and the target
 // group's health-check settings, never stored.
 type Target struct {
 	ID               string    `json:"id"`
@@ -99,6 +99,8 @@ type Target struct {
 	DeregisteredAt time.Time `json:"deregisteredAt,omitzero"`
 	Outcome        string    `json:"outcome,omitempty"` // healthy (""), unhealthy, timeout
 	FailAt         time.Time `json:"failAt,omitzero"`
+	// RecoverAt, when set, ends the failures: checks pass from then on.
+	RecoverAt time.Time `json:"recoverAt,omitzero"`
 	// ByECS marks targets that ECS registered for a task.
 	ByECS bool `json:"byEcs,omitempty"`
 }

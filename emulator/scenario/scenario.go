@@ -97,6 +97,11 @@ type Image struct {
 	// UnhealthyAfter, when set, makes checks pass until this long after the
 	// start and fail from then on.
 	UnhealthyAfter Duration `yaml:"unhealthyAfter,omitempty" json:"unhealthyAfter,omitempty"`
+	// HealthyAfter, when set, ends the failures (of an unhealthy or timeout
+	// outcome, or of unhealthyAfter): checks pass from this long after the
+	// start on. It models a slow start (failing, then passing) or, after
+	// unhealthyAfter, an outage that heals.
+	HealthyAfter Duration `yaml:"healthyAfter,omitempty" json:"healthyAfter,omitempty"`
 	// IgnoreSIGTERM makes the container ignore SIGTERM, so stopping it takes
 	// the full stopTimeout and ends with SIGKILL (exit code 137).
 	IgnoreSIGTERM bool `yaml:"ignoreSigterm,omitempty" json:"ignoreSigterm,omitempty"`

@@ -166,3 +166,19 @@ func TestTargetHealthDefaultsToTheContainerHealth(t *testing.T) {
 		t.Errorf("a bad targetHealth: %v", err)
 	}
 }
+
+func TestHealthyAfterNeedsFailuresToEnd(t *testing.T) {
+	for doc, want := range map[string]string{
+		"images: [{match: a, healthyAfter: 1m}]":                                         "ends failures that never start",
+		"images: [{match: a, unhealthyAfter: 2m, healthyAfter: 1m}]":                     "must come after unhealthyAfter",
+		"images: [{match: a, unhealthyAfter: 2m, healthyAfter: 3m}]":                     "",
+		"images: [{match: a, targetHealth: timeout, healthyAfter: 90s}]":                 "",
+		"images: [{match: a, health: unhealthy, healthyAfter: 90s}]":                     "",
+		"images: [{match: a, targetHealth: healthy, health: healthy, healthyAfter: 1s}]": "ends failures that never start",
+	} {
+		_, err := Parse([]byte(doc))
+		if (want == "") != (err == nil) || (err != nil && !strings.Contains(err.Error(), want)) {
+			t.Errorf("%s: %v, want %q", doc, err, want)
+		}
+	}
+}

@@ -46,29 +46,47 @@ func localStatePath() (string, error) {
 // openLocalEmulator starts an emulator on the state in file (a missing file
 // is a fresh start); a damaged file is an error and is left as it is.
 func openLocalEmulator(file string, speed float64) (*emulator.Emulator, error) {
-	return openLocalEmulatorWarning(file, speed, nil)
+	em, _, err := openLocalEmulatorWarning(file, speed, nil)
+	return em, err
 }
 
 // openLocalEmulatorWarning is openLocalEmulator with warn receiving the
-// emulator's "accepted but not simulated" warnings (local serve logs them).
-func openLocalEmulatorWarning(file string, speed float64, warn func(string)) (*emulator.Emulator, error) {
+// emulator's "accepted but not simulated" warnings (local serve logs them);
+// it also returns the local CloudFormation, whose stacks are saved in the
+// same state.
+func openLocalEmulatorWarning(file string, speed float64, warn func(string)) (*emulator.Emulator, *localcfn.Service, error) {
 	em := emulator.New(emulator.Options{Speed: speed, DefaultCluster: true, Warn: warn})
 	logs.Register(em)        // CloudWatch Logs for awslogs containers (run --logs, aws logs get-log-events)
 	lb := elbv2.Register(em) // load balancers and target health, saved in the same state
 	cloudwatch.Register(em)  // DescribeAlarms, from the scenario's alarms
 	// CodeDeploy blue/green for CODE_DEPLOY services, shifting traffic on lb.
 	codedeploy.Register(em, codedeploy.NewELBTraffic(lb))
-	if err := em.LoadState(file); err != nil && !errors.Is(err, os.ErrNotExist) {
+	// CloudFormation, for the stack commands; its stacks are part of the
+	// state even for the commands that do not use them, so that they keep them.
+	cf := localcfn.Register(em)
+	err := em.LoadState(file)
+	if err != nil && !errors.Is(err, os.ErrNotExist) {
 		_ = em.Close() // the error being returned matters more
-		return nil, err
+		return nil, nil, err
 	}
-	return em, nil
+	// A state saved before the stacks moved into it has none of its own:
+	// it takes those of the file earlier versions kept beside it, once (the
+	// next save gives the state its own). A new state (first use, or
+	// `local reset`) takes none: stacks describe what is in the local ECS.
+	if err == nil && !cf.HasSavedState() {
+		legacy := filepath.Join(filepath.Dir(file), legacyCloudFormationFile)
+		if err := cf.ImportLegacyState(legacy); err != nil && !errors.Is(err, os.ErrNotExist) {
+			_ = em.Close() // the error being returned matters more
+			return nil, nil, err
+		}
+	}
+	return em, cf, nil
 }
 
 // stateFileECS is the local ECS of --local: an emulator in-process on the
-// state file shared by successive commands; closing it saves the state. For
-// the stack commands it also serves CloudFormation, with the stacks saved
-// next to the state file by earlier commands.
+// state file shared by successive commands; closing it saves the state. It
+// also serves CloudFormation, whose stacks are saved in the same state; the
+// stack commands get its failure rules too.
 //
 // The state file is locked from Open until the returned function has saved
 // it (see lockLocalState).
@@ -91,22 +109,17 @@ func (s stateFileECS) Open(ctx context.Context, cloudFormation bool) (_ http.Han
 			_ = lock.Release()
 		}
 	}()
-	// Stacks describe what is in the local ECS: when its state is gone
-	// (first use, or `local reset`), stacks saved earlier are stale.
-	_, statErr := os.Stat(file)
-	em, err := openLocalEmulator(file, emulator.DefaultSpeed)
+	em, cf, err := openLocalEmulatorWarning(file, emulator.DefaultSpeed, nil)
 	if err != nil {
 		return nil, nil, err
 	}
-	save := func() error { return em.SaveState(file) }
 	if cloudFormation {
-		cf, cfFile, err := attachLocalCloudFormation(em, file, statErr == nil)
-		if err != nil {
+		if err := setLocalCloudFormationScenario(cf, file); err != nil {
 			_ = em.Close() // the error being returned matters more
 			return nil, nil, err
 		}
-		save = func() error { return errors.Join(cf.SaveState(cfFile), em.SaveState(file)) }
 	}
+	save := func() error { return em.SaveState(file) }
 	closeFn := func() error {
 		defer func() { _ = lock.Release() }()
 		defer func() { _ = em.Close() }() // after SaveState, which reports what matters
@@ -118,9 +131,10 @@ func (s stateFileECS) Open(ctx context.Context, cloudFormation bool) (_ http.Han
 	return em, closeFn, nil
 }
 
-// localCloudFormationFile is where the local CloudFormation keeps its stacks,
-// next to the local ECS's own state file.
-const localCloudFormationFile = "cloudformation.json"
+// legacyCloudFormationFile is where earlier versions kept the local
+// CloudFormation's stacks: beside the state file, shared by every state
+// file of the directory.
+const legacyCloudFormationFile = "cloudformation.json"
 
 // localCloudFormationScenario, when present next to it, holds failure rules
 // for the local CloudFormation (emulator/cloudformation.Scenario, as YAML):
@@ -128,27 +142,17 @@ const localCloudFormationFile = "cloudformation.json"
 // deploy recovers (see docs/stack.md).
 const localCloudFormationScenario = "cloudformation-scenario.yaml"
 
-// attachLocalCloudFormation serves CloudFormation on em with the stacks kept
-// next to the state file at statePath (unless the ECS state is new: they
-// describe nothing then) and the failure rules kept there. Both --local and
-// `local serve` use it.
-func attachLocalCloudFormation(em *emulator.Emulator, statePath string, loadStacks bool) (*localcfn.Service, string, error) {
-	dir := filepath.Dir(statePath)
-	file := filepath.Join(dir, localCloudFormationFile)
-	cf := localcfn.Register(em)
-	if loadStacks {
-		if err := cf.LoadState(file); err != nil && !errors.Is(err, os.ErrNotExist) {
-			return nil, "", exitcode.With(exitcode.Invalid, err)
-		}
-	}
-	sc, err := localcfn.LoadScenario(filepath.Join(dir, localCloudFormationScenario))
+// setLocalCloudFormationScenario gives cf the failure rules kept beside the
+// state file at statePath, if any. Both --local and `local serve` use it.
+func setLocalCloudFormationScenario(cf *localcfn.Service, statePath string) error {
+	sc, err := localcfn.LoadScenario(filepath.Join(filepath.Dir(statePath), localCloudFormationScenario))
 	switch {
 	case err == nil:
 		cf.SetScenario(sc)
 	case !errors.Is(err, os.ErrNotExist):
-		return nil, "", exitcode.With(exitcode.Invalid, err)
+		return exitcode.With(exitcode.Invalid, err)
 	}
-	return cf, file, nil
+	return nil
 }
 
 // NewCmdLocal builds "local" and its subcommands.
@@ -232,19 +236,17 @@ func runLocalServe(ctx context.Context, o *localServeOptions) error {
 		return err
 	}
 	defer func() { _ = lock.Release() }() // a lock the process holds goes with it anyway
-	_, statErr := os.Stat(file)
 	errOut := d.IO.ErrOut
-	em, err := openLocalEmulatorWarning(file, o.Speed, func(msg string) { fmt.Fprintln(errOut, "warning: "+msg) })
+	em, cf, err := openLocalEmulatorWarning(file, o.Speed, func(msg string) { fmt.Fprintln(errOut, "warning: "+msg) })
 	if err != nil {
 		return exitcode.With(exitcode.Invalid, err)
 	}
 	defer func() { _ = em.Close() }() // after SaveState, which reports what matters
-	// CloudFormation too, with the stacks the stack commands keep next to the state.
-	cf, cfFile, err := attachLocalCloudFormation(em, file, statErr == nil)
-	if err != nil {
+	// CloudFormation too, with its stacks in the same state.
+	if err := setLocalCloudFormationScenario(cf, file); err != nil {
 		return err
 	}
-	save := func() error { return errors.Join(em.SaveState(file), cf.SaveState(cfFile)) }
+	save := func() error { return em.SaveState(file) }
 	if sc != nil {
 		if err := em.SetScenario(sc); err != nil {
 			return exitcode.With(exitcode.Invalid, err)

@@ -113,9 +113,9 @@ func runRollback(ctx context.Context, o *rollbackOptions) error {
 	if handled, err := rollbackBlueGreen(ctx, o, clients, wopts.Timeout); handled {
 		return err
 	}
-	target, svc, note, err := rollout.RollbackTarget(ctx, clients.ECS, o.cluster, o.service, o.toRevision)
+	target, svc, note, err := rollout.RollbackTarget(ctx, clients.ECS, o.cluster, o.service, o.toRevision, exitcode.FlagOrigin("--to-revision"))
 	if err != nil {
-		return namedAfterFlags(err, o.flags)
+		return err
 	}
 	rep := d.Progress()
 	if note != "" {

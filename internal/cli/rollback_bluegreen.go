@@ -19,8 +19,8 @@ func rollbackBlueGreen(ctx context.Context, o *rollbackOptions, clients *awsconf
 	req := bluegreen.Request{Cluster: o.cluster, Service: o.service, Application: o.blueGreen.application,
 		DeploymentGroup: o.blueGreen.group, NoWait: o.noWait}
 	previous := func(ctx context.Context) (string, string, error) {
-		target, _, note, err := rollout.RollbackTarget(ctx, clients.ECS, o.cluster, o.service, o.toRevision)
-		return target, note, namedAfterFlags(err, o.flags)
+		target, _, note, err := rollout.RollbackTarget(ctx, clients.ECS, o.cluster, o.service, o.toRevision, exitcode.FlagOrigin("--to-revision"))
+		return target, note, err
 	}
 	op, ok, err := bluegreen.Rollback(ctx, blueGreenAPIs(clients), req, previous,
 		bluegreen.FollowOptions{Timeout: timeout, Reporter: d.Progress(), Clock: d.Clock})
