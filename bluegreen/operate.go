@@ -39,6 +39,9 @@ type Operation struct {
 	// Redeployed says a rollback deployed the previous revision anew,
 	// because no deployment was in progress.
 	Redeployed bool `json:"redeployed,omitempty"`
+	// Note says how a redeployed rollback chose its revision when it had
+	// to guess.
+	Note string `json:"note,omitempty"`
 	// State is the service's task sets, traffic and target health at the end.
 	State *State `json:"state,omitempty"`
 }
@@ -349,7 +352,7 @@ func Rollback(ctx context.Context, apis APIs, req Request, previous func(ctx con
 	if err != nil {
 		return op, true, err
 	}
-	op.Expected, op.Redeployed = target, true
+	op.Expected, op.Redeployed, op.Note = target, true, note
 	say(o, "%s: deploying %s again%s", c.Situation(), ecsref.Short(target), noteText(note))
 	var res *Result
 	if c.Strategy == CodeDeploy {
@@ -362,7 +365,7 @@ func Rollback(ctx context.Context, apis APIs, req Request, previous func(ctx con
 			Update: &ecs.UpdateServiceInput{Cluster: aws.String(c.Cluster), Service: aws.String(req.Service), TaskDefinition: aws.String(target)}}, o)
 	}
 	if res != nil {
-		op.Result = res
+		op.Result = res // the new deployment's report
 	}
 	if err != nil {
 		return op, true, err

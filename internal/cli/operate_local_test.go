@@ -32,6 +32,7 @@ type operationJSON struct {
 	PrimaryTaskDefinition string           `json:"primaryTaskDefinition"`
 	RollbackDeploymentID  string           `json:"rollbackDeploymentId"`
 	Redeployed            bool             `json:"redeployed"`
+	Note                  string           `json:"note"`
 	State                 *bluegreen.State `json:"state"`
 }
 
@@ -267,7 +268,7 @@ func TestLocalRollbackCodeDeployFinished(t *testing.T) {
 	}
 	code, stdout, _ := e.run(t, "rollback", "-c", "c", "-n", "web", "-t", "30m", "--output", "json")
 	r := decodeOperation(t, stdout)
-	if code != 0 || !r.Redeployed || r.Strategy != "codedeploy" || !strings.HasSuffix(r.PrimaryTaskDefinition, "web:1") {
+	if code != 0 || !r.Redeployed || r.Strategy != "codedeploy" || !strings.HasSuffix(r.PrimaryTaskDefinition, "web:1") || !strings.Contains(r.Note, "newest ACTIVE revision older") {
 		t.Fatalf("rollback: exit %d, %+v", code, r)
 	}
 	if got := e.primary(t); !strings.HasSuffix(got, "web:1") {
