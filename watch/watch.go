@@ -21,7 +21,8 @@ type Options struct {
 	// Interval is the pause between polls while the deployment changes (default 1 s).
 	Interval time.Duration
 	// IdleInterval is the pause once nothing changed for a few polls
-	// (default 2 s): long waits cost fewer calls.
+	// (default 2 s), and half as long again after twice as many when the
+	// schedule can poll when changes are due: long waits cost fewer calls.
 	IdleInterval time.Duration
 	// FastInterval is the pause between polls while a change is due: just
 	// after the time ECS's rules give for it (a task reaching the 40 s
@@ -342,14 +343,7 @@ func (w *watcher) hold(ctx context.Context, res *Result, verdict judgement) (jud
 	return verdict, nil
 }
 
-func sleep(ctx context.Context, clock Clock, d time.Duration) error {
-	select {
-	case <-ctx.Done():
-		return ctx.Err()
-	case <-clock.After(d):
-		return nil
-	}
-}
+func sleep(ctx context.Context, clock Clock, d time.Duration) error { return Sleep(ctx, clock, d) }
 
 // schedule returns the pause before the next poll after svc was read,
 // given the pause the steady pace asks for (see schedule.go).
