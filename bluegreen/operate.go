@@ -34,8 +34,6 @@ type Operation struct {
 	// Expected is the task definition that serves production when the
 	// operation succeeds.
 	Expected string `json:"expectedTaskDefinition,omitempty"`
-	// RollbackDeploymentID is the deployment CodeDeploy rolled back with.
-	RollbackDeploymentID string `json:"rollbackDeploymentId,omitempty"`
 	// Redeployed says a rollback deployed the previous revision anew,
 	// because no deployment was in progress.
 	Redeployed bool `json:"redeployed,omitempty"`
