@@ -154,6 +154,16 @@ func promoteCodeDeploy(ctx context.Context, apis APIs, c *Current, op *Operation
 		o.TerminationWait = time.Duration(bg.TerminateBlueInstancesOnDeploymentSuccess.TerminationWaitTimeInMinutes) * time.Minute
 	}
 	fr, err := Follow(ctx, apis.CodeDeploy, op.DeploymentID, o)
+	if err == nil {
+		// As deploy does: tasks of the replacement that stopped for a
+		// failure overturn CodeDeploy's success, which does not look at them.
+		op.Traffic = trafficText(trafficOf(fr.Last))
+		if op.Failure = stoppedTasks(ctx, apis.ECS, c.Cluster, replacementTaskSet(fr.Last)); op.Failure != nil && fr.Verdict.Outcome == progress.Succeeded {
+			fr.Verdict.Outcome = progress.Failed
+			fr.Verdict.Reason = fmt.Sprintf("%s, but %d task(s) of the replacement task set stopped for a failure since it started (`ecsdeploy rollback` deploys the previous revision)",
+				fr.Verdict.Reason, len(op.Failure.StoppedTasks))
+		}
+	}
 	return op.followed(ctx, apis, req, o.Until, fr.Verdict, fr.Reads, err)
 }
 
