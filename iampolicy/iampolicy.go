@@ -50,6 +50,8 @@ var Commands = map[string][]string{
 	// report where traffic is.
 	"promote": {
 		"ecs:DescribeServices", "ecs:ListServiceDeployments", "ecs:DescribeServiceDeployments", "ecs:ContinueServiceDeployment",
+		// the replacement's tasks that stopped for a failure
+		"ecs:ListTasks", "ecs:DescribeTasks",
 		"codedeploy:ListApplications", "codedeploy:ListDeploymentGroups", "codedeploy:BatchGetDeploymentGroups",
 		"codedeploy:ListDeployments", "codedeploy:GetDeployment", "codedeploy:ListDeploymentTargets",
 		"codedeploy:GetDeploymentTarget", "codedeploy:GetDeploymentConfig", "codedeploy:ContinueDeployment",
