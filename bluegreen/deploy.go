@@ -6,11 +6,13 @@ import (
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
+	cdtypes "github.com/aws/aws-sdk-go-v2/service/codedeploy/types"
 	"github.com/aws/aws-sdk-go-v2/service/ecs"
 	"github.com/aws/aws-sdk-go-v2/service/ecs/types"
 
 	"github.com/ecsdeploy/ecsdeploy/internal/ecsref"
 	"github.com/ecsdeploy/ecsdeploy/progress"
+	"github.com/ecsdeploy/ecsdeploy/watch"
 )
 
 // Strategy names how a deploy moves a service to a new revision.
@@ -74,10 +76,19 @@ type Result struct {
 	Outcome         progress.Outcome `json:"outcome"`
 	Reason          string           `json:"reason,omitempty"`
 	Remaining       string           `json:"remaining,omitempty"`
+	// RollbackDeploymentID is the deployment CodeDeploy rolled back with.
+	RollbackDeploymentID string `json:"rollbackDeploymentId,omitempty"`
 	// PrimaryTaskDefinition is what the service's production side runs at
 	// the end: the PRIMARY task set (CodeDeploy) or deployment (ECS).
 	PrimaryTaskDefinition string `json:"primaryTaskDefinition,omitempty"`
-	Reads                 int    `json:"reads"`
+	// Traffic is where production traffic goes, as last read (CodeDeploy):
+	// the task sets that carry some, for example "original (blue) 100%".
+	Traffic string `json:"traffic,omitempty"`
+	Reads   int    `json:"reads"`
+	// Failure holds, after a failure or timeout, the tasks of the new
+	// revision that stopped because they failed (the replacement task set's,
+	// for CodeDeploy), with hints.
+	Failure *watch.Diagnosis `json:"failure,omitempty"`
 }
 
 // DeployCodeDeploy creates a CodeDeploy deployment of the new revision and
@@ -101,13 +112,8 @@ func DeployCodeDeploy(ctx context.Context, ecsAPI ECSAPI, cd CodeDeployAPI, req 
 		return res, err
 	}
 	res.DeploymentID = id
-	if o.Reporter != nil {
-		at := time.Now()
-		if o.Clock != nil {
-			at = o.Clock.Now()
-		}
-		o.Reporter.Report(progress.Step{At: at, Message: fmt.Sprintf("created CodeDeploy deployment %s in %s/%s", id, g.Application, g.Name)})
-	}
+	o.defaults()
+	o.Reporter.Report(progress.Step{At: o.Clock.Now(), Message: fmt.Sprintf("created CodeDeploy deployment %s in %s/%s", id, g.Application, g.Name)})
 	if bg := g.Info.BlueGreenDeploymentConfiguration; bg != nil && bg.TerminateBlueInstancesOnDeploymentSuccess != nil && o.TerminationWait == 0 {
 		o.TerminationWait = time.Duration(bg.TerminateBlueInstancesOnDeploymentSuccess.TerminationWaitTimeInMinutes) * time.Minute
 	}
@@ -118,6 +124,21 @@ func DeployCodeDeploy(ctx context.Context, ecsAPI ECSAPI, cd CodeDeployAPI, req 
 	}
 	if err != nil {
 		return res, err
+	}
+	if fr != nil {
+		if rb := fr.Last.Info.RollbackInfo; rb != nil {
+			res.RollbackDeploymentID = aws.ToString(rb.RollbackDeploymentId)
+		}
+		res.Traffic = trafficText(trafficOf(fr.Last))
+		// Like a rolling deploy's verdict, success also needs none of the new
+		// revision's tasks to have stopped for a failure: ECS replaces a task
+		// that crashes after it passed its checks, and CodeDeploy does not look.
+		res.Failure = stoppedTasks(ctx, ecsAPI, req.Cluster, replacementTaskSet(fr.Last))
+		if res.Failure != nil && res.Outcome == progress.Succeeded {
+			res.Outcome = progress.Failed
+			res.Reason = fmt.Sprintf("%s, but %d task(s) of the replacement task set stopped for a failure since it started; CodeDeploy does not check them (`ecsdeploy rollback` deploys the previous revision)",
+				res.Reason, len(res.Failure.StoppedTasks))
+		}
 	}
 	primary, perr := primaryTaskSet(ctx, ecsAPI, req.Cluster, svcName)
 	res.PrimaryTaskDefinition = primary
@@ -130,6 +151,49 @@ func DeployCodeDeploy(ctx context.Context, ecsAPI ECSAPI, cd CodeDeployAPI, req 
 		}
 	}
 	return res, nil
+}
+
+// trafficOf is the task sets that carry production traffic.
+func trafficOf(s Snapshot) []cdtypes.ECSTaskSet {
+	if s.Target == nil {
+		return nil
+	}
+	var sets []cdtypes.ECSTaskSet
+	for _, ts := range s.Target.TaskSetsInfo {
+		if ts.TrafficWeight > 0 {
+			sets = append(sets, ts)
+		}
+	}
+	return sets
+}
+
+// replacementTaskSet is the id of the deployment's replacement (green)
+// task set, "" before CodeDeploy created it.
+func replacementTaskSet(s Snapshot) string {
+	if s.Target == nil {
+		return ""
+	}
+	for _, ts := range s.Target.TaskSetsInfo {
+		if ts.TaskSetLabel == cdtypes.TargetLabelGreen {
+			return aws.ToString(ts.Identifer)
+		}
+	}
+	return ""
+}
+
+// stoppedTasks is the diagnosis of the failed tasks startedBy started, or
+// nil when there are none, startedBy is "" or api cannot list tasks. It is
+// evidence for a verdict already reached, so a read that fails leaves it out.
+func stoppedTasks(ctx context.Context, api ECSAPI, cluster, startedBy string) *watch.Diagnosis {
+	tasks, ok := api.(watch.ECSAPI)
+	if startedBy == "" || !ok {
+		return nil
+	}
+	d, err := watch.DiagnoseStopped(ctx, tasks, cluster, startedBy)
+	if err != nil || len(d.StoppedTasks) == 0 {
+		return nil
+	}
+	return &d
 }
 
 // primaryTaskSet returns the task definition of the service's PRIMARY task set.

@@ -12,8 +12,8 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/codedeploy"
 	cdtypes "github.com/aws/aws-sdk-go-v2/service/codedeploy/types"
 
-	"github.com/ecsdeploy/ecsdeploy/awsconfig/transient"
 	"github.com/ecsdeploy/ecsdeploy/progress"
+	"github.com/ecsdeploy/ecsdeploy/watch"
 )
 
 // WaitUntil says how far a deploy follows a blue/green deployment before
@@ -128,39 +128,48 @@ func failureReason(s Snapshot, verb string) string {
 		parts = append(parts, strings.TrimSpace(string(ei.Code)+" "+aws.ToString(ei.Message)))
 	}
 	if rb := s.Info.RollbackInfo; rb != nil && aws.ToString(rb.RollbackDeploymentId) != "" {
-		parts = append(parts, "CodeDeploy rolled back with deployment "+aws.ToString(rb.RollbackDeploymentId))
+		p := "CodeDeploy rolled back with deployment " + aws.ToString(rb.RollbackDeploymentId)
+		if msg := strings.TrimSpace(aws.ToString(rb.RollbackMessage)); msg != "" {
+			p += ": " + msg
+		}
+		parts = append(parts, p)
+	} else if s.Info.Status == cdtypes.DeploymentStatusFailed || s.Info.Status == cdtypes.DeploymentStatusStopped {
+		parts = append(parts, "no rollback: traffic stays where the deployment left it")
 	}
 	return strings.Join(parts, "; ")
 }
 
-// FollowOptions tune Follow.
+// FollowOptions tune Follow and FollowServiceDeployment.
 type FollowOptions struct {
 	Until    WaitUntil
 	Timeout  time.Duration
 	Reporter progress.Reporter
-	// Poll is how often the deployment is read (default 1.25 s); its ECS
-	// target, which holds the lifecycle events and the traffic split, is
-	// read every fourth poll and whenever the deployment changes, so the
-	// wait averages about one read a second.
+	// Poll is the quiet beat (default 1.25 s): how often the deployment is
+	// read while no change is due. Reads come sooner when one is due (the
+	// end of a termination wait, bake time or canary interval, a hook
+	// running); the ECS target of a CodeDeploy deployment, which holds the
+	// lifecycle events and the traffic split, is read only when the
+	// deployment changed or one of those is due.
 	Poll time.Duration
 	// TerminationWait is the group's wait before the original task set is
-	// removed, to say when it ends.
+	// removed, to say when it ends and to read right then.
 	TerminationWait time.Duration
 	// Clock measures the timeout and the pauses between polls; nil is the
 	// wall clock. Tests on the local ECS pass one that moves its time.
 	Clock Clock
 }
 
-// Clock is the time a follow runs on.
-type Clock interface {
-	Now() time.Time
-	After(d time.Duration) <-chan time.Time
+func (o *FollowOptions) defaults() {
+	if o.Poll <= 0 {
+		o.Poll = defaultBeat
+	}
+	if o.Reporter == nil {
+		o.Reporter = progress.Discard
+	}
+	if o.Clock == nil {
+		o.Clock = watch.WallClock{}
+	}
 }
-
-type wallClock struct{}
-
-func (wallClock) Now() time.Time                         { return time.Now() }
-func (wallClock) After(d time.Duration) <-chan time.Time { return time.After(d) }
 
 // FollowResult is how the wait ended and what was seen last.
 type FollowResult struct {
@@ -174,50 +183,29 @@ type FollowResult struct {
 // passes, reporting each lifecycle event as it starts, succeeds or fails,
 // the traffic split as it moves, and the termination wait with its end.
 func Follow(ctx context.Context, api CodeDeployAPI, deploymentID string, o FollowOptions) (*FollowResult, error) {
-	if o.Poll <= 0 {
-		o.Poll = 1250 * time.Millisecond
-	}
-	if o.Reporter == nil {
-		o.Reporter = progress.Discard
-	}
-	if o.Clock == nil {
-		o.Clock = wallClock{}
-	}
+	o.defaults()
 	f := &follower{api: api, id: deploymentID, o: o, events: map[string]cdtypes.LifecycleEventStatus{}}
 	res := &FollowResult{DeploymentID: deploymentID}
-	deadline := o.Clock.Now().Add(o.Timeout)
-	for i := 0; ; i++ {
-		changed, err := f.read(ctx, i%4 == 0)
-		res.Reads = f.reads
+	timedOut, err := pollUntil(ctx, o.Clock, o.Timeout, func(ctx context.Context, now time.Time) (bool, time.Time, error) {
+		err := f.read(ctx, now)
+		res.Reads, res.Last = f.reads, f.snap
 		if err != nil {
-			if ctx.Err() != nil {
-				return res, err
-			}
-			if !transient.Is(err) {
-				return res, err
-			}
+			return false, time.Time{}, err
 		}
-		if changed {
-			if _, err := f.readTarget(ctx); err != nil && !transient.Is(err) {
-				return res, err
-			}
-		}
-		res.Last = f.snap
-		f.report()
+		f.report(now)
 		if v := Judge(f.snap, o.Until); v.Done {
 			res.Verdict = v
-			return res, nil
+			return true, time.Time{}, nil
 		}
-		if o.Timeout > 0 && o.Clock.Now().After(deadline) {
-			res.Verdict = Verdict{Done: true, Outcome: progress.TimedOut, Reason: f.waitingFor()}
-			return res, nil
-		}
-		select {
-		case <-ctx.Done():
-			return res, ctx.Err()
-		case <-o.Clock.After(o.Poll):
-		}
+		return false, f.schedule(now), nil
+	})
+	if err != nil {
+		return res, err
 	}
+	if timedOut {
+		res.Verdict = Verdict{Done: true, Outcome: progress.TimedOut, Reason: f.waitingFor()}
+	}
+	return res, nil
 }
 
 type follower struct {
@@ -227,63 +215,226 @@ type follower struct {
 	snap     Snapshot
 	targetID string
 	reads    int
+	// targetAt is when the target is next read although the deployment did
+	// not change (zero: only on a change); targetRead is when it was last
+	// read, trafficAt when the split last moved.
+	targetAt, targetRead, trafficAt time.Time
+	// config says when production traffic moves during AllowTraffic (nil:
+	// unknown), from the deployment configuration, read once.
+	config      *cdtypes.TrafficRoutingConfig
+	configTried bool
 
 	status   cdtypes.DeploymentStatus
 	events   map[string]cdtypes.LifecycleEventStatus
 	traffic  string
 	waitSaid bool
+	canSaid  bool
 }
 
-// read reads the deployment, and its target when withTarget; changed says
-// the deployment's status or overview moved since the last read.
-func (f *follower) read(ctx context.Context, withTarget bool) (changed bool, err error) {
+// read reads the deployment, and its target when the deployment changed or
+// a read of the target is due.
+func (f *follower) read(ctx context.Context, now time.Time) error {
 	out, err := f.api.GetDeployment(ctx, &codedeploy.GetDeploymentInput{DeploymentId: aws.String(f.id)})
 	f.reads++
 	if err != nil {
-		return false, err
+		return err
 	}
+	changed := false
 	if out.DeploymentInfo != nil {
 		prev := f.snap.Info
 		f.snap.Info = *out.DeploymentInfo
 		changed = prev.Status != f.snap.Info.Status || fmt.Sprint(prev.DeploymentOverview) != fmt.Sprint(f.snap.Info.DeploymentOverview)
 	}
-	if withTarget && !changed {
-		_, err = f.readTarget(ctx)
+	if f.snap.Info.Status == cdtypes.DeploymentStatusCreated || f.snap.Info.Status == cdtypes.DeploymentStatusQueued {
+		return nil // no target yet
 	}
-	return changed, err
+	if changed || f.snap.Target == nil || (!f.targetAt.IsZero() && !now.Before(f.targetAt)) {
+		if err := f.readTarget(ctx); err != nil {
+			return err
+		}
+		f.targetRead = now
+	}
+	if ev, running := currentEvent(f.snap.Target); running && aws.ToString(ev.LifecycleEventName) == "AllowTraffic" {
+		f.trafficRouting(ctx)
+	}
+	return nil
 }
 
-func (f *follower) readTarget(ctx context.Context) (bool, error) {
+func (f *follower) readTarget(ctx context.Context) error {
 	if f.targetID == "" {
 		out, err := f.api.ListDeploymentTargets(ctx, &codedeploy.ListDeploymentTargetsInput{DeploymentId: aws.String(f.id)})
 		f.reads++
 		var notStarted *cdtypes.DeploymentNotStartedException
 		if errors.As(err, &notStarted) {
 			// A deployment has no target until it starts: read it later.
-			return false, nil
+			return nil
 		}
 		if err != nil {
-			return false, err
+			return err
 		}
 		if len(out.TargetIds) == 0 {
-			return false, nil
+			return nil
 		}
 		f.targetID = out.TargetIds[0]
 	}
 	out, err := f.api.GetDeploymentTarget(ctx, &codedeploy.GetDeploymentTargetInput{DeploymentId: aws.String(f.id), TargetId: aws.String(f.targetID)})
 	f.reads++
 	if err != nil {
-		return false, err
+		return err
 	}
 	if out.DeploymentTarget != nil && out.DeploymentTarget.EcsTarget != nil {
 		f.snap.Target = out.DeploymentTarget.EcsTarget
 	}
-	return true, nil
+	return nil
+}
+
+// deploymentConfigGetter is GetDeploymentConfig, which *codedeploy.Client
+// has; a follower without it does not know when traffic shifts.
+type deploymentConfigGetter interface {
+	GetDeploymentConfig(ctx context.Context, in *codedeploy.GetDeploymentConfigInput, optFns ...func(*codedeploy.Options)) (*codedeploy.GetDeploymentConfigOutput, error)
+}
+
+// trafficRouting reads, once, how the deployment's configuration shifts
+// traffic; nil when it cannot be read.
+func (f *follower) trafficRouting(ctx context.Context) *cdtypes.TrafficRoutingConfig {
+	if f.configTried {
+		return f.config
+	}
+	name := aws.ToString(f.snap.Info.DeploymentConfigName)
+	g, ok := f.api.(deploymentConfigGetter)
+	if name == "" || !ok {
+		return nil
+	}
+	f.configTried = true
+	out, err := g.GetDeploymentConfig(ctx, &codedeploy.GetDeploymentConfigInput{DeploymentConfigName: aws.String(name)})
+	f.reads++
+	if err == nil && out.DeploymentConfigInfo != nil {
+		f.config = out.DeploymentConfigInfo.TrafficRoutingConfig
+	}
+	return f.config
+}
+
+// hookEvents are the lifecycle events that run a Lambda hook.
+var hookEvents = map[string]bool{"BeforeInstall": true, "AfterInstall": true, "AfterAllowTestTraffic": true, "BeforeAllowTraffic": true, "AfterAllowTraffic": true}
+
+// schedule says when to read next from the last snapshot, and sets when
+// the target is read next although the deployment did not change.
+func (f *follower) schedule(now time.Time) time.Time {
+	beat := f.o.Poll
+	f.targetAt = time.Time{}
+	switch f.snap.Info.Status {
+	case cdtypes.DeploymentStatusInProgress, cdtypes.DeploymentStatusBaking:
+	case cdtypes.DeploymentStatusReady:
+		return now.Add(beat) // waits for someone: nothing is due
+	default: // created, queued: starts soon
+		return now.Add(busyBeat)
+	}
+	t := f.snap.Target
+	if t == nil {
+		return now.Add(busyBeat)
+	}
+	if t.Status == cdtypes.TargetStatusSucceeded {
+		// The termination wait: the verdict is due at its end.
+		return nextRead(now, f.terminationEnd(now), beat)
+	}
+	ev, running := currentEvent(t)
+	switch {
+	case !running, hookEvents[aws.ToString(ev.LifecycleEventName)]:
+		// Between two events (the next starts at once) or a hook running.
+		f.targetAt = f.targetRead.Add(busyBeat)
+		return now.Add(busyBeat)
+	case aws.ToString(ev.LifecycleEventName) == "AllowTraffic":
+		// The split moves at known times when the configuration was read:
+		// the target is read then, and now and then for its task sets.
+		due := f.shiftDue(now, ev)
+		f.targetAt = f.targetRead.Add(5 * beat)
+		switch {
+		case due.IsZero():
+		case now.Before(due):
+			f.targetAt = f.targetRead.Add(30 * time.Second)
+			f.targetAt = minTime(f.targetAt, due)
+		case now.Sub(due) < dueWindow && f.trafficAt.Before(due):
+			f.targetAt = now // due, and the split has not moved yet
+		default:
+			f.targetAt = f.targetRead.Add(30 * time.Second)
+		}
+		return nextRead(now, due, beat)
+	default: // Install, AllowTestTraffic: ECS moves; read its task sets now and then
+		f.targetAt = f.targetRead.Add(2 * beat)
+		return now.Add(beat)
+	}
+}
+
+func minTime(a, b time.Time) time.Time {
+	if b.Before(a) {
+		return b
+	}
+	return a
+}
+
+// currentEvent is the lifecycle event in progress, or the first pending one
+// (running false).
+func currentEvent(t *cdtypes.ECSTarget) (cdtypes.LifecycleEvent, bool) {
+	if t == nil {
+		return cdtypes.LifecycleEvent{}, false
+	}
+	for _, e := range t.LifecycleEvents {
+		if e.Status == cdtypes.LifecycleEventStatusInProgress {
+			return e, true
+		}
+	}
+	for _, e := range t.LifecycleEvents {
+		if e.Status == cdtypes.LifecycleEventStatusPending || e.Status == "" {
+			return e, false
+		}
+	}
+	return cdtypes.LifecycleEvent{}, false
+}
+
+// terminationEnd is when the termination wait ends: the group's wait after
+// the target succeeded.
+func (f *follower) terminationEnd(now time.Time) time.Time {
+	t := f.snap.Target
+	if t == nil || t.LastUpdatedAt == nil || !onOurClock(*t.LastUpdatedAt, now) {
+		return time.Time{}
+	}
+	return t.LastUpdatedAt.Add(f.o.TerminationWait)
+}
+
+// onOurClock reports whether a time AWS stamped can be compared with our
+// clock: not in our future (beyond a minute's skew) nor a day old. A local
+// ECS that runs faster than real time stamps times ahead of ours; its
+// waits are then followed at the quiet beat, without predictions.
+func onOurClock(stamp, now time.Time) bool {
+	return !stamp.After(now.Add(time.Minute)) && now.Sub(stamp) < 24*time.Hour
+}
+
+// shiftDue is when production traffic moves next during AllowTraffic (or
+// last moved, within the window in which a read should show it), from the
+// event's start and the configuration's canary or linear interval; zero
+// when unknown or all at once.
+func (f *follower) shiftDue(now time.Time, ev cdtypes.LifecycleEvent) time.Time {
+	c := f.config
+	if ev.StartTime == nil || c == nil || !onOurClock(*ev.StartTime, now) {
+		return time.Time{}
+	}
+	start := *ev.StartTime
+	switch {
+	case c.TimeBasedCanary != nil && c.TimeBasedCanary.CanaryInterval > 0:
+		return start.Add(time.Duration(c.TimeBasedCanary.CanaryInterval) * time.Minute)
+	case c.TimeBasedLinear != nil && c.TimeBasedLinear.LinearInterval > 0:
+		step := time.Duration(c.TimeBasedLinear.LinearInterval) * time.Minute
+		k := now.Sub(start) / step // shifts passed
+		if last := start.Add(k * step); k > 0 && now.Sub(last) < dueWindow {
+			return last
+		}
+		return start.Add((k + 1) * step)
+	}
+	return time.Time{}
 }
 
 // report sends what changed since the last report.
-func (f *follower) report() {
-	now := f.o.Clock.Now()
+func (f *follower) report(now time.Time) {
 	step := func(format string, args ...any) {
 		f.o.Reporter.Report(progress.Step{At: now, Message: fmt.Sprintf(format, args...)})
 	}
@@ -310,16 +461,24 @@ func (f *follower) report() {
 			msg += " — " + aws.ToString(e.Diagnostics.Message)
 		}
 		step("%s", msg)
+		if name == "AllowTraffic" && e.Status == cdtypes.LifecycleEventStatusInProgress && !f.canSaid {
+			f.canSaid = true
+			if due := f.shiftDue(now, e); !due.IsZero() {
+				step("production traffic moves next at %s (deployment configuration %s)", due.UTC().Format("15:04:05Z"), aws.ToString(f.snap.Info.DeploymentConfigName))
+			}
+		}
 	}
 	if tr := trafficText(t.TaskSetsInfo); tr != "" && tr != f.traffic {
-		f.traffic = tr
+		f.traffic, f.trafficAt = tr, now
 		step("traffic: %s", tr)
 	}
 	if !f.waitSaid && t.Status == cdtypes.TargetStatusSucceeded && f.snap.Info.Status == cdtypes.DeploymentStatusInProgress {
 		f.waitSaid = true
 		end := "when the deployment group's termination wait ends"
-		if f.o.TerminationWait > 0 {
-			end = "at " + now.Add(f.o.TerminationWait).UTC().Format("15:04:05Z")
+		if e := f.terminationEnd(now); f.o.TerminationWait > 0 && !e.IsZero() {
+			end = "at " + e.UTC().Format("15:04:05Z")
+		} else if f.o.TerminationWait > 0 {
+			end = fmt.Sprintf("when the deployment group's termination wait of %s ends", f.o.TerminationWait)
 		}
 		step("traffic shifted; termination wait: the original task set is removed %s (`ecsdeploy promote` ends the wait early)", end)
 	}
@@ -358,7 +517,11 @@ func (f *follower) waitingFor() string {
 			}
 		}
 		if t.Status == cdtypes.TargetStatusSucceeded {
-			return "timed out in the termination wait: traffic is on the replacement tasks, the original task set is not removed yet"
+			end := ""
+			if e := f.terminationEnd(f.o.Clock.Now()); f.o.TerminationWait > 0 && !e.IsZero() {
+				end = " (it ends at " + e.UTC().Format("15:04:05Z") + ")"
+			}
+			return "timed out in the termination wait" + end + ": traffic is on the replacement tasks, the original task set is not removed yet"
 		}
 	}
 	return fmt.Sprintf("timed out with the deployment %s", strings.ToLower(string(s.Info.Status)))

@@ -11,7 +11,6 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/ecs"
 	"github.com/aws/aws-sdk-go-v2/service/ecs/types"
 
-	"github.com/ecsdeploy/ecsdeploy/awsconfig/transient"
 	"github.com/ecsdeploy/ecsdeploy/internal/ecsref"
 	"github.com/ecsdeploy/ecsdeploy/progress"
 )
@@ -106,75 +105,103 @@ func hookName(arn string) string {
 // FollowServiceDeployment reads an ECS service deployment until
 // JudgeServiceDeployment says the wait is over or the timeout passes,
 // reporting each lifecycle stage, a hook waiting for action, and the end
-// of the bake time.
+// of the bake time. It reads at the end of the bake time, quickly while a
+// lifecycle hook runs, and at the quiet beat otherwise.
 func FollowServiceDeployment(ctx context.Context, api ServiceDeploymentsAPI, cluster, arn string, o FollowOptions) (*ServiceFollowResult, error) {
-	if o.Poll <= 0 {
-		o.Poll = time.Second
-	}
-	if o.Reporter == nil {
-		o.Reporter = progress.Discard
-	}
-	if o.Clock == nil {
-		o.Clock = wallClock{}
-	}
+	o.defaults()
 	res := &ServiceFollowResult{ServiceDeploymentArn: arn}
-	deadline := o.Clock.Now().Add(o.Timeout)
-	var lastStage types.ServiceDeploymentLifecycleStage
-	var lastStatus types.ServiceDeploymentStatus
-	paused := map[string]bool{}
-	for {
+	f := &serviceFollower{o: o, arn: arn, paused: map[string]bool{}}
+	timedOut, err := pollUntil(ctx, o.Clock, o.Timeout, func(ctx context.Context, now time.Time) (bool, time.Time, error) {
 		out, err := api.DescribeServiceDeployments(ctx, &ecs.DescribeServiceDeploymentsInput{ServiceDeploymentArns: []string{arn}})
 		res.Reads++
-		switch {
-		case err != nil && (ctx.Err() != nil || !transient.Is(err)):
-			return res, err
-		case err == nil && len(out.ServiceDeployments) == 1:
-			sd := out.ServiceDeployments[0]
-			res.Last = sd
-			now := o.Clock.Now()
-			step := func(format string, args ...any) {
-				o.Reporter.Report(progress.Step{At: now, Message: fmt.Sprintf(format, args...)})
-			}
-			if sd.Status != lastStatus {
-				lastStatus = sd.Status
-				step("service deployment %s: %s", ecsref.Short(arn), sd.Status)
-			}
-			if sd.LifecycleStage != lastStage && sd.LifecycleStage != "" {
-				lastStage = sd.LifecycleStage
-				msg := "stage " + string(sd.LifecycleStage)
-				if sd.LifecycleStage == types.ServiceDeploymentLifecycleStageBakeTime && sd.DeploymentConfiguration != nil && sd.DeploymentConfiguration.BakeTimeInMinutes != nil {
-					msg += fmt.Sprintf(": bake time until %s", now.Add(time.Duration(*sd.DeploymentConfiguration.BakeTimeInMinutes)*time.Minute).UTC().Format("15:04:05Z"))
-				}
-				step("%s", msg)
-			}
-			for _, h := range sd.LifecycleHookDetails {
-				id := aws.ToString(h.HookId)
-				if h.TargetType == types.DeploymentLifecycleHookTargetTypePause && h.Status == types.DeploymentLifecycleHookStatusAwaitingAction && !paused[id] {
-					paused[id] = true
-					step("paused at %s: `ecsdeploy promote` resumes it", sd.LifecycleStage)
-				}
-			}
-			if v := JudgeServiceDeployment(sd, o.Until); v.Done {
-				res.Verdict = v
-				return res, nil
-			}
-		case err == nil:
-			return res, fmt.Errorf("service deployment %s not found", arn)
+		if err != nil {
+			return false, time.Time{}, err
 		}
-		if o.Timeout > 0 && o.Clock.Now().After(deadline) {
-			reason := "timed out"
-			if lastStage != "" {
-				reason += " at stage " + string(lastStage)
-			}
-			res.Verdict = Verdict{Done: true, Outcome: progress.TimedOut, Reason: reason}
-			return res, nil
+		if len(out.ServiceDeployments) != 1 {
+			return false, time.Time{}, fmt.Errorf("service deployment %s not found", arn)
 		}
-		select {
-		case <-ctx.Done():
-			return res, ctx.Err()
-		case <-o.Clock.After(o.Poll):
+		sd := out.ServiceDeployments[0]
+		res.Last = sd
+		f.report(now, sd)
+		if v := JudgeServiceDeployment(sd, o.Until); v.Done {
+			res.Verdict = v
+			return true, time.Time{}, nil
+		}
+		return false, f.schedule(now, sd), nil
+	})
+	if err != nil {
+		return res, err
+	}
+	if timedOut {
+		reason := "timed out"
+		if f.stage != "" {
+			reason += " at stage " + string(f.stage)
+		}
+		if f.stage == types.ServiceDeploymentLifecycleStageBakeTime && !f.bakeEnd.IsZero() {
+			reason += " (the bake time ends at " + f.bakeEnd.UTC().Format("15:04:05Z") + ")"
+		}
+		res.Verdict = Verdict{Done: true, Outcome: progress.TimedOut, Reason: reason}
+	}
+	return res, nil
+}
+
+// serviceFollower is what FollowServiceDeployment remembers between reads.
+type serviceFollower struct {
+	o       FollowOptions
+	arn     string
+	stage   types.ServiceDeploymentLifecycleStage
+	status  types.ServiceDeploymentStatus
+	bakeEnd time.Time // zero unless in BAKE_TIME with a known bake time
+	paused  map[string]bool
+}
+
+// report sends what changed since the last read.
+func (f *serviceFollower) report(now time.Time, sd types.ServiceDeployment) {
+	step := func(format string, args ...any) {
+		f.o.Reporter.Report(progress.Step{At: now, Message: fmt.Sprintf(format, args...)})
+	}
+	if sd.Status != f.status {
+		f.status = sd.Status
+		step("service deployment %s: %s", ecsref.Short(f.arn), sd.Status)
+	}
+	if sd.LifecycleStage != f.stage && sd.LifecycleStage != "" {
+		f.stage, f.bakeEnd = sd.LifecycleStage, time.Time{}
+		msg := "stage " + string(sd.LifecycleStage)
+		if sd.LifecycleStage == types.ServiceDeploymentLifecycleStageBakeTime && sd.DeploymentConfiguration != nil && sd.DeploymentConfiguration.BakeTimeInMinutes != nil {
+			bake := time.Duration(*sd.DeploymentConfiguration.BakeTimeInMinutes) * time.Minute
+			// ECS stamps updatedAt as the stage begins; on a clock unlike
+			// ours (a sped-up local ECS) the end is not predicted.
+			if u := sd.UpdatedAt; u != nil && onOurClock(*u, now) {
+				f.bakeEnd = u.Add(bake)
+				msg += ": bake time until " + f.bakeEnd.UTC().Format("15:04:05Z")
+			} else {
+				msg += fmt.Sprintf(": bake time of %s", bake)
+			}
+		}
+		step("%s", msg)
+	}
+	for _, h := range sd.LifecycleHookDetails {
+		id := aws.ToString(h.HookId)
+		if h.TargetType == types.DeploymentLifecycleHookTargetTypePause && h.Status == types.DeploymentLifecycleHookStatusAwaitingAction && !f.paused[id] {
+			f.paused[id] = true
+			step("paused at %s: `ecsdeploy promote` resumes it", sd.LifecycleStage)
 		}
 	}
+}
+
+// schedule says when to read next: at the end of the bake time, quickly
+// while a lifecycle hook runs or the deployment is about to start, and at
+// the quiet beat otherwise.
+func (f *serviceFollower) schedule(now time.Time, sd types.ServiceDeployment) time.Time {
+	if sd.Status == types.ServiceDeploymentStatusPending {
+		return now.Add(busyBeat)
+	}
+	for _, h := range sd.LifecycleHookDetails {
+		if h.Status == types.DeploymentLifecycleHookStatusInProgress {
+			return now.Add(busyBeat)
+		}
+	}
+	return nextRead(now, f.bakeEnd, f.o.Poll)
 }
 
 // ServiceFollowResult is how following a service deployment ended.

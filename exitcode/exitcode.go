@@ -88,15 +88,24 @@ func Of(err error) int {
 // Problem is one thing wrong with the input: the field it concerns (a flag,
 // a spec path such as "containers[1].image"), the spec line when known, and
 // what is wrong, ideally with the fix.
+//
+// A problem with a value written in a file names the file too (see Origin):
+// it reads "FILE:LINE: field: message", as a compiler's would.
 type Problem struct {
 	Field   string `json:"field"`
+	File    string `json:"file,omitempty"`
 	Line    int    `json:"line,omitempty"`
 	Message string `json:"message"`
 }
 
 func (p Problem) String() string {
 	var b strings.Builder
-	if p.Line > 0 {
+	switch {
+	case p.File != "" && p.Line > 0:
+		fmt.Fprintf(&b, "%s:%d: ", p.File, p.Line)
+	case p.File != "":
+		fmt.Fprintf(&b, "%s: ", p.File)
+	case p.Line > 0:
 		fmt.Fprintf(&b, "line %d: ", p.Line)
 	}
 	if p.Field != "" {
@@ -131,13 +140,16 @@ func (ps *Problems) Extend(err error) {
 }
 
 // Err returns nil when there is no problem, otherwise the problems sorted by
-// line then field, as an error.
+// file, line then field (flags, which have neither, first), as an error.
 func (ps Problems) Err() error {
 	if len(ps) == 0 {
 		return nil
 	}
 	sorted := append(Problems(nil), ps...)
 	sort.SliceStable(sorted, func(i, j int) bool {
+		if sorted[i].File != sorted[j].File {
+			return sorted[i].File < sorted[j].File
+		}
 		if sorted[i].Line != sorted[j].Line {
 			return sorted[i].Line < sorted[j].Line
 		}

@@ -65,3 +65,32 @@ func TestProblemsSortedAndJoined(t *testing.T) {
 		t.Fatalf("Extend kept %d problems, want 3", len(merged))
 	}
 }
+
+// A problem names the origin of its value: a flag as typed, or FILE:LINE
+// and the field's path; a request field without a recorded origin is named
+// as the request names it.
+func TestProblemsAtOrigins(t *testing.T) {
+	var ps Problems
+	ps.At(FileOrigin("deploy.yaml", "images[1]", 5), "container %q is given an image more than once", "web")
+	ps.At(FlagOrigin("image", "web=b"), "container %q is given an image more than once", "web")
+	var os Origins
+	os = os.Set("templateFamily", FlagOrigin("--template-family"))
+	ps.At(os.Of("templateFamily"), "not found")
+	ps.At(os.Of("family"), "not found")
+	want := "invalid input (4 problems):\n" +
+		"  - --image web=b: container \"web\" is given an image more than once\n" +
+		"  - --template-family: not found\n" +
+		"  - family: not found\n" +
+		"  - deploy.yaml:5: images[1]: container \"web\" is given an image more than once"
+	if got := ps.Err().Error(); got != want {
+		t.Fatalf("message:\n%s\nwant:\n%s", got, want)
+	}
+	for o, want := range map[Origin]string{
+		FlagOrigin("-i"): "-i", FileOrigin("d.yaml", "cluster", 2): "d.yaml:2", {Field: "x", Line: 3}: "line 3",
+		FileOrigin("d.yaml", "cluster", 0): "d.yaml cluster", FieldOrigin("toRevision"): "toRevision",
+	} {
+		if got := o.String(); got != want {
+			t.Errorf("%+v.String() = %q, want %q", o, got, want)
+		}
+	}
+}

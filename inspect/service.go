@@ -9,6 +9,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/ecs"
 	"github.com/aws/aws-sdk-go-v2/service/ecs/types"
+	"github.com/ecsdeploy/ecsdeploy/bluegreen"
 	"github.com/ecsdeploy/ecsdeploy/rollout"
 	"github.com/ecsdeploy/ecsdeploy/watch"
 )
@@ -27,6 +28,10 @@ type ServiceStatus struct {
 	Deployments    []Deployment `json:"deployments"`
 	Zones          []ZoneTasks  `json:"tasksByZone"`
 	Events         []Event      `json:"events"`
+	// BlueGreen is, for a CodeDeploy or ECS blue/green, linear or canary
+	// service, its task sets, traffic split, target health and the
+	// deployment's lifecycle event or stage (see Snapshot).
+	BlueGreen *bluegreen.State `json:"blueGreen,omitempty"`
 }
 
 type Deployment struct {
@@ -64,6 +69,11 @@ func Service(ctx context.Context, api watch.ECSAPI, cluster, service string, eve
 	if err != nil {
 		return nil, err
 	}
+	return fromService(ctx, api, cluster, svc, events)
+}
+
+// fromService is the snapshot of a service already read.
+func fromService(ctx context.Context, api watch.ECSAPI, cluster string, svc types.Service, events int) (*ServiceStatus, error) {
 	rep := &ServiceStatus{
 		Cluster: cluster, Service: aws.ToString(svc.ServiceName), Status: aws.ToString(svc.Status),
 		TaskDefinition: aws.ToString(svc.TaskDefinition), LaunchType: string(svc.LaunchType),

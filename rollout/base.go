@@ -29,6 +29,9 @@ type BaseRequest struct {
 	Changes taskdef.Changes
 	// CopyTags carries the starting revision's tags to the new one.
 	CopyTags bool
+	// Origins says where the request's fields were given (see
+	// Request.Origins); problems are reported there.
+	Origins exitcode.Origins
 }
 
 // Base is the revision a new one starts from and the register input with the
@@ -75,7 +78,8 @@ type BaseAPI interface {
 // ResolveBase reads the starting point and applies the changes. A service,
 // family or revision that does not exist, an INACTIVE revision asked for by
 // name, and a change naming a container the task definition lacks are
-// invalid input (exit code 2); problems name the request's fields.
+// invalid input (exit code 2); problems name where the request's fields were
+// given (req.Origins), or the fields.
 func ResolveBase(ctx context.Context, api BaseAPI, req BaseRequest) (*Base, error) {
 	if req.Service == "" {
 		return resolveBase(ctx, api, req, nil, nil, nil)
@@ -103,17 +107,17 @@ func resolveBase(ctx context.Context, api BaseAPI, req BaseRequest, svc *types.S
 	var err error
 	switch {
 	case src.Existing != "":
-		b.From, b.FromTags, err = describeActiveRevision(ctx, api, src.Existing, "taskDefinition")
+		b.From, b.FromTags, err = describeActiveRevision(ctx, api, src.Existing, req.Origins.Of("taskDefinition"))
 	case src.File != nil:
 		b.Input = taskdef.CloneInput(src.File)
 		if req.Family != "" || aws.ToString(b.Input.Family) == "" {
 			if target == "" {
-				return nil, invalidField("taskDefinitionFile", "the file has no family; give the family to register it into")
+				return nil, invalidAt(req.Origins.Of("taskDefinitionFile"), "the file has no family; give the family to register it into")
 			}
 			b.Input.Family = aws.String(target)
 		}
 	case src.TemplateFamily != "":
-		b.From, b.FromTags, err = describeActiveRevision(ctx, api, src.TemplateFamily, "templateFamily")
+		b.From, b.FromTags, err = describeActiveRevision(ctx, api, src.TemplateFamily, req.Origins.Of("templateFamily"))
 		if err == nil {
 			b.Notes = append(b.Notes, fmt.Sprintf("based on template %s:%d, registered into family %s", aws.ToString(b.From.Family), b.From.Revision, target))
 		}
@@ -122,14 +126,14 @@ func resolveBase(ctx context.Context, api BaseAPI, req BaseRequest, svc *types.S
 		if req.Family == "" {
 			field = "useLatestTaskDef"
 		}
-		b.From, b.FromTags, err = describeActiveRevision(ctx, api, target, field)
+		b.From, b.FromTags, err = describeActiveRevision(ctx, api, target, req.Origins.Of(field))
 		if err == nil && current != nil && b.From.Revision != current.Revision {
 			b.Notes = append(b.Notes, fmt.Sprintf("based on the latest ACTIVE revision %s:%d (the service runs %d)", target, b.From.Revision, current.Revision))
 		}
 	case current != nil: // the service's own task definition, whatever its status
 		b.From, b.FromTags = current, currentTags
 	default:
-		return nil, invalidField("taskDefinition", "name the task definition to start from (a revision, a family, a service or a file)")
+		return nil, invalidAt(req.Origins.Of("taskDefinition"), "name the task definition to start from (a revision, a family, a service or a file)")
 	}
 	if err != nil {
 		return nil, err
@@ -152,14 +156,14 @@ func resolveBase(ctx context.Context, api BaseAPI, req BaseRequest, svc *types.S
 
 // describeActiveRevision reads a revision (or a family's latest ACTIVE one)
 // with its tags. One that does not exist or is INACTIVE is invalid input,
-// named after the request field that asked for it.
-func describeActiveRevision(ctx context.Context, api BaseAPI, ref, field string) (*types.TaskDefinition, []types.Tag, error) {
+// reported at the origin of the request field that asked for it.
+func describeActiveRevision(ctx context.Context, api BaseAPI, ref string, at exitcode.Origin) (*types.TaskDefinition, []types.Tag, error) {
 	out, err := api.DescribeTaskDefinition(ctx, &ecs.DescribeTaskDefinitionInput{
 		TaskDefinition: aws.String(ref), Include: []types.TaskDefinitionField{types.TaskDefinitionFieldTags},
 	})
 	var client *types.ClientException
 	if errors.As(err, &client) {
-		return nil, nil, invalidField(field, "task definition %s not found (%s)", ref, client.ErrorMessage())
+		return nil, nil, invalidAt(at, "task definition %s not found (%s)", ref, client.ErrorMessage())
 	}
 	if err != nil {
 		return nil, nil, fmt.Errorf("describe task definition %s: %w", ref, err)
@@ -167,15 +171,15 @@ func describeActiveRevision(ctx context.Context, api BaseAPI, ref, field string)
 	td := out.TaskDefinition
 	if td.Status != types.TaskDefinitionStatusActive {
 		family := aws.ToString(td.Family)
-		return nil, nil, invalidField(field, "%s:%d is %s; only ACTIVE revisions can be used", family, td.Revision, td.Status)
+		return nil, nil, invalidAt(at, "%s:%d is %s; only ACTIVE revisions can be used", family, td.Revision, td.Status)
 	}
 	return td, out.Tags, nil
 }
 
-// invalidField is invalid input in one field of the request, named as the
-// request (and a spec file) names it; a command line maps it to its flag.
-func invalidField(field, format string, args ...any) error {
+// invalidAt is invalid input in one field of the request, reported where it
+// was given.
+func invalidAt(at exitcode.Origin, format string, args ...any) error {
 	var ps exitcode.Problems
-	ps.Add(field, 0, format, args...)
+	ps.At(at, format, args...)
 	return ps.Err()
 }

@@ -92,7 +92,7 @@ func TestLaunchTypeCannotChangeInPlace(t *testing.T) {
 	f, _ := setup(t)
 	f.services["web"].LaunchType = types.LaunchTypeEc2
 	_, err := MakePlan(context.Background(), f, Request{Cluster: "c", Service: "web", Settings: ServiceSettings{LaunchType: types.LaunchTypeFargate}})
-	if exitcode.Of(err) != exitcode.Invalid || !strings.Contains(err.Error(), "--capacity-provider") {
+	if exitcode.Of(err) != exitcode.Invalid || !strings.Contains(err.Error(), "launchType: service web runs on EC2") || !strings.Contains(err.Error(), "capacity provider") {
 		t.Fatalf("err = %v", err)
 	}
 	if _, err := MakePlan(context.Background(), f, Request{Cluster: "c", Service: "web", Settings: ServiceSettings{LaunchType: types.LaunchTypeEc2}}); err != nil {

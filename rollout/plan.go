@@ -68,10 +68,10 @@ func MakePlan(ctx context.Context, api ECSAPI, req Request) (*Plan, error) {
 		return nil, exitcode.Invalidf("service %s uses the %s deployment controller; deploy does rolling updates of ECS-controlled services only", req.Service, dc.Type)
 	}
 	if lt := req.Settings.LaunchType; lt != "" && len(svc.CapacityProviderStrategy) == 0 && svc.LaunchType != lt {
-		return nil, exitcode.Invalidf("--launch-type %s: service %s runs on %s, and ECS cannot change a service's launch type; use --capacity-provider (for example FARGATE or FARGATE_SPOT) or create the service again", lt, req.Service, orNone(string(svc.LaunchType)))
+		return nil, invalidAt(req.Origins.Of("launchType"), "service %s runs on %s, and ECS cannot change a service's launch type to %s; use a capacity provider strategy (for example FARGATE or FARGATE_SPOT) or create the service again", req.Service, orNone(string(svc.LaunchType)), lt)
 	}
 	if req.Family != "" && req.Source.Existing != "" {
-		return nil, exitcode.Invalidf("--family registers a new revision; it cannot be combined with --task-definition, which deploys an existing one")
+		return nil, invalidAt(req.Origins.Of("family"), "registers a new revision; it cannot be combined with %s, which deploys an existing one", req.Origins.Of("taskDefinition").Name())
 	}
 	p := &Plan{Request: req, Service: svc}
 	p.Current, p.CurrentTags, err = describeTaskDefinition(ctx, api, aws.ToString(svc.TaskDefinition))
@@ -138,7 +138,7 @@ func (p *Plan) chooseTaskDefinition(ctx context.Context, api ECSAPI) error {
 	src := req.Source
 	switch {
 	case src.Existing != "":
-		td, _, err := describeActiveRevision(ctx, api, src.Existing, "taskDefinition")
+		td, _, err := describeActiveRevision(ctx, api, src.Existing, req.Origins.Of("taskDefinition"))
 		if err != nil {
 			return err
 		}
@@ -146,7 +146,7 @@ func (p *Plan) chooseTaskDefinition(ctx context.Context, api ECSAPI) error {
 		return nil
 	case src.UseLatest && src.File == nil && src.TemplateFamily == "" && req.Changes.IsEmpty():
 		family := aws.ToString(p.Current.Family)
-		td, _, err := describeActiveRevision(ctx, api, family, "useLatestTaskDef")
+		td, _, err := describeActiveRevision(ctx, api, family, req.Origins.Of("useLatestTaskDef"))
 		if err != nil {
 			return err
 		}
@@ -158,7 +158,7 @@ func (p *Plan) chooseTaskDefinition(ctx context.Context, api ECSAPI) error {
 		}
 	}
 	b, err := resolveBase(ctx, api, BaseRequest{Cluster: req.Cluster, Service: req.Service, Source: src,
-		Changes: req.Changes, CopyTags: req.CopyTaskDefinitionTags}, &p.Service, p.Current, p.CurrentTags)
+		Changes: req.Changes, CopyTags: req.CopyTaskDefinitionTags, Origins: req.Origins}, &p.Service, p.Current, p.CurrentTags)
 	if err != nil {
 		return err
 	}

@@ -3,6 +3,7 @@ package rollout
 import (
 	"github.com/aws/aws-sdk-go-v2/service/ecs"
 	"github.com/aws/aws-sdk-go-v2/service/ecs/types"
+	"github.com/ecsdeploy/ecsdeploy/exitcode"
 
 	"github.com/ecsdeploy/ecsdeploy/taskdef"
 )
@@ -24,6 +25,12 @@ type Request struct {
 	// which the caller then registers (RegisterRevision) and hands to
 	// CodeDeploy; Deploy itself still updates ECS-controlled services only.
 	CodeDeploy bool
+	// Origins says where the request's fields were given (a flag, a spec
+	// file's line), by request field name: "taskDefinition",
+	// "templateFamily", "taskDefinitionFile", "useLatestTaskDef", "family",
+	// "launchType". Problems with a field are reported there; a field it
+	// does not hold is named as the request names it.
+	Origins exitcode.Origins
 }
 
 // Source says where the new task definition comes from. The zero value is

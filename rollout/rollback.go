@@ -94,7 +94,14 @@ func Rollback(ctx context.Context, api ECSAPI, req RollbackRequest, opts Rollbac
 // service's latest successful ECS service deployment (ListServiceDeployments,
 // where the API has it); and, failing both, the newest ACTIVE revision of
 // the family older than the current one, with a note saying it is a guess.
-func RollbackTarget(ctx context.Context, api ECSAPI, cluster, service string, toRevision int32) (target string, svc types.Service, note string, err error) {
+//
+// A problem with toRevision is reported at the origin given for it, if any
+// (where the caller's user typed it), else under the field's name.
+func RollbackTarget(ctx context.Context, api ECSAPI, cluster, service string, toRevision int32, origin ...exitcode.Origin) (target string, svc types.Service, note string, err error) {
+	at := exitcode.FieldOrigin("toRevision")
+	if len(origin) > 0 && !origin[0].IsZero() {
+		at = origin[0]
+	}
 	svc, err = DescribeService(ctx, api, cluster, service)
 	if err != nil {
 		return "", svc, "", err
@@ -109,12 +116,12 @@ func RollbackTarget(ctx context.Context, api ECSAPI, cluster, service string, to
 			// anything else (throttling, access denied) is an AWS error, not
 			// the user's input.
 			if isClientException(err) {
-				return "", svc, "", invalidField("toRevision", "%s does not exist (the service runs %s)", ref, ecsref.Short(current))
+				return "", svc, "", invalidAt(at, "%s does not exist (the service runs %s)", ref, ecsref.Short(current))
 			}
 			return "", svc, "", err
 		}
 		if td.Status != types.TaskDefinitionStatusActive {
-			return "", svc, "", invalidField("toRevision", "%s is %s; only ACTIVE revisions can be deployed", ref, td.Status)
+			return "", svc, "", invalidAt(at, "%s is %s; only ACTIVE revisions can be deployed", ref, td.Status)
 		}
 		return aws.ToString(td.TaskDefinitionArn), svc, "", nil
 	}

@@ -9,6 +9,8 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/ecs"
 	"github.com/aws/aws-sdk-go-v2/service/ecs/types"
 	"github.com/aws/smithy-go"
+
+	"github.com/ecsdeploy/ecsdeploy/watch"
 )
 
 // throttledReads answers DescribeServices with a throttling error a number
@@ -28,27 +30,11 @@ func (f *throttledReads) DescribeServices(context.Context, *ecs.DescribeServices
 	return &ecs.DescribeServicesOutput{Services: []types.Service{{ServiceName: aws.String("web"), Status: aws.String("ACTIVE"), RunningCount: f.running}}}, nil
 }
 
-// stepClock moves by each pause at once and records them.
-type stepClock struct {
-	now    time.Time
-	pauses []time.Duration
-}
-
-func (c *stepClock) Now() time.Time { return c.now }
-
-func (c *stepClock) After(d time.Duration) <-chan time.Time {
-	c.pauses = append(c.pauses, d)
-	c.now = c.now.Add(d)
-	ch := make(chan time.Time, 1)
-	ch <- c.now
-	return ch
-}
-
 // TestScaleInWaitBacksOffWhileThrottled: the wait for surplus tasks to stop
 // rides out throttling with growing pauses instead of failing the scale.
 func TestScaleInWaitBacksOffWhileThrottled(t *testing.T) {
 	api := &throttledReads{throttles: 3, running: 1}
-	clock := &stepClock{now: time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)}
+	clock := &watch.StepClock{T: time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)}
 	res := &ScaleResult{}
 	err := waitForScaleIn(context.Background(), clock, api, ScaleRequest{Cluster: "c", Service: "web", Count: 1}, time.Hour, time.Second, res)
 	if err != nil {
@@ -58,12 +44,12 @@ func TestScaleInWaitBacksOffWhileThrottled(t *testing.T) {
 		t.Fatalf("running %d after %d calls", res.RunningCount, api.calls)
 	}
 	want := []time.Duration{2 * time.Second, 4 * time.Second, 8 * time.Second}
-	if len(clock.pauses) != len(want) {
-		t.Fatalf("pauses %v, want %v", clock.pauses, want)
+	if len(clock.Pauses) != len(want) {
+		t.Fatalf("pauses %v, want %v", clock.Pauses, want)
 	}
 	for i := range want {
-		if clock.pauses[i] != want[i] {
-			t.Fatalf("pauses %v, want %v", clock.pauses, want)
+		if clock.Pauses[i] != want[i] {
+			t.Fatalf("pauses %v, want %v", clock.Pauses, want)
 		}
 	}
 }

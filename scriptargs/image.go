@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"strings"
 
+	"github.com/ecsdeploy/ecsdeploy/exitcode"
 	"github.com/ecsdeploy/ecsdeploy/internal/lazy"
 	"github.com/ecsdeploy/ecsdeploy/taskdef"
 )
@@ -39,7 +40,7 @@ func imageChanges(image, tagOnly, tagVar string, lookupEnv func(string) (string,
 		if !tagOnlyImage().MatchString(image) && !rootImage().MatchString(image) {
 			return "", taskdef.Changes{}, unparsable(image)
 		}
-		return tagOnly, taskdef.Changes{TagOnly: &tagOnly}, nil
+		return tagOnly, taskdef.Changes{TagOnly: &tagOnly, From: exitcode.Origins{"tagOnly": exitcode.FlagOrigin("-to/--tag-only")}}, nil
 	}
 	m := qualifiedImage().FindStringSubmatch(image)
 	re := qualifiedImage()
@@ -71,7 +72,7 @@ func imageChanges(image, tagOnly, tagVar string, lookupEnv func(string) (string,
 		}
 		use = name + ":" + tag
 	}
-	return use, taskdef.Changes{Images: []taskdef.ImageChange{{Image: use}}}, nil
+	return use, taskdef.Changes{Images: []taskdef.ImageChange{{Image: use, From: exitcode.FlagOrigin("-i/--image", image)}}}, nil
 }
 
 func unparsable(image string) error {

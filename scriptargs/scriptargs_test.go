@@ -11,6 +11,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/ecs/types"
 
+	"github.com/ecsdeploy/ecsdeploy/exitcode"
 	"github.com/ecsdeploy/ecsdeploy/taskdef"
 )
 
@@ -66,7 +67,7 @@ func TestImagePrecedence(t *testing.T) {
 						t.Errorf("%s: %v", name, err)
 						continue
 					}
-					want := taskdef.Changes{TagOnly: &to}
+					want := taskdef.Changes{TagOnly: &to, From: exitcode.Origins{"tagOnly": exitcode.FlagOrigin("-to/--tag-only")}}
 					if !reflect.DeepEqual(inv.Deploy.Changes, want) || inv.Image != to {
 						t.Errorf("%s: changes %+v image %q, want tag-only %s", name, inv.Deploy.Changes, inv.Image, to)
 					}
@@ -85,7 +86,7 @@ func TestImagePrecedence(t *testing.T) {
 				default:
 					want = im.name + ":latest"
 				}
-				wantChanges := taskdef.Changes{Images: []taskdef.ImageChange{{Image: want}}}
+				wantChanges := taskdef.Changes{Images: []taskdef.ImageChange{{Image: want, From: exitcode.FlagOrigin("-i/--image", im.arg)}}}
 				if inv.Image != want || !reflect.DeepEqual(inv.Deploy.Changes, wantChanges) {
 					t.Errorf("%s: image %q changes %+v, want %q", name, inv.Image, inv.Deploy.Changes, want)
 				}

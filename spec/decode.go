@@ -100,8 +100,16 @@ func Decode(data []byte, r vars.Resolver, into any) error {
 	if ls, ok := into.(LineSetter); ok {
 		ls.SetLines(d.lines)
 	}
+	if rs, ok := into.(reportedSetter); ok {
+		rs.setReported(d.probs)
+	}
 	return d.probs.Err()
 }
+
+// reportedSetter is implemented by targets that want to know which fields
+// already have a problem (a value that could not be read), so that their
+// own checks do not report those fields again.
+type reportedSetter interface{ setReported(exitcode.Problems) }
 
 // unparsedMarker is implemented by targets that want to know that the
 // document could not be parsed at all (a YAML syntax error), so that their

@@ -1,7 +1,9 @@
 package spec
 
 import (
+	"errors"
 	"os"
+	"strings"
 
 	"github.com/aws/aws-sdk-go-v2/service/ecs"
 
@@ -63,11 +65,22 @@ type Deploy struct {
 	// (see decodeNode); nil when service: is the name alone.
 	ServiceUpdate *ecs.UpdateServiceInput `yaml:"-"`
 
-	lines Lines // where each field was written, for Validate's messages
+	lines Lines  // where each field was written, for Validate's messages
+	file  string // the file read (LoadDeploy), named in problems
 	// unparsed says the file was not valid YAML: Validate then reports
 	// nothing more, the syntax error being the one problem to fix.
 	unparsed       bool
 	serviceCluster string // the cluster member of a service: mapping
+	// given holds the settings given elsewhere than in the file (by a
+	// command-line flag), by field path: problems with them name that
+	// origin. reported holds the fields whose value could not be read
+	// (an unresolved variable, a value of the wrong type): that problem is
+	// already reported, and Validate says nothing more about them.
+	given    exitcode.Origins
+	reported map[string]bool
+	// overrides are task-definition changes given elsewhere than in the
+	// file; they win over the file's (Override).
+	overrides taskdef.Changes
 }
 
 func (d *Deploy) markUnparsed() { d.unparsed = true }
@@ -90,6 +103,66 @@ func (d *Deploy) SetLines(l Lines) { d.lines = l }
 // Line returns the line on which the field at path was written, or 0.
 func (d *Deploy) Line(path string) int { return d.lines.Line(path) }
 
+// setReported records the fields of the decoder's problems; Decode calls it.
+func (d *Deploy) setReported(ps exitcode.Problems) {
+	for _, p := range ps {
+		if d.reported == nil {
+			d.reported = map[string]bool{}
+		}
+		d.reported[p.Field] = true
+	}
+}
+
+// Given records that the setting at path (a field path such as
+// "desiredCount" or "subnets") was given at from, a command-line flag,
+// over the file's value. Validate then reports a problem with it against
+// from; when ok is false the value could not be read (its problem, such
+// as an unresolved variable, is already reported) and Validate says
+// nothing more about it.
+func (d *Deploy) Given(path string, from exitcode.Origin, ok bool) {
+	d.given = d.given.Set(path, from)
+	if d.reported == nil {
+		d.reported = map[string]bool{}
+	}
+	d.reported[path] = !ok
+}
+
+// Override lays task-definition changes given elsewhere than in the file
+// (command-line flags, each with its origin) over the file's: Changes
+// merges them (they win, see taskdef.Merge) and Validate checks the result.
+func (d *Deploy) Override(c taskdef.Changes) { d.overrides = c }
+
+// Origin is where the setting at path was given: the flag that gave it
+// (or a parent setting), or the file, the path and its line.
+func (d *Deploy) Origin(path string) exitcode.Origin {
+	for p := path; ; {
+		if o, ok := d.given[p]; ok {
+			return o
+		}
+		cut := strings.LastIndexAny(p, ".[")
+		if cut < 0 {
+			break
+		}
+		p = p[:cut]
+	}
+	return exitcode.FileOrigin(d.file, path, d.Line(path))
+}
+
+// isReported reports whether the value at path, or at a setting holding
+// it, could not be read.
+func (d *Deploy) isReported(path string) bool {
+	for p := path; ; {
+		if d.reported[p] {
+			return true
+		}
+		cut := strings.LastIndexAny(p, ".[")
+		if cut < 0 {
+			return false
+		}
+		p = p[:cut]
+	}
+}
+
 // LoadDeploy reads and decodes a deploy spec file, substituting variables.
 // It reports problems with the file's content as exitcode.Problems; it does
 // not Validate, because flags may still fill in required values. With
@@ -101,20 +174,36 @@ func LoadDeploy(path string, r vars.Resolver) (*Deploy, error) {
 	if err != nil {
 		return nil, exitcode.Invalidf("read spec: %v", err)
 	}
-	var d Deploy
+	d := Deploy{file: path}
 	err = Decode(data, r, &d)
 	if c := d.serviceCluster; c != "" {
 		// The service: mapping may name the cluster, as UpdateService does.
 		if d.Cluster != "" && d.Cluster != c {
 			var ps exitcode.Problems
 			ps.Extend(err)
-			ps.Add("service.cluster", d.Line("cluster"), "names cluster %q, but cluster is %q: give it once", c, d.Cluster)
+			ps.At(exitcode.FileOrigin(path, "service.cluster", d.Line("cluster")), "names cluster %q, but cluster is %q: give it once", c, d.Cluster)
 			err = ps.Err()
 		}
 		d.Cluster = c
 	}
 	if err != nil {
-		return &d, err
+		return &d, inFile(path, err)
 	}
 	return &d, nil
+}
+
+// inFile names file in the problems of err that have a line of it.
+func inFile(file string, err error) error {
+	var ps exitcode.Problems
+	if !errors.As(err, &ps) {
+		return err
+	}
+	out := make(exitcode.Problems, len(ps))
+	for i, p := range ps {
+		if p.File == "" && p.Line > 0 {
+			p.File = file
+		}
+		out[i] = p
+	}
+	return out.Err()
 }

@@ -11,7 +11,6 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/ecs/types"
 
 	"github.com/ecsdeploy/ecsdeploy/exitcode"
-	"github.com/ecsdeploy/ecsdeploy/imageref"
 	"github.com/ecsdeploy/ecsdeploy/internal/lazy"
 	"github.com/ecsdeploy/ecsdeploy/taskdef"
 )
@@ -24,20 +23,44 @@ var (
 	securityGroupRE   = lazy.Regexp(`^sg-[0-9a-f]+$`)
 )
 
-// Validate checks the settings after flags have been applied: required values
-// left empty (also after substitution), ranges and enumerations, and
-// settings that cannot go together. Problems in the task-definition changes
-// are reported by Changes (for the file) and by taskdef.Changes.Validate (for
-// flags), not here, so that nothing is reported twice.
+// Validate checks the whole request once flags have been laid over the file
+// (Given, Override): required values left empty (also after substitution),
+// ranges and enumerations, settings that cannot go together, and the
+// task-definition changes of file and flags merged (ValidateChanges). Each
+// problem names the origin of the value it concerns (Origin): the flag that
+// gave it, or the file, field and line. A value whose problem is already
+// reported (it could not be read) is not checked again.
 func (d *Deploy) Validate() exitcode.Problems {
-	var ps exitcode.Problems
 	if d.unparsed {
 		// The file's syntax error is reported; nothing in it was read, so
 		// "cluster: required" and the like would only be noise.
 		return nil
 	}
+	ps := d.validateSettings()
+	if d.TaskDefinition != nil && !d.isReported("taskDefinition") && !d.Changes().IsEmpty() {
+		ps.At(d.Origin("taskDefinition"), "deploys an existing revision as it is, so it cannot be combined with image, tagOnly, environment, secret, environment-file or tag changes; use useLatestTaskDef or templateFamily (--use-latest-task-def, --template-family) to change a revision")
+	}
+	return append(ps, d.ValidateChanges()...)
+}
+
+// ValidateChanges checks the task-definition changes of file and flags
+// merged, with the one set of rules (taskdef.Changes.Validate). Register
+// and run, which need no service settings and may start from a given
+// revision with changes, check only these.
+func (d *Deploy) ValidateChanges() exitcode.Problems {
+	if d.unparsed {
+		return nil
+	}
+	return d.Changes().Validate()
+}
+
+// validateSettings checks everything but the task-definition changes.
+func (d *Deploy) validateSettings() exitcode.Problems {
+	var ps exitcode.Problems
 	add := func(field, format string, args ...any) {
-		ps.Add(field, d.Line(field), format, args...)
+		if !d.isReported(field) {
+			ps.At(d.Origin(field), format, args...)
+		}
 	}
 	if strings.TrimSpace(d.Cluster) == "" {
 		add("cluster", "required: give the cluster name (cluster: in the spec or --cluster)")
@@ -67,12 +90,13 @@ func (d *Deploy) Validate() exitcode.Problems {
 		if !taskDefRefRE().MatchString(*d.TaskDefinition) {
 			add("taskDefinition", "%q is not family:revision or a task-definition ARN", *d.TaskDefinition)
 		}
-		if d.hasTaskDefinitionChanges() {
-			add("taskDefinition", "deploys an existing revision as it is, so it cannot be combined with images, tagOnly, env, secrets or envFiles; use useLatestTaskDef or templateFamily to change a revision")
-		}
 	}
 	if len(sources) > 1 {
-		add(sources[1], "choose one source of the task definition; %s are given", strings.Join(sources, " and "))
+		names := make([]string, len(sources))
+		for i, s := range sources {
+			names[i] = d.Origin(s).Name()
+		}
+		add(sources[1], "choose one source of the task definition; %s are given", strings.Join(names, " and "))
 	}
 
 	if d.DesiredCount != nil && *d.DesiredCount < 0 {
@@ -122,24 +146,14 @@ func (d *Deploy) Validate() exitcode.Problems {
 	return ps
 }
 
-func (d *Deploy) hasTaskDefinitionChanges() bool {
-	return len(d.Images) > 0 || d.TagOnly != nil || len(d.Env) > 0 || len(d.UnsetEnv) > 0 ||
-		len(d.Secrets) > 0 || len(d.UnsetSecrets) > 0 || len(d.EnvFiles) > 0
-}
-
-// Changes converts the spec's task-definition changes into taskdef.Changes
-// and checks them, naming spec fields and lines: image references, tags,
-// names, secret references, environment-file ARNs and their number, keys both
-// set and unset, and modes. Entries are ordered by container then key, so the
-// result does not depend on map order. Combine with changes from flags using
-// taskdef.Merge (flags win).
-func (d *Deploy) Changes() (taskdef.Changes, exitcode.Problems) {
+// Changes is the request's task-definition changes: the file's, each with
+// its origin (the file, field path and line), with those given by Override
+// laid over them (taskdef.Merge: they win). Entries are ordered by container
+// then key, so the result does not depend on map order. Nothing is checked
+// here: Validate checks the result, once. A value that could not be read
+// (its problem is already reported) is left out.
+func (d *Deploy) Changes() taskdef.Changes {
 	var c taskdef.Changes
-	var ps exitcode.Problems
-	add := func(field, format string, args ...any) {
-		ps.Add(field, d.Line(field), format, args...)
-	}
-
 	for i, ic := range d.Images {
 		field := fmt.Sprintf("images[%d]", i)
 		if d.Line(field) == 0 {
@@ -148,108 +162,63 @@ func (d *Deploy) Changes() (taskdef.Changes, exitcode.Problems) {
 		if ic.Container == "" && d.Line(field) == 0 {
 			field = "images"
 		}
-		if ic.Image == "" {
-			add(field, "empty image reference")
+		if d.isReported(field) {
 			continue
 		}
-		if _, err := imageref.Parse(ic.Image); err != nil {
-			add(field, "%v", err)
-			continue
-		}
+		ic.From = d.Origin(field)
 		c.Images = append(c.Images, ic)
 	}
-	if d.TagOnly != nil {
-		if err := taskdef.CheckTagOnly(*d.TagOnly); err != nil {
-			add("tagOnly", "%v", err)
-		}
+	if d.TagOnly != nil && !d.isReported("tagOnly") {
 		c.TagOnly = d.TagOnly
+		c.From = c.From.Set("tagOnly", d.Origin("tagOnly"))
 	}
-
-	c.Env = d.keyValues(&ps, "env", "unsetEnv", d.Env, d.UnsetEnv, nil)
-	c.Secrets = d.keyValues(&ps, "secrets", "unsetSecrets", d.Secrets, d.UnsetSecrets, taskdef.CheckSecretRef)
-	if d.EnvMode != nil {
-		c.EnvMode = taskdef.Mode(*d.EnvMode)
-		if err := taskdef.CheckKeyValueMode(c.EnvMode); err != nil {
-			add("envMode", "%v", err)
+	c.Env = d.keyValues("env", "unsetEnv", d.Env, d.UnsetEnv)
+	c.Secrets = d.keyValues("secrets", "unsetSecrets", d.Secrets, d.UnsetSecrets)
+	mode := func(field string, m *string) taskdef.Mode {
+		if m == nil || d.isReported(field) {
+			return ""
 		}
+		c.From = c.From.Set(field, d.Origin(field))
+		return taskdef.Mode(*m)
 	}
-	if d.SecretMode != nil {
-		c.SecretMode = taskdef.Mode(*d.SecretMode)
-		if err := taskdef.CheckKeyValueMode(c.SecretMode); err != nil {
-			add("secretMode", "%v", err)
-		}
-	}
-	if d.EnvFileMode != nil {
-		c.EnvFileMode = taskdef.Mode(*d.EnvFileMode)
-		if err := taskdef.CheckEnvFileMode(c.EnvFileMode); err != nil {
-			add("envFileMode", "%v", err)
-		}
-	}
-
+	c.EnvMode = mode("envMode", d.EnvMode)
+	c.SecretMode = mode("secretMode", d.SecretMode)
+	c.EnvFileMode = mode("envFileMode", d.EnvFileMode)
 	for _, container := range sortedKeys(d.EnvFiles) {
-		arns := d.EnvFiles[container]
-		if len(arns) > taskdef.MaxEnvFiles {
-			add("envFiles."+container, "%d environment files; ECS allows at most %d per container", len(arns), taskdef.MaxEnvFiles)
-		}
-		seen := map[string]bool{}
-		for i, arn := range arns {
+		for i, arn := range d.EnvFiles[container] {
 			field := fmt.Sprintf("envFiles.%s[%d]", container, i)
-			if err := taskdef.CheckEnvFileARN(arn); err != nil {
-				add(field, "%v", err)
+			if !d.isReported(field) {
+				c.EnvFiles = append(c.EnvFiles, taskdef.EnvFileChange{Container: container, ARN: arn, From: d.Origin(field)})
 			}
-			if seen[arn] {
-				add(field, "the same file is listed twice")
-			}
-			seen[arn] = true
-			c.EnvFiles = append(c.EnvFiles, taskdef.EnvFileChange{Container: container, ARN: arn})
 		}
 	}
-
 	for _, key := range sortedKeys(d.Tags) {
-		if err := taskdef.CheckTagKV(key, d.Tags[key]); err != nil {
-			add("tags."+key, "%v", err)
+		field := "tags." + key
+		if !d.isReported(field) {
+			c.Tags = append(c.Tags, types.Tag{Key: aws.String(key), Value: aws.String(d.Tags[key])})
+			c.From = c.From.Set(field, d.Origin(field))
 		}
-		c.Tags = append(c.Tags, types.Tag{Key: aws.String(key), Value: aws.String(d.Tags[key])})
 	}
-	return c, ps
+	return taskdef.Merge(c, d.overrides)
 }
 
 // keyValues converts env or secrets and their unset lists.
-func (d *Deploy) keyValues(ps *exitcode.Problems, setField, unsetField string, set map[string]map[string]string,
-	unset map[string][]string, checkValue func(string) error) []taskdef.KeyValueChange {
+func (d *Deploy) keyValues(setField, unsetField string, set map[string]map[string]string, unset map[string][]string) []taskdef.KeyValueChange {
 	var out []taskdef.KeyValueChange
-	add := func(field, format string, args ...any) {
-		ps.Add(field, d.Line(field), format, args...)
-	}
 	for _, container := range sortedKeys(set) {
 		for _, key := range sortedKeys(set[container]) {
 			field := setField + "." + container + "." + key
-			if err := taskdef.CheckEnvKey(key); err != nil {
-				add(field, "%v", err)
+			if !d.isReported(field) {
+				out = append(out, taskdef.KeyValueChange{Container: container, Key: key, Value: set[container][key], From: d.Origin(field)})
 			}
-			if checkValue != nil {
-				if err := checkValue(set[container][key]); err != nil {
-					add(field, "%v", err)
-				}
-			}
-			out = append(out, taskdef.KeyValueChange{Container: container, Key: key, Value: set[container][key]})
 		}
 	}
 	for _, container := range sortedKeys(unset) {
-		seen := map[string]bool{}
 		for i, key := range unset[container] {
 			field := fmt.Sprintf("%s.%s[%d]", unsetField, container, i)
-			if err := taskdef.CheckEnvKey(key); err != nil {
-				add(field, "%v", err)
+			if !d.isReported(field) {
+				out = append(out, taskdef.KeyValueChange{Container: container, Key: key, Unset: true, From: d.Origin(field)})
 			}
-			if _, both := set[container][key]; both {
-				add(field, "%s is both set (in %s) and unset", key, setField)
-			}
-			if seen[key] {
-				add(field, "%s is listed twice", key)
-			}
-			seen[key] = true
-			out = append(out, taskdef.KeyValueChange{Container: container, Key: key, Unset: true})
 		}
 	}
 	return out

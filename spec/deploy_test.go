@@ -29,10 +29,15 @@ func TestLoadDeployExample(t *testing.T) {
 		d.Timeout.Std() != 15*time.Minute || d.StableFor.Std() != 2*time.Minute || !*d.CircuitBreaker.Rollback || *d.KeepRevisions != 10 || *d.AssignPublicIP {
 		t.Fatalf("settings wrong: %+v", d)
 	}
-	c, ps := d.Changes()
-	if len(ps) != 0 {
-		t.Fatalf("example changes invalid: %v", ps.Err())
+	c := d.Changes()
+	// Each change names where the file gave it.
+	if o := c.Images[0].From; o.File != d.file || o.Field != "images.web" || o.Line == 0 {
+		t.Fatalf("image change from %+v; want the file, images.web and its line", o)
 	}
+	if o := c.From.Of("tagOnly"); o.Field != "tagOnly" || o.File != "" {
+		t.Fatalf("origin of an unset tagOnly = %+v; want the request field", o)
+	}
+	c = withoutOrigins(c)
 	want := taskdef.Changes{
 		Images: []taskdef.ImageChange{{Container: "web", Image: "123456789012.dkr.ecr.eu-west-1.amazonaws.com/shop/web:1.4.2"}},
 		Env: []taskdef.KeyValueChange{
@@ -189,7 +194,7 @@ tags:
 	if err := Decode([]byte(doc), resolver(nil), &d); err != nil {
 		t.Fatal(err)
 	}
-	_, ps := d.Changes()
+	ps := d.Validate()
 	want := map[string]int{
 		"images.web":      4,
 		"tagOnly":         5,
@@ -223,8 +228,8 @@ func TestDeployEnvFileLimit(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	_, ps := d.Changes()
-	if len(ps) != 1 || ps[0].Field != "envFiles.web" || !strings.Contains(ps[0].Message, "at most 10") {
+	ps := d.ValidateChanges()
+	if len(ps) != 1 || ps[0].Field != "envFiles.web[10]" || ps[0].File != path || ps[0].Line != 13 || !strings.Contains(ps[0].Message, "at most 10") {
 		t.Fatalf("problems = %v", ps)
 	}
 }
@@ -242,8 +247,7 @@ func TestSpecProblemsDoNotShowRejectedValues(t *testing.T) {
 	if err != nil && !errors.As(err, &ps) {
 		t.Fatal(err)
 	}
-	_, more := d.Changes()
-	ps = append(ps, more...)
+	ps = append(ps, d.ValidateChanges()...)
 	text := ps.Error()
 	if strings.Contains(text, "s3cr3t") {
 		t.Fatalf("problems show a rejected value:\n%s", text)
@@ -270,5 +274,65 @@ func TestLoadDeployWithASyntaxErrorReportsOnlyThatError(t *testing.T) {
 	}
 	if more := d.Validate(); len(more) != 0 {
 		t.Fatalf("Validate after a syntax error adds %v; the syntax error is the only problem", more)
+	}
+}
+
+// withoutOrigins is c without the origins of its changes, to compare values.
+func withoutOrigins(c taskdef.Changes) taskdef.Changes {
+	c.From = nil
+	for i := range c.Images {
+		c.Images[i].From = exitcode.Origin{}
+	}
+	for i := range c.Env {
+		c.Env[i].From = exitcode.Origin{}
+	}
+	for i := range c.Secrets {
+		c.Secrets[i].From = exitcode.Origin{}
+	}
+	for i := range c.EnvFiles {
+		c.EnvFiles[i].From = exitcode.Origin{}
+	}
+	return c
+}
+
+// Two entries for one container in an images: list are refused, as two -i
+// for one container are, at the second entry's file and line, naming the
+// first; the map form refuses it while decoding. A flag overriding the
+// container leaves nothing to refuse.
+func TestDeployImagesListGivesAContainerOnce(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "deploy.yaml")
+	doc := "cluster: c\nservice: s\nimages:\n  - web=reg.io/web:1\n  - web=reg.io/web:2\n"
+	if err := os.WriteFile(path, []byte(doc), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	d, err := LoadDeploy(path, resolver(nil))
+	if err != nil {
+		t.Fatal(err)
+	}
+	ps := d.Validate()
+	want := path + `:5: images[1]: container "web" is given an image more than once (also at ` + path + `:4)`
+	if len(ps) != 1 || ps[0].String() != want {
+		t.Fatalf("problems %v\nwant one: %s", ps, want)
+	}
+	d.Override(taskdef.Changes{Images: []taskdef.ImageChange{{Container: "web", Image: "reg.io/web:3", From: exitcode.FlagOrigin("--image", "web=reg.io/web:3")}}})
+	if ps := d.Validate(); len(ps) != 0 {
+		t.Fatalf("with -i web=… over the list: %v", ps.Err())
+	}
+}
+
+// A setting a flag gave is reported against the flag, not the file's
+// field; one whose flag value could not be read is not reported again.
+func TestDeployValidateNamesTheFlag(t *testing.T) {
+	var d Deploy
+	if err := Decode([]byte("cluster: c\nservice: s\nminHealthyPercent: 50\n"), resolver(nil), &d); err != nil {
+		t.Fatal(err)
+	}
+	d.MinHealthyPercent = aws.Int32(200)
+	d.Given("minHealthyPercent", exitcode.FlagOrigin("-m"), true)
+	d.Cluster = ""
+	d.Given("cluster", exitcode.FlagOrigin("--cluster"), false)
+	ps := d.Validate()
+	if len(ps) != 1 || ps[0].Field != "-m" || ps[0].Line != 0 || !strings.Contains(ps[0].Message, "0 to 100") {
+		t.Fatalf("problems %v; want one, for -m", ps)
 	}
 }

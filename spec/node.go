@@ -36,6 +36,9 @@ func DecodeNode(n Node, r vars.Resolver, into any) error {
 	if ls, ok := into.(LineSetter); ok {
 		ls.SetLines(d.lines)
 	}
+	if rs, ok := into.(reportedSetter); ok {
+		rs.setReported(d.probs)
+	}
 	return d.probs.Err()
 }
 

@@ -16,7 +16,8 @@ import (
 // any change cannot be applied, in is left as it was and the error is
 // exitcode.Problems (exit code 2) listing every such change — a container the
 // task definition lacks, an image reference no container's repository
-// matches, a container left with more than MaxEnvFiles environment files.
+// matches, a container left with more than MaxEnvFiles environment files —
+// each reported against the change's origin, as Validate does.
 //
 // Order: TagOnly retags every container first, then Images set images (so
 // an explicit image wins over --tag-only), then environment, secrets,
@@ -35,8 +36,8 @@ func Apply(in *ecs.RegisterTaskDefinitionInput, c Changes) (Summary, error) {
 		a.byName[aws.ToString(cd.Name)] = i
 	}
 	a.images(c)
-	a.keyValues(c.Env, c.EnvMode, "--env", "--unset-env", envAccess)
-	a.keyValues(c.Secrets, c.SecretMode, "--secret", "--unset-secret", secretAccess)
+	a.keyValues(c.Env, c.EnvMode, "env", envAccess)
+	a.keyValues(c.Secrets, c.SecretMode, "secrets", secretAccess)
 	a.envFiles(c.EnvFiles, c.EnvFileMode)
 	a.tags(c.Tags)
 	if err := a.probs.Err(); err != nil {
@@ -55,10 +56,10 @@ type applier struct {
 	warnings  []string
 }
 
-func (a *applier) container(name, field string) *types.ContainerDefinition {
+func (a *applier) container(name string, at exitcode.Origin) *types.ContainerDefinition {
 	i, ok := a.byName[name]
 	if !ok {
-		a.probs.Add(field, 0, "the task definition (family %s) has no container %q; it has %s",
+		a.probs.At(at, "the task definition (family %s) has no container %q; it has %s",
 			aws.ToString(a.td.Family), name, a.containerNames())
 		return nil
 	}
@@ -100,23 +101,23 @@ func (a *applier) images(c Changes) {
 			cd := &a.td.ContainerDefinitions[i]
 			ref, err := imageref.Parse(aws.ToString(cd.Image))
 			if err != nil {
-				a.probs.Add("--tag-only", 0, "container %q: cannot retag its image: %v", aws.ToString(cd.Name), err)
+				a.probs.At(c.From.Of("tagOnly"), "container %q: cannot retag its image: %v", aws.ToString(cd.Name), err)
 				continue
 			}
 			a.setImage(cd, ref.WithTag(*c.TagOnly).String())
 		}
 	}
-	for _, ic := range c.Images {
-		field := "--image " + imageFlagText(ic)
+	for i, ic := range c.Images {
+		at := ic.origin(i)
 		if ic.Container != "" {
-			if cd := a.container(ic.Container, field); cd != nil {
+			if cd := a.container(ic.Container, at); cd != nil {
 				a.setImage(cd, ic.Image)
 			}
 			continue
 		}
 		want, err := imageref.Parse(ic.Image)
 		if err != nil {
-			a.probs.Add(field, 0, "%v", err)
+			a.probs.At(at, "%v", err)
 			continue
 		}
 		matched := 0
@@ -135,7 +136,7 @@ func (a *applier) images(c Changes) {
 			}
 		}
 		if matched == 0 {
-			a.probs.Add(field, 0, "no container's image is in repository %s (the images are in %v); name the container: --image CONTAINER=%s",
+			a.probs.At(at, "no container's image is in repository %s (the images are in %v); name the container: CONTAINER=%s",
 				want.Name(), sortedUnique(seen), ic.Image)
 		}
 	}
@@ -225,14 +226,11 @@ var secretAccess = kvAccess{
 	},
 }
 
-func (a *applier) keyValues(changes []KeyValueChange, mode Mode, setFlag, unsetFlag string, acc kvAccess) {
+func (a *applier) keyValues(changes []KeyValueChange, mode Mode, field string, acc kvAccess) {
 	cleared := map[string]bool{}
-	for _, kv := range changes {
-		flag := setFlag
-		if kv.Unset {
-			flag = unsetFlag
-		}
-		cd := a.container(kv.Container, flag+" "+kv.Container+":"+kv.Key)
+	for i, kv := range changes {
+		at := kv.origin(field, i)
+		cd := a.container(kv.Container, at)
 		if cd == nil {
 			continue
 		}
@@ -256,8 +254,8 @@ func (a *applier) keyValues(changes []KeyValueChange, mode Mode, setFlag, unsetF
 			if acc.unset(cd, kv.Key) {
 				acc.mark(s, kv.Key, true)
 			} else if mode != ModeReplace {
-				a.warnings = append(a.warnings, fmt.Sprintf("%s %s:%s: container %q has no %s %s; nothing to remove",
-					unsetFlag, kv.Container, kv.Key, kv.Container, acc.kind, kv.Key))
+				a.warnings = append(a.warnings, fmt.Sprintf("%s: container %q has no %s %s; nothing to remove",
+					at, kv.Container, acc.kind, kv.Key))
 			}
 			continue
 		}
@@ -269,13 +267,16 @@ func (a *applier) keyValues(changes []KeyValueChange, mode Mode, setFlag, unsetF
 func (a *applier) envFiles(changes []EnvFileChange, mode Mode) {
 	cleared := map[string]bool{}
 	touched := map[string]*types.ContainerDefinition{}
-	for _, f := range changes {
-		cd := a.container(f.Container, "--env-file "+f.Container+":"+f.ARN)
+	last := map[string]exitcode.Origin{}
+	for i, f := range changes {
+		at := f.origin(i)
+		cd := a.container(f.Container, at)
 		if cd == nil {
 			continue
 		}
 		s := a.summaryFor(cd)
 		touched[f.Container] = cd
+		last[f.Container] = at
 		if mode == ModeReplace && !cleared[f.Container] {
 			cleared[f.Container] = true
 			for _, old := range cd.EnvironmentFiles {
@@ -290,7 +291,7 @@ func (a *applier) envFiles(changes []EnvFileChange, mode Mode) {
 			}
 		}
 		if present {
-			a.warnings = append(a.warnings, fmt.Sprintf("--env-file %s:%s: container %q already has this file", f.Container, f.ARN, f.Container))
+			a.warnings = append(a.warnings, fmt.Sprintf("%s: container %q already has this file", at, f.Container))
 			continue
 		}
 		cd.EnvironmentFiles = append(cd.EnvironmentFiles, types.EnvironmentFile{Type: types.EnvironmentFileTypeS3, Value: aws.String(f.ARN)})
@@ -298,7 +299,7 @@ func (a *applier) envFiles(changes []EnvFileChange, mode Mode) {
 	}
 	for name, cd := range touched {
 		if n := len(cd.EnvironmentFiles); n > MaxEnvFiles {
-			a.probs.Add("--env-file", 0, "container %q would have %d environment files; ECS allows at most %d (use --env-file-mode replace to drop the existing ones)", name, n, MaxEnvFiles)
+			a.probs.At(last[name], "container %q would have %d environment files; ECS allows at most %d (the replace mode for environment files drops the existing ones)", name, n, MaxEnvFiles)
 		}
 	}
 }

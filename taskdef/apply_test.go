@@ -75,15 +75,15 @@ func TestApplyImages(t *testing.T) {
 		c      Changes
 		images [3]string
 	}{
-		{"by container", Changes{Images: []ImageChange{{"worker", ecr + ":2.0"}}},
+		{"by container", Changes{Images: []ImageChange{{Container: "worker", Image: ecr + ":2.0"}}},
 			[3]string{ecr + ":1.0", ecr + ":2.0", "envoyproxy/envoy:v1.30@sha256:" + strings.Repeat("c", 64)}},
-		{"by repository retags every match", Changes{Images: []ImageChange{{"", ecr + ":2.0"}}},
+		{"by repository retags every match", Changes{Images: []ImageChange{{Container: "", Image: ecr + ":2.0"}}},
 			[3]string{ecr + ":2.0", ecr + ":2.0", "envoyproxy/envoy:v1.30@sha256:" + strings.Repeat("c", 64)}},
-		{"by repository with docker hub spelling", Changes{Images: []ImageChange{{"", "docker.io/envoyproxy/envoy:v1.31"}}},
+		{"by repository with docker hub spelling", Changes{Images: []ImageChange{{Container: "", Image: "docker.io/envoyproxy/envoy:v1.31"}}},
 			[3]string{ecr + ":1.0", ecr + ":1.0", "docker.io/envoyproxy/envoy:v1.31"}},
 		{"tag only drops digests", Changes{TagOnly: aws.String("v9")},
 			[3]string{ecr + ":v9", ecr + ":v9", "envoyproxy/envoy:v9"}},
-		{"explicit image wins over tag only", Changes{TagOnly: aws.String("v9"), Images: []ImageChange{{"proxy", "envoyproxy/envoy:v1.31"}}},
+		{"explicit image wins over tag only", Changes{TagOnly: aws.String("v9"), Images: []ImageChange{{Container: "proxy", Image: "envoyproxy/envoy:v1.31"}}},
 			[3]string{ecr + ":v9", ecr + ":v9", "envoyproxy/envoy:v1.31"}},
 	}
 	for _, tt := range tests {
@@ -167,7 +167,7 @@ func TestApplySecretsAndFiles(t *testing.T) {
 	sum, err := Apply(in, Changes{
 		Secrets:     []KeyValueChange{{Container: "web", Key: "API", Value: sm}, {Container: "worker", Key: "DB", Value: "/db"}},
 		SecretMode:  ModeReplace,
-		EnvFiles:    []EnvFileChange{{"web", "arn:aws:s3:::b/extra.env"}, {"worker", "arn:aws:s3:::b/w.env"}},
+		EnvFiles:    []EnvFileChange{{Container: "web", ARN: "arn:aws:s3:::b/extra.env"}, {Container: "worker", ARN: "arn:aws:s3:::b/w.env"}},
 		EnvFileMode: ModeAppend,
 		Tags:        []types.Tag{{Key: aws.String("team"), Value: aws.String("edge")}, {Key: aws.String("env"), Value: aws.String("prod")}},
 	})
@@ -196,7 +196,7 @@ func TestApplySecretsAndFiles(t *testing.T) {
 
 	// Replace mode for files drops the old ones.
 	in = sampleInput()
-	if _, err := Apply(in, Changes{EnvFileMode: ModeReplace, EnvFiles: []EnvFileChange{{"web", "arn:aws:s3:::b/new.env"}}}); err != nil {
+	if _, err := Apply(in, Changes{EnvFileMode: ModeReplace, EnvFiles: []EnvFileChange{{Container: "web", ARN: "arn:aws:s3:::b/new.env"}}}); err != nil {
 		t.Fatal(err)
 	}
 	if got := files(in.ContainerDefinitions[0]); !reflect.DeepEqual(got, []string{"arn:aws:s3:::b/new.env"}) {
@@ -208,10 +208,10 @@ func TestApplyIsAllOrNothing(t *testing.T) {
 	in := sampleInput()
 	var many []EnvFileChange
 	for i := 0; i < 10; i++ {
-		many = append(many, EnvFileChange{"web", "arn:aws:s3:::b/f" + string(rune('a'+i)) + ".env"})
+		many = append(many, EnvFileChange{Container: "web", ARN: "arn:aws:s3:::b/f" + string(rune('a'+i)) + ".env"})
 	}
 	_, err := Apply(in, Changes{
-		Images:   []ImageChange{{"web", "nginx:2"}, {"missing", "nginx:2"}, {"", "ghcr.io/nobody/x:1"}},
+		Images:   []ImageChange{{Container: "web", Image: "nginx:2"}, {Container: "missing", Image: "nginx:2"}, {Container: "", Image: "ghcr.io/nobody/x:1"}},
 		Env:      []KeyValueChange{{Container: "ghost", Key: "A", Value: "1"}},
 		EnvFiles: many, // web already has one file: 11 in all
 	})

@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"strings"
 
+	"github.com/ecsdeploy/ecsdeploy/exitcode"
 	"github.com/ecsdeploy/ecsdeploy/imageref"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
@@ -35,6 +36,9 @@ const (
 type ImageChange struct {
 	Container string
 	Image     string
+	// From is where the change was given (a flag, or a file's field and
+	// line); problems with it are reported there.
+	From exitcode.Origin
 }
 
 // KeyValueChange sets or removes one environment variable or secret of a
@@ -45,12 +49,14 @@ type KeyValueChange struct {
 	Key       string
 	Value     string
 	Unset     bool
+	From      exitcode.Origin // where the change was given
 }
 
 // EnvFileChange adds an environment file (an S3 object ARN) to a container.
 type EnvFileChange struct {
 	Container string
 	ARN       string
+	From      exitcode.Origin // where the change was given
 }
 
 // Changes is everything a deploy changes in a task definition.
@@ -74,6 +80,12 @@ type Changes struct {
 	// Tags are set on the task definition, overriding existing values of the
 	// same keys.
 	Tags []types.Tag
+
+	// From records where the changes that are not list items were given,
+	// by field: "tagOnly", "envMode", "secretMode", "envFileMode" and
+	// "tags.KEY". Problems with a change it does not name are named after
+	// the field (see exitcode.Origins).
+	From exitcode.Origins
 }
 
 // IsEmpty reports whether c changes nothing.
@@ -88,15 +100,15 @@ func (c Changes) IsEmpty() bool {
 func ParseImageFlag(s string) (ImageChange, error) {
 	if container, ref, ok := strings.Cut(s, "="); ok {
 		if err := checkContainerName(container); err != nil {
-			return ImageChange{}, fmt.Errorf("--image %q: %w (expected container=image or image)", s, err)
+			return ImageChange{}, fmt.Errorf("%q: %w (expected container=image or image)", s, err)
 		}
 		if ref == "" {
-			return ImageChange{}, fmt.Errorf("--image %q: no image after '='", s)
+			return ImageChange{}, fmt.Errorf("%q: no image after '='", s)
 		}
 		return ImageChange{Container: container, Image: ref}, nil
 	}
 	if s == "" {
-		return ImageChange{}, fmt.Errorf("--image: empty value (expected container=image or image)")
+		return ImageChange{}, fmt.Errorf("empty value (expected container=image or image)")
 	}
 	return ImageChange{Image: s}, nil
 }
@@ -189,15 +201,15 @@ func checkContainerName(name string) error {
 
 // RetagImages gives every image change the tag tag (dropping a digest),
 // for -e/--tag-from-env: the tag of the images given with --image comes from
-// a variable.
+// a variable. Each keeps its origin.
 func RetagImages(images []ImageChange, tag string) ([]ImageChange, error) {
 	out := make([]ImageChange, len(images))
 	for i, ic := range images {
 		ref, err := imageref.Parse(ic.Image)
 		if err != nil {
-			return nil, fmt.Errorf("--image %s: %w", ic.Image, err)
+			return nil, fmt.Errorf("%s: %w", ic.Image, err)
 		}
-		out[i] = ImageChange{Container: ic.Container, Image: ref.WithTag(tag).String()}
+		out[i] = ImageChange{Container: ic.Container, Image: ref.WithTag(tag).String(), From: ic.From}
 	}
 	return out, nil
 }

@@ -1,12 +1,17 @@
 package taskdef
 
 import (
+	"errors"
 	"reflect"
+	"strconv"
 	"strings"
 	"testing"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/ecs"
 	"github.com/aws/aws-sdk-go-v2/service/ecs/types"
+
+	"github.com/ecsdeploy/ecsdeploy/exitcode"
 )
 
 func TestParseImageFlag(t *testing.T) {
@@ -16,11 +21,11 @@ func TestParseImageFlag(t *testing.T) {
 		want    ImageChange
 		wantErr bool
 	}{
-		{"web=nginx:1", ImageChange{"web", "nginx:1"}, false},
-		{"nginx:1", ImageChange{"", "nginx:1"}, false},
-		{"localhost:5000/a/b:c", ImageChange{"", "localhost:5000/a/b:c"}, false},
-		{"app=reg.io:5000/team/app@" + digest, ImageChange{"app", "reg.io:5000/team/app@" + digest}, false},
-		{"side-car_2=reg.io/x:1", ImageChange{"side-car_2", "reg.io/x:1"}, false},
+		{"web=nginx:1", ImageChange{Container: "web", Image: "nginx:1"}, false},
+		{"nginx:1", ImageChange{Container: "", Image: "nginx:1"}, false},
+		{"localhost:5000/a/b:c", ImageChange{Container: "", Image: "localhost:5000/a/b:c"}, false},
+		{"app=reg.io:5000/team/app@" + digest, ImageChange{Container: "app", Image: "reg.io:5000/team/app@" + digest}, false},
+		{"side-car_2=reg.io/x:1", ImageChange{Container: "side-car_2", Image: "reg.io/x:1"}, false},
 		{"=nginx", ImageChange{}, true},
 		{"web=", ImageChange{}, true},
 		{"", ImageChange{}, true},
@@ -119,7 +124,7 @@ func TestSecretReferenceErrorsDoNotShowTheValue(t *testing.T) {
 
 func TestParseEnvFileAndTagFlags(t *testing.T) {
 	f, err := ParseEnvFileFlag("web:arn:aws:s3:::bucket/path/app.env")
-	if err != nil || f != (EnvFileChange{"web", "arn:aws:s3:::bucket/path/app.env"}) {
+	if err != nil || f != (EnvFileChange{Container: "web", ARN: "arn:aws:s3:::bucket/path/app.env"}) {
 		t.Errorf("ParseEnvFileFlag = %+v, %v", f, err)
 	}
 	for _, bad := range []string{"web", "web:", ":arn"} {
@@ -189,11 +194,11 @@ func TestValidate(t *testing.T) {
 		c    Changes
 		want string
 	}{
-		{"image twice", Changes{Images: []ImageChange{{"web", "a"}, {"web", "b"}}}, "more than once"},
-		{"bad image", Changes{Images: []ImageChange{{"", "Bad:x"}}}, "lowercase"},
-		{"bad tag", Changes{TagOnly: aws.String("-x")}, "--tag-only"},
+		{"image twice", Changes{Images: []ImageChange{{Container: "web", Image: "a"}, {Container: "web", Image: "b"}}}, "more than once"},
+		{"bad image", Changes{Images: []ImageChange{{Container: "", Image: "Bad:x"}}}, "lowercase"},
+		{"bad tag", Changes{TagOnly: aws.String("-x")}, "tagOnly: tag"},
 		// An unset CI variable must not redeploy the old image and succeed.
-		{"empty tag", Changes{TagOnly: aws.String("")}, "--tag-only: the tag is empty"},
+		{"empty tag", Changes{TagOnly: aws.String(""), From: exitcode.Origins{"tagOnly": exitcode.FlagOrigin("tag-only")}}, "--tag-only: the tag is empty"},
 		{"env twice", Changes{Env: []KeyValueChange{{Container: "w", Key: "A", Value: "1"}, {Container: "w", Key: "A", Value: "2"}}}, "more than once"},
 		{"set and unset", Changes{Env: []KeyValueChange{{Container: "w", Key: "A", Value: "1"}, {Container: "w", Key: "A", Unset: true}}}, "more than once"},
 		{"bad env key", Changes{Env: []KeyValueChange{{Container: "w", Key: "A=B"}}}, "'='"},
@@ -202,11 +207,11 @@ func TestValidate(t *testing.T) {
 		{"other arn", Changes{Secrets: []KeyValueChange{{Container: "w", Key: "S", Value: "arn:aws:s3:::b/k"}}}, "neither"},
 		{"secret value by mistake", Changes{Secrets: []KeyValueChange{{Container: "w", Key: "S", Value: "hunter2 !"}}}, "not shown"},
 		{"empty secret", Changes{Secrets: []KeyValueChange{{Container: "w", Key: "S"}}}, "empty secret reference"},
-		{"env file not s3", Changes{EnvFiles: []EnvFileChange{{"w", "arn:aws:s3:::bucket/app.txt"}}}, "ending in .env"},
-		{"env file twice", Changes{EnvFiles: []EnvFileChange{{"w", "arn:aws:s3:::bucket/a.env"}, {"w", "arn:aws:s3:::bucket/a.env"}}}, "twice"},
+		{"env file not s3", Changes{EnvFiles: []EnvFileChange{{Container: "w", ARN: "arn:aws:s3:::bucket/app.txt"}}}, "ending in .env"},
+		{"env file twice", Changes{EnvFiles: []EnvFileChange{{Container: "w", ARN: "arn:aws:s3:::bucket/a.env"}, {Container: "w", ARN: "arn:aws:s3:::bucket/a.env"}}}, "twice"},
 		{"eleven env files", Changes{EnvFiles: files}, "at most 10"},
 		{"env mode", Changes{EnvMode: "append"}, "merge or replace"},
-		{"secret mode", Changes{SecretMode: "x"}, "--secret-mode"},
+		{"secret mode", Changes{SecretMode: "x"}, "secretMode"},
 		{"env file mode", Changes{EnvFileMode: "merge"}, "append or replace"},
 		{"tag twice", Changes{Tags: []types.Tag{{Key: aws.String("a"), Value: aws.String("")}, {Key: aws.String("a"), Value: aws.String("")}}}, "more than once"},
 		{"aws tag", Changes{Tags: []types.Tag{{Key: aws.String("aws:x"), Value: aws.String("")}}}, "reserved"},
@@ -233,22 +238,63 @@ func TestValidate(t *testing.T) {
 	}
 }
 
+// The same rule holds wherever a change was given, and its problem names
+// where: two images for one container are refused from flags, from a file's
+// images: list, and from both, each reported at the second and naming the
+// first.
+func TestValidateReportsAtTheOrigin(t *testing.T) {
+	flag := func(arg string) exitcode.Origin { return exitcode.FlagOrigin("--image", arg) }
+	file := func(i, line int) exitcode.Origin {
+		return exitcode.FileOrigin("deploy.yaml", "images["+strconv.Itoa(i)+"]", line)
+	}
+	for _, tt := range []struct {
+		name   string
+		images []ImageChange
+		want   string
+	}{
+		{"two flags", []ImageChange{{Container: "web", Image: "a:1", From: flag("web=a:1")}, {Container: "web", Image: "a:2", From: flag("web=a:2")}},
+			`--image web=a:2: container "web" is given an image more than once (also at --image web=a:1)`},
+		{"two list items", []ImageChange{{Container: "web", Image: "a:1", From: file(0, 4)}, {Container: "web", Image: "a:2", From: file(1, 5)}},
+			`deploy.yaml:5: images[1]: container "web" is given an image more than once (also at deploy.yaml:4)`},
+		{"no origin", []ImageChange{{Container: "web", Image: "a:1"}, {Container: "web", Image: "a:2"}},
+			`images[1]: container "web" is given an image more than once (also at images[0])`},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			ps := Changes{Images: tt.images}.Validate()
+			if len(ps) != 1 || ps.Error() != "invalid input: "+tt.want {
+				t.Fatalf("problems %v\nwant one: %s", ps, tt.want)
+			}
+		})
+	}
+	// Apply names the origin too: a key the file set for a missing container.
+	c := Changes{Env: []KeyValueChange{{Container: "nope", Key: "A", Value: "1", From: exitcode.FileOrigin("d.yaml", "env.nope.A", 7)}}}
+	in := &ecs.RegisterTaskDefinitionInput{Family: aws.String("f"), ContainerDefinitions: []types.ContainerDefinition{{Name: aws.String("web"), Image: aws.String("nginx")}}}
+	_, err := Apply(in, c)
+	var ps exitcode.Problems
+	if !errors.As(err, &ps) || len(ps) != 1 || ps[0].File != "d.yaml" || ps[0].Line != 7 || ps[0].Field != "env.nope.A" {
+		t.Fatalf("Apply: %v; want the problem at d.yaml:7 env.nope.A", err)
+	}
+	if strings.Contains(err.Error(), "--env") {
+		t.Fatalf("a change from a file is named after a flag: %v", err)
+	}
+}
+
 func TestMerge(t *testing.T) {
 	base := Changes{
-		Images:  []ImageChange{{"web", "a:1"}, {"side", "b:1"}},
+		Images:  []ImageChange{{Container: "web", Image: "a:1"}, {Container: "side", Image: "b:1"}},
 		TagOnly: aws.String("base"),
 		Env:     []KeyValueChange{{Container: "web", Key: "A", Value: "file"}, {Container: "web", Key: "B", Value: "file"}},
 		EnvMode: ModeReplace,
 		Tags:    []types.Tag{{Key: aws.String("t"), Value: aws.String("file")}},
 	}
 	over := Changes{
-		Images: []ImageChange{{"web", "a:2"}},
+		Images: []ImageChange{{Container: "web", Image: "a:2"}},
 		Env:    []KeyValueChange{{Container: "web", Key: "A", Unset: true}},
 		Tags:   []types.Tag{{Key: aws.String("t"), Value: aws.String("flag")}},
 	}
 	got := Merge(base, over)
 	want := Changes{
-		Images:  []ImageChange{{"side", "b:1"}, {"web", "a:2"}},
+		Images:  []ImageChange{{Container: "side", Image: "b:1"}, {Container: "web", Image: "a:2"}},
 		TagOnly: aws.String("base"),
 		Env:     []KeyValueChange{{Container: "web", Key: "B", Value: "file"}, {Container: "web", Key: "A", Unset: true}},
 		EnvMode: ModeReplace,

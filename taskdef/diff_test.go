@@ -31,7 +31,7 @@ func TestDiffMasksEnvironmentValues(t *testing.T) {
 	old := sampleInput()
 	new := sampleInput()
 	if _, err := Apply(new, Changes{
-		Images: []ImageChange{{"worker", "nginx:2"}},
+		Images: []ImageChange{{Container: "worker", Image: "nginx:2"}},
 		Env:    []KeyValueChange{{Container: "web", Key: "MODE", Value: "s3cr3t-new"}, {Container: "web", Key: "ADDED", Value: "visible-if-shown"}},
 	}); err != nil {
 		t.Fatal(err)

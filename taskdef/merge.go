@@ -3,13 +3,17 @@ package taskdef
 import (
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/ecs/types"
+
+	"github.com/ecsdeploy/ecsdeploy/exitcode"
 )
 
 // Merge combines changes from a spec file (base) with changes from flags
 // (override), flags winning: an image for the same container, a key of the
 // same container, an environment file of the same container and ARN, or a
 // tag of the same key given in override replaces base's; modes and TagOnly
-// given in override replace base's. Everything else is kept from both.
+// given in override replace base's. Everything else is kept from both. Each
+// change keeps its origin, so that Validate, run on the result, reports a
+// problem where the change that stays was given.
 func Merge(base, override Changes) Changes {
 	out := Changes{
 		TagOnly:     pickPtr(override.TagOnly, base.TagOnly),
@@ -29,6 +33,7 @@ func Merge(base, override Changes) Changes {
 	out.Secrets = mergeBy(base.Secrets, override.Secrets, kvKey)
 	out.EnvFiles = mergeBy(base.EnvFiles, override.EnvFiles, func(f EnvFileChange) string { return f.Container + "\x00" + f.ARN })
 	out.Tags = mergeBy(base.Tags, override.Tags, func(t types.Tag) string { return aws.ToString(t.Key) })
+	out.From = mergeOrigins(base, override)
 	return out
 }
 
@@ -63,4 +68,32 @@ func mergeBy[T any](base, override []T, key func(T) string) []T {
 		}
 	}
 	return append(out, override...)
+}
+
+// mergeOrigins keeps the origins of the scalar changes and tags that stay
+// after merging: override's where it gives the value, base's otherwise.
+func mergeOrigins(base, override Changes) exitcode.Origins {
+	var out exitcode.Origins
+	keep := func(field string, overridden bool) {
+		from := base.From
+		if overridden {
+			from = override.From
+		}
+		if o, ok := from[field]; ok {
+			out = out.Set(field, o)
+		}
+	}
+	keep("tagOnly", override.TagOnly != nil)
+	keep("envMode", override.EnvMode != "")
+	keep("secretMode", override.SecretMode != "")
+	keep("envFileMode", override.EnvFileMode != "")
+	overTag := map[string]bool{}
+	for _, t := range override.Tags {
+		overTag[aws.ToString(t.Key)] = true
+	}
+	for _, t := range append(append([]types.Tag(nil), base.Tags...), override.Tags...) {
+		key := aws.ToString(t.Key)
+		keep("tags."+key, overTag[key])
+	}
+	return out
 }

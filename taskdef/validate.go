@@ -127,110 +127,138 @@ func CheckEnvKey(key string) error {
 }
 
 // Validate checks what needs no task definition: images and tags that cannot
-// parse, names, duplicate keys (a key set twice, or set and unset), malformed
-// secret and environment-file ARNs, more than MaxEnvFiles files for one
-// container, and modes. Fields are named as the flags that set them. Problems
-// that need the task definition (a container it lacks) come from Apply.
+// parse, names, duplicate keys (a key set twice, or set and unset; a
+// container given two images), malformed secret and environment-file ARNs,
+// more than MaxEnvFiles files for one container, and modes. It is the one
+// check of changes, whether they came from flags, a file or both: merge
+// them first (Merge), then validate, so that a value overridden by a flag
+// is not reported. Each problem is reported against the origin of the
+// change (its From); a change without one is named after its request field
+// ("images[1]", "tagOnly"). Problems that need the task definition (a
+// container it lacks) come from Apply.
 func (c Changes) Validate() exitcode.Problems {
 	var ps exitcode.Problems
-	imageFor := map[string]bool{}
-	for _, ic := range c.Images {
-		field := "--image " + imageFlagText(ic)
+	imageAt := map[string]exitcode.Origin{}
+	for i, ic := range c.Images {
+		at := ic.origin(i)
 		if ic.Container != "" {
 			if err := checkContainerName(ic.Container); err != nil {
-				ps.Add(field, 0, "%v", err)
+				ps.At(at, "%v", err)
 			}
-			if imageFor[ic.Container] {
-				ps.Add(field, 0, "container %q is given an image more than once", ic.Container)
+			if first, twice := imageAt[ic.Container]; twice {
+				ps.At(at, "container %q is given an image more than once (also at %s)", ic.Container, first)
+			} else {
+				imageAt[ic.Container] = at
 			}
-			imageFor[ic.Container] = true
 		}
 		if _, err := imageref.Parse(ic.Image); err != nil {
-			ps.Add(field, 0, "%v", err)
+			ps.At(at, "%v", err)
 		}
 	}
 	if c.TagOnly != nil {
 		if err := CheckTagOnly(*c.TagOnly); err != nil {
-			ps.Add("--tag-only", 0, "%v", err)
+			ps.At(c.From.Of("tagOnly"), "%v", err)
 		}
 	}
-	checkKeyValues(&ps, "--env", "--unset-env", c.Env, nil)
-	checkKeyValues(&ps, "--secret", "--unset-secret", c.Secrets, CheckSecretRef)
+	checkKeyValues(&ps, "env", c.Env, nil)
+	checkKeyValues(&ps, "secrets", c.Secrets, CheckSecretRef)
 	if err := CheckKeyValueMode(c.EnvMode); err != nil {
-		ps.Add("--env-mode", 0, "%v", err)
+		ps.At(c.From.Of("envMode"), "%v", err)
 	}
 	if err := CheckKeyValueMode(c.SecretMode); err != nil {
-		ps.Add("--secret-mode", 0, "%v", err)
+		ps.At(c.From.Of("secretMode"), "%v", err)
 	}
 	if err := CheckEnvFileMode(c.EnvFileMode); err != nil {
-		ps.Add("--env-file-mode", 0, "%v", err)
+		ps.At(c.From.Of("envFileMode"), "%v", err)
 	}
 	perContainer := map[string]int{}
-	seenFile := map[string]bool{}
-	for _, f := range c.EnvFiles {
-		field := "--env-file " + f.Container + ":" + f.ARN
+	fileAt := map[string]exitcode.Origin{}
+	for i, f := range c.EnvFiles {
+		at := f.origin(i)
 		if err := checkContainerName(f.Container); err != nil {
-			ps.Add(field, 0, "%v", err)
+			ps.At(at, "%v", err)
 		}
 		if err := CheckEnvFileARN(f.ARN); err != nil {
-			ps.Add(field, 0, "%v", err)
+			ps.At(at, "%v", err)
 		}
-		if seenFile[f.Container+"\x00"+f.ARN] {
-			ps.Add(field, 0, "the same file is given twice for container %q", f.Container)
+		id := f.Container + "\x00" + f.ARN
+		if first, twice := fileAt[id]; twice {
+			ps.At(at, "the same file is given twice for container %q (also at %s)", f.Container, first)
+		} else {
+			fileAt[id] = at
 		}
-		seenFile[f.Container+"\x00"+f.ARN] = true
 		perContainer[f.Container]++
-	}
-	for name, n := range perContainer {
-		if n > MaxEnvFiles {
-			ps.Add("--env-file", 0, "container %q is given %d environment files; ECS allows at most %d", name, n, MaxEnvFiles)
+		if perContainer[f.Container] == MaxEnvFiles+1 {
+			n := 0
+			for _, g := range c.EnvFiles {
+				if g.Container == f.Container {
+					n++
+				}
+			}
+			ps.At(at, "container %q is given %d environment files; ECS allows at most %d", f.Container, n, MaxEnvFiles)
 		}
 	}
 	seenTag := map[string]bool{}
 	for _, t := range c.Tags {
 		key, value := aws.ToString(t.Key), aws.ToString(t.Value)
+		at := c.From.Of("tags." + key)
 		if err := CheckTagKV(key, value); err != nil {
-			ps.Add("--tag "+key, 0, "%v", err)
+			ps.At(at, "%v", err)
 		}
 		if seenTag[key] {
-			ps.Add("--tag "+key, 0, "tag %q is given more than once", key)
+			ps.At(at, "tag %q is given more than once", key)
 		}
 		seenTag[key] = true
 	}
 	return ps
 }
 
-func imageFlagText(ic ImageChange) string {
-	if ic.Container == "" {
-		return ic.Image
+// origin is where ic was given, or its request field.
+func (ic ImageChange) origin(i int) exitcode.Origin {
+	if !ic.From.IsZero() {
+		return ic.From
 	}
-	return ic.Container + "=" + ic.Image
+	return exitcode.FieldOrigin(fmt.Sprintf("images[%d]", i))
+}
+
+// origin is where kv was given, or its request field.
+func (kv KeyValueChange) origin(field string, i int) exitcode.Origin {
+	if !kv.From.IsZero() {
+		return kv.From
+	}
+	return exitcode.FieldOrigin(fmt.Sprintf("%s[%d]", field, i))
+}
+
+// origin is where f was given, or its request field.
+func (f EnvFileChange) origin(i int) exitcode.Origin {
+	if !f.From.IsZero() {
+		return f.From
+	}
+	return exitcode.FieldOrigin(fmt.Sprintf("envFiles[%d]", i))
 }
 
 // checkKeyValues checks names and duplicates of environment or secret
-// changes, and each value with checkValue when given.
-func checkKeyValues(ps *exitcode.Problems, setFlag, unsetFlag string, kvs []KeyValueChange, checkValue func(string) error) {
-	seen := map[string]bool{}
-	for _, kv := range kvs {
-		flag := setFlag
-		if kv.Unset {
-			flag = unsetFlag
-		}
-		field := flag + " " + kv.Container + ":" + kv.Key
+// changes (field names the list: env or secrets), and each value with
+// checkValue when given.
+func checkKeyValues(ps *exitcode.Problems, field string, kvs []KeyValueChange, checkValue func(string) error) {
+	seen := map[string]exitcode.Origin{}
+	for i, kv := range kvs {
+		at := kv.origin(field, i)
 		if err := checkContainerName(kv.Container); err != nil {
-			ps.Add(field, 0, "%v", err)
+			ps.At(at, "%v", err)
 		}
 		if err := CheckEnvKey(kv.Key); err != nil {
-			ps.Add(field, 0, "%v", err)
+			ps.At(at, "%v", err)
 		}
 		id := kv.Container + "\x00" + kv.Key
-		if seen[id] {
-			ps.Add(field, 0, "%s is set or unset more than once for container %q", kv.Key, kv.Container)
+		if first, twice := seen[id]; twice {
+			ps.At(at, "%s is set or unset more than once for container %q (also at %s)", kv.Key, kv.Container, first)
+		} else {
+			seen[id] = at
 		}
-		seen[id] = true
 		if !kv.Unset && checkValue != nil {
 			if err := checkValue(kv.Value); err != nil {
-				ps.Add(field, 0, "%v", err)
+				ps.At(at, "%v", err)
 			}
 		}
 	}

@@ -1,9 +1,12 @@
 package watch
 
 import (
+	"context"
 	"fmt"
 	"sort"
 	"strings"
+
+	"github.com/aws/aws-sdk-go-v2/service/ecs"
 
 	"github.com/ecsdeploy/ecsdeploy/progress"
 )
@@ -126,4 +129,21 @@ func (d Diagnosis) Lines() []string {
 		out = append(out, "hint: "+h)
 	}
 	return out
+}
+
+// DiagnoseStopped is the diagnosis of the tasks startedBy (a deployment or
+// task set id) started that stopped because they failed, with hints; tasks
+// stopped on purpose (scale-in, a deleted task set) are left out.
+func DiagnoseStopped(ctx context.Context, api ECSAPI, cluster, startedBy string) (Diagnosis, error) {
+	tasks, err := fetchTasks(ctx, api, Target{Cluster: cluster, DeploymentID: startedBy}, false, func(*ecs.Options) {})
+	if err != nil {
+		return Diagnosis{}, err
+	}
+	var failed []progress.Task
+	for _, t := range tasks {
+		if v := taskView(t, startedBy); taskFailed(v) {
+			failed = append(failed, v)
+		}
+	}
+	return diagnose(failed, nil), nil
 }

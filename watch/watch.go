@@ -21,8 +21,19 @@ type Options struct {
 	// Interval is the pause between polls while the deployment changes (default 1 s).
 	Interval time.Duration
 	// IdleInterval is the pause once nothing changed for a few polls
-	// (default 2 s): long waits cost fewer calls, a verdict still shows quickly.
+	// (default 2 s): long waits cost fewer calls.
 	IdleInterval time.Duration
+	// FastInterval is the pause between polls while a change is due: just
+	// after the time ECS's rules give for it (a task reaching the 40 s
+	// mark, its health-check grace ending, its siblings' start), and while
+	// old tasks finish stopping before the verdict (default Interval/4).
+	// See schedule.go.
+	FastInterval time.Duration
+	// ReadsPerSecond is the average number of reads (DescribeServices,
+	// ListTasks, DescribeTasks) a second that the quick polls may bring the
+	// wait up to (default 1): they are paid from a budget that fills at
+	// this rate and that every read spends.
+	ReadsPerSecond float64
 	// MaxInterval caps the backoff when AWS throttles (default 20 s).
 	MaxInterval time.Duration
 	// TaskInterval is the least time between two task listings for progress
@@ -67,6 +78,12 @@ func (o *Options) defaults() {
 	}
 	if o.TaskInterval <= 0 {
 		o.TaskInterval = 10 * o.Interval
+	}
+	if o.FastInterval <= 0 || o.FastInterval > o.Interval {
+		o.FastInterval = o.Interval / 4
+	}
+	if o.ReadsPerSecond <= 0 {
+		o.ReadsPerSecond = 1
 	}
 	if o.PlacementGrace <= 0 {
 		o.PlacementGrace = 30 * o.Interval
@@ -120,6 +137,15 @@ type watcher struct {
 	deadline    time.Time // when the wait times out; zero: never
 	lastFetch   time.Time
 	lastFailed  int32
+
+	// For the poll schedule (schedule.go).
+	timings      map[string]taskTiming // our tasks, as last listed
+	lastRunning  int32                 // our running count at the last poll
+	runningSince time.Time             // ECS's time of the last rise of that count
+	skewed       bool                  // ECS's timestamps run ahead of our clock
+	reads        int                   // API calls made by this wait (countReads)
+	spent        int                   // reads already taken from budget
+	budget       readBudget
 }
 
 // Wait polls the service until the target deployment succeeds, fails or the
@@ -129,13 +155,16 @@ type watcher struct {
 func Wait(ctx context.Context, api ECSAPI, target Target, opts Options) (*Result, error) {
 	opts.defaults()
 	w := &watcher{
-		api: api, target: target, opts: opts,
+		target: target, opts: opts,
 		deployments: map[string]progress.Deployment{},
 		tasks:       map[string]progress.Task{},
 		failedTasks: map[string]progress.Task{},
 		stopped:     map[string]progress.Task{},
 		seenEvents:  map[string]bool{},
+		timings:     map[string]taskTiming{},
 	}
+	w.api = countReads{api: api, n: &w.reads}
+	w.budget = readBudget{at: opts.Clock.Now(), rate: opts.ReadsPerSecond}
 	w.obs.placementGrace = opts.PlacementGrace
 	// The first listing waits a TaskInterval: at the start our deployment has no tasks yet.
 	w.lastFetch = w.opts.Clock.Now()
@@ -150,10 +179,12 @@ func (w *watcher) run(ctx context.Context) (*Result, error) {
 	}
 	w.deadline = deadline
 	interval := w.opts.Interval
+	backedOff := false // interval is a backoff from throttling or errors
 	unchanged := 0
 	for {
 		res.Polls++
 		svc, err := w.describe(ctx)
+		steady := false
 		if err == nil {
 			var changed bool
 			// The service alone can decide the verdict: judge it even when
@@ -184,12 +215,21 @@ func (w *watcher) run(ctx context.Context) (*Result, error) {
 				want := w.opts.Interval
 				if changed {
 					unchanged = 0
-				} else if unchanged++; unchanged >= idlePolls {
+				} else if unchanged++; unchanged >= 2*idlePolls && !w.skewed {
+					// Long quiet: the schedule polls when a change is due.
+					want = w.opts.IdleInterval * 3 / 2
+				} else if unchanged >= idlePolls {
 					want = w.opts.IdleInterval
 				}
 				// After a throttling backoff, come back down gradually: the
 				// next burst of polls would only be throttled again.
-				interval = max(want, interval/2)
+				if backedOff {
+					interval = max(want, interval/2)
+					backedOff = interval > want
+				} else {
+					interval = want
+				}
+				steady = !backedOff
 				if !changed {
 					w.opts.Reporter.Report(progress.Polled{At: w.opts.Clock.Now()})
 				}
@@ -203,6 +243,7 @@ func (w *watcher) run(ctx context.Context) (*Result, error) {
 				return nil, err
 			}
 			interval = min(max(interval, w.opts.Interval)*2, w.opts.MaxInterval)
+			backedOff = true
 			if transient.Throttled(err) {
 				res.Throttled++
 				w.opts.Reporter.Report(progress.Throttled{At: w.opts.Clock.Now(), Interval: interval})
@@ -211,6 +252,11 @@ func (w *watcher) run(ctx context.Context) (*Result, error) {
 			}
 		}
 		pause := interval
+		if steady {
+			// Not backing off from throttling or errors: poll when a
+			// change is due.
+			pause = w.schedule(svc, interval)
+		}
 		if !deadline.IsZero() {
 			left := deadline.Sub(w.opts.Clock.Now())
 			if left <= 0 {
@@ -296,12 +342,52 @@ func (w *watcher) hold(ctx context.Context, res *Result, verdict judgement) (jud
 	return verdict, nil
 }
 
-func sleep(ctx context.Context, clock Clock, d time.Duration) error {
-	select {
-	case <-ctx.Done():
-		return ctx.Err()
-	case <-clock.After(d):
-		return nil
+func sleep(ctx context.Context, clock Clock, d time.Duration) error { return Sleep(ctx, clock, d) }
+
+// schedule returns the pause before the next poll after svc was read,
+// given the pause the steady pace asks for (see schedule.go).
+func (w *watcher) schedule(svc types.Service, steady time.Duration) time.Duration {
+	now := w.opts.Clock.Now()
+	w.budget.refill(now)
+	w.budget.spend(w.reads - w.spent)
+	w.spent = w.reads
+	o := outlook{svc: svc, deploymentID: w.target.DeploymentID, runningSince: w.runningSince, startDecides: w.target.SkipDeploymentsCheck}
+	for _, t := range w.timings {
+		o.tasks = append(o.tasks, t)
+	}
+	dues, draining := expectChanges(o)
+	if w.skewed {
+		// ECS's times cannot be placed on our clock.
+		dues = nil
+	}
+	return nextPause(cadence{now: now, steady: steady, fast: w.opts.FastInterval, warm: w.opts.Interval, dues: dues, draining: draining,
+		budget: w.budget.tokens, rate: w.opts.ReadsPerSecond})
+}
+
+// noteTimes keeps what the schedule needs from a read of the service: when
+// our running count last rose (in ECS's clock), and whether ECS's clock
+// runs ahead of ours.
+func (w *watcher) noteTimes(svc types.Service, now time.Time) {
+	ours, ok := findDeployment(svc, w.target.DeploymentID)
+	if ok {
+		if ours.RunningCount > w.lastRunning {
+			w.runningSince = aws.ToTime(ours.UpdatedAt)
+			if ours.UpdatedAt == nil {
+				w.runningSince = now
+			}
+		}
+		w.lastRunning = ours.RunningCount
+	}
+	limit := now.Add(skewTolerance)
+	for _, d := range svc.Deployments {
+		if aws.ToTime(d.UpdatedAt).After(limit) || aws.ToTime(d.CreatedAt).After(limit) {
+			w.skewed = true
+		}
+	}
+	for _, e := range svc.Events {
+		if aws.ToTime(e.CreatedAt).After(limit) {
+			w.skewed = true
+		}
 	}
 }
 
@@ -340,6 +426,7 @@ func IsServiceGone(err error) bool {
 // is worth a call. It returns whether anything changed.
 func (w *watcher) observe(ctx context.Context, svc types.Service) (bool, error) {
 	now := w.opts.Clock.Now()
+	w.noteTimes(svc, now)
 	changed := w.observeDeployments(svc, now)
 	if w.target.Since.IsZero() {
 		if d, ok := findDeployment(svc, w.target.DeploymentID); ok && d.CreatedAt != nil {
@@ -481,6 +568,9 @@ func (w *watcher) observeTaskList(ctx context.Context, now time.Time, running bo
 	w.lastFetch = now
 	for _, t := range tasks {
 		v := taskView(t, w.target.DeploymentID)
+		if v.Ours {
+			w.timings[v.ID] = timingOf(t)
+		}
 		old, ok := w.tasks[v.ID]
 		if ok && old.LastStatus == v.LastStatus && old.HealthStatus == v.HealthStatus && old.StopCode == v.StopCode {
 			continue

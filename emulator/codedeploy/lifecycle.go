@@ -45,6 +45,9 @@ func (s *Service) advance(d *deployment, now time.Time) {
 			return
 		}
 	}
+	// The target reports the task sets and traffic as this step leaves
+	// them, a rollback included.
+	defer s.refreshTaskSets(d)
 	if d.StopRequested {
 		s.fail(d, now, statusStopped, "MANUAL_STOP", "The deployment was stopped by a user request.", d.StopRollback)
 		return

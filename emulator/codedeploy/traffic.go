@@ -4,10 +4,10 @@ import (
 	"context"
 	"encoding/xml"
 	"net/url"
-	"strings"
 	"time"
 
 	"github.com/ecsdeploy/ecsdeploy/emulator"
+	"github.com/ecsdeploy/ecsdeploy/internal/ecsref"
 	"github.com/ecsdeploy/ecsdeploy/internal/lazy"
 
 	"github.com/ecsdeploy/ecsdeploy/emulator/elbv2"
@@ -86,13 +86,5 @@ func (t elbTraffic) TargetGroupByName(region, name string) (string, bool) {
 
 var targetGroupARNElement = lazy.Regexp(`<TargetGroupArn>([^<]+)</TargetGroupArn>`)
 
-// targetGroupName is the name in a target group ARN
-// (arn:aws:elasticloadbalancing:REGION:ACCOUNT:targetgroup/NAME/ID).
-func targetGroupName(arn string) string {
-	_, rest, ok := strings.Cut(arn, ":targetgroup/")
-	if !ok {
-		return arn
-	}
-	name, _, _ := strings.Cut(rest, "/")
-	return name
-}
+// targetGroupName is the name in a target group ARN.
+func targetGroupName(arn string) string { return ecsref.TargetGroupName(arn) }

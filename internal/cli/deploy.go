@@ -142,7 +142,7 @@ func runDeploy(ctx context.Context, o *deployOptions) error {
 	req.CodeDeploy = true // a CODE_DEPLOY service is planned alike, then handed to CodeDeploy
 	plan, err := rollout.MakePlan(ctx, clients.ECS, req)
 	if err != nil {
-		return aboutService(namedAfterFlags(err, o.flags), cluster, service)
+		return aboutService(err, cluster, service)
 	}
 	strategy := bluegreen.StrategyOf(plan.Service)
 	if names := o.codeDeploy.misplaced(o.flags, strategy); len(names) > 0 {

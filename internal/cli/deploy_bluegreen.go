@@ -183,6 +183,14 @@ func printCodeDeployResult(d *Deps, rep *blueGreenReport) {
 	if res.PrimaryTaskDefinition != "" {
 		fmt.Fprintf(d.IO.ErrOut, "  PRIMARY task set runs %s\n", shortName(res.PrimaryTaskDefinition))
 	}
+	if res.Traffic != "" {
+		fmt.Fprintf(d.IO.ErrOut, "  production traffic: %s\n", res.Traffic)
+	}
+	if res.Failure != nil {
+		for _, l := range res.Failure.Lines() {
+			fmt.Fprintf(d.IO.ErrOut, "  %s\n", l)
+		}
+	}
 }
 
 // deployNative deploys the planned revision to a service on ECS's own

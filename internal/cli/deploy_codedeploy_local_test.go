@@ -20,6 +20,7 @@ import (
 	"github.com/ecsdeploy/ecsdeploy/emulator/codedeploy"
 	"github.com/ecsdeploy/ecsdeploy/emulator/elbv2"
 	"github.com/ecsdeploy/ecsdeploy/emulator/scenario"
+	"github.com/ecsdeploy/ecsdeploy/progress"
 )
 
 // codeDeployECS is a local ECS on a manual clock with a load balancer and a
@@ -35,7 +36,9 @@ type codeDeployECS struct {
 	prod, testRoute string // listener ARNs
 }
 
-func newCodeDeployECS(t *testing.T, sc *scenario.Scenario) *codeDeployECS {
+// newCodeDeployECS builds a codeDeployECS; tweaks change the deployment
+// group before it is created.
+func newCodeDeployECS(t testing.TB, sc *scenario.Scenario, tweaks ...func(*cd.CreateDeploymentGroupInput)) *codeDeployECS {
 	t.Helper()
 	ctx := context.Background()
 	em := newManualEmulator(emulator.Options{Seed: 7, Scenario: sc})
@@ -47,6 +50,15 @@ func newCodeDeployECS(t *testing.T, sc *scenario.Scenario) *codeDeployECS {
 		t.Fatal(err)
 	}
 	e := &codeDeployECS{localECS: &localECS{em: em, client: ecs.NewFromConfig(cfg)}, lb: lb, elb: elb.NewFromConfig(cfg), cd: cd.NewFromConfig(cfg)}
+	e.setUp(t, em.Advance, tweaks...)
+	return e
+}
+
+// setUp creates the load balancer, the service and the deployment group
+// through e's clients; wait lets emulated time pass.
+func (e *codeDeployECS) setUp(t testing.TB, wait func(time.Duration), tweaks ...func(*cd.CreateDeploymentGroupInput)) {
+	t.Helper()
+	ctx := context.Background()
 	check := func(err error) {
 		t.Helper()
 		if err != nil {
@@ -84,10 +96,10 @@ func newCodeDeployECS(t *testing.T, sc *scenario.Scenario) *codeDeployECS {
 		NetworkConfiguration: &types.NetworkConfiguration{AwsvpcConfiguration: &types.AwsVpcConfiguration{Subnets: []string{"subnet-1", "subnet-2"}}},
 		LoadBalancers:        []types.LoadBalancer{{TargetGroupArn: aws.String(e.blue), ContainerName: aws.String("app"), ContainerPort: aws.Int32(8080)}}})
 	check(err)
-	em.Advance(time.Minute)
+	wait(time.Minute)
 	_, err = e.cd.CreateApplication(ctx, &cd.CreateApplicationInput{ApplicationName: aws.String("app"), ComputePlatform: cdtypes.ComputePlatformEcs})
 	check(err)
-	_, err = e.cd.CreateDeploymentGroup(ctx, &cd.CreateDeploymentGroupInput{
+	group := &cd.CreateDeploymentGroupInput{
 		ApplicationName: aws.String("app"), DeploymentGroupName: aws.String("dg"),
 		ServiceRoleArn:  aws.String("arn:aws:iam::000000000000:role/codedeploy"),
 		DeploymentStyle: &cdtypes.DeploymentStyle{DeploymentType: cdtypes.DeploymentTypeBlueGreen, DeploymentOption: cdtypes.DeploymentOptionWithTrafficControl},
@@ -102,9 +114,12 @@ func newCodeDeployECS(t *testing.T, sc *scenario.Scenario) *codeDeployECS {
 			ProdTrafficRoute: &cdtypes.TrafficRoute{ListenerArns: []string{e.prod}},
 			TestTrafficRoute: &cdtypes.TrafficRoute{ListenerArns: []string{e.testRoute}},
 		}}},
-	})
+	}
+	for _, tweak := range tweaks {
+		tweak(group)
+	}
+	_, err = e.cd.CreateDeploymentGroup(ctx, group)
 	check(err)
-	return e
 }
 
 // share is the percentage of the listener's traffic forwarded to the
@@ -147,6 +162,11 @@ type codeDeployJSON struct {
 	TaskDefinition        string `json:"taskDefinition"`
 	PrimaryTaskDefinition string `json:"primaryTaskDefinition"`
 	Registered            bool   `json:"registered"`
+	Remaining             string `json:"remaining"`
+	Traffic               string `json:"traffic"`
+	Failure               *struct {
+		StoppedTasks []progress.Task `json:"stoppedTasks"`
+	} `json:"failure"`
 }
 
 func decodeCodeDeploy(t *testing.T, stdout string) codeDeployJSON {

@@ -1,7 +1,6 @@
 package cli
 
 import (
-	"errors"
 	"os"
 	"path/filepath"
 	"strconv"
@@ -9,6 +8,7 @@ import (
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/ecs"
 	"github.com/aws/aws-sdk-go-v2/service/ecs/types"
 	"github.com/spf13/pflag"
 
@@ -131,43 +131,52 @@ func (f *planFlags) resolve(flags *pflag.FlagSet) (*resolved, exitcode.Problems)
 	return r, ps
 }
 
-// resolveOver applies the flags over d (a spec file's settings, or none),
-// checks everything and builds the request, adding every problem to ps.
+// resolveOver lays the flags over d (a spec file's settings, or none), each
+// value with its origin, checks the merged request once and builds it,
+// adding every problem to ps.
 func (f *planFlags) resolveOver(d *spec.Deploy, resolver vars.Resolver, flags *pflag.FlagSet, ps *exitcode.Problems) *resolved {
 	x := expander{resolver: resolver, problems: ps, flags: flags}
 	f.applyTo(d, &x)
-	*ps = append(*ps, onePerField(*ps, x.byFlag(d.Validate()))...)
-	fileChanges, cps := d.Changes()
-	*ps = append(*ps, onePerField(*ps, cps)...)
-	flagChanges := f.changes(&x)
-	*ps = append(*ps, flagChanges.Validate()...)
-	changes := taskdef.Merge(fileChanges, flagChanges)
+	d.Override(f.changes(&x))
+	*ps = append(*ps, d.Validate()...)
 
-	req := rollout.Request{Cluster: d.Cluster, Service: d.Service, Changes: changes,
-		CopyTaskDefinitionTags: d.CopyTaskDefinitionTags != nil && *d.CopyTaskDefinitionTags}
+	req := rollout.Request{Cluster: d.Cluster, Service: d.Service, Changes: d.Changes(),
+		CopyTaskDefinitionTags: d.CopyTaskDefinitionTags != nil && *d.CopyTaskDefinitionTags,
+		Origins:                sourceOrigins(d)}
 	req.Source.UseLatest = d.UseLatestTaskDef != nil && *d.UseLatestTaskDef
 	req.Source.TemplateFamily = aws.ToString(d.TemplateFamily)
 	req.Source.Existing = aws.ToString(d.TaskDefinition)
-	if req.Source.Existing != "" && !flagChanges.IsEmpty() {
-		ps.Add("--task-definition", 0, "deploys an existing revision as it is; it cannot be combined with image, environment, secret, file or tag changes")
-	}
-	if path := aws.ToString(d.TaskDefinitionFile); path != "" {
-		if f.file != "" && !x.given("task-definition-file") && !filepath.IsAbs(path) {
-			// A path written in the spec is relative to the spec, so the two
-			// files can move together.
-			path = filepath.Join(filepath.Dir(f.file), path)
-		}
-		field := "taskDefinitionFile"
-		if x.given("task-definition-file") {
-			field = "--task-definition-file"
-		}
-		in, fps := taskdef.ReadFile(path, field)
-		*ps = append(*ps, fps...)
-		req.Source.File = in
-	}
+	req.Source.File = readTaskDefinitionFile(d, ps)
 	req.Settings = settingsOf(d)
 	f.svc.apply(&x, &req)
 	return &resolved{spec: d, request: req, resolver: resolver}
+}
+
+// readTaskDefinitionFile reads the task-definition file the request names,
+// if any; a path written in a spec is relative to the spec, so that the two
+// files can move together.
+func readTaskDefinitionFile(d *spec.Deploy, ps *exitcode.Problems) *ecs.RegisterTaskDefinitionInput {
+	path := aws.ToString(d.TaskDefinitionFile)
+	if path == "" {
+		return nil
+	}
+	from := d.Origin("taskDefinitionFile")
+	if !from.IsFlag() && from.File != "" && !filepath.IsAbs(path) {
+		path = filepath.Join(filepath.Dir(from.File), path)
+	}
+	in, fps := taskdef.ReadFile(path, from.Name())
+	*ps = append(*ps, fps...)
+	return in
+}
+
+// sourceOrigins are where the request's source fields were given, for the
+// engine's problems with them (a revision that does not exist).
+func sourceOrigins(d *spec.Deploy) exitcode.Origins {
+	var os exitcode.Origins
+	for _, field := range []string{"taskDefinition", "templateFamily", "taskDefinitionFile", "useLatestTaskDef"} {
+		os = os.Set(field, d.Origin(field))
+	}
+	return os
 }
 
 // checkOne refuses several -n or -f where one target is meant: only deploy
@@ -196,81 +205,12 @@ func (f *planFlags) forTarget(service, file string) planFlags {
 	return c
 }
 
-// onePerField leaves out the problems of fields that already have one: a
-// setting whose variable did not resolve is not also "required".
-func onePerField(have, more exitcode.Problems) exitcode.Problems {
-	seen := map[string]bool{}
-	for _, p := range have {
-		seen[p.Field] = true
-	}
-	var out exitcode.Problems
-	for _, p := range more {
-		if !seen[p.Field] {
-			out = append(out, p)
-		}
-	}
-	return out
-}
-
 // expander substitutes #{variables} in flag values, recording a problem
 // named after the flag for each unresolved one.
 type expander struct {
-	resolver   vars.Resolver
-	problems   *exitcode.Problems
-	flags      *pflag.FlagSet
-	unresolved map[string]bool // flags with an unresolved variable (already reported)
-}
-
-// flagOfSetting names the flag that sets each spec setting that
-// spec.Deploy.Validate checks.
-var flagOfSetting = map[string]string{
-	"cluster": "cluster", "service": "service", "useLatestTaskDef": "use-latest-task-def",
-	"templateFamily": "template-family", "taskDefinitionFile": "task-definition-file", "taskDefinition": "task-definition",
-	"desiredCount": "desired-count", "minHealthyPercent": "min-healthy-percent", "maxPercent": "max-percent",
-	"healthCheckGracePeriod": "health-check-grace-period", "subnets": "subnets", "securityGroups": "security-groups",
-	"platformVersion": "platform-version", "circuitBreaker": "circuit-breaker",
-	// Request fields of the engines' own problems.
-	"family": "family", "toRevision": "to-revision",
-}
-
-// namedAfterFlags renames the problems in an engine's err whose request
-// field a flag of this command line gave after that flag, so that the
-// message names what the user typed; fields a spec file gave keep the
-// spec's names, which are the request's.
-func namedAfterFlags(err error, flags *pflag.FlagSet) error {
-	var ps exitcode.Problems
-	if !errors.As(err, &ps) {
-		return err
-	}
-	out := make(exitcode.Problems, len(ps))
-	for i, p := range ps {
-		if flag, ok := flagOfSetting[p.Field]; ok && flags.Changed(flag) {
-			p.Field, p.Line = "--"+flag, 0
-		}
-		out[i] = p
-	}
-	return out.Err()
-}
-
-// byFlag renames problems of settings that a flag gave (overriding the spec
-// file) after that flag, so the message points at what the user typed, and
-// drops those of a flag whose variable did not resolve: that is its problem.
-func (x *expander) byFlag(ps exitcode.Problems) exitcode.Problems {
-	var out exitcode.Problems
-	for _, p := range ps {
-		setting := p.Field
-		if i := strings.IndexAny(setting, ".["); i >= 0 {
-			setting = setting[:i]
-		}
-		if flag, ok := flagOfSetting[setting]; ok && x.given(flag) {
-			if x.unresolved[flag] {
-				continue
-			}
-			p.Field, p.Line = "--"+flag, 0
-		}
-		out = append(out, p)
-	}
-	return out
+	resolver vars.Resolver
+	problems *exitcode.Problems
+	flags    *pflag.FlagSet
 }
 
 func (x *expander) given(name string) bool { return x.flags.Changed(name) }
@@ -286,11 +226,7 @@ func (x *expander) expand(flag, s string) string {
 func (x *expander) tryExpand(flag, s string) (string, bool) {
 	out, err := x.resolver.Expand(s)
 	if err != nil {
-		x.problems.Add("--"+flag, 0, "%v", err)
-		if x.unresolved == nil {
-			x.unresolved = map[string]bool{}
-		}
-		x.unresolved[flag] = true
+		x.problems.At(exitcode.FlagOrigin(flag), "%v", err)
 		return s, false
 	}
 	return out, true
@@ -335,53 +271,68 @@ func (x *expander) duration(flag, s string) *spec.Duration {
 	return &d
 }
 
-// applyTo writes the flags that were given over the spec's settings.
+// applyTo writes the flags that were given over the spec's settings, each
+// recorded as the origin of its setting, so that the spec's checks report a
+// problem with it against the flag (and say nothing more of a value whose
+// variable did not resolve: that is its problem).
 func (f *planFlags) applyTo(d *spec.Deploy, x *expander) {
-	str := func(name, v string) *string { s := x.expand(name, v); return &s }
+	given := func(flag, path string, ok bool) { d.Given(path, exitcode.FlagOrigin(flag), ok) }
+	str := func(flag, path, v string) string {
+		s, ok := x.tryExpand(flag, v)
+		given(flag, path, ok)
+		return s
+	}
+	ptr := func(flag, path, v string) *string { s := str(flag, path, v); return &s }
+	flag := func(name, path string, v bool) *bool { given(name, path, true); return aws.Bool(v) }
+	count := func(name, path, v string) *int32 { n := x.int32(name, v); given(name, path, n != nil); return n }
 	if x.given("cluster") {
-		d.Cluster = *str("cluster", f.cluster)
+		d.Cluster = str("cluster", "cluster", f.cluster)
 	}
 	if x.given("service") {
-		d.Service = *str("service", f.service)
+		d.Service = str("service", "service", f.service)
 	}
 	if x.given("use-latest-task-def") {
-		d.UseLatestTaskDef = aws.Bool(f.useLatest)
+		d.UseLatestTaskDef = flag("use-latest-task-def", "useLatestTaskDef", f.useLatest)
 	}
 	if x.given("template-family") {
-		d.TemplateFamily = str("template-family", f.templateFamily)
+		d.TemplateFamily = ptr("template-family", "templateFamily", f.templateFamily)
 	}
 	if x.given("task-definition-file") {
-		d.TaskDefinitionFile = str("task-definition-file", f.taskDefinitionFile)
+		d.TaskDefinitionFile = ptr("task-definition-file", "taskDefinitionFile", f.taskDefinitionFile)
 	}
 	if x.given("task-definition") {
-		d.TaskDefinition = str("task-definition", f.taskDefinition)
+		d.TaskDefinition = ptr("task-definition", "taskDefinition", f.taskDefinition)
 	}
 	if x.given("copy-task-definition-tags") {
-		d.CopyTaskDefinitionTags = aws.Bool(f.copyTags)
+		d.CopyTaskDefinitionTags = flag("copy-task-definition-tags", "copyTaskDefinitionTags", f.copyTags)
 	}
 	if x.given("desired-count") {
-		d.DesiredCount = x.int32("desired-count", f.desiredCount)
+		d.DesiredCount = count("desired-count", "desiredCount", f.desiredCount)
 	}
 	if x.given("min-healthy-percent") {
-		d.MinHealthyPercent = x.int32("min-healthy-percent", f.minHealthy)
+		d.MinHealthyPercent = count("min-healthy-percent", "minHealthyPercent", f.minHealthy)
 	}
 	if x.given("max-percent") {
-		d.MaxPercent = x.int32("max-percent", f.maxPercent)
+		d.MaxPercent = count("max-percent", "maxPercent", f.maxPercent)
 	}
 	if x.given("force-new-deployment") {
-		d.ForceNewDeployment = aws.Bool(f.forceNew)
+		d.ForceNewDeployment = flag("force-new-deployment", "forceNewDeployment", f.forceNew)
 	}
 	if x.given("health-check-grace-period") {
 		d.HealthCheckGracePeriod = x.duration("health-check-grace-period", f.gracePeriod)
+		given("health-check-grace-period", "healthCheckGracePeriod", d.HealthCheckGracePeriod != nil)
 	}
 	if x.given("subnets") {
 		d.Subnets = x.expandAll("subnets", f.subnets)
+		given("subnets", "subnets", len(d.Subnets) == len(f.subnets))
 	}
 	if x.given("security-groups") {
 		d.SecurityGroups = x.expandAll("security-groups", f.securityGroups)
+		given("security-groups", "securityGroups", len(d.SecurityGroups) == len(f.securityGroups))
 	}
 	if x.given("assign-public-ip") {
-		if v, ok := x.tryExpand("assign-public-ip", f.assignPublicIP); ok {
+		v, ok := x.tryExpand("assign-public-ip", f.assignPublicIP)
+		if ok {
 			switch v := strings.ToUpper(v); v {
 			case "ENABLED", "TRUE":
 				d.AssignPublicIP = aws.Bool(true)
@@ -389,14 +340,17 @@ func (f *planFlags) applyTo(d *spec.Deploy, x *expander) {
 				d.AssignPublicIP = aws.Bool(false)
 			default:
 				x.problems.Add("--assign-public-ip", 0, "%q: use ENABLED or DISABLED", v)
+				ok = false
 			}
 		}
+		given("assign-public-ip", "assignPublicIp", ok)
 	}
 	if x.given("platform-version") {
-		d.PlatformVersion = str("platform-version", f.platform)
+		d.PlatformVersion = ptr("platform-version", "platformVersion", f.platform)
 	}
 	if x.given("circuit-breaker") {
-		if v, ok := x.tryExpand("circuit-breaker", f.circuitBreaker); ok {
+		v, ok := x.tryExpand("circuit-breaker", f.circuitBreaker)
+		if ok {
 			switch v := strings.ToLower(v); v {
 			case "true", "enable", "enabled":
 				d.CircuitBreaker = &spec.CircuitBreaker{Enable: aws.Bool(true), Rollback: aws.Bool(false)}
@@ -406,12 +360,17 @@ func (f *planFlags) applyTo(d *spec.Deploy, x *expander) {
 				d.CircuitBreaker = &spec.CircuitBreaker{Enable: aws.Bool(false), Rollback: aws.Bool(false)}
 			default:
 				x.problems.Add("--circuit-breaker", 0, "%q: use --circuit-breaker, --circuit-breaker=rollback or --circuit-breaker=false", v)
+				ok = false
 			}
 		}
+		given("circuit-breaker", "circuitBreaker", ok)
 	}
 }
 
-// changes parses the task-definition change flags.
+// changes parses the task-definition change flags, each change with its
+// flag as origin (and the part of its value that names it, never a
+// secret's or an environment value). A value whose variable did not
+// resolve, or that does not parse, is reported here and left out.
 func (f *planFlags) changes(x *expander) taskdef.Changes {
 	var c taskdef.Changes
 	for _, s := range x.expandAll("image", f.images) {
@@ -420,11 +379,14 @@ func (f *planFlags) changes(x *expander) taskdef.Changes {
 			x.problems.Add("--image", 0, "%v", err)
 			continue
 		}
+		ic.From = exitcode.FlagOrigin("--image", s)
 		c.Images = append(c.Images, ic)
 	}
 	if x.given("tag-only") {
-		tag := x.expand("tag-only", f.tagOnly)
-		c.TagOnly = &tag
+		if tag, ok := x.tryExpand("tag-only", f.tagOnly); ok {
+			c.TagOnly = &tag
+			c.From = c.From.Set("tagOnly", exitcode.FlagOrigin("--tag-only"))
+		}
 	}
 	if x.given("tag-from-env") {
 		// As in the ecs-deploy script: the tag of the image given with -i
@@ -439,7 +401,7 @@ func (f *planFlags) changes(x *expander) taskdef.Changes {
 		default:
 			retagged, err := taskdef.RetagImages(c.Images, strings.TrimSpace(tag))
 			if err != nil {
-				x.problems.Add("--tag-from-env", 0, "%v", err)
+				x.problems.Add("--tag-from-env", 0, "--image %v", err)
 			} else {
 				c.Images = retagged
 			}
@@ -453,21 +415,34 @@ func (f *planFlags) changes(x *expander) taskdef.Changes {
 				x.problems.Add("--"+flag, 0, "%v", err)
 				continue
 			}
+			ch.From = exitcode.FlagOrigin(flag, ch.Container+":"+ch.Key)
 			out = append(out, ch)
 		}
 		return out
 	}
 	c.Env = append(kv("env", f.env, taskdef.ParseEnvFlag), kv("unset-env", f.unsetEnv, taskdef.ParseUnsetFlag)...)
 	c.Secrets = append(kv("secret", f.secrets, taskdef.ParseEnvFlag), kv("unset-secret", f.unsetSec, taskdef.ParseUnsetFlag)...)
-	c.EnvMode = taskdef.Mode(x.expand("env-mode", f.envMode))
-	c.SecretMode = taskdef.Mode(x.expand("secret-mode", f.secretMode))
-	c.EnvFileMode = taskdef.Mode(x.expand("env-file-mode", f.envFileMod))
+	mode := func(flag, field, v string) taskdef.Mode {
+		if !x.given(flag) {
+			return ""
+		}
+		m, ok := x.tryExpand(flag, v)
+		if !ok {
+			return ""
+		}
+		c.From = c.From.Set(field, exitcode.FlagOrigin(flag))
+		return taskdef.Mode(m)
+	}
+	c.EnvMode = mode("env-mode", "envMode", f.envMode)
+	c.SecretMode = mode("secret-mode", "secretMode", f.secretMode)
+	c.EnvFileMode = mode("env-file-mode", "envFileMode", f.envFileMod)
 	for _, s := range x.expandAll("env-file", f.envFiles) {
 		ef, err := taskdef.ParseEnvFileFlag(s)
 		if err != nil {
 			x.problems.Add("--env-file", 0, "%v", err)
 			continue
 		}
+		ef.From = exitcode.FlagOrigin("--env-file", s)
 		c.EnvFiles = append(c.EnvFiles, ef)
 	}
 	for _, s := range x.expandAll("tag", f.tags) {
@@ -477,6 +452,7 @@ func (f *planFlags) changes(x *expander) taskdef.Changes {
 			continue
 		}
 		c.Tags = append(c.Tags, t)
+		c.From = c.From.Set("tags."+aws.ToString(t.Key), exitcode.FlagOrigin("--tag", aws.ToString(t.Key)))
 	}
 	return c
 }

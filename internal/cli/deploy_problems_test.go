@@ -75,3 +75,35 @@ func TestDeploySpecProblemsAreNotRepeatedAsMissingValues(t *testing.T) {
 		t.Fatalf("problems for %v, want one each for %v:\n%s", fields, want, errOut.String())
 	}
 }
+
+// One rule, wherever the value was given: two images for one container are
+// refused from two -i and from two entries of a spec's images: list alike,
+// by deploy, diff and register, before any AWS call, each problem naming
+// where the second was given (the flag, or the spec's file and line) and
+// where the first was.
+func TestTwoImagesForOneContainerAreRefusedFromFlagsAndFromASpec(t *testing.T) {
+	t.Parallel()
+	path := filepath.Join(t.TempDir(), "deploy.yaml")
+	specText := "cluster: c\nservice: web\nimages:\n  - app=registry.example.com/app:1\n  - app=registry.example.com/app:2\n"
+	if err := os.WriteFile(path, []byte(specText), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	fromFlags := `--image app=registry.example.com/app:2: container "app" is given an image more than once (also at --image app=registry.example.com/app:1)`
+	fromSpec := path + `:5: images[1]: container "app" is given an image more than once (also at ` + path + `:4)`
+	for _, tt := range []struct {
+		args []string
+		want string
+	}{
+		{[]string{"deploy", "-c", "c", "-n", "web", "-i", "app=registry.example.com/app:1", "-i", "app=registry.example.com/app:2"}, fromFlags},
+		{[]string{"deploy", "-f", path}, fromSpec},
+		{[]string{"diff", "-f", path}, fromSpec},
+		{[]string{"register", "-f", path}, fromSpec},
+		{[]string{"register", "--family", "web", "-i", "app=registry.example.com/app:1", "-i", "app=registry.example.com/app:2"}, fromFlags},
+	} {
+		var out, errOut bytes.Buffer
+		code := execute(context.Background(), runOpts{}.deps(&out, &errOut), tt.args)
+		if code != exitcode.Invalid || !strings.Contains(errOut.String(), tt.want) {
+			t.Errorf("%v: exit %d, stderr:\n%s\nwant exit %d and %q", tt.args, code, errOut.String(), exitcode.Invalid, tt.want)
+		}
+	}
+}

@@ -9,6 +9,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/ecs/types"
 	"github.com/spf13/pflag"
 
+	"github.com/ecsdeploy/ecsdeploy/exitcode"
 	"github.com/ecsdeploy/ecsdeploy/rollout"
 )
 
@@ -49,6 +50,7 @@ func (f *serviceFlags) register(fs *pflag.FlagSet) {
 func (f *serviceFlags) apply(x *expander, req *rollout.Request) {
 	if x.given("family") {
 		req.Family = strings.TrimSpace(x.expand("family", f.family))
+		req.Origins = req.Origins.Set("family", exitcode.FlagOrigin("--family"))
 		if !familyNameRE().MatchString(req.Family) {
 			x.problems.Add("--family", 0, "%q is not a task-definition family name (up to 255 letters, digits, '_' and '-')", req.Family)
 		}
@@ -81,6 +83,7 @@ func (f *serviceFlags) apply(x *expander, req *rollout.Request) {
 			x.problems.Add("--launch-type", 0, "choose --launch-type or --capacity-provider, not both")
 		}
 		s.LaunchType = lt
+		req.Origins = req.Origins.Set("launchType", exitcode.FlagOrigin("--launch-type"))
 	}
 	if x.given("placement-constraint") {
 		pcs := []types.PlacementConstraint{}

@@ -53,7 +53,7 @@ func runDiff(ctx context.Context, o *diffOptions) error {
 	}
 	plan, err := rollout.MakePlan(ctx, clients.ECS, r.request)
 	if err != nil {
-		return namedAfterFlags(err, o.flags)
+		return err
 	}
 	return printPlan(o.deps, plan, o.plan.showValues)
 }

@@ -53,6 +53,7 @@ type revisionRequest struct {
 	File             *ecs.RegisterTaskDefinitionInput
 	Changes          taskdef.Changes
 	CopyTags         bool
+	Origins          exitcode.Origins // where the source fields were given
 
 	x *expander // for the command's own flags
 }
@@ -74,22 +75,22 @@ func (f *revisionFlags) resolve(flags *pflag.FlagSet) (*revisionRequest, exitcod
 	}
 	x := &expander{resolver: resolver, problems: &ps, flags: flags}
 	f.plan.applyTo(d, x)
-	fileChanges, cps := d.Changes()
-	ps = append(ps, cps...)
-	flagChanges := f.plan.changes(x)
-	ps = append(ps, flagChanges.Validate()...)
+	d.Override(f.plan.changes(x))
+	ps = append(ps, d.ValidateChanges()...)
 
 	r := &revisionRequest{
 		Cluster: strings.TrimSpace(d.Cluster), Service: strings.TrimSpace(d.Service),
 		TaskDefinition: strings.TrimSpace(aws.ToString(d.TaskDefinition)),
 		UseLatest:      d.UseLatestTaskDef != nil && *d.UseLatestTaskDef,
 		TemplateFamily: strings.TrimSpace(aws.ToString(d.TemplateFamily)),
-		Changes:        taskdef.Merge(fileChanges, flagChanges),
+		Changes:        d.Changes(),
 		CopyTags:       d.CopyTaskDefinitionTags != nil && *d.CopyTaskDefinitionTags,
+		Origins:        sourceOrigins(d),
 		x:              x,
 	}
 	if x.given("family") {
 		r.Family = strings.TrimSpace(x.expand("family", f.family))
+		r.Origins = r.Origins.Set("family", exitcode.FlagOrigin("--family"))
 		if !familyNameRE().MatchString(r.Family) {
 			ps.Add("--family", 0, "%q is not a task-definition family name (up to 255 letters, digits, '_' and '-')", r.Family)
 		}
@@ -97,43 +98,46 @@ func (f *revisionFlags) resolve(flags *pflag.FlagSet) (*revisionRequest, exitcod
 	if r.Cluster == "" {
 		r.Cluster = "default"
 	}
-	if path := aws.ToString(d.TaskDefinitionFile); path != "" {
-		in, fps := taskdef.ReadFile(path, "--task-definition-file")
-		ps = append(ps, fps...)
-		r.File = in
-	} else if d.TaskDefinitionFile != nil {
-		ps.Add("--task-definition-file", 0, "empty: give the path of a task-definition JSON file")
+	r.File = readTaskDefinitionFile(d, &ps)
+	if aws.ToString(d.TaskDefinitionFile) == "" && d.TaskDefinitionFile != nil {
+		ps.At(d.Origin("taskDefinitionFile"), "empty: give the path of a task-definition JSON file")
 	}
 	r.checkSources(&ps, d.TaskDefinitionFile != nil)
 	return r, ps
 }
 
-// checkSources makes sure exactly one starting point is named.
+// checkSources makes sure exactly one starting point is named, naming each
+// where it was given.
 func (r *revisionRequest) checkSources(ps *exitcode.Problems, file bool) {
 	var given []string
+	name := func(field string) string { return r.Origins.Of(field).Name() }
 	if r.TaskDefinition != "" {
-		given = append(given, "--task-definition")
+		given = append(given, "taskDefinition")
 	}
 	if file {
-		given = append(given, "--task-definition-file")
+		given = append(given, "taskDefinitionFile")
 	}
 	if r.TemplateFamily != "" {
-		given = append(given, "--template-family")
+		given = append(given, "templateFamily")
 	}
 	if r.UseLatest {
-		given = append(given, "--use-latest-task-def")
+		given = append(given, "useLatestTaskDef")
 	}
 	if len(given) > 1 {
-		ps.Add(given[1], 0, "choose one starting point; %s are given", strings.Join(given, " and "))
+		names := make([]string, len(given))
+		for i, g := range given {
+			names[i] = name(g)
+		}
+		ps.At(r.Origins.Of(given[1]), "choose one starting point; %s are given", strings.Join(names, " and "))
 	}
 	switch {
 	case r.TaskDefinition != "" || file:
 	case r.TemplateFamily != "" && r.Family == "" && r.Service == "":
-		ps.Add("--template-family", 0, "needs --family or --service: the family to register the copy into")
+		ps.At(r.Origins.Of("templateFamily"), "needs --family or --service: the family to register the copy into")
 	case r.Family == "" && r.Service == "":
 		ps.Add("--task-definition", 0, "name the task definition: --task-definition family[:revision], --family, --service (its current one) or --task-definition-file")
 	case r.UseLatest && r.Service == "" && r.Family == "":
-		ps.Add("--use-latest-task-def", 0, "needs --service or --family")
+		ps.At(r.Origins.Of("useLatestTaskDef"), "needs --service or --family")
 	}
 }
 
@@ -141,7 +145,7 @@ func (r *revisionRequest) checkSources(ps *exitcode.Problems, file bool) {
 func (r *revisionRequest) base() rollout.BaseRequest {
 	return rollout.BaseRequest{Cluster: r.Cluster, Service: r.Service, Family: r.Family,
 		Source:  rollout.Source{Existing: r.TaskDefinition, UseLatest: r.UseLatest, TemplateFamily: r.TemplateFamily, File: r.File},
-		Changes: r.Changes, CopyTags: r.CopyTags}
+		Changes: r.Changes, CopyTags: r.CopyTags, Origins: r.Origins}
 }
 
 // registerOptions are the register command's inputs.
@@ -216,7 +220,7 @@ func runRegister(ctx context.Context, o *registerOptions) error {
 	}
 	base, err := rollout.ResolveBase(ctx, clients.ECS, req.base())
 	if err != nil {
-		return namedAfterFlags(err, o.flags)
+		return err
 	}
 	changed := base.Changed(req.base())
 	rep := registerReport{Family: aws.ToString(base.Input.Family), Changes: base.Summary, Notes: base.Notes}

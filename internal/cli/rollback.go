@@ -27,6 +27,7 @@ type rollbackOptions struct {
 	noWait           bool
 	outputsFile      string
 	wait             waitFlags
+	blueGreen        operateFlags // --codedeploy-application, --codedeploy-deployment-group
 }
 
 // rollbackReport is what rollback --output json prints.
@@ -54,7 +55,14 @@ current one — an older deployment still running tasks, or the source of the
 service's last successful deployment where ECS keeps that history, or else
 the newest ACTIVE revision older than the current one (said so) — or to
 revision N of the family with --to-revision, and waits for that deployment
-like deploy does.`,
+like deploy does.
+
+On a blue/green service (CodeDeploy, or ECS's blue/green, linear and
+canary strategies) a deployment in progress is stopped with a rollback
+(StopDeployment with autoRollbackEnabled, StopServiceDeployment ROLLBACK)
+and followed until traffic is back on the original side; once the
+deployment is over, the previous revision is deployed anew through the
+same controller.`,
 		Example: `  ecsdeploy rollback -c prod -n web
   ecsdeploy rollback -c prod -n web --to-revision 41`,
 		Args: cobra.NoArgs,
@@ -75,6 +83,7 @@ like deploy does.`,
 	fs.BoolVar(&o.noWait, "no-wait", false, "return once the service is updated")
 	fs.StringVar(&o.outputsFile, "outputs-file", "", "also write the CI outputs (KEY=value lines) to this file")
 	o.wait.register(cmd)
+	o.blueGreen.registerGroup(cmd)
 	return cmd
 }
 
@@ -101,9 +110,12 @@ func runRollback(ctx context.Context, o *rollbackOptions) error {
 	if err != nil {
 		return err
 	}
-	target, svc, note, err := rollout.RollbackTarget(ctx, clients.ECS, o.cluster, o.service, o.toRevision)
+	if handled, err := rollbackBlueGreen(ctx, o, clients, wopts.Timeout); handled {
+		return err
+	}
+	target, svc, note, err := rollout.RollbackTarget(ctx, clients.ECS, o.cluster, o.service, o.toRevision, exitcode.FlagOrigin("--to-revision"))
 	if err != nil {
-		return namedAfterFlags(err, o.flags)
+		return err
 	}
 	rep := d.Progress()
 	if note != "" {

@@ -76,6 +76,8 @@ func NewRootCmd(d *Deps) *cobra.Command {
 		NewCmdDiff(d, nil),
 		NewCmdAppSpec(d, nil),
 		NewCmdRollback(d, nil),
+		NewCmdPromote(d, nil),
+		NewCmdAbort(d, nil),
 		NewCmdScale(d, nil),
 		NewCmdStatus(d, nil),
 		NewCmdRun(d, nil),

@@ -29,6 +29,12 @@ func TestEveryTimeoutFlagReadsTheSameWay(t *testing.T) {
 		"rollback": func() *cobra.Command {
 			return NewCmdRollback(d, func(_ context.Context, o *rollbackOptions) error { got = &o.timeout; return nil })
 		},
+		"promote": func() *cobra.Command {
+			return NewCmdPromote(d, func(_ context.Context, o *promoteOptions) error { got = &o.target.timeout; return nil })
+		},
+		"abort": func() *cobra.Command {
+			return NewCmdAbort(d, func(_ context.Context, o *abortOptions) error { got = &o.target.timeout; return nil })
+		},
 		"run": func() *cobra.Command {
 			return NewCmdRun(d, func(_ context.Context, o *runOptions) error { got = &o.timeout; return nil })
 		},
@@ -102,6 +108,8 @@ func TestMissingClusterOrServiceIsInvalidInEveryCommand(t *testing.T) {
 		{"deploy", "--tag-only", "2"},
 		{"diff", "--tag-only", "2"},
 		{"rollback"},
+		{"promote"},
+		{"abort"},
 		{"scale", "2"},
 		{"status"},
 		{"run", "--task-definition", "job"},

@@ -210,7 +210,7 @@ func runRun(ctx context.Context, o *runOptions) error {
 	}
 	base, err := rollout.ResolveBase(ctx, clients.ECS, req.base())
 	if err != nil {
-		return namedAfterFlags(err, o.flags)
+		return err
 	}
 	if base.Service == nil { // a service found in the cluster vouches for it
 		if err := requireCluster(ctx, clients.ECS, req.Cluster); err != nil {

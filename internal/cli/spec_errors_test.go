@@ -24,8 +24,8 @@ func TestDeploySpecSyntaxErrorIsTheOnlyProblem(t *testing.T) {
 	if code != exitcode.Invalid {
 		t.Fatalf("exit %d, want %d\n%s", code, exitcode.Invalid, text)
 	}
-	if strings.Contains(text, "required") || strings.Count(text, "line ") != 1 {
-		t.Fatalf("want the syntax error alone, with its line once:\n%s", text)
+	if strings.Contains(text, "required") || strings.Count(text, path+":") != 1 || strings.Contains(text, "line ") {
+		t.Fatalf("want the syntax error alone, with its file and line once:\n%s", text)
 	}
 }
 

@@ -12,9 +12,9 @@ import (
 	"github.com/spf13/cobra"
 	"github.com/spf13/pflag"
 
+	"github.com/ecsdeploy/ecsdeploy/awsconfig"
 	"github.com/ecsdeploy/ecsdeploy/exitcode"
 	"github.com/ecsdeploy/ecsdeploy/inspect"
-	"github.com/ecsdeploy/ecsdeploy/watch"
 )
 
 // statusOptions are the status command's inputs.
@@ -100,21 +100,21 @@ func runStatus(ctx context.Context, o *statusOptions) error {
 	}
 	api := clients.ECS
 	if !o.Watch {
-		rep, err := inspect.Service(ctx, api, o.Cluster, o.Service, o.Events)
+		rep, err := inspect.Snapshot(ctx, api, blueGreenAPIs(clients), o.Cluster, o.Service, o.Events)
 		if err != nil {
 			return err
 		}
 		return d.Render(rep, func(out io.Writer) { _, _ = io.WriteString(out, renderStatus(rep)) })
 	}
-	return watchStatus(ctx, d, api, o)
+	return watchStatus(ctx, d, clients, o)
 }
 
 // watchStatus refreshes the view until ctx ends (Ctrl-C), which is success.
-func watchStatus(ctx context.Context, d *Deps, api watch.ECSAPI, o *statusOptions) error {
+func watchStatus(ctx context.Context, d *Deps, clients *awsconfig.Clients, o *statusOptions) error {
 	live := !d.Global.JSON() && d.IO.IsStdoutTTY()
 	last := ""
 	for {
-		rep, err := inspect.Service(ctx, api, o.Cluster, o.Service, o.Events)
+		rep, err := inspect.Snapshot(ctx, clients.ECS, blueGreenAPIs(clients), o.Cluster, o.Service, o.Events)
 		if err != nil {
 			if ctx.Err() != nil {
 				return nil
@@ -184,6 +184,7 @@ func renderStatus(r *inspect.ServiceStatus) string {
 		fmt.Fprintf(&b, "  %-12s %s; health: %d healthy, %d unhealthy, %d unknown\n",
 			z.Zone, strings.Join(statuses, ", "), z.Healthy, z.Unhealthy, z.Unknown)
 	}
+	renderBlueGreen(&b, r.BlueGreen)
 	if len(r.Events) > 0 {
 		b.WriteString("recent events:\n")
 		for _, e := range r.Events {

@@ -47,3 +47,15 @@ func PrimaryDeployment(svc types.Service) (types.Deployment, bool) {
 	}
 	return types.Deployment{}, false
 }
+
+// TargetGroupName is the name inside a target group ARN
+// (arn:aws:elasticloadbalancing:REGION:ACCOUNT:targetgroup/NAME/ID), or
+// the value as it is when it is not one.
+func TargetGroupName(arn string) string {
+	_, rest, ok := strings.Cut(arn, ":targetgroup/")
+	if !ok {
+		return arn
+	}
+	name, _, _ := strings.Cut(rest, "/")
+	return name
+}
