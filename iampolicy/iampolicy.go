@@ -43,7 +43,7 @@ var Commands = map[string][]string{
 		"ecs:StopServiceDeployment",
 		"codedeploy:ListApplications", "codedeploy:ListDeploymentGroups", "codedeploy:BatchGetDeploymentGroups",
 		"codedeploy:ListDeployments", "codedeploy:GetDeployment", "codedeploy:ListDeploymentTargets",
-		"codedeploy:GetDeploymentTarget", "codedeploy:StopDeployment", "codedeploy:CreateDeployment",
+		"codedeploy:GetDeploymentTarget", "codedeploy:GetDeploymentConfig", "codedeploy:StopDeployment", "codedeploy:CreateDeployment",
 		"elasticloadbalancing:DescribeListeners", "elasticloadbalancing:DescribeRules", "elasticloadbalancing:DescribeTargetHealth",
 	},
 	// promote and abort act on a blue/green deployment in progress and
@@ -52,14 +52,14 @@ var Commands = map[string][]string{
 		"ecs:DescribeServices", "ecs:ListServiceDeployments", "ecs:DescribeServiceDeployments", "ecs:ContinueServiceDeployment",
 		"codedeploy:ListApplications", "codedeploy:ListDeploymentGroups", "codedeploy:BatchGetDeploymentGroups",
 		"codedeploy:ListDeployments", "codedeploy:GetDeployment", "codedeploy:ListDeploymentTargets",
-		"codedeploy:GetDeploymentTarget", "codedeploy:ContinueDeployment",
+		"codedeploy:GetDeploymentTarget", "codedeploy:GetDeploymentConfig", "codedeploy:ContinueDeployment",
 		"elasticloadbalancing:DescribeListeners", "elasticloadbalancing:DescribeRules", "elasticloadbalancing:DescribeTargetHealth",
 	},
 	"abort": {
 		"ecs:DescribeServices", "ecs:ListServiceDeployments", "ecs:DescribeServiceDeployments", "ecs:StopServiceDeployment",
 		"codedeploy:ListApplications", "codedeploy:ListDeploymentGroups", "codedeploy:BatchGetDeploymentGroups",
 		"codedeploy:ListDeployments", "codedeploy:GetDeployment", "codedeploy:ListDeploymentTargets",
-		"codedeploy:GetDeploymentTarget", "codedeploy:StopDeployment",
+		"codedeploy:GetDeploymentTarget", "codedeploy:GetDeploymentConfig", "codedeploy:StopDeployment",
 		"elasticloadbalancing:DescribeListeners", "elasticloadbalancing:DescribeRules", "elasticloadbalancing:DescribeTargetHealth",
 	},
 	"scale": {"ecs:DescribeServices", "ecs:UpdateService", "ecs:ListTasks", "ecs:DescribeTasks"},
@@ -170,7 +170,9 @@ type Statement struct {
 }
 
 // Document builds the policy for the actions. iam:PassRole is given only
-// for roles passed to ECS tasks (the task and execution roles);
+// for roles passed to ECS: to its tasks (the task and execution roles), or
+// to ECS itself (the load balancer and lifecycle hook roles of a
+// blue/green, linear or canary strategy);
 // withAssumeRole adds sts:AssumeRole for --assume-role. Resources are "*":
 // narrow them to your clusters, services and families where you can.
 func Document(actions []string, withAssumeRole bool) Policy {
@@ -188,7 +190,7 @@ func Document(actions []string, withAssumeRole bool) Policy {
 	}
 	if len(pass) > 0 {
 		p.Statement = append(p.Statement, Statement{Sid: "PassTaskRoles", Effect: "Allow", Action: pass, Resource: "*",
-			Condition: map[string]any{"StringEquals": map[string]any{"iam:PassedToService": "ecs-tasks.amazonaws.com"}}})
+			Condition: map[string]any{"StringEquals": map[string]any{"iam:PassedToService": []string{"ecs-tasks.amazonaws.com", "ecs.amazonaws.com"}}}})
 	}
 	if withAssumeRole {
 		p.Statement = append(p.Statement, Statement{Sid: "AssumeDeployRole", Effect: "Allow", Action: []string{assumeRole}, Resource: "*"})
