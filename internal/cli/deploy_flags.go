@@ -62,7 +62,9 @@ type planFlags struct {
 	circuitBreaker string
 
 	showValues bool
-	svc        serviceFlags // deploy and diff only (deploy_service_flags.go)
+	svc        serviceFlags     // deploy and diff only (deploy_service_flags.go)
+	strategy   strategyFlags    // deploy and diff only (deploy_strategy_flags.go)
+	now        func() time.Time // the command's clock, for #{ | NowDate}
 }
 
 func (f *planFlags) register(fs *pflag.FlagSet) {
@@ -101,6 +103,7 @@ func (f *planFlags) register(fs *pflag.FlagSet) {
 	fs.Lookup("circuit-breaker").NoOptDefVal = "true"
 	fs.BoolVar(&f.showValues, "show-values", false, "show plain environment values in diffs (masked by default)")
 	f.svc.register(fs)
+	f.strategy.register(fs)
 }
 
 // resolved is what the flags and the spec file resolve to.
@@ -116,7 +119,7 @@ type resolved struct {
 func (f *planFlags) resolve(flags *pflag.FlagSet) (*resolved, exitcode.Problems) {
 	var ps exitcode.Problems
 	f.checkOne(&ps)
-	resolver := loadVariables(f.varFiles, f.varFlags, &ps)
+	resolver := loadVariables(f.now, f.varFiles, f.varFlags, &ps)
 	d := &spec.Deploy{}
 	if f.file != "" {
 		loaded, err := spec.LoadDeploy(f.file, resolver)
@@ -149,6 +152,7 @@ func (f *planFlags) resolveOver(d *spec.Deploy, resolver vars.Resolver, flags *p
 	req.Source.File = readTaskDefinitionFile(d, ps)
 	req.Settings = settingsOf(d)
 	f.svc.apply(&x, &req)
+	f.strategy.apply(&x, d, &req)
 	return &resolved{spec: d, request: req, resolver: resolver}
 }
 
