@@ -31,6 +31,10 @@ var Commands = map[string][]string{
 		"codedeploy:CreateDeployment", "codedeploy:GetDeployment", "codedeploy:ListDeploymentTargets",
 		"codedeploy:GetDeploymentTarget", "codedeploy:GetDeploymentConfig", "codedeploy:GetApplicationRevision",
 		"codedeploy:RegisterApplicationRevision",
+		// --rollback after a blue/green deployment timed out: stop it with a
+		// rollback and report where traffic is
+		"ecs:StopServiceDeployment", "codedeploy:ListDeployments", "codedeploy:StopDeployment",
+		"elasticloadbalancing:DescribeListeners", "elasticloadbalancing:DescribeRules", "elasticloadbalancing:DescribeTargetHealth",
 	},
 	"diff":    {"ecs:DescribeServices", "ecs:DescribeTaskDefinition"},
 	"appspec": {"ecs:DescribeServices", "ecs:DescribeTaskDefinition"},
