@@ -124,7 +124,11 @@ func DeployCodeDeploy(ctx context.Context, ecsAPI ECSAPI, cd CodeDeployAPI, req 
 	if bg := g.Info.BlueGreenDeploymentConfiguration; bg != nil && bg.TerminateBlueInstancesOnDeploymentSuccess != nil && o.TerminationWait == 0 {
 		o.TerminationWait = time.Duration(bg.TerminateBlueInstancesOnDeploymentSuccess.TerminationWaitTimeInMinutes) * time.Minute
 	}
-	fr, err := Follow(ctx, cd, id, o)
+	var crash *crashCheck
+	if tasks, ok := ecsAPI.(watch.ECSAPI); ok {
+		crash = &crashCheck{api: tasks, cluster: req.Cluster}
+	}
+	fr, err := follow(ctx, cd, id, o, crash)
 	if fr != nil {
 		res.Reads = fr.Reads
 		res.Outcome, res.Reason, res.Remaining = fr.Verdict.Outcome, fr.Verdict.Reason, fr.Verdict.Remaining
@@ -177,15 +181,24 @@ func trafficOf(s Snapshot) []cdtypes.ECSTaskSet {
 // replacementTaskSet is the id of the deployment's replacement (green)
 // task set, "" before CodeDeploy created it.
 func replacementTaskSet(s Snapshot) string {
-	if s.Target == nil {
-		return ""
-	}
-	for _, ts := range s.Target.TaskSetsInfo {
-		if ts.TaskSetLabel == cdtypes.TargetLabelGreen {
-			return aws.ToString(ts.Identifer)
-		}
+	if ts := replacementSet(s); ts != nil {
+		return aws.ToString(ts.Identifer)
 	}
 	return ""
+}
+
+// replacementSet is the deployment's replacement (green) task set as its
+// target last reported it, nil before CodeDeploy created it.
+func replacementSet(s Snapshot) *cdtypes.ECSTaskSet {
+	if s.Target == nil {
+		return nil
+	}
+	for i, ts := range s.Target.TaskSetsInfo {
+		if ts.TaskSetLabel == cdtypes.TargetLabelGreen {
+			return &s.Target.TaskSetsInfo[i]
+		}
+	}
+	return nil
 }
 
 // stoppedTasks is the diagnosis of the failed tasks startedBy started, or
