@@ -238,8 +238,10 @@ func codeDeployRollbackNote(g *bluegreen.Group, rollback bool) func(progress.Out
 
 // refuseNative adds a problem for the rolling-only options a deploy by one
 // of ECS's own strategies cannot take, and returns that strategy. --no-wait
-// returns once the service deployment is created; --rollback is left to
-// ECS, which rolls a failed deployment back itself (finishBlueGreen says so).
+// returns once the service deployment is created; with --rollback, a failed
+// deployment is left to ECS, which rolls it back itself (finishBlueGreen
+// says so), and one that timed out is stopped with a rollback
+// (rollbackOnTimeout).
 func refuseNative(o *deployOptions, plan *rollout.Plan, opts rollout.Options, ps *exitcode.Problems) bluegreen.Strategy {
 	strategy := bluegreen.StrategyAfter(plan.Service, plan.Update)
 	if opts.Watch.StableFor > 0 || opts.KeepRevisions > 0 || o.skipDeployment {
