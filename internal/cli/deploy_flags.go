@@ -62,8 +62,9 @@ type planFlags struct {
 	circuitBreaker string
 
 	showValues bool
-	svc        serviceFlags  // deploy and diff only (deploy_service_flags.go)
-	strategy   strategyFlags // deploy and diff only (deploy_strategy_flags.go)
+	svc        serviceFlags     // deploy and diff only (deploy_service_flags.go)
+	strategy   strategyFlags    // deploy and diff only (deploy_strategy_flags.go)
+	now        func() time.Time // the command's clock, for #{ | NowDate}
 }
 
 func (f *planFlags) register(fs *pflag.FlagSet) {
@@ -118,7 +119,7 @@ type resolved struct {
 func (f *planFlags) resolve(flags *pflag.FlagSet) (*resolved, exitcode.Problems) {
 	var ps exitcode.Problems
 	f.checkOne(&ps)
-	resolver := loadVariables(f.varFiles, f.varFlags, &ps)
+	resolver := loadVariables(f.now, f.varFiles, f.varFlags, &ps)
 	d := &spec.Deploy{}
 	if f.file != "" {
 		loaded, err := spec.LoadDeploy(f.file, resolver)

@@ -73,6 +73,7 @@ deploying it. "revisions prune" deregisters old ones safely.`,
 		},
 	}
 	o.flags = cmd.Flags()
+	o.target.now = d.Clock.Now
 	addDeployFlags(cmd, &o.target, familyTargetFlagNames, map[string]string{
 		"file":    "deploy spec file (YAML) naming the cluster; flags override it",
 		"cluster": "cluster whose services are checked for use (default \"default\")",
@@ -112,6 +113,7 @@ choose). Services in other clusters are not checked: prune per cluster.`,
 		},
 	}
 	o.flags = cmd.Flags()
+	o.target.now = d.Clock.Now
 	addDeployFlags(cmd, &o.target, familyTargetFlagNames, map[string]string{
 		"file":    "deploy spec file (YAML) naming the cluster; flags override it",
 		"cluster": "cluster whose services' revisions must stay (default \"default\")",

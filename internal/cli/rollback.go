@@ -88,6 +88,7 @@ same controller.`,
 	}
 	o.flags = cmd.Flags()
 	fs := cmd.Flags()
+	o.target.now = d.Clock.Now
 	addDeployFlags(cmd, &o.target, targetFlagNames, map[string]string{
 		"file":    "deploy spec file (YAML) naming the cluster and service; flags override it (repeatable: several services)",
 		"service": "service to roll back (repeatable: several services)",

@@ -63,6 +63,7 @@ scale follows the deployment that is PRIMARY after the update.`,
 		},
 	}
 	o.flags = cmd.Flags()
+	o.target.now = d.Clock.Now
 	addDeployFlags(cmd, &o.target, targetFlagNames, map[string]string{
 		"file":    "deploy spec file (YAML) naming the cluster and service; flags override it",
 		"cluster": "cluster of the service (default \"default\")",
