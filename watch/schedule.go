@@ -14,9 +14,10 @@ import (
 // since it started; the siblings of a task that started take about as long
 // as it did; once the new tasks run, the deployment completes when the old
 // ones have finished stopping. So after each read the poller works out
-// when the next such change is due (expectChanges), polls just after it and
-// then quickly for a short window, and otherwise keeps its steady pace
-// (nextPause). The quick polls are paid from a read budget that fills at
+// when the next such change is due (expectChanges), polls just after it,
+// then for a short window quickly when the change may be the verdict and
+// at a warm pace when it only leads to the next change, and otherwise
+// keeps its steady pace (nextPause). The quick polls are paid from a read budget that fills at
 // Options.ReadsPerSecond and that every read spends, so that a whole wait
 // averages no more reads than that, however many changes it expects.
 
@@ -31,7 +32,8 @@ const (
 )
 
 // Windows: how long after its due time a change may take to show, during
-// which the poller polls at Options.FastInterval.
+// which the poller polls at Options.FastInterval (or Interval, the warm
+// pace, for a change that is not the verdict).
 const (
 	// healthyWindow covers a task turning healthy and ECS, in its next
 	// pass, stopping the old task it replaces.

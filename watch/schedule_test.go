@@ -3,7 +3,6 @@ package watch
 import (
 	"context"
 	"slices"
-	"sync"
 	"testing"
 	"time"
 
@@ -172,35 +171,12 @@ func TestReadBudgetFillsAtItsRateUpToItsBurst(t *testing.T) {
 	}
 }
 
-// manualClock stands still until the watcher pauses, and records the pauses.
-type manualClock struct {
-	mu     sync.Mutex
-	now    time.Time
-	pauses []time.Duration
-}
-
-func (c *manualClock) Now() time.Time {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	return c.now
-}
-
-func (c *manualClock) After(d time.Duration) <-chan time.Time {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	c.now = c.now.Add(d)
-	c.pauses = append(c.pauses, d)
-	ch := make(chan time.Time, 1)
-	ch <- c.now
-	return ch
-}
-
 // timedECS is a rollout of one task as ECS would show it over time: ours
 // RUNNING from 30 s, healthy at 70 s by the 40 s rule, the old task
 // stopping from 71 s and gone at 74.3 s, when ours completes.
 // ECS's clock is offset from the watcher's by skew.
 type timedECS struct {
-	clock     *manualClock
+	clock     *StepClock
 	skew      time.Duration
 	describes int
 	reads     int
@@ -237,9 +213,9 @@ func (f *timedECS) DescribeTasks(context.Context, *ecs.DescribeTasksInput, ...fu
 }
 
 // waitTimed follows the rollout of timedECS, its clock skew ahead of ours.
-func waitTimed(t *testing.T, skew time.Duration) (*Result, *timedECS, *manualClock) {
+func waitTimed(t *testing.T, skew time.Duration) (*Result, *timedECS, *StepClock) {
 	t.Helper()
-	clock := &manualClock{now: at(31)}
+	clock := &StepClock{T: at(31)}
 	f := &timedECS{clock: clock, skew: skew}
 	target := Target{Cluster: "c", Service: "web", DeploymentID: "ecs-svc/2", TaskDefinition: newTD}
 	res, err := Wait(context.Background(), f, target, Options{Clock: clock, Timeout: 5 * time.Minute})
@@ -258,10 +234,10 @@ func TestWaitPollsWhenTheFortySecondMarkAndTheDrainAreDue(t *testing.T) {
 	// 40 s mark, quickly while the old task drains, and sees the verdict
 	// within a quick pause (250 ms) of it.
 	if lag := res.VerdictSeen.Sub(at(74.3)); lag > 250*time.Millisecond {
-		t.Fatalf("verdict seen %v after ECS gave it; pauses %v, %d reads", lag, clock.pauses, f.reads)
+		t.Fatalf("verdict seen %v after ECS gave it; pauses %v, %d reads", lag, clock.Pauses, f.reads)
 	}
-	if !slices.Contains(clock.pauses, 250*time.Millisecond) {
-		t.Fatalf("no quick poll in %v", clock.pauses)
+	if !slices.Contains(clock.Pauses, 250*time.Millisecond) {
+		t.Fatalf("no quick poll in %v", clock.Pauses)
 	}
 	waited := res.VerdictSeen.Sub(res.Started).Seconds()
 	if rate := float64(f.reads) / waited; rate > 1 {
@@ -275,9 +251,9 @@ func TestWaitPredictsNothingWhenECSClockRunsAhead(t *testing.T) {
 	// pace of 1 and 2 s (the warm 1 s while the old task drains), with no
 	// quick polls and none of the 3 s pauses that rely on predictions.
 	_, _, clock := waitTimed(t, time.Minute)
-	for _, p := range clock.pauses {
+	for _, p := range clock.Pauses {
 		if p < time.Second || p > 2*time.Second {
-			t.Fatalf("pause %v on a clock ECS runs ahead of (pauses %v)", p, clock.pauses)
+			t.Fatalf("pause %v on a clock ECS runs ahead of (pauses %v)", p, clock.Pauses)
 		}
 	}
 }

@@ -21,7 +21,8 @@ type Options struct {
 	// Interval is the pause between polls while the deployment changes (default 1 s).
 	Interval time.Duration
 	// IdleInterval is the pause once nothing changed for a few polls
-	// (default 2 s): long waits cost fewer calls.
+	// (default 2 s), and half as long again after twice as many when the
+	// schedule can poll when changes are due: long waits cost fewer calls.
 	IdleInterval time.Duration
 	// FastInterval is the pause between polls while a change is due: just
 	// after the time ECS's rules give for it (a task reaching the 40 s

@@ -245,7 +245,7 @@ func resolveFleetWaves(p *planFlags, flags *pflag.FlagSet, fleetFile string, ps 
 	}
 	var wave []fleetTarget
 	add := func(name string, one planFlags) {
-		r := one.resolveOver(loadSpecFile(p, one.file, ps), loadVariables(p.varFiles, p.varFlags, ps), flags, ps)
+		r := one.resolveOver(loadSpecFile(p, one.file, ps), loadVariables(p.now, p.varFiles, p.varFlags, ps), flags, ps)
 		if name == "" {
 			name = r.request.Service
 		}
@@ -284,7 +284,7 @@ func distinctServices(waves [][]fleetTarget) exitcode.Problems {
 }
 
 func fleetFileWaves(p *planFlags, flags *pflag.FlagSet, path string, ps *exitcode.Problems) ([][]fleetTarget, *fleet.File) {
-	resolver := loadVariables(p.varFiles, p.varFlags, ps)
+	resolver := loadVariables(p.now, p.varFiles, p.varFlags, ps)
 	file, err := fleet.Load(path, resolver)
 	if err != nil {
 		ps.Extend(err)
@@ -316,7 +316,7 @@ func loadSpecFile(p *planFlags, path string, ps *exitcode.Problems) *spec.Deploy
 	if path == "" {
 		return d
 	}
-	loaded, err := spec.LoadDeploy(path, loadVariables(p.varFiles, p.varFlags, ps))
+	loaded, err := spec.LoadDeploy(path, loadVariables(p.now, p.varFiles, p.varFlags, ps))
 	if err != nil {
 		ps.Extend(err)
 	}

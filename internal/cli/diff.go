@@ -47,6 +47,7 @@ or --fleet) it prints every target's plan, wave by wave.`,
 	o.flags = cmd.Flags()
 	o.plan.register(cmd.Flags())
 	cmd.Flags().StringVar(&o.fleetFile, "fleet", "", "show the plan of every target of a fleet file, wave by wave (docs/fleet.md); or give several -n or -f")
+	o.plan.now = d.Clock.Now
 	return cmd
 }
 

@@ -50,9 +50,6 @@ func (o *rollbackOptions) resolveOne() error {
 		return err
 	}
 	o.cluster, o.service = t.Cluster, t.Service
-	if o.target.file == "" && !o.flags.Changed("cluster") {
-		o.cluster = ""
-	}
 	return nil
 }
 

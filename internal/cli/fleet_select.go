@@ -40,7 +40,7 @@ func selectTargets(flags *pflag.FlagSet, p *planFlags, fleetFile string) ([][]se
 	}
 	var waves [][]selectedTarget
 	if fleetFile != "" {
-		waves = fleetFileTargets(fleetFile, loadVariables(p.varFiles, p.varFlags, &ps), &ps)
+		waves = fleetFileTargets(fleetFile, loadVariables(p.now, p.varFiles, p.varFlags, &ps), &ps)
 	} else {
 		var wave []selectedTarget
 		add := func(service, file string) {

@@ -15,6 +15,7 @@ import (
 	"github.com/ecsdeploy/ecsdeploy/exitcode"
 	"github.com/ecsdeploy/ecsdeploy/progress"
 	"github.com/ecsdeploy/ecsdeploy/rollout"
+	"github.com/ecsdeploy/ecsdeploy/spec"
 )
 
 type rollbackOptions struct {
@@ -87,6 +88,7 @@ same controller.`,
 	}
 	o.flags = cmd.Flags()
 	fs := cmd.Flags()
+	o.target.now = d.Clock.Now
 	addDeployFlags(cmd, &o.target, targetFlagNames, map[string]string{
 		"file":    "deploy spec file (YAML) naming the cluster and service; flags override it (repeatable: several services)",
 		"service": "service to roll back (repeatable: several services)",
@@ -107,10 +109,10 @@ func runRollback(ctx context.Context, o *rollbackOptions) error {
 	d := o.deps
 	var ps exitcode.Problems
 	if strings.TrimSpace(o.cluster) == "" {
-		ps.Add("--cluster", 0, "required")
+		ps.Add("--cluster", 0, "%s", spec.ClusterEmpty)
 	}
 	if strings.TrimSpace(o.service) == "" {
-		ps.Add("--service", 0, "required")
+		ps.Add("--service", 0, "%s", spec.ServiceRequired)
 	}
 	if o.toRevision < 0 || (o.toRevisionGiven && o.toRevision == 0) {
 		ps.Add("--to-revision", 0, "must be a revision number (1 or more)")

@@ -15,6 +15,7 @@ import (
 	"github.com/ecsdeploy/ecsdeploy/awsconfig"
 	"github.com/ecsdeploy/ecsdeploy/exitcode"
 	"github.com/ecsdeploy/ecsdeploy/inspect"
+	"github.com/ecsdeploy/ecsdeploy/spec"
 )
 
 // statusOptions are the status command's inputs.
@@ -69,6 +70,7 @@ and a line per service elsewhere.`,
 		},
 	}
 	o.flags = cmd.Flags()
+	o.target.now = d.Clock.Now
 	addDeployFlags(cmd, &o.target, targetFlagNames, map[string]string{
 		"file":    "deploy spec file (YAML) naming the cluster and service; flags override it",
 		"cluster": "cluster of the service (default \"default\")",
@@ -85,10 +87,10 @@ and a line per service elsewhere.`,
 func (o *statusOptions) validate() error {
 	var ps exitcode.Problems
 	if strings.TrimSpace(o.Service) == "" {
-		ps.Add("--service", 0, "name the service to show (--service, or service: in the spec file)")
+		ps.Add("--service", 0, "%s", spec.ServiceRequired)
 	}
 	if strings.TrimSpace(o.Cluster) == "" {
-		ps.Add("--cluster", 0, "name the cluster (ECS's default cluster is \"default\")")
+		ps.Add("--cluster", 0, "%s", spec.ClusterEmpty)
 	}
 	if o.Events < 0 {
 		ps.Add("--events", 0, "must be 0 or more, not %d", o.Events)
