@@ -44,6 +44,7 @@ var Commands = map[string][]string{
 		"codedeploy:ListApplications", "codedeploy:ListDeploymentGroups", "codedeploy:BatchGetDeploymentGroups",
 		"codedeploy:ListDeployments", "codedeploy:GetDeployment", "codedeploy:ListDeploymentTargets",
 		"codedeploy:GetDeploymentTarget", "codedeploy:GetDeploymentConfig", "codedeploy:StopDeployment", "codedeploy:CreateDeployment",
+		"codedeploy:GetApplicationRevision", "codedeploy:RegisterApplicationRevision",
 		"elasticloadbalancing:DescribeListeners", "elasticloadbalancing:DescribeRules", "elasticloadbalancing:DescribeTargetHealth",
 	},
 	// promote and abort act on a blue/green deployment in progress and
@@ -65,7 +66,7 @@ var Commands = map[string][]string{
 		"elasticloadbalancing:DescribeListeners", "elasticloadbalancing:DescribeRules", "elasticloadbalancing:DescribeTargetHealth",
 	},
 	"scale": {"ecs:DescribeServices", "ecs:UpdateService", "ecs:ListTasks", "ecs:DescribeTasks"},
-	"status": {"ecs:DescribeServices", "ecs:DescribeTaskDefinition", "ecs:ListTasks", "ecs:DescribeTasks", "ecs:ListServiceDeployments", "ecs:DescribeServiceDeployments",
+	"status": {"ecs:DescribeServices", "ecs:ListTasks", "ecs:DescribeTasks", "ecs:ListServiceDeployments", "ecs:DescribeServiceDeployments",
 		// a blue/green service: its CodeDeploy deployment, traffic split and target health
 		"codedeploy:ListApplications", "codedeploy:ListDeploymentGroups", "codedeploy:BatchGetDeploymentGroups",
 		"codedeploy:ListDeployments", "codedeploy:GetDeployment", "codedeploy:ListDeploymentTargets", "codedeploy:GetDeploymentTarget",
@@ -75,8 +76,8 @@ var Commands = map[string][]string{
 		"ecs:DescribeTasks", "ecs:DescribeClusters", "ecs:TagResource", "logs:GetLogEvents", "iam:PassRole",
 	},
 	"register":  {"ecs:DescribeServices", "ecs:DescribeTaskDefinition", "ecs:RegisterTaskDefinition", "ecs:TagResource", "iam:PassRole"},
-	"revisions": {"ecs:ListTaskDefinitions", "ecs:DescribeTaskDefinition", "ecs:ListClusters", "ecs:ListServices", "ecs:DescribeServices"},
-	"revisions prune": {"ecs:ListTaskDefinitions", "ecs:DescribeTaskDefinition", "ecs:ListClusters", "ecs:ListServices", "ecs:DescribeServices", "ecs:DeregisterTaskDefinition",
+	"revisions": {"ecs:ListTaskDefinitions", "ecs:DescribeTaskDefinition", "ecs:ListServices", "ecs:DescribeServices"},
+	"revisions prune": {"ecs:ListTaskDefinitions", "ecs:DescribeTaskDefinition", "ecs:ListServices", "ecs:DescribeServices", "ecs:DeregisterTaskDefinition",
 		// the revision that ran before a service's current one is kept
 		"ecs:ListServiceDeployments", "ecs:DescribeServiceDeployments", "ecs:DescribeServiceRevisions"},
 	"stack deploy": {
@@ -99,6 +100,57 @@ var Commands = map[string][]string{
 	},
 	"stack status":   {"cloudformation:DescribeStacks", "cloudformation:CreateChangeSet", "cloudformation:DescribeChangeSet", "cloudformation:DeleteChangeSet", "ecs:DescribeServices"},
 	"stack template": {},
+}
+
+// Implied lists, per command, the actions in its entry that no API call of
+// its own shows, and why: IAM authorises them as part of another call
+// (passing a role, tagging on create, what CodeDeploy reads and writes for
+// CreateDeployment) or another service performs them with the caller's
+// permissions (CloudFormation creating a stack's resources). The test that
+// holds the table to the recorded calls accepts these without a call.
+var Implied = map[string]map[string]string{
+	"deploy":   merge(passRole, codeDeployCreate),
+	"rollback": codeDeployCreate, // a finished CodeDeploy deployment is rolled back by a new one
+	"register": merge(passRole, tagOnCreate),
+	"run":      merge(passRole, tagOnCreate),
+	"stack deploy": merge(passRole, byCloudFormation(
+		"ecs:CreateCluster", "ecs:DeleteCluster", "ecs:RegisterTaskDefinition", "ecs:DeregisterTaskDefinition",
+		"ecs:DescribeTaskDefinition", "ecs:CreateService", "ecs:UpdateService", "ecs:DeleteService", "ecs:TagResource",
+		"logs:CreateLogGroup", "logs:DeleteLogGroup", "logs:PutRetentionPolicy", "logs:DescribeLogGroups", "logs:TagResource",
+		"iam:CreateRole", "iam:DeleteRole", "iam:GetRole", "iam:AttachRolePolicy", "iam:DetachRolePolicy",
+		"iam:PutRolePolicy", "iam:DeleteRolePolicy", "iam:TagRole")),
+	"stack delete": byCloudFormation("ecs:DeleteService", "ecs:UpdateService", "ecs:DescribeServices", "ecs:DeleteCluster",
+		"ecs:DeregisterTaskDefinition", "logs:DeleteLogGroup", "iam:DeleteRole", "iam:DetachRolePolicy", "iam:DeleteRolePolicy"),
+}
+
+var (
+	passRole    = map[string]string{"iam:PassRole": "registering a task definition or running a task with a task or execution role passes the role"}
+	tagOnCreate = map[string]string{"ecs:TagResource": "ECS authorises tags given at creation (RegisterTaskDefinition, RunTask with tags) as ecs:TagResource"}
+	// CodeDeploy authorises CreateDeployment of an AppSpec revision
+	// against the deployment configuration and the application revision.
+	codeDeployCreate = map[string]string{
+		"codedeploy:GetDeploymentConfig":         "CreateDeployment reads the deployment configuration with the caller's permissions",
+		"codedeploy:GetApplicationRevision":      "CreateDeployment reads the AppSpec revision with the caller's permissions",
+		"codedeploy:RegisterApplicationRevision": "CreateDeployment registers the AppSpec revision with the caller's permissions",
+	}
+)
+
+func byCloudFormation(actions ...string) map[string]string {
+	m := map[string]string{}
+	for _, a := range actions {
+		m[a] = "CloudFormation creates, changes and deletes the stack's resources with the caller's permissions"
+	}
+	return m
+}
+
+func merge(ms ...map[string]string) map[string]string {
+	out := map[string]string{}
+	for _, m := range ms {
+		for k, v := range m {
+			out[k] = v
+		}
+	}
+	return out
 }
 
 // Aliases are commands that do what others do.
@@ -172,7 +224,9 @@ type Statement struct {
 }
 
 // Document builds the policy for the actions. iam:PassRole is given only
-// for roles passed to ECS tasks (the task and execution roles);
+// for roles passed to ECS: to its tasks (the task and execution roles), or
+// to ECS itself (the load balancer and lifecycle hook roles of a
+// blue/green, linear or canary strategy);
 // withAssumeRole adds sts:AssumeRole for --assume-role. Resources are "*":
 // narrow them to your clusters, services and families where you can.
 func Document(actions []string, withAssumeRole bool) Policy {
@@ -190,7 +244,7 @@ func Document(actions []string, withAssumeRole bool) Policy {
 	}
 	if len(pass) > 0 {
 		p.Statement = append(p.Statement, Statement{Sid: "PassTaskRoles", Effect: "Allow", Action: pass, Resource: "*",
-			Condition: map[string]any{"StringEquals": map[string]any{"iam:PassedToService": "ecs-tasks.amazonaws.com"}}})
+			Condition: map[string]any{"StringEquals": map[string]any{"iam:PassedToService": []string{"ecs-tasks.amazonaws.com", "ecs.amazonaws.com"}}}})
 	}
 	if withAssumeRole {
 		p.Statement = append(p.Statement, Statement{Sid: "AssumeDeployRole", Effect: "Allow", Action: []string{assumeRole}, Resource: "*"})

@@ -64,6 +64,7 @@ out, 4 AWS API error.`,
 	}
 	o.flags = cmd.Flags()
 	o.plan.register(cmd.Flags())
+	o.plan.now = d.Clock.Now
 	fs := cmd.Flags()
 	durationVarP(fs, &o.timeout, "timeout", "t", 0, "how long to wait (10m, 90s; a bare number is seconds; default 10m)")
 	durationVarP(fs, &o.stableFor, "stable-for", "", 0, "after the success verdict, keep watching this long and fail if a task of the deployment stops (default 0)")
@@ -144,7 +145,7 @@ func runDeploy(ctx context.Context, o *deployOptions) error {
 	if err != nil {
 		return aboutService(err, cluster, service)
 	}
-	strategy := bluegreen.StrategyOf(plan.Service)
+	strategy := bluegreen.StrategyAfter(plan.Service, plan.Update)
 	if names := o.codeDeploy.misplaced(o.flags, strategy); len(names) > 0 {
 		return aboutService(exitcode.Invalidf("%s: service %s is not deployed by CodeDeploy (its strategy is %s); these flags apply to CODE_DEPLOY services only", strings.Join(names, ", "), service, strategy), cluster, service)
 	}

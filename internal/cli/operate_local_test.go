@@ -90,16 +90,17 @@ func advanceUntil(t *testing.T, e *codeDeployECS, what string, ok func() bool) {
 }
 
 // TestLocalPromoteCodeDeployReadyWait: on a group whose ready wait stops
-// the deployment unless it is continued, deploy --wait-until test-traffic
+// the deployment unless it is continued, a linear deploy --wait-until test-traffic
 // returns with the deployment Ready; status shows it (text and JSON) with
 // both task sets and the test listener on the replacement; promote
-// continues it to the end (exit 0): production traffic on the new target
+// continues it through the linear shift to the end (exit 0): production traffic on the new target
 // group, the PRIMARY task set on the new revision. A second promote has
 // nothing to continue (exit 2, naming the state).
 func TestLocalPromoteCodeDeployReadyWait(t *testing.T) {
 	e := newCodeDeployECS(t, nil)
 	withReadyWait(t, e)
-	code, stdout, _ := e.run(t, "deploy", "-c", "c", "-n", "web", "-i", "app=web:2", "--wait-until", "test-traffic", "-t", "30m", "--output", "json")
+	code, stdout, _ := e.run(t, "deploy", "-c", "c", "-n", "web", "-i", "app=web:2", "--wait-until", "test-traffic", "-t", "30m", "--output", "json",
+		"--deployment-config", "CodeDeployDefault.ECSLinear10PercentEvery1Minutes")
 	if code != 0 {
 		t.Fatalf("deploy --wait-until test-traffic: exit %d", code)
 	}
