@@ -590,3 +590,22 @@ func TestLocalPromoteCrashingReplacement(t *testing.T) {
 		t.Fatalf("promote: exit %d, %+v", code, r)
 	}
 }
+
+// TestLocalStatusCodeDeployWithoutGroup: status of a CODE_DEPLOY service
+// whose deployment group is gone still shows its task sets (exit 0) and
+// says what it could not read; promote names the missing group (exit 2).
+func TestLocalStatusCodeDeployWithoutGroup(t *testing.T) {
+	e := newCodeDeployECS(t, nil)
+	if _, err := e.cd.DeleteDeploymentGroup(context.Background(), &cd.DeleteDeploymentGroupInput{ApplicationName: aws.String("app"), DeploymentGroupName: aws.String("dg")}); err != nil {
+		t.Fatal(err)
+	}
+	code, stdout, _ := e.run(t, "status", "-c", "c", "-n", "web")
+	for _, want := range []string{"PRIMARY", "web:1 on blue", "could not read: no CodeDeploy deployment group deploys service web"} {
+		if code != 0 || !strings.Contains(stdout, want) {
+			t.Errorf("status (exit %d) lacks %q:\n%s", code, want, stdout)
+		}
+	}
+	if code, _, stderr := e.run(t, "promote", "-c", "c", "-n", "web"); code != 2 || !strings.Contains(stderr, "--codedeploy-deployment-group") {
+		t.Errorf("promote without a group: exit %d, %s", code, stderr)
+	}
+}
