@@ -68,7 +68,7 @@ func Deploy(ctx context.Context, api ECSAPI, plan *Plan, opts Options) (*Result,
 		opts.Watch.Clock = watch.WallClock{}
 	}
 	d := &deployer{api: api, opts: opts, rep: rep, deadline: opts.Watch.Clock.Now().Add(opts.Timeout)}
-	res := &Result{Cluster: plan.Request.Cluster, Service: plan.Request.Service, Timings: Timings{Started: d.now().UTC()}}
+	res := &Result{Cluster: plan.Request.Cluster, Service: plan.Request.Service, Strategy: StrategyRolling, Timings: Timings{Started: d.now().UTC()}}
 	err := d.run(ctx, plan, res)
 	res.Timings.Finished = d.now().UTC()
 	res.Timings.DurationSeconds = res.Timings.Finished.Sub(res.Timings.Started).Seconds()

@@ -62,7 +62,8 @@ type planFlags struct {
 	circuitBreaker string
 
 	showValues bool
-	svc        serviceFlags // deploy and diff only (deploy_service_flags.go)
+	svc        serviceFlags  // deploy and diff only (deploy_service_flags.go)
+	strategy   strategyFlags // deploy and diff only (deploy_strategy_flags.go)
 }
 
 func (f *planFlags) register(fs *pflag.FlagSet) {
@@ -101,6 +102,7 @@ func (f *planFlags) register(fs *pflag.FlagSet) {
 	fs.Lookup("circuit-breaker").NoOptDefVal = "true"
 	fs.BoolVar(&f.showValues, "show-values", false, "show plain environment values in diffs (masked by default)")
 	f.svc.register(fs)
+	f.strategy.register(fs)
 }
 
 // resolved is what the flags and the spec file resolve to.
@@ -149,6 +151,7 @@ func (f *planFlags) resolveOver(d *spec.Deploy, resolver vars.Resolver, flags *p
 	req.Source.File = readTaskDefinitionFile(d, ps)
 	req.Settings = settingsOf(d)
 	f.svc.apply(&x, &req)
+	f.strategy.apply(&x, d, &req)
 	return &resolved{spec: d, request: req, resolver: resolver}
 }
 
