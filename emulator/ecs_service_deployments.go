@@ -241,6 +241,7 @@ type serviceRevisionOut struct {
 	ContainerImages          []containerImg  `json:"containerImages"`
 	GuardDutyEnabled         bool            `json:"guardDutyEnabled"`
 	CreatedAt                epoch           `json:"createdAt"`
+	revisionMemberOut                        // service_passthrough.go
 }
 
 type containerImg struct {
@@ -275,6 +276,7 @@ func (x *ecsCall) describeServiceRevisions(body []byte) (any, error) {
 			CapacityProviderStrategy: rev.CapacityProviders, LaunchType: rev.LaunchType, PlatformVersion: rev.PlatformVersion,
 			LoadBalancers: orEmptyList(rev.LoadBalancers), ServiceRegistries: orEmptyList(rev.ServiceRegistries),
 			NetworkConfiguration: rawOf(rev.Network), ContainerImages: []containerImg{}, CreatedAt: epoch(rev.CreatedAt),
+			revisionMemberOut: rev.revisionMembers.output(),
 		}
 		if rev.LaunchType == "FARGATE" {
 			o.PlatformFamily = "Linux"

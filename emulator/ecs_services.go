@@ -147,6 +147,9 @@ func (x *ecsCall) updateService(body []byte) (any, error) {
 	if s.Status != "ACTIVE" {
 		return nil, Errorf("ServiceNotActiveException", "Service was not ACTIVE.")
 	}
+	if err := updateController(s, in.DeploymentController); err != nil {
+		return nil, err
+	}
 	if s.usesTaskSets() {
 		return x.updateTaskSetService(s, in)
 	}

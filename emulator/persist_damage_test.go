@@ -52,7 +52,7 @@ func sampleEmulator(t *testing.T) *Emulator {
 	}
 	createFargateService(t, em, client, "web:1", 2, true)
 	td := registerWebHC(t, client, "web:slow", false)
-	if _, err := client.UpdateService(ctx, &ecs.UpdateServiceInput{Service: aws.String("web"), TaskDefinition: aws.String(td)}); err != nil {
+	if _, err := client.UpdateService(ctx, withPassThrough(&ecs.UpdateServiceInput{Service: aws.String("web"), TaskDefinition: aws.String(td)})); err != nil {
 		t.Fatal(err)
 	}
 	if _, err := client.CreateCluster(ctx, &ecs.CreateClusterInput{ClusterName: aws.String("ec2")}); err != nil {

@@ -18,6 +18,7 @@ type serviceRevision struct {
 	ServiceRegistries json.RawMessage       `json:"serviceRegistries,omitempty"`
 	Network           *networkConfiguration `json:"network,omitempty"`
 	CreatedAt         time.Time             `json:"createdAt"`
+	revisionMembers                         // Service Connect, volumes, VPC Lattice… (service_passthrough.go)
 }
 
 // serviceDeployment is one entry of the service's deployment history
@@ -60,7 +61,7 @@ func (e *Emulator) recordDeployment(s *service, d *deployment, now time.Time) {
 		ARN:            historyARN(s.ARN, "service-revision", strings.TrimPrefix(e.ids.deploymentID(), "ecs-svc/")),
 		TaskDefinition: d.TaskDefinition, LaunchType: d.LaunchType, PlatformVersion: s.PlatformVersion,
 		CapacityProviders: s.CapacityProviders, LoadBalancers: s.LoadBalancers, ServiceRegistries: s.ServiceRegistries,
-		Network: d.Network, CreatedAt: now,
+		Network: d.Network, CreatedAt: now, revisionMembers: s.revisionMembers.clone(),
 	}
 	s.Revisions = append(s.Revisions, rev)
 	var sources []string

@@ -12,11 +12,14 @@ type deploymentConfigurationIn struct {
 	MaximumPercent           *int `json:"maximumPercent"`
 	MinimumHealthyPercent    *int `json:"minimumHealthyPercent"`
 	DeploymentCircuitBreaker *struct {
-		Enable   *bool `json:"enable"`
-		Rollback *bool `json:"rollback"`
+		Enable                 *bool           `json:"enable"`
+		Rollback               *bool           `json:"rollback"`
+		ResetOnHealthyTask     *bool           `json:"resetOnHealthyTask"`
+		ThresholdConfiguration json.RawMessage `json:"thresholdConfiguration"`
 	} `json:"deploymentCircuitBreaker"`
-	Alarms           json.RawMessage `json:"alarms"`
-	nativeStrategyIn                 // strategy, bake time, hooks (service_strategy.go)
+	Alarms               json.RawMessage `json:"alarms"`
+	EarlySuccessCriteria json.RawMessage `json:"earlySuccessCriteria"`
+	nativeStrategyIn                     // strategy, bake time, hooks (service_strategy.go)
 }
 
 // networkConfigurationIn is an awsvpc networkConfiguration as sent.
@@ -66,7 +69,8 @@ var serviceRawMembers = memberKinds{
 	"capacityProviderStrategy": '[', "networkConfiguration": '{', "loadBalancers": '[',
 	"serviceRegistries": '[', "deploymentController": '{', "placementConstraints": '[',
 	"placementStrategy": '[', "deploymentConfiguration": '{',
-	"serviceConnectConfiguration": '{', "volumeConfigurations": '[',
+	"serviceConnectConfiguration": '{', "volumeConfigurations": '[', "vpcLatticeConfigurations": '[',
+	"gatewayConnectors": '[', "monitoring": '{',
 }
 
 // parseNetwork validates an awsvpc networkConfiguration (nil when absent).
@@ -129,6 +133,9 @@ func applyDeploymentConfig(cfg *deploymentConfiguration, in *deploymentConfigura
 	}
 	if in.Alarms != nil {
 		cfg.Alarms = in.Alarms
+	}
+	if err := cfg.configPassThrough.apply(in); err != nil {
+		return err
 	}
 	if err := applyNativeStrategy(cfg, &in.nativeStrategyIn); err != nil {
 		return err

@@ -41,10 +41,12 @@ type deployConfigOut struct {
 	DeploymentCircuitBreaker struct {
 		Enable   bool `json:"enable"`
 		Rollback bool `json:"rollback"`
+		breakerPassThroughOut
 	} `json:"deploymentCircuitBreaker"`
 	MaximumPercent        int             `json:"maximumPercent"`
 	MinimumHealthyPercent int             `json:"minimumHealthyPercent"`
 	Alarms                json.RawMessage `json:"alarms,omitempty"`
+	EarlySuccessCriteria  json.RawMessage `json:"earlySuccessCriteria,omitempty"`
 	nativeStrategyOut
 }
 
@@ -67,6 +69,7 @@ type deploymentOut struct {
 	RolloutStateReason       string          `json:"rolloutStateReason"`
 	ServiceConnect           json.RawMessage `json:"serviceConnectConfiguration,omitempty"`
 	VolumeConfigurations     json.RawMessage `json:"volumeConfigurations,omitempty"`
+	VpcLatticeConfigurations json.RawMessage `json:"vpcLatticeConfigurations,omitempty"`
 }
 
 type eventOut struct {
@@ -110,6 +113,7 @@ func (e *Emulator) serviceOutput(s *service, withTags bool) serviceOut {
 	out.DeploymentConfiguration.MaximumPercent = s.Config.MaximumPercent
 	out.DeploymentConfiguration.MinimumHealthyPercent = s.Config.MinimumHealthyPercent
 	out.DeploymentConfiguration.Alarms = s.Config.Alarms
+	s.Config.configPassThrough.output(&out.DeploymentConfiguration)
 	out.DeploymentConfiguration.nativeStrategyOut = s.Config.nativeStrategy.output()
 	out.AvailabilityZoneRebalancing = s.AZRebalancing
 	out.Deployments = make([]deploymentOut, 0, len(s.Deployments))
@@ -124,7 +128,7 @@ func (e *Emulator) serviceOutput(s *service, withTags bool) serviceOut {
 			NetworkConfiguration: rawOf(d.Network), RolloutState: d.RolloutState, RolloutStateReason: d.RolloutStateReason,
 		}
 		if d.Status == "PRIMARY" {
-			do.ServiceConnect, do.VolumeConfigurations = s.ServiceConnect, s.Volumes
+			do.ServiceConnect, do.VolumeConfigurations, do.VpcLatticeConfigurations = s.ServiceConnect, s.Volumes, s.VpcLattice
 		}
 		if d.runLaunchType() == "FARGATE" {
 			do.PlatformFamily = "Linux"

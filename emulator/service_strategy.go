@@ -90,7 +90,7 @@ func (n nativeStrategy) output() nativeStrategyOut {
 			o.Strategy = "ROLLING"
 		}
 	}
-	if n.native() {
+	if n.native() || n.BakeMinutes != nil { // as given, whatever the strategy
 		b := n.bakeTime()
 		o.BakeTimeInMinutes = &b
 	}

@@ -117,6 +117,7 @@ func (s *service) clone() *service {
 	c.History = cloneEach(s.History, (*serviceDeployment).clone)
 	c.BlueGreen = clonePtr(s.BlueGreen, func(b blueGreen) blueGreen { b.Pairs = slices.Clone(b.Pairs); return b })
 	c.TaskSets = cloneEach(s.TaskSets, (*taskSet).clone)
+	c.passThrough = s.passThrough.clone()
 	return &c
 }
 
@@ -135,6 +136,7 @@ func (ts *taskSet) clone() *taskSet {
 
 func (dc deploymentConfiguration) clone() deploymentConfiguration {
 	dc.Alarms = cloneRaw(dc.Alarms)
+	dc.configPassThrough = dc.configPassThrough.clone()
 	dc.BakeMinutes = clonePtr(dc.BakeMinutes, same)
 	dc.Hooks = cloneEach(dc.Hooks, func(h lifecycleHook) lifecycleHook {
 		h.LifecycleStages = slices.Clone(h.LifecycleStages)
@@ -178,6 +180,7 @@ func (r *serviceRevision) clone() *serviceRevision {
 	c.LoadBalancers = cloneRaw(r.LoadBalancers)
 	c.ServiceRegistries = cloneRaw(r.ServiceRegistries)
 	c.Network = r.Network.clone()
+	c.revisionMembers = r.revisionMembers.clone()
 	return &c
 }
 

@@ -66,7 +66,7 @@ func TestSnapshotSharesNothing(t *testing.T) {
 		case reflect.Struct:
 			for i := 0; i < a.NumField(); i++ {
 				f := a.Type().Field(i)
-				if !f.IsExported() || (a.Type() == reflect.TypeOf(taskDef{}) && slices.Contains(taskDefShared, f.Name)) {
+				if !f.IsExported() && !f.Anonymous || (a.Type() == reflect.TypeOf(taskDef{}) && slices.Contains(taskDefShared, f.Name)) {
 					continue
 				}
 				walk(a.Field(i), b.Field(i), at+"."+f.Name)

@@ -173,6 +173,7 @@ type deploymentConfiguration struct {
 	Rollback              bool            `json:"rollback"`
 	Alarms                json.RawMessage `json:"alarms,omitempty"`
 	nativeStrategy                        // BLUE_GREEN, LINEAR, CANARY (service_strategy.go)
+	configPassThrough                     // stored and returned, not simulated (service_passthrough.go)
 }
 
 // networkConfiguration keeps the caller's awsvpc settings (Raw is echoed).

@@ -50,6 +50,8 @@ var Commands = map[string][]string{
 	// report where traffic is.
 	"promote": {
 		"ecs:DescribeServices", "ecs:ListServiceDeployments", "ecs:DescribeServiceDeployments", "ecs:ContinueServiceDeployment",
+		// the replacement's tasks that stopped for a failure
+		"ecs:ListTasks", "ecs:DescribeTasks",
 		"codedeploy:ListApplications", "codedeploy:ListDeploymentGroups", "codedeploy:BatchGetDeploymentGroups",
 		"codedeploy:ListDeployments", "codedeploy:GetDeployment", "codedeploy:ListDeploymentTargets",
 		"codedeploy:GetDeploymentTarget", "codedeploy:GetDeploymentConfig", "codedeploy:ContinueDeployment",
@@ -73,8 +75,8 @@ var Commands = map[string][]string{
 		"ecs:DescribeTasks", "ecs:DescribeClusters", "ecs:TagResource", "logs:GetLogEvents", "iam:PassRole",
 	},
 	"register":  {"ecs:DescribeServices", "ecs:DescribeTaskDefinition", "ecs:RegisterTaskDefinition", "ecs:TagResource", "iam:PassRole"},
-	"revisions": {"ecs:ListTaskDefinitions", "ecs:DescribeTaskDefinition", "ecs:ListClusters", "ecs:ListServices", "ecs:DescribeServices"},
-	"revisions prune": {"ecs:ListTaskDefinitions", "ecs:DescribeTaskDefinition", "ecs:ListClusters", "ecs:ListServices", "ecs:DescribeServices", "ecs:DeregisterTaskDefinition",
+	"revisions": {"ecs:ListTaskDefinitions", "ecs:DescribeTaskDefinition", "ecs:ListServices", "ecs:DescribeServices"},
+	"revisions prune": {"ecs:ListTaskDefinitions", "ecs:DescribeTaskDefinition", "ecs:ListServices", "ecs:DescribeServices", "ecs:DeregisterTaskDefinition",
 		// the revision that ran before a service's current one is kept
 		"ecs:ListServiceDeployments", "ecs:DescribeServiceDeployments", "ecs:DescribeServiceRevisions"},
 	"stack deploy": {
@@ -97,6 +99,56 @@ var Commands = map[string][]string{
 	},
 	"stack status":   {"cloudformation:DescribeStacks", "cloudformation:CreateChangeSet", "cloudformation:DescribeChangeSet", "cloudformation:DeleteChangeSet", "ecs:DescribeServices"},
 	"stack template": {},
+}
+
+// Implied lists, per command, the actions in its entry that no API call of
+// its own shows, and why: IAM authorises them as part of another call
+// (passing a role, tagging on create, what CodeDeploy reads and writes for
+// CreateDeployment) or another service performs them with the caller's
+// permissions (CloudFormation creating a stack's resources). The test that
+// holds the table to the recorded calls accepts these without a call.
+var Implied = map[string]map[string]string{
+	"deploy":   merge(passRole, codeDeployCreate),
+	"register": merge(passRole, tagOnCreate),
+	"run":      merge(passRole, tagOnCreate),
+	"stack deploy": merge(passRole, byCloudFormation(
+		"ecs:CreateCluster", "ecs:DeleteCluster", "ecs:RegisterTaskDefinition", "ecs:DeregisterTaskDefinition",
+		"ecs:DescribeTaskDefinition", "ecs:CreateService", "ecs:UpdateService", "ecs:DeleteService", "ecs:TagResource",
+		"logs:CreateLogGroup", "logs:DeleteLogGroup", "logs:PutRetentionPolicy", "logs:DescribeLogGroups", "logs:TagResource",
+		"iam:CreateRole", "iam:DeleteRole", "iam:GetRole", "iam:AttachRolePolicy", "iam:DetachRolePolicy",
+		"iam:PutRolePolicy", "iam:DeleteRolePolicy", "iam:TagRole")),
+	"stack delete": byCloudFormation("ecs:DeleteService", "ecs:UpdateService", "ecs:DescribeServices", "ecs:DeleteCluster",
+		"ecs:DeregisterTaskDefinition", "logs:DeleteLogGroup", "iam:DeleteRole", "iam:DetachRolePolicy", "iam:DeleteRolePolicy"),
+}
+
+var (
+	passRole    = map[string]string{"iam:PassRole": "registering a task definition or running a task with a task or execution role passes the role"}
+	tagOnCreate = map[string]string{"ecs:TagResource": "ECS authorises tags given at creation (RegisterTaskDefinition, RunTask with tags) as ecs:TagResource"}
+	// CodeDeploy authorises CreateDeployment of an AppSpec revision
+	// against the deployment configuration and the application revision.
+	codeDeployCreate = map[string]string{
+		"codedeploy:GetDeploymentConfig":         "CreateDeployment reads the deployment configuration with the caller's permissions",
+		"codedeploy:GetApplicationRevision":      "CreateDeployment reads the AppSpec revision with the caller's permissions",
+		"codedeploy:RegisterApplicationRevision": "CreateDeployment registers the AppSpec revision with the caller's permissions",
+	}
+)
+
+func byCloudFormation(actions ...string) map[string]string {
+	m := map[string]string{}
+	for _, a := range actions {
+		m[a] = "CloudFormation creates, changes and deletes the stack's resources with the caller's permissions"
+	}
+	return m
+}
+
+func merge(ms ...map[string]string) map[string]string {
+	out := map[string]string{}
+	for _, m := range ms {
+		for k, v := range m {
+			out[k] = v
+		}
+	}
+	return out
 }
 
 // Aliases are commands that do what others do.

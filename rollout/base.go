@@ -20,8 +20,9 @@ type BaseRequest struct {
 	// Cluster and Service name a service (optional): its task definition is
 	// the default starting point and its family the family registered into.
 	Cluster, Service string
-	// Family, when set, is the family to start from (its latest ACTIVE
-	// revision) and the family a template or a file is registered into.
+	// Family, when set, is the family the new revision is registered into
+	// (the destination, as deploy's Request.Family). When nothing else
+	// names a starting point, its latest ACTIVE revision is the start.
 	Family string
 	// Source says where to start; Source.Existing is a revision to start
 	// from (deploy, which deploys it as it is, does not resolve it here).
@@ -121,17 +122,19 @@ func resolveBase(ctx context.Context, api BaseAPI, req BaseRequest, svc *types.S
 		if err == nil {
 			b.Notes = append(b.Notes, fmt.Sprintf("based on template %s:%d, registered into family %s", aws.ToString(b.From.Family), b.From.Revision, target))
 		}
-	case req.Family != "" || src.UseLatest:
-		field := "family"
-		if req.Family == "" {
-			field = "useLatestTaskDef"
-		}
-		b.From, b.FromTags, err = describeActiveRevision(ctx, api, target, req.Origins.Of(field))
-		if err == nil && current != nil && b.From.Revision != current.Revision {
-			b.Notes = append(b.Notes, fmt.Sprintf("based on the latest ACTIVE revision %s:%d (the service runs %d)", target, b.From.Revision, current.Revision))
+	case src.UseLatest && current != nil:
+		family := aws.ToString(current.Family)
+		b.From, b.FromTags, err = describeActiveRevision(ctx, api, family, req.Origins.Of("useLatestTaskDef"))
+		if err == nil && b.From.Revision != current.Revision {
+			b.Notes = append(b.Notes, fmt.Sprintf("based on the latest ACTIVE revision %s:%d (the service runs %d)", family, b.From.Revision, current.Revision))
 		}
 	case current != nil: // the service's own task definition, whatever its status
 		b.From, b.FromTags = current, currentTags
+		if req.Family == aws.ToString(current.Family) {
+			err = noteNewerInFamily(ctx, api, req, b, current)
+		}
+	case req.Family != "": // nothing else named: the destination's latest ACTIVE revision
+		b.From, b.FromTags, err = describeActiveRevision(ctx, api, req.Family, req.Origins.Of("family"))
 	default:
 		return nil, invalidAt(req.Origins.Of("taskDefinition"), "name the task definition to start from (a revision, a family, a service or a file)")
 	}
@@ -147,11 +150,31 @@ func resolveBase(ctx context.Context, api BaseAPI, req BaseRequest, svc *types.S
 		if src.TemplateFamily != "" {
 			b.Input.Family = aws.String(target)
 		}
+		if dest := req.Family; dest != "" && dest != aws.ToString(b.Input.Family) {
+			b.Notes = append(b.Notes, fmt.Sprintf("registered into family %s (the base revision is of %s)", dest, aws.ToString(b.Input.Family)))
+			b.Input.Family = aws.String(dest)
+		}
 	}
 	if b.Summary, err = taskdef.Apply(b.Input, req.Changes); err != nil {
 		return nil, err
 	}
 	return b, nil
+}
+
+// noteNewerInFamily says so when the family the service runs has an ACTIVE
+// revision newer than the service's: --family names where the revision is
+// registered, and no longer where it starts (it used to, on register and
+// run), so the note shows how to start from that newer one.
+func noteNewerInFamily(ctx context.Context, api BaseAPI, req BaseRequest, b *Base, current *types.TaskDefinition) error {
+	family := aws.ToString(current.Family)
+	latest, _, err := describeActiveRevision(ctx, api, family, req.Origins.Of("family"))
+	if err != nil {
+		return err
+	}
+	if latest.Revision > current.Revision {
+		b.Notes = append(b.Notes, fmt.Sprintf("based on %s:%d, the revision the service runs; the family's latest ACTIVE revision is %d (add --use-latest-task-def to start from it)", family, current.Revision, latest.Revision))
+	}
+	return nil
 }
 
 // describeActiveRevision reads a revision (or a family's latest ACTIVE one)

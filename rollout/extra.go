@@ -83,7 +83,7 @@ func overlayDeploymentConfig(cur types.DeploymentConfiguration, next *types.Depl
 // (members in lowerCamelCase, absent members left out); nil and empty lists
 // read "(none)".
 func APIText(v any) string {
-	data, err := json.Marshal(v)
+	data, err := json.Marshal(plainValue(reflect.ValueOf(v)))
 	if err != nil {
 		return fmt.Sprint(v)
 	}
@@ -107,6 +107,69 @@ func APIText(v any) string {
 	}
 	out, _ := json.Marshal(x)
 	return string(out)
+}
+
+// plainValue turns an SDK value into maps, lists and scalars, with the two
+// kinds JSON encoding cannot show: a document (free-form JSON, such as a
+// lifecycle hook's hookDetails) becomes its JSON, and a union's member
+// (ServiceConnectContainerConfigurationMemberLogLevel{Value: "debug"})
+// becomes a one-member mapping ({"logLevel": "debug"}).
+func plainValue(v reflect.Value) any {
+	if !v.IsValid() {
+		return nil
+	}
+	if (v.Kind() == reflect.Pointer || v.Kind() == reflect.Interface) && v.IsNil() {
+		return nil
+	}
+	if v.CanInterface() {
+		if d, ok := v.Interface().(interface{ MarshalSmithyDocument() ([]byte, error) }); ok {
+			var x any
+			if data, err := d.MarshalSmithyDocument(); err == nil && json.Unmarshal(data, &x) == nil {
+				return x
+			}
+			return nil
+		}
+	}
+	switch v.Kind() {
+	case reflect.Pointer, reflect.Interface:
+		return plainValue(v.Elem())
+	case reflect.Slice:
+		if v.IsNil() {
+			return nil
+		}
+		out := make([]any, v.Len())
+		for i := range out {
+			out[i] = plainValue(v.Index(i))
+		}
+		return out
+	case reflect.Map:
+		if v.IsNil() {
+			return nil
+		}
+		out := make(map[string]any, v.Len())
+		for _, k := range v.MapKeys() {
+			out[fmt.Sprint(k.Interface())] = plainValue(v.MapIndex(k))
+		}
+		return out
+	case reflect.Struct:
+		t := v.Type()
+		if _, ok := v.Interface().(json.Marshaler); ok {
+			return v.Interface() // time.Time
+		}
+		out := map[string]any{}
+		for i := 0; i < t.NumField(); i++ {
+			f := t.Field(i)
+			if !f.IsExported() || f.Type.Kind() == reflect.String && v.Field(i).Len() == 0 {
+				continue // an enumeration left empty is absent
+			}
+			out[f.Name] = plainValue(v.Field(i))
+		}
+		if _, member, ok := strings.Cut(t.Name(), "Member"); ok && member != "" && len(out) == 1 && v.FieldByName("Value").IsValid() {
+			return map[string]any{member: out["Value"]}
+		}
+		return out
+	}
+	return v.Interface()
 }
 
 func apiShape(x any) any {

@@ -7,6 +7,7 @@ import (
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/ecs"
+	ecsdocument "github.com/aws/aws-sdk-go-v2/service/ecs/document"
 	"github.com/aws/aws-sdk-go-v2/service/ecs/types"
 
 	"github.com/ecsdeploy/ecsdeploy/exitcode"
@@ -135,5 +136,18 @@ func TestParseServiceFlags(t *testing.T) {
 	}
 	if _, err := ParsePlacementStrategy("closest"); err == nil || !strings.Contains(err.Error(), "binpack, random, spread") {
 		t.Errorf("bad strategy: %v", err)
+	}
+}
+
+// Documents and union members read as the API writes them.
+func TestAPITextDocumentsAndUnions(t *testing.T) {
+	hook := types.DeploymentLifecycleHook{HookTargetArn: aws.String("arn:f"), HookDetails: ecsdocument.NewLazyDocument(map[string]any{"suite": "smoke"})}
+	if got, want := APIText([]types.DeploymentLifecycleHook{hook}), `[{"hookDetails":{"suite":"smoke"},"hookTargetArn":"arn:f"}]`; got != want {
+		t.Errorf("hook: %s, want %s", got, want)
+	}
+	sc := &types.ServiceConnectConfiguration{Enabled: true, ContainerConfigurations: []types.ServiceConnectContainerConfiguration{
+		&types.ServiceConnectContainerConfigurationMemberLogLevel{Value: types.ServiceConnectContainerLogLevelDebug}}}
+	if got, want := APIText(sc), `{"containerConfigurations":[{"logLevel":"debug"}],"enabled":true}`; got != want {
+		t.Errorf("Service Connect: %s, want %s", got, want)
 	}
 }

@@ -77,6 +77,10 @@ func (x *Deploy) decodeServiceUpdate(d *decoder, n *yaml.Node) string {
 // and values outside an enumeration.
 func DecodeUpdateService(m map[string]any) (*ecs.UpdateServiceInput, error) {
 	var in ecs.UpdateServiceInput
+	var taken []special
+	if err := takeSpecial(m, reflect.TypeOf(in), nil, "", &taken); err != nil {
+		return nil, err
+	}
 	// A substituted variable is text; where the member is a number or a
 	// boolean, text that reads as one is taken as one.
 	data, err := json.Marshal(coerce(m, reflect.TypeOf(in)))
@@ -102,6 +106,7 @@ func DecodeUpdateService(m map[string]any) (*ecs.UpdateServiceInput, error) {
 		}
 		return nil, fmt.Errorf("%s", msg)
 	}
+	putSpecial(reflect.ValueOf(&in).Elem(), taken)
 	if err := checkEnums(reflect.ValueOf(in), ""); err != nil {
 		return nil, err
 	}

@@ -5,10 +5,10 @@ import (
 	"encoding/base64"
 	"encoding/json"
 	"fmt"
-	"regexp"
 	"sort"
 	"strconv"
 	"strings"
+	"time"
 	"unicode/utf8"
 )
 
@@ -36,31 +36,36 @@ type filterDef struct {
 	maxArgs int
 	usage   string
 	apply   filterFunc
+	// now, when set, makes the filter a source: it takes no variable and
+	// gives a value from the resolver's clock (#{ | NowDate}).
+	now func(now time.Time, args []string) (string, error)
 }
 
 var filterDefs = []filterDef{
-	{"ToLower", 0, 0, "ToLower", func(v string, _ []string) (string, error) { return strings.ToLower(v), nil }},
-	{"ToUpper", 0, 0, "ToUpper", func(v string, _ []string) (string, error) { return strings.ToUpper(v), nil }},
-	{"Trim", 0, 0, "Trim", func(v string, _ []string) (string, error) { return strings.TrimSpace(v), nil }},
-	{"Replace", 1, 2, `Replace "regex" ["replacement"]`, replaceFilter},
-	{"Substring", 1, 2, "Substring LENGTH, or Substring START LENGTH", substringFilter},
-	{"Truncate", 1, 1, "Truncate LENGTH", truncateFilter},
-	{"Format", 1, 2, `Format "FORMAT" (a .NET number or date format, e.g. N2, C, yyyy-MM-dd)`, formatFilter},
-	{"UriEscape", 0, 0, "UriEscape", func(v string, _ []string) (string, error) { return uriEscape(v, uriKeep), nil }},
-	{"UriDataEscape", 0, 0, "UriDataEscape", func(v string, _ []string) (string, error) { return uriEscape(v, ""), nil }},
-	{"ToBase64", 0, 0, "ToBase64", toBase64},
-	{"Base64Encode", 0, 0, "Base64Encode", toBase64},
-	{"FromBase64", 0, 0, "FromBase64", fromBase64},
-	{"Base64Decode", 0, 0, "Base64Decode", fromBase64},
-	{"JsonEscape", 0, 0, "JsonEscape", jsonEscape},
-	{"HtmlEscape", 0, 0, "HtmlEscape", func(v string, _ []string) (string, error) { return htmlReplacer.Replace(v), nil }},
-	{"XmlEscape", 0, 0, "XmlEscape", func(v string, _ []string) (string, error) { return xmlReplacer.Replace(v), nil }},
+	{"ToLower", 0, 0, "ToLower", func(v string, _ []string) (string, error) { return strings.ToLower(v), nil }, nil},
+	{"ToUpper", 0, 0, "ToUpper", func(v string, _ []string) (string, error) { return strings.ToUpper(v), nil }, nil},
+	{"Trim", 0, 0, "Trim", func(v string, _ []string) (string, error) { return strings.TrimSpace(v), nil }, nil},
+	{"Replace", 1, 2, `Replace "regex" ["replacement"] (.NET syntax, see dotnet_regex.go)`, replaceFilter, nil},
+	{"Substring", 1, 2, "Substring LENGTH, or Substring START LENGTH", substringFilter, nil},
+	{"Truncate", 1, 1, "Truncate LENGTH", truncateFilter, nil},
+	{"Format", 1, 2, `Format "FORMAT" (a .NET number or date format, e.g. N2, C, yyyy-MM-dd)`, formatFilter, nil},
+	{"UriEscape", 0, 0, "UriEscape", func(v string, _ []string) (string, error) { return uriEscape(v, uriKeep), nil }, nil},
+	{"UriDataEscape", 0, 0, "UriDataEscape", func(v string, _ []string) (string, error) { return uriEscape(v, ""), nil }, nil},
+	{"ToBase64", 0, 0, "ToBase64", toBase64, nil},
+	{"Base64Encode", 0, 0, "Base64Encode", toBase64, nil},
+	{"FromBase64", 0, 0, "FromBase64", fromBase64, nil},
+	{"Base64Decode", 0, 0, "Base64Decode", fromBase64, nil},
+	{"JsonEscape", 0, 0, "JsonEscape", jsonEscape, nil},
+	{"HtmlEscape", 0, 0, "HtmlEscape", func(v string, _ []string) (string, error) { return htmlReplacer.Replace(v), nil }, nil},
+	{"XmlEscape", 0, 0, "XmlEscape", func(v string, _ []string) (string, error) { return xmlReplacer.Replace(v), nil }, nil},
 	{"YamlSingleQuoteEscape", 0, 0, "YamlSingleQuoteEscape", func(v string, _ []string) (string, error) {
 		return strings.ReplaceAll(v, "'", "''"), nil
-	}},
+	}, nil},
 	{"YamlDoubleQuoteEscape", 0, 0, "YamlDoubleQuoteEscape", func(v string, _ []string) (string, error) {
 		return yamlDoubleReplacer.Replace(v), nil
-	}},
+	}, nil},
+	{"NowDate", 0, 1, `#{ | NowDate ["FORMAT"]} (no variable; a .NET date format, default o)`, nil, nowDate},
+	{"NowDateUtc", 0, 1, `#{ | NowDateUtc ["FORMAT"]} (no variable; a .NET date format, default o)`, nil, nowDateUtc},
 }
 
 var filtersByName = func() map[string]*filterDef {
@@ -87,28 +92,35 @@ func parseReference(inner string) (string, []filterCall, error) {
 	parts := strings.Split(inner, "|")
 	name := strings.TrimSpace(parts[0])
 	// A malformed reference is not repeated: the text may be a secret's value.
-	if name == "" {
+	if name == "" && !startsWithSource(parts) {
 		return "", nil, fmt.Errorf("empty variable name in #{}: write #{Name}, or ##{ for a literal #{")
 	}
-	if CheckName(name) != nil {
+	if name != "" && CheckName(name) != nil {
 		return "", nil, fmt.Errorf("a character is not allowed in a variable name inside #{…}: use letters, digits, '_', '.' and '-', or write ##{ for a literal #{ (the value is not shown)")
+	}
+	label := name // how errors show the reference
+	if name == "" {
+		label = " | " + strings.TrimSpace(strings.Join(parts[1:], "|"))
 	}
 	var calls []filterCall
 	for _, p := range parts[1:] {
 		words, err := splitArgs(p)
 		if err != nil {
-			return "", nil, fmt.Errorf("#{%s}: %w", name, err)
+			return "", nil, fmt.Errorf("#{%s}: %w", label, err)
 		}
 		if len(words) == 0 {
-			return "", nil, fmt.Errorf("#{%s}: empty filter after '|' (known filters: %s)", name, strings.Join(FilterNames(), ", "))
+			return "", nil, fmt.Errorf("#{%s}: empty filter after '|' (known filters: %s)", label, strings.Join(FilterNames(), ", "))
 		}
 		def, ok := filtersByName[strings.ToLower(words[0])]
 		if !ok {
-			return "", nil, fmt.Errorf("#{%s}: unknown filter %q (known filters: %s)", name, words[0], strings.Join(FilterNames(), ", "))
+			return "", nil, fmt.Errorf("#{%s}: unknown filter %q (known filters: %s)", label, words[0], strings.Join(FilterNames(), ", "))
 		}
 		args := words[1:]
+		if def.now != nil && (name != "" || len(calls) > 0) {
+			return "", nil, fmt.Errorf("#{%s}: %s takes no variable and must come first: write #{ | %s}", label, def.name, def.usage[len("#{ | "):strings.IndexByte(def.usage, '}')])
+		}
 		if len(args) < def.minArgs || len(args) > def.maxArgs {
-			return "", nil, fmt.Errorf("#{%s}: filter %s takes %s, got %d; write it as %s", name, def.name, argCount(def), len(args), def.usage)
+			return "", nil, fmt.Errorf("#{%s}: filter %s takes %s, got %d; write it as %s", label, def.name, argCount(def), len(args), def.usage)
 		}
 		calls = append(calls, filterCall{name: def.name, args: args})
 	}
@@ -156,11 +168,33 @@ func splitArgs(s string) ([]string, error) {
 	return out, nil
 }
 
-// applyFilters runs the filters over value. Errors name the variable and the
-// filter, never the value.
-func applyFilters(name, value string, calls []filterCall) (string, error) {
+// startsWithSource reports whether the first filter of a reference's parts
+// is a source (NowDate), which takes no variable.
+func startsWithSource(parts []string) bool {
+	if len(parts) < 2 {
+		return false
+	}
+	words, err := splitArgs(parts[1])
+	if err != nil || len(words) == 0 {
+		return false
+	}
+	def, ok := filtersByName[strings.ToLower(words[0])]
+	return ok && def.now != nil
+}
+
+// applyFilters runs the filters over value (a source filter gives the
+// value, from now). Errors name the variable and the filter, never the
+// value.
+func applyFilters(name, value string, calls []filterCall, now func() time.Time) (string, error) {
 	for _, c := range calls {
-		out, err := filtersByName[strings.ToLower(c.name)].apply(value, c.args)
+		def := filtersByName[strings.ToLower(c.name)]
+		var out string
+		var err error
+		if def.now != nil {
+			out, err = def.now(now(), c.args)
+		} else {
+			out, err = def.apply(value, c.args)
+		}
 		if err != nil {
 			return "", fmt.Errorf("#{%s | %s}: %w", name, c.name, err)
 		}
@@ -169,16 +203,19 @@ func applyFilters(name, value string, calls []filterCall) (string, error) {
 	return value, nil
 }
 
+// replaceFilter replaces every match of a .NET regular expression with a
+// .NET replacement pattern (dotnet_regex.go); without one, it deletes the
+// matches.
 func replaceFilter(v string, args []string) (string, error) {
-	re, err := regexp.Compile(args[0])
+	re, err := dotnetRegexp(args[0])
 	if err != nil {
-		return "", fmt.Errorf("invalid regular expression %q: %w", args[0], err)
+		return "", err
 	}
 	repl := ""
 	if len(args) > 1 {
 		repl = args[1]
 	}
-	return re.ReplaceAllString(v, repl), nil
+	return dotnetReplace(re, v, repl), nil
 }
 
 func intArg(what, s string) (int, error) {

@@ -83,7 +83,7 @@ func TestFilterErrors(t *testing.T) {
 	const secret = "s3cr3t-value"
 	r := Resolver{LookupEnv: env(nil), Vars: map[string]string{"Secret": secret, "Num": "12"}}
 	tests := []struct{ in, want string }{
-		{"#{Secret | Lower}", `#{Secret}: unknown filter "Lower" (known filters: Base64Decode, Base64Encode, Format, FromBase64, HtmlEscape, JsonEscape, Replace, Substring, ToBase64, ToLower, ToUpper, Trim, Truncate, UriDataEscape, UriEscape, XmlEscape, YamlDoubleQuoteEscape, YamlSingleQuoteEscape)`},
+		{"#{Secret | Lower}", `#{Secret}: unknown filter "Lower" (known filters: Base64Decode, Base64Encode, Format, FromBase64, HtmlEscape, JsonEscape, NowDate, NowDateUtc, Replace, Substring, ToBase64, ToLower, ToUpper, Trim, Truncate, UriDataEscape, UriEscape, XmlEscape, YamlDoubleQuoteEscape, YamlSingleQuoteEscape)`},
 		{"#{Secret | }", "empty filter after '|'"},
 		{"#{Secret | Truncate}", "filter Truncate takes 1 argument, got 0; write it as Truncate LENGTH"},
 		{"#{Secret | ToLower x}", "filter ToLower takes no argument, got 1"},

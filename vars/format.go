@@ -220,6 +220,13 @@ func mustFloat(s string) float64 {
 
 // formatDate formats t with a .NET standard or custom date format.
 func formatDate(t time.Time, layout string) (string, error) {
+	return formatDateKind(t, layout, true)
+}
+
+// formatDateKind is formatDate; zoned says whether t is a date with a zone
+// (.NET's Utc or Local kind), which the K specifier writes, or a plain
+// date and time (.NET's Unspecified kind), for which K writes nothing.
+func formatDateKind(t time.Time, layout string, zoned bool) (string, error) {
 	switch layout {
 	case "":
 		layout = "o"
@@ -318,9 +325,11 @@ func formatDate(t time.Time, layout string) (string, error) {
 				fmt.Fprintf(&b, "%c%02d:%02d", sign, off/3600, off%3600/60)
 			}
 		case 'K':
-			if _, off := t.Zone(); off == 0 && t.Location() == time.UTC {
+			switch {
+			case !zoned:
+			case t.Location() == time.UTC:
 				b.WriteString(strings.Repeat("Z", n))
-			} else {
+			default:
 				b.WriteString(t.Format("-07:00"))
 			}
 		case '\'', '"':
@@ -343,4 +352,24 @@ func formatDate(t time.Time, layout string) (string, error) {
 		i += n
 	}
 	return b.String(), nil
+}
+
+// nowDate is Octostache's NowDate: the current date and time on the
+// resolver's clock, in its time zone (the machine's, on the wall clock),
+// formatted with the optional .NET format (default o, the round trip
+// format, which for this local time carries no offset, as in Octopus).
+func nowDate(now time.Time, args []string) (string, error) {
+	return formatDateKind(now, formatArg(args), false)
+}
+
+// nowDateUtc is Octostache's NowDateUtc: the same in UTC (o ends in Z).
+func nowDateUtc(now time.Time, args []string) (string, error) {
+	return formatDateKind(now.UTC(), formatArg(args), true)
+}
+
+func formatArg(args []string) string {
+	if len(args) == 0 {
+		return "o"
+	}
+	return args[0]
 }

@@ -15,6 +15,7 @@ import (
 	"os"
 	"sort"
 	"strings"
+	"time"
 )
 
 // EnvPrefix is the prefix of environment variables that provide values.
@@ -27,6 +28,14 @@ type Resolver struct {
 	Vars      map[string]string           // from --var; wins over everything else
 	FileVars  map[string]string           // filled by LoadFile
 	LookupEnv func(string) (string, bool) // ECSDEPLOY_VAR_<Name>; nil means os.LookupEnv
+	Now       func() time.Time            // the clock of #{ | NowDate}; nil means time.Now
+}
+
+func (r Resolver) now() time.Time {
+	if r.Now == nil {
+		return time.Now()
+	}
+	return r.Now()
 }
 
 // Lookup returns the value of the named variable.
@@ -144,13 +153,16 @@ func (r Resolver) Expand(s string) (string, error) {
 			b.WriteString(t.text)
 			continue
 		}
-		v, ok := r.Lookup(t.text)
+		v, ok := "", t.text == "" // a source filter (NowDate) gives the value
+		if !ok {
+			v, ok = r.Lookup(t.text)
+		}
 		if !ok {
 			missing[t.text] = true
 			continue
 		}
 		if len(t.filters) > 0 {
-			out, err := applyFilters(t.text, v, t.filters)
+			out, err := applyFilters(t.text, v, t.filters, r.now)
 			if err != nil {
 				return "", err
 			}
@@ -185,7 +197,7 @@ func References(s string) []string {
 			i = j + 2
 			continue
 		}
-		end := strings.IndexByte(s[j+2:], '}')
+		end := referenceEnd(s[j+2:])
 		if end < 0 {
 			break
 		}
@@ -221,7 +233,7 @@ func scan(s string) ([]token, error) {
 			i++
 			continue
 		}
-		end := strings.IndexByte(s[i+2:], '}')
+		end := referenceEnd(s[i+2:])
 		if end < 0 {
 			// The text is never repeated: it may be a secret's value.
 			return nil, fmt.Errorf("unterminated variable reference: add the closing '}' after #{Name, or write ##{ for a literal #{ (the value is not shown)")
@@ -241,4 +253,28 @@ func scan(s string) ([]token, error) {
 		toks = append(toks, token{text: lit.String()})
 	}
 	return toks, nil
+}
+
+// referenceEnd returns the index in s (the text after "#{") of the '}'
+// that ends the reference, or -1. After the first '|', a '}' inside a
+// double-quoted filter argument does not end it (Replace "(?<v>\d+)"
+// "${v}"); when the quotes do not pair up, the first '}' does.
+func referenceEnd(s string) int {
+	first := strings.IndexByte(s, '}')
+	bar := strings.IndexByte(s, '|')
+	if first < 0 || bar < 0 || bar > first {
+		return first
+	}
+	quoted := false
+	for i := bar; i < len(s); i++ {
+		switch s[i] {
+		case '"':
+			quoted = !quoted
+		case '}':
+			if !quoted {
+				return i
+			}
+		}
+	}
+	return first
 }

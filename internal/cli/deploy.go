@@ -64,6 +64,7 @@ out, 4 AWS API error.`,
 	}
 	o.flags = cmd.Flags()
 	o.plan.register(cmd.Flags())
+	o.plan.now = d.Clock.Now
 	fs := cmd.Flags()
 	durationVarP(fs, &o.timeout, "timeout", "t", 0, "how long to wait (10m, 90s; a bare number is seconds; default 10m)")
 	durationVarP(fs, &o.stableFor, "stable-for", "", 0, "after the success verdict, keep watching this long and fail if a task of the deployment stops (default 0)")

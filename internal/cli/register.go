@@ -40,13 +40,13 @@ var revisionFlagNames = []string{
 // usage texts replaced where the command gives them a different meaning.
 func (f *revisionFlags) register(cmd *cobra.Command, names []string, usage map[string]string) {
 	addDeployFlags(cmd, &f.plan, names, usage)
-	cmd.Flags().StringVar(&f.family, "family", "", "start from the latest ACTIVE revision of this family")
+	cmd.Flags().StringVar(&f.family, "family", "", "register the new revision into this family (as on deploy); alone, start from its latest ACTIVE revision")
 }
 
 // revisionRequest is what the flags and the spec file resolve to.
 type revisionRequest struct {
 	Cluster, Service string
-	Family           string // --family: the base family, and where a template or file is registered
+	Family           string // --family: where the new revision is registered (alone: also the start)
 	TaskDefinition   string // a revision to start from (family:revision or ARN)
 	UseLatest        bool
 	TemplateFamily   string
@@ -63,7 +63,7 @@ type revisionRequest struct {
 func (f *revisionFlags) resolve(flags *pflag.FlagSet) (*revisionRequest, exitcode.Problems) {
 	var ps exitcode.Problems
 	f.plan.checkOne(&ps)
-	resolver := loadVariables(f.plan.varFiles, f.plan.varFlags, &ps)
+	resolver := loadVariables(f.plan.now, f.plan.varFiles, f.plan.varFlags, &ps)
 	d := &spec.Deploy{}
 	if f.plan.file != "" {
 		loaded, err := spec.LoadDeploy(f.plan.file, resolver)
@@ -76,6 +76,7 @@ func (f *revisionFlags) resolve(flags *pflag.FlagSet) (*revisionRequest, exitcod
 	x := &expander{resolver: resolver, problems: &ps, flags: flags}
 	f.plan.applyTo(d, x)
 	d.Override(f.plan.changes(x))
+	ps = append(ps, d.ValidateCluster()...)
 	ps = append(ps, d.ValidateChanges()...)
 
 	r := &revisionRequest{
@@ -95,9 +96,7 @@ func (f *revisionFlags) resolve(flags *pflag.FlagSet) (*revisionRequest, exitcod
 			ps.Add("--family", 0, "%q is not a task-definition family name (up to 255 letters, digits, '_' and '-')", r.Family)
 		}
 	}
-	if r.Cluster == "" {
-		r.Cluster = "default"
-	}
+	r.Cluster = clusterOr(r.Cluster)
 	r.File = readTaskDefinitionFile(d, &ps)
 	if aws.ToString(d.TaskDefinitionFile) == "" && d.TaskDefinitionFile != nil {
 		ps.At(d.Origin("taskDefinitionFile"), "empty: give the path of a task-definition JSON file")
@@ -176,10 +175,11 @@ func NewCmdRegister(d *Deps, runF func(context.Context, *registerOptions) error)
 		Use:   "register",
 		Short: "Register a new task-definition revision with deploy's changes, without touching a service",
 		Long: `Register builds a new revision the way deploy does — from a service's
-current task definition (--service), a family's latest ACTIVE revision
-(--family), a given revision (--task-definition), a template family or a
-file, with any image, environment, secret, environment-file and tag changes
-— registers it and prints it. No service is updated (the ecs-deploy script's
+current task definition (--service), a given revision (--task-definition),
+a template family or a file, with any image, environment, secret,
+environment-file and tag changes — registers it and prints it. --family is
+the family it is registered into, as on deploy; alone, the start is that
+family's latest ACTIVE revision. No service is updated (the ecs-deploy script's
 -d mode). When nothing changes, nothing is registered. A deploy spec file
 (-f) may give the cluster, service, source and changes; its service settings
 are ignored here.`,
@@ -195,6 +195,7 @@ are ignored here.`,
 		},
 	}
 	o.flags = cmd.Flags()
+	o.rev.plan.now = d.Clock.Now
 	o.rev.register(cmd, revisionFlagNames, map[string]string{
 		"cluster":             "cluster of --service (default \"default\")",
 		"service":             "start from the task definition this service runs (nothing on the service changes)",

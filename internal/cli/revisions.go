@@ -15,6 +15,7 @@ import (
 	"github.com/ecsdeploy/ecsdeploy/inspect"
 	"github.com/ecsdeploy/ecsdeploy/internal/lazy"
 	"github.com/ecsdeploy/ecsdeploy/rollout"
+	"github.com/ecsdeploy/ecsdeploy/spec"
 )
 
 // familyNameRE is what ECS accepts as a task-definition family.
@@ -72,6 +73,7 @@ deploying it. "revisions prune" deregisters old ones safely.`,
 		},
 	}
 	o.flags = cmd.Flags()
+	o.target.now = d.Clock.Now
 	addDeployFlags(cmd, &o.target, familyTargetFlagNames, map[string]string{
 		"file":    "deploy spec file (YAML) naming the cluster; flags override it",
 		"cluster": "cluster whose services are checked for use (default \"default\")",
@@ -111,6 +113,7 @@ choose). Services in other clusters are not checked: prune per cluster.`,
 		},
 	}
 	o.flags = cmd.Flags()
+	o.target.now = d.Clock.Now
 	addDeployFlags(cmd, &o.target, familyTargetFlagNames, map[string]string{
 		"file":    "deploy spec file (YAML) naming the cluster; flags override it",
 		"cluster": "cluster whose services' revisions must stay (default \"default\")",
@@ -134,7 +137,7 @@ func resolveFamilyTarget(flags *pflag.FlagSet, plan *planFlags, familyArg string
 		ps.Add("FAMILY", 0, "%v", expandErr)
 	}
 	if t.Cluster == "" {
-		ps.Add("--cluster", 0, "name the cluster (ECS's default cluster is \"default\")")
+		ps.Add("--cluster", 0, "%s", spec.ClusterEmpty)
 	}
 	return t.Cluster, strings.TrimSpace(family), ps.Err()
 }

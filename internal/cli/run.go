@@ -93,6 +93,7 @@ awslogs-stream-prefix) while the task runs, on stdout (on stderr with
 		},
 	}
 	o.flags = cmd.Flags()
+	o.rev.plan.now = d.Clock.Now
 	o.rev.register(cmd, runFlagNames, map[string]string{
 		"cluster":             "cluster to run in (default \"default\")",
 		"service":             "run the task definition this service runs, with its network, launch type and platform version",

@@ -38,6 +38,7 @@ type stackSpecFlags struct {
 	file     string
 	varFlags []string
 	varFiles []string
+	now      func() time.Time // the command's clock, for #{ | NowDate}
 }
 
 func (f *stackSpecFlags) register(fs *pflag.FlagSet) {
@@ -54,7 +55,7 @@ func (f *stackSpecFlags) load() (*stack.Spec, error) {
 		ps.Add("--file", 0, "is required: the stack spec to use (see examples/stack.yaml)")
 		return nil, ps.Err()
 	}
-	resolver := loadVariables(f.varFiles, f.varFlags, &ps)
+	resolver := loadVariables(f.now, f.varFiles, f.varFlags, &ps)
 	data, err := os.ReadFile(f.file)
 	if err != nil {
 		ps.Add("--file", 0, "%v", err)
@@ -92,6 +93,7 @@ on its own, e.g. with aws cloudformation deploy --capabilities CAPABILITY_IAM.`,
 			return err
 		},
 	}
+	f.now = d.Clock.Now
 	f.register(cmd.Flags())
 	return cmd
 }
@@ -151,6 +153,7 @@ Exit codes: 0 succeeded, 1 failed, 2 invalid input, 3 timed out, 4 AWS API error
 			return runStackDeploy(cmd.Context(), o)
 		},
 	}
+	o.spec.now = d.Clock.Now
 	o.spec.register(cmd.Flags())
 	fs := cmd.Flags()
 	o.times.register(fs, "how long the stack operation and the service's deployment may take together")
@@ -212,6 +215,7 @@ func newCmdStackDelete(d *Deps, runF func(context.Context, *stackDeleteOptions) 
 			return runStackDelete(cmd.Context(), o)
 		},
 	}
+	o.spec.now = d.Clock.Now
 	o.spec.register(cmd.Flags())
 	fs := cmd.Flags()
 	fs.StringVar(&o.stackName, "stack-name", "", "the stack to delete, instead of the one a spec names")
@@ -262,6 +266,7 @@ func newCmdStackStatus(d *Deps) *cobra.Command {
 			return d.Render(st, func(out io.Writer) { printStackState(out, st) })
 		},
 	}
+	f.now = d.Clock.Now
 	f.register(cmd.Flags())
 	cmd.Flags().StringVar(&stackName, "stack-name", "", "the stack to show, instead of the one a spec names")
 	return cmd

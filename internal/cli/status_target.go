@@ -3,6 +3,7 @@ package cli
 import (
 	"os"
 	"strings"
+	"time"
 
 	"github.com/spf13/cobra"
 	"github.com/spf13/pflag"
@@ -39,8 +40,8 @@ func addDeployFlags(cmd *cobra.Command, plan *planFlags, names []string, usage m
 
 // loadVariables reads --var-file files, then --var assignments over them,
 // recording a problem for each that cannot be read.
-func loadVariables(varFiles, varFlags []string, ps *exitcode.Problems) vars.Resolver {
-	resolver := vars.Resolver{Vars: map[string]string{}}
+func loadVariables(now func() time.Time, varFiles, varFlags []string, ps *exitcode.Problems) vars.Resolver {
+	resolver := vars.Resolver{Vars: map[string]string{}, Now: now}
 	for _, path := range varFiles {
 		if err := resolver.LoadFile(path); err != nil {
 			ps.Add("--var-file", 0, "%v", err)
@@ -69,7 +70,7 @@ type target struct {
 func resolveTarget(flags *pflag.FlagSet, plan *planFlags) (*target, exitcode.Problems) {
 	var ps exitcode.Problems
 	plan.checkOne(&ps)
-	resolver := loadVariables(plan.varFiles, plan.varFlags, &ps)
+	resolver := loadVariables(plan.now, plan.varFiles, plan.varFlags, &ps)
 	d := &spec.Deploy{}
 	if plan.file != "" {
 		loaded, err := loadTargetSpec(plan.file, resolver)
@@ -83,7 +84,7 @@ func resolveTarget(flags *pflag.FlagSet, plan *planFlags) (*target, exitcode.Pro
 	plan.applyTo(d, x)
 	t := &target{Cluster: strings.TrimSpace(d.Cluster), Service: strings.TrimSpace(d.Service), x: x}
 	if t.Cluster == "" && !x.given("cluster") {
-		t.Cluster = "default"
+		t.Cluster = spec.DefaultCluster
 	}
 	return t, ps
 }
@@ -101,17 +102,7 @@ func loadTargetSpec(path string, resolver vars.Resolver) (*spec.Deploy, error) {
 		return d, nil
 	}
 	readWith := func(stand string) *spec.Deploy {
-		r, lookup := resolver, resolver.LookupEnv
-		if lookup == nil {
-			lookup = os.LookupEnv
-		}
-		r.LookupEnv = func(name string) (string, bool) {
-			if v, ok := lookup(name); ok {
-				return v, true
-			}
-			return stand, true
-		}
-		d, err := spec.LoadDeploy(path, r)
+		d, err := spec.LoadDeploy(path, standIn(resolver, stand))
 		if err != nil {
 			return nil
 		}
@@ -124,6 +115,21 @@ func loadTargetSpec(path string, resolver vars.Resolver) (*spec.Deploy, error) {
 		return nil, onlyTargetProblems(strictErr)
 	}
 	return a, nil
+}
+
+// standIn is resolver with every variable it cannot resolve set to stand.
+func standIn(resolver vars.Resolver, stand string) vars.Resolver {
+	lookup := resolver.LookupEnv
+	if lookup == nil {
+		lookup = os.LookupEnv
+	}
+	resolver.LookupEnv = func(name string) (string, bool) {
+		if v, ok := lookup(name); ok {
+			return v, true
+		}
+		return stand, true
+	}
+	return resolver
 }
 
 // onlyTargetProblems keeps the problems of the cluster and service fields
