@@ -33,7 +33,7 @@ type strategyECS struct {
 
 const lbRole = "arn:aws:iam::000000000000:role/ecs-lb"
 
-func newStrategyECS(t *testing.T, dc *types.DeploymentConfiguration) *strategyECS {
+func newStrategyECS(t testing.TB, dc *types.DeploymentConfiguration) *strategyECS {
 	t.Helper()
 	ctx := context.Background()
 	em := newManualEmulator(emulator.Options{Seed: 7})
