@@ -65,6 +65,9 @@ type CodeDeployRequest struct {
 	Config          string // overrides the group's deployment configuration
 	Hooks           []Hook
 	Description     string
+	// NoWait returns once the deployment is created, with its id and the
+	// outcome Created.
+	NoWait bool
 }
 
 // Result is the report of a blue/green deploy.
@@ -114,10 +117,18 @@ func DeployCodeDeploy(ctx context.Context, ecsAPI ECSAPI, cd CodeDeployAPI, req 
 	res.DeploymentID = id
 	o.defaults()
 	o.Reporter.Report(progress.Step{At: o.Clock.Now(), Message: fmt.Sprintf("created CodeDeploy deployment %s in %s/%s", id, g.Application, g.Name)})
+	if req.NoWait {
+		res.Outcome, res.Reason = Created, "CodeDeploy deployment "+id+" created; not waiting for it"
+		return res, nil
+	}
 	if bg := g.Info.BlueGreenDeploymentConfiguration; bg != nil && bg.TerminateBlueInstancesOnDeploymentSuccess != nil && o.TerminationWait == 0 {
 		o.TerminationWait = time.Duration(bg.TerminateBlueInstancesOnDeploymentSuccess.TerminationWaitTimeInMinutes) * time.Minute
 	}
-	fr, err := Follow(ctx, cd, id, o)
+	var crash *crashCheck
+	if tasks, ok := ecsAPI.(watch.ECSAPI); ok {
+		crash = &crashCheck{api: tasks, cluster: req.Cluster}
+	}
+	fr, err := follow(ctx, cd, id, o, crash)
 	if fr != nil {
 		res.Reads = fr.Reads
 		res.Outcome, res.Reason, res.Remaining = fr.Verdict.Outcome, fr.Verdict.Reason, fr.Verdict.Remaining
@@ -170,15 +181,24 @@ func trafficOf(s Snapshot) []cdtypes.ECSTaskSet {
 // replacementTaskSet is the id of the deployment's replacement (green)
 // task set, "" before CodeDeploy created it.
 func replacementTaskSet(s Snapshot) string {
-	if s.Target == nil {
-		return ""
-	}
-	for _, ts := range s.Target.TaskSetsInfo {
-		if ts.TaskSetLabel == cdtypes.TargetLabelGreen {
-			return aws.ToString(ts.Identifer)
-		}
+	if ts := replacementSet(s); ts != nil {
+		return aws.ToString(ts.Identifer)
 	}
 	return ""
+}
+
+// replacementSet is the deployment's replacement (green) task set as its
+// target last reported it, nil before CodeDeploy created it.
+func replacementSet(s Snapshot) *cdtypes.ECSTaskSet {
+	if s.Target == nil {
+		return nil
+	}
+	for i, ts := range s.Target.TaskSetsInfo {
+		if ts.TaskSetLabel == cdtypes.TargetLabelGreen {
+			return &s.Target.TaskSetsInfo[i]
+		}
+	}
+	return nil
 }
 
 // stoppedTasks is the diagnosis of the failed tasks startedBy started, or
@@ -220,7 +240,14 @@ type NativeRequest struct {
 	Service        string
 	TaskDefinition string
 	Update         *ecs.UpdateServiceInput
+	// NoWait returns once the service deployment is created, with its ARN
+	// and the outcome Created.
+	NoWait bool
 }
+
+// Created is the outcome of a deploy that returned, without waiting, once
+// its deployment was created (a rolling deploy's --no-wait says the same).
+const Created progress.Outcome = "updated"
 
 // DeployNative updates the service and follows the service deployment it
 // starts. Success needs SUCCESSFUL (or the point o.Until names) and, once
@@ -241,6 +268,10 @@ func DeployNative(ctx context.Context, api ECSAPI, req NativeRequest, o FollowOp
 		return res, fmt.Errorf("UpdateService started no service deployment to follow (the endpoint does not report currentServiceDeployment)")
 	}
 	res.DeploymentID = arn
+	if req.NoWait {
+		res.Outcome, res.Reason = Created, "service deployment "+ecsref.Short(arn)+" started; not waiting for it"
+		return res, nil
+	}
 	fr, err := FollowServiceDeployment(ctx, api, req.Cluster, arn, o)
 	if fr != nil {
 		res.Reads = fr.Reads

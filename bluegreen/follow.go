@@ -183,6 +183,65 @@ type FollowResult struct {
 // passes, reporting each lifecycle event as it starts, succeeds or fails,
 // the traffic split as it moves, and the termination wait with its end.
 func Follow(ctx context.Context, api CodeDeployAPI, deploymentID string, o FollowOptions) (*FollowResult, error) {
+	return follow(ctx, api, deploymentID, o, nil)
+}
+
+// crashCheck watches the replacement task set's tasks while CodeDeploy
+// runs: CodeDeploy waits an hour for a task set whose tasks keep crashing.
+type crashCheck struct {
+	api     watch.ECSAPI
+	cluster string
+	next    time.Time
+}
+
+// crashEvery is how often the replacement's stopped tasks are listed.
+const crashEvery = 20 * time.Second
+
+// check lists the replacement task set's failed tasks when due, and says
+// whether they reach the circuit breaker's threshold.
+func (c *crashCheck) check(ctx context.Context, f *follower, now time.Time) (Verdict, bool) {
+	if c == nil || now.Before(c.next) || f.snap.Info.Status != cdtypes.DeploymentStatusInProgress {
+		return Verdict{}, false
+	}
+	green := replacementSet(f.snap)
+	if green == nil || aws.ToString(green.Identifer) == "" {
+		return Verdict{}, false
+	}
+	c.next = now.Add(crashEvery)
+	d, err := watch.DiagnoseStopped(ctx, c.api, c.cluster, aws.ToString(green.Identifer))
+	f.reads++ // the listing; descriptions only come with failed tasks
+	if err != nil {
+		return Verdict{}, false // evidence only: the next check tries again
+	}
+	threshold := watch.FailureThreshold(int32(green.DesiredCount))
+	if len(d.StoppedTasks) < threshold {
+		return Verdict{}, false
+	}
+	goesOn := "CodeDeploy does not look at tasks and goes on"
+	if ev, running := currentEvent(f.snap.Target); running && aws.ToString(ev.LifecycleEventName) == "Install" {
+		goesOn = "CodeDeploy waits up to an hour in Install for a steady task set, then fails"
+	}
+	traffic := trafficText(trafficOf(f.snap))
+	if traffic == "" {
+		traffic = "unknown"
+	}
+	return Verdict{Done: true, Outcome: progress.Failed, Reason: fmt.Sprintf(
+		"%d tasks of the replacement task set stopped for a failure (threshold %d) while CodeDeploy deployment %s was %s; production traffic: %s; %s; `ecsdeploy rollback` stops it (traffic goes back to the original)",
+		len(d.StoppedTasks), threshold, f.id, f.stage(), traffic, goesOn)}, true
+}
+
+// stage names where the deployment is, for a message.
+func (f *follower) stage() string {
+	if ev, running := currentEvent(f.snap.Target); running {
+		return "in " + aws.ToString(ev.LifecycleEventName)
+	}
+	if t := f.snap.Target; t != nil && t.Status == cdtypes.TargetStatusSucceeded {
+		return "in its termination wait"
+	}
+	return "between lifecycle events"
+}
+
+func follow(ctx context.Context, api CodeDeployAPI, deploymentID string, o FollowOptions, crash *crashCheck) (*FollowResult, error) {
 	o.defaults()
 	f := &follower{api: api, id: deploymentID, o: o, events: map[string]cdtypes.LifecycleEventStatus{}}
 	res := &FollowResult{DeploymentID: deploymentID}
@@ -195,6 +254,10 @@ func Follow(ctx context.Context, api CodeDeployAPI, deploymentID string, o Follo
 		f.report(now)
 		if v := Judge(f.snap, o.Until); v.Done {
 			res.Verdict = v
+			return true, time.Time{}, nil
+		}
+		if v, done := crash.check(ctx, f, now); done {
+			res.Verdict, res.Reads = v, f.reads
 			return true, time.Time{}, nil
 		}
 		return false, f.schedule(now), nil
@@ -227,6 +290,7 @@ type follower struct {
 	status   cdtypes.DeploymentStatus
 	events   map[string]cdtypes.LifecycleEventStatus
 	traffic  string
+	running  string // the replacement's running tasks, as last reported
 	waitSaid bool
 	canSaid  bool
 }
@@ -466,6 +530,12 @@ func (f *follower) report(now time.Time) {
 			if due := f.shiftDue(now, e); !due.IsZero() {
 				step("production traffic moves next at %s (deployment configuration %s)", due.UTC().Format("15:04:05Z"), aws.ToString(f.snap.Info.DeploymentConfigName))
 			}
+		}
+	}
+	if g := replacementSet(f.snap); g != nil && g.DesiredCount > 0 {
+		if n := fmt.Sprintf("%d of %d", g.RunningCount, g.DesiredCount); n != f.running {
+			f.running = n
+			step("replacement task set %s: %s tasks running", aws.ToString(g.Identifer), n)
 		}
 	}
 	if tr := trafficText(t.TaskSetsInfo); tr != "" && tr != f.traffic {

@@ -34,11 +34,12 @@ type Operation struct {
 	// Expected is the task definition that serves production when the
 	// operation succeeds.
 	Expected string `json:"expectedTaskDefinition,omitempty"`
-	// RollbackDeploymentID is the deployment CodeDeploy rolled back with.
-	RollbackDeploymentID string `json:"rollbackDeploymentId,omitempty"`
 	// Redeployed says a rollback deployed the previous revision anew,
 	// because no deployment was in progress.
 	Redeployed bool `json:"redeployed,omitempty"`
+	// Note says how a redeployed rollback chose its revision when it had
+	// to guess.
+	Note string `json:"note,omitempty"`
 	// State is the service's task sets, traffic and target health at the end.
 	State *State `json:"state,omitempty"`
 }
@@ -153,6 +154,16 @@ func promoteCodeDeploy(ctx context.Context, apis APIs, c *Current, op *Operation
 		o.TerminationWait = time.Duration(bg.TerminateBlueInstancesOnDeploymentSuccess.TerminationWaitTimeInMinutes) * time.Minute
 	}
 	fr, err := Follow(ctx, apis.CodeDeploy, op.DeploymentID, o)
+	if err == nil {
+		// As deploy does: tasks of the replacement that stopped for a
+		// failure overturn CodeDeploy's success, which does not look at them.
+		op.Traffic = trafficText(trafficOf(fr.Last))
+		if op.Failure = stoppedTasks(ctx, apis.ECS, c.Cluster, replacementTaskSet(fr.Last)); op.Failure != nil && fr.Verdict.Outcome == progress.Succeeded {
+			fr.Verdict.Outcome = progress.Failed
+			fr.Verdict.Reason = fmt.Sprintf("%s, but %d task(s) of the replacement task set stopped for a failure since it started (`ecsdeploy rollback` deploys the previous revision)",
+				fr.Verdict.Reason, len(op.Failure.StoppedTasks))
+		}
+	}
 	return op.followed(ctx, apis, req, o.Until, fr.Verdict, fr.Reads, err)
 }
 
@@ -349,7 +360,7 @@ func Rollback(ctx context.Context, apis APIs, req Request, previous func(ctx con
 	if err != nil {
 		return op, true, err
 	}
-	op.Expected, op.Redeployed = target, true
+	op.Expected, op.Redeployed, op.Note = target, true, note
 	say(o, "%s: deploying %s again%s", c.Situation(), ecsref.Short(target), noteText(note))
 	var res *Result
 	if c.Strategy == CodeDeploy {
@@ -362,7 +373,7 @@ func Rollback(ctx context.Context, apis APIs, req Request, previous func(ctx con
 			Update: &ecs.UpdateServiceInput{Cluster: aws.String(c.Cluster), Service: aws.String(req.Service), TaskDefinition: aws.String(target)}}, o)
 	}
 	if res != nil {
-		op.Result = res
+		op.Result = res // the new deployment's report
 	}
 	if err != nil {
 		return op, true, err

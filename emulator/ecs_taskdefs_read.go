@@ -40,17 +40,29 @@ type listTaskDefinitionsInput struct {
 	MaxResults   *int   `json:"maxResults"`
 }
 
-func (x *ecsCall) listTaskDefinitions(body []byte) (any, error) {
+// decodeListing decodes a ListTaskDefinitions or ListTaskDefinitionFamilies
+// request and the status it lists: ACTIVE when none is given, otherwise one
+// of allowed (the two calls allow different ones).
+func decodeListing(body []byte, allowed ...string) (*listTaskDefinitionsInput, string, error) {
 	in, err := ecsDecode[listTaskDefinitionsInput](body)
 	if err != nil {
-		return nil, err
+		return in, "", err
 	}
 	status := in.Status
 	if status == "" {
 		status = "ACTIVE"
 	}
-	if status != "ACTIVE" && status != "INACTIVE" && status != "DELETE_IN_PROGRESS" {
-		return nil, invalidParameter("status must be ACTIVE, INACTIVE or DELETE_IN_PROGRESS.")
+	if !slices.Contains(allowed, status) {
+		last := len(allowed) - 1
+		return in, "", invalidParameter("status must be %s or %s.", strings.Join(allowed[:last], ", "), allowed[last])
+	}
+	return in, status, nil
+}
+
+func (x *ecsCall) listTaskDefinitions(body []byte) (any, error) {
+	in, status, err := decodeListing(body, "ACTIVE", "INACTIVE", "DELETE_IN_PROGRESS")
+	if err != nil {
+		return nil, err
 	}
 	if in.Sort != "" && in.Sort != "ASC" && in.Sort != "DESC" {
 		return nil, invalidParameter("sort must be ASC or DESC.")
@@ -89,16 +101,9 @@ func (x *ecsCall) listTaskDefinitions(body []byte) (any, error) {
 }
 
 func (x *ecsCall) listTaskDefinitionFamilies(body []byte) (any, error) {
-	in, err := ecsDecode[listTaskDefinitionsInput](body)
+	in, status, err := decodeListing(body, "ACTIVE", "INACTIVE", "ALL")
 	if err != nil {
 		return nil, err
-	}
-	status := in.Status
-	if status == "" {
-		status = "ACTIVE"
-	}
-	if status != "ACTIVE" && status != "INACTIVE" && status != "ALL" {
-		return nil, invalidParameter("status must be ACTIVE, INACTIVE or ALL.")
 	}
 	var names []string
 	for name, f := range x.reg.Families {

@@ -90,6 +90,7 @@ type Emulator struct {
 	warned    sync.Map // member name -> true, for Options.Warn
 	hookMu    sync.Mutex
 	onStep    []func(now time.Time)
+	onSnap    []func(snap *ServiceSnapshot)
 	stepMu    sync.Mutex   // serialises scheduler steps
 	hooksTurn sync.Mutex   // serialises OnStep hooks, in step order
 	inHooks   atomic.Int32 // OnStep hooks running: InvokeECS does not catch up meanwhile
@@ -173,6 +174,16 @@ func (e *Emulator) Advance(d time.Duration) {
 func (e *Emulator) OnStep(fn func(now time.Time)) {
 	e.hookMu.Lock()
 	e.onStep = append(e.onStep, fn)
+	e.hookMu.Unlock()
+}
+
+// OnServiceSnapshot registers fn to add to every ServiceSnapshot what a
+// service plugged into the emulator knows of the service (the traffic split
+// and lifecycle event of a CodeDeploy deployment, for instance). fn runs
+// outside the state lock, so it may call back into the emulator.
+func (e *Emulator) OnServiceSnapshot(fn func(snap *ServiceSnapshot)) {
+	e.hookMu.Lock()
+	e.onSnap = append(e.onSnap, fn)
 	e.hookMu.Unlock()
 }
 

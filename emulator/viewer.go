@@ -130,14 +130,14 @@ type ServiceSnapshot struct {
 	// TargetGroups are the target groups of the service's load balancers.
 	TargetGroups []string `json:"targetGroups,omitempty"`
 	// TaskSets are the service's task sets (EXTERNAL and CODE_DEPLOY
-	// deployment controllers). The emulator does not keep task sets yet, so
-	// this stays empty until it does; viewers show it when present.
-	// (ECS-native blue/green needs none: its blue and green are deployments.)
+	// deployment controllers). (ECS-native blue/green needs none: its blue
+	// and green are deployments.)
 	TaskSets []TaskSetSnapshot `json:"taskSets,omitempty"`
 	// Traffic is each target group's share of the production traffic and
-	// Stage the lifecycle stage of an ECS-native blue/green deployment in
-	// progress (the console's Traffic and Stage hooks may report them for
-	// other deployment controllers).
+	// Stage the lifecycle stage of a blue/green deployment in progress:
+	// ECS-native ones from the emulator, others from the services that
+	// run them (OnServiceSnapshot; the local CodeDeploy reports its
+	// lifecycle event).
 	Traffic   []TrafficShare  `json:"traffic,omitempty"`
 	Stage     string          `json:"stage,omitempty"`
 	Tasks     []TaskSnapshot  `json:"tasks"`
@@ -212,6 +212,19 @@ type EventSnapshot struct {
 // timelines of its recent deployments. ok is false when there is no such
 // service.
 func (e *Emulator) ServiceSnapshot(region, clusterName, name string) (snap ServiceSnapshot, ok bool) {
+	if snap, ok = e.serviceSnapshot(region, clusterName, name); !ok {
+		return snap, false
+	}
+	e.hookMu.Lock()
+	hooks := append([]func(*ServiceSnapshot){}, e.onSnap...)
+	e.hookMu.Unlock()
+	for _, fn := range hooks {
+		fn(&snap)
+	}
+	return snap, true
+}
+
+func (e *Emulator) serviceSnapshot(region, clusterName, name string) (snap ServiceSnapshot, ok bool) {
 	e.mu.Lock()
 	defer e.mu.Unlock()
 	r := e.state.Regions[region]
@@ -273,6 +286,16 @@ func (e *Emulator) ServiceSnapshot(region, clusterName, name string) (snap Servi
 			}
 		}
 	}
+	for _, ts := range s.TaskSets {
+		tss := TaskSetSnapshot{ID: ts.ID, Status: ts.Status, TaskDefinition: ts.TaskDefinition, Scale: ts.Scale,
+			ComputedDesired: ts.Computed, Running: ts.Running, Pending: ts.Pending, Stability: ts.Stability}
+		for _, sp := range parseLBSpecs(ts.LoadBalancers) {
+			if sp.TargetGroupARN != "" {
+				tss.TargetGroups = append(tss.TargetGroups, sp.TargetGroupARN)
+			}
+		}
+		snap.TaskSets = append(snap.TaskSets, tss)
+	}
 	for i, d := range s.Deployments {
 		desired := d.DesiredCount
 		if i == 0 {
@@ -294,6 +317,9 @@ func (e *Emulator) ServiceSnapshot(region, clusterName, name string) (snap Servi
 			CreatedAt: t.CreatedAt, StartedAt: t.StartedAt, StoppedAt: t.StoppedAt, TargetHealth: t.TargetState}
 		if len(t.Targets) > 0 {
 			ts.TargetGroup = t.Targets[0].TargetGroupARN
+		}
+		if s.taskSet(t.DeploymentID) != nil {
+			ts.TaskSet = t.DeploymentID
 		}
 		for _, ct := range t.Containers {
 			if ct.Essential && ct.ExitCode != nil {

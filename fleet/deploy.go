@@ -7,6 +7,8 @@ import (
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/ecs"
 
+	"github.com/ecsdeploy/ecsdeploy/bluegreen"
+	"github.com/ecsdeploy/ecsdeploy/exitcode"
 	"github.com/ecsdeploy/ecsdeploy/progress"
 	"github.com/ecsdeploy/ecsdeploy/rollout"
 )
@@ -40,6 +42,11 @@ func (m *DeployMember) Plan(ctx context.Context) (*rollout.Plan, error) {
 	plan, err := rollout.MakePlan(ctx, m.API, m.Request)
 	if err != nil {
 		return nil, err
+	}
+	if s := bluegreen.StrategyAfter(plan.Service, plan.Update); s != bluegreen.Rolling {
+		// The fleet's verdict is the rolling one; a service deployment of
+		// ECS's own strategies is judged by bluegreen alone.
+		return nil, exitcode.Invalidf("service %s deploys with the %s strategy, and a fleet deploys rolling services only: deploy it on its own (or give it --strategy rolling)", m.Request.Service, s)
 	}
 	m.plan = plan
 	return plan, nil

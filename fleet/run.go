@@ -62,6 +62,17 @@ func ParseFailurePolicy(s string) (FailurePolicy, error) {
 	return "", fmt.Errorf("%q is not a failure policy: use stop, continue or rollback-all", s)
 }
 
+// ParseInterruptPolicy reads an --on-interrupt value (Options.OnInterrupt).
+func ParseInterruptPolicy(s string) (FailurePolicy, error) {
+	switch p := FailurePolicy(s); p {
+	case Stop, Continue, RollbackAll:
+		return p, nil
+	case "":
+		return Stop, nil
+	}
+	return "", fmt.Errorf("%q is not what an interrupt can do: use stop, continue or rollback-all", s)
+}
+
 // Options say how to walk the waves.
 type Options struct {
 	// MaxParallel bounds the members of one wave that run at once; 0 means all.
@@ -69,6 +80,17 @@ type Options struct {
 	// WavePause is waited between waves.
 	WavePause time.Duration
 	OnFailure FailurePolicy
+	// OnInterrupt is what an interrupt (ctx ending: Ctrl-C) does besides
+	// starting no new member: Stop (the default) makes the members running
+	// stop waiting (their deployments go on in ECS); Continue follows them
+	// to their verdict; RollbackAll stops them like Stop, then returns every
+	// member this command changed to where it was, newest wave first.
+	OnInterrupt FailurePolicy
+	// ConfirmRollback, when set, is asked once after an interrupt (and
+	// after the members running have stopped, as with Stop) whether to roll
+	// back the members this command changed, which it is given; it replaces
+	// OnInterrupt's own answer. It is how a terminal asks its user.
+	ConfirmRollback func(changed []string) bool
 	// Reporter receives the fleet's own progress (a wave starting, a target
 	// ending); members report their own progress themselves.
 	Reporter progress.Reporter
@@ -103,8 +125,10 @@ type Result struct {
 
 // Run walks the waves in order, each wave's members in parallel (at most
 // MaxParallel at once). After a wave with a failure it applies OnFailure.
-// Cancelling ctx (Ctrl-C) starts no new member; members already running get
-// the cancelled context and end as their own code decides.
+// Cancelling ctx (Ctrl-C) starts no new member; what happens to members
+// already running and to what they changed is OnInterrupt's (or
+// ConfirmRollback's) to say. A member that an interrupt stopped before its
+// verdict ends Interrupted, not failed.
 func Run(ctx context.Context, waves [][]Member, opts Options) *Result {
 	rep := opts.Reporter
 	if rep == nil {
@@ -112,6 +136,15 @@ func Run(ctx context.Context, waves [][]Member, opts Options) *Result {
 	}
 	if opts.OnFailure == "" {
 		opts.OnFailure = Stop
+	}
+	if opts.OnInterrupt == "" || opts.ConfirmRollback != nil {
+		opts.OnInterrupt = Stop
+	}
+	// Members run on their own context: with Continue an interrupt does not
+	// reach them; otherwise it does, once it has stopped the fleet.
+	memberCtx := ctx
+	if opts.OnInterrupt == Continue {
+		memberCtx = context.WithoutCancel(ctx)
 	}
 	res := &Result{}
 	index := map[string]int{}
@@ -138,9 +171,13 @@ func Run(ctx context.Context, waves [][]Member, opts Options) *Result {
 			}
 		}
 		step(rep, "wave %d of %d: %s", w+1, len(waves), names(wave))
-		outcomes := runWave(ctx, wave, opts.MaxParallel)
+		outcomes := runWave(ctx, memberCtx, wave, opts.MaxParallel)
 		for i, m := range wave {
 			o := outcomes[i]
+			if memberCtx.Err() != nil && o.Outcome != progress.Succeeded && o.Outcome != Interrupted {
+				// Stopped by the interrupt before its verdict.
+				o.Outcome = Interrupted
+			}
 			res.Targets[index[m.Name()]].Result = o
 			if o.Outcome != progress.Succeeded && o.Outcome != Interrupted {
 				failed = true
@@ -148,14 +185,44 @@ func Run(ctx context.Context, waves [][]Member, opts Options) *Result {
 			step(rep, "%s: %s%s", m.Name(), o.Outcome, reasonSuffix(o.Reason))
 		}
 	}
-	if failed && opts.OnFailure == RollbackAll {
+	rollback := failed && opts.OnFailure == RollbackAll
+	if ctx.Err() != nil && !rollback {
+		rollback = rollbackOnInterrupt(res, opts, rep)
+	}
+	if rollback {
 		rollbackAll(waves, res, index, rep)
 	}
 	judgeFleet(res)
 	return res
 }
 
-func runWave(ctx context.Context, wave []Member, maxParallel int) []Outcome {
+// rollbackOnInterrupt decides, once, whether an interrupted fleet rolls
+// back what it changed.
+func rollbackOnInterrupt(res *Result, opts Options, rep progress.Reporter) bool {
+	var changed []string
+	for _, t := range res.Targets {
+		if t.Result.Changed {
+			changed = append(changed, t.Name)
+		}
+	}
+	if len(changed) == 0 {
+		step(rep, "interrupted: nothing was changed")
+		return false
+	}
+	if opts.ConfirmRollback != nil {
+		return opts.ConfirmRollback(changed)
+	}
+	if opts.OnInterrupt == RollbackAll {
+		step(rep, "interrupted: rolling back %s", list(changed))
+		return true
+	}
+	step(rep, "interrupted: left as they are: %s", list(changed))
+	return false
+}
+
+// runWave starts the wave's members while ctx lasts and runs them on
+// memberCtx.
+func runWave(ctx, memberCtx context.Context, wave []Member, maxParallel int) []Outcome {
 	if maxParallel <= 0 || maxParallel > len(wave) {
 		maxParallel = len(wave)
 	}
@@ -177,7 +244,7 @@ func runWave(ctx context.Context, wave []Member, maxParallel int) []Outcome {
 				out[i] = Outcome{Outcome: Interrupted, Reason: "interrupted before it started"}
 				return
 			}
-			out[i] = m.Do(ctx)
+			out[i] = m.Do(memberCtx)
 		}()
 	}
 	wg.Wait()

@@ -195,3 +195,109 @@ func TestRunInterruptStartsNothingNew(t *testing.T) {
 		t.Fatalf("outcomes %v exit %d", got, res.ExitCode)
 	}
 }
+
+// waitingMember changes its service at once, then waits for its verdict
+// (released) or for its context to end, as a deploy's watcher does.
+type waitingMember struct {
+	name     string
+	started  chan struct{}
+	released chan struct{}
+	undone   atomic.Bool
+}
+
+func newWaiting(name string) *waitingMember {
+	return &waitingMember{name: name, started: make(chan struct{}), released: make(chan struct{})}
+}
+
+func (m *waitingMember) Name() string { return m.name }
+
+func (m *waitingMember) Do(ctx context.Context) Outcome {
+	close(m.started)
+	select {
+	case <-m.released:
+		return Outcome{Outcome: progress.Succeeded, Changed: true}
+	case <-ctx.Done():
+		return Outcome{Outcome: progress.Failed, Reason: "interrupted while waiting", Changed: true, Err: ctx.Err()}
+	}
+}
+
+func (m *waitingMember) Undo(context.Context) Outcome {
+	m.undone.Store(true)
+	return Outcome{Outcome: progress.Succeeded}
+}
+
+// interruptMidWave runs two waves, interrupts once wave 1's member has
+// started, and releases that member's verdict after the interrupt (which a
+// Continue fleet waits for, and the others do not).
+func interruptMidWave(t *testing.T, opts Options) (*Result, *waitingMember, *journal) {
+	t.Helper()
+	api := newWaiting("api")
+	j := &journal{}
+	cron := &fakeMember{name: "cron", journal: j}
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	go func() {
+		<-api.started
+		cancel()
+		time.Sleep(20 * time.Millisecond)
+		close(api.released)
+	}()
+	res := Run(ctx, [][]Member{{api}, {cron}}, opts)
+	if len(j.entries) != 0 {
+		t.Fatalf("the wave after the interrupt started: %v", j.entries)
+	}
+	return res, api, j
+}
+
+func TestRunInterruptStopLeavesChangesAsTheyAre(t *testing.T) {
+	res, api, _ := interruptMidWave(t, Options{})
+	got := outcomes(res)
+	if got["api"] != Interrupted || got["cron"] != Interrupted || res.ExitCode != exitcode.Failed {
+		t.Fatalf("outcomes %v exit %d (%s)", got, res.ExitCode, res.Reason)
+	}
+	if api.undone.Load() || res.Targets[0].Rollback != nil {
+		t.Fatal("stop rolled back")
+	}
+}
+
+func TestRunInterruptContinueFollowsRunningMembersToTheirVerdict(t *testing.T) {
+	res, api, _ := interruptMidWave(t, Options{OnInterrupt: Continue})
+	got := outcomes(res)
+	if got["api"] != progress.Succeeded || got["cron"] != Interrupted {
+		t.Fatalf("outcomes %v (%s)", got, res.Reason)
+	}
+	if api.undone.Load() {
+		t.Fatal("continue rolled back")
+	}
+}
+
+func TestRunInterruptRollbackAll(t *testing.T) {
+	res, api, _ := interruptMidWave(t, Options{OnInterrupt: RollbackAll})
+	if !api.undone.Load() || res.Targets[0].Rollback == nil || res.Targets[0].Rollback.Outcome != progress.Succeeded {
+		t.Fatalf("api was not rolled back: %+v", res.Targets[0])
+	}
+	if got := outcomes(res); got["api"] != Interrupted || res.ExitCode != exitcode.Failed {
+		t.Fatalf("outcomes %v exit %d", got, res.ExitCode)
+	}
+}
+
+func TestRunInterruptAsksOnce(t *testing.T) {
+	for _, answer := range []bool{true, false} {
+		var asked [][]string
+		res, api, _ := interruptMidWave(t, Options{OnInterrupt: Continue, ConfirmRollback: func(changed []string) bool {
+			asked = append(asked, changed)
+			return answer
+		}})
+		if len(asked) != 1 || !slices.Equal(asked[0], []string{"api"}) {
+			t.Fatalf("asked %v, want once about [api]", asked)
+		}
+		// A question replaces OnInterrupt: the running member was stopped
+		// before it was asked, not followed.
+		if got := outcomes(res); got["api"] != Interrupted {
+			t.Fatalf("outcomes %v", got)
+		}
+		if api.undone.Load() != answer {
+			t.Fatalf("answered %v, rolled back %v", answer, api.undone.Load())
+		}
+	}
+}

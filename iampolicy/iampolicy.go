@@ -50,6 +50,8 @@ var Commands = map[string][]string{
 	// report where traffic is.
 	"promote": {
 		"ecs:DescribeServices", "ecs:ListServiceDeployments", "ecs:DescribeServiceDeployments", "ecs:ContinueServiceDeployment",
+		// the replacement's tasks that stopped for a failure
+		"ecs:ListTasks", "ecs:DescribeTasks",
 		"codedeploy:ListApplications", "codedeploy:ListDeploymentGroups", "codedeploy:BatchGetDeploymentGroups",
 		"codedeploy:ListDeployments", "codedeploy:GetDeployment", "codedeploy:ListDeploymentTargets",
 		"codedeploy:GetDeploymentTarget", "codedeploy:GetDeploymentConfig", "codedeploy:ContinueDeployment",
@@ -220,7 +222,9 @@ type Statement struct {
 }
 
 // Document builds the policy for the actions. iam:PassRole is given only
-// for roles passed to ECS tasks (the task and execution roles);
+// for roles passed to ECS: to its tasks (the task and execution roles), or
+// to ECS itself (the load balancer and lifecycle hook roles of a
+// blue/green, linear or canary strategy);
 // withAssumeRole adds sts:AssumeRole for --assume-role. Resources are "*":
 // narrow them to your clusters, services and families where you can.
 func Document(actions []string, withAssumeRole bool) Policy {
@@ -238,7 +242,7 @@ func Document(actions []string, withAssumeRole bool) Policy {
 	}
 	if len(pass) > 0 {
 		p.Statement = append(p.Statement, Statement{Sid: "PassTaskRoles", Effect: "Allow", Action: pass, Resource: "*",
-			Condition: map[string]any{"StringEquals": map[string]any{"iam:PassedToService": "ecs-tasks.amazonaws.com"}}})
+			Condition: map[string]any{"StringEquals": map[string]any{"iam:PassedToService": []string{"ecs-tasks.amazonaws.com", "ecs.amazonaws.com"}}}})
 	}
 	if withAssumeRole {
 		p.Statement = append(p.Statement, Statement{Sid: "AssumeDeployRole", Effect: "Allow", Action: []string{assumeRole}, Resource: "*"})

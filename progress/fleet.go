@@ -85,6 +85,32 @@ func (f *Fleet) Steps() Reporter {
 	})
 }
 
+// Ask writes question below the table and reads one line of answer from
+// in, holding the table still meanwhile; the table is drawn afresh under
+// the answer at the next event.
+func (f *Fleet) Ask(question string, in io.Reader) string {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	fmt.Fprint(f.W, question)
+	var answer []byte
+	buf := make([]byte, 1)
+	for {
+		n, err := in.Read(buf)
+		if n == 1 {
+			if buf[0] == '\n' {
+				break
+			}
+			answer = append(answer, buf[0])
+		}
+		if err != nil {
+			fmt.Fprintln(f.W)
+			break
+		}
+	}
+	f.drawn = 0
+	return strings.TrimSpace(string(answer))
+}
+
 func (f *Fleet) now() time.Time {
 	if f.Now != nil {
 		return f.Now()

@@ -68,7 +68,7 @@ func Deploy(ctx context.Context, api ECSAPI, plan *Plan, opts Options) (*Result,
 		opts.Watch.Clock = watch.WallClock{}
 	}
 	d := &deployer{api: api, opts: opts, rep: rep, deadline: opts.Watch.Clock.Now().Add(opts.Timeout)}
-	res := &Result{Cluster: plan.Request.Cluster, Service: plan.Request.Service, Timings: Timings{Started: d.now().UTC()}}
+	res := &Result{Cluster: plan.Request.Cluster, Service: plan.Request.Service, Strategy: StrategyRolling, Timings: Timings{Started: d.now().UTC()}}
 	err := d.run(ctx, plan, res)
 	res.Timings.Finished = d.now().UTC()
 	res.Timings.DurationSeconds = res.Timings.Finished.Sub(res.Timings.Started).Seconds()
@@ -92,6 +92,13 @@ func RegisterRevision(ctx context.Context, api ECSAPI, plan *Plan, opts Options)
 	}
 	d := &deployer{api: api, opts: opts, rep: rep, deadline: opts.Watch.Clock.Now().Add(opts.Timeout)}
 	res := &Result{Cluster: plan.Request.Cluster, Service: plan.Request.Service, Timings: Timings{Started: d.now().UTC()}}
+	d.reportPlan(plan, res)
+	_, err := d.register(ctx, plan, res)
+	return res, err
+}
+
+// reportPlan records in res what the plan changes and reports its warnings.
+func (d *deployer) reportPlan(plan *Plan, res *Result) {
 	res.PreviousTaskDefinition = aws.ToString(plan.Service.TaskDefinition)
 	if plan.New != nil {
 		summary := plan.Summary
@@ -103,8 +110,6 @@ func RegisterRevision(ctx context.Context, api ECSAPI, plan *Plan, opts Options)
 	for _, w := range plan.Warnings {
 		d.warn(res, "%s", w)
 	}
-	_, err := d.register(ctx, plan, res)
-	return res, err
 }
 
 type deployer struct {
@@ -151,18 +156,8 @@ func (d *deployer) run(ctx context.Context, plan *Plan, res *Result) error {
 	if err != nil || res.Outcome != "" {
 		return err
 	}
-	res.PreviousTaskDefinition = aws.ToString(plan.Service.TaskDefinition)
 	res.ServiceChanges = plan.SettingChanges
-	if plan.New != nil {
-		summary := plan.Summary
-		res.Changes = &summary
-	}
-	for _, w := range plan.Summary.Warnings {
-		d.warn(res, "%s", w)
-	}
-	for _, w := range plan.Warnings {
-		d.warn(res, "%s", w)
-	}
+	d.reportPlan(plan, res)
 	if plan.Existing != nil && plan.New == nil {
 		for _, n := range plan.Notes {
 			d.step("%s", n)

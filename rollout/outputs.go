@@ -9,7 +9,12 @@ import (
 // Output is one KEY=value pair for CI.
 type Output struct{ Key, Value string }
 
+// StrategyRolling is Result.Strategy of a rolling update.
+const StrategyRolling = "rolling"
+
 // Outputs are the values a CI job uses after a deploy, in a fixed order.
+// DeploymentId is the ECS deployment of a rolling update, the CodeDeploy
+// deployment id or the ECS service deployment ARN of a blue/green one.
 func Outputs(res *Result) []Output {
 	return []Output{
 		{"TaskDefinitionRevision", fmt.Sprint(res.Revision)},
@@ -18,6 +23,7 @@ func Outputs(res *Result) []Output {
 		{"ServiceName", res.Service},
 		{"Region", res.Region},
 		{"DeploymentId", res.DeploymentID}, // empty when no deployment was started
+		{"Strategy", res.Strategy},
 	}
 }
 

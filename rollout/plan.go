@@ -63,6 +63,11 @@ func MakePlan(ctx context.Context, api ECSAPI, req Request) (*Plan, error) {
 	if err != nil {
 		return nil, err
 	}
+	if req.Adjust != nil {
+		if err := req.Adjust(svc, &req.Settings); err != nil {
+			return nil, err
+		}
+	}
 	if dc := svc.DeploymentController; dc != nil && dc.Type != "" && dc.Type != types.DeploymentControllerTypeEcs &&
 		(dc.Type != types.DeploymentControllerTypeCodeDeploy || !req.CodeDeploy) {
 		return nil, exitcode.Invalidf("service %s uses the %s deployment controller; deploy does rolling updates of ECS-controlled services only", req.Service, dc.Type)

@@ -25,6 +25,12 @@ type Request struct {
 	// which the caller then registers (RegisterRevision) and hands to
 	// CodeDeploy; Deploy itself still updates ECS-controlled services only.
 	CodeDeploy bool
+	// Adjust, when set, is called with the service as MakePlan read it,
+	// before anything is planned, to add settings that depend on the
+	// service (an ECS deployment strategy and its load balancer's advanced
+	// configuration); its error (exitcode.Problems for invalid input) stops
+	// the plan.
+	Adjust func(svc types.Service, s *ServiceSettings) error
 	// Origins says where the request's fields were given (a flag, a spec
 	// file's line), by request field name: "taskDefinition",
 	// "templateFamily", "taskDefinitionFile", "useLatestTaskDef", "family",

@@ -48,6 +48,9 @@ type Result struct {
 	ThrottledPolls int `json:"throttledPolls,omitempty"`
 	// VerdictSeen is when the watcher's poll saw the outcome (for benchmarks).
 	VerdictSeen time.Time `json:"-"`
+
+	// Strategy is how the service was deployed: StrategyRolling for Deploy.
+	Strategy string `json:"strategy,omitempty"`
 }
 
 // Timings are the moments of a deploy, in UTC, and its duration.

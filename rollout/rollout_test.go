@@ -368,7 +368,7 @@ func TestWriteOutputs(t *testing.T) {
 		t.Fatal(err)
 	}
 	file := filepath.Join(dir, "outputs")
-	res := &Result{Cluster: "c", Service: "web", Region: "eu-west-1", Family: "web", Revision: 7, DeploymentID: "ecs-svc/123"}
+	res := &Result{Cluster: "c", Service: "web", Region: "eu-west-1", Family: "web", Revision: 7, DeploymentID: "ecs-svc/123", Strategy: StrategyRolling}
 	env := func(k string) string {
 		if k == "GITHUB_OUTPUT" {
 			return gh
@@ -378,7 +378,7 @@ func TestWriteOutputs(t *testing.T) {
 	if err := WriteOutputs(res, file, env); err != nil {
 		t.Fatal(err)
 	}
-	want := "TaskDefinitionRevision=7\nTaskDefinitionFamily=web\nClusterName=c\nServiceName=web\nRegion=eu-west-1\nDeploymentId=ecs-svc/123\n"
+	want := "TaskDefinitionRevision=7\nTaskDefinitionFamily=web\nClusterName=c\nServiceName=web\nRegion=eu-west-1\nDeploymentId=ecs-svc/123\nStrategy=rolling\n"
 	if b, _ := os.ReadFile(file); string(b) != want {
 		t.Fatalf("outputs file:\n%s\nwant:\n%s", b, want)
 	}

@@ -55,6 +55,9 @@ type Deploy struct {
 	PlatformVersion        *string         `yaml:"platformVersion"`
 	CircuitBreaker         *CircuitBreaker `yaml:"circuitBreaker"`
 
+	// ECS's blue/green, linear and canary strategies (strategy.go).
+	Strategy `yaml:",inline"`
+
 	// Rollout behaviour.
 	Timeout       *Duration `yaml:"timeout"`
 	StableFor     *Duration `yaml:"stableFor"`

@@ -23,6 +23,17 @@ var (
 	securityGroupRE   = lazy.Regexp(`^sg-[0-9a-f]+$`)
 )
 
+// The one wording of a missing service and of an empty cluster, for every
+// command (a spec's field or a flag).
+const (
+	ServiceRequired = "required: name the service (-n/--service, or service: in the spec file)"
+	ClusterEmpty    = "empty: name the cluster, or leave -c/--cluster and cluster: out for ECS's default cluster \"default\""
+)
+
+// DefaultCluster is the cluster used when neither a flag nor the spec names
+// one: ECS's own default, as in every ECS API call.
+const DefaultCluster = "default"
+
 // Validate checks the whole request once flags have been laid over the file
 // (Given, Override): required values left empty (also after substitution),
 // ranges and enumerations, settings that cannot go together, and the
@@ -54,6 +65,18 @@ func (d *Deploy) ValidateChanges() exitcode.Problems {
 	return d.Changes().Validate()
 }
 
+// ValidateCluster checks the one rule for the cluster, which every command
+// shares: left out, it is ECS's default cluster (DefaultCluster); given but
+// empty, it is a mistake (an unset variable), not a request for "default".
+func (d *Deploy) ValidateCluster() exitcode.Problems {
+	var ps exitcode.Problems
+	given := d.Line("cluster") > 0 || !d.given["cluster"].IsZero()
+	if strings.TrimSpace(d.Cluster) == "" && given && !d.isReported("cluster") {
+		ps.At(d.Origin("cluster"), "%s", ClusterEmpty)
+	}
+	return ps
+}
+
 // validateSettings checks everything but the task-definition changes.
 func (d *Deploy) validateSettings() exitcode.Problems {
 	var ps exitcode.Problems
@@ -62,11 +85,9 @@ func (d *Deploy) validateSettings() exitcode.Problems {
 			ps.At(d.Origin(field), format, args...)
 		}
 	}
-	if strings.TrimSpace(d.Cluster) == "" {
-		add("cluster", "required: give the cluster name (cluster: in the spec or --cluster)")
-	}
+	ps = append(ps, d.ValidateCluster()...)
 	if strings.TrimSpace(d.Service) == "" {
-		add("service", "required: give the service name (service: in the spec or --service)")
+		add("service", "%s", ServiceRequired)
 	}
 
 	var sources []string

@@ -136,7 +136,8 @@ func TestDeployValidate(t *testing.T) {
 		msg   string
 	}{
 		{"service empty after substitution", "cluster: c\nservice: \"#{Empty}\"\n", "service", 2, "required"},
-		{"cluster missing", "service: s\n", "cluster", 0, "required"},
+		{"cluster empty after substitution", "cluster: \"#{Empty}\"\nservice: s\n", "cluster", 1, "ECS's default cluster"},
+		{"service missing", "cluster: c\n", "service", 0, "required: name the service"},
 		{"two sources", "cluster: c\nservice: s\nuseLatestTaskDef: true\ntemplateFamily: t\n", "templateFamily", 4, "choose one"},
 		{"bad family", "cluster: c\nservice: s\ntemplateFamily: \"a b\"\n", "templateFamily", 3, "family name"},
 		{"existing revision with changes", "cluster: c\nservice: s\ntaskDefinition: web:3\nimages: {web: nginx}\n", "taskDefinition", 3, "as it is"},
@@ -152,6 +153,14 @@ func TestDeployValidate(t *testing.T) {
 		{"breaker rollback without enable", "cluster: c\nservice: s\ncircuitBreaker: {rollback: true}\n", "circuitBreaker.rollback", 3, "add enable: true"},
 		{"timeout", "cluster: c\nservice: s\ntimeout: 0\n", "timeout", 3, "more than zero"},
 		{"keep", "cluster: c\nservice: s\nkeepRevisions: 0\n", "keepRevisions", 3, "at least 1"},
+	}
+	// Left out, the cluster is ECS's default one (the command fills it in).
+	var noCluster Deploy
+	if err := Decode([]byte("service: s\n"), resolver(nil), &noCluster); err != nil {
+		t.Fatal(err)
+	}
+	if ps := noCluster.Validate(); len(ps) != 0 {
+		t.Fatalf("a spec without cluster: %v", ps.Err())
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

@@ -162,13 +162,56 @@ type LoadBalancer struct {
 	TargetGroupArn string `yaml:"targetGroupArn"`
 	ContainerName  string `yaml:"containerName"`
 	ContainerPort  int    `yaml:"containerPort"`
+	// AdvancedConfiguration is the second target group and the listener
+	// rules of ECS's blue/green, linear and canary strategies.
+	AdvancedConfiguration *AdvancedConfiguration `yaml:"advancedConfiguration,omitempty"`
 }
 
-// Deployment is the service's rolling-deployment configuration.
+// AdvancedConfiguration is a load balancer's blue/green settings.
+type AdvancedConfiguration struct {
+	AlternateTargetGroupArn string `yaml:"alternateTargetGroupArn"`
+	ProductionListenerRule  string `yaml:"productionListenerRule,omitempty"`
+	TestListenerRule        string `yaml:"testListenerRule,omitempty"`
+	RoleArn                 string `yaml:"roleArn,omitempty"`
+}
+
+// Deployment is the service's deployment configuration: the rolling
+// update's percentages and circuit breaker, or one of ECS's own
+// strategies with its settings.
 type Deployment struct {
 	MinimumHealthyPercent *int            `yaml:"minimumHealthyPercent,omitempty"`
 	MaximumPercent        *int            `yaml:"maximumPercent,omitempty"`
 	CircuitBreaker        *CircuitBreaker `yaml:"circuitBreaker,omitempty"`
+
+	// Strategy is ROLLING (the default), BLUE_GREEN, LINEAR or CANARY (or
+	// deploy's spelling: rolling, blue-green, linear, canary).
+	Strategy            string               `yaml:"strategy,omitempty"`
+	BakeTimeInMinutes   *int                 `yaml:"bakeTimeInMinutes,omitempty"`
+	CanaryConfiguration *CanaryConfiguration `yaml:"canaryConfiguration,omitempty"`
+	LinearConfiguration *LinearConfiguration `yaml:"linearConfiguration,omitempty"`
+	// LifecycleHooks are Lambda functions run at lifecycle stages. PAUSE
+	// hooks are left out: CloudFormation's AWS::ECS::Service has no
+	// TargetType for them.
+	LifecycleHooks []LifecycleHook `yaml:"lifecycleHooks,omitempty"`
+}
+
+// CanaryConfiguration is the CANARY strategy's first shift and its wait.
+type CanaryConfiguration struct {
+	CanaryPercent           *float64 `yaml:"canaryPercent,omitempty"`
+	CanaryBakeTimeInMinutes *int     `yaml:"canaryBakeTimeInMinutes,omitempty"`
+}
+
+// LinearConfiguration is the LINEAR strategy's step and the wait between steps.
+type LinearConfiguration struct {
+	StepPercent           *float64 `yaml:"stepPercent,omitempty"`
+	StepBakeTimeInMinutes *int     `yaml:"stepBakeTimeInMinutes,omitempty"`
+}
+
+// LifecycleHook is a Lambda function ECS invokes at the given stages.
+type LifecycleHook struct {
+	HookTargetArn   string   `yaml:"hookTargetArn"`
+	RoleArn         string   `yaml:"roleArn"`
+	LifecycleStages []string `yaml:"lifecycleStages"`
 }
 
 // CircuitBreaker is the deployment circuit breaker.

@@ -63,6 +63,7 @@ func (v *validator) spec(s *Spec) {
 	v.network(s)
 	v.loadBalancers(s)
 	v.deployment(s)
+	v.strategy(s)
 	if s.DesiredCount != nil && *s.DesiredCount < 0 {
 		v.add("desiredCount", "must be 0 or more, not %d", *s.DesiredCount)
 	}

@@ -100,6 +100,10 @@ func breakerEnabled(svc types.Service) bool {
 	return dc != nil && dc.DeploymentCircuitBreaker != nil && dc.DeploymentCircuitBreaker.Enable
 }
 
+// FailureThreshold is the circuit breaker's threshold for desired tasks:
+// how many of a deployment's tasks may fail before it is a failure.
+func FailureThreshold(desired int32) int { return failureThreshold(desired) }
+
 // failureThreshold is the circuit breaker's threshold: ceil(desired/2) kept within [3, 200].
 func failureThreshold(desired int32) int {
 	n := int((desired + 1) / 2)

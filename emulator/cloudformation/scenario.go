@@ -69,7 +69,7 @@ func (s *Service) matchRule(stackName, logicalID, op string) *Rule {
 }
 
 // SetScenario replaces the failure rules; their use counts start over,
-// unless the state loaded with LoadState was saved with the same rules in
+// unless the state loaded (with the emulator's LoadState) was saved with the same rules in
 // use: then their counts carry on, so `times` counts across the commands
 // that share a state file.
 func (s *Service) SetScenario(sc Scenario) {

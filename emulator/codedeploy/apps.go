@@ -46,6 +46,31 @@ func checkAppName(name string) error {
 	return nil
 }
 
+// appRequest is a request that names an application.
+type appRequest interface{ appName() string }
+
+func (in *appInput) appName() string   { return in.ApplicationName }
+func (in *groupInput) appName() string { return in.ApplicationName }
+
+// lockApp decodes a request naming an application into a new T, takes the
+// lock and finds the application. On success the caller releases the lock
+// with unlock.
+func lockApp[T any, P interface {
+	*T
+	appRequest
+}](s *Service, rc *emulator.RequestContext, body []byte) (in P, a *application, unlock func(), err error) {
+	in = new(T)
+	if err := decode(body, in); err != nil {
+		return nil, nil, nil, err
+	}
+	s.mu.Lock()
+	if a, err = s.app(rc.Region, in.appName()); err != nil {
+		s.mu.Unlock()
+		return nil, nil, nil, err
+	}
+	return in, a, s.mu.Unlock, nil
+}
+
 // app finds an application; the caller holds s.mu.
 func (s *Service) app(region, name string) (*application, error) {
 	if err := checkAppName(name); err != nil {
@@ -90,16 +115,11 @@ func appInfo(a *application) map[string]any {
 }
 
 func (s *Service) getApplication(rc *emulator.RequestContext, body []byte) (any, error) {
-	var in appInput
-	if err := decode(body, &in); err != nil {
-		return nil, err
-	}
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	a, err := s.app(rc.Region, in.ApplicationName)
+	_, a, unlock, err := lockApp[appInput](s, rc, body)
 	if err != nil {
 		return nil, err
 	}
+	defer unlock()
 	return map[string]any{"application": appInfo(a)}, nil
 }
 
@@ -465,14 +485,20 @@ func (s *Service) group(region, app, name string) (*application, *deploymentGrou
 	if err != nil {
 		return nil, nil, err
 	}
+	g, err := a.group(name)
+	return a, g, err
+}
+
+// group finds one of a's deployment groups; the caller holds s.mu.
+func (a *application) group(name string) (*deploymentGroup, error) {
 	if name == "" {
-		return nil, nil, errf("DeploymentGroupNameRequiredException", "Deployment Group name is missing")
+		return nil, errf("DeploymentGroupNameRequiredException", "Deployment Group name is missing")
 	}
 	g := a.Groups[name]
 	if g == nil {
-		return nil, nil, errf("DeploymentGroupDoesNotExistException", "No Deployment Group found for name: %s", name)
+		return nil, errf("DeploymentGroupDoesNotExistException", "No Deployment Group found for name: %s", name)
 	}
-	return a, g, nil
+	return g, nil
 }
 
 func (s *Service) groupInfo(a *application, g *deploymentGroup) map[string]any {
@@ -511,13 +537,12 @@ func (s *Service) groupInfo(a *application, g *deploymentGroup) map[string]any {
 }
 
 func (s *Service) getDeploymentGroup(rc *emulator.RequestContext, body []byte) (any, error) {
-	var in groupInput
-	if err := decode(body, &in); err != nil {
+	in, a, unlock, err := lockApp[groupInput](s, rc, body)
+	if err != nil {
 		return nil, err
 	}
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	a, g, err := s.group(rc.Region, in.ApplicationName, in.DeploymentGroupName)
+	defer unlock()
+	g, err := a.group(in.DeploymentGroupName)
 	if err != nil {
 		return nil, err
 	}
@@ -562,16 +587,11 @@ func (s *Service) batchGetDeploymentGroups(rc *emulator.RequestContext, body []b
 }
 
 func (s *Service) listDeploymentGroups(rc *emulator.RequestContext, body []byte) (any, error) {
-	var in groupInput
-	if err := decode(body, &in); err != nil {
-		return nil, err
-	}
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	a, err := s.app(rc.Region, in.ApplicationName)
+	_, a, unlock, err := lockApp[groupInput](s, rc, body)
 	if err != nil {
 		return nil, err
 	}
+	defer unlock()
 	names := []string{}
 	for n := range a.Groups {
 		names = append(names, n)
@@ -581,16 +601,11 @@ func (s *Service) listDeploymentGroups(rc *emulator.RequestContext, body []byte)
 }
 
 func (s *Service) deleteDeploymentGroup(rc *emulator.RequestContext, body []byte) (any, error) {
-	var in groupInput
-	if err := decode(body, &in); err != nil {
-		return nil, err
-	}
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	a, err := s.app(rc.Region, in.ApplicationName)
+	in, a, unlock, err := lockApp[groupInput](s, rc, body)
 	if err != nil {
 		return nil, err
 	}
+	defer unlock()
 	if in.DeploymentGroupName == "" {
 		return nil, errf("DeploymentGroupNameRequiredException", "Deployment Group name is missing")
 	}

@@ -421,7 +421,10 @@ func (s *Service) continueDeployment(rc *emulator.RequestContext, body []byte) (
 		if d.Status != statusReady {
 			return nil, errf("DeploymentIsNotInReadyStateException", "The deployment %s is not in the Ready state (it is %s).", d.ID, d.Status)
 		}
+		// Rerouting starts at once: the deployment is InProgress again from
+		// this reply on, and the next step shifts the traffic.
 		d.ContinueReady = true
+		d.Status, d.TargetStatus, d.TargetUpdated = statusInProgress, statusInProgress, rc.Now
 	case "TERMINATION_WAIT":
 		if !d.TerminationWait {
 			return nil, errf("InvalidDeploymentStatusException", "The deployment %s is not waiting to terminate the original task set.", d.ID)

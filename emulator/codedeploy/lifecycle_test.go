@@ -210,6 +210,9 @@ func TestReadyWaitAndTerminationWait(t *testing.T) {
 	}
 	_, err := e.dep.ContinueDeployment(ctx, &cd.ContinueDeploymentInput{DeploymentId: aws.String(id), DeploymentWaitType: cdtypes.DeploymentWaitTypeReadyWait})
 	e.check(err)
+	if d := e.deployment(id); d.Status != cdtypes.DeploymentStatusInProgress {
+		t.Fatalf("right after ContinueDeployment the deployment is %s, want InProgress (rerouting has started)", d.Status)
+	}
 	e.em.Advance(time.Minute)
 	d = e.deployment(id)
 	if d.Status != cdtypes.DeploymentStatusInProgress || !d.InstanceTerminationWaitTimeStarted {

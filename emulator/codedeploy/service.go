@@ -56,6 +56,7 @@ func Register(em *emulator.Emulator, traffic Traffic) *Service {
 	em.RegisterJSONService(TargetPrefix, s)
 	em.RegisterStatePart("codedeploy", s)
 	em.OnStep(s.Step)
+	em.OnServiceSnapshot(s.annotateSnapshot) // what the console shows of a deployment
 	return s
 }
 

@@ -360,10 +360,9 @@ func checkContrast(t *testing.T, ctx context.Context, scheme string) {
 
 // TestBrowserShowsTrafficSplitAndTaskSets checks the blue/green part of the
 // page. The traffic split and the lifecycle stage come through the
-// console's Traffic and Stage hooks (as a local load balancer and a local
-// CodeDeploy would report them) for a real load-balanced service; task sets
-// are not kept by the emulator yet, so their table and grouping are drawn
-// from a snapshot handed to the page's renderer.
+// console's Traffic and Stage hooks for a real load-balanced service; the
+// task-set table and grouping are drawn from a snapshot handed to the
+// page's renderer (TestBrowserShowsCodeDeployCanary has real task sets).
 func TestBrowserShowsTrafficSplitAndTaskSets(t *testing.T) {
 	blue := "arn:aws:elasticloadbalancing:us-east-1:000000000000:targetgroup/web-blue/0123456789abcdef"
 	green := "arn:aws:elasticloadbalancing:us-east-1:000000000000:targetgroup/web-green/fedcba9876543210"

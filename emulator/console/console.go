@@ -44,9 +44,10 @@ type Console struct {
 	Heartbeat time.Duration
 
 	// Traffic, when set, reports the traffic split between a service's
-	// target groups (for example from the local load balancer); Stage the
-	// lifecycle stage of its blue/green deployment (for example from the
-	// local CodeDeploy). Nil means unknown: the page leaves them out.
+	// target groups; Stage the lifecycle stage of its blue/green
+	// deployment. Either replaces what the emulator's snapshot says (which
+	// covers ECS-native deployments and, through OnServiceSnapshot, those
+	// of the local CodeDeploy). Nil keeps the snapshot's.
 	Traffic func(region string, targetGroups []string) []emulator.TrafficShare
 	Stage   func(region, cluster, service string) string
 

@@ -52,14 +52,21 @@ func parseTargets(p params, tg *TargetGroup, required bool) ([]Target, error) {
 	return out, nil
 }
 
+// requestTargetsLocked reads the request's target group and its targets
+// (parseTargets); the caller holds s.mu.
+func (s *Service) requestTargetsLocked(p params, required bool) (*TargetGroup, []Target, error) {
+	tg, err := s.namedTargetGroupLocked(p)
+	if err != nil {
+		return nil, nil, err
+	}
+	ts, err := parseTargets(p, tg, required)
+	return tg, ts, err
+}
+
 func (s *Service) registerTargets(rc *emulator.RequestContext, p params) (any, error) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	tg, err := s.namedTargetGroupLocked(p)
-	if err != nil {
-		return nil, err
-	}
-	ts, err := parseTargets(p, tg, true)
+	tg, ts, err := s.requestTargetsLocked(p, true)
 	if err != nil {
 		return nil, err
 	}
@@ -72,11 +79,7 @@ func (s *Service) registerTargets(rc *emulator.RequestContext, p params) (any, e
 func (s *Service) deregisterTargets(rc *emulator.RequestContext, p params) (any, error) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	tg, err := s.namedTargetGroupLocked(p)
-	if err != nil {
-		return nil, err
-	}
-	ts, err := parseTargets(p, tg, true)
+	tg, ts, err := s.requestTargetsLocked(p, true)
 	if err != nil {
 		return nil, err
 	}
@@ -101,11 +104,7 @@ func (s *Service) deregisterTargets(rc *emulator.RequestContext, p params) (any,
 func (s *Service) describeTargetHealth(rc *emulator.RequestContext, p params) (any, error) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	tg, err := s.namedTargetGroupLocked(p)
-	if err != nil {
-		return nil, err
-	}
-	asked, err := parseTargets(p, tg, false)
+	tg, asked, err := s.requestTargetsLocked(p, false)
 	if err != nil {
 		return nil, err
 	}

@@ -13,6 +13,7 @@ import (
 	"github.com/ecsdeploy/ecsdeploy/bluegreen"
 	"github.com/ecsdeploy/ecsdeploy/exitcode"
 	"github.com/ecsdeploy/ecsdeploy/rollout"
+	"github.com/ecsdeploy/ecsdeploy/spec"
 )
 
 // appSpecOptions are appspec's inputs.
@@ -46,7 +47,7 @@ hooks given. YAML by default, JSON with --output json. It changes nothing.`,
 		},
 	}
 	fs := cmd.Flags()
-	fs.StringVarP(&o.cluster, "cluster", "c", "default", "cluster of the service")
+	fs.StringVarP(&o.cluster, "cluster", "c", spec.DefaultCluster, "cluster of the service")
 	fs.StringVarP(&o.service, "service", "n", "", "the CODE_DEPLOY service (required)")
 	fs.StringVar(&o.taskDefinition, "task-definition", "", "revision to deploy, family:revision or ARN (default: the one the service runs)")
 	fs.StringArrayVar(&o.hooks, "hook", nil, "Lambda hook, Event=FunctionNameOrArn (repeatable)")
@@ -57,7 +58,7 @@ func runAppSpec(ctx context.Context, o *appSpecOptions) error {
 	d := o.deps
 	var ps exitcode.Problems
 	if o.service == "" {
-		ps.Add("--service", 0, "is required: name the CODE_DEPLOY service")
+		ps.Add("--service", 0, "%s", spec.ServiceRequired)
 	}
 	var hooks []bluegreen.Hook
 	for _, s := range o.hooks {

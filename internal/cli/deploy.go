@@ -145,7 +145,7 @@ func runDeploy(ctx context.Context, o *deployOptions) error {
 	if err != nil {
 		return aboutService(err, cluster, service)
 	}
-	strategy := bluegreen.StrategyOf(plan.Service)
+	strategy := bluegreen.StrategyAfter(plan.Service, plan.Update)
 	if names := o.codeDeploy.misplaced(o.flags, strategy); len(names) > 0 {
 		return aboutService(exitcode.Invalidf("%s: service %s is not deployed by CodeDeploy (its strategy is %s); these flags apply to CODE_DEPLOY services only", strings.Join(names, ", "), service, strategy), cluster, service)
 	}

@@ -126,8 +126,9 @@ func deployCodeDeploy(ctx context.Context, o *deployOptions, clients *awsconfig.
 	res, derr := bluegreen.DeployCodeDeploy(ctx, clients.ECS, clients.CodeDeploy, bluegreen.CodeDeployRequest{
 		Cluster: cluster, Service: plan.Service, TaskDefinition: reg.TaskDefinition,
 		Application: g.Application, DeploymentGroup: g.Name, Config: o.codeDeploy.config, Hooks: hooks,
-		Description: "ecsdeploy deploy of " + shortName(reg.TaskDefinition),
+		Description: "ecsdeploy deploy of " + shortName(reg.TaskDefinition), NoWait: o.noWait,
 	}, bluegreen.FollowOptions{Until: until, Timeout: timeout, Reporter: opts.Reporter, Clock: d.Clock})
+	derr = finishBlueGreen(o, codeDeployRollbackNote(g, opts.Rollback), opts, reg, res, clients.Config.Region, derr)
 	calls := d.Clients.Calls()
 	rep := blueGreenReport{Cluster: cluster, Service: service, TaskDefinition: reg.TaskDefinition,
 		PreviousTaskDefinition: reg.PreviousTaskDefinition, Registered: reg.Registered,
@@ -137,8 +138,8 @@ func deployCodeDeploy(ctx context.Context, o *deployOptions, clients *awsconfig.
 
 // refuseRollingOnly adds a problem when options of rolling deploys only are given.
 func refuseRollingOnly(o *deployOptions, opts rollout.Options, ps *exitcode.Problems) {
-	if o.noWait || opts.Rollback || opts.Watch.StableFor > 0 || opts.KeepRevisions > 0 || o.skipDeployment {
-		ps.Add("deploy", 0, "--no-wait, --rollback, --stable-for, --keep-revisions and --skip-deployments-check are for rolling deploys; a blue/green deployment rolls back by its own configuration (the group's auto-rollback, ECS's rollback)")
+	if opts.Watch.StableFor > 0 || opts.KeepRevisions > 0 || o.skipDeployment {
+		ps.Add("deploy", 0, "--stable-for, --keep-revisions and --skip-deployments-check are for rolling deploys; a blue/green deployment ends by its own configuration (the group's termination wait)")
 	}
 }
 
@@ -158,7 +159,7 @@ func reportBlueGreen(d *Deps, rep blueGreenReport, derr error) error {
 		return err
 	}
 	switch res.Outcome {
-	case progress.Succeeded:
+	case progress.Succeeded, bluegreen.Created:
 		return nil
 	case progress.TimedOut:
 		return Silent(exitcode.TimedOutf("deployment %s timed out: %s", res.DeploymentID, res.Reason))
@@ -198,15 +199,14 @@ func printCodeDeployResult(d *Deps, rep *blueGreenReport) {
 // the service with the planned changes and follows the service deployment
 // stage by stage.
 //
-// Partial: the strategy's settings (bake time, canary and linear steps,
-// target groups, listener rules, lifecycle hooks) are the service's own;
-// deploy does not change them.
+// The strategy's settings (deploy's --strategy flags) are part of the
+// planned update (deploy_strategy_flags.go).
 func deployNative(ctx context.Context, o *deployOptions, clients *awsconfig.Clients, plan *rollout.Plan, opts rollout.Options) error {
 	d := o.deps
 	cluster, service := plan.Request.Cluster, plan.Request.Service
 	var ps exitcode.Problems
 	_, until := o.codeDeploy.parse(&ps)
-	refuseRollingOnly(o, opts, &ps)
+	strategy := refuseNative(o, plan, opts, &ps)
 	if err := ps.Err(); err != nil {
 		return aboutService(err, cluster, service)
 	}
@@ -222,8 +222,9 @@ func deployNative(ctx context.Context, o *deployOptions, clients *awsconfig.Clie
 	in := *plan.Update
 	in.TaskDefinition = aws.String(reg.TaskDefinition)
 	res, derr := bluegreen.DeployNative(ctx, clients.ECS, bluegreen.NativeRequest{
-		Cluster: cluster, Service: service, TaskDefinition: reg.TaskDefinition, Update: &in,
+		Cluster: cluster, Service: service, TaskDefinition: reg.TaskDefinition, Update: &in, NoWait: o.noWait,
 	}, bluegreen.FollowOptions{Until: until, Timeout: timeout, Reporter: opts.Reporter, Clock: d.Clock})
+	derr = finishBlueGreen(o, nativeRollbackNote(strategy, opts.Rollback), opts, reg, res, clients.Config.Region, derr)
 	calls := d.Clients.Calls()
 	rep := blueGreenReport{Cluster: cluster, Service: service, TaskDefinition: reg.TaskDefinition,
 		PreviousTaskDefinition: reg.PreviousTaskDefinition, Registered: reg.Registered,

@@ -127,49 +127,71 @@ func crashing(after time.Duration) *scenario.Scenario {
 }
 
 // TestLocalDeployCodeDeployCrashingRevision: the new revision's container
-// exits with code 1 as it starts; the replacement task set never becomes
-// steady, CodeDeploy fails the Install event after its hour and rolls back.
-// deploy exits 1 with the replacement task set's stopped tasks and their
-// exit code, and production traffic never left the original.
+// exits with code 1 as it starts, so the replacement task set never becomes
+// steady and CodeDeploy would wait an hour in Install. deploy does not: once
+// the replacement's failed tasks reach the circuit breaker's threshold it
+// exits 1 with those tasks and their exit code, says CodeDeploy goes on and
+// how to stop it; production traffic never left the original.
 func TestLocalDeployCodeDeployCrashingRevision(t *testing.T) {
 	e := newCodeDeployECS(t, crashing(0))
 	before := e.primary(t)
-	r := e.deploy(t, 1, "-t", "2h")
-	if r.Outcome != "failed" || !strings.Contains(r.Reason, "Install") || !strings.Contains(r.Reason, "rolled back") {
-		t.Fatalf("report: %+v; want a failure of the Install event, rolled back", r)
+	start := e.em.Now()
+	r := e.deploy(t, 1)
+	if r.Outcome != "failed" || !strings.Contains(r.Reason, "tasks of the replacement task set stopped for a failure (threshold 3)") ||
+		!strings.Contains(r.Reason, "in Install") || !strings.Contains(r.Reason, "ecsdeploy rollback") {
+		t.Fatalf("report: %+v; want the crash loop in Install named, with what to do", r)
+	}
+	if took := e.em.Now().Sub(start); took > 5*time.Minute {
+		t.Errorf("deploy took %s of emulated time to see the crash loop", took)
 	}
 	checkCrashReport(t, r)
-	if p := e.share(t, e.prod, e.blue); p != 100 {
-		t.Errorf("production listener forwards %d%% to blue, want 100%%", p)
+	if st := e.status(t, r.DeploymentID); st.Status != cdtypes.DeploymentStatusInProgress {
+		t.Errorf("CodeDeploy says %s; deploy changes nothing, so it should still be in progress", st.Status)
+	}
+	if p := e.share(t, e.prod, e.blue); p != 100 || r.Traffic != "original (blue) 100%" {
+		t.Errorf("production listener forwards %d%% to blue, report says %q; want all on the original", p, r.Traffic)
 	}
 	if got := e.primary(t); got != before {
 		t.Errorf("PRIMARY task set runs %s, want the original %s", got, before)
-	}
-	if r.Traffic != "original (blue) 100%" {
-		t.Errorf("report says traffic is %q, want all on the original", r.Traffic)
 	}
 }
 
 // TestLocalDeployCodeDeployRevisionCrashesAfterInstall: the new revision
 // runs long enough for CodeDeploy to install it and shift traffic, then its
-// container exits 1 and ECS keeps replacing it. CodeDeploy says Succeeded;
-// deploy exits 1 anyway, as a rolling deploy would, with the stopped tasks,
-// and says where traffic is (on the new revision).
+// container exits 1 and ECS keeps replacing it; CodeDeploy does not look.
+// Crashing 5 s after start, the failed tasks reach the threshold during the
+// termination wait: deploy exits 1 then, saying traffic is on the
+// replacement and how to roll back. Crashing 50 s after start, too few fail
+// before CodeDeploy's Succeeded: deploy overturns that success (exit 1), as
+// a rolling deploy would. Either way the report lists the stopped tasks.
 func TestLocalDeployCodeDeployRevisionCrashesAfterInstall(t *testing.T) {
-	e := newCodeDeployECS(t, crashing(5*time.Second))
-	r := e.deploy(t, 1, "-t", "30m")
-	if r.Outcome != "failed" || !strings.Contains(r.Reason, "succeeded, but") || !strings.Contains(r.Reason, "stopped for a failure") {
-		t.Fatalf("report: %+v; want CodeDeploy's success overturned by the stopped tasks", r)
-	}
-	checkCrashReport(t, r)
-	if st := e.status(t, r.DeploymentID); st.Status != cdtypes.DeploymentStatusSucceeded {
-		t.Errorf("CodeDeploy says %s; the test expects it to have succeeded", st.Status)
-	}
-	if p := e.share(t, e.prod, e.green); p != 100 || r.Traffic != "replacement (green) 100%" {
-		t.Errorf("production listener forwards %d%% to green, report says %q; want all on the new revision", p, r.Traffic)
-	}
-	if got := strings.Join(e.taskSets(t), ", "); !strings.Contains(got, "PRIMARY web:2") || strings.Contains(got, "ACTIVE") {
-		t.Errorf("task sets %s; want the replacement PRIMARY and the original gone or draining", got)
+	for _, c := range []struct {
+		after  time.Duration
+		status cdtypes.DeploymentStatus
+		reason []string
+	}{
+		{5 * time.Second, cdtypes.DeploymentStatusInProgress, []string{"in its termination wait", "production traffic: replacement (green) 100%", "ecsdeploy rollback"}},
+		{50 * time.Second, cdtypes.DeploymentStatusSucceeded, []string{"succeeded, but 2 task(s) of the replacement task set stopped for a failure"}},
+	} {
+		t.Run(c.after.String(), func(t *testing.T) {
+			e := newCodeDeployECS(t, crashing(c.after))
+			r := e.deploy(t, 1, "-t", "30m")
+			for _, want := range c.reason {
+				if r.Outcome != "failed" || !strings.Contains(r.Reason, want) {
+					t.Errorf("report: %s %q; want a failure saying %q", r.Outcome, r.Reason, want)
+				}
+			}
+			checkCrashReport(t, r)
+			if st := e.status(t, r.DeploymentID); st.Status != c.status {
+				t.Errorf("CodeDeploy says %s, want %s", st.Status, c.status)
+			}
+			if p := e.share(t, e.prod, e.green); p != 100 || r.Traffic != "replacement (green) 100%" {
+				t.Errorf("production listener forwards %d%% to green, report says %q; want all on the new revision", p, r.Traffic)
+			}
+			if got := strings.Join(e.taskSets(t), ", "); !strings.Contains(got, "PRIMARY web:2") {
+				t.Errorf("task sets %s; want the replacement PRIMARY", got)
+			}
+		})
 	}
 }
 
@@ -187,8 +209,8 @@ func TestLocalDeployCodeDeployTimesOutInTerminationWait(t *testing.T) {
 	if !strings.Contains(stdout, "timed out in the termination wait (it ends at 10:01:32Z)") {
 		t.Fatalf("stdout %q; want a timeout in the termination wait with its end", stdout)
 	}
-	if !strings.Contains(stderr, "production traffic: replacement (green) 100%") {
-		t.Errorf("the output does not say where traffic is:\n%s", stderr)
+	if !strings.Contains(stderr, "production traffic: replacement (green) 100%") || !strings.Contains(stderr, ": 2 of 2 tasks running") {
+		t.Errorf("the output does not say where traffic is or how the replacement's tasks came up:\n%s", stderr)
 	}
 	id := deploymentIn(t, stdout, "timed-out")
 	if st := e.status(t, id); st.Status != cdtypes.DeploymentStatusInProgress {

@@ -63,6 +63,7 @@ type planFlags struct {
 
 	showValues bool
 	svc        serviceFlags     // deploy and diff only (deploy_service_flags.go)
+	strategy   strategyFlags    // deploy and diff only (deploy_strategy_flags.go)
 	now        func() time.Time // the command's clock, for #{ | NowDate}
 }
 
@@ -102,6 +103,7 @@ func (f *planFlags) register(fs *pflag.FlagSet) {
 	fs.Lookup("circuit-breaker").NoOptDefVal = "true"
 	fs.BoolVar(&f.showValues, "show-values", false, "show plain environment values in diffs (masked by default)")
 	f.svc.register(fs)
+	f.strategy.register(fs)
 }
 
 // resolved is what the flags and the spec file resolve to.
@@ -141,7 +143,7 @@ func (f *planFlags) resolveOver(d *spec.Deploy, resolver vars.Resolver, flags *p
 	d.Override(f.changes(&x))
 	*ps = append(*ps, d.Validate()...)
 
-	req := rollout.Request{Cluster: d.Cluster, Service: d.Service, Changes: d.Changes(),
+	req := rollout.Request{Cluster: clusterOr(d.Cluster), Service: d.Service, Changes: d.Changes(),
 		CopyTaskDefinitionTags: d.CopyTaskDefinitionTags != nil && *d.CopyTaskDefinitionTags,
 		Origins:                sourceOrigins(d)}
 	req.Source.UseLatest = d.UseLatestTaskDef != nil && *d.UseLatestTaskDef
@@ -150,6 +152,7 @@ func (f *planFlags) resolveOver(d *spec.Deploy, resolver vars.Resolver, flags *p
 	req.Source.File = readTaskDefinitionFile(d, ps)
 	req.Settings = settingsOf(d)
 	f.svc.apply(&x, &req)
+	f.strategy.apply(&x, d, &req)
 	return &resolved{spec: d, request: req, resolver: resolver}
 }
 
@@ -168,6 +171,15 @@ func readTaskDefinitionFile(d *spec.Deploy, ps *exitcode.Problems) *ecs.Register
 	in, fps := taskdef.ReadFile(path, from.Name())
 	*ps = append(*ps, fps...)
 	return in
+}
+
+// clusterOr is the cluster named, or ECS's default one when none is (an
+// empty one given on purpose is a problem spec.Deploy.Validate reports).
+func clusterOr(cluster string) string {
+	if strings.TrimSpace(cluster) == "" {
+		return spec.DefaultCluster
+	}
+	return strings.TrimSpace(cluster)
 }
 
 // sourceOrigins are where the request's source fields were given, for the
@@ -291,6 +303,9 @@ func (f *planFlags) applyTo(d *spec.Deploy, x *expander) {
 	}
 	if x.given("service") {
 		d.Service = str("service", "service", f.service)
+	} else if d.Service == "" && d.Line("service") == 0 {
+		// Given nowhere: the flag is where to give it.
+		given("service", "service", true)
 	}
 	if x.given("use-latest-task-def") {
 		d.UseLatestTaskDef = flag("use-latest-task-def", "useLatestTaskDef", f.useLatest)

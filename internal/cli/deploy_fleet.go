@@ -9,7 +9,11 @@ import (
 	"strings"
 	"sync"
 
+	"github.com/aws/aws-sdk-go-v2/service/ecs"
 	"github.com/spf13/pflag"
+
+	"github.com/ecsdeploy/ecsdeploy/awsconfig"
+	"github.com/ecsdeploy/ecsdeploy/bluegreen"
 
 	"github.com/ecsdeploy/ecsdeploy/exitcode"
 	"github.com/ecsdeploy/ecsdeploy/fleet"
@@ -24,6 +28,7 @@ type fleetFlags struct {
 	maxParallel int
 	wavePause   durationFlag
 	onFailure   string
+	onInterrupt string
 	skipMissing bool
 }
 
@@ -32,11 +37,12 @@ func (f *fleetFlags) register(fs *pflag.FlagSet) {
 	fs.IntVar(&f.maxParallel, "max-parallel", 0, "with several targets: how many of one wave deploy at once (default: all)")
 	durationVarP(fs, &f.wavePause, "wave-pause", "", 0, "with several targets: pause between waves (30s, 2m)")
 	fs.StringVar(&f.onFailure, "on-failure", "", "with several targets: stop (default: no new wave), continue, or rollback-all")
+	fs.StringVar(&f.onInterrupt, "on-interrupt", "", "with several targets, when interrupted (Ctrl-C) and not asked on a terminal: stop (default: stop following), continue (follow the running ones to their verdict) or rollback-all")
 	fs.BoolVar(&f.skipMissing, "skip-missing", false, "with several services: skip a service that has none of the containers a change names, instead of refusing")
 }
 
 // fleetOnly are the flags that mean something only with several targets.
-var fleetOnly = []string{"max-parallel", "wave-pause", "on-failure", "skip-missing"}
+var fleetOnly = []string{"max-parallel", "wave-pause", "on-failure", "on-interrupt", "skip-missing"}
 
 // checkNotFleet refuses the fleet flags on a single-service deploy, where
 // they would be silently ignored.
@@ -64,11 +70,30 @@ type fleetTarget struct {
 // fleetReport is deploy's JSON report for several targets: the fleet's
 // verdict and each target's own deploy report.
 type fleetReport struct {
+	fleetVerdict
+	Targets  []fleetTargetRow `json:"targets"`
+	APICalls map[string]int   `json:"apiCalls,omitempty"`
+}
+
+// fleetVerdict heads the JSON report of every command run on several
+// targets: the verdict of fleet.Run.
+type fleetVerdict struct {
 	Outcome  progress.Outcome `json:"outcome"`
 	Reason   string           `json:"reason,omitempty"`
 	ExitCode int              `json:"exitCode"`
-	Targets  []fleetTargetRow `json:"targets"`
-	APICalls map[string]int   `json:"apiCalls,omitempty"`
+}
+
+func verdictOf(res *fleet.Result) fleetVerdict {
+	return fleetVerdict{Outcome: res.Outcome, Reason: res.Reason, ExitCode: res.ExitCode}
+}
+
+// print writes the verdict's line, after the targets' own.
+func (v fleetVerdict) print(w io.Writer, what string) {
+	fmt.Fprintf(w, "%s %s", what, v.Outcome)
+	if v.Reason != "" {
+		fmt.Fprintf(w, ": %s", v.Reason)
+	}
+	fmt.Fprintln(w)
 }
 
 type fleetTargetRow struct {
@@ -91,12 +116,16 @@ func runDeployFleet(ctx context.Context, o *deployOptions) error {
 	if err != nil {
 		ps.Add("--on-failure", 0, "%v", err)
 	}
+	onInterrupt, err := fleet.ParseInterruptPolicy(o.fleet.onInterrupt)
+	if err != nil {
+		ps.Add("--on-interrupt", 0, "%v", err)
+	}
 	if o.fleet.maxParallel < 0 {
 		ps.Add("--max-parallel", 0, "must be at least 1, got %d", o.fleet.maxParallel)
 	}
 	pause := o.fleet.wavePause.value("wave-pause", nil, &ps)
 	if o.dryRun {
-		ps.Add("--dry-run", 0, "shows one service's plan; with several targets use diff on each")
+		ps.Add("--dry-run", 0, "shows one service's plan; for several targets run diff with the same targets")
 	}
 	waves, file := o.fleetWaves(&ps)
 	if file != nil {
@@ -122,7 +151,7 @@ func runDeployFleet(ctx context.Context, o *deployOptions) error {
 		return err
 	}
 
-	shared := &fleetClients{d: d, limiters: map[Target]*fleet.Limiter{}, apis: map[Target]rollout.ECSAPI{}}
+	shared := newFleetClients(d)
 	render := d.fleetProgress()
 	var members [][]fleet.Member
 	var deploys []*fleet.DeployMember
@@ -146,10 +175,12 @@ func runDeployFleet(ctx context.Context, o *deployOptions) error {
 		}
 		members = append(members, ms)
 	}
-	// Plan every service before anything changes.
+	// Plan every service, at once, before anything changes.
 	skipped := map[string]string{}
-	for _, m := range deploys {
-		if _, err := m.Plan(ctx); err != nil {
+	errs := eachAtOnce(len(deploys), func(i int) error { _, err := deploys[i].Plan(ctx); return err })
+	for i, err := range errs {
+		m := deploys[i]
+		if err != nil {
 			if o.fleet.skipMissing && namesMissingContainer(err) {
 				skipped[m.Name()] = err.Error()
 				continue
@@ -158,13 +189,20 @@ func runDeployFleet(ctx context.Context, o *deployOptions) error {
 		}
 	}
 	if err := ps.Err(); err != nil {
+		if ctx.Err() != nil {
+			return exitcode.With(exitcode.Failed, fmt.Errorf("interrupted while planning; nothing was changed"))
+		}
 		return err
 	}
 	if len(skipped) > 0 {
 		members = dropSkipped(members, skipped)
 	}
-	res := fleet.Run(ctx, members, fleet.Options{MaxParallel: o.fleet.maxParallel, WavePause: pause, OnFailure: policy, Reporter: render.Steps()})
-	report := fleetReport{Outcome: res.Outcome, Reason: res.Reason, ExitCode: res.ExitCode, APICalls: d.Clients.Calls().Counts()}
+	runOpts := fleet.Options{MaxParallel: o.fleet.maxParallel, WavePause: pause, OnFailure: policy, OnInterrupt: onInterrupt, Reporter: render.Steps()}
+	if d.asksOnInterrupt(o.flags) {
+		runOpts.ConfirmRollback = d.confirmRollback(render)
+	}
+	res := fleet.Run(ctx, members, runOpts)
+	report := fleetReport{fleetVerdict: verdictOf(res), APICalls: d.Clients.Calls().Counts()}
 	for _, t := range res.Targets {
 		row := fleetTargetRow{Name: t.Name, Wave: t.Wave, Outcome: t.Result.Outcome, Reason: t.Result.Reason, Rollback: t.Rollback}
 		if r, ok := t.Result.Detail.(*rollout.Result); ok {
@@ -190,31 +228,27 @@ func runDeployFleet(ctx context.Context, o *deployOptions) error {
 // fleetWaves resolves the targets: from the fleet file, or one per -n, or
 // one per -f; the command line's changes apply to every target.
 func (o *deployOptions) fleetWaves(ps *exitcode.Problems) ([][]fleetTarget, *fleet.File) {
-	p := &o.plan
-	switch {
-	case o.fleet.file != "" && (len(p.services) > 0 || len(p.files) > 0):
-		ps.Add("--fleet", 0, "names its targets itself: it cannot be combined with -n/--service or -f/--file")
-		return nil, nil
-	case len(p.services) > 1 && len(p.files) > 1:
-		ps.Add("--file", 0, "several services and several spec files at once: give one spec per service with -f only, or several -n with at most one -f")
+	return resolveFleetWaves(&o.plan, o.flags, o.fleet.file, ps)
+}
+
+// resolveFleetWaves resolves deploy's (and diff's) targets: the waves of
+// fleetFile, or one wave of one target per -n or per -f, with the command
+// line's changes over each. A service given twice is a problem.
+func resolveFleetWaves(p *planFlags, flags *pflag.FlagSet, fleetFile string, ps *exitcode.Problems) ([][]fleetTarget, *fleet.File) {
+	if !checkSelection(p, fleetFile, ps) {
 		return nil, nil
 	}
-	if o.fleet.file != "" {
-		return o.fleetFileWaves(ps)
+	if fleetFile != "" {
+		waves, file := fleetFileWaves(p, flags, fleetFile, ps)
+		*ps = append(*ps, distinctServices(waves)...)
+		return waves, file
 	}
-	seen := map[string]bool{}
 	var wave []fleetTarget
 	add := func(name string, one planFlags) {
-		r := one.resolveOver(o.loadSpec(one.file, ps), loadVariables(p.now, p.varFiles, p.varFlags, ps), o.flags, ps)
+		r := one.resolveOver(loadSpecFile(p, one.file, ps), loadVariables(p.now, p.varFiles, p.varFlags, ps), flags, ps)
 		if name == "" {
 			name = r.request.Service
 		}
-		key := r.request.Cluster + "/" + r.request.Service
-		if seen[key] {
-			ps.Add(name, 0, "service %s of cluster %s is given twice", r.request.Service, r.request.Cluster)
-			return
-		}
-		seen[key] = true
 		req := r.request
 		wave = append(wave, fleetTarget{name: name, request: &req})
 	}
@@ -227,13 +261,31 @@ func (o *deployOptions) fleetWaves(ps *exitcode.Problems) ([][]fleetTarget, *fle
 			add("", p.forTarget(p.service, f))
 		}
 	}
-	return [][]fleetTarget{wave}, nil
+	waves := [][]fleetTarget{wave}
+	*ps = append(*ps, distinctServices(waves)...)
+	return waves, nil
 }
 
-func (o *deployOptions) fleetFileWaves(ps *exitcode.Problems) ([][]fleetTarget, *fleet.File) {
-	p := &o.plan
+// distinctServices refuses a service that two targets deploy (two -n, two
+// specs, or two targets of a fleet file naming the same service): their
+// deployments would replace each other.
+func distinctServices(waves [][]fleetTarget) exitcode.Problems {
+	var sel [][]selectedTarget
+	for _, w := range waves {
+		var sw []selectedTarget
+		for _, t := range w {
+			if t.request != nil {
+				sw = append(sw, selectedTarget{name: t.name, where: t.where, cluster: t.request.Cluster, service: t.request.Service})
+			}
+		}
+		sel = append(sel, sw)
+	}
+	return checkDistinct(sel)
+}
+
+func fleetFileWaves(p *planFlags, flags *pflag.FlagSet, path string, ps *exitcode.Problems) ([][]fleetTarget, *fleet.File) {
 	resolver := loadVariables(p.now, p.varFiles, p.varFlags, ps)
-	file, err := fleet.Load(o.fleet.file, resolver)
+	file, err := fleet.Load(path, resolver)
 	if err != nil {
 		ps.Extend(err)
 		return nil, file
@@ -247,7 +299,7 @@ func (o *deployOptions) fleetFileWaves(ps *exitcode.Problems) ([][]fleetTarget, 
 				ft.run = runStepArgs(t)
 			} else {
 				one := p.forTarget("", "")
-				r := one.resolveOver(t.Deploy, resolver, o.flags, ps)
+				r := one.resolveOver(t.Deploy, resolver, flags, ps)
 				req := r.request
 				ft.request = &req
 			}
@@ -258,13 +310,13 @@ func (o *deployOptions) fleetFileWaves(ps *exitcode.Problems) ([][]fleetTarget, 
 	return waves, file
 }
 
-// loadSpec reads one target's spec file, or none.
-func (o *deployOptions) loadSpec(path string, ps *exitcode.Problems) *spec.Deploy {
+// loadSpecFile reads one target's spec file, or none.
+func loadSpecFile(p *planFlags, path string, ps *exitcode.Problems) *spec.Deploy {
 	d := &spec.Deploy{}
 	if path == "" {
 		return d
 	}
-	loaded, err := spec.LoadDeploy(path, loadVariables(o.plan.now, o.plan.varFiles, o.plan.varFlags, ps))
+	loaded, err := spec.LoadDeploy(path, loadVariables(p.now, p.varFiles, p.varFlags, ps))
 	if err != nil {
 		ps.Extend(err)
 	}
@@ -358,10 +410,14 @@ func dropSkipped(waves [][]fleet.Member, skipped map[string]string) [][]fleet.Me
 // fleetClients share one batched, rate-limited ECS client per account
 // and region (per target location) between the targets of a fleet.
 type fleetClients struct {
-	d        *Deps
-	mu       sync.Mutex
-	limiters map[Target]*fleet.Limiter
-	apis     map[Target]rollout.ECSAPI
+	d    *Deps
+	mu   sync.Mutex
+	apis map[Target]*fleet.Batcher
+	all  map[Target]*awsconfig.Clients // the same location's other clients, under the same limiter
+}
+
+func newFleetClients(d *Deps) *fleetClients {
+	return &fleetClients{d: d, apis: map[Target]*fleet.Batcher{}, all: map[Target]*awsconfig.Clients{}}
 }
 
 func (c *fleetClients) api(ctx context.Context, t Target) (rollout.ECSAPI, error) {
@@ -376,8 +432,32 @@ func (c *fleetClients) api(ctx context.Context, t Target) (rollout.ECSAPI, error
 		return nil, err
 	}
 	api := fleet.NewBatcher(clients.ECS, 0)
-	c.apis[t] = api
+	c.apis[t], c.all[t] = api, clients
 	return api, nil
+}
+
+// blueGreen returns the clients that read a service's blue/green state
+// at t, their DescribeServices calls batched with the fleet's.
+func (c *fleetClients) blueGreen(ctx context.Context, t Target) (bluegreen.APIs, error) {
+	api, err := c.api(ctx, t)
+	if err != nil {
+		return bluegreen.APIs{}, err
+	}
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	all := c.all[t]
+	return bluegreen.APIs{ECS: batchedECS{Client: all.ECS, batched: api}, CodeDeploy: all.CodeDeploy, ELB: all.ELBv2}, nil
+}
+
+// batchedECS is an ECS client whose DescribeServices calls go through a
+// fleet's Batcher.
+type batchedECS struct {
+	*ecs.Client
+	batched rollout.ECSAPI
+}
+
+func (b batchedECS) DescribeServices(ctx context.Context, in *ecs.DescribeServicesInput, optFns ...func(*ecs.Options)) (*ecs.DescribeServicesOutput, error) {
+	return b.batched.DescribeServices(ctx, in, optFns...)
 }
 
 // fleetProgress renders the fleet: a table on a terminal, prefixed lines
@@ -407,11 +487,7 @@ func printFleetResult(w io.Writer, r fleetReport) {
 		}
 		fmt.Fprintln(w, line)
 	}
-	fmt.Fprintf(w, "fleet %s", r.Outcome)
-	if r.Reason != "" {
-		fmt.Fprintf(w, ": %s", r.Reason)
-	}
-	fmt.Fprintln(w)
+	r.print(w, "fleet")
 }
 
 // writeFleetOutputs writes each deployed service's CI outputs prefixed

@@ -255,7 +255,8 @@ func TestDeployReportsAllValidationProblemsBeforeAnyCall(t *testing.T) {
 	if code != 2 {
 		t.Fatalf("exit %d, want 2\n%s", code, text)
 	}
-	for _, want := range []string{"cluster", "service", "--desired-count", "Missing", "--timeout"} {
+	// No cluster is no problem: it is ECS's default one, "default".
+	for _, want := range []string{"--service", "--desired-count", "Missing", "--secret app:S", "--timeout"} {
 		if !strings.Contains(text, want) {
 			t.Errorf("problems lack %q:\n%s", want, text)
 		}

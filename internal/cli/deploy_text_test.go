@@ -37,7 +37,7 @@ func TestLocalDeployTextOutputVerboseNeverShowsValuesAndWritesOutputs(t *testing
 	if strings.Contains(stdout+stderr, "hunter2") {
 		t.Fatalf("an environment value was printed")
 	}
-	want := "TaskDefinitionRevision=2\nTaskDefinitionFamily=web\nClusterName=c\nServiceName=web\nRegion=us-east-1\nDeploymentId=" + aws.ToString(l.service(t).Deployments[0].Id) + "\n"
+	want := "TaskDefinitionRevision=2\nTaskDefinitionFamily=web\nClusterName=c\nServiceName=web\nRegion=us-east-1\nDeploymentId=" + aws.ToString(l.service(t).Deployments[0].Id) + "\nStrategy=rolling\n"
 	for _, f := range []string{gh, outputs} {
 		if b, err := os.ReadFile(f); err != nil || string(b) != want {
 			t.Fatalf("%s: %q (%v), want %q", filepath.Base(f), b, err, want)

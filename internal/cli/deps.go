@@ -68,11 +68,24 @@ type IOStreams struct {
 	Out    io.Writer
 	ErrOut io.Writer
 
-	outTTY, errTTY *bool
+	inTTY, outTTY, errTTY *bool
 }
 
 // SystemIO is the process's standard streams.
 func SystemIO() *IOStreams { return &IOStreams{In: os.Stdin, Out: os.Stdout, ErrOut: os.Stderr} }
+
+// SetStdinTTY overrides whether stdin is taken for a terminal.
+func (s *IOStreams) SetStdinTTY(tty bool) { s.inTTY = &tty }
+
+// IsStdinTTY reports whether stdin is an interactive terminal (a command
+// may ask its user a question there).
+func (s *IOStreams) IsStdinTTY() bool {
+	if s.inTTY != nil {
+		return *s.inTTY
+	}
+	f, ok := s.In.(*os.File)
+	return ok && term.IsTerminal(int(f.Fd()))
+}
 
 // SetStdoutTTY overrides whether stdout is taken for a terminal.
 func (s *IOStreams) SetStdoutTTY(tty bool) { s.outTTY = &tty }

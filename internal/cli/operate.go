@@ -13,6 +13,7 @@ import (
 	"github.com/ecsdeploy/ecsdeploy/exitcode"
 	"github.com/ecsdeploy/ecsdeploy/progress"
 	"github.com/ecsdeploy/ecsdeploy/rollout"
+	"github.com/ecsdeploy/ecsdeploy/spec"
 )
 
 // What promote, abort and rollback share on a blue/green service: the
@@ -30,7 +31,7 @@ type operateFlags struct {
 
 func (f *operateFlags) register(cmd *cobra.Command, noWaitUsage string) {
 	fs := cmd.Flags()
-	fs.StringVarP(&f.cluster, "cluster", "c", "", "cluster name")
+	fs.StringVarP(&f.cluster, "cluster", "c", spec.DefaultCluster, "cluster name")
 	fs.StringVarP(&f.service, "service", "n", "", "service name")
 	f.registerGroup(cmd)
 	durationVarP(fs, &f.timeout, "timeout", "t", rollout.DefaultTimeout, "how long to wait (10m, 90s; a bare number is seconds)")
@@ -47,10 +48,10 @@ func (f *operateFlags) registerGroup(cmd *cobra.Command) {
 // check adds the problems of the flags to ps and returns the request.
 func (f *operateFlags) check(ps *exitcode.Problems) bluegreen.Request {
 	if strings.TrimSpace(f.cluster) == "" {
-		ps.Add("--cluster", 0, "required")
+		ps.Add("--cluster", 0, "%s", spec.ClusterEmpty)
 	}
 	if strings.TrimSpace(f.service) == "" {
-		ps.Add("--service", 0, "required")
+		ps.Add("--service", 0, "%s", spec.ServiceRequired)
 	}
 	return bluegreen.Request{Cluster: f.cluster, Service: f.service, Application: f.application, DeploymentGroup: f.group, NoWait: f.noWait}
 }

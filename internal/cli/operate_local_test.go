@@ -32,6 +32,7 @@ type operationJSON struct {
 	PrimaryTaskDefinition string           `json:"primaryTaskDefinition"`
 	RollbackDeploymentID  string           `json:"rollbackDeploymentId"`
 	Redeployed            bool             `json:"redeployed"`
+	Note                  string           `json:"note"`
 	State                 *bluegreen.State `json:"state"`
 }
 
@@ -267,7 +268,7 @@ func TestLocalRollbackCodeDeployFinished(t *testing.T) {
 	}
 	code, stdout, _ := e.run(t, "rollback", "-c", "c", "-n", "web", "-t", "30m", "--output", "json")
 	r := decodeOperation(t, stdout)
-	if code != 0 || !r.Redeployed || r.Strategy != "codedeploy" || !strings.HasSuffix(r.PrimaryTaskDefinition, "web:1") {
+	if code != 0 || !r.Redeployed || r.Strategy != "codedeploy" || !strings.HasSuffix(r.PrimaryTaskDefinition, "web:1") || !strings.Contains(r.Note, "newest ACTIVE revision older") {
 		t.Fatalf("rollback: exit %d, %+v", code, r)
 	}
 	if got := e.primary(t); !strings.HasSuffix(got, "web:1") {
@@ -561,5 +562,30 @@ func TestLocalPromoteNoWaitAndTimeout(t *testing.T) {
 	r = decodeOperation(t, stdout)
 	if code != 3 || r.Outcome != "timed-out" || !strings.Contains(r.Reason, "termination wait") {
 		t.Fatalf("promote -t 20s: exit %d, %+v", code, r)
+	}
+}
+
+// TestLocalPromoteCrashingReplacement: the new revision passes its checks
+// and then keeps crashing while the deployment waits to be promoted;
+// CodeDeploy succeeds after promote, but promote exits 1 with the
+// replacement's stopped tasks, as deploy would.
+func TestLocalPromoteCrashingReplacement(t *testing.T) {
+	e := newCodeDeployECS(t, crashing(5*time.Second))
+	withReadyWait(t, e)
+	if code, _, _ := e.run(t, "deploy", "-c", "c", "-n", "web", "-i", "app=web:2", "--wait-until", "test-traffic", "-t", "30m"); code != 0 {
+		t.Fatalf("deploy: exit %d", code)
+	}
+	code, stdout, _ := e.run(t, "promote", "-c", "c", "-n", "web", "-t", "30m", "--output", "json")
+	var r struct {
+		operationJSON
+		Failure *struct {
+			StoppedTasks []json.RawMessage `json:"stoppedTasks"`
+		} `json:"failure"`
+	}
+	if err := json.Unmarshal([]byte(stdout), &r); err != nil {
+		t.Fatal(err)
+	}
+	if code != 1 || r.Outcome != "failed" || !strings.Contains(r.Reason, "stopped for a failure") || r.Failure == nil || len(r.Failure.StoppedTasks) == 0 {
+		t.Fatalf("promote: exit %d, %+v", code, r)
 	}
 }

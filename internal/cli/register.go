@@ -76,6 +76,7 @@ func (f *revisionFlags) resolve(flags *pflag.FlagSet) (*revisionRequest, exitcod
 	x := &expander{resolver: resolver, problems: &ps, flags: flags}
 	f.plan.applyTo(d, x)
 	d.Override(f.plan.changes(x))
+	ps = append(ps, d.ValidateCluster()...)
 	ps = append(ps, d.ValidateChanges()...)
 
 	r := &revisionRequest{
@@ -95,9 +96,7 @@ func (f *revisionFlags) resolve(flags *pflag.FlagSet) (*revisionRequest, exitcod
 			ps.Add("--family", 0, "%q is not a task-definition family name (up to 255 letters, digits, '_' and '-')", r.Family)
 		}
 	}
-	if r.Cluster == "" {
-		r.Cluster = "default"
-	}
+	r.Cluster = clusterOr(r.Cluster)
 	r.File = readTaskDefinitionFile(d, &ps)
 	if aws.ToString(d.TaskDefinitionFile) == "" && d.TaskDefinitionFile != nil {
 		ps.At(d.Origin("taskDefinitionFile"), "empty: give the path of a task-definition JSON file")

@@ -15,6 +15,7 @@ import (
 	"github.com/ecsdeploy/ecsdeploy/inspect"
 	"github.com/ecsdeploy/ecsdeploy/internal/lazy"
 	"github.com/ecsdeploy/ecsdeploy/rollout"
+	"github.com/ecsdeploy/ecsdeploy/spec"
 )
 
 // familyNameRE is what ECS accepts as a task-definition family.
@@ -136,7 +137,7 @@ func resolveFamilyTarget(flags *pflag.FlagSet, plan *planFlags, familyArg string
 		ps.Add("FAMILY", 0, "%v", expandErr)
 	}
 	if t.Cluster == "" {
-		ps.Add("--cluster", 0, "name the cluster (ECS's default cluster is \"default\")")
+		ps.Add("--cluster", 0, "%s", spec.ClusterEmpty)
 	}
 	return t.Cluster, strings.TrimSpace(family), ps.Err()
 }

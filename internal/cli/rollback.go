@@ -15,6 +15,7 @@ import (
 	"github.com/ecsdeploy/ecsdeploy/exitcode"
 	"github.com/ecsdeploy/ecsdeploy/progress"
 	"github.com/ecsdeploy/ecsdeploy/rollout"
+	"github.com/ecsdeploy/ecsdeploy/spec"
 )
 
 type rollbackOptions struct {
@@ -24,6 +25,8 @@ type rollbackOptions struct {
 	toRevision       int32
 	toRevisionGiven  bool // --to-revision was given, even as 0
 	timeout          durationFlag
+	target           planFlags  // -f, --var, -c and -n, as deploy takes them (several: fleet_rollback.go)
+	several          fleetFlags // fleet_rollback.go
 	noWait           bool
 	outputsFile      string
 	wait             waitFlags
@@ -55,7 +58,8 @@ current one — an older deployment still running tasks, or the source of the
 service's last successful deployment where ECS keeps that history, or else
 the newest ACTIVE revision older than the current one (said so) — or to
 revision N of the family with --to-revision, and waits for that deployment
-like deploy does.
+like deploy does. Several services (several -n or -f, or --fleet) are rolled
+back in waves, a fleet file's in reverse order.
 
 On a blue/green service (CodeDeploy, or ECS's blue/green, linear and
 canary strategies) a deployment in progress is stopped with a rollback
@@ -64,10 +68,18 @@ and followed until traffic is back on the original side; once the
 deployment is over, the previous revision is deployed anew through the
 same controller.`,
 		Example: `  ecsdeploy rollback -c prod -n web
-  ecsdeploy rollback -c prod -n web --to-revision 41`,
+  ecsdeploy rollback -c prod -n web --to-revision 41
+  ecsdeploy rollback -c prod -n api -n worker
+  ecsdeploy rollback --fleet release.yaml --on-failure continue`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
 			o.toRevisionGiven = cmd.Flags().Changed("to-revision")
+			if severalTargets(&o.target, o.several.file) {
+				return runRollbackFleet(cmd.Context(), o)
+			}
+			if err := o.resolveOne(); err != nil {
+				return err
+			}
 			if runF != nil {
 				return runF(cmd.Context(), o)
 			}
@@ -76,8 +88,12 @@ same controller.`,
 	}
 	o.flags = cmd.Flags()
 	fs := cmd.Flags()
-	fs.StringVarP(&o.cluster, "cluster", "c", "", "cluster name")
-	fs.StringVarP(&o.service, "service", "n", "", "service name")
+	o.target.now = d.Clock.Now
+	addDeployFlags(cmd, &o.target, targetFlagNames, map[string]string{
+		"file":    "deploy spec file (YAML) naming the cluster and service; flags override it (repeatable: several services)",
+		"service": "service to roll back (repeatable: several services)",
+	})
+	o.several.registerForRollback(fs)
 	fs.Int32Var(&o.toRevision, "to-revision", 0, "roll back to this revision of the service's family")
 	durationVarP(fs, &o.timeout, "timeout", "t", rollout.DefaultTimeout, "how long to wait (10m, 90s; a bare number is seconds)")
 	fs.BoolVar(&o.noWait, "no-wait", false, "return once the service is updated")
@@ -93,10 +109,10 @@ func runRollback(ctx context.Context, o *rollbackOptions) error {
 	d := o.deps
 	var ps exitcode.Problems
 	if strings.TrimSpace(o.cluster) == "" {
-		ps.Add("--cluster", 0, "required")
+		ps.Add("--cluster", 0, "%s", spec.ClusterEmpty)
 	}
 	if strings.TrimSpace(o.service) == "" {
-		ps.Add("--service", 0, "required")
+		ps.Add("--service", 0, "%s", spec.ServiceRequired)
 	}
 	if o.toRevision < 0 || (o.toRevisionGiven && o.toRevision == 0) {
 		ps.Add("--to-revision", 0, "must be a revision number (1 or more)")

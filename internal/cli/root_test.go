@@ -97,39 +97,78 @@ func TestStackDeployTimeoutInSecondsRuns(t *testing.T) {
 	}
 }
 
-// TestMissingClusterOrServiceIsInvalidInEveryCommand: each command that names
-// a service or cluster refuses a missing one the same way: exit 2, the same
-// words, before changing anything.
-func TestMissingClusterOrServiceIsInvalidInEveryCommand(t *testing.T) {
+// TestEveryCommandAnswersTheSameAboutClusterServiceAndTimeout: every
+// command that names a service or cluster gives the same answer, exit code
+// and words, before changing anything: a cluster or service that does not
+// exist, a service not given, a cluster given empty (an unset variable), a
+// cluster left out (ECS's default cluster, "default"), a bad --timeout.
+func TestEveryCommandAnswersTheSameAboutClusterServiceAndTimeout(t *testing.T) {
 	t.Parallel()
 	l := newTaskECS(t, nil)
 	l.registerFamily(t, "job", taskContainer("job", "job:1", true))
-	commands := [][]string{
-		{"deploy", "--tag-only", "2"},
-		{"diff", "--tag-only", "2"},
-		{"rollback"},
-		{"promote"},
-		{"abort"},
-		{"scale", "2"},
-		{"status"},
-		{"run", "--task-definition", "job"},
+	const (
+		noCluster    = "error: cluster nowhere not found"
+		noService    = "error: service nosuch not found in cluster default"
+		needsService = "error: invalid input: --service: required: name the service (-n/--service, or service: in the spec file)"
+		emptyCluster = "error: invalid input: --cluster: empty: name the cluster, or leave -c/--cluster and cluster: out for ECS's default cluster \"default\""
+		badTimeout   = "error: invalid input: --timeout: "
+	)
+	type answer struct {
+		args []string
+		want string
 	}
-	for _, args := range commands {
-		for _, c := range []struct {
-			target []string
-			want   string
-		}{
-			{[]string{"-c", "nowhere", "-n", "web"}, "error: cluster nowhere not found"},
-			{[]string{"-c", "default", "-n", "nosuch"}, "error: service nosuch not found in cluster default"},
-		} {
-			if args[0] == "run" && c.target[1] == "default" {
-				c.target = []string{"--service", "nosuch"}
+	// Each command with the arguments it needs besides the target.
+	commands := []struct {
+		args          []string
+		needsService  bool // the service is required, not optional
+		takesTimeout  bool
+		targetsFamily bool // names a family, not a service
+	}{
+		{args: []string{"deploy", "--tag-only", "2"}, needsService: true, takesTimeout: true},
+		{args: []string{"diff", "--tag-only", "2"}, needsService: true},
+		{args: []string{"rollback"}, needsService: true, takesTimeout: true},
+		{args: []string{"promote"}, needsService: true, takesTimeout: true},
+		{args: []string{"abort"}, needsService: true, takesTimeout: true},
+		{args: []string{"scale", "2"}, needsService: true, takesTimeout: true},
+		{args: []string{"status"}, needsService: true},
+		{args: []string{"run", "--task-definition", "job"}, takesTimeout: true},
+		{args: []string{"register", "--tag-only", "2"}},
+		{args: []string{"revisions", "job"}, targetsFamily: true},
+	}
+	for _, c := range commands {
+		with := func(more ...string) []string { return append(append([]string{}, c.args...), more...) }
+		answers := []answer{
+			{with("-c", "nowhere", "-n", "web"), noCluster},
+			{with("-n", "nosuch"), noService}, // no -c: the cluster is "default"
+			{with("-c", "", "-n", "web"), emptyCluster},
+		}
+		if c.targetsFamily {
+			answers = []answer{{with("-c", "nowhere"), noCluster}, {with("-c", ""), emptyCluster}}
+		}
+		if c.needsService {
+			answers = append(answers, answer{with("-c", "default"), needsService})
+		}
+		if c.takesTimeout {
+			answers = append(answers, answer{with("-n", "web", "--timeout", "soon"), badTimeout})
+		}
+		for _, a := range answers {
+			code, _, stderr := l.exec(t, a.args...)
+			got := strings.TrimSpace(stderr)
+			if code != exitcode.Invalid || got != a.want && !(a.want == badTimeout && strings.HasPrefix(got, a.want) && !strings.Contains(got, "\n")) {
+				t.Errorf("%v: exit %d, stderr %q; want exit 2 and %q", a.args, code, got, a.want)
 			}
-			full := append(append([]string{}, args...), c.target...)
-			code, _, stderr := l.exec(t, full...)
-			if code != exitcode.Invalid || strings.TrimSpace(stderr) != c.want {
-				t.Errorf("%v: exit %d, stderr %q; want exit 2 and %q", full, code, stderr, c.want)
-			}
+		}
+	}
+	// The timeout's one wording, in every command that takes it.
+	var words []string
+	for _, args := range [][]string{{"deploy", "-n", "web"}, {"rollback", "-n", "web"}, {"scale", "2", "-n", "web"}, {"run", "--task-definition", "job"}} {
+		_, _, stderr := l.exec(t, append(args, "--timeout", "soon")...)
+		words = append(words, strings.TrimSpace(stderr))
+	}
+	for _, w := range words[1:] {
+		if w != words[0] {
+			t.Errorf("--timeout soon is answered differently:\n%s", strings.Join(words, "\n"))
+			break
 		}
 	}
 	if n := l.taskCount(t); n != 0 {

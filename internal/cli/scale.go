@@ -12,6 +12,7 @@ import (
 
 	"github.com/ecsdeploy/ecsdeploy/exitcode"
 	"github.com/ecsdeploy/ecsdeploy/rollout"
+	"github.com/ecsdeploy/ecsdeploy/spec"
 )
 
 type scaleOptions struct {
@@ -98,10 +99,10 @@ func runScale(ctx context.Context, o *scaleOptions) error {
 	d := o.deps
 	var ps exitcode.Problems
 	if strings.TrimSpace(o.service) == "" {
-		ps.Add("--service", 0, "name the service to scale (--service, or service: in the spec file)")
+		ps.Add("--service", 0, "%s", spec.ServiceRequired)
 	}
 	if strings.TrimSpace(o.cluster) == "" {
-		ps.Add("--cluster", 0, "name the cluster")
+		ps.Add("--cluster", 0, "%s", spec.ClusterEmpty)
 	}
 	wopts := o.wait.options(d.Clock, &ps)
 	wopts.Timeout = o.timeout.value("timeout", nil, &ps)

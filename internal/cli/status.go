@@ -15,19 +15,22 @@ import (
 	"github.com/ecsdeploy/ecsdeploy/awsconfig"
 	"github.com/ecsdeploy/ecsdeploy/exitcode"
 	"github.com/ecsdeploy/ecsdeploy/inspect"
+	"github.com/ecsdeploy/ecsdeploy/spec"
 )
 
 // statusOptions are the status command's inputs.
 type statusOptions struct {
-	deps     *Deps
-	flags    *pflag.FlagSet
-	Cluster  string
-	Service  string
-	target   planFlags // the spec file, variables, --cluster and --service, as deploy takes them
-	Events   int
-	Watch    bool
-	interval durationFlag
-	Interval time.Duration
+	deps    *Deps
+	flags   *pflag.FlagSet
+	Cluster string
+	Service string
+	target  planFlags // the spec file, variables, --cluster and --service, as deploy takes them
+	// fleetFile, several -n or several -f select several services (fleet_status.go).
+	fleetFile string
+	Events    int
+	Watch     bool
+	interval  durationFlag
+	Interval  time.Duration
 }
 
 // NewCmdStatus builds "status".
@@ -41,12 +44,19 @@ tasks by Availability Zone and health, the task definition in use and the
 most recent service events. --watch keeps the view live until interrupted
 (on a terminal it redraws; elsewhere it prints the view again when it
 changes). With --output json it prints one JSON report (with --watch, one
-report per line each time something changes).`,
+report per line each time something changes). Several services (several -n
+or -f, or --fleet) are read in one snapshot, shown as a table on a terminal
+and a line per service elsewhere.`,
 		Example: `  ecsdeploy status --cluster prod --service web
   ecsdeploy status -c prod -n web --watch
-  ecsdeploy status -f deploy.yaml --var Env=prod --output json`,
+  ecsdeploy status -f deploy.yaml --var Env=prod --output json
+  ecsdeploy status -c prod -n api -n worker -n cron
+  ecsdeploy status --fleet release.yaml`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
+			if severalTargets(&o.target, o.fleetFile) && runF == nil {
+				return runStatusFleet(cmd.Context(), o)
+			}
 			t, ps := resolveTarget(o.flags, &o.target)
 			o.Interval = o.interval.value("interval", nil, &ps)
 			if err := ps.Err(); err != nil {
@@ -64,9 +74,10 @@ report per line each time something changes).`,
 	addDeployFlags(cmd, &o.target, targetFlagNames, map[string]string{
 		"file":    "deploy spec file (YAML) naming the cluster and service; flags override it",
 		"cluster": "cluster of the service (default \"default\")",
-		"service": "service to show (required, here or in the spec file)",
+		"service": "service to show (required, here or in the spec file; repeatable: several services)",
 	})
 	f := cmd.Flags()
+	f.StringVar(&o.fleetFile, "fleet", "", "show every service of a fleet file (docs/fleet.md); or give several -n or -f")
 	f.IntVar(&o.Events, "events", 10, "how many recent service events to show")
 	f.BoolVarP(&o.Watch, "watch", "w", false, "keep the view live until interrupted")
 	durationVarP(f, &o.interval, "interval", "", 2*time.Second, "time between refreshes with --watch")
@@ -76,10 +87,10 @@ report per line each time something changes).`,
 func (o *statusOptions) validate() error {
 	var ps exitcode.Problems
 	if strings.TrimSpace(o.Service) == "" {
-		ps.Add("--service", 0, "name the service to show (--service, or service: in the spec file)")
+		ps.Add("--service", 0, "%s", spec.ServiceRequired)
 	}
 	if strings.TrimSpace(o.Cluster) == "" {
-		ps.Add("--cluster", 0, "name the cluster (ECS's default cluster is \"default\")")
+		ps.Add("--cluster", 0, "%s", spec.ClusterEmpty)
 	}
 	if o.Events < 0 {
 		ps.Add("--events", 0, "must be 0 or more, not %d", o.Events)
@@ -113,41 +124,58 @@ func runStatus(ctx context.Context, o *statusOptions) error {
 // watchStatus refreshes the view until ctx ends (Ctrl-C), which is success.
 func watchStatus(ctx context.Context, d *Deps, clients *awsconfig.Clients, o *statusOptions) error {
 	live := !d.Global.JSON() && d.IO.IsStdoutTTY()
-	last := ""
-	for {
+	return refreshLoop(ctx, d, o.Interval, live, func(first bool) (string, error) {
 		rep, err := inspect.Snapshot(ctx, clients.ECS, blueGreenAPIs(clients), o.Cluster, o.Service, o.Events)
 		if err != nil {
-			if ctx.Err() != nil {
-				return nil
-			}
-			if last == "" || exitcode.Of(err) == exitcode.Invalid {
-				return err
+			if first || exitcode.Of(err) == exitcode.Invalid {
+				return "", err
 			}
 			// A failed refresh of a view that worked: say so and keep going.
 			fmt.Fprintf(d.IO.ErrOut, "warning: refresh failed: %v\n", err)
-		} else {
-			view := renderStatus(rep)
-			if d.Global.JSON() {
-				data, _ := json.Marshal(rep)
-				view = string(data) + "\n"
-			}
-			if view != last {
-				switch {
-				case live:
-					fmt.Fprint(d.IO.Out, "\x1b[H\x1b[2J"+view)
-				case d.Global.JSON():
-					fmt.Fprint(d.IO.Out, view)
-				default:
-					fmt.Fprintf(d.IO.Out, "--- %s\n%s", d.Clock.Now().UTC().Format(time.RFC3339), view)
-				}
-				last = view
-			}
+			return "", nil
+		}
+		if d.Global.JSON() {
+			data, _ := json.Marshal(rep)
+			return string(data) + "\n", nil
+		}
+		return renderStatus(rep), nil
+	})
+}
+
+// refreshLoop shows next's view every interval, when it changed, until ctx
+// ends (which is success) or next fails; an empty view shows nothing.
+func refreshLoop(ctx context.Context, d *Deps, interval time.Duration, live bool, next func(first bool) (string, error)) error {
+	last := ""
+	for {
+		view, err := next(last == "")
+		if ctx.Err() != nil {
+			return nil
+		}
+		if err != nil {
+			return err
+		}
+		if view != "" && view != last {
+			showView(d, live, view)
+			last = view
 		}
 		select {
 		case <-ctx.Done():
 			return nil
-		case <-d.Clock.After(o.Interval):
+		case <-d.Clock.After(interval):
 		}
+	}
+}
+
+// showView prints one refresh of status --watch: redrawn on a terminal, a
+// line of JSON, or the view under a timestamp.
+func showView(d *Deps, live bool, view string) {
+	switch {
+	case live:
+		fmt.Fprint(d.IO.Out, "\x1b[H\x1b[2J"+view)
+	case d.Global.JSON():
+		fmt.Fprint(d.IO.Out, view)
+	default:
+		fmt.Fprintf(d.IO.Out, "--- %s\n%s", d.Clock.Now().UTC().Format(time.RFC3339), view)
 	}
 }
 

@@ -84,7 +84,7 @@ func resolveTarget(flags *pflag.FlagSet, plan *planFlags) (*target, exitcode.Pro
 	plan.applyTo(d, x)
 	t := &target{Cluster: strings.TrimSpace(d.Cluster), Service: strings.TrimSpace(d.Service), x: x}
 	if t.Cluster == "" && !x.given("cluster") {
-		t.Cluster = "default"
+		t.Cluster = spec.DefaultCluster
 	}
 	return t, ps
 }
@@ -102,17 +102,7 @@ func loadTargetSpec(path string, resolver vars.Resolver) (*spec.Deploy, error) {
 		return d, nil
 	}
 	readWith := func(stand string) *spec.Deploy {
-		r, lookup := resolver, resolver.LookupEnv
-		if lookup == nil {
-			lookup = os.LookupEnv
-		}
-		r.LookupEnv = func(name string) (string, bool) {
-			if v, ok := lookup(name); ok {
-				return v, true
-			}
-			return stand, true
-		}
-		d, err := spec.LoadDeploy(path, r)
+		d, err := spec.LoadDeploy(path, standIn(resolver, stand))
 		if err != nil {
 			return nil
 		}
@@ -125,6 +115,21 @@ func loadTargetSpec(path string, resolver vars.Resolver) (*spec.Deploy, error) {
 		return nil, onlyTargetProblems(strictErr)
 	}
 	return a, nil
+}
+
+// standIn is resolver with every variable it cannot resolve set to stand.
+func standIn(resolver vars.Resolver, stand string) vars.Resolver {
+	lookup := resolver.LookupEnv
+	if lookup == nil {
+		lookup = os.LookupEnv
+	}
+	resolver.LookupEnv = func(name string) (string, bool) {
+		if v, ok := lookup(name); ok {
+			return v, true
+		}
+		return stand, true
+	}
+	return resolver
 }
 
 // onlyTargetProblems keeps the problems of the cluster and service fields

@@ -274,6 +274,7 @@ func serviceFor(s *stack.Spec, cluster any) ServiceProperties {
 	if cb := d.CircuitBreaker; cb != nil {
 		svc.DeploymentConfiguration.DeploymentCircuitBreaker = &CircuitBreaker{Enable: cb.Enable, Rollback: cb.Rollback}
 	}
+	strategyOf(s, &svc.DeploymentConfiguration)
 	vpc := AwsvpcConfiguration{Subnets: s.Network.Subnets, AssignPublicIp: "DISABLED"}
 	if s.Network.AssignPublicIP {
 		vpc.AssignPublicIp = "ENABLED"
@@ -290,7 +291,7 @@ func serviceFor(s *stack.Spec, cluster any) ServiceProperties {
 	svc.NetworkConfiguration = NetworkConfiguration{AwsvpcConfiguration: vpc}
 	for _, lb := range s.LoadBalancers {
 		svc.LoadBalancers = append(svc.LoadBalancers, LoadBalancer{TargetGroupArn: lb.TargetGroupArn,
-			ContainerName: lb.ContainerName, ContainerPort: lb.ContainerPort})
+			ContainerName: lb.ContainerName, ContainerPort: lb.ContainerPort, AdvancedConfiguration: advancedOf(lb)})
 	}
 	return svc
 }

@@ -204,11 +204,36 @@ type ServiceProperties struct {
 	PropagateTags                 string                  `yaml:"PropagateTags,omitempty"`
 }
 
-// DeploymentConfiguration is a service's rolling-deployment configuration.
+// DeploymentConfiguration is a service's deployment configuration.
 type DeploymentConfiguration struct {
 	MinimumHealthyPercent    *int            `yaml:"MinimumHealthyPercent,omitempty"`
 	MaximumPercent           *int            `yaml:"MaximumPercent,omitempty"`
 	DeploymentCircuitBreaker *CircuitBreaker `yaml:"DeploymentCircuitBreaker,omitempty"`
+
+	Strategy            string               `yaml:"Strategy,omitempty"`
+	BakeTimeInMinutes   *int                 `yaml:"BakeTimeInMinutes,omitempty"`
+	CanaryConfiguration *CanaryConfiguration `yaml:"CanaryConfiguration,omitempty"`
+	LinearConfiguration *LinearConfiguration `yaml:"LinearConfiguration,omitempty"`
+	LifecycleHooks      []LifecycleHook      `yaml:"LifecycleHooks,omitempty"`
+}
+
+// CanaryConfiguration is the CANARY strategy's settings.
+type CanaryConfiguration struct {
+	CanaryPercent           *float64 `yaml:"CanaryPercent,omitempty"`
+	CanaryBakeTimeInMinutes *int     `yaml:"CanaryBakeTimeInMinutes,omitempty"`
+}
+
+// LinearConfiguration is the LINEAR strategy's settings.
+type LinearConfiguration struct {
+	StepPercent           *float64 `yaml:"StepPercent,omitempty"`
+	StepBakeTimeInMinutes *int     `yaml:"StepBakeTimeInMinutes,omitempty"`
+}
+
+// LifecycleHook is a Lambda lifecycle hook.
+type LifecycleHook struct {
+	HookTargetArn   string   `yaml:"HookTargetArn"`
+	RoleArn         string   `yaml:"RoleArn"`
+	LifecycleStages []string `yaml:"LifecycleStages"`
 }
 
 // CircuitBreaker is the deployment circuit breaker.
@@ -231,7 +256,16 @@ type AwsvpcConfiguration struct {
 
 // LoadBalancer registers a container port with a target group.
 type LoadBalancer struct {
-	TargetGroupArn string `yaml:"TargetGroupArn"`
-	ContainerName  string `yaml:"ContainerName"`
-	ContainerPort  int    `yaml:"ContainerPort"`
+	TargetGroupArn        string                 `yaml:"TargetGroupArn"`
+	ContainerName         string                 `yaml:"ContainerName"`
+	ContainerPort         int                    `yaml:"ContainerPort"`
+	AdvancedConfiguration *AdvancedConfiguration `yaml:"AdvancedConfiguration,omitempty"`
+}
+
+// AdvancedConfiguration is a load balancer's blue/green settings.
+type AdvancedConfiguration struct {
+	AlternateTargetGroupArn string `yaml:"AlternateTargetGroupArn"`
+	ProductionListenerRule  string `yaml:"ProductionListenerRule,omitempty"`
+	TestListenerRule        string `yaml:"TestListenerRule,omitempty"`
+	RoleArn                 string `yaml:"RoleArn,omitempty"`
 }
