@@ -122,14 +122,22 @@ func runDeploy(ctx context.Context, o *deployOptions) error {
 	}
 	opts.NoWait = o.noWait
 	opts.SkipDeploymentsCheck = o.skipDeployment
+	// A setting --no-wait cannot honour is named where it was given: its
+	// flag, or the spec's line.
+	from := func(flag, field string) exitcode.Origin {
+		if x.given(flag) || r.spec == nil {
+			return exitcode.FlagOrigin(flag)
+		}
+		return r.spec.Origin(field)
+	}
 	if o.noWait && opts.Rollback {
-		ps.Add("--rollback", 0, "needs the deploy to wait; it cannot be combined with --no-wait")
+		ps.At(from("rollback", "rollback"), "needs the deploy to wait; it cannot be combined with --no-wait")
 	}
 	if o.noWait && opts.Watch.StableFor > 0 {
-		ps.Add("--stable-for", 0, "watches after the verdict, which --no-wait does not wait for")
+		ps.At(from("stable-for", "stableFor"), "watches after the verdict, which --no-wait does not wait for")
 	}
 	if o.noWait && opts.KeepRevisions > 0 {
-		ps.Add("--keep-revisions", 0, "prunes only after a success, which --no-wait does not wait for")
+		ps.At(from("keep-revisions", "keepRevisions"), "prunes only after a success, which --no-wait does not wait for")
 	}
 	cluster, service := r.request.Cluster, r.request.Service
 	if err := ps.Err(); err != nil {

@@ -107,3 +107,28 @@ func TestTwoImagesForOneContainerAreRefusedFromFlagsAndFromASpec(t *testing.T) {
 		}
 	}
 }
+
+// A setting --no-wait cannot honour is named where it was given: the flag,
+// or the spec's file and line.
+func TestNoWaitConflictsNameWhereTheSettingWasGiven(t *testing.T) {
+	t.Parallel()
+	path := filepath.Join(t.TempDir(), "deploy.yaml")
+	if err := os.WriteFile(path, []byte("cluster: c\nservice: web\nrollback: true\nkeepRevisions: 5\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	for _, tt := range []struct {
+		args []string
+		want []string
+	}{
+		{[]string{"deploy", "-f", path, "--no-wait"}, []string{path + ":3: rollback: needs the deploy to wait", path + ":4: keepRevisions: prunes only after a success"}},
+		{[]string{"deploy", "-c", "c", "-n", "web", "--no-wait", "--rollback", "--keep-revisions", "5"}, []string{"--rollback: needs the deploy to wait", "--keep-revisions: prunes only after a success"}},
+	} {
+		var out, errOut bytes.Buffer
+		code := execute(context.Background(), runOpts{}.deps(&out, &errOut), tt.args)
+		for _, want := range tt.want {
+			if code != exitcode.Invalid || !strings.Contains(errOut.String(), want) {
+				t.Errorf("%v: exit %d, stderr:\n%s\nwant exit 2 and %q", tt.args, code, errOut.String(), want)
+			}
+		}
+	}
+}

@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -66,19 +67,29 @@ func TestStatusWatchRefreshesUntilInterrupted(t *testing.T) {
 	l := newTaskECS(t, longRunning())
 	td := l.registerFamily(t, "web", taskContainer("app", "web:1", true))
 	l.createService(t, "web", td, 1)
-	var out, errOut strings.Builder
+	var out, errOut syncBuffer
 	g := runOpts{Local: l.em}.deps(&out, &errOut)
 	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
 	done := make(chan int)
 	go func() {
 		done <- execute(ctx, g, []string{"--local", "status", "-n", "web", "--watch", "--interval", "100ms", "--output", "json"})
 	}()
-	// Scale while watching: the view must show the change.
-	time.Sleep(300 * time.Millisecond)
+	// Scale while watching: the view must show the change. The test waits
+	// for what it needs to see, not for a guessed time.
+	waitFor := func(what string, ok func(string) bool) {
+		t.Helper()
+		for deadline := time.Now().Add(30 * time.Second); !ok(out.String()); time.Sleep(10 * time.Millisecond) {
+			if time.Now().After(deadline) {
+				t.Fatalf("no %s after 30 s:\n%s", what, out.String())
+			}
+		}
+	}
+	waitFor("first report", func(s string) bool { return strings.Contains(s, "\n") })
 	if _, err := l.client.UpdateService(ctx, &ecs.UpdateServiceInput{Service: aws.String("web"), DesiredCount: aws.Int32(2)}); err != nil {
 		t.Fatal(err)
 	}
-	time.Sleep(time.Second)
+	waitFor("report of the new desired count", func(s string) bool { return strings.Contains(s, `"desiredCount":2`) })
 	cancel()
 	if code := <-done; code != 0 {
 		t.Fatalf("exit %d; stderr %s", code, errOut.String())
@@ -309,4 +320,22 @@ func TestRevisionsListAndPruneNeverTouchesRevisionsInUse(t *testing.T) {
 		}
 		oneLine(t, stderr, want)
 	}
+}
+
+// syncBuffer is a buffer a command writes while the test reads it.
+type syncBuffer struct {
+	mu sync.Mutex
+	b  strings.Builder
+}
+
+func (s *syncBuffer) Write(p []byte) (int, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.Write(p)
+}
+
+func (s *syncBuffer) String() string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.String()
 }
