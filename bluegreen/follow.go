@@ -583,7 +583,13 @@ func (f *follower) waitingFor() string {
 	if t := s.Target; t != nil {
 		for _, e := range t.LifecycleEvents {
 			if e.Status == cdtypes.LifecycleEventStatusInProgress {
-				return "timed out during lifecycle event " + aws.ToString(e.LifecycleEventName)
+				msg := "timed out during lifecycle event " + aws.ToString(e.LifecycleEventName)
+				if g := replacementSet(s); g != nil && aws.ToString(e.LifecycleEventName) == "Install" {
+					msg += fmt.Sprintf(": the replacement task set runs %d of %d tasks (%d pending)", g.RunningCount, g.DesiredCount, g.PendingCount)
+				} else if hookEvents[aws.ToString(e.LifecycleEventName)] {
+					msg += ": its hook has not reported yet"
+				}
+				return msg
 			}
 		}
 		if t.Status == cdtypes.TargetStatusSucceeded {

@@ -145,6 +145,10 @@ func FollowServiceDeployment(ctx context.Context, api ServiceDeploymentsAPI, clu
 	return res, nil
 }
 
+// defaultDeregistrationDelay is a target group's deregistration delay
+// unless changed (ELBv2's deregistration_delay.timeout_seconds).
+const defaultDeregistrationDelay = 300 * time.Second
+
 // serviceFollower is what FollowServiceDeployment remembers between reads.
 type serviceFollower struct {
 	o       FollowOptions
@@ -152,7 +156,10 @@ type serviceFollower struct {
 	stage   types.ServiceDeploymentLifecycleStage
 	status  types.ServiceDeploymentStatus
 	bakeEnd time.Time // zero unless in BAKE_TIME with a known bake time
-	paused  map[string]bool
+	// due is when the current stage is expected to end: the bake time's
+	// end, or CLEAN_UP's after the default deregistration delay.
+	due    time.Time
+	paused map[string]bool
 }
 
 // report sends what changed since the last read.
@@ -165,18 +172,24 @@ func (f *serviceFollower) report(now time.Time, sd types.ServiceDeployment) {
 		step("service deployment %s: %s", ecsref.Short(f.arn), sd.Status)
 	}
 	if sd.LifecycleStage != f.stage && sd.LifecycleStage != "" {
-		f.stage, f.bakeEnd = sd.LifecycleStage, time.Time{}
+		f.stage, f.bakeEnd, f.due = sd.LifecycleStage, time.Time{}, time.Time{}
 		msg := "stage " + string(sd.LifecycleStage)
 		if sd.LifecycleStage == types.ServiceDeploymentLifecycleStageBakeTime && sd.DeploymentConfiguration != nil && sd.DeploymentConfiguration.BakeTimeInMinutes != nil {
 			bake := time.Duration(*sd.DeploymentConfiguration.BakeTimeInMinutes) * time.Minute
 			// ECS stamps updatedAt as the stage begins; on a clock unlike
 			// ours (a sped-up local ECS) the end is not predicted.
 			if u := sd.UpdatedAt; u != nil && onOurClock(*u, now) {
-				f.bakeEnd = u.Add(bake)
+				f.bakeEnd, f.due = u.Add(bake), u.Add(bake)
 				msg += ": bake time until " + f.bakeEnd.UTC().Format("15:04:05Z")
 			} else {
 				msg += fmt.Sprintf(": bake time of %s", bake)
 			}
+		}
+		if u := sd.UpdatedAt; sd.LifecycleStage == types.ServiceDeploymentLifecycleStageCleanUp && u != nil && onOurClock(*u, now) {
+			// Clean-up drains the old revision's targets first: most target
+			// groups keep the default deregistration delay. A guess: when
+			// wrong, the quiet beat applies.
+			f.due = u.Add(defaultDeregistrationDelay)
 		}
 		step("%s", msg)
 	}
@@ -201,7 +214,7 @@ func (f *serviceFollower) schedule(now time.Time, sd types.ServiceDeployment) ti
 			return now.Add(busyBeat)
 		}
 	}
-	return nextRead(now, f.bakeEnd, f.o.Poll)
+	return nextRead(now, f.due, f.o.Poll)
 }
 
 // ServiceFollowResult is how following a service deployment ended.

@@ -167,10 +167,8 @@ func loadTarget(name string, node spec.Node, defaults fileDefaults, fleetVars ma
 			probs.Add(at+".run", 0, "a target either runs a task (run) or deploys a service (spec and deploy settings), not both")
 		}
 		run := *ft.Run
-		run.Cluster = or(run.Cluster, defaults.Cluster)
-		if run.Cluster == "" {
-			probs.Add(at+".run.cluster", 0, "required (or defaults.cluster)")
-		}
+		// As everywhere: no cluster named is ECS's default cluster.
+		run.Cluster = or(run.Cluster, defaults.Cluster, spec.DefaultCluster)
 		if (run.TaskDefinition == "") == (run.Service == "") {
 			probs.Add(at+".run", 0, "give exactly one of taskDefinition and service")
 		}
@@ -196,7 +194,13 @@ func loadTarget(name string, node spec.Node, defaults fileDefaults, fleetVars ma
 		d.Service = name
 	}
 	if d.Cluster == "" {
-		probs.Add(at+".cluster", 0, "required (or defaults.cluster)")
+		if given := node.Field("cluster").Node; given != nil {
+			// Given empty (an unset variable): a mistake, not "default".
+			probs.Add(at+".cluster", given.Line, "%s", spec.ClusterEmpty)
+		} else {
+			// Named nowhere: ECS's default cluster, as for every command.
+			d.Cluster = spec.DefaultCluster
+		}
 	}
 	t.Deploy = &d
 	return t, probs
@@ -306,9 +310,12 @@ func CheckSize(targets, maxParallel int) error {
 	return nil
 }
 
-func or(a, b string) string {
-	if a != "" {
-		return a
+// or is the first of values that is not empty.
+func or(values ...string) string {
+	for _, v := range values {
+		if v != "" {
+			return v
+		}
 	}
-	return b
+	return ""
 }

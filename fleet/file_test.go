@@ -113,7 +113,6 @@ func TestLoadFleetFileProblems(t *testing.T) {
 		{"unknown wave member", "targets:\n  api: {cluster: c}\nwaves: [[api, nope]]\n", []string{`"nope" is not a target`}},
 		{"target in two waves", "targets:\n  api: {cluster: c}\nwaves: [[api], [api]]\n", []string{"already in wave 1"}},
 		{"duplicate target", "targets:\n  api: {cluster: c}\n  api: {cluster: d}\n", []string{"api"}},
-		{"no cluster", "targets:\n  api: {service: x}\n", []string{"targets.api.cluster"}},
 		{"no targets", "waves: []\n", []string{"at least one target"}},
 		{"run and deploy", "targets:\n  m: {cluster: c, tagOnly: x, run: {cluster: c, taskDefinition: t}}\n", []string{"not both"}},
 		{"run without source", "targets:\n  m: {run: {cluster: c}}\n", []string{"exactly one of taskDefinition and service"}},
@@ -134,6 +133,33 @@ func TestLoadFleetFileProblems(t *testing.T) {
 				}
 			}
 		})
+	}
+}
+
+// TestLoadFleetFileDefaultCluster: a target that names no cluster, with no
+// defaults.cluster, is in ECS's default cluster, as for every command; one
+// that names an empty cluster (an unset variable) is refused.
+func TestLoadFleetFileDefaultCluster(t *testing.T) {
+	dir := t.TempDir()
+	empty := writeFile(t, dir, "empty.yaml", "targets:\n  web: {cluster: \"#{Cluster}\"}\n")
+	if _, err := Load(empty, vars.Resolver{Vars: map[string]string{"Cluster": ""}, LookupEnv: noEnv}); err == nil || !strings.Contains(err.Error(), "targets.web.cluster: empty") {
+		t.Fatalf("an empty cluster: %v", err)
+	}
+	path := writeFile(t, dir, "fleet.yaml", "targets:\n  api: {service: x}\n  job: {run: {taskDefinition: job}}\n")
+	f, err := Load(path, vars.Resolver{LookupEnv: noEnv})
+	if err != nil {
+		t.Fatal(err)
+	}
+	got := map[string]string{}
+	for _, tg := range f.Targets {
+		if tg.Run != nil {
+			got[tg.Name] = tg.Run.Cluster
+		} else {
+			got[tg.Name] = tg.Deploy.Cluster
+		}
+	}
+	if got["api"] != "default" || got["job"] != "default" {
+		t.Fatalf("clusters %v, want api and job in default", got)
 	}
 }
 

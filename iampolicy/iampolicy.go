@@ -31,6 +31,10 @@ var Commands = map[string][]string{
 		"codedeploy:CreateDeployment", "codedeploy:GetDeployment", "codedeploy:ListDeploymentTargets",
 		"codedeploy:GetDeploymentTarget", "codedeploy:GetDeploymentConfig", "codedeploy:GetApplicationRevision",
 		"codedeploy:RegisterApplicationRevision",
+		// --rollback after a blue/green deployment timed out: stop it with a
+		// rollback and report where traffic is
+		"ecs:StopServiceDeployment", "codedeploy:ListDeployments", "codedeploy:StopDeployment",
+		"elasticloadbalancing:DescribeListeners", "elasticloadbalancing:DescribeRules", "elasticloadbalancing:DescribeTargetHealth",
 	},
 	"diff":    {"ecs:DescribeServices", "ecs:DescribeTaskDefinition"},
 	"appspec": {"ecs:DescribeServices", "ecs:DescribeTaskDefinition"},
@@ -44,6 +48,7 @@ var Commands = map[string][]string{
 		"codedeploy:ListApplications", "codedeploy:ListDeploymentGroups", "codedeploy:BatchGetDeploymentGroups",
 		"codedeploy:ListDeployments", "codedeploy:GetDeployment", "codedeploy:ListDeploymentTargets",
 		"codedeploy:GetDeploymentTarget", "codedeploy:GetDeploymentConfig", "codedeploy:StopDeployment", "codedeploy:CreateDeployment",
+		"codedeploy:GetApplicationRevision", "codedeploy:RegisterApplicationRevision",
 		"elasticloadbalancing:DescribeListeners", "elasticloadbalancing:DescribeRules", "elasticloadbalancing:DescribeTargetHealth",
 	},
 	// promote and abort act on a blue/green deployment in progress and
@@ -65,7 +70,7 @@ var Commands = map[string][]string{
 		"elasticloadbalancing:DescribeListeners", "elasticloadbalancing:DescribeRules", "elasticloadbalancing:DescribeTargetHealth",
 	},
 	"scale": {"ecs:DescribeServices", "ecs:UpdateService", "ecs:ListTasks", "ecs:DescribeTasks"},
-	"status": {"ecs:DescribeServices", "ecs:DescribeTaskDefinition", "ecs:ListTasks", "ecs:DescribeTasks", "ecs:ListServiceDeployments", "ecs:DescribeServiceDeployments",
+	"status": {"ecs:DescribeServices", "ecs:ListTasks", "ecs:DescribeTasks", "ecs:ListServiceDeployments", "ecs:DescribeServiceDeployments",
 		// a blue/green service: its CodeDeploy deployment, traffic split and target health
 		"codedeploy:ListApplications", "codedeploy:ListDeploymentGroups", "codedeploy:BatchGetDeploymentGroups",
 		"codedeploy:ListDeployments", "codedeploy:GetDeployment", "codedeploy:ListDeploymentTargets", "codedeploy:GetDeploymentTarget",
@@ -109,6 +114,7 @@ var Commands = map[string][]string{
 // holds the table to the recorded calls accepts these without a call.
 var Implied = map[string]map[string]string{
 	"deploy":   merge(passRole, codeDeployCreate),
+	"rollback": codeDeployCreate, // a finished CodeDeploy deployment is rolled back by a new one
 	"register": merge(passRole, tagOnCreate),
 	"run":      merge(passRole, tagOnCreate),
 	"stack deploy": merge(passRole, byCloudFormation(

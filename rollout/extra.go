@@ -13,6 +13,8 @@ import (
 
 	"github.com/aws/aws-sdk-go-v2/service/ecs"
 	"github.com/aws/aws-sdk-go-v2/service/ecs/types"
+
+	"github.com/ecsdeploy/ecsdeploy/internal/ecsref"
 )
 
 // ManagedUpdateMembers are the UpdateService members a deploy sets itself;
@@ -22,12 +24,19 @@ var ManagedUpdateMembers = []string{"cluster", "service", "taskDefinition"}
 // applyExtra copies the members Extra gives into in, where in does not set
 // them already (typed settings win), leaving out those equal to the
 // service's current value, and notes each change in the API's spelling.
+// The current value is the service's, or, for the members DescribeServices
+// shows only on deployments (Service Connect, volume and VPC Lattice
+// configurations), the PRIMARY deployment's; gateway connectors and
+// monitoring it does not show at all, so they are always sent.
 func applyExtra(svc types.Service, in, extra *ecs.UpdateServiceInput, note func(name, old, new string)) {
 	if extra == nil {
 		return
 	}
 	dst, src := reflect.ValueOf(in).Elem(), reflect.ValueOf(extra).Elem()
-	cur := reflect.ValueOf(svc)
+	places := []reflect.Value{reflect.ValueOf(svc)}
+	if primary, ok := ecsref.PrimaryDeployment(svc); ok {
+		places = append(places, reflect.ValueOf(primary))
+	}
 	for i := 0; i < src.NumField(); i++ {
 		f := src.Type().Field(i)
 		if !f.IsExported() {
@@ -42,11 +51,14 @@ func applyExtra(svc types.Service, in, extra *ecs.UpdateServiceInput, note func(
 			continue
 		}
 		oldText := "-"
-		if old := cur.FieldByName(f.Name); old.IsValid() {
-			oldText = APIText(old.Interface())
-			if oldText == APIText(v.Interface()) {
-				continue
+		for _, cur := range places {
+			if old := cur.FieldByName(f.Name); old.IsValid() {
+				oldText = APIText(old.Interface())
+				break
 			}
+		}
+		if oldText == APIText(v.Interface()) {
+			continue
 		}
 		dst.Field(i).Set(v)
 		note(LowerFirst(f.Name), oldText, APIText(v.Interface()))

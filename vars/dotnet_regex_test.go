@@ -131,3 +131,18 @@ func TestNowDate(t *testing.T) {
 		t.Errorf("wall clock: %q %v", got, err)
 	}
 }
+
+// FuzzReplaceDotNet: translating and running any pattern and replacement
+// never panics, and a refused pattern is an error, not a wrong result.
+func FuzzReplaceDotNet(f *testing.F) {
+	for _, s := range []string{`(\w+) (\w+)`, `(?<a>x)`, `(?'a'x)`, `[\d-]`, `\u00e9`, `\c`, `(?#c`, `a(?=b)`, `[]`, `\`} {
+		f.Add(s, "$1${a}$$$&$`$'$+$_$9${x}$")
+	}
+	f.Fuzz(func(t *testing.T, pattern, repl string) {
+		re, err := dotnetRegexp(pattern)
+		if err != nil {
+			return
+		}
+		_ = dotnetReplace(re, "Octopus Deploy 1.4.2 é", repl)
+	})
+}

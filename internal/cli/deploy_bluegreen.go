@@ -79,8 +79,10 @@ type blueGreenReport struct {
 	PreviousTaskDefinition string `json:"previousTaskDefinition,omitempty"`
 	Registered             bool   `json:"registered"`
 	*bluegreen.Result
-	APICalls     map[string]int `json:"apiCalls,omitempty"`
-	APICallTotal int            `json:"apiCallTotal,omitempty"`
+	// Rollback is what --rollback did after a timeout (deploy_strategy_flags.go).
+	Rollback     *bluegreen.Operation `json:"rollback,omitempty"`
+	APICalls     map[string]int       `json:"apiCalls,omitempty"`
+	APICallTotal int                  `json:"apiCallTotal,omitempty"`
 }
 
 // deployCodeDeploy deploys the planned revision to a CODE_DEPLOY service:
@@ -128,11 +130,12 @@ func deployCodeDeploy(ctx context.Context, o *deployOptions, clients *awsconfig.
 		Application: g.Application, DeploymentGroup: g.Name, Config: o.codeDeploy.config, Hooks: hooks,
 		Description: "ecsdeploy deploy of " + shortName(reg.TaskDefinition), NoWait: o.noWait,
 	}, bluegreen.FollowOptions{Until: until, Timeout: timeout, Reporter: opts.Reporter, Clock: d.Clock})
-	derr = finishBlueGreen(o, codeDeployRollbackNote(g, opts.Rollback), opts, reg, res, clients.Config.Region, derr)
+	rb := rollbackOnTimeout(ctx, o, clients, reg, res, opts, timeout)
+	derr = finishBlueGreen(o, codeDeployRollbackNote(g, opts.Rollback && rb == nil), opts, reg, res, clients.Config.Region, derr)
 	calls := d.Clients.Calls()
 	rep := blueGreenReport{Cluster: cluster, Service: service, TaskDefinition: reg.TaskDefinition,
 		PreviousTaskDefinition: reg.PreviousTaskDefinition, Registered: reg.Registered,
-		Result: res, APICalls: calls.Counts(), APICallTotal: calls.Total()}
+		Result: res, Rollback: rb, APICalls: calls.Counts(), APICallTotal: calls.Total()}
 	return reportBlueGreen(d, rep, derr)
 }
 
@@ -184,6 +187,7 @@ func printCodeDeployResult(d *Deps, rep *blueGreenReport) {
 	if res.PrimaryTaskDefinition != "" {
 		fmt.Fprintf(d.IO.ErrOut, "  PRIMARY task set runs %s\n", shortName(res.PrimaryTaskDefinition))
 	}
+	printTimeoutRollback(d, rep.Rollback)
 	if res.Traffic != "" {
 		fmt.Fprintf(d.IO.ErrOut, "  production traffic: %s\n", res.Traffic)
 	}
@@ -224,10 +228,11 @@ func deployNative(ctx context.Context, o *deployOptions, clients *awsconfig.Clie
 	res, derr := bluegreen.DeployNative(ctx, clients.ECS, bluegreen.NativeRequest{
 		Cluster: cluster, Service: service, TaskDefinition: reg.TaskDefinition, Update: &in, NoWait: o.noWait,
 	}, bluegreen.FollowOptions{Until: until, Timeout: timeout, Reporter: opts.Reporter, Clock: d.Clock})
-	derr = finishBlueGreen(o, nativeRollbackNote(strategy, opts.Rollback), opts, reg, res, clients.Config.Region, derr)
+	rb := rollbackOnTimeout(ctx, o, clients, reg, res, opts, timeout)
+	derr = finishBlueGreen(o, nativeRollbackNote(strategy, opts.Rollback && rb == nil), opts, reg, res, clients.Config.Region, derr)
 	calls := d.Clients.Calls()
 	rep := blueGreenReport{Cluster: cluster, Service: service, TaskDefinition: reg.TaskDefinition,
 		PreviousTaskDefinition: reg.PreviousTaskDefinition, Registered: reg.Registered,
-		Result: res, APICalls: calls.Counts(), APICallTotal: calls.Total()}
+		Result: res, Rollback: rb, APICalls: calls.Counts(), APICallTotal: calls.Total()}
 	return reportBlueGreen(d, rep, derr)
 }

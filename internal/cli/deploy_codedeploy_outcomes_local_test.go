@@ -247,3 +247,23 @@ func TestLocalDeployCodeDeployWaitUntilTrafficShifted(t *testing.T) {
 		t.Errorf("task sets %s; want the replacement PRIMARY and the original kept until the wait ends", got)
 	}
 }
+
+// TestLocalDeployCodeDeployTimesOutInHook: a hook that takes longer than
+// the timeout: exit 3 naming the lifecycle event whose hook has not
+// reported; nothing moved production traffic.
+func TestLocalDeployCodeDeployTimesOutInHook(t *testing.T) {
+	e := newCodeDeployECS(t, &scenario.Scenario{Hooks: []scenario.Hook{{Match: "slow-check", After: scenario.Duration(2 * time.Hour)}}})
+	r := e.deploy(t, 3, "--hook", "AfterAllowTestTraffic=slow-check", "-t", "10m")
+	if r.Outcome != "timed-out" || r.Reason != "timed out during lifecycle event AfterAllowTestTraffic: its hook has not reported yet" {
+		t.Fatalf("report: %s %q", r.Outcome, r.Reason)
+	}
+	if p := e.share(t, e.prod, e.blue); p != 100 {
+		t.Errorf("production listener forwards %d%% to blue, want 100%%", p)
+	}
+	if p := e.share(t, e.testRoute, e.green); p != 100 {
+		t.Errorf("test listener forwards %d%% to green, want 100%% (AllowTestTraffic ran)", p)
+	}
+	if got := strings.Join(e.taskSets(t), ", "); got != "PRIMARY web:1, ACTIVE web:2" {
+		t.Errorf("task sets %s; want the original PRIMARY and the replacement ACTIVE", got)
+	}
+}

@@ -2,6 +2,7 @@ package cli
 
 import (
 	"context"
+	"encoding/json"
 	"os"
 	"path/filepath"
 	"strings"
@@ -32,7 +33,7 @@ type strategyECS struct {
 
 const lbRole = "arn:aws:iam::000000000000:role/ecs-lb"
 
-func newStrategyECS(t *testing.T, dc *types.DeploymentConfiguration) *strategyECS {
+func newStrategyECS(t testing.TB, dc *types.DeploymentConfiguration) *strategyECS {
 	t.Helper()
 	ctx := context.Background()
 	em := newManualEmulator(emulator.Options{Seed: 7})
@@ -244,20 +245,38 @@ func TestLocalDeployStrategyFailures(t *testing.T) {
 	})
 	t.Run("timeout", func(t *testing.T) {
 		e := newStrategyECS(t, nativeService(types.DeploymentStrategyLinear, 5))
-		code, stdout, stderr := e.run(t, "deploy", "-c", "c", "-n", "web", "-i", "app=web:2", "-t", "3m", "--rollback", "--output", "json")
+		code, stdout, _ := e.run(t, "deploy", "-c", "c", "-n", "web", "-i", "app=web:2", "-t", "3m", "--output", "json")
 		if code != 3 {
 			t.Fatalf("exit %d, want 3", code)
 		}
-		if !strings.Contains(stderr, "the linear deployment is still running") {
-			t.Errorf("--rollback after a timeout does not say the deployment runs on:\n%s", stderr)
-		}
 		r := decodeCodeDeploy(t, stdout)
-		if r.Outcome != "timed-out" || !strings.Contains(r.Reason, "at stage PRODUCTION_TRAFFIC_SHIFT") {
+		if r.Outcome != "timed-out" || !strings.Contains(r.Reason, "PRODUCTION_TRAFFIC_SHIFT") {
 			t.Fatalf("report: %+v; want a timeout at PRODUCTION_TRAFFIC_SHIFT (five linear steps of a minute)", r)
 		}
 		if p := e.share(t, e.prod, e.green); p <= 0 || p >= 100 {
 			t.Errorf("production rule forwards %d%% to green; want a linear step in between when the wait gave up", p)
 		}
+	})
+	t.Run("timeout with rollback", func(t *testing.T) {
+		e := newStrategyECS(t, nativeService(types.DeploymentStrategyLinear, 5))
+		code, stdout, _ := e.run(t, "deploy", "-c", "c", "-n", "web", "-i", "app=web:2", "-t", "3m", "--rollback", "--output", "json")
+		if code != 3 {
+			t.Fatalf("exit %d, want 3", code)
+		}
+		var r struct {
+			Outcome  string `json:"outcome"`
+			Rollback *struct {
+				Action  string `json:"action"`
+				Outcome string `json:"outcome"`
+			} `json:"rollback"`
+		}
+		if err := json.Unmarshal([]byte(stdout), &r); err != nil {
+			t.Fatal(err)
+		}
+		if r.Outcome != "timed-out" || r.Rollback == nil || r.Rollback.Outcome != "succeeded" || !strings.Contains(r.Rollback.Action, "ROLLBACK") {
+			t.Fatalf("report: %+v %+v; want the timed-out deployment stopped with a rollback", r, r.Rollback)
+		}
+		e.checkRolledBack(t)
 	})
 }
 
@@ -552,5 +571,37 @@ func TestLocalDeployFleetRefusesNativeStrategy(t *testing.T) {
 	out, err := e.client.ListTaskDefinitions(context.Background(), &ecs.ListTaskDefinitionsInput{FamilyPrefix: aws.String("web")})
 	if err != nil || len(out.TaskDefinitionArns) != 1 {
 		t.Fatalf("revisions after the refused fleet: %v %v, want only web:1", out, err)
+	}
+}
+
+// TestLocalDeployCodeDeployTimeoutRollback: with --rollback, a CodeDeploy
+// deployment still running at the timeout (a hook that takes two hours) is
+// stopped with CodeDeploy's rollback; traffic stays on the original task
+// set, and the deploy still exits 3.
+func TestLocalDeployCodeDeployTimeoutRollback(t *testing.T) {
+	e := newCodeDeployECS(t, &scenario.Scenario{Hooks: []scenario.Hook{{Match: "slow-check", After: scenario.Duration(2 * time.Hour)}}})
+	before := e.primary(t)
+	code, stdout, _ := e.run(t, "deploy", "-c", "c", "-n", "web", "-i", "app=web:2", "--hook", "AfterAllowTestTraffic=slow-check", "-t", "5m", "--rollback", "--output", "json")
+	if code != 3 {
+		t.Fatalf("exit %d, want 3", code)
+	}
+	var r struct {
+		Outcome  string `json:"outcome"`
+		Rollback *struct {
+			Action  string `json:"action"`
+			Outcome string `json:"outcome"`
+		} `json:"rollback"`
+	}
+	if err := json.Unmarshal([]byte(stdout), &r); err != nil {
+		t.Fatal(err)
+	}
+	if r.Outcome != "timed-out" || r.Rollback == nil || r.Rollback.Outcome != "succeeded" || !strings.Contains(r.Rollback.Action, "StopDeployment") {
+		t.Fatalf("report: %+v %+v; want the timed-out deployment stopped with a rollback", r, r.Rollback)
+	}
+	if got := e.primary(t); got != before {
+		t.Errorf("PRIMARY task set runs %s after the rollback, want %s", got, before)
+	}
+	if p := e.share(t, e.prod, e.blue); p != 100 {
+		t.Errorf("production listener forwards %d%% to blue, want 100%%", p)
 	}
 }

@@ -226,6 +226,17 @@ func TestRollbackSeveralServicesExitCodes(t *testing.T) {
 	if r, outcomes := parseFleet(t, stdout); outcomes["api"] != "failed" || outcomes["web"] != "failed" || r.ExitCode != 1 {
 		t.Fatalf("outcomes %v (%s)", outcomes, r.Reason)
 	}
+	// Revision 1 now takes an hour to pull: api's rollback (to api:1) times
+	// out; web, left on web:1 by the failed rollback (it has no circuit
+	// breaker), goes back to web:2 and succeeds. One timed out and none
+	// failed: the fleet exits 3.
+	if err := l.em.SetScenario(&scenario.Scenario{Images: []scenario.Image{{Match: "*:1", PullDuration: scenario.Duration(time.Hour)}}}); err != nil {
+		t.Fatal(err)
+	}
+	code, stdout, _ = l.run(t, "rollback", "-c", "c", "-n", "api", "-n", "web", "-t", "2m", "--output", "json")
+	if r, outcomes := parseFleet(t, stdout); code != exitcode.TimedOut || outcomes["api"] != "timed-out" || outcomes["web"] != "succeeded" || r.ExitCode != 3 {
+		t.Fatalf("exit %d, outcomes %v (%s)", code, outcomes, r.Reason)
+	}
 }
 
 func TestDiffShowsTheWholeFleetsPlan(t *testing.T) {

@@ -151,6 +151,7 @@ var unexercisedIAMActions = map[string]map[string]string{
 		"ecs:DescribeServiceRevisions": "--rollback when only the service-deployment history names the revision that ran before",
 		"logs:GetLogEvents":            "a fleet wave's migration task with its logs",
 	},
+	"promote":         {"codedeploy:GetDeploymentConfig": "following the CodeDeploy deployment to the step where its configuration shifts traffic"},
 	"revisions prune": {"ecs:DescribeTaskDefinition": "the revision a service ran before, when its deployment history does not name it"},
 	"rollback":        {"ecs:ListTaskDefinitions": "the guess: the newest ACTIVE revision older than the current one, when no history names it"},
 	"scale":           {"ecs:DescribeTasks": "the watcher reading tasks that stopped while scaling"},

@@ -90,16 +90,17 @@ func advanceUntil(t *testing.T, e *codeDeployECS, what string, ok func() bool) {
 }
 
 // TestLocalPromoteCodeDeployReadyWait: on a group whose ready wait stops
-// the deployment unless it is continued, deploy --wait-until test-traffic
+// the deployment unless it is continued, a linear deploy --wait-until test-traffic
 // returns with the deployment Ready; status shows it (text and JSON) with
 // both task sets and the test listener on the replacement; promote
-// continues it to the end (exit 0): production traffic on the new target
+// continues it through the linear shift to the end (exit 0): production traffic on the new target
 // group, the PRIMARY task set on the new revision. A second promote has
 // nothing to continue (exit 2, naming the state).
 func TestLocalPromoteCodeDeployReadyWait(t *testing.T) {
 	e := newCodeDeployECS(t, nil)
 	withReadyWait(t, e)
-	code, stdout, _ := e.run(t, "deploy", "-c", "c", "-n", "web", "-i", "app=web:2", "--wait-until", "test-traffic", "-t", "30m", "--output", "json")
+	code, stdout, _ := e.run(t, "deploy", "-c", "c", "-n", "web", "-i", "app=web:2", "--wait-until", "test-traffic", "-t", "30m", "--output", "json",
+		"--deployment-config", "CodeDeployDefault.ECSLinear10PercentEvery1Minutes")
 	if code != 0 {
 		t.Fatalf("deploy --wait-until test-traffic: exit %d", code)
 	}
@@ -587,5 +588,24 @@ func TestLocalPromoteCrashingReplacement(t *testing.T) {
 	}
 	if code != 1 || r.Outcome != "failed" || !strings.Contains(r.Reason, "stopped for a failure") || r.Failure == nil || len(r.Failure.StoppedTasks) == 0 {
 		t.Fatalf("promote: exit %d, %+v", code, r)
+	}
+}
+
+// TestLocalStatusCodeDeployWithoutGroup: status of a CODE_DEPLOY service
+// whose deployment group is gone still shows its task sets (exit 0) and
+// says what it could not read; promote names the missing group (exit 2).
+func TestLocalStatusCodeDeployWithoutGroup(t *testing.T) {
+	e := newCodeDeployECS(t, nil)
+	if _, err := e.cd.DeleteDeploymentGroup(context.Background(), &cd.DeleteDeploymentGroupInput{ApplicationName: aws.String("app"), DeploymentGroupName: aws.String("dg")}); err != nil {
+		t.Fatal(err)
+	}
+	code, stdout, _ := e.run(t, "status", "-c", "c", "-n", "web")
+	for _, want := range []string{"PRIMARY", "web:1 on blue", "could not read: no CodeDeploy deployment group deploys service web"} {
+		if code != 0 || !strings.Contains(stdout, want) {
+			t.Errorf("status (exit %d) lacks %q:\n%s", code, want, stdout)
+		}
+	}
+	if code, _, stderr := e.run(t, "promote", "-c", "c", "-n", "web"); code != 2 || !strings.Contains(stderr, "--codedeploy-deployment-group") {
+		t.Errorf("promote without a group: exit %d, %s", code, stderr)
 	}
 }

@@ -228,6 +228,20 @@ func roundTrip(t *testing.T, ec2 bool, image, members string, want *ecs.UpdateSe
 		t.Fatalf("exit %d, report %+v\n%s", code, r, stderr)
 	}
 
+	// The same spec again: diff finds nothing to change but what
+	// DescribeServices cannot show (a revision's gateway connectors and
+	// monitoring), and the new deployment a deploy without changes forces.
+	if code, out, _ := l.run(t, "diff", "-f", path); code != 0 {
+		t.Errorf("diff exit %d", code)
+	} else {
+		for _, name := range changedSettings(out) {
+			switch name {
+			case "gatewayConnectors", "monitoring", "forceNewDeployment":
+			default:
+				t.Errorf("diff of the applied spec changes %s:\n%s", name, out)
+			}
+		}
+	}
 	svc := l.service(t)
 	var primary types.Deployment
 	for _, d := range svc.Deployments {
@@ -267,6 +281,24 @@ func roundTrip(t *testing.T, ec2 bool, image, members string, want *ecs.UpdateSe
 			t.Errorf("%s: neither DescribeServices nor DescribeServiceRevisions has this member", f.Name)
 		}
 	}
+}
+
+// changedSettings are the names diff lists under "service settings:".
+func changedSettings(diff string) []string {
+	var names []string
+	in := false
+	for _, line := range strings.Split(diff, "\n") {
+		switch {
+		case strings.TrimSpace(line) == "service settings:":
+			in = true
+		case in && strings.HasPrefix(line, "  ") && strings.Contains(line, ": "):
+			name, _, _ := strings.Cut(strings.TrimSpace(line), ":")
+			names = append(names, name)
+		case in:
+			in = strings.HasPrefix(line, "  ")
+		}
+	}
+	return names
 }
 
 // withPort moves the service to a revision whose container "app" has port
