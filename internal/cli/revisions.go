@@ -21,24 +21,26 @@ import (
 // familyNameRE is what ECS accepts as a task-definition family.
 var familyNameRE = lazy.Regexp(`^[A-Za-z0-9_-]{1,255}$`)
 
-type revisionsOptions struct {
-	deps     *Deps
-	flags    *pflag.FlagSet
-	family   string
-	cluster  string
-	target   planFlags // the spec file, variables and --cluster, as deploy takes them
-	inactive bool
-	limit    int
-}
-
-type pruneOptions struct {
+// familyTarget is what both revisions commands take to name a family and
+// the cluster whose services they look at.
+type familyTarget struct {
 	deps    *Deps
 	flags   *pflag.FlagSet
 	family  string
 	cluster string
 	target  planFlags // the spec file, variables and --cluster, as deploy takes them
-	keep    int
-	dryRun  bool
+}
+
+type revisionsOptions struct {
+	familyTarget
+	inactive bool
+	limit    int
+}
+
+type pruneOptions struct {
+	familyTarget
+	keep   int
+	dryRun bool
 }
 
 // NewCmdRevisions builds "revisions" and "revisions prune".
@@ -49,7 +51,7 @@ func NewCmdRevisions(d *Deps) *cobra.Command {
 }
 
 func newCmdRevisionsList(d *Deps, runF func(context.Context, *revisionsOptions) error) *cobra.Command {
-	o := &revisionsOptions{deps: d}
+	o := &revisionsOptions{familyTarget: familyTarget{deps: d}}
 	cmd := &cobra.Command{
 		Use:   "revisions FAMILY",
 		Short: "List a family's revisions with their images and the services that use them",
@@ -61,31 +63,23 @@ deploying it. "revisions prune" deregisters old ones safely.`,
   ecsdeploy revisions prune web --cluster prod --keep 10 --dry-run`,
 		Args: cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			cluster, family, err := resolveFamilyTarget(o.flags, &o.target, args[0])
-			if err != nil {
+			if err := o.resolve(args[0]); err != nil {
 				return err
 			}
-			o.cluster, o.family = cluster, family
 			if runF != nil {
 				return runF(cmd.Context(), o)
 			}
 			return runRevisions(cmd.Context(), o)
 		},
 	}
-	o.flags = cmd.Flags()
-	o.target.now = d.Clock.Now
-	addDeployFlags(cmd, &o.target, familyTargetFlagNames, map[string]string{
-		"file":    "deploy spec file (YAML) naming the cluster; flags override it",
-		"cluster": "cluster whose services are checked for use (default \"default\")",
-	})
-	f := cmd.Flags()
+	f := o.addFlags(cmd, "cluster whose services are checked for use (default \"default\")")
 	f.BoolVar(&o.inactive, "inactive", false, "also list INACTIVE (deregistered) revisions")
 	f.IntVar(&o.limit, "limit", 20, "list at most this many revisions (each costs one describe call)")
 	return cmd
 }
 
 func newCmdRevisionsPrune(d *Deps, runF func(context.Context, *pruneOptions) error) *cobra.Command {
-	o := &pruneOptions{deps: d}
+	o := &pruneOptions{familyTarget: familyTarget{deps: d}}
 	cmd := &cobra.Command{
 		Use:   "prune FAMILY --keep N",
 		Short: "Deregister a family's old revisions, keeping the newest N and every one in use",
@@ -101,24 +95,16 @@ choose). Services in other clusters are not checked: prune per cluster.`,
 			if !o.flags.Changed("keep") {
 				return exitcode.Invalidf("--keep: say how many of the newest revisions to keep")
 			}
-			cluster, family, err := resolveFamilyTarget(o.flags, &o.target, args[0])
-			if err != nil {
+			if err := o.resolve(args[0]); err != nil {
 				return err
 			}
-			o.cluster, o.family = cluster, family
 			if runF != nil {
 				return runF(cmd.Context(), o)
 			}
 			return runPrune(cmd.Context(), o)
 		},
 	}
-	o.flags = cmd.Flags()
-	o.target.now = d.Clock.Now
-	addDeployFlags(cmd, &o.target, familyTargetFlagNames, map[string]string{
-		"file":    "deploy spec file (YAML) naming the cluster; flags override it",
-		"cluster": "cluster whose services' revisions must stay (default \"default\")",
-	})
-	f := cmd.Flags()
+	f := o.addFlags(cmd, "cluster whose services' revisions must stay (default \"default\")")
 	f.IntVar(&o.keep, "keep", 0, "how many of the newest ACTIVE revisions to keep (at least 1)")
 	f.BoolVar(&o.dryRun, "dry-run", false, "print what would be deregistered and change nothing")
 	return cmd
@@ -129,9 +115,20 @@ choose). Services in other clusters are not checked: prune per cluster.`,
 // service.
 var familyTargetFlagNames = []string{"file", "var", "var-file", "cluster"}
 
-// resolveFamilyTarget resolves the target flags and FAMILY.
-func resolveFamilyTarget(flags *pflag.FlagSet, plan *planFlags, familyArg string) (cluster, family string, err error) {
-	t, ps := resolveTarget(flags, plan)
+// addFlags gives cmd the target flags of the revisions commands, --cluster
+// with clusterUsage as its help, and returns cmd's flag set.
+func (o *familyTarget) addFlags(cmd *cobra.Command, clusterUsage string) *pflag.FlagSet {
+	o.flags = addTargetFlags(cmd, o.deps, &o.target, familyTargetFlagNames, map[string]string{
+		"file":    "deploy spec file (YAML) naming the cluster; flags override it",
+		"cluster": clusterUsage,
+	})
+	return o.flags
+}
+
+// resolve resolves the target flags and FAMILY (familyArg) into o.cluster
+// and o.family, which stay unset when there is a problem.
+func (o *familyTarget) resolve(familyArg string) error {
+	t, ps := resolveTarget(o.flags, &o.target)
 	family, expandErr := t.x.resolver.Expand(familyArg)
 	if expandErr != nil {
 		ps.Add("FAMILY", 0, "%v", expandErr)
@@ -139,7 +136,11 @@ func resolveFamilyTarget(flags *pflag.FlagSet, plan *planFlags, familyArg string
 	if t.Cluster == "" {
 		ps.Add("--cluster", 0, "%s", spec.ClusterEmpty)
 	}
-	return t.Cluster, strings.TrimSpace(family), ps.Err()
+	if err := ps.Err(); err != nil {
+		return err
+	}
+	o.cluster, o.family = t.Cluster, strings.TrimSpace(family)
+	return nil
 }
 
 func checkFamily(family string) error {

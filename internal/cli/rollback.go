@@ -86,13 +86,11 @@ same controller.`,
 			return aboutService(runRollback(cmd.Context(), o), o.cluster, o.service)
 		},
 	}
-	o.flags = cmd.Flags()
-	fs := cmd.Flags()
-	o.target.now = d.Clock.Now
-	addDeployFlags(cmd, &o.target, targetFlagNames, map[string]string{
+	o.flags = addTargetFlags(cmd, d, &o.target, targetFlagNames, map[string]string{
 		"file":    "deploy spec file (YAML) naming the cluster and service; flags override it (repeatable: several services)",
 		"service": "service to roll back (repeatable: several services)",
 	})
+	fs := o.flags
 	o.several.registerForRollback(fs)
 	fs.Int32Var(&o.toRevision, "to-revision", 0, "roll back to this revision of the service's family")
 	durationVarP(fs, &o.timeout, "timeout", "t", rollout.DefaultTimeout, "how long to wait (10m, 90s; a bare number is seconds)")

@@ -62,14 +62,12 @@ scale follows the deployment that is PRIMARY after the update.`,
 			return runScale(cmd.Context(), o)
 		},
 	}
-	o.flags = cmd.Flags()
-	o.target.now = d.Clock.Now
-	addDeployFlags(cmd, &o.target, targetFlagNames, map[string]string{
+	o.flags = addTargetFlags(cmd, d, &o.target, targetFlagNames, map[string]string{
 		"file":    "deploy spec file (YAML) naming the cluster and service; flags override it",
 		"cluster": "cluster of the service (default \"default\")",
 		"service": "service to scale (required, here or in the spec file)",
 	})
-	f := cmd.Flags()
+	f := o.flags
 	durationVarP(f, &o.timeout, "timeout", "t", rollout.DefaultTimeout, "how long to wait for the service to reach the count (10m, 90s; a bare number is seconds)")
 	f.BoolVar(&o.noWait, "no-wait", false, "return once the desired count is set")
 	o.wait.register(cmd)

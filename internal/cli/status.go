@@ -69,14 +69,12 @@ and a line per service elsewhere.`,
 			return runStatus(cmd.Context(), o)
 		},
 	}
-	o.flags = cmd.Flags()
-	o.target.now = d.Clock.Now
-	addDeployFlags(cmd, &o.target, targetFlagNames, map[string]string{
+	o.flags = addTargetFlags(cmd, d, &o.target, targetFlagNames, map[string]string{
 		"file":    "deploy spec file (YAML) naming the cluster and service; flags override it",
 		"cluster": "cluster of the service (default \"default\")",
 		"service": "service to show (required, here or in the spec file; repeatable: several services)",
 	})
-	f := cmd.Flags()
+	f := o.flags
 	f.StringVar(&o.fleetFile, "fleet", "", "show every service of a fleet file (docs/fleet.md); or give several -n or -f")
 	f.IntVar(&o.Events, "events", 10, "how many recent service events to show")
 	f.BoolVarP(&o.Watch, "watch", "w", false, "keep the view live until interrupted")

@@ -20,6 +20,15 @@ import (
 // that `ecsdeploy deploy -f deploy.yaml --var Env=prod` deploys.
 var targetFlagNames = []string{"file", "var", "var-file", "cluster", "service"}
 
+// addTargetFlags gives cmd deploy's flags named in names, as addDeployFlags
+// does, with #{variables} dated by d's clock, and returns cmd's flag set for
+// the command's own flags.
+func addTargetFlags(cmd *cobra.Command, d *Deps, plan *planFlags, names []string, usage map[string]string) *pflag.FlagSet {
+	plan.now = d.Clock.Now
+	addDeployFlags(cmd, plan, names, usage)
+	return cmd.Flags()
+}
+
 // addDeployFlags adds deploy's flags named in names to cmd, bound to plan,
 // with usage texts replaced where the command gives them another meaning.
 // The flags are deploy's own, so names, parsing and variables stay the same.
