@@ -37,10 +37,12 @@ var revisionFlagNames = []string{
 }
 
 // register adds deploy's flags named in names to cmd, bound to f.plan, with
-// usage texts replaced where the command gives them a different meaning.
-func (f *revisionFlags) register(cmd *cobra.Command, names []string, usage map[string]string) {
-	addDeployFlags(cmd, &f.plan, names, usage)
-	cmd.Flags().StringVar(&f.family, "family", "", "register the new revision into this family (as on deploy); alone, start from its latest ACTIVE revision")
+// usage texts replaced where the command gives them a different meaning, and
+// --family; it returns cmd's flag set.
+func (f *revisionFlags) register(cmd *cobra.Command, d *Deps, names []string, usage map[string]string) *pflag.FlagSet {
+	fs := addTargetFlags(cmd, d, &f.plan, names, usage)
+	fs.StringVar(&f.family, "family", "", "register the new revision into this family (as on deploy); alone, start from its latest ACTIVE revision")
+	return fs
 }
 
 // revisionRequest is what the flags and the spec file resolve to.
@@ -194,9 +196,7 @@ are ignored here.`,
 			return runRegister(cmd.Context(), o)
 		},
 	}
-	o.flags = cmd.Flags()
-	o.rev.plan.now = d.Clock.Now
-	o.rev.register(cmd, revisionFlagNames, map[string]string{
+	o.flags = o.rev.register(cmd, d, revisionFlagNames, map[string]string{
 		"cluster":             "cluster of --service (default \"default\")",
 		"service":             "start from the task definition this service runs (nothing on the service changes)",
 		"task-definition":     "start from this revision (family:revision or ARN)",

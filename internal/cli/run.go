@@ -92,9 +92,7 @@ awslogs-stream-prefix) while the task runs, on stdout (on stderr with
 			return runRun(cmd.Context(), o)
 		},
 	}
-	o.flags = cmd.Flags()
-	o.rev.plan.now = d.Clock.Now
-	o.rev.register(cmd, runFlagNames, map[string]string{
+	o.flags = o.rev.register(cmd, d, runFlagNames, map[string]string{
 		"cluster":             "cluster to run in (default \"default\")",
 		"service":             "run the task definition this service runs, with its network, launch type and platform version",
 		"task-definition":     "run this revision (family:revision or ARN), or the family's latest ACTIVE one (family)",
