@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/spf13/pflag"
@@ -116,24 +117,47 @@ func deployCodeDeploy(ctx context.Context, o *deployOptions, clients *awsconfig.
 		}
 		return aboutService(err, cluster, service)
 	}
-	opts.Reporter = d.Progress()
-	reg, err := rollout.RegisterRevision(ctx, clients.ECS, plan, opts)
+	reg, timeout, err := registerBlueGreen(ctx, d, clients, plan, &opts)
 	if err != nil {
 		return aboutService(err, cluster, service)
-	}
-	timeout := opts.Timeout
-	if timeout <= 0 {
-		timeout = rollout.DefaultTimeout
 	}
 	res, derr := bluegreen.DeployCodeDeploy(ctx, clients.ECS, clients.CodeDeploy, bluegreen.CodeDeployRequest{
 		Cluster: cluster, Service: plan.Service, TaskDefinition: reg.TaskDefinition,
 		Application: g.Application, DeploymentGroup: g.Name, Config: o.codeDeploy.config, Hooks: hooks,
 		Description: "ecsdeploy deploy of " + shortName(reg.TaskDefinition), NoWait: o.noWait,
 	}, bluegreen.FollowOptions{Until: until, Timeout: timeout, Reporter: opts.Reporter, Clock: d.Clock})
+	return concludeBlueGreen(ctx, o, clients, plan, reg, res, opts, timeout, func(rollback bool) func(progress.Outcome) string {
+		return codeDeployRollbackNote(g, rollback)
+	}, derr)
+}
+
+// registerBlueGreen registers the revision a blue/green deployment rolls
+// out, reporting to d's progress (which it sets in opts), and returns it
+// with how long the deployment may take (opts.Timeout, or the default).
+func registerBlueGreen(ctx context.Context, d *Deps, clients *awsconfig.Clients, plan *rollout.Plan, opts *rollout.Options) (*rollout.Result, time.Duration, error) {
+	opts.Reporter = d.Progress()
+	reg, err := rollout.RegisterRevision(ctx, clients.ECS, plan, *opts)
+	if err != nil {
+		return nil, 0, err
+	}
+	timeout := opts.Timeout
+	if timeout <= 0 {
+		timeout = rollout.DefaultTimeout
+	}
+	return reg, timeout, nil
+}
+
+// concludeBlueGreen ends a followed blue/green deployment: it rolls back one
+// that timed out (with --rollback), settles the outcome with the note
+// rollbackNote gives (told whether a rollback is left to the controller),
+// and prints the report.
+func concludeBlueGreen(ctx context.Context, o *deployOptions, clients *awsconfig.Clients, plan *rollout.Plan, reg *rollout.Result, res *bluegreen.Result,
+	opts rollout.Options, timeout time.Duration, rollbackNote func(rollback bool) func(progress.Outcome) string, derr error) error {
+	d := o.deps
 	rb := rollbackOnTimeout(ctx, o, clients, reg, res, opts, timeout)
-	derr = finishBlueGreen(o, codeDeployRollbackNote(g, opts.Rollback && rb == nil), opts, reg, res, clients.Config.Region, derr)
+	derr = finishBlueGreen(o, rollbackNote(opts.Rollback && rb == nil), opts, reg, res, clients.Config.Region, derr)
 	calls := d.Clients.Calls()
-	rep := blueGreenReport{Cluster: cluster, Service: service, TaskDefinition: reg.TaskDefinition,
+	rep := blueGreenReport{Cluster: plan.Request.Cluster, Service: plan.Request.Service, TaskDefinition: reg.TaskDefinition,
 		PreviousTaskDefinition: reg.PreviousTaskDefinition, Registered: reg.Registered,
 		Result: res, Rollback: rb, APICalls: calls.Counts(), APICallTotal: calls.Total()}
 	return reportBlueGreen(d, rep, derr)
@@ -214,25 +238,16 @@ func deployNative(ctx context.Context, o *deployOptions, clients *awsconfig.Clie
 	if err := ps.Err(); err != nil {
 		return aboutService(err, cluster, service)
 	}
-	opts.Reporter = d.Progress()
-	reg, err := rollout.RegisterRevision(ctx, clients.ECS, plan, opts)
+	reg, timeout, err := registerBlueGreen(ctx, d, clients, plan, &opts)
 	if err != nil {
 		return aboutService(err, cluster, service)
-	}
-	timeout := opts.Timeout
-	if timeout <= 0 {
-		timeout = rollout.DefaultTimeout
 	}
 	in := *plan.Update
 	in.TaskDefinition = aws.String(reg.TaskDefinition)
 	res, derr := bluegreen.DeployNative(ctx, clients.ECS, bluegreen.NativeRequest{
 		Cluster: cluster, Service: service, TaskDefinition: reg.TaskDefinition, Update: &in, NoWait: o.noWait,
 	}, bluegreen.FollowOptions{Until: until, Timeout: timeout, Reporter: opts.Reporter, Clock: d.Clock})
-	rb := rollbackOnTimeout(ctx, o, clients, reg, res, opts, timeout)
-	derr = finishBlueGreen(o, nativeRollbackNote(strategy, opts.Rollback && rb == nil), opts, reg, res, clients.Config.Region, derr)
-	calls := d.Clients.Calls()
-	rep := blueGreenReport{Cluster: cluster, Service: service, TaskDefinition: reg.TaskDefinition,
-		PreviousTaskDefinition: reg.PreviousTaskDefinition, Registered: reg.Registered,
-		Result: res, Rollback: rb, APICalls: calls.Counts(), APICallTotal: calls.Total()}
-	return reportBlueGreen(d, rep, derr)
+	return concludeBlueGreen(ctx, o, clients, plan, reg, res, opts, timeout, func(rollback bool) func(progress.Outcome) string {
+		return nativeRollbackNote(strategy, rollback)
+	}, derr)
 }
