@@ -308,11 +308,7 @@ func newCmdLocalReset(d *Deps) *cobra.Command {
 		Short: "Forget the local ECS state used by --local (clusters, services, tasks)",
 		Args:  cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
-			file, err := localStatePath()
-			if err != nil {
-				return exitcode.With(exitcode.Invalid, err)
-			}
-			lock, err := lockLocalState(cmd.Context(), file, d.Global)
+			file, lock, err := lockDefaultLocalState(cmd.Context(), d.Global)
 			if err != nil {
 				return err
 			}
@@ -358,11 +354,7 @@ func newCmdLocalScenario(d *Deps) *cobra.Command {
 			if err != nil {
 				return exitcode.With(exitcode.Invalid, err)
 			}
-			file, err := localStatePath()
-			if err != nil {
-				return exitcode.With(exitcode.Invalid, err)
-			}
-			lock, err := lockLocalState(cmd.Context(), file, d.Global)
+			file, lock, err := lockDefaultLocalState(cmd.Context(), d.Global)
 			if err != nil {
 				return err
 			}

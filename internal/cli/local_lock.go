@@ -45,3 +45,17 @@ func lockLocalState(ctx context.Context, file string, g *GlobalOptions) (*statel
 	}
 	return l, nil
 }
+
+// lockDefaultLocalState locks the state file that --local uses (see
+// localStatePath) and returns it with the lock, for the caller to release.
+func lockDefaultLocalState(ctx context.Context, g *GlobalOptions) (string, *statelock.Lock, error) {
+	file, err := localStatePath()
+	if err != nil {
+		return "", nil, exitcode.With(exitcode.Invalid, err)
+	}
+	lock, err := lockLocalState(ctx, file, g)
+	if err != nil {
+		return "", nil, err
+	}
+	return file, lock, nil
+}
