@@ -24,6 +24,23 @@ type StatePart interface {
 	ResetState()
 }
 
+// DecodeState decodes data, which a StatePart's MarshalState produced, over
+// st, the part's empty state; no data leaves st empty. State that decodes
+// but lacks one of the part's tables (complete says false) is an error
+// naming part: the saved file was damaged or written by something else.
+func DecodeState(part string, data json.RawMessage, st any, complete func() bool) error {
+	if len(data) == 0 {
+		return nil
+	}
+	if err := json.Unmarshal(data, st); err != nil {
+		return err
+	}
+	if !complete() {
+		return fmt.Errorf("the saved %s state is incomplete: a table is missing", part)
+	}
+	return nil
+}
+
 type parts struct {
 	mu    sync.Mutex
 	byKey map[string]StatePart

@@ -140,13 +140,10 @@ func (s *Service) MarshalState() (json.RawMessage, error) {
 // UnmarshalState implements emulator.StatePart.
 func (s *Service) UnmarshalState(data json.RawMessage) error {
 	st := newState()
-	if len(data) > 0 {
-		if err := json.Unmarshal(data, st); err != nil {
-			return err
-		}
-		if st.Apps == nil || st.Configs == nil || st.Deployments == nil {
-			return errors.New("the CodeDeploy state is incomplete")
-		}
+	if err := emulator.DecodeState("CodeDeploy", data, st, func() bool {
+		return st.Apps != nil && st.Configs != nil && st.Deployments != nil
+	}); err != nil {
+		return err
 	}
 	s.mu.Lock()
 	s.st = st

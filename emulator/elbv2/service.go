@@ -10,7 +10,6 @@ package elbv2
 
 import (
 	"encoding/json"
-	"fmt"
 	"slices"
 	"sort"
 	"strconv"
@@ -71,13 +70,10 @@ func (s *Service) MarshalState() (json.RawMessage, error) {
 // UnmarshalState implements emulator.StatePart.
 func (s *Service) UnmarshalState(data json.RawMessage) error {
 	st := newState()
-	if len(data) > 0 {
-		if err := json.Unmarshal(data, st); err != nil {
-			return err
-		}
-		if st.LoadBalancers == nil || st.TargetGroups == nil || st.Listeners == nil || st.Rules == nil {
-			return fmt.Errorf("a table is missing")
-		}
+	if err := emulator.DecodeState("Elastic Load Balancing", data, st, func() bool {
+		return st.LoadBalancers != nil && st.TargetGroups != nil && st.Listeners != nil && st.Rules != nil
+	}); err != nil {
+		return err
 	}
 	s.mu.Lock()
 	s.st = st
