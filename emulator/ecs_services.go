@@ -93,15 +93,7 @@ func (x *ecsCall) createService(body []byte) (any, error) {
 	} else if ls.runOn == "FARGATE" {
 		s.PlatformVersion = "LATEST"
 	}
-	if in.EnableECSManagedTags != nil {
-		s.EnableManagedTags = *in.EnableECSManagedTags
-	}
-	if in.PropagateTags != nil {
-		s.PropagateTags = *in.PropagateTags
-	}
-	if in.EnableExecuteCommand != nil {
-		s.EnableExecuteCommand = *in.EnableExecuteCommand
-	}
+	applyInPlaceMembers(s, in) // the flags; what else it sets, the literal above set the same
 	if _, err := x.em.applyPassThrough(s, &in.passThroughIn, in.EnableExecuteCommand, in.EnableECSManagedTags); err != nil {
 		return nil, err
 	}

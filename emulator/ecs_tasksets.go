@@ -615,7 +615,7 @@ func (x *ecsCall) updateTaskSetService(s *service, in *serviceInput) (any, error
 
 // applyInPlaceMembers sets the UpdateService members that change a service
 // without a new deployment (desiredCount and the deployment configuration
-// aside, which the callers handle).
+// aside, which the callers handle); CreateService sets them the same way.
 func applyInPlaceMembers(s *service, in *serviceInput) {
 	if in.HealthCheckGracePeriodSeconds != nil {
 		s.GracePeriod = in.HealthCheckGracePeriodSeconds
