@@ -101,6 +101,19 @@ func (x *ecsCall) createService(body []byte) (any, error) {
 	return map[string]any{"service": x.em.serviceOutput(s, true)}, nil
 }
 
+// activeService is namedService for the calls that change a service, which
+// ECS refuses on a service that is not ACTIVE.
+func (x *ecsCall) activeService(clusterRef, serviceRef string) (*service, error) {
+	s, err := x.namedService(clusterRef, serviceRef)
+	if err != nil {
+		return nil, err
+	}
+	if s.Status != "ACTIVE" {
+		return nil, Errorf("ServiceNotActiveException", "Service was not ACTIVE.")
+	}
+	return s, nil
+}
+
 // namedService resolves the required service member (a name or ARN) in
 // the cluster member, with ECS's errors for a missing member, an unknown
 // cluster and an unknown service (INACTIVE services are still found).
@@ -132,12 +145,9 @@ func (x *ecsCall) updateService(body []byte) (any, error) {
 	if err := checkRawMembers(body, serviceRawMembers); err != nil {
 		return nil, err
 	}
-	s, err := x.namedService(in.Cluster, in.Service)
+	s, err := x.activeService(in.Cluster, in.Service)
 	if err != nil {
 		return nil, err
-	}
-	if s.Status != "ACTIVE" {
-		return nil, Errorf("ServiceNotActiveException", "Service was not ACTIVE.")
 	}
 	if err := updateController(s, in.DeploymentController); err != nil {
 		return nil, err

@@ -205,12 +205,9 @@ func (x *ecsCall) taskSetService(in *taskSetInput, mutate bool) (*service, error
 	if err := firstErr(required("cluster", in.Cluster), required("service", in.Service)); err != nil {
 		return nil, err
 	}
-	s, err := x.namedService(in.Cluster, in.Service)
+	s, err := x.activeService(in.Cluster, in.Service)
 	if err != nil {
 		return nil, err
-	}
-	if s.Status != "ACTIVE" {
-		return nil, Errorf("ServiceNotActiveException", "Service was not ACTIVE.")
 	}
 	switch kind := s.controllerType(); {
 	case kind == controllerExternal:
