@@ -301,9 +301,26 @@ func (f *planFlags) applyTo(d *spec.Deploy, x *expander) {
 		given(flag, path, ok)
 		return s
 	}
-	ptr := func(flag, path, v string) *string { s := str(flag, path, v); return &s }
-	flag := func(name, path string, v bool) *bool { given(name, path, true); return aws.Bool(v) }
-	count := func(name, path, v string) *int32 { n := x.int32(name, v); given(name, path, n != nil); return n }
+	// ptr, flag and count set *p from the flag name when it was given.
+	ptr := func(p **string, name, path, v string) {
+		if x.given(name) {
+			s := str(name, path, v)
+			*p = &s
+		}
+	}
+	flag := func(p **bool, name, path string, v bool) {
+		if x.given(name) {
+			given(name, path, true)
+			*p = aws.Bool(v)
+		}
+	}
+	count := func(p **int32, name, path, v string) {
+		if x.given(name) {
+			n := x.int32(name, v)
+			given(name, path, n != nil)
+			*p = n
+		}
+	}
 	if x.given("cluster") {
 		d.Cluster = str("cluster", "cluster", f.cluster)
 	}
@@ -313,33 +330,15 @@ func (f *planFlags) applyTo(d *spec.Deploy, x *expander) {
 		// Given nowhere: the flag is where to give it.
 		given("service", "service", true)
 	}
-	if x.given("use-latest-task-def") {
-		d.UseLatestTaskDef = flag("use-latest-task-def", "useLatestTaskDef", f.useLatest)
-	}
-	if x.given("template-family") {
-		d.TemplateFamily = ptr("template-family", "templateFamily", f.templateFamily)
-	}
-	if x.given("task-definition-file") {
-		d.TaskDefinitionFile = ptr("task-definition-file", "taskDefinitionFile", f.taskDefinitionFile)
-	}
-	if x.given("task-definition") {
-		d.TaskDefinition = ptr("task-definition", "taskDefinition", f.taskDefinition)
-	}
-	if x.given("copy-task-definition-tags") {
-		d.CopyTaskDefinitionTags = flag("copy-task-definition-tags", "copyTaskDefinitionTags", f.copyTags)
-	}
-	if x.given("desired-count") {
-		d.DesiredCount = count("desired-count", "desiredCount", f.desiredCount)
-	}
-	if x.given("min-healthy-percent") {
-		d.MinHealthyPercent = count("min-healthy-percent", "minHealthyPercent", f.minHealthy)
-	}
-	if x.given("max-percent") {
-		d.MaxPercent = count("max-percent", "maxPercent", f.maxPercent)
-	}
-	if x.given("force-new-deployment") {
-		d.ForceNewDeployment = flag("force-new-deployment", "forceNewDeployment", f.forceNew)
-	}
+	flag(&d.UseLatestTaskDef, "use-latest-task-def", "useLatestTaskDef", f.useLatest)
+	ptr(&d.TemplateFamily, "template-family", "templateFamily", f.templateFamily)
+	ptr(&d.TaskDefinitionFile, "task-definition-file", "taskDefinitionFile", f.taskDefinitionFile)
+	ptr(&d.TaskDefinition, "task-definition", "taskDefinition", f.taskDefinition)
+	flag(&d.CopyTaskDefinitionTags, "copy-task-definition-tags", "copyTaskDefinitionTags", f.copyTags)
+	count(&d.DesiredCount, "desired-count", "desiredCount", f.desiredCount)
+	count(&d.MinHealthyPercent, "min-healthy-percent", "minHealthyPercent", f.minHealthy)
+	count(&d.MaxPercent, "max-percent", "maxPercent", f.maxPercent)
+	flag(&d.ForceNewDeployment, "force-new-deployment", "forceNewDeployment", f.forceNew)
 	if x.given("health-check-grace-period") {
 		d.HealthCheckGracePeriod = x.duration("health-check-grace-period", f.gracePeriod)
 		given("health-check-grace-period", "healthCheckGracePeriod", d.HealthCheckGracePeriod != nil)
@@ -367,9 +366,7 @@ func (f *planFlags) applyTo(d *spec.Deploy, x *expander) {
 		}
 		given("assign-public-ip", "assignPublicIp", ok)
 	}
-	if x.given("platform-version") {
-		d.PlatformVersion = ptr("platform-version", "platformVersion", f.platform)
-	}
+	ptr(&d.PlatformVersion, "platform-version", "platformVersion", f.platform)
 	if x.given("circuit-breaker") {
 		v, ok := x.tryExpand("circuit-breaker", f.circuitBreaker)
 		if ok {
