@@ -6,6 +6,7 @@ import (
 	"io"
 	"os"
 	"strings"
+	"time"
 
 	"github.com/spf13/cobra"
 	"github.com/spf13/pflag"
@@ -14,6 +15,7 @@ import (
 	"github.com/ecsdeploy/ecsdeploy/exitcode"
 	"github.com/ecsdeploy/ecsdeploy/progress"
 	"github.com/ecsdeploy/ecsdeploy/rollout"
+	"github.com/ecsdeploy/ecsdeploy/spec"
 	"github.com/ecsdeploy/ecsdeploy/taskdef"
 	"github.com/ecsdeploy/ecsdeploy/watch"
 )
@@ -80,6 +82,47 @@ out, 4 AWS API error.`,
 	return cmd
 }
 
+// applyRollout lays deploy's rollout flags over the spec's settings, each
+// recorded as the origin of its setting, before the one check of the merged
+// request (spec.Deploy.Validate): a flag overriding a bad value in the spec
+// leaves nothing to report, and a bad flag is reported once, as the flag.
+func (o *deployOptions) applyRollout(d *spec.Deploy, x *expander) {
+	given := func(flag, field string, ok bool) { d.Given(field, exitcode.FlagOrigin(flag), ok) }
+	duration := func(flag, field string, f *durationFlag, dst **spec.Duration, parse func() (time.Duration, bool)) {
+		if !f.Given() {
+			return
+		}
+		v, ok := parse()
+		if ok {
+			sd := spec.Duration(v)
+			*dst = &sd
+		}
+		given(flag, field, ok)
+	}
+	duration("timeout", "timeout", &o.timeout, &d.Timeout, func() (time.Duration, bool) {
+		n := len(*x.problems)
+		v := o.timeout.value("timeout", x.tryExpand, x.problems)
+		return v, len(*x.problems) == n
+	})
+	duration("stable-for", "stableFor", &o.stableFor, &d.StableFor, func() (time.Duration, bool) {
+		n := len(*x.problems)
+		v := stableForOf(nil, &o.stableFor, x.tryExpand, x.problems)
+		return v, len(*x.problems) == n
+	})
+	if x.given("rollback") {
+		d.Rollback = &o.rollback
+		given("rollback", "rollback", true)
+	}
+	if x.given("keep-revisions") {
+		n := x.int32("keep-revisions", o.keepRevisions)
+		if n != nil {
+			k := int(*n)
+			d.KeepRevisions = &k
+		}
+		given("keep-revisions", "keepRevisions", n != nil)
+	}
+}
+
 // deployReport is what deploy --output json prints: the engine's result and
 // the API calls it took.
 type deployReport struct {
@@ -95,49 +138,30 @@ func runDeploy(ctx context.Context, o *deployOptions) error {
 		return runDeployFleet(ctx, o)
 	}
 	d := o.deps
+	o.plan.rollout = o.applyRollout
 	r, ps := o.plan.resolve(o.flags)
 	o.checkNotFleet(&ps)
-	x := expander{resolver: r.resolver, problems: &ps, flags: o.flags}
-	opts := rollout.Options{Timeout: timeoutOf(r.spec), Watch: o.wait.options(d.Clock, &ps)}
-	if s := r.spec; s != nil {
-		opts.Rollback = s.Rollback != nil && *s.Rollback
-		if s.KeepRevisions != nil {
-			opts.KeepRevisions = *s.KeepRevisions
-		}
+	s := r.spec
+	opts := rollout.Options{Timeout: timeoutOf(s), Watch: o.wait.options(d.Clock, &ps)}
+	opts.Rollback = s.Rollback != nil && *s.Rollback
+	if s.KeepRevisions != nil {
+		opts.KeepRevisions = *s.KeepRevisions
 	}
-	if o.timeout.Given() {
-		opts.Timeout = o.timeout.value("timeout", x.tryExpand, &ps)
-	}
-	if x.given("rollback") {
-		opts.Rollback = o.rollback
-	}
-	opts.Watch.StableFor = stableForOf(r.spec, &o.stableFor, x.tryExpand, &ps)
-	if x.given("keep-revisions") {
-		if n := x.int32("keep-revisions", o.keepRevisions); n != nil {
-			if *n < 1 {
-				ps.Add("--keep-revisions", 0, "must be at least 1, got %d", *n)
-			}
-			opts.KeepRevisions = int(*n)
-		}
+	if s.StableFor != nil {
+		opts.Watch.StableFor = s.StableFor.Std()
 	}
 	opts.NoWait = o.noWait
 	opts.SkipDeploymentsCheck = o.skipDeployment
 	// A setting --no-wait cannot honour is named where it was given: its
 	// flag, or the spec's line.
-	from := func(flag, field string) exitcode.Origin {
-		if x.given(flag) || r.spec == nil {
-			return exitcode.FlagOrigin(flag)
-		}
-		return r.spec.Origin(field)
-	}
 	if o.noWait && opts.Rollback {
-		ps.At(from("rollback", "rollback"), "needs the deploy to wait; it cannot be combined with --no-wait")
+		ps.At(s.Origin("rollback"), "needs the deploy to wait; it cannot be combined with --no-wait")
 	}
 	if o.noWait && opts.Watch.StableFor > 0 {
-		ps.At(from("stable-for", "stableFor"), "watches after the verdict, which --no-wait does not wait for")
+		ps.At(s.Origin("stableFor"), "watches after the verdict, which --no-wait does not wait for")
 	}
 	if o.noWait && opts.KeepRevisions > 0 {
-		ps.At(from("keep-revisions", "keepRevisions"), "prunes only after a success, which --no-wait does not wait for")
+		ps.At(s.Origin("keepRevisions"), "prunes only after a success, which --no-wait does not wait for")
 	}
 	cluster, service := r.request.Cluster, r.request.Service
 	if err := ps.Err(); err != nil {

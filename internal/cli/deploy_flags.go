@@ -62,9 +62,12 @@ type planFlags struct {
 	circuitBreaker string
 
 	showValues bool
-	svc        serviceFlags     // deploy and diff only (deploy_service_flags.go)
-	strategy   strategyFlags    // deploy and diff only (deploy_strategy_flags.go)
-	now        func() time.Time // the command's clock, for #{ | NowDate}
+	// rollout, when set (deploy), lays the command's own rollout flags
+	// (--timeout, --rollback, ...) over the spec before the one check.
+	rollout  func(d *spec.Deploy, x *expander)
+	svc      serviceFlags     // deploy and diff only (deploy_service_flags.go)
+	strategy strategyFlags    // deploy and diff only (deploy_strategy_flags.go)
+	now      func() time.Time // the command's clock, for #{ | NowDate}
 }
 
 func (f *planFlags) register(fs *pflag.FlagSet) {
@@ -140,6 +143,9 @@ func (f *planFlags) resolve(flags *pflag.FlagSet) (*resolved, exitcode.Problems)
 func (f *planFlags) resolveOver(d *spec.Deploy, resolver vars.Resolver, flags *pflag.FlagSet, ps *exitcode.Problems) *resolved {
 	x := expander{resolver: resolver, problems: ps, flags: flags}
 	f.applyTo(d, &x)
+	if f.rollout != nil {
+		f.rollout(d, &x)
+	}
 	d.Override(f.changes(&x))
 	*ps = append(*ps, d.Validate()...)
 

@@ -132,3 +132,27 @@ func TestNoWaitConflictsNameWhereTheSettingWasGiven(t *testing.T) {
 		}
 	}
 }
+
+// deploy's rollout flags are laid over the spec before the one check: a
+// flag overriding a bad value in the spec leaves nothing to report, and a
+// bad flag is reported once, as the flag, by the spec's rule.
+func TestRolloutFlagsOverrideTheSpecBeforeTheCheck(t *testing.T) {
+	t.Parallel()
+	path := filepath.Join(t.TempDir(), "deploy.yaml")
+	if err := os.WriteFile(path, []byte("cluster: c\nservice: web\nkeepRevisions: 0\ntimeout: 0\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	// --tag-only "" keeps every run from reaching AWS.
+	var out, errOut bytes.Buffer
+	code := execute(context.Background(), runOpts{}.deps(&out, &errOut), []string{"deploy", "-f", path, "--keep-revisions", "5", "--timeout", "60", "--tag-only", ""})
+	if code != exitcode.Invalid || strings.Contains(errOut.String(), "keepRevisions") || strings.Contains(errOut.String(), "timeout") {
+		t.Errorf("flags over the spec's bad values: exit %d\n%s", code, errOut.String())
+	}
+	out.Reset()
+	errOut.Reset()
+	code = execute(context.Background(), runOpts{}.deps(&out, &errOut), []string{"deploy", "-c", "c", "-n", "web", "--keep-revisions", "0", "--tag-only", ""})
+	want := "--keep-revisions: must be at least 1 (the revision just deployed is always kept), got 0"
+	if code != exitcode.Invalid || strings.Count(errOut.String(), "--keep-revisions") != 1 || !strings.Contains(errOut.String(), want) {
+		t.Errorf("--keep-revisions 0: exit %d\n%s\nwant it once: %s", code, errOut.String(), want)
+	}
+}
