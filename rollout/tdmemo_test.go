@@ -100,3 +100,28 @@ func TestFamilyOfARN(t *testing.T) {
 		}
 	}
 }
+
+// Resolving a base (register, run) reads the service's family once when it
+// runs the family's newest revision, and still notes a newer one.
+func TestResolveBaseReadsTheFamilyOnce(t *testing.T) {
+	ctx := context.Background()
+	f, td := setup(t)
+	if _, err := ResolveBase(ctx, f, BaseRequest{Cluster: "c", Service: "web", Family: "web"}); err != nil {
+		t.Fatal(err)
+	}
+	if want := []string{"web"}; !reflect.DeepEqual(f.tdReads, want) {
+		t.Errorf("reads = %q, want %q", f.tdReads, want)
+	}
+	f.addTaskDef("web", container("app", "registry.example.com/web:9.0"))
+	f.tdReads = nil
+	b, err := ResolveBase(ctx, f, BaseRequest{Cluster: "c", Service: "web", Family: "web"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if want := []string{"web", td}; !reflect.DeepEqual(f.tdReads, want) {
+		t.Errorf("reads = %q, want %q", f.tdReads, want)
+	}
+	if b.From.Revision != 1 || !strings.Contains(strings.Join(b.Notes, "\n"), "the family's latest ACTIVE revision is 2") {
+		t.Errorf("from %d, notes %q", b.From.Revision, b.Notes)
+	}
+}
