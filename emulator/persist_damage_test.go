@@ -8,8 +8,11 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"runtime"
 	"sort"
 	"strings"
+	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -194,48 +197,81 @@ func TestNulledFieldsInStateNeverBreakTheEmulator(t *testing.T) {
 	if len(paths) < 200 {
 		t.Fatalf("the sample state has only %d values; it should cover every kind of object", len(paths))
 	}
-	dir := t.TempDir()
-	rejected, accepted := 0, 0
 	// Entries of the same kind (every task, every event) mostly repeat
 	// each other: try each field of a kind in its first three entries.
 	seen := map[string]int{}
+	var cases [][]any
 	for _, path := range paths {
 		shape := pathShape(path)
-		if seen[shape]++; seen[shape] > 3 {
-			continue
-		}
-		file := filepath.Join(dir, "state.json")
-		if err := os.WriteFile(file, withNull(t, doc, path), 0o600); err != nil {
-			t.Fatal(err)
-		}
-		em := New(Options{Clock: NewManualClock(testStart), Seed: 1})
-		err := em.LoadState(file)
-		switch {
-		case err != nil:
-			rejected++
-			if !errors.Is(err, ErrDamagedState) || !strings.Contains(err.Error(), file) {
-				t.Errorf("%v set to null: load error %q should be ErrDamagedState and name the file", path, err)
-			}
-		default:
-			accepted++
-			done := make(chan error, 1)
-			go func() { done <- exerciseLoaded(em, file) }()
-			select {
-			case problem := <-done:
-				if problem != nil {
-					t.Errorf("%v set to null: loaded, then %v", path, problem)
-				}
-			case <-time.After(20 * time.Second):
-				// The emulator is stuck (and keeps its lock): nothing more can run on it.
-				t.Errorf("%v set to null: loaded, then the emulator hung", path)
-				continue
-			}
-		}
-		if err := em.Close(); err != nil {
-			t.Error(err)
+		if seen[shape]++; seen[shape] <= 3 {
+			cases = append(cases, path)
 		}
 	}
-	t.Logf("%d values (%d kinds) set to null in turn: %d rejected on load, %d loaded and served", rejected+accepted, len(seen), rejected, accepted)
+	// Every case loads its own emulator from its own file: the cases are
+	// shared out between as many workers as there are processors.
+	var rejected, accepted atomic.Int64
+	type damaged struct {
+		path []any
+		doc  []byte // the saved state with the value at path set to null
+	}
+	next := make(chan damaged)
+	var wg sync.WaitGroup
+	for w := 0; w < runtime.GOMAXPROCS(0); w++ {
+		file := filepath.Join(t.TempDir(), "state.json")
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for c := range next {
+				if !nullFieldCase(t, c.doc, c.path, file) {
+					rejected.Add(1)
+				} else {
+					accepted.Add(1)
+				}
+			}
+		}()
+	}
+	for _, path := range cases {
+		next <- damaged{path, withNull(t, doc, path)} // withNull may end the test: not in a worker
+	}
+	close(next)
+	wg.Wait()
+	t.Logf("%d values (%d kinds) set to null in turn: %d rejected on load, %d loaded and served",
+		rejected.Load()+accepted.Load(), len(seen), rejected.Load(), accepted.Load())
+}
+
+// nullFieldCase loads doc, a saved state whose value at path is null, from
+// file and, when the load accepts it, serves requests from it; it reports
+// whether the state was loaded. A load error must be ErrDamagedState and
+// name the file.
+func nullFieldCase(t *testing.T, doc []byte, path []any, file string) (loaded bool) {
+	if err := os.WriteFile(file, doc, 0o600); err != nil {
+		t.Error(err)
+		return false
+	}
+	em := New(Options{Clock: NewManualClock(testStart), Seed: 1})
+	if err := em.LoadState(file); err != nil {
+		if !errors.Is(err, ErrDamagedState) || !strings.Contains(err.Error(), file) {
+			t.Errorf("%v set to null: load error %q should be ErrDamagedState and name the file", path, err)
+		}
+	} else {
+		done := make(chan error, 1)
+		go func() { done <- exerciseLoaded(em, file) }()
+		select {
+		case problem := <-done:
+			if problem != nil {
+				t.Errorf("%v set to null: loaded, then %v", path, problem)
+			}
+		case <-time.After(20 * time.Second):
+			// The emulator is stuck (and keeps its lock): nothing more can run on it.
+			t.Errorf("%v set to null: loaded, then the emulator hung", path)
+			return true
+		}
+		loaded = true
+	}
+	if err := em.Close(); err != nil {
+		t.Error(err)
+	}
+	return loaded
 }
 
 // pathShape is path with map keys under the maps of named things (tasks,

@@ -22,8 +22,9 @@ const DefaultBatchWindow = 50 * time.Millisecond
 // Batcher is an ECS client for many watchers at once: concurrent
 // DescribeServices calls for the same cluster are merged into one call of
 // up to ten services, and each caller gets back the part of the answer that
-// names its services. Every other operation passes through unchanged, so
-// each target's deploy and verdict stay exactly those of a single-service
+// names its services. DescribeTaskDefinition calls are shared too (see
+// tdReads). Every other operation passes through unchanged, so each
+// target's deploy and verdict stay exactly those of a single-service
 // deploy; only the reads are shared.
 type Batcher struct {
 	rollout.ECSAPI
@@ -31,6 +32,8 @@ type Batcher struct {
 
 	mu      sync.Mutex
 	pending map[batchKey]*batch
+
+	tds tdReads
 }
 
 // NewBatcher wraps api; window 0 means DefaultBatchWindow.

@@ -89,11 +89,21 @@ func ResolveBase(ctx context.Context, api BaseAPI, req BaseRequest) (*Base, erro
 	if err != nil {
 		return nil, err
 	}
-	current, currentTags, err := describeTaskDefinition(ctx, api, aws.ToString(svc.TaskDefinition))
+	memo := newTDMemo(api)
+	current, currentTags, err := readCurrent(ctx, memo, aws.ToString(svc.TaskDefinition), req.wantsNewest)
 	if err != nil {
 		return nil, err
 	}
-	return resolveBase(ctx, api, req, &svc, current, currentTags)
+	return resolveBase(ctx, memo, req, &svc, current, currentTags)
+}
+
+// wantsNewest reports whether resolving req reads the newest ACTIVE
+// revision of family, the family of the revision the service runs: to start
+// from it (--use-latest-task-def), or to note a newer one than the
+// service's (noteNewerInFamily).
+func (req BaseRequest) wantsNewest(family string) bool {
+	src := req.Source
+	return src.Existing == "" && src.File == nil && src.TemplateFamily == "" && (src.UseLatest || req.Family == family)
 }
 
 // resolveBase is ResolveBase on a service and its task definition already

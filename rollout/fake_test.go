@@ -38,6 +38,8 @@ type fakeECS struct {
 	lostRegisters int
 	onPoll        func(svc *types.Service, poll int)
 	polls         int
+	// tdReads are the references DescribeTaskDefinition was asked for.
+	tdReads []string
 }
 
 func newFake() *fakeECS {
@@ -131,6 +133,7 @@ func (f *fakeECS) DescribeTasks(ctx context.Context, in *ecs.DescribeTasksInput,
 func (f *fakeECS) DescribeTaskDefinition(ctx context.Context, in *ecs.DescribeTaskDefinitionInput, _ ...func(*ecs.Options)) (*ecs.DescribeTaskDefinitionOutput, error) {
 	f.mu.Lock()
 	defer f.mu.Unlock()
+	f.tdReads = append(f.tdReads, aws.ToString(in.TaskDefinition))
 	if f.failDescribeTaskDefinition != nil {
 		return nil, f.failDescribeTaskDefinition
 	}

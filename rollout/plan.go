@@ -79,15 +79,19 @@ func MakePlan(ctx context.Context, api ECSAPI, req Request) (*Plan, error) {
 		return nil, invalidAt(req.Origins.Of("family"), "registers a new revision; it cannot be combined with %s, which deploys an existing one", req.Origins.Of("taskDefinition").Name())
 	}
 	p := &Plan{Request: req, Service: svc}
-	p.Current, p.CurrentTags, err = describeTaskDefinition(ctx, api, aws.ToString(svc.TaskDefinition))
+	// Every task definition read while planning goes through one memo: the
+	// family's newest revision is wanted by several steps, and is often
+	// the revision the service runs.
+	memo := newTDMemo(api)
+	p.Current, p.CurrentTags, err = readCurrent(ctx, memo, aws.ToString(svc.TaskDefinition), req.wantsNewest)
 	if err != nil {
 		return nil, err
 	}
 	p.CurrentInput = taskdef.RegisterInput(p.Current, p.CurrentTags)
-	if err := p.chooseTaskDefinition(ctx, api); err != nil {
+	if err := p.chooseTaskDefinition(ctx, memo); err != nil {
 		return nil, err
 	}
-	if err := p.checkNewestRevision(ctx, api); err != nil {
+	if err := p.checkNewestRevision(ctx, memo); err != nil {
 		return nil, err
 	}
 	p.Update, p.SettingChanges = serviceUpdate(svc, req.Settings)
@@ -138,7 +142,7 @@ func (p *Plan) startsDeployment() bool {
 }
 
 // chooseTaskDefinition fills New (or Existing) from the request's source and changes.
-func (p *Plan) chooseTaskDefinition(ctx context.Context, api ECSAPI) error {
+func (p *Plan) chooseTaskDefinition(ctx context.Context, api BaseAPI) error {
 	req := p.Request
 	src := req.Source
 	switch {
@@ -190,7 +194,7 @@ func (p *Plan) chooseTaskDefinition(ctx context.Context, api ECSAPI) error {
 // register, it is deployed instead of registering another copy; otherwise
 // the plan warns about it, so that it is neither reused by mistake nor
 // left unmentioned.
-func (p *Plan) checkNewestRevision(ctx context.Context, api ECSAPI) error {
+func (p *Plan) checkNewestRevision(ctx context.Context, api BaseAPI) error {
 	if p.New == nil || aws.ToString(p.New.Family) != aws.ToString(p.Current.Family) {
 		return nil
 	}

@@ -89,6 +89,7 @@ Outputs:
 // TestAWSCLISpeaksToTheLocalCloudFormation checks the wire format against
 // botocore, the other client that must understand it.
 func TestAWSCLISpeaksToTheLocalCloudFormation(t *testing.T) {
+	t.Parallel() // most of its time is spent waiting on the AWS CLI and cfn-lint
 	testenv.RequireTool(t, "aws")
 	em := emulator.New(emulator.Options{Speed: 300})
 	cloudformation.Register(em)

@@ -49,6 +49,7 @@ Outputs:
 // deploy` and `validate-template` ask before they create or update a stack,
 // and a stack from a template written with !Ref and !GetAtt.
 func TestAWSCLIDescribesAndCreatesAShortFormTemplate(t *testing.T) {
+	t.Parallel() // most of its time is spent waiting on the AWS CLI and cfn-lint
 	testenv.RequireTool(t, "aws")
 	em := emulator.New(emulator.Options{Speed: 300})
 	cloudformation.Register(em)

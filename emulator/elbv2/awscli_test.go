@@ -44,7 +44,7 @@ func cliJSON(t *testing.T, url string, into any, args ...string) {
 // ALB, two target groups, a listener with weighted forwarding, a rule,
 // modifications, target registration and `wait target-in-service`.
 func TestAWSCLIBuildsALoadBalancer(t *testing.T) {
-	testenv.SetFakeAWSEnv(t)
+	t.Parallel() // the fake AWS environment is set by TestMain
 	em, _, url := newServer(t)
 
 	var lbs struct {

@@ -18,8 +18,8 @@ import (
 // while it waits, `continue-service-deployment`, and the end state; every
 // ECS reply on the way is checked against botocore's ECS model.
 func TestAWSCLIRunsABlueGreenDeployment(t *testing.T) {
+	t.Parallel() // the fake AWS environment is set by TestMain
 	model := awsmodel.Load(t, "ecs")
-	testenv.SetFakeAWSEnv(t)
 	em, svc, _ := newServer(t)
 	srv := httptest.NewServer(em)
 	t.Cleanup(srv.Close)

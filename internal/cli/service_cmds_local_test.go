@@ -68,28 +68,40 @@ func TestStatusWatchRefreshesUntilInterrupted(t *testing.T) {
 	td := l.registerFamily(t, "web", taskContainer("app", "web:1", true))
 	l.createService(t, "web", td, 1)
 	var out, errOut syncBuffer
-	g := runOpts{Local: l.em}.deps(&out, &errOut)
+	clk := &stepClock{now: emuStart, asked: make(chan chan time.Time, 1)}
+	g := runOpts{Local: l.em, Clock: clk}.deps(&out, &errOut)
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
-	done := make(chan int)
+	done := make(chan int, 1)
 	go func() {
 		done <- execute(ctx, g, []string{"--local", "status", "-n", "web", "--watch", "--interval", "100ms", "--output", "json"})
 	}()
-	// Scale while watching: the view must show the change. The test waits
-	// for what it needs to see, not for a guessed time.
-	waitFor := func(what string, ok func(string) bool) {
+	// The watch asks its clock for the next refresh only after it has
+	// printed the current view; the test waits for that request, so each
+	// step is a signal, not a guessed time.
+	nextWait := func(what string) chan time.Time {
 		t.Helper()
-		for deadline := time.Now().Add(30 * time.Second); !ok(out.String()); time.Sleep(10 * time.Millisecond) {
-			if time.Now().After(deadline) {
-				t.Fatalf("no %s after 30 s:\n%s", what, out.String())
-			}
+		select {
+		case tick := <-clk.asked:
+			return tick
+		case code := <-done:
+			t.Fatalf("the watch ended (exit %d) before %s; stderr %s", code, what, errOut.String())
 		}
+		return nil
 	}
-	waitFor("first report", func(s string) bool { return strings.Contains(s, "\n") })
+	tick := nextWait("the first report")
+	if s := out.String(); strings.Count(s, "\n") != 1 || !strings.Contains(s, `"desiredCount":1`) {
+		t.Fatalf("first report:\n%s", s)
+	}
+	// Scale while watching: the next refresh must show the change.
 	if _, err := l.client.UpdateService(ctx, &ecs.UpdateServiceInput{Service: aws.String("web"), DesiredCount: aws.Int32(2)}); err != nil {
 		t.Fatal(err)
 	}
-	waitFor("report of the new desired count", func(s string) bool { return strings.Contains(s, `"desiredCount":2`) })
+	tick <- clk.now.Add(100 * time.Millisecond)
+	nextWait("the report of the new desired count")
+	if s := out.String(); !strings.Contains(s, `"desiredCount":2`) {
+		t.Fatalf("no report of the new desired count after a refresh:\n%s", s)
+	}
 	cancel()
 	if code := <-done; code != 0 {
 		t.Fatalf("exit %d; stderr %s", code, errOut.String())
@@ -320,6 +332,21 @@ func TestRevisionsListAndPruneNeverTouchesRevisionsInUse(t *testing.T) {
 		}
 		oneLine(t, stderr, want)
 	}
+}
+
+// stepClock is a clock a test drives: After hands the test the channel it
+// will fire, so a test knows when a loop waits and decides when it goes on.
+type stepClock struct {
+	now   time.Time
+	asked chan chan time.Time
+}
+
+func (c *stepClock) Now() time.Time { return c.now }
+
+func (c *stepClock) After(time.Duration) <-chan time.Time {
+	ch := make(chan time.Time, 1)
+	c.asked <- ch
+	return ch
 }
 
 // syncBuffer is a buffer a command writes while the test reads it.

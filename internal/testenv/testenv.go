@@ -13,7 +13,9 @@ import (
 	"net/http"
 	"os"
 	"os/exec"
+	"path/filepath"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 )
@@ -32,7 +34,38 @@ func RequireTool(t testing.TB, name string) string {
 		}
 		t.Skipf("%s not found on PATH; skipping (required when CI=true)", name)
 	}
-	return path
+	return direct(name, path)
+}
+
+// resolved caches direct: program name to the path a test runs.
+var resolved sync.Map
+
+// direct returns the program a version-manager shim (a path in a directory
+// named "shims", as pyenv installs them) would start, so that each of the
+// many runs of a test skips the shim's own start-up (a shell script and a
+// version lookup, about a second per run on a busy machine). Anything else,
+// or a shim that cannot be resolved, is returned as found.
+func direct(name, path string) string {
+	if filepath.Base(filepath.Dir(path)) != "shims" {
+		return path
+	}
+	if p, ok := resolved.Load(path); ok {
+		return p.(string)
+	}
+	target := path
+	manager := filepath.Join(filepath.Dir(filepath.Dir(path)), "bin", "pyenv")
+	if _, err := os.Stat(manager); err != nil {
+		manager = "pyenv"
+	}
+	if out, err := exec.Command(manager, "which", name).Output(); err == nil {
+		if p := strings.TrimSpace(string(out)); filepath.IsAbs(p) {
+			if st, err := os.Stat(p); err == nil && st.Mode().IsRegular() && st.Mode()&0o111 != 0 {
+				target = p
+			}
+		}
+	}
+	resolved.Store(path, target)
+	return target
 }
 
 // FreeLoopbackAddr returns a 127.0.0.1 address with a port that was free a moment ago.

@@ -33,3 +33,35 @@ func TestCfnLintAcceptsAMinimalTemplate(t *testing.T) {
 	}
 	CfnLint(t, path)
 }
+
+// TestShimResolvesToTheProgram checks that a program found through a
+// version manager's shim runs directly, and that anything else is kept.
+func TestShimResolvesToTheProgram(t *testing.T) {
+	root := t.TempDir()
+	for _, d := range []string{"shims", "bin", "versions"} {
+		if err := os.Mkdir(filepath.Join(root, d), 0o755); err != nil {
+			t.Fatal(err)
+		}
+	}
+	prog := filepath.Join(root, "versions", "tool")
+	shim := filepath.Join(root, "shims", "tool")
+	for _, p := range []string{prog, shim} {
+		if err := os.WriteFile(p, []byte("#!/bin/sh\n"), 0o755); err != nil {
+			t.Fatal(err)
+		}
+	}
+	manager := "#!/bin/sh\n[ \"$1 $2\" = \"which tool\" ] && echo " + prog + "\n"
+	if err := os.WriteFile(filepath.Join(root, "bin", "pyenv"), []byte(manager), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	if got := direct("tool", shim); got != prog {
+		t.Fatalf("direct(shim) = %q, want %q", got, prog)
+	}
+	if got := direct("tool", prog); got != prog {
+		t.Fatalf("direct(program) = %q, want it unchanged", got)
+	}
+	other := filepath.Join(root, "shims", "other") // the manager does not know it
+	if got := direct("other", other); got != other {
+		t.Fatalf("direct(unknown shim) = %q, want it unchanged", got)
+	}
+}
