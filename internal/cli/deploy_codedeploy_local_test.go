@@ -67,13 +67,7 @@ func (e *codeDeployECS) setUp(t testing.TB, wait func(time.Duration), tweaks ...
 	}
 	lbOut, err := e.elb.CreateLoadBalancer(ctx, &elb.CreateLoadBalancerInput{Name: aws.String("alb"), Subnets: []string{"subnet-1", "subnet-2"}})
 	check(err)
-	tg := func(name string) string {
-		out, err := e.elb.CreateTargetGroup(ctx, &elb.CreateTargetGroupInput{Name: aws.String(name), Protocol: elbtypes.ProtocolEnumHttp,
-			Port: aws.Int32(8080), VpcId: aws.String("vpc-1"), TargetType: elbtypes.TargetTypeEnumIp})
-		check(err)
-		return aws.ToString(out.TargetGroups[0].TargetGroupArn)
-	}
-	e.blue, e.green = tg("blue"), tg("green")
+	e.blue, e.green = targetGroupPair(t, e.elb, "blue", "green")
 	listener := func(port int32) string {
 		out, err := e.elb.CreateListener(ctx, &elb.CreateListenerInput{LoadBalancerArn: lbOut.LoadBalancers[0].LoadBalancerArn, Port: aws.Int32(port),
 			Protocol:       elbtypes.ProtocolEnumHttp,
@@ -84,14 +78,9 @@ func (e *codeDeployECS) setUp(t testing.TB, wait func(time.Duration), tweaks ...
 	e.prod, e.testRoute = listener(80), listener(8080)
 	_, err = e.client.CreateCluster(ctx, &ecs.CreateClusterInput{ClusterName: aws.String("c")})
 	check(err)
-	td, err := e.client.RegisterTaskDefinition(ctx, &ecs.RegisterTaskDefinitionInput{Family: aws.String("web"),
-		NetworkMode: types.NetworkModeAwsvpc, RequiresCompatibilities: []types.Compatibility{types.CompatibilityFargate},
-		Cpu: aws.String("256"), Memory: aws.String("512"),
-		ContainerDefinitions: []types.ContainerDefinition{{Name: aws.String("app"), Image: aws.String("web:1"), Essential: aws.Bool(true),
-			PortMappings: []types.PortMapping{{ContainerPort: aws.Int32(8080)}}}}})
-	check(err)
+	td := registerFargateWeb(t, e.client)
 	_, err = e.client.CreateService(ctx, &ecs.CreateServiceInput{Cluster: aws.String("c"), ServiceName: aws.String("web"),
-		TaskDefinition: td.TaskDefinition.TaskDefinitionArn, DesiredCount: aws.Int32(2), LaunchType: types.LaunchTypeFargate,
+		TaskDefinition: td, DesiredCount: aws.Int32(2), LaunchType: types.LaunchTypeFargate,
 		DeploymentController: &types.DeploymentController{Type: types.DeploymentControllerTypeCodeDeploy},
 		NetworkConfiguration: &types.NetworkConfiguration{AwsvpcConfiguration: &types.AwsVpcConfiguration{Subnets: []string{"subnet-1", "subnet-2"}}},
 		LoadBalancers:        []types.LoadBalancer{{TargetGroupArn: aws.String(e.blue), ContainerName: aws.String("app"), ContainerPort: aws.Int32(8080)}}})
@@ -306,13 +295,7 @@ func TestLocalDeployNativeBlueGreen(t *testing.T) {
 	}
 	lbs, err := e.elb.DescribeLoadBalancers(ctx, &elb.DescribeLoadBalancersInput{})
 	check(err)
-	tg := func(name string) string {
-		out, err := e.elb.CreateTargetGroup(ctx, &elb.CreateTargetGroupInput{Name: aws.String(name), Protocol: elbtypes.ProtocolEnumHttp,
-			Port: aws.Int32(8080), VpcId: aws.String("vpc-1"), TargetType: elbtypes.TargetTypeEnumIp})
-		check(err)
-		return aws.ToString(out.TargetGroups[0].TargetGroupArn)
-	}
-	blue, green := tg("nblue"), tg("ngreen")
+	blue, green := targetGroupPair(t, e.elb, "nblue", "ngreen")
 	lis, err := e.elb.CreateListener(ctx, &elb.CreateListenerInput{LoadBalancerArn: lbs.LoadBalancers[0].LoadBalancerArn, Port: aws.Int32(81),
 		Protocol:       elbtypes.ProtocolEnumHttp,
 		DefaultActions: []elbtypes.Action{{Type: elbtypes.ActionTypeEnumFixedResponse, FixedResponseConfig: &elbtypes.FixedResponseActionConfig{StatusCode: aws.String("404")}}}})
@@ -352,4 +335,34 @@ func TestLocalDeployNativeBlueGreen(t *testing.T) {
 	if code, _, _ := e.run(t, "deploy", "-c", "c", "-n", "api", "-i", "app=web:3", "--hook", "BeforeInstall=f"); code != 2 {
 		t.Errorf("--hook on an ECS blue/green service: exit %d, want 2", code)
 	}
+}
+
+// targetGroupPair creates the two target groups a blue/green fixture
+// shifts traffic between: ip targets on port 8080.
+func targetGroupPair(t testing.TB, c *elb.Client, blueName, greenName string) (blue, green string) {
+	t.Helper()
+	create := func(name string) string {
+		out, err := c.CreateTargetGroup(context.Background(), &elb.CreateTargetGroupInput{Name: aws.String(name), Protocol: elbtypes.ProtocolEnumHttp,
+			Port: aws.Int32(8080), VpcId: aws.String("vpc-1"), TargetType: elbtypes.TargetTypeEnumIp})
+		if err != nil {
+			t.Fatal(err)
+		}
+		return aws.ToString(out.TargetGroups[0].TargetGroupArn)
+	}
+	return create(blueName), create(greenName)
+}
+
+// registerFargateWeb registers web:1, a Fargate task definition whose one
+// container "app" listens on 8080, and returns its ARN.
+func registerFargateWeb(t testing.TB, c *ecs.Client) *string {
+	t.Helper()
+	td, err := c.RegisterTaskDefinition(context.Background(), &ecs.RegisterTaskDefinitionInput{Family: aws.String("web"),
+		NetworkMode: types.NetworkModeAwsvpc, RequiresCompatibilities: []types.Compatibility{types.CompatibilityFargate},
+		Cpu: aws.String("256"), Memory: aws.String("512"),
+		ContainerDefinitions: []types.ContainerDefinition{{Name: aws.String("app"), Image: aws.String("web:1"), Essential: aws.Bool(true),
+			PortMappings: []types.PortMapping{{ContainerPort: aws.Int32(8080)}}}}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return td.TaskDefinition.TaskDefinitionArn
 }

@@ -53,13 +53,7 @@ func newStrategyECS(t testing.TB, dc *types.DeploymentConfiguration) *strategyEC
 	}
 	alb, err := c.CreateLoadBalancer(ctx, &elb.CreateLoadBalancerInput{Name: aws.String("alb"), Subnets: []string{"subnet-1", "subnet-2"}})
 	check(err)
-	tg := func(name string) string {
-		out, err := c.CreateTargetGroup(ctx, &elb.CreateTargetGroupInput{Name: aws.String(name), Protocol: elbtypes.ProtocolEnumHttp,
-			Port: aws.Int32(8080), VpcId: aws.String("vpc-1"), TargetType: elbtypes.TargetTypeEnumIp})
-		check(err)
-		return aws.ToString(out.TargetGroups[0].TargetGroupArn)
-	}
-	e.blue, e.green = tg("blue"), tg("green")
+	e.blue, e.green = targetGroupPair(t, c, "blue", "green")
 	rule := func(port int32) string {
 		lis, err := c.CreateListener(ctx, &elb.CreateListenerInput{LoadBalancerArn: alb.LoadBalancers[0].LoadBalancerArn, Port: aws.Int32(port),
 			Protocol:       elbtypes.ProtocolEnumHttp,
@@ -75,14 +69,9 @@ func newStrategyECS(t testing.TB, dc *types.DeploymentConfiguration) *strategyEC
 	e.prod, e.test = rule(80), rule(8080)
 	_, err = e.client.CreateCluster(ctx, &ecs.CreateClusterInput{ClusterName: aws.String("c")})
 	check(err)
-	td, err := e.client.RegisterTaskDefinition(ctx, &ecs.RegisterTaskDefinitionInput{Family: aws.String("web"),
-		NetworkMode: types.NetworkModeAwsvpc, RequiresCompatibilities: []types.Compatibility{types.CompatibilityFargate},
-		Cpu: aws.String("256"), Memory: aws.String("512"),
-		ContainerDefinitions: []types.ContainerDefinition{{Name: aws.String("app"), Image: aws.String("web:1"), Essential: aws.Bool(true),
-			PortMappings: []types.PortMapping{{ContainerPort: aws.Int32(8080)}}}}})
-	check(err)
+	td := registerFargateWeb(t, e.client)
 	in := &ecs.CreateServiceInput{Cluster: aws.String("c"), ServiceName: aws.String("web"),
-		TaskDefinition: td.TaskDefinition.TaskDefinitionArn, DesiredCount: aws.Int32(2), LaunchType: types.LaunchTypeFargate,
+		TaskDefinition: td, DesiredCount: aws.Int32(2), LaunchType: types.LaunchTypeFargate,
 		DeploymentConfiguration: dc,
 		NetworkConfiguration:    &types.NetworkConfiguration{AwsvpcConfiguration: &types.AwsVpcConfiguration{Subnets: []string{"subnet-1", "subnet-2"}}},
 		LoadBalancers:           []types.LoadBalancer{{TargetGroupArn: aws.String(e.blue), ContainerName: aws.String("app"), ContainerPort: aws.Int32(8080)}}}

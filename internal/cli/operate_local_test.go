@@ -302,13 +302,7 @@ func newNativeECS(t *testing.T, cfg types.DeploymentConfiguration) *nativeECS {
 	}
 	lbs, err := e.elb.DescribeLoadBalancers(ctx, &elb.DescribeLoadBalancersInput{})
 	check(err)
-	tg := func(name string) string {
-		out, err := e.elb.CreateTargetGroup(ctx, &elb.CreateTargetGroupInput{Name: aws.String(name), Protocol: elbtypes.ProtocolEnumHttp,
-			Port: aws.Int32(8080), VpcId: aws.String("vpc-1"), TargetType: elbtypes.TargetTypeEnumIp})
-		check(err)
-		return aws.ToString(out.TargetGroups[0].TargetGroupArn)
-	}
-	e.nblue, e.ngreen = tg("nblue"), tg("ngreen")
+	e.nblue, e.ngreen = targetGroupPair(t, e.elb, "nblue", "ngreen")
 	rule := func(port int32) string {
 		lis, err := e.elb.CreateListener(ctx, &elb.CreateListenerInput{LoadBalancerArn: lbs.LoadBalancers[0].LoadBalancerArn, Port: aws.Int32(port),
 			Protocol:       elbtypes.ProtocolEnumHttp,
