@@ -1,11 +1,16 @@
 package awsconfig
 
-import "github.com/ecsdeploy/ecsdeploy/internal/lazy"
+import (
+	"regexp"
+	"sync"
+)
 
 // Compiled on the first redaction: only -v logs text.
 var (
-	accessKeyPattern   = lazy.Regexp(`(?i)(AKIA|ASIA)[A-Z0-9]{12,}`)
-	secretValuePattern = lazy.Regexp(`(?i)(signature|x-amz-security-token|aws_secret_access_key|secret[_-]?key|session[_-]?token)([=:]\s*)[^\s,&"]+`)
+	accessKeyPattern   = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`(?i)(AKIA|ASIA)[A-Z0-9]{12,}`) })
+	secretValuePattern = sync.OnceValue(func() *regexp.Regexp {
+		return regexp.MustCompile(`(?i)(signature|x-amz-security-token|aws_secret_access_key|secret[_-]?key|session[_-]?token)([=:]\s*)[^\s,&"]+`)
+	})
 )
 
 // redact removes access key ids, signatures and secret-looking values from s.

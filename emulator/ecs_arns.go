@@ -2,10 +2,10 @@ package emulator
 
 import (
 	"fmt"
+	"regexp"
 	"strconv"
 	"strings"
-
-	"github.com/ecsdeploy/ecsdeploy/internal/lazy"
+	"sync"
 )
 
 func (x *ecsCall) arn(resource string) string {
@@ -26,7 +26,7 @@ func (x *ecsCall) taskDefARN(family string, rev int) string {
 	return x.arn(fmt.Sprintf("task-definition/%s:%d", family, rev))
 }
 
-var namePattern = lazy.Regexp(`^[A-Za-z0-9_-]{1,255}$`)
+var namePattern = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`^[A-Za-z0-9_-]{1,255}$`) })
 
 // lastSegment returns the part of an ARN after its last '/', or the value
 // itself when it is a plain name or id.

@@ -3,9 +3,9 @@ package emulator
 import (
 	"encoding/json"
 	"hash/fnv"
+	"regexp"
 	"strings"
-
-	"github.com/ecsdeploy/ecsdeploy/internal/lazy"
+	"sync"
 )
 
 // placementRules are a service's or RunTask's placement strategies and
@@ -37,7 +37,9 @@ type placementConstraint struct {
 // defaultStrategies is ECS's default for services: spread over zones, then instances.
 var defaultStrategies = []placementStrategy{{"spread", "attribute:ecs.availability-zone"}, {"spread", "instanceId"}}
 
-var memberOfPattern = lazy.Regexp(`^\s*attribute:(ecs\.availability-zone|ecs\.instance-type)\s*(==|in)\s*(.+?)\s*$`)
+var memberOfPattern = sync.OnceValue(func() *regexp.Regexp {
+	return regexp.MustCompile(`^\s*attribute:(ecs\.availability-zone|ecs\.instance-type)\s*(==|in)\s*(.+?)\s*$`)
+})
 
 // parsePlacement reads strategies and constraints; errors are InvalidParameterException.
 func parsePlacement(strategies json.RawMessage, constraints ...json.RawMessage) (placementRules, error) {

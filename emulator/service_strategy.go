@@ -2,9 +2,9 @@ package emulator
 
 import (
 	"encoding/json"
+	"regexp"
 	"slices"
-
-	"github.com/ecsdeploy/ecsdeploy/internal/lazy"
+	"sync"
 )
 
 // ECS-native deployment strategies: deploymentConfiguration.strategy
@@ -110,8 +110,10 @@ func (n nativeStrategy) output() nativeStrategyOut {
 }
 
 var (
-	lambdaARN = lazy.Regexp(`^arn:aws[a-z-]*:lambda:[a-z0-9-]+:\d{12}:function:[A-Za-z0-9_-]{1,64}(:[A-Za-z0-9_$-]+)?$`)
-	roleARN   = lazy.Regexp(`^arn:aws[a-z-]*:iam::\d{12}:role/[\w+=,.@/-]+$`)
+	lambdaARN = sync.OnceValue(func() *regexp.Regexp {
+		return regexp.MustCompile(`^arn:aws[a-z-]*:lambda:[a-z0-9-]+:\d{12}:function:[A-Za-z0-9_-]{1,64}(:[A-Za-z0-9_$-]+)?$`)
+	})
+	roleARN = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`^arn:aws[a-z-]*:iam::\d{12}:role/[\w+=,.@/-]+$`) })
 )
 
 // hookStages are the stages a lifecycle hook can run at.

@@ -5,7 +5,7 @@ import (
 	"strings"
 	"time"
 
-	"github.com/ecsdeploy/ecsdeploy/internal/ecsref"
+	"github.com/ecsdeploy/ecsdeploy/ecsref"
 )
 
 // DescribeDeployment renders a deployment on one line.

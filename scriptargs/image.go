@@ -2,10 +2,11 @@ package scriptargs
 
 import (
 	"fmt"
+	"regexp"
 	"strings"
+	"sync"
 
 	"github.com/ecsdeploy/ecsdeploy/exitcode"
-	"github.com/ecsdeploy/ecsdeploy/internal/lazy"
 	"github.com/ecsdeploy/ecsdeploy/taskdef"
 )
 
@@ -18,11 +19,15 @@ import (
 // that "my_app" would be image "my" with tag "_app"; the documented grammar
 // is followed instead and such a name is refused.)
 var (
-	qualifiedImage = lazy.Regexp(`^(?P<host>[A-Za-z0-9.-]+(?::[0-9]+)?)/(?P<path>[A-Za-z0-9._-]+(?:/[A-Za-z0-9._/-]+)?)(?P<ref>:[A-Za-z0-9._-]+|@sha256:[A-Za-z0-9._-]+)?$`)
-	rootImage      = lazy.Regexp(`^(?P<path>[A-Za-z0-9-]+)(?P<ref>:[A-Za-z0-9._-]+|@sha256:[A-Za-z0-9._-]+)?$`)
+	qualifiedImage = sync.OnceValue(func() *regexp.Regexp {
+		return regexp.MustCompile(`^(?P<host>[A-Za-z0-9.-]+(?::[0-9]+)?)/(?P<path>[A-Za-z0-9._-]+(?:/[A-Za-z0-9._/-]+)?)(?P<ref>:[A-Za-z0-9._-]+|@sha256:[A-Za-z0-9._-]+)?$`)
+	})
+	rootImage = sync.OnceValue(func() *regexp.Regexp {
+		return regexp.MustCompile(`^(?P<path>[A-Za-z0-9-]+)(?P<ref>:[A-Za-z0-9._-]+|@sha256:[A-Za-z0-9._-]+)?$`)
+	})
 	// With -to the image argument is not used; the script still refuses
 	// one that is neither a bare tag nor a root image.
-	tagOnlyImage = lazy.Regexp(`^:?[A-Za-z0-9._-]*$`)
+	tagOnlyImage = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`^:?[A-Za-z0-9._-]*$`) })
 )
 
 // imageChanges applies the script's rules for -i, -e and -to:

@@ -19,13 +19,14 @@ package scriptargs
 
 import (
 	"fmt"
+	"regexp"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/service/ecs/types"
 
-	"github.com/ecsdeploy/ecsdeploy/internal/lazy"
 	"github.com/ecsdeploy/ecsdeploy/rollout"
 )
 
@@ -270,7 +271,7 @@ func (p *parser) checkRequired() error {
 	return nil
 }
 
-var maxDefsRE = lazy.Regexp(`^-?[0-9]+$`)
+var maxDefsRE = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`^-?[0-9]+$`) })
 
 // invalid is a problem the script has no message for; ecsdeploy names the
 // flag.

@@ -12,13 +12,14 @@ import (
 	"fmt"
 	"io"
 	"reflect"
+	"regexp"
 	"strconv"
 	"strings"
+	"sync"
 
 	"go.yaml.in/yaml/v3"
 
 	"github.com/ecsdeploy/ecsdeploy/exitcode"
-	"github.com/ecsdeploy/ecsdeploy/internal/lazy"
 	"github.com/ecsdeploy/ecsdeploy/vars"
 )
 
@@ -133,8 +134,8 @@ var (
 	durationType      = reflect.TypeOf(Duration(0))
 	unmarshalerType   = reflect.TypeOf((*yaml.Unmarshaler)(nil)).Elem()
 	nodeDecoderType   = reflect.TypeOf((*nodeDecoder)(nil)).Elem()
-	errorLineRE       = lazy.Regexp(`line (\d+)`)
-	commentVariableRE = lazy.Regexp(`^#\{`)
+	errorLineRE       = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`line (\d+)`) })
+	commentVariableRE = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`^#\{`) })
 )
 
 func (d *decoder) problem(n *yaml.Node, path, format string, args ...any) {

@@ -3,24 +3,27 @@ package spec
 import (
 	"fmt"
 	"math"
+	"regexp"
 	"sort"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/ecs/types"
 
 	"github.com/ecsdeploy/ecsdeploy/exitcode"
-	"github.com/ecsdeploy/ecsdeploy/internal/lazy"
 	"github.com/ecsdeploy/ecsdeploy/taskdef"
 )
 
 var (
-	familyRE          = lazy.Regexp(`^[A-Za-z0-9_-]{1,255}$`)
-	taskDefRefRE      = lazy.Regexp(`^([A-Za-z0-9_-]{1,255}(:[1-9][0-9]*)?|arn:aws[a-z-]*:ecs:[a-z0-9-]+:\d{12}:task-definition/[A-Za-z0-9_-]{1,255}:[1-9][0-9]*)$`)
-	platformVersionRE = lazy.Regexp(`^(LATEST|\d+\.\d+\.\d+)$`)
-	subnetRE          = lazy.Regexp(`^subnet-[0-9a-f]+$`)
-	securityGroupRE   = lazy.Regexp(`^sg-[0-9a-f]+$`)
+	familyRE     = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`^[A-Za-z0-9_-]{1,255}$`) })
+	taskDefRefRE = sync.OnceValue(func() *regexp.Regexp {
+		return regexp.MustCompile(`^([A-Za-z0-9_-]{1,255}(:[1-9][0-9]*)?|arn:aws[a-z-]*:ecs:[a-z0-9-]+:\d{12}:task-definition/[A-Za-z0-9_-]{1,255}:[1-9][0-9]*)$`)
+	})
+	platformVersionRE = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`^(LATEST|\d+\.\d+\.\d+)$`) })
+	subnetRE          = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`^subnet-[0-9a-f]+$`) })
+	securityGroupRE   = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`^sg-[0-9a-f]+$`) })
 )
 
 // The one wording of a missing service and of an empty cluster, for every

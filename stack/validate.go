@@ -3,11 +3,12 @@ package stack
 import (
 	"fmt"
 	"maps"
+	"regexp"
 	"slices"
 	"strings"
+	"sync"
 
 	"github.com/ecsdeploy/ecsdeploy/exitcode"
-	"github.com/ecsdeploy/ecsdeploy/internal/lazy"
 	"github.com/ecsdeploy/ecsdeploy/spec"
 )
 
@@ -22,10 +23,10 @@ func (v *validator) add(field, format string, args ...any) {
 }
 
 var (
-	ecsName      = lazy.Regexp(`^[A-Za-z0-9][A-Za-z0-9_-]{0,254}$`)
-	envName      = lazy.Regexp(`^[A-Za-z_][A-Za-z0-9_]*$`)
-	subnetID     = lazy.Regexp(`^subnet-([0-9a-fA-F]{8}|[0-9a-fA-F]{17})$`)
-	groupID      = lazy.Regexp(`^sg-([0-9a-fA-F]{8}|[0-9a-fA-F]{17})$`)
+	ecsName      = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`^[A-Za-z0-9][A-Za-z0-9_-]{0,254}$`) })
+	envName      = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`^[A-Za-z_][A-Za-z0-9_]*$`) })
+	subnetID     = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`^subnet-([0-9a-fA-F]{8}|[0-9a-fA-F]{17})$`) })
+	groupID      = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`^sg-([0-9a-fA-F]{8}|[0-9a-fA-F]{17})$`) })
 	logRetention = map[int]bool{1: true, 3: true, 5: true, 7: true, 14: true, 30: true, 60: true, 90: true,
 		120: true, 150: true, 180: true, 365: true, 400: true, 545: true, 731: true, 1096: true, 1827: true,
 		2192: true, 2557: true, 2922: true, 3288: true, 3653: true}

@@ -3,14 +3,15 @@ package cloudformation
 import (
 	"fmt"
 	"net/url"
+	"regexp"
+	"sync"
 
 	"github.com/google/uuid"
 
 	"github.com/ecsdeploy/ecsdeploy/emulator"
-	"github.com/ecsdeploy/ecsdeploy/internal/lazy"
 )
 
-var changeSetNamePattern = lazy.Regexp(`^[a-zA-Z][-a-zA-Z0-9]{0,127}$`)
+var changeSetNamePattern = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`^[a-zA-Z][-a-zA-Z0-9]{0,127}$`) })
 
 // noChanges is CloudFormation's reason for an empty change set.
 const noChanges = "The submitted information didn't contain changes. Submit different information to create a change set."

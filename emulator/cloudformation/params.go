@@ -2,12 +2,13 @@ package cloudformation
 
 import (
 	"net/url"
+	"regexp"
 	"sort"
 	"strconv"
 	"strings"
+	"sync"
 
 	"github.com/ecsdeploy/ecsdeploy/emulator"
-	"github.com/ecsdeploy/ecsdeploy/internal/lazy"
 )
 
 // memberList reads a Query list: prefix.member.1, prefix.member.2, ...
@@ -105,7 +106,7 @@ func parameterValues(t *template, given []paramInput, previous map[string]string
 	return values, nil
 }
 
-var stackNamePattern = lazy.Regexp(`^[a-zA-Z][-a-zA-Z0-9]{0,127}$`)
+var stackNamePattern = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`^[a-zA-Z][-a-zA-Z0-9]{0,127}$`) })
 
 func validation(format string, args ...any) *emulator.APIError {
 	return emulator.Errorf("ValidationError", format, args...)

@@ -3,13 +3,14 @@ package codedeploy
 import (
 	"encoding/json"
 	"fmt"
+	"regexp"
 	"sort"
 	"strings"
+	"sync"
 
 	"github.com/google/uuid"
 
 	"github.com/ecsdeploy/ecsdeploy/emulator"
-	"github.com/ecsdeploy/ecsdeploy/internal/lazy"
 )
 
 func init() {
@@ -34,7 +35,7 @@ type appInput struct {
 	NextToken           string   `json:"nextToken"`
 }
 
-var namePattern = lazy.Regexp(`^[A-Za-z0-9._+@=,-]{1,100}$`)
+var namePattern = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`^[A-Za-z0-9._+@=,-]{1,100}$`) })
 
 func checkAppName(name string) error {
 	if name == "" {
@@ -228,7 +229,7 @@ type groupInput struct {
 var groupMembers = []string{"deploymentConfigName", "serviceRoleArn", "triggerConfigurations", "alarmConfiguration",
 	"autoRollbackConfiguration", "deploymentStyle", "blueGreenDeploymentConfiguration", "loadBalancerInfo", "ecsServices"}
 
-var roleARN = lazy.Regexp(`^arn:aws[a-zA-Z-]*:iam::\d{12}:role/[\w+=,.@/-]+$`)
+var roleARN = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`^arn:aws[a-zA-Z-]*:iam::\d{12}:role/[\w+=,.@/-]+$`) })
 
 var rollbackEvents = map[string]bool{"DEPLOYMENT_FAILURE": true, "DEPLOYMENT_STOP_ON_ALARM": true, "DEPLOYMENT_STOP_ON_REQUEST": true}
 

@@ -4,11 +4,11 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"fmt"
+	"regexp"
 	"strings"
+	"sync"
 
 	"go.yaml.in/yaml/v3"
-
-	"github.com/ecsdeploy/ecsdeploy/internal/lazy"
 )
 
 // appSpec is the part of an ECS AppSpec a deployment acts on.
@@ -206,7 +206,9 @@ func stringList(v any) []string {
 
 // lambdaRef is a Lambda function name, or a partial or full function ARN,
 // with an optional version or alias.
-var lambdaRef = lazy.Regexp(`^((arn:aws[a-zA-Z-]*:lambda:[a-z]{2}(-gov)?-[a-z]+-\d{1}:)?(\d{12}:)?function:)?[a-zA-Z0-9-_]{1,64}(:(\$LATEST|[a-zA-Z0-9-_]{1,128}))?$`)
+var lambdaRef = sync.OnceValue(func() *regexp.Regexp {
+	return regexp.MustCompile(`^((arn:aws[a-zA-Z-]*:lambda:[a-z]{2}(-gov)?-[a-z]+-\d{1}:)?(\d{12}:)?function:)?[a-zA-Z0-9-_]{1,64}(:(\$LATEST|[a-zA-Z0-9-_]{1,128}))?$`)
+})
 
 // appSpecHooks reads the Hooks list: one entry per event, each naming a
 // Lambda function for one of the ECS hook events.

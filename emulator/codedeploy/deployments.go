@@ -2,12 +2,13 @@ package codedeploy
 
 import (
 	"encoding/json"
+	"regexp"
 	"sort"
+	"sync"
 
 	"github.com/google/uuid"
 
 	"github.com/ecsdeploy/ecsdeploy/emulator"
-	"github.com/ecsdeploy/ecsdeploy/internal/lazy"
 )
 
 func init() {
@@ -43,7 +44,7 @@ type deploymentInput struct {
 	TargetFilters        json.RawMessage `json:"targetFilters"`
 }
 
-var deploymentIDPattern = lazy.Regexp(`^d-[A-Z0-9]{9}$`)
+var deploymentIDPattern = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`^d-[A-Z0-9]{9}$`) })
 
 func (s *Service) createDeployment(rc *emulator.RequestContext, body []byte) (any, error) {
 	var in deploymentInput

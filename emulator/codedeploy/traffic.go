@@ -4,11 +4,12 @@ import (
 	"context"
 	"encoding/xml"
 	"net/url"
+	"regexp"
+	"sync"
 	"time"
 
+	"github.com/ecsdeploy/ecsdeploy/ecsref"
 	"github.com/ecsdeploy/ecsdeploy/emulator"
-	"github.com/ecsdeploy/ecsdeploy/internal/ecsref"
-	"github.com/ecsdeploy/ecsdeploy/internal/lazy"
 
 	"github.com/ecsdeploy/ecsdeploy/emulator/elbv2"
 )
@@ -84,7 +85,7 @@ func (t elbTraffic) TargetGroupByName(region, name string) (string, bool) {
 	return string(m[1]), true
 }
 
-var targetGroupARNElement = lazy.Regexp(`<TargetGroupArn>([^<]+)</TargetGroupArn>`)
+var targetGroupARNElement = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`<TargetGroupArn>([^<]+)</TargetGroupArn>`) })
 
 // targetGroupName is the name in a target group ARN.
 func targetGroupName(arn string) string { return ecsref.TargetGroupName(arn) }

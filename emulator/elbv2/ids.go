@@ -3,10 +3,10 @@ package elbv2
 import (
 	"fmt"
 	"hash/fnv"
+	"regexp"
 	"sort"
 	"strings"
-
-	"github.com/ecsdeploy/ecsdeploy/internal/lazy"
+	"sync"
 )
 
 // hexID is a 16-hex-digit id derived from the state's sequence and a name,
@@ -34,7 +34,7 @@ func regionOf(arn string) string {
 	return parts[3]
 }
 
-var namePattern = lazy.Regexp(`^[A-Za-z0-9](?:[A-Za-z0-9-]{0,30}[A-Za-z0-9])?$`)
+var namePattern = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`^[A-Za-z0-9](?:[A-Za-z0-9-]{0,30}[A-Za-z0-9])?$`) })
 
 // validName checks a load balancer or target group name: at most 32
 // letters, digits and hyphens, not starting or ending with a hyphen.

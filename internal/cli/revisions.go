@@ -4,8 +4,10 @@ import (
 	"context"
 	"fmt"
 	"io"
+	"regexp"
 	"sort"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/spf13/cobra"
@@ -13,13 +15,12 @@ import (
 
 	"github.com/ecsdeploy/ecsdeploy/exitcode"
 	"github.com/ecsdeploy/ecsdeploy/inspect"
-	"github.com/ecsdeploy/ecsdeploy/internal/lazy"
 	"github.com/ecsdeploy/ecsdeploy/rollout"
 	"github.com/ecsdeploy/ecsdeploy/spec"
 )
 
 // familyNameRE is what ECS accepts as a task-definition family.
-var familyNameRE = lazy.Regexp(`^[A-Za-z0-9_-]{1,255}$`)
+var familyNameRE = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`^[A-Za-z0-9_-]{1,255}$`) })
 
 // familyTarget is what both revisions commands take to name a family and
 // the cluster whose services they look at.
