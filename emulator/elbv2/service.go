@@ -9,7 +9,7 @@
 package elbv2
 
 import (
-	"encoding/json"
+	"maps"
 	"slices"
 	"sort"
 	"strconv"
@@ -37,6 +37,8 @@ type Service struct {
 	// lbIndex maps a target group to the load balancers forwarding to it;
 	// rebuilt after any listener or rule change (nil = stale).
 	lbIndex map[string][]string
+	// TableState saves, loads and resets st.
+	emulator.TableState[state]
 }
 
 // New returns an empty Service for the given account.
@@ -44,7 +46,11 @@ func New(accountID string) *Service {
 	if accountID == "" {
 		accountID = emulator.DefaultAccountID
 	}
-	return &Service{st: newState(), accountID: accountID}
+	s := &Service{st: newState(), accountID: accountID}
+	s.TableState = emulator.NewTableState("Elastic Load Balancing", &s.mu, &s.st, newState, func(st *state) bool {
+		return st.LoadBalancers != nil && st.TargetGroups != nil && st.Listeners != nil && st.Rules != nil
+	}, s.routingChanged)
+	return s
 }
 
 // Register makes em answer ELBv2 requests, save ELBv2 state with its own,
@@ -60,47 +66,11 @@ func Register(em *emulator.Emulator) *Service {
 // XMLNamespace implements emulator.XMLNamespacer.
 func (s *Service) XMLNamespace() string { return xmlNamespace }
 
-// MarshalState implements emulator.StatePart.
-func (s *Service) MarshalState() (json.RawMessage, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return json.Marshal(s.st)
-}
-
-// UnmarshalState implements emulator.StatePart.
-func (s *Service) UnmarshalState(data json.RawMessage) error {
-	st := newState()
-	if err := emulator.DecodeState("Elastic Load Balancing", data, st, func() bool {
-		return st.LoadBalancers != nil && st.TargetGroups != nil && st.Listeners != nil && st.Rules != nil
-	}); err != nil {
-		return err
-	}
-	s.mu.Lock()
-	s.st = st
-	s.routingChanged()
-	s.mu.Unlock()
-	return nil
-}
-
-// ResetState implements emulator.StatePart.
-func (s *Service) ResetState() {
-	s.mu.Lock()
-	s.st = newState()
-	s.routingChanged()
-	s.mu.Unlock()
-}
-
 // ---- Go API for other emulator services (CodeDeploy, ECS blue/green) ----
 
 // TargetGroup returns a copy of the target group with this ARN.
 func (s *Service) TargetGroup(arn string) (TargetGroup, bool) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	tg := s.st.TargetGroups[arn]
-	if tg == nil {
-		return TargetGroup{}, false
-	}
-	return copyTargetGroup(tg), true
+	return copyOf(s, func(st *state) *TargetGroup { return st.TargetGroups[arn] }, copyTargetGroup)
 }
 
 // TargetGroupByName returns a copy of the target group named name in region.
@@ -117,27 +87,16 @@ func (s *Service) TargetGroupByName(region, name string) (TargetGroup, bool) {
 
 // LoadBalancer returns a copy of the load balancer with this ARN.
 func (s *Service) LoadBalancer(arn string) (LoadBalancer, bool) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	lb := s.st.LoadBalancers[arn]
-	if lb == nil {
-		return LoadBalancer{}, false
-	}
-	c := *lb
-	c.Subnets = append([]SubnetZone(nil), lb.Subnets...)
-	c.Tags = append([]Tag(nil), lb.Tags...)
-	return c, true
+	return copyOf(s, func(st *state) *LoadBalancer { return st.LoadBalancers[arn] }, func(lb *LoadBalancer) LoadBalancer {
+		c := *lb
+		c.Subnets, c.Tags = cloneSlice(lb.Subnets), cloneSlice(lb.Tags)
+		return c
+	})
 }
 
 // Listener returns a copy of the listener with this ARN.
 func (s *Service) Listener(arn string) (Listener, bool) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	l := s.st.Listeners[arn]
-	if l == nil {
-		return Listener{}, false
-	}
-	return copyListener(l), true
+	return copyOf(s, func(st *state) *Listener { return st.Listeners[arn] }, copyListener)
 }
 
 // Rule returns a copy of the rule with this ARN. A listener's default rule
@@ -173,7 +132,7 @@ func (s *Service) ForwardWeights(listenerOrRuleARN string) ([]WeightedTargetGrou
 	}
 	for _, a := range *actions {
 		if ts := a.forwardTargets(); ts != nil {
-			return append([]WeightedTargetGroup(nil), ts...), nil
+			return cloneSlice(ts), nil
 		}
 	}
 	return nil, nil
@@ -201,7 +160,7 @@ func (s *Service) SetForwardWeights(listenerOrRuleARN string, groups []WeightedT
 			return emulator.Errorf("ValidationError", "Target group weight %d must be between 0 and 999", g.Weight)
 		}
 	}
-	fc := &ForwardConfig{TargetGroups: append([]WeightedTargetGroup(nil), groups...)}
+	fc := &ForwardConfig{TargetGroups: cloneSlice(groups)}
 	for _, a := range *actions {
 		if a.Forward != nil {
 			fc.StickinessEnabled, fc.StickinessDuration = a.Forward.StickinessEnabled, a.Forward.StickinessDuration
@@ -261,7 +220,7 @@ func (s *Service) RulesOfListener(listenerARN string) []Rule {
 func (s *Service) LoadBalancersOfTargetGroup(tgARN string) []string {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	return append([]string(nil), s.lbsOfGroupLocked(tgARN)...)
+	return cloneSlice(s.lbsOfGroupLocked(tgARN))
 }
 
 // RegisterTargets registers targets (ID, Port, AvailabilityZone, Outcome,
@@ -330,7 +289,7 @@ func (s *Service) TargetGroupForECS(arn string) (emulator.TargetGroupInfo, bool)
 		return emulator.TargetGroupInfo{}, false
 	}
 	return emulator.TargetGroupInfo{ARN: arn, TargetType: tg.TargetType, Port: tg.Port,
-		DeregistrationDelay: tg.DeregistrationDelay(), LoadBalancerARNs: append([]string(nil), s.lbsOfGroupLocked(arn)...)}, true
+		DeregistrationDelay: tg.DeregistrationDelay(), LoadBalancerARNs: cloneSlice(s.lbsOfGroupLocked(arn))}, true
 }
 
 // RegisterTaskTarget implements emulator.LoadBalancing.
@@ -499,35 +458,43 @@ func (s *Service) rulesOf(listenerARN string) []*Rule {
 	return rs
 }
 
+// copyOf returns a copy, made by clone, of the item find returns from the
+// state (ok false when it returns nil), under the service's lock.
+func copyOf[T any](s *Service, find func(*state) *T, clone func(*T) T) (c T, ok bool) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if x := find(s.st); x != nil {
+		return clone(x), true
+	}
+	return c, false
+}
+
+// cloneSlice copies a slice; an empty one becomes nil.
+func cloneSlice[T any](s []T) []T { return append([]T(nil), s...) }
+
 func copyTargetGroup(tg *TargetGroup) TargetGroup {
 	c := *tg
 	c.Attributes = make(map[string]string, len(tg.Attributes))
-	for k, v := range tg.Attributes {
-		c.Attributes[k] = v
-	}
+	maps.Copy(c.Attributes, tg.Attributes)
 	c.Targets = make([]*Target, len(tg.Targets))
 	for i, t := range tg.Targets {
 		tc := *t
 		c.Targets[i] = &tc
 	}
-	c.Tags = append([]Tag(nil), tg.Tags...)
+	c.Tags = cloneSlice(tg.Tags)
 	return c
 }
 
 func copyListener(l *Listener) Listener {
 	c := *l
 	c.DefaultActions = copyActions(l.DefaultActions)
-	c.Certificates = append([]string(nil), l.Certificates...)
-	c.ALPNPolicy = append([]string(nil), l.ALPNPolicy...)
-	c.Tags = append([]Tag(nil), l.Tags...)
+	c.Certificates, c.ALPNPolicy, c.Tags = cloneSlice(l.Certificates), cloneSlice(l.ALPNPolicy), cloneSlice(l.Tags)
 	return c
 }
 
 func copyRule(r *Rule) Rule {
 	c := *r
-	c.Actions = copyActions(r.Actions)
-	c.Conditions = append([]Condition(nil), r.Conditions...)
-	c.Tags = append([]Tag(nil), r.Tags...)
+	c.Actions, c.Conditions, c.Tags = copyActions(r.Actions), cloneSlice(r.Conditions), cloneSlice(r.Tags)
 	return c
 }
 
@@ -537,7 +504,7 @@ func copyActions(as []Action) []Action {
 		out[i] = a
 		if a.Forward != nil {
 			fc := *a.Forward
-			fc.TargetGroups = append([]WeightedTargetGroup(nil), a.Forward.TargetGroups...)
+			fc.TargetGroups = cloneSlice(a.Forward.TargetGroups)
 			out[i].Forward = &fc
 		}
 		if a.Redirect != nil {
