@@ -100,6 +100,14 @@ func (s *Service) ServeJSON(rc *emulator.RequestContext, operation string, body 
 }
 
 // decode reads a JSON request into in; mistyped members are a 400.
+// checkBatch checks how many names or ids a Batch operation was given.
+func checkBatch(n, most int) error {
+	if n > most {
+		return errf("BatchLimitExceededException", "The maximum number of names or IDs allowed for this request (%d) was exceeded.", most)
+	}
+	return nil
+}
+
 func decode(body []byte, in any) error {
 	if len(bytes.TrimSpace(body)) == 0 {
 		return nil

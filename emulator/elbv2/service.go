@@ -227,30 +227,33 @@ func (s *Service) LoadBalancersOfTargetGroup(tgARN string) []string {
 // FailAt and RecoverAt are used) in a target group at now. A target registered again
 // stops draining and starts its health checks afresh.
 func (s *Service) RegisterTargets(now time.Time, tgARN string, targets []Target) error {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	tg := s.st.TargetGroups[tgARN]
-	if tg == nil {
-		return tgNotFound(tgARN)
-	}
-	for _, t := range targets {
-		s.registerLocked(tg, now, t)
-	}
-	return nil
+	return s.withTargetGroup(tgARN, func(tg *TargetGroup) {
+		for _, t := range targets {
+			s.registerLocked(tg, now, t)
+		}
+	})
 }
 
 // DeregisterTargets starts draining targets (by ID and Port; Port 0 means
 // the group's port); they are gone after the deregistration delay.
 func (s *Service) DeregisterTargets(now time.Time, tgARN string, targets []Target) error {
+	return s.withTargetGroup(tgARN, func(tg *TargetGroup) {
+		for _, t := range targets {
+			s.deregisterLocked(tg, now, t.ID, t.Port)
+		}
+	})
+}
+
+// withTargetGroup runs f on the target group with this ARN under the
+// service's lock; there being none is an error naming it.
+func (s *Service) withTargetGroup(tgARN string, f func(*TargetGroup)) error {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	tg := s.st.TargetGroups[tgARN]
 	if tg == nil {
 		return tgNotFound(tgARN)
 	}
-	for _, t := range targets {
-		s.deregisterLocked(tg, now, t.ID, t.Port)
-	}
+	f(tg)
 	return nil
 }
 
@@ -262,20 +265,16 @@ type TargetHealthDescription struct {
 
 // TargetHealth returns the health of every target of a group at now
 // (targets whose draining has ended are gone).
-func (s *Service) TargetHealth(now time.Time, tgARN string) ([]TargetHealthDescription, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	tg := s.st.TargetGroups[tgARN]
-	if tg == nil {
-		return nil, tgNotFound(tgARN)
-	}
-	s.pruneLocked(tg, now)
-	inUse := len(s.lbsOfGroupLocked(tgARN)) > 0
-	out := make([]TargetHealthDescription, 0, len(tg.Targets))
-	for _, t := range tg.Targets {
-		out = append(out, TargetHealthDescription{Target: *t, Health: healthOf(tg, t, now, inUse)})
-	}
-	return out, nil
+func (s *Service) TargetHealth(now time.Time, tgARN string) (out []TargetHealthDescription, err error) {
+	err = s.withTargetGroup(tgARN, func(tg *TargetGroup) {
+		s.pruneLocked(tg, now)
+		inUse := len(s.lbsOfGroupLocked(tgARN)) > 0
+		out = make([]TargetHealthDescription, 0, len(tg.Targets))
+		for _, t := range tg.Targets {
+			out = append(out, TargetHealthDescription{Target: *t, Health: healthOf(tg, t, now, inUse)})
+		}
+	})
+	return out, err
 }
 
 // ---- emulator.LoadBalancing, for the ECS scheduler ----
@@ -294,15 +293,10 @@ func (s *Service) TargetGroupForECS(arn string) (emulator.TargetGroupInfo, bool)
 
 // RegisterTaskTarget implements emulator.LoadBalancing.
 func (s *Service) RegisterTaskTarget(now time.Time, tgARN string, t emulator.LBTarget) error {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	tg := s.st.TargetGroups[tgARN]
-	if tg == nil {
-		return tgNotFound(tgARN)
-	}
-	s.registerLocked(tg, now, Target{ID: t.ID, Port: t.Port, AvailabilityZone: t.AvailabilityZone,
-		Outcome: t.Outcome, FailAt: t.FailAt, RecoverAt: t.RecoverAt, ByECS: true})
-	return nil
+	return s.withTargetGroup(tgARN, func(tg *TargetGroup) {
+		s.registerLocked(tg, now, Target{ID: t.ID, Port: t.Port, AvailabilityZone: t.AvailabilityZone,
+			Outcome: t.Outcome, FailAt: t.FailAt, RecoverAt: t.RecoverAt, ByECS: true})
+	})
 }
 
 // DeregisterTaskTarget implements emulator.LoadBalancing.
@@ -438,24 +432,26 @@ func (s *Service) buildLBIndexLocked() {
 	s.lbIndex = idx
 }
 
-func (s *Service) sortedListeners() []*Listener {
-	ls := make([]*Listener, 0, len(s.st.Listeners))
-	for _, l := range s.st.Listeners {
-		ls = append(ls, l)
+// inOrder returns the items of m that keep accepts (every one when keep is
+// nil), sorted by key.
+func inOrder[T any](m map[string]*T, keep func(*T) bool, key func(*T) int64) []*T {
+	var out []*T
+	for _, x := range m {
+		if keep == nil || keep(x) {
+			out = append(out, x)
+		}
 	}
-	sort.Slice(ls, func(i, j int) bool { return ls[i].Seq < ls[j].Seq })
-	return ls
+	sort.Slice(out, func(i, j int) bool { return key(out[i]) < key(out[j]) })
+	return out
+}
+
+func (s *Service) sortedListeners() []*Listener {
+	return inOrder(s.st.Listeners, nil, func(l *Listener) int64 { return l.Seq })
 }
 
 func (s *Service) rulesOf(listenerARN string) []*Rule {
-	var rs []*Rule
-	for _, r := range s.st.Rules {
-		if r.ListenerARN == listenerARN {
-			rs = append(rs, r)
-		}
-	}
-	sort.Slice(rs, func(i, j int) bool { return rs[i].Priority < rs[j].Priority })
-	return rs
+	return inOrder(s.st.Rules, func(r *Rule) bool { return r.ListenerARN == listenerARN },
+		func(r *Rule) int64 { return int64(r.Priority) })
 }
 
 // copyOf returns a copy, made by clone, of the item find returns from the
