@@ -103,9 +103,9 @@ func (m *DeployMember) Undo(ctx context.Context) Outcome {
 }
 
 // toRolling says how to make a member's deploy a rolling one, where its
-// strategy was given (at): "give it --strategy rolling" for a flag or a
-// strategy given nowhere, "set strategy to rolling at FILE:LINE" for a
-// file's.
+// strategy was given (at): "give it FLAG rolling" for a flag or for a
+// strategy given nowhere (at names where to give it), "set strategy to
+// rolling at FILE:LINE" for a file's.
 func toRolling(at exitcode.Origin) string {
 	if !at.IsFlag() && at.Line > 0 {
 		return fmt.Sprintf("set %s to rolling at %s", at.Field, at)

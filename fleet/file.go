@@ -16,8 +16,8 @@ import (
 	"github.com/ecsdeploy/ecsdeploy/vars"
 )
 
-// MaxTargetsWithoutLimit is the largest fleet that may run without
-// --max-parallel (or maxParallel in the file): past it, a forgotten limit
+// MaxTargetsWithoutLimit is the largest fleet that may run without a
+// parallelism limit (maxParallel): past it, a forgotten limit
 // would start hundreds of deployments at once.
 const MaxTargetsWithoutLimit = 500
 

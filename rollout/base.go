@@ -172,7 +172,7 @@ func resolveBase(ctx context.Context, api BaseAPI, req BaseRequest, svc *types.S
 }
 
 // noteNewerInFamily says so when the family the service runs has an ACTIVE
-// revision newer than the service's: --family names where the revision is
+// revision newer than the service's: Family names where the revision is
 // registered, and no longer where it starts (it used to, on register and
 // run), so the note shows how to start from that newer one: the setting
 // useLatestTaskDef, named where req.Origins says to give it.

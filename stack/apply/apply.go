@@ -74,7 +74,7 @@ type Result struct {
 
 // Outcomes beyond the watcher's.
 const (
-	// StackStarted: --no-wait returned once the stack operation was under
+	// StackStarted: NoWait returned once the stack operation was under
 	// way (or found nothing to change).
 	StackStarted progress.Outcome = "stack-started"
 	// Deleted: stack delete removed the stack, or found none.
