@@ -183,8 +183,13 @@ func noteNewerInFamily(ctx context.Context, api BaseAPI, req BaseRequest, b *Bas
 		return err
 	}
 	if latest.Revision > current.Revision {
-		b.Notes = append(b.Notes, fmt.Sprintf("based on %s:%d, the revision the service runs; the family's latest ACTIVE revision is %d (add %s to start from it)",
-			family, current.Revision, latest.Revision, req.Origins.Of("useLatestTaskDef").Name()))
+		at := req.Origins.Of("useLatestTaskDef")
+		how := "add " + at.Name()
+		if !at.IsFlag() && at.Line > 0 {
+			how = "set " + at.Field + " at " + at.String() // given false in a file
+		}
+		b.Notes = append(b.Notes, fmt.Sprintf("based on %s:%d, the revision the service runs; the family's latest ACTIVE revision is %d (%s to start from it)",
+			family, current.Revision, latest.Revision, how))
 	}
 	return nil
 }

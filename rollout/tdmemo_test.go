@@ -133,4 +133,9 @@ func TestResolveBaseReadsTheFamilyOnce(t *testing.T) {
 	if err != nil || !strings.Contains(strings.Join(b.Notes, "\n"), "(add --use-latest-task-def to start from it)") {
 		t.Errorf("with a flag as where to give it: notes %q, %v", b.Notes, err)
 	}
+	b, err = ResolveBase(ctx, f, BaseRequest{Cluster: "c", Service: "web", Family: "web",
+		Origins: exitcode.Origins{"useLatestTaskDef": exitcode.FileOrigin("web.yml", "useLatestTaskDef", 4)}})
+	if err != nil || !strings.Contains(strings.Join(b.Notes, "\n"), "(set useLatestTaskDef at web.yml:4 to start from it)") {
+		t.Errorf("given false in a file: notes %q, %v", b.Notes, err)
+	}
 }
