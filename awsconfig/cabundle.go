@@ -93,23 +93,18 @@ func (c *caBundleClient) load() {
 	})
 }
 
-// caBundles holds each bundle file parsed once per process: a fleet loads
-// one configuration per target, all with the same bundle.
-var caBundles sync.Map // path -> func() (*x509.CertPool, error)
-
+// caBundlePool reads and parses the bundle at path, as the SDK does for
+// AWS_CA_BUNDLE: a pool of the bundle's certificates and no others.
 func caBundlePool(path string) (*x509.CertPool, error) {
-	parse, _ := caBundles.LoadOrStore(path, sync.OnceValues(func() (*x509.CertPool, error) {
-		pem, err := os.ReadFile(path)
-		if err != nil {
-			return nil, newCABundleError("%s: read the CA bundle: %w", CABundleEnv, err)
-		}
-		pool := x509.NewCertPool()
-		if !pool.AppendCertsFromPEM(pem) {
-			return nil, newCABundleError("%s: %s holds no PEM certificate; point it at a file of PEM \"CERTIFICATE\" blocks, or unset it", CABundleEnv, path)
-		}
-		return pool, nil
-	}))
-	return parse.(func() (*x509.CertPool, error))()
+	pem, err := os.ReadFile(path)
+	if err != nil {
+		return nil, newCABundleError("%s: read the CA bundle: %w", CABundleEnv, err)
+	}
+	pool := x509.NewCertPool()
+	if !pool.AppendCertsFromPEM(pem) {
+		return nil, newCABundleError("%s: %s holds no PEM certificate; point it at a file of PEM \"CERTIFICATE\" blocks, or unset it", CABundleEnv, path)
+	}
+	return pool, nil
 }
 
 // caBundleError is a CA bundle that cannot be used: invalid input (exit 2),

@@ -249,3 +249,29 @@ func TestCABundleBeforeProfileCABundle(t *testing.T) {
 		t.Fatalf("the bundle given must be the one trusted: %v", err)
 	}
 }
+
+// Calls that start together all wait for the one parse of the bundle.
+func TestCABundleConcurrentFirstCalls(t *testing.T) {
+	isolateCAEnv(t)
+	srv := httptest.NewTLSServer(&fakeECS{})
+	defer srv.Close()
+	bundle := writeFile(t, "trusted.pem", certPEM(srv))
+	cfg, err := Load(context.Background(), Options{Region: "us-east-1", EndpointURL: srv.URL, CABundle: bundle,
+		AccessKey: "AKIDTEST", SecretKey: "secret", MaxAttempts: 1})
+	if err != nil {
+		t.Fatal(err)
+	}
+	client := NewClients(cfg).ECS
+	errs := make(chan error, 8)
+	for range cap(errs) {
+		go func() {
+			_, err := client.ListClusters(context.Background(), &ecs.ListClustersInput{})
+			errs <- err
+		}()
+	}
+	for range cap(errs) {
+		if err := <-errs; err != nil {
+			t.Fatal(err)
+		}
+	}
+}

@@ -38,11 +38,18 @@ import (
 // user of `local serve` does; AWS_CA_BUNDLE in particular is left alone.
 //
 //	go test ./cmd/ecsdeploy -run '^$' -bench StartupStatus -benchtime 20x
+//
+// To compare with another build (say, of an earlier commit), name it in
+// STARTUP_BENCH_BASELINE: the two then run in turn, one of each per
+// iteration, so that both see the same load, and the baseline's figures are
+// reported too (base-first-call-p50-ms...) with the median ratio of the
+// pairs' first-call times (first-call-ratio).
 func BenchmarkStartupStatus(b *testing.B) {
 	bin := filepath.Join(b.TempDir(), "ecsdeploy")
 	if out, err := exec.Command("go", "build", "-o", bin, ".").CombinedOutput(); err != nil {
 		b.Fatalf("go build: %v\n%s", err, out)
 	}
+	baseline := os.Getenv("STARTUP_BENCH_BASELINE")
 	dir := b.TempDir()
 	env := append(os.Environ(),
 		"AWS_CONFIG_FILE="+filepath.Join(dir, "config"),
@@ -61,7 +68,7 @@ func BenchmarkStartupStatus(b *testing.B) {
 	seedService(b, endpoint)
 
 	args := []string{"status", "--cluster", "default", "--service", "web", "--endpoint-url", endpoint}
-	runOnce := func(extraEnv ...string) (first, wall time.Duration, stderr []byte) {
+	runBin := func(bin string, extraEnv ...string) (first, wall time.Duration, stderr []byte) {
 		cmd := exec.Command(bin, args...)
 		cmd.Env = append(env, extraEnv...)
 		var errOut bytes.Buffer
@@ -78,19 +85,35 @@ func BenchmarkStartupStatus(b *testing.B) {
 		}
 		return at.Sub(start), wall, errOut.Bytes()
 	}
+	runOnce := func(extraEnv ...string) (time.Duration, time.Duration, []byte) { return runBin(bin, extraEnv...) }
 	runOnce() // warm the page cache with the binary
+	if baseline != "" {
+		runBin(baseline)
+	}
 
-	firsts := make([]time.Duration, 0, b.N)
-	walls := make([]time.Duration, 0, b.N)
+	var firsts, walls, baseFirsts, baseWalls []time.Duration
+	var ratios []float64
 	b.ResetTimer()
 	for i := 0; i < b.N; i++ {
 		first, wall, _ := runOnce()
 		firsts = append(firsts, first)
 		walls = append(walls, wall)
+		if baseline != "" {
+			baseFirst, baseWall, _ := runBin(baseline)
+			baseFirsts = append(baseFirsts, baseFirst)
+			baseWalls = append(baseWalls, baseWall)
+			ratios = append(ratios, float64(first)/float64(baseFirst))
+		}
 	}
 	b.StopTimer()
 	reportPercentiles(b, "first-call", firsts)
 	reportPercentiles(b, "wall", walls)
+	if baseline != "" {
+		reportPercentiles(b, "base-first-call", baseFirsts)
+		reportPercentiles(b, "base-wall", baseWalls)
+		sort.Float64s(ratios)
+		b.ReportMetric(ratios[len(ratios)/2], "first-call-ratio")
+	}
 
 	// Initialisation figures from five traced runs: the one with the median time.
 	var traced []initSummary
