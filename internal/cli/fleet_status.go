@@ -11,6 +11,7 @@ import (
 
 	"github.com/ecsdeploy/ecsdeploy/bluegreen"
 	"github.com/ecsdeploy/ecsdeploy/exitcode"
+	"github.com/ecsdeploy/ecsdeploy/fleet"
 	"github.com/ecsdeploy/ecsdeploy/inspect"
 	"github.com/ecsdeploy/ecsdeploy/rollout"
 )
@@ -108,7 +109,7 @@ func fleetSnapshot(ctx context.Context, shared *fleetClients, targets []selected
 		reads[i], _ = shared.api(ctx, t.where) // made by blueGreen
 		rows[i] = fleetStatusRow{Name: t.name, Wave: t.wave, Cluster: t.cluster, Service: t.service, Region: t.where.Region}
 	}
-	for i, err := range eachAtOnce(len(targets), func(i int) error {
+	for i, err := range fleet.AtOnce(len(targets), func(i int) error {
 		st, err := inspect.Snapshot(ctx, reads[i], apis[i], targets[i].cluster, targets[i].service, events)
 		rows[i].Status = st
 		return err
