@@ -184,11 +184,10 @@ func runDeploy(ctx context.Context, o *deployOptions) error {
 	if o.dryRun {
 		return printPlan(d, plan, o.plan.showValues)
 	}
-	switch strategy {
-	case bluegreen.CodeDeploy:
-		return deployCodeDeploy(ctx, o, clients, plan, opts)
-	case bluegreen.BlueGreen, bluegreen.Linear, bluegreen.Canary:
-		return deployNative(ctx, o, clients, plan, opts)
+	if strategy == bluegreen.CodeDeploy || strategy.Native() {
+		return deployBlueGreen(ctx, o, clients, plan, opts, exitcode.Origins{"stableFor": s.Origin("stableFor"),
+			"keepRevisions": s.Origin("keepRevisions"), "skipDeploymentsCheck": exitcode.FlagOrigin("--skip-deployments-check"),
+			"hooks": exitcode.FlagOrigin("--hook")})
 	}
 	opts.Reporter = d.Progress()
 	res, derr := rollout.Deploy(ctx, clients.ECS, plan, opts)
