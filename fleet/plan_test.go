@@ -10,6 +10,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/ecs"
 
+	"github.com/ecsdeploy/ecsdeploy/bluegreen"
 	"github.com/ecsdeploy/ecsdeploy/exitcode"
 	"github.com/ecsdeploy/ecsdeploy/progress"
 	"github.com/ecsdeploy/ecsdeploy/rollout"
@@ -141,5 +142,32 @@ func TestAtOnceKeepsEachErrorAtItsIndex(t *testing.T) {
 		if (i%7 == 0) != errors.Is(err, boom) {
 			t.Fatalf("error %d: %v", i, err)
 		}
+	}
+}
+
+// TestSnapshotReadsEveryTargetAndNamesTheMissing: the services that exist
+// are read over one batched client; a missing one has its error in its
+// place, and SnapshotError names it with exit code 2.
+func TestSnapshotReadsEveryTargetAndNamesTheMissing(t *testing.T) {
+	l := newLocalECS(t, nil)
+	l.services(t, 2)
+	api := NewBatcher(l.client, 0)
+	var targets []StatusTarget
+	for _, svc := range []string{"svc-1", "nope", "svc-2"} {
+		targets = append(targets, StatusTarget{Name: "t-" + svc, Cluster: "c", Service: svc, ECS: api, BlueGreen: bluegreen.APIs{ECS: l.client}})
+	}
+	snaps := Snapshot(context.Background(), targets, 3)
+	if snaps[0].Err != nil || snaps[2].Err != nil || snaps[0].Status.Service != "svc-1" || snaps[2].Status.Running != 2 {
+		t.Fatalf("existing services: %+v %+v", snaps[0], snaps[2])
+	}
+	if snaps[1].Err == nil || snaps[1].Status != nil {
+		t.Fatalf("missing service: %+v", snaps[1])
+	}
+	err := SnapshotError(targets, snaps)
+	if exitcode.Of(err) != exitcode.Invalid || !strings.HasPrefix(err.Error(), "could not read t-nope: ") {
+		t.Fatalf("snapshot error %v (exit %d)", err, exitcode.Of(err))
+	}
+	if SnapshotError(targets[:1], snaps[:1]) != nil {
+		t.Fatal("a snapshot read whole has an error")
 	}
 }
