@@ -15,7 +15,6 @@ import (
 
 	"github.com/ecsdeploy/ecsdeploy/exitcode"
 	"github.com/ecsdeploy/ecsdeploy/progress"
-	"github.com/ecsdeploy/ecsdeploy/rollout"
 	"github.com/ecsdeploy/ecsdeploy/runtask"
 )
 
@@ -205,19 +204,6 @@ func runRun(ctx context.Context, o *runOptions) error {
 	if err != nil {
 		return err
 	}
-	base, err := rollout.ResolveBase(ctx, clients.ECS, req.base())
-	if err != nil {
-		return err
-	}
-	if base.Service == nil { // a service found in the cluster vouches for it
-		if err := requireCluster(ctx, clients.ECS, req.Cluster); err != nil {
-			return err
-		}
-	}
-	in, overrides, err := runtask.Input(base.Input, o.task(req, base, plan))
-	if err != nil {
-		return err
-	}
 	logOut := d.IO.Out
 	if d.Global.JSON() {
 		logOut = d.IO.ErrOut
@@ -227,37 +213,27 @@ func runRun(ctx context.Context, o *runOptions) error {
 	if o.logs {
 		wo.Logs = clients.Logs
 	}
-	rr := runtask.Request{TaskDefinition: base.From, Input: in, NoWait: o.noWait}
-	// A revision is registered only when the run needs one and the one it
-	// starts from is not already it (a run repeated, or one stopped after
-	// it registered, would otherwise leave a copy each time).
-	if needsRevision(req, base) && (base.From == nil || base.Changed(req.base())) {
-		rr.Register = base.Input
-	}
-	run, err := runtask.Execute(ctx, clients.ECS, rr, wo)
+	run, err := runtask.ExecuteFrom(ctx, clients.ECS, runtask.FromRequest{Base: req.base(), Task: o.task(req, plan), NoWait: o.noWait}, wo)
 	if err != nil {
 		return err
 	}
-	report := &runReport{Cluster: req.Cluster, Overrides: overrides, TaskDefinition: aws.ToString(run.TaskDefinition.TaskDefinitionArn),
+	report := &runReport{Cluster: req.Cluster, Overrides: run.Overrides, TaskDefinition: aws.ToString(run.TaskDefinition.TaskDefinitionArn),
 		RegisteredRevision: run.Registered, Result: run.Result}
 	return finishRun(d, report, o.noWait)
 }
 
 // task is the run's runtask.Task: the command line's launch, network and
-// override settings over what base copies from a service.
-func (o *runOptions) task(req *revisionRequest, base *rollout.Base, plan runPlan) runtask.Task {
+// override settings (runtask.ExecuteFrom adds the copied service's).
+func (o *runOptions) task(req *revisionRequest, plan runPlan) runtask.Task {
 	f := &o.rev.plan
 	x := req.x
 	t := runtask.Task{Cluster: req.Cluster, Count: int32(o.count), StartedBy: o.startedBy, Tags: req.Changes.Tags,
-		Service: base.Service, LaunchType: types.LaunchType(o.launchType), CapacityProviders: plan.providers,
+		LaunchType: types.LaunchType(o.launchType), CapacityProviders: plan.providers,
 		Commands: plan.commands, ExitCodeFrom: o.exitCodeFrom, Network: plan.network,
 		Origins: exitcode.Origins{"exitCodeFrom": exitcode.FlagOrigin("--exit-code-from"),
 			"commands": exitcode.FlagOrigin("--command"), "subnets": exitcode.FlagOrigin("--subnets")}}
 	if x.given("platform-version") {
 		t.PlatformVersion = aws.String(x.expand("platform-version", f.platform))
-	}
-	if !needsRevision(req, base) {
-		t.Env = req.Changes.Env
 	}
 	return t
 }
@@ -294,12 +270,6 @@ func nonNil(ss []string) []string {
 		return []string{}
 	}
 	return ss
-}
-
-// needsRevision reports whether the run needs a revision registered
-// (runtask.NeedsRevision).
-func needsRevision(req *revisionRequest, base *rollout.Base) bool {
-	return runtask.NeedsRevision(base.From, req.TemplateFamily, req.Changes)
 }
 
 // runEventRenderer turns runtask's events into progress lines, and log
