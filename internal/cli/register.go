@@ -219,12 +219,13 @@ func runRegister(ctx context.Context, o *registerOptions) error {
 	if err != nil {
 		return err
 	}
-	base, err := rollout.ResolveBase(ctx, clients.ECS, req.base())
+	reg, err := rollout.Register(ctx, clients.ECS, req.base(), o.dryRun)
 	if err != nil {
 		return err
 	}
-	changed := base.Changed(req.base())
-	rep := registerReport{Family: aws.ToString(base.Input.Family), Changes: base.Summary, Notes: base.Notes}
+	base, changed := reg.Base, reg.Changed
+	rep := registerReport{Family: aws.ToString(base.Input.Family), Changes: base.Summary, Notes: base.Notes,
+		Registered: reg.Registered, TaskDefinition: reg.TaskDefinition, Revision: reg.Revision}
 	if base.From != nil {
 		rep.Base = aws.ToString(base.From.TaskDefinitionArn)
 	}
@@ -232,16 +233,8 @@ func runRegister(ctx context.Context, o *registerOptions) error {
 	switch {
 	case !changed:
 		rep.Notes = append(rep.Notes, "nothing changes; no revision registered")
-		rep.TaskDefinition, rep.Revision = rep.Base, base.From.Revision
 	case o.dryRun:
 		rep.Notes = append(rep.Notes, "dry run: nothing registered")
-	default:
-		out, err := clients.ECS.RegisterTaskDefinition(ctx, base.Input)
-		if err != nil {
-			return fmt.Errorf("register a revision of %s: %w", rep.Family, err)
-		}
-		rep.Registered = true
-		rep.TaskDefinition, rep.Revision = aws.ToString(out.TaskDefinition.TaskDefinitionArn), out.TaskDefinition.Revision
 	}
 	return d.Render(rep, func(out io.Writer) {
 		for _, n := range append(rep.Notes, base.Summary.Warnings...) {
