@@ -5,14 +5,10 @@ import (
 	"fmt"
 	"io"
 
-	"github.com/aws/aws-sdk-go-v2/aws"
-	"github.com/aws/aws-sdk-go-v2/service/ecs"
-	"github.com/aws/aws-sdk-go-v2/service/ecs/types"
 	"github.com/spf13/cobra"
 
 	"github.com/ecsdeploy/ecsdeploy/bluegreen"
 	"github.com/ecsdeploy/ecsdeploy/exitcode"
-	"github.com/ecsdeploy/ecsdeploy/rollout"
 	"github.com/ecsdeploy/ecsdeploy/spec"
 )
 
@@ -76,35 +72,14 @@ func runAppSpec(ctx context.Context, o *appSpecOptions) error {
 	if err != nil {
 		return err
 	}
-	svc, err := rollout.DescribeService(ctx, clients.ECS, o.cluster, o.service)
+	spec, err := bluegreen.ServiceAppSpec(ctx, clients.ECS, bluegreen.AppSpecRequest{Cluster: o.cluster, Service: o.service,
+		TaskDefinition: o.taskDefinition, Hooks: hooks, Origins: exitcode.Origins{"taskDefinition": exitcode.FlagOrigin("--task-definition")}})
 	if err != nil {
 		return aboutService(err, o.cluster, o.service)
-	}
-	if bluegreen.StrategyOf(svc) != bluegreen.CodeDeploy {
-		return exitcode.Invalidf("service %s in %s is not deployed by CodeDeploy (deployment controller %s): an AppSpec is for CODE_DEPLOY services", o.service, o.cluster, controllerOf(svc.DeploymentController))
-	}
-	td := aws.ToString(svc.TaskDefinition)
-	if o.taskDefinition != "" {
-		out, err := clients.ECS.DescribeTaskDefinition(ctx, &ecs.DescribeTaskDefinitionInput{TaskDefinition: aws.String(o.taskDefinition)})
-		if err != nil {
-			return exitcode.With(exitcode.Invalid, fmt.Errorf("--task-definition %s: %w", o.taskDefinition, err))
-		}
-		td = aws.ToString(out.TaskDefinition.TaskDefinitionArn)
-	}
-	spec, err := bluegreen.NewAppSpec(td, svc, hooks)
-	if err != nil {
-		return exitcode.With(exitcode.Invalid, err)
 	}
 	text, err := spec.YAML()
 	if err != nil {
 		return err
 	}
 	return d.Render(spec, func(w io.Writer) { fmt.Fprint(w, text) })
-}
-
-func controllerOf(dc *types.DeploymentController) string {
-	if dc == nil || dc.Type == "" {
-		return "ECS"
-	}
-	return string(dc.Type)
 }
