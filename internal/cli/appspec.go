@@ -24,7 +24,7 @@ type appSpecOptions struct {
 // NewCmdAppSpec builds "appspec".
 func NewCmdAppSpec(d *Deps, runF func(context.Context, *appSpecOptions) error) *cobra.Command {
 	o := &appSpecOptions{deps: d}
-	cmd := &cobra.Command{
+	cmd := runs(&cobra.Command{
 		Use:   "appspec",
 		Short: "Print the CodeDeploy AppSpec a deploy would send for a CODE_DEPLOY service",
 		Long: `AppSpec prints the AppSpec that deploy sends to CodeDeploy for a service
@@ -35,13 +35,7 @@ hooks given. YAML by default, JSON with --output json. It changes nothing.`,
 		Example: `  ecsdeploy appspec -c prod -n web --task-definition web:42
   ecsdeploy appspec -c prod -n web --hook AfterAllowTestTraffic=smoke-tests --output json`,
 		Args: cobra.NoArgs,
-		RunE: func(cmd *cobra.Command, args []string) error {
-			if runF != nil {
-				return runF(cmd.Context(), o)
-			}
-			return runAppSpec(cmd.Context(), o)
-		},
-	}
+	}, o, runF, runAppSpec)
 	fs := cmd.Flags()
 	fs.StringVarP(&o.cluster, "cluster", "c", spec.DefaultCluster, "cluster of the service")
 	fs.StringVarP(&o.service, "service", "n", "", "the CODE_DEPLOY service (required)")

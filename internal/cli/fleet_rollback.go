@@ -92,8 +92,7 @@ func runRollbackFleet(ctx context.Context, o *rollbackOptions) error {
 	if o.toRevisionGiven {
 		ps.Add("--to-revision", 0, "names a revision of one family; with several services each returns to the revision it ran before")
 	}
-	wopts := o.wait.options(d.Clock, &ps)
-	wopts.Timeout = o.timeout.value("timeout", nil, &ps)
+	wopts := o.wait.within(&o.timeout, d.Clock, &ps)
 	targets := flat(waves)
 	if err := fleet.CheckSize(len(targets), o.several.maxParallel); err != nil {
 		ps.Extend(err)

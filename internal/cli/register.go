@@ -173,7 +173,7 @@ type registerReport struct {
 // NewCmdRegister builds "register".
 func NewCmdRegister(d *Deps, runF func(context.Context, *registerOptions) error) *cobra.Command {
 	o := &registerOptions{deps: d}
-	cmd := &cobra.Command{
+	cmd := runs(&cobra.Command{
 		Use:   "register",
 		Short: "Register a new task-definition revision with deploy's changes, without touching a service",
 		Long: `Register builds a new revision the way deploy does — from a service's
@@ -189,13 +189,7 @@ are ignored here.`,
   ecsdeploy register -c prod -n web --tag-only 1.4.2 --env web:FEATURE=on
   ecsdeploy register --task-definition-file taskdef.json --family web --dry-run`,
 		Args: cobra.NoArgs,
-		RunE: func(cmd *cobra.Command, args []string) error {
-			if runF != nil {
-				return runF(cmd.Context(), o)
-			}
-			return runRegister(cmd.Context(), o)
-		},
-	}
+	}, o, runF, runRegister)
 	o.flags = o.rev.register(cmd, d, revisionFlagNames, map[string]string{
 		"cluster":             "cluster of --service (default \"default\")",
 		"service":             "start from the task definition this service runs (nothing on the service changes)",

@@ -48,7 +48,7 @@ var runFlagNames = append(append([]string{}, revisionFlagNames...),
 // NewCmdRun builds "run".
 func NewCmdRun(d *Deps, runF func(context.Context, *runOptions) error) *cobra.Command {
 	o := &runOptions{deps: d}
-	cmd := &cobra.Command{
+	cmd := runs(&cobra.Command{
 		Use:   "run",
 		Short: "Run a one-off task (a migration, a batch job), wait for it and exit with its exit code",
 		Long: `Run starts a task from --task-definition family[:revision] or ARN, a family's
@@ -80,13 +80,7 @@ awslogs-stream-prefix) while the task runs, on stdout (on stderr with
   ecsdeploy run -c prod --task-definition migrate:12 --exit-code-from migrate
   ecsdeploy run --family report -i report=registry.example.com/report:2.0 --subnets subnet-0abc --no-wait`,
 		Args: cobra.NoArgs,
-		RunE: func(cmd *cobra.Command, args []string) error {
-			if runF != nil {
-				return runF(cmd.Context(), o)
-			}
-			return runRun(cmd.Context(), o)
-		},
-	}
+	}, o, runF, runRun)
 	o.flags = o.rev.register(cmd, d, runFlagNames, map[string]string{
 		"cluster":             "cluster to run in (default \"default\")",
 		"service":             "run the task definition this service runs, with its network, launch type and platform version",
