@@ -67,7 +67,7 @@ func runAppSpec(ctx context.Context, o *appSpecOptions) error {
 		return err
 	}
 	spec, err := bluegreen.ServiceAppSpec(ctx, clients.ECS, bluegreen.AppSpecRequest{Cluster: o.cluster, Service: o.service,
-		TaskDefinition: o.taskDefinition, Hooks: hooks, Origins: exitcode.Origins{"taskDefinition": exitcode.FlagOrigin("--task-definition")}})
+		TaskDefinition: o.taskDefinition, Hooks: hooks, Origins: settingOrigins(nil, "taskDefinition")})
 	if err != nil {
 		return aboutService(err, o.cluster, o.service)
 	}

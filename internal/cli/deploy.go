@@ -180,9 +180,8 @@ func runDeploy(ctx context.Context, o *deployOptions) error {
 		return printPlan(d, plan, o.plan.showValues)
 	}
 	if strategy == bluegreen.CodeDeploy || strategy.Native() {
-		return deployBlueGreen(ctx, o, clients, plan, opts, exitcode.Origins{"stableFor": s.Origin("stableFor"),
-			"keepRevisions": s.Origin("keepRevisions"), "skipDeploymentsCheck": exitcode.FlagOrigin("--skip-deployments-check"),
-			"hooks": exitcode.FlagOrigin("--hook")})
+		origins := exitcode.Origins{"stableFor": s.Origin("stableFor"), "keepRevisions": s.Origin("keepRevisions")}
+		return deployBlueGreen(ctx, o, clients, plan, opts, settingOrigins(origins, "skipDeploymentsCheck", "hooks"))
 	}
 	opts.Reporter = d.Progress()
 	res, derr := rollout.Deploy(ctx, clients.ECS, plan, opts)

@@ -103,7 +103,8 @@ func deployBlueGreen(ctx context.Context, o *deployOptions, clients *awsconfig.C
 	if out.Result == nil {
 		var nf *bluegreen.NotFoundError
 		if errors.As(derr, &nf) {
-			derr = exitcode.Invalidf("%v; name it with --codedeploy-application and --codedeploy-deployment-group", derr)
+			nf.Naming = [2]string{settingOrigin("application").Name(), settingOrigin("deploymentGroup").Name()}
+			derr = exitcode.With(exitcode.Invalid, derr)
 		}
 		return aboutService(derr, cluster, service)
 	}

@@ -48,7 +48,8 @@ func (f *operateFlags) registerGroup(cmd *cobra.Command) {
 // check adds the problems of the flags to ps and returns the request.
 func (f *operateFlags) check(ps *exitcode.Problems) bluegreen.Request {
 	requireService(f.cluster, f.service, ps)
-	return bluegreen.Request{Cluster: f.cluster, Service: f.service, Application: f.application, DeploymentGroup: f.group, NoWait: f.noWait}
+	return bluegreen.Request{Cluster: f.cluster, Service: f.service, Application: f.application, DeploymentGroup: f.group, NoWait: f.noWait,
+		Origins: settingOrigins(nil, "noWait", "application", "deploymentGroup")}
 }
 
 // runOperation checks the flags (and those check adds), then makes the

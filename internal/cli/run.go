@@ -224,8 +224,7 @@ func (o *runOptions) task(req *revisionRequest, plan runPlan) runtask.Task {
 	t := runtask.Task{Cluster: req.Cluster, Count: int32(o.count), StartedBy: o.startedBy, Tags: req.Changes.Tags,
 		LaunchType: types.LaunchType(o.launchType), CapacityProviders: plan.providers,
 		Commands: plan.commands, ExitCodeFrom: o.exitCodeFrom, Network: plan.network,
-		Origins: exitcode.Origins{"exitCodeFrom": exitcode.FlagOrigin("--exit-code-from"),
-			"commands": exitcode.FlagOrigin("--command"), "subnets": exitcode.FlagOrigin("--subnets")}}
+		Origins: settingOrigins(nil, "exitCodeFrom", "commands", "subnets")}
 	if x.given("platform-version") {
 		t.PlatformVersion = aws.String(x.expand("platform-version", f.platform))
 	}
