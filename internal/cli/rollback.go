@@ -6,7 +6,6 @@ import (
 	"io"
 	"os"
 
-	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/spf13/cobra"
 	"github.com/spf13/pflag"
 
@@ -116,20 +115,15 @@ func runRollback(ctx context.Context, o *rollbackOptions) error {
 	if handled, err := rollbackBlueGreen(ctx, o, clients, wopts.Timeout); handled {
 		return err
 	}
-	target, svc, note, err := rollout.RollbackTarget(ctx, clients.ECS, o.cluster, o.service, o.toRevision, exitcode.FlagOrigin("--to-revision"))
-	if err != nil {
-		return err
+	wopts.Reporter = d.Progress()
+	back, rerr := rollout.RollbackPrevious(ctx, clients.ECS, o.cluster, o.service, o.toRevision, exitcode.FlagOrigin("--to-revision"),
+		rollout.RollbackOptions{NoWait: o.noWait, Watch: wopts})
+	if back == nil {
+		return rerr
 	}
-	rep := d.Progress()
-	if note != "" {
-		rep.Report(progress.Step{At: d.Clock.Now(), Message: "rollback target " + shortName(target) + ": " + note})
-	}
-	wopts.Reporter = rep
-	rb, rerr := rollout.Rollback(ctx, clients.ECS, rollout.RollbackRequest{
-		Cluster: o.cluster, Service: o.service, TaskDefinition: target,
-	}, rollout.RollbackOptions{NoWait: o.noWait, Watch: wopts})
+	rb := back.Result
 	report := rollbackReport{Cluster: o.cluster, Service: o.service, Region: clients.Config.Region,
-		PreviousTaskDefinition: aws.ToString(svc.TaskDefinition), Note: note, Rollback: rb, APICalls: d.Clients.Calls().Counts()}
+		PreviousTaskDefinition: back.Previous, Note: back.Note, Rollback: rb, APICalls: d.Clients.Calls().Counts()}
 	if rb != nil {
 		report.Outcome = rb.Outcome
 	}
