@@ -39,7 +39,8 @@ type PlanRequest struct {
 	// Until returns with success at an earlier stage (default: done).
 	Until WaitUntil
 	// Origins say where options were given ("hooks", "stableFor",
-	// "keepRevisions", "skipDeploymentsCheck"); problems name them.
+	// "keepRevisions", "skipDeploymentsCheck", and "application" and
+	// "deploymentGroup" for a rollback at the timeout); problems name them.
 	Origins exitcode.Origins
 }
 
@@ -134,7 +135,7 @@ func DeployPlan(ctx context.Context, apis DeployAPIs, req PlanRequest, opts roll
 		}, follow)
 	}
 	if opts.Rollback {
-		res.Rollback = rollbackOnTimeout(ctx, apis, reg, res.Result, follow)
+		res.Rollback = rollbackOnTimeout(ctx, apis, reg, res.Result, follow, req.Origins)
 	}
 	return res, derr
 }
@@ -145,11 +146,12 @@ func DeployPlan(ctx context.Context, apis DeployAPIs, req PlanRequest, opts roll
 // already). A deployment that ended meanwhile is followed by a deployment
 // of the revision the service ran before. It returns nil when there was
 // nothing to do.
-func rollbackOnTimeout(ctx context.Context, apis DeployAPIs, reg *rollout.Result, res *Result, follow FollowOptions) *Operation {
+func rollbackOnTimeout(ctx context.Context, apis DeployAPIs, reg *rollout.Result, res *Result, follow FollowOptions, origins exitcode.Origins) *Operation {
 	if res == nil || res.Outcome != progress.TimedOut || reg.PreviousTaskDefinition == "" {
 		return nil
 	}
-	req := Request{Cluster: reg.Cluster, Service: reg.Service, Application: res.Application, DeploymentGroup: res.DeploymentGroup}
+	req := Request{Cluster: reg.Cluster, Service: reg.Service, Application: res.Application, DeploymentGroup: res.DeploymentGroup,
+		Origins: origins}
 	previous := func(context.Context) (string, string, error) {
 		return reg.PreviousTaskDefinition, "the revision the service ran before this deploy", nil
 	}

@@ -71,7 +71,7 @@ func TestRollbackOnTimeoutOnlyForATimeout(t *testing.T) {
 		{reg, &Result{Outcome: progress.Failed}},
 		{&rollout.Result{Cluster: "c", Service: "web"}, &Result{Outcome: progress.TimedOut}},
 	} {
-		if op := rollbackOnTimeout(context.Background(), DeployAPIs{}, tc.reg, tc.res, FollowOptions{}); op != nil {
+		if op := rollbackOnTimeout(context.Background(), DeployAPIs{}, tc.reg, tc.res, FollowOptions{}, nil); op != nil {
 			t.Errorf("%+v: rolled back %+v", tc.res, op)
 		}
 	}

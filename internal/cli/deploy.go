@@ -181,7 +181,7 @@ func runDeploy(ctx context.Context, o *deployOptions) error {
 	}
 	if strategy == bluegreen.CodeDeploy || strategy.Native() {
 		origins := exitcode.Origins{"stableFor": s.Origin("stableFor"), "keepRevisions": s.Origin("keepRevisions")}
-		return deployBlueGreen(ctx, o, clients, plan, opts, settingOrigins(origins, "skipDeploymentsCheck", "hooks"))
+		return deployBlueGreen(ctx, o, clients, plan, opts, settingOrigins(origins, "skipDeploymentsCheck", "hooks", "application", "deploymentGroup"))
 	}
 	opts.Reporter = d.Progress()
 	res, derr := rollout.Deploy(ctx, clients.ECS, plan, opts)
