@@ -40,7 +40,7 @@ hooks given. YAML by default, JSON with --output json. It changes nothing.`,
 	fs.StringVarP(&o.cluster, "cluster", "c", spec.DefaultCluster, "cluster of the service")
 	fs.StringVarP(&o.service, "service", "n", "", "the CODE_DEPLOY service (required)")
 	fs.StringVar(&o.taskDefinition, "task-definition", "", "revision to deploy, family:revision or ARN (default: the one the service runs)")
-	fs.StringArrayVar(&o.hooks, "hook", nil, "Lambda hook, Event=FunctionNameOrArn (repeatable)")
+	stringArrayVar(fs, &o.hooks, "hook", "Lambda hook, Event=FunctionNameOrArn (repeatable)")
 	return cmd
 }
 

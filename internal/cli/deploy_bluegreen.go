@@ -28,7 +28,7 @@ func (f *codeDeployFlags) register(fs *pflag.FlagSet) {
 	fs.StringVar(&f.application, "codedeploy-application", "", "CodeDeploy application of a CODE_DEPLOY service (default: the one whose deployment group deploys the service)")
 	fs.StringVar(&f.group, "codedeploy-deployment-group", "", "CodeDeploy deployment group of a CODE_DEPLOY service (default: the one whose ecsServices name the service)")
 	fs.StringVar(&f.config, "deployment-config", "", "CodeDeploy deployment configuration, overriding the group's (CodeDeployDefault.ECSCanary10Percent5Minutes, ...)")
-	fs.StringArrayVar(&f.hooks, "hook", nil, "Lambda hook of a CodeDeploy deployment, Event=FunctionNameOrArn (repeatable; events: BeforeInstall, AfterInstall, AfterAllowTestTraffic, BeforeAllowTraffic, AfterAllowTraffic)")
+	stringArrayVar(fs, &f.hooks, "hook", "Lambda hook of a CodeDeploy deployment, Event=FunctionNameOrArn (repeatable; events: BeforeInstall, AfterInstall, AfterAllowTestTraffic, BeforeAllowTraffic, AfterAllowTraffic)")
 	fs.StringVar(&f.waitUntil, "wait-until", "", "for a blue/green deploy, return with success at test-traffic, traffic-shifted or done (default done)")
 }
 

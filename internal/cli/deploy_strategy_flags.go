@@ -55,9 +55,9 @@ func (f *strategyFlags) register(fs *pflag.FlagSet) {
 	fs.StringVar(&f.productionRule, "production-listener-rule", "", "ARN of the listener rule (a Network Load Balancer's listener) that carries production traffic")
 	fs.StringVar(&f.testRule, "test-listener-rule", "", "ARN of the listener rule (or listener) that carries test traffic")
 	fs.StringVar(&f.lbRole, "load-balancer-role", "", "IAM role ECS changes the listener rules with (advancedConfiguration.roleArn)")
-	fs.StringArrayVar(&f.hooks, "lifecycle-hook", nil, "Lambda hook: STAGE=FUNCTION_ARN (repeatable; replaces the service's Lambda hooks)")
+	stringArrayVar(fs, &f.hooks, "lifecycle-hook", "Lambda hook: STAGE=FUNCTION_ARN (repeatable; replaces the service's Lambda hooks)")
 	fs.StringVar(&f.hookRole, "lifecycle-hook-role", "", "IAM role ECS invokes the Lambda hooks with (default: that of a Lambda hook the service has)")
-	fs.StringArrayVar(&f.pauseAt, "pause-at", nil, "pause the deployment at this lifecycle stage until ecsdeploy promote resumes it (a PAUSE hook; repeatable; replaces the service's PAUSE hooks)")
+	stringArrayVar(fs, &f.pauseAt, "pause-at", "pause the deployment at this lifecycle stage until ecsdeploy promote resumes it (a PAUSE hook; repeatable; replaces the service's PAUSE hooks)")
 }
 
 // apply writes the flags over the spec's strategy keys, each recorded as

@@ -47,8 +47,8 @@ func (f *stackSpecFlags) register(cmd *cobra.Command, d *Deps) *pflag.FlagSet {
 	f.now = d.Clock.Now
 	fs := cmd.Flags()
 	fs.StringVarP(&f.file, "file", "f", "", "stack spec file (YAML)")
-	fs.StringArrayVar(&f.varFlags, "var", nil, "set a #{Name} variable: Name=value (repeatable; wins over --var-file)")
-	fs.StringArrayVar(&f.varFiles, "var-file", nil, "read #{Name} variables from a KEY=VALUE or YAML file (repeatable)")
+	stringArrayVar(fs, &f.varFlags, "var", "set a #{Name} variable: Name=value (repeatable; wins over --var-file)")
+	stringArrayVar(fs, &f.varFiles, "var-file", "read #{Name} variables from a KEY=VALUE or YAML file (repeatable)")
 	return fs
 }
 
