@@ -261,7 +261,8 @@ func rollbackOnTimeout(ctx context.Context, o *deployOptions, clients *awsconfig
 	if !opts.Rollback || res == nil || res.Outcome != progress.TimedOut || reg.PreviousTaskDefinition == "" {
 		return nil
 	}
-	req := bluegreen.Request{Cluster: reg.Cluster, Service: reg.Service, Application: res.Application, DeploymentGroup: res.DeploymentGroup}
+	req := bluegreen.Request{Cluster: reg.Cluster, Service: reg.Service, Application: res.Application, DeploymentGroup: res.DeploymentGroup,
+		Origins: settingOrigins(nil, "application", "deploymentGroup")}
 	previous := func(context.Context) (string, string, error) {
 		return reg.PreviousTaskDefinition, "the revision the service ran before this deploy", nil
 	}
