@@ -149,7 +149,7 @@ func (f *strategyFlags) apply(x *expander, d *spec.Deploy, req *rollout.Request)
 
 // strategyChange converts the spec's strategy keys (with the flags applied).
 func strategyChange(s *spec.Strategy, ps *exitcode.Problems) bluegreen.StrategyChange {
-	var c bluegreen.StrategyChange
+	c := bluegreen.StrategyChange{Origins: settingOrigins(nil, "deploymentGroup", "deploymentConfig", "hooks")}
 	if s.Strategy != nil {
 		st, err := bluegreen.ParseStrategy(*s.Strategy)
 		if err != nil {
