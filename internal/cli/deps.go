@@ -141,6 +141,15 @@ func (d *Deps) Progress() progress.Reporter {
 	}
 }
 
+// checkedClients returns the AWS clients once the input has no problem:
+// invalid input is refused before any client is built or call made.
+func (d *Deps) checkedClients(ctx context.Context, ps exitcode.Problems) (*awsconfig.Clients, error) {
+	if err := ps.Err(); err != nil {
+		return nil, err
+	}
+	return d.Clients.Clients(ctx)
+}
+
 // LocalBackend opens the local ECS that --local talks to.
 type LocalBackend interface {
 	// Open returns the handler that answers AWS requests in-process and a

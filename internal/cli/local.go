@@ -190,7 +190,7 @@ type localServeOptions struct {
 
 func newCmdLocalServe(d *Deps, runF func(context.Context, *localServeOptions) error) *cobra.Command {
 	o := &localServeOptions{deps: d}
-	cmd := &cobra.Command{
+	cmd := runs(&cobra.Command{
 		Use:   "serve",
 		Short: "Serve the local ECS API over HTTP until interrupted",
 		Example: `  ecsdeploy local serve
@@ -198,13 +198,7 @@ func newCmdLocalServe(d *Deps, runF func(context.Context, *localServeOptions) er
   ecsdeploy local serve --console=false
   AWS_ENDPOINT_URL=http://127.0.0.1:4566 aws ecs list-clusters`,
 		Args: cobra.NoArgs,
-		RunE: func(cmd *cobra.Command, args []string) error {
-			if runF != nil {
-				return runF(cmd.Context(), o)
-			}
-			return runLocalServe(cmd.Context(), o)
-		},
-	}
+	}, o, runF, runLocalServe)
 	f := cmd.Flags()
 	f.StringVar(&o.Addr, "addr", "127.0.0.1:4566", "address to listen on")
 	f.StringVar(&o.State, "state", "", "state file (default: the --local state file, see `ecsdeploy local path`)")

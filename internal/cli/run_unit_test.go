@@ -7,6 +7,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/ecs/types"
 
 	"github.com/ecsdeploy/ecsdeploy/rollout"
+	"github.com/ecsdeploy/ecsdeploy/runtask"
 	"github.com/ecsdeploy/ecsdeploy/taskdef"
 )
 
@@ -50,7 +51,7 @@ func TestNeedsRevision(t *testing.T) {
 		{"from a file", taskdef.Changes{}, &rollout.Base{}, true},
 	}
 	for _, tc := range cases {
-		if got := needsRevision(&revisionRequest{Changes: tc.changes}, tc.base); got != tc.want {
+		if got := runtask.NeedsRevision(tc.base.From, "", tc.changes); got != tc.want {
 			t.Errorf("%s: needsRevision = %v, want %v", tc.name, got, tc.want)
 		}
 	}
