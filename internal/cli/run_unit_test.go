@@ -12,6 +12,7 @@ import (
 )
 
 func TestParseCapacityProvider(t *testing.T) {
+	t.Parallel()
 	got, err := parseCapacityProvider("FARGATE_SPOT:3:1")
 	if err != nil || aws.ToString(got.CapacityProvider) != "FARGATE_SPOT" || got.Weight != 3 || got.Base != 1 {
 		t.Fatalf("got %+v, %v", got, err)
@@ -27,6 +28,7 @@ func TestParseCapacityProvider(t *testing.T) {
 }
 
 func TestNeedsRevision(t *testing.T) {
+	t.Parallel()
 	described := &rollout.Base{From: &types.TaskDefinition{}}
 	env := taskdef.KeyValueChange{Container: "app", Key: "A", Value: "1"}
 	tag := types.Tag{Key: aws.String("k"), Value: aws.String("v")}
