@@ -2,6 +2,7 @@ package apply
 
 import (
 	"context"
+	"strings"
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
@@ -59,12 +60,26 @@ func stoppedTaskReasonsSince(ctx context.Context, api watch.ECSAPI, s *stack.Spe
 		if g := aws.ToString(t.Group); g != "" && g != "service:"+s.ServiceName() {
 			continue
 		}
+		if stoppedForScaling(t) {
+			continue
+		}
 		reasons = append(reasons, progress.DescribeTask(taskView(t)))
 		if len(reasons) == maxStoppedTasks {
 			break
 		}
 	}
 	return reasons
+}
+
+// stoppedForScaling reports a task the service's scheduler stopped because
+// a deployment wanted fewer of its kind: an old task replaced, or a new one
+// drained when an update is cancelled or rolled back. It says nothing about
+// why the operation failed. Without a stack event to date the operation,
+// the tasks listed go back clockSkew before our start, which on a quick
+// succession of updates reaches the previous deployment's replaced tasks.
+func stoppedForScaling(t types.Task) bool {
+	return t.StopCode == types.TaskStopCodeServiceSchedulerInitiated &&
+		strings.HasPrefix(aws.ToString(t.StoppedReason), "Scaling activity initiated by")
 }
 
 func taskView(t types.Task) progress.Task {
