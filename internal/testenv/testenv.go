@@ -206,7 +206,6 @@ func AWSCLI(t *testing.T, endpoint string, args ...string) (string, error) {
 	t.Helper()
 	bin := RequireTool(t, "aws")
 	full := append([]string{"--endpoint-url", endpoint, "--region", "us-east-1", "--output", "json"}, args...)
-	cmd := exec.Command(bin, full...)
 	var env []string
 	for _, kv := range os.Environ() {
 		switch strings.SplitN(kv, "=", 2)[0] {
@@ -215,16 +214,10 @@ func AWSCLI(t *testing.T, endpoint string, args ...string) (string, error) {
 		}
 		env = append(env, kv)
 	}
-	cmd.Env = append(env,
+	env = append(env,
 		"AWS_ACCESS_KEY_ID=AKIDTESTTESTTEST", "AWS_SECRET_ACCESS_KEY=testsecret",
 		"AWS_PAGER=", "AWS_EC2_METADATA_DISABLED=true")
-	var stdout, stderr strings.Builder
-	cmd.Stdout = &stdout
-	cmd.Stderr = &stderr
-	if err := cmd.Run(); err != nil {
-		return stdout.String(), fmt.Errorf("%w: %s", err, stderr.String())
-	}
-	return stdout.String(), nil
+	return runAWSCLI(bin, full, env)
 }
 
 // CfnLint runs cfn-lint over the given template files and fails the test on
