@@ -6,8 +6,8 @@ import (
 	"os"
 	"testing"
 
+	"github.com/ecsdeploy/ecsdeploy/internal/cfntest"
 	"github.com/ecsdeploy/ecsdeploy/internal/testenv"
-	"github.com/ecsdeploy/ecsdeploy/stack/cfn/cfntest"
 )
 
 // stackTemplates collects every template the stack command tests deploy;

@@ -1,7 +1,7 @@
 // Package cfntest helps tests check that every template they generate
 // passes cfn-lint, with one cfn-lint run per test package (it takes seconds
 // to start): tests Record the templates they deploy, and TestMain calls
-// LintMain after them (or a test that runs after them calls Lint).
+// LintMain after them.
 package cfntest
 
 import (
@@ -11,7 +11,6 @@ import (
 	"path/filepath"
 	"sort"
 	"sync"
-	"testing"
 
 	"github.com/ecsdeploy/ecsdeploy/internal/testenv"
 )
@@ -32,23 +31,10 @@ func (c *Collector) Record(body string) {
 	c.bodies[body] = true
 }
 
-// Lint runs cfn-lint once over every recorded template and fails t on any
-// error; it skips when nothing was recorded (a filtered run).
-func (c *Collector) Lint(t *testing.T) {
-	t.Helper()
-	if c.empty() {
-		t.Skip("no test generated a template in this run")
-	}
-	files, err := c.write(t.TempDir())
-	if err != nil {
-		t.Fatal(err)
-	}
-	testenv.CfnLint(t, files...)
-}
-
-// LintMain is Lint for TestMain, after m.Run: it lints what the tests
-// recorded, prints what is wrong, and returns the exit code. Nothing
-// recorded, or cfn-lint missing outside CI, is success.
+// LintMain runs in TestMain, after m.Run: it lints, with one cfn-lint
+// process, every template the tests recorded, prints what is wrong, and
+// returns the exit code. Nothing recorded, or cfn-lint missing outside CI,
+// is success.
 func (c *Collector) LintMain() int {
 	if c.empty() {
 		return 0
