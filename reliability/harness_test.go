@@ -28,8 +28,10 @@ const speed = 150
 
 func TestMain(m *testing.M) {
 	// The commands run in-process, in parallel: the environment is set once.
+	// The secret key and session token are markers TestNoSecretInAnyOutput
+	// looks for in every output (it runs in parallel, so it cannot set them).
 	for k, v := range map[string]string{
-		"AWS_ACCESS_KEY_ID": "AKIDRELIABILITY", "AWS_SECRET_ACCESS_KEY": "reliability", "AWS_REGION": "us-east-1",
+		"AWS_ACCESS_KEY_ID": "AKIDRELIABILITY", "AWS_SECRET_ACCESS_KEY": markSecretKey, "AWS_SESSION_TOKEN": markSession, "AWS_REGION": "us-east-1",
 		"AWS_DEFAULT_REGION": "us-east-1", "AWS_EC2_METADATA_DISABLED": "true",
 		"AWS_CONFIG_FILE": os.DevNull, "AWS_SHARED_CREDENTIALS_FILE": os.DevNull,
 	} {
@@ -37,7 +39,9 @@ func TestMain(m *testing.M) {
 			panic(err)
 		}
 	}
-	for _, k := range []string{"AWS_PROFILE", "AWS_SESSION_TOKEN", "AWS_ENDPOINT_URL"} {
+	// AWS_CA_BUNDLE: the local ECS is reached over loopback HTTP, and the
+	// SDK would parse the machine's bundle at every configuration load.
+	for _, k := range []string{"AWS_PROFILE", "AWS_ENDPOINT_URL", "AWS_CA_BUNDLE"} {
 		if err := os.Unsetenv(k); err != nil {
 			panic(err)
 		}

@@ -258,6 +258,7 @@ func (c *cell) name() string { return c.cmd.name + "/" + c.image + "/" + c.fault
 // and checks the exit code and the end state. Cells run concurrently (each
 // on its own local ECS and socket); `go test -v` prints the matrix.
 func TestFaultMatrix(t *testing.T) {
+	t.Parallel()
 	// RELIABILITY_CELLS=text runs only the cells whose name contains text
 	// (cells run before their subtests, so -run cannot choose them).
 	only := os.Getenv("RELIABILITY_CELLS")

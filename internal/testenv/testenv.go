@@ -187,7 +187,17 @@ func fakeAWSEnv(dir string) map[string]string {
 		"AWS_PROFILE": "", "AWS_SESSION_TOKEN": "", "AWS_ENDPOINT_URL": "",
 		"AWS_CONFIG_FILE": dir + "/config", "AWS_SHARED_CREDENTIALS_FILE": dir + "/credentials",
 		"AWS_EC2_METADATA_DISABLED": "true",
+		"AWS_CA_BUNDLE":             "", // see NoCABundle
 	}
+}
+
+// NoCABundle unsets AWS_CA_BUNDLE for the whole test binary, from TestMain.
+// Tests reach their endpoints over plain HTTP on loopback or in process, so
+// a CA bundle is never used; but when the machine names one, the SDK's
+// config loader parses every certificate in it at each load (tens of
+// milliseconds under -race), and tests load configurations by the thousand.
+func NoCABundle() {
+	_ = os.Unsetenv("AWS_CA_BUNDLE")
 }
 
 // RunAWSCLI runs the AWS CLI against endpoint and returns its standard output.
