@@ -110,7 +110,7 @@ func TestNoSecretInAnyOutput(t *testing.T) {
 						results = append(results, res)
 						mu.Unlock()
 					}()
-					e := newEnv(r, breakerRollback)
+					e := newEnv(r, breakerRollback, steppedTime)
 					e.deployStateWithSecrets(r)
 					args := append(append(append([]string{}, c.args...), verbosity...), "--output", format)
 					ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
