@@ -5,6 +5,7 @@
 package awsconfig
 
 import (
+	"bytes"
 	"context"
 	"fmt"
 	"io"
@@ -56,6 +57,12 @@ type Options struct {
 
 	// Calls, when set, counts the API calls made.
 	Calls *CallCounter
+
+	// CABundle is the AWS_CA_BUNDLE the program took out of its environment
+	// with TakeCABundleEnv: a PEM file of the certificate authorities to
+	// trust, read and parsed on the first TLS connection rather than while
+	// loading. Empty: the SDK's own handling of AWS_CA_BUNDLE.
+	CABundle string
 }
 
 // DefaultMaxAttempts is the retry budget per call: enough to ride out a
@@ -99,7 +106,7 @@ func Load(ctx context.Context, o Options) (aws.Config, error) {
 				credentials.NewStaticCredentialsProvider("LOCAL", "local", "")))
 		}
 	}
-	cfg, err := config.LoadDefaultConfig(ctx, loaders...)
+	cfg, err := loadDefaultConfig(ctx, o.CABundle, loaders)
 	if err != nil {
 		return aws.Config{}, fmt.Errorf("load AWS configuration: %w", err)
 	}
@@ -134,6 +141,32 @@ func Load(ctx context.Context, o Options) (aws.Config, error) {
 		cfg.APIOptions = append(cfg.APIOptions, callLogger(o.Log))
 	}
 	return cfg, nil
+}
+
+// loadDefaultConfig is config.LoadDefaultConfig with caBundle, when given,
+// trusted as AWS_CA_BUNDLE is (the bundle's certificates and no others,
+// before a profile's ca_bundle) but parsed on the first TLS connection.
+// Whenever that cannot give the very configuration the SDK would (the file
+// cannot be opened, the profile names a ca_bundle of its own, a defaults
+// mode adjusts each service's client), the bundle is handed to the SDK as
+// it would have read it, so the result and any error are the SDK's.
+func loadDefaultConfig(ctx context.Context, caBundle string, loaders []func(*config.LoadOptions) error) (aws.Config, error) {
+	if caBundle == "" {
+		return config.LoadDefaultConfig(ctx, loaders...)
+	}
+	if client, err := lazyCABundle(caBundle); err == nil {
+		lazy := append(loaders[:len(loaders):len(loaders)], config.WithHTTPClient(client))
+		cfg, err := config.LoadDefaultConfig(ctx, lazy...)
+		if err == nil && lazyCABundleAllowed(cfg) {
+			return cfg, nil
+		}
+	}
+	pem, err := os.ReadFile(caBundle)
+	if err != nil {
+		return aws.Config{}, err // what the SDK reports for an unreadable AWS_CA_BUNDLE
+	}
+	eager := append(loaders[:len(loaders):len(loaders)], config.WithCustomCABundle(bytes.NewReader(pem)))
+	return config.LoadDefaultConfig(ctx, eager...)
 }
 
 // Clients holds one SDK client per service ecsdeploy talks to.

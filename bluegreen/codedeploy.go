@@ -44,15 +44,23 @@ type NotFoundError struct {
 	Cluster, Service string
 	Found            []string // "application/group" of every match
 	Examined         int      // deployment groups looked at
+	// Naming is how the caller's user names the application and the
+	// deployment group (a command line's flags), for the hint; empty, they
+	// are named "application" and "deploymentGroup", as Request names them.
+	Naming [2]string
 }
 
 func (e *NotFoundError) Error() string {
-	if len(e.Found) == 0 {
-		return fmt.Sprintf("no CodeDeploy deployment group deploys service %s of cluster %s (%d groups of ECS applications examined): create one, or name it with --codedeploy-application and --codedeploy-deployment-group",
-			e.Service, e.Cluster, e.Examined)
+	app, group := e.Naming[0], e.Naming[1]
+	if app == "" || group == "" {
+		app, group = "application", "deploymentGroup"
 	}
-	return fmt.Sprintf("%d CodeDeploy deployment groups deploy service %s of cluster %s (%s): name one with --codedeploy-application and --codedeploy-deployment-group",
-		len(e.Found), e.Service, e.Cluster, strings.Join(e.Found, ", "))
+	if len(e.Found) == 0 {
+		return fmt.Sprintf("no CodeDeploy deployment group deploys service %s of cluster %s (%d groups of ECS applications examined): create one, or name it with %s and %s",
+			e.Service, e.Cluster, e.Examined, app, group)
+	}
+	return fmt.Sprintf("%d CodeDeploy deployment groups deploy service %s of cluster %s (%s): name one with %s and %s",
+		len(e.Found), e.Service, e.Cluster, strings.Join(e.Found, ", "), app, group)
 }
 
 // FindGroup returns the deployment group whose ecsServices name this

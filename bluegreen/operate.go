@@ -52,6 +52,11 @@ type Request struct {
 	Application, DeploymentGroup string
 	// NoWait returns once the controller has the request.
 	NoWait bool
+	// Origins says where the request's fields were given (a flag, a file
+	// and line), and where to give those a message suggests: messages name
+	// a field at Origins.Of(field), its own name when none is recorded
+	// ("noWait", "application", "deploymentGroup").
+	Origins exitcode.Origins
 }
 
 func newOperation(c *Current) *Operation {
@@ -242,7 +247,7 @@ func promoteNative(ctx context.Context, apis APIs, c *Current, op *Operation, re
 // finishNoWait ends an operation that does not wait: the request is made.
 func finishNoWait(ctx context.Context, apis APIs, c *Current, op *Operation, req Request) *Operation {
 	op.Outcome, op.Reason = progress.Succeeded, op.Action+" accepted"
-	op.Remaining = "not waiting (--no-wait): `ecsdeploy status` shows where the deployment is"
+	op.Remaining = "not waiting (" + req.Origins.Of("noWait").Name() + "): `ecsdeploy status` shows where the deployment is"
 	if now, err := Locate(ctx, apis, c.Cluster, req.Service, op.Application, op.DeploymentGroup); err == nil {
 		op.State = Look(ctx, apis, now)
 		op.PrimaryTaskDefinition = serving(now)
@@ -288,10 +293,12 @@ func serving(c *Current) string {
 	return aws.ToString(c.Service.TaskDefinition)
 }
 
-// locateError makes a deployment group that cannot be found invalid input.
-func locateError(err error) error {
+// locateError makes a deployment group that cannot be found invalid input,
+// saying how to name one as req's origins name its fields.
+func locateError(err error, req Request) error {
 	var ng *NotFoundError
 	if errors.As(err, &ng) {
+		ng.Naming = [2]string{req.Origins.Of("application").Name(), req.Origins.Of("deploymentGroup").Name()}
 		return exitcode.With(exitcode.Invalid, err)
 	}
 	return err
@@ -319,7 +326,7 @@ func Abort(ctx context.Context, apis APIs, req Request, o FollowOptions) (*Opera
 func inProgress(ctx context.Context, apis APIs, req Request, command, onRolling string) (*Current, *Operation, error) {
 	c, err := Locate(ctx, apis, req.Cluster, req.Service, req.Application, req.DeploymentGroup)
 	if err != nil {
-		return nil, nil, locateError(err)
+		return nil, nil, locateError(err, req)
 	}
 	op := newOperation(c)
 	switch {
@@ -346,7 +353,7 @@ func Rollback(ctx context.Context, apis APIs, req Request, previous func(ctx con
 		return nil, false, nil
 	}
 	if err != nil {
-		return nil, true, locateError(err)
+		return nil, true, locateError(err, req)
 	}
 	op = newOperation(c)
 	if c.InProgress() {
@@ -354,7 +361,8 @@ func Rollback(ctx context.Context, apis APIs, req Request, previous func(ctx con
 		return op, true, err
 	}
 	if req.NoWait {
-		return op, true, exitcode.Invalidf("--no-wait: %s, so rollback deploys the previous revision as a new deployment and follows it; drop --no-wait", c.Situation())
+		noWait := req.Origins.Of("noWait")
+		return op, true, exitcode.Invalidf("%s: %s, so rollback deploys the previous revision as a new deployment and follows it; drop %s", noWait, c.Situation(), noWait.Name())
 	}
 	target, note, err := previous(ctx)
 	if err != nil {

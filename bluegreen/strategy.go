@@ -44,6 +44,11 @@ type StrategyChange struct {
 	// LifecycleHookRole is the role ECS invokes the Lambda hooks with;
 	// empty takes the role of a Lambda hook the service already has.
 	LifecycleHookRole string
+	// Origins names, for a service whose traffic CodeDeploy shifts, where
+	// to give CodeDeployRequest's DeploymentGroup, Config and Hooks instead
+	// (fields "deploymentGroup", "deploymentConfig" and "hooks"); a field
+	// it does not hold is named as the field.
+	Origins exitcode.Origins
 }
 
 // Field names of a StrategyChange in problems: the deploy spec's keys.
@@ -304,7 +309,8 @@ func (c StrategyChange) Apply(svc types.Service, in *ecs.UpdateServiceInput) exi
 	name := aws.ToString(svc.ServiceName)
 	if dc := svc.DeploymentController; dc != nil && dc.Type != "" && dc.Type != types.DeploymentControllerTypeEcs {
 		field := c.given()[0]
-		how := "its traffic is shifted by CodeDeploy: use --codedeploy-deployment-group, --deployment-config and --hook"
+		how := fmt.Sprintf("its traffic is shifted by CodeDeploy: use %s, %s and %s",
+			c.Origins.Of("deploymentGroup").Name(), c.Origins.Of("deploymentConfig").Name(), c.Origins.Of("hooks").Name())
 		if dc.Type == types.DeploymentControllerTypeExternal {
 			how = "its deployments are made by another tool with task sets"
 		}

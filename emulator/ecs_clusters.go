@@ -190,15 +190,7 @@ func (x *ecsCall) listClusters(body []byte) (any, error) {
 		}
 	}
 	sort.Slice(cs, func(i, j int) bool { return cs[i].Seq < cs[j].Seq })
-	arns := make([]string, len(cs))
-	for i, c := range cs {
-		arns[i] = c.ARN
-	}
-	page, next, err := paginate(arns, in.NextToken, in.MaxResults, 100)
-	if err != nil {
-		return nil, err
-	}
-	return listOutput("clusterArns", page, next), nil
+	return listPage("clusterArns", arnsOf(cs, func(c *cluster) string { return c.ARN }), in.NextToken, in.MaxResults, 100)
 }
 
 type deleteClusterInput struct {

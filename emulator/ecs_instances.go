@@ -112,11 +112,7 @@ func (x *ecsCall) listContainerInstances(body []byte) (any, error) {
 		}
 		arns = append(arns, ci.ARN)
 	}
-	page, next, err := paginate(arns, in.NextToken, in.MaxResults, 100)
-	if err != nil {
-		return nil, err
-	}
-	return listOutput("containerInstanceArns", page, next), nil
+	return listPage("containerInstanceArns", arns, in.NextToken, in.MaxResults, 100)
 }
 
 func (x *ecsCall) describeContainerInstances(body []byte) (any, error) {

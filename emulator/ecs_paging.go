@@ -32,6 +32,25 @@ func paginate[T any](items []T, token string, maxResults *int, defaultMax int) (
 	return items[start:end], base64.RawURLEncoding.EncodeToString([]byte(strconv.Itoa(end))), nil
 }
 
+// listPage answers a List operation: the page of items that token and
+// maxResults ask for, under key, and the token of the next page.
+func listPage(key string, items []string, token string, maxResults *int, defaultMax int) (any, error) {
+	page, next, err := paginate(items, token, maxResults, defaultMax)
+	if err != nil {
+		return nil, err
+	}
+	return listOutput(key, page, next), nil
+}
+
+// arnsOf returns the ARN of each item, in order.
+func arnsOf[T any](items []T, arn func(T) string) []string {
+	out := make([]string, len(items))
+	for i, x := range items {
+		out[i] = arn(x)
+	}
+	return out
+}
+
 func listOutput(key string, page []string, next string) map[string]any {
 	if page == nil {
 		page = []string{}

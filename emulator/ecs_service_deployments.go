@@ -162,27 +162,35 @@ func (x *ecsCall) describeServiceDeployments(body []byte) (any, error) {
 	if err != nil {
 		return nil, err
 	}
-	if len(in.ServiceDeploymentArns) == 0 || len(in.ServiceDeploymentArns) > 20 {
-		return nil, invalidParameter("serviceDeploymentArns must contain between 1 and 20 items.")
+	return describeHistory(x, in.ServiceDeploymentArns, "serviceDeploymentArns", "service-deployment", "serviceDeployments",
+		func(s *service) []*serviceDeployment { return s.History },
+		func(sd *serviceDeployment) string { return sd.ARN }, serviceDeploymentOutput)
+}
+
+// describeHistory answers a Describe operation of a service's history:
+// for each of 1 to 20 ARNs (field names them in the error) of kind, the
+// output of the item of its service's list that has it, or a MISSING
+// failure; the items are under key.
+func describeHistory[T, Out any](x *ecsCall, arns []string, field, kind, key string,
+	list func(*service) []T, arnOf func(T) string, output func(*service, T) Out) (any, error) {
+	if len(arns) == 0 || len(arns) > 20 {
+		return nil, invalidParameter("%s must contain between 1 and 20 items.", field)
 	}
-	out := []serviceDeploymentOut{}
+	out := []Out{}
 	fails := []failure{}
-	for _, arn := range in.ServiceDeploymentArns {
-		s := x.historyTarget(arn, "service-deployment")
-		var sd *serviceDeployment
+	for _, arn := range arns {
+		s := x.historyTarget(arn, kind)
+		i := -1
 		if s != nil {
-			i := slices.IndexFunc(s.History, func(h *serviceDeployment) bool { return h.ARN == arn })
-			if i >= 0 {
-				sd = s.History[i]
-			}
+			i = slices.IndexFunc(list(s), func(item T) bool { return arnOf(item) == arn })
 		}
-		if sd == nil {
+		if i < 0 {
 			fails = append(fails, failure{Arn: arn, Reason: "MISSING"})
 			continue
 		}
-		out = append(out, serviceDeploymentOutput(s, sd))
+		out = append(out, output(s, list(s)[i]))
 	}
-	return map[string]any{"serviceDeployments": out, "failures": fails}, nil
+	return map[string]any{key: out, "failures": fails}, nil
 }
 
 func serviceDeploymentOutput(s *service, sd *serviceDeployment) serviceDeploymentOut {
@@ -254,39 +262,27 @@ func (x *ecsCall) describeServiceRevisions(body []byte) (any, error) {
 	if err != nil {
 		return nil, err
 	}
-	if len(in.ServiceRevisionArns) == 0 || len(in.ServiceRevisionArns) > 20 {
-		return nil, invalidParameter("serviceRevisionArns must contain between 1 and 20 items.")
+	return describeHistory(x, in.ServiceRevisionArns, "serviceRevisionArns", "service-revision", "serviceRevisions",
+		func(s *service) []*serviceRevision { return s.Revisions },
+		func(rev *serviceRevision) string { return rev.ARN }, x.serviceRevisionOutput)
+}
+
+// serviceRevisionOutput is a revision as DescribeServiceRevisions returns it.
+func (x *ecsCall) serviceRevisionOutput(s *service, rev *serviceRevision) serviceRevisionOut {
+	o := serviceRevisionOut{
+		ServiceRevisionArn: rev.ARN, ServiceArn: s.ARN, ClusterArn: s.ClusterARN, TaskDefinition: rev.TaskDefinition,
+		CapacityProviderStrategy: rev.CapacityProviders, LaunchType: rev.LaunchType, PlatformVersion: rev.PlatformVersion,
+		LoadBalancers: orEmptyList(rev.LoadBalancers), ServiceRegistries: orEmptyList(rev.ServiceRegistries),
+		NetworkConfiguration: rawOf(rev.Network), ContainerImages: []containerImg{}, CreatedAt: epoch(rev.CreatedAt),
+		revisionMemberOut: rev.revisionMembers.output(),
 	}
-	out := []serviceRevisionOut{}
-	fails := []failure{}
-	for _, arn := range in.ServiceRevisionArns {
-		s := x.historyTarget(arn, "service-revision")
-		var rev *serviceRevision
-		if s != nil {
-			if i := slices.IndexFunc(s.Revisions, func(r *serviceRevision) bool { return r.ARN == arn }); i >= 0 {
-				rev = s.Revisions[i]
-			}
-		}
-		if rev == nil {
-			fails = append(fails, failure{Arn: arn, Reason: "MISSING"})
-			continue
-		}
-		o := serviceRevisionOut{
-			ServiceRevisionArn: rev.ARN, ServiceArn: s.ARN, ClusterArn: s.ClusterARN, TaskDefinition: rev.TaskDefinition,
-			CapacityProviderStrategy: rev.CapacityProviders, LaunchType: rev.LaunchType, PlatformVersion: rev.PlatformVersion,
-			LoadBalancers: orEmptyList(rev.LoadBalancers), ServiceRegistries: orEmptyList(rev.ServiceRegistries),
-			NetworkConfiguration: rawOf(rev.Network), ContainerImages: []containerImg{}, CreatedAt: epoch(rev.CreatedAt),
-			revisionMemberOut: rev.revisionMembers.output(),
-		}
-		if rev.LaunchType == "FARGATE" {
-			o.PlatformFamily = "Linux"
-		}
-		if td := x.em.taskDefByARN(x.reg, rev.TaskDefinition); td != nil {
-			for _, c := range td.Containers {
-				o.ContainerImages = append(o.ContainerImages, containerImg{ContainerName: c.Name, Image: c.Image})
-			}
-		}
-		out = append(out, o)
+	if rev.LaunchType == "FARGATE" {
+		o.PlatformFamily = "Linux"
 	}
-	return map[string]any{"serviceRevisions": out, "failures": fails}, nil
+	if td := x.em.taskDefByARN(x.reg, rev.TaskDefinition); td != nil {
+		for _, c := range td.Containers {
+			o.ContainerImages = append(o.ContainerImages, containerImg{ContainerName: c.Name, Image: c.Image})
+		}
+	}
+	return o
 }

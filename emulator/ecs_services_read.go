@@ -1,8 +1,11 @@
 package emulator
 
 import (
+	"encoding/json"
+	"fmt"
 	"slices"
 	"sort"
+	"strings"
 )
 
 func (x *ecsCall) describeServices(body []byte) (any, error) {
@@ -10,35 +13,66 @@ func (x *ecsCall) describeServices(body []byte) (any, error) {
 	if err != nil {
 		return nil, err
 	}
-	if len(in.Services) == 0 {
-		return nil, invalidParameter("Services cannot be empty.")
+	return describeInCluster(x, in.Cluster, in.Services, in.Include, 10, "services", findService, x.serviceARN, x.em.serviceOutput)
+}
+
+// describeInCluster answers a Describe operation of a cluster's services
+// or tasks: for each of 1 to most refs (plural names them in errors and
+// is the answer's key), the output of the item find finds (with its tags
+// when include has TAGS), or a MISSING failure with its ARN (arnOf makes
+// one from a cluster name and a name or id).
+func describeInCluster[T, Out any](x *ecsCall, clusterRef string, refs, include []string, most int, plural string,
+	find func(*cluster, string) *T, arnOf func(clusterName, ref string) string, output func(*T, bool) Out) (any, error) {
+	if len(refs) == 0 {
+		return nil, invalidParameter("%s%s cannot be empty.", strings.ToUpper(plural[:1]), plural[1:])
 	}
-	if len(in.Services) > 10 {
-		return nil, invalidParameter("Too many services specified. A maximum of 10 services can be described at once.")
+	if len(refs) > most {
+		return nil, invalidParameter("Too many %s specified. A maximum of %d %s can be described at once.", plural, most, plural)
 	}
-	c, err := x.cluster(in.Cluster)
+	c, err := x.cluster(clusterRef)
 	if err != nil {
 		return nil, err
 	}
-	withTags := slices.Contains(in.Include, "TAGS")
-	out := make([]serviceOut, 0, len(in.Services))
-	fails := []failure{}
-	for _, ref := range in.Services {
-		s := findService(c, ref)
-		if s == nil {
+	withTags := slices.Contains(include, "TAGS")
+	d := described[Out]{key: plural, items: make([]Out, 0, len(refs)), fails: []failure{}}
+	for _, ref := range refs {
+		item := find(c, ref)
+		if item == nil {
 			arn := ref
 			if !isARN(ref) {
-				arn = x.serviceARN(c.Name, ref)
+				arn = arnOf(c.Name, ref)
 			}
-			fails = append(fails, failure{Arn: arn, Reason: "MISSING"})
+			d.fails = append(d.fails, failure{Arn: arn, Reason: "MISSING"})
 			continue
 		}
-		out = append(out, x.em.serviceOutput(s, withTags))
+		d.items = append(d.items, output(item, withTags))
 	}
-	return struct {
-		Services []serviceOut `json:"services"`
-		Failures []failure    `json:"failures"`
-	}{out, fails}, nil
+	return d, nil
+}
+
+// described is a Describe operation's answer: the items found, under key,
+// and the failures.
+type described[Out any] struct {
+	key   string
+	items []Out
+	fails []failure
+}
+
+// MarshalJSON writes {"KEY": items, "failures": fails}, in that order.
+func (d described[Out]) MarshalJSON() ([]byte, error) {
+	key, err := json.Marshal(d.key)
+	if err != nil {
+		return nil, err
+	}
+	items, err := json.Marshal(d.items)
+	if err != nil {
+		return nil, err
+	}
+	fails, err := json.Marshal(d.fails)
+	if err != nil {
+		return nil, err
+	}
+	return fmt.Appendf(nil, `{%s:%s,"failures":%s}`, key, items, fails), nil
 }
 
 type listServicesInput struct {
@@ -72,15 +106,7 @@ func (x *ecsCall) listServices(body []byte) (any, error) {
 		ss = append(ss, s)
 	}
 	sort.Slice(ss, func(i, j int) bool { return ss[i].Seq < ss[j].Seq })
-	arns := make([]string, len(ss))
-	for i, s := range ss {
-		arns[i] = s.ARN
-	}
-	page, next, err := paginate(arns, in.NextToken, in.MaxResults, 10)
-	if err != nil {
-		return nil, err
-	}
-	return listOutput("serviceArns", page, next), nil
+	return listPage("serviceArns", arnsOf(ss, func(s *service) string { return s.ARN }), in.NextToken, in.MaxResults, 10)
 }
 
 func (x *ecsCall) deleteService(body []byte) (any, error) {

@@ -89,15 +89,7 @@ func (x *ecsCall) listTaskDefinitions(body []byte) (any, error) {
 	if in.Sort == "DESC" {
 		slices.Reverse(tds)
 	}
-	arns := make([]string, len(tds))
-	for i, td := range tds {
-		arns[i] = td.ARN
-	}
-	page, next, err := paginate(arns, in.NextToken, in.MaxResults, 100)
-	if err != nil {
-		return nil, err
-	}
-	return listOutput("taskDefinitionArns", page, next), nil
+	return listPage("taskDefinitionArns", arnsOf(tds, func(td *taskDef) string { return td.ARN }), in.NextToken, in.MaxResults, 100)
 }
 
 func (x *ecsCall) listTaskDefinitionFamilies(body []byte) (any, error) {
@@ -116,11 +108,7 @@ func (x *ecsCall) listTaskDefinitionFamilies(body []byte) (any, error) {
 		}
 	}
 	sort.Strings(names)
-	page, next, err := paginate(names, in.NextToken, in.MaxResults, 100)
-	if err != nil {
-		return nil, err
-	}
-	return listOutput("families", page, next), nil
+	return listPage("families", names, in.NextToken, in.MaxResults, 100)
 }
 
 func (x *ecsCall) deregisterTaskDefinition(body []byte) (any, error) {

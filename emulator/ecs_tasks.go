@@ -216,35 +216,8 @@ func (x *ecsCall) describeTasks(body []byte) (any, error) {
 	if err != nil {
 		return nil, err
 	}
-	if len(in.Tasks) == 0 {
-		return nil, invalidParameter("Tasks cannot be empty.")
-	}
-	if len(in.Tasks) > 100 {
-		return nil, invalidParameter("Too many tasks specified. A maximum of 100 tasks can be described at once.")
-	}
-	c, err := x.cluster(in.Cluster)
-	if err != nil {
-		return nil, err
-	}
-	withTags := slices.Contains(in.Include, "TAGS")
-	out := make([]taskOut, 0, len(in.Tasks))
-	fails := []failure{}
-	for _, ref := range in.Tasks {
-		t := c.Tasks[lastSegment(ref)]
-		if t == nil {
-			arn := ref
-			if !isARN(ref) {
-				arn = x.taskARN(c.Name, ref)
-			}
-			fails = append(fails, failure{Arn: arn, Reason: "MISSING"})
-			continue
-		}
-		out = append(out, taskOutput(t, withTags))
-	}
-	return struct {
-		Tasks    []taskOut `json:"tasks"`
-		Failures []failure `json:"failures"`
-	}{out, fails}, nil
+	return describeInCluster(x, in.Cluster, in.Tasks, in.Include, 100, "tasks",
+		func(c *cluster, ref string) *task { return c.Tasks[lastSegment(ref)] }, x.taskARN, taskOutput)
 }
 
 type listTasksInput struct {
@@ -309,15 +282,7 @@ func (x *ecsCall) listTasks(body []byte) (any, error) {
 		ts = append(ts, t)
 	}
 	sort.Slice(ts, func(i, j int) bool { return ts[i].Seq < ts[j].Seq })
-	arns := make([]string, len(ts))
-	for i, t := range ts {
-		arns[i] = t.ARN
-	}
-	page, next, err := paginate(arns, in.NextToken, in.MaxResults, 100)
-	if err != nil {
-		return nil, err
-	}
-	return listOutput("taskArns", page, next), nil
+	return listPage("taskArns", arnsOf(ts, func(t *task) string { return t.ARN }), in.NextToken, in.MaxResults, 100)
 }
 
 // checkStartedByAlone enforces the ListTasks rule "when you specify startedBy

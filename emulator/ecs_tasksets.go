@@ -570,10 +570,9 @@ func (e *Emulator) InvokeECSAsController(ctx context.Context, region, controller
 	if region == "" {
 		region = e.opts.Region
 	}
-	e.catchUp()
-	rc := &RequestContext{Ctx: ctx, Region: region, AccountID: e.opts.AccountID,
-		RequestID: newRequestID(), Operation: operation, Now: e.Now()}
-	out, err := callJSON(&ecsAPI{em: e, controller: controller}, rc, operation, input)
+	rc := e.requestContext(ctx, newRequestID(), region, operation)
+	h := &ecsAPI{em: e, controller: controller}
+	out, err := protect(serverPanic, operation, func() (any, error) { return h.ServeJSON(rc, operation, input) })
 	if err != nil {
 		return nil, asAPIError(err)
 	}

@@ -314,15 +314,5 @@ func (e *Emulator) setScenarioLocked(s *scenario.Scenario, now time.Time) {
 // InvokeECS calls an ECS operation in-process with a JSON input, with the
 // same validation as over HTTP. The error, if any, is an *APIError.
 func (e *Emulator) InvokeECS(ctx context.Context, region, operation string, input []byte) ([]byte, error) {
-	if region == "" {
-		region = e.opts.Region
-	}
-	e.catchUp()
-	rc := &RequestContext{Ctx: ctx, Region: region, AccountID: e.opts.AccountID,
-		RequestID: newRequestID(), Operation: operation, Now: e.Now()}
-	out, err := callJSON(&ecsAPI{em: e}, rc, operation, input)
-	if err != nil {
-		return nil, asAPIError(err)
-	}
-	return marshalJSONBody(out)
+	return e.InvokeECSAsController(ctx, region, "", operation, input)
 }

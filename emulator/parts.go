@@ -24,21 +24,61 @@ type StatePart interface {
 	ResetState()
 }
 
-// DecodeState decodes data, which a StatePart's MarshalState produced, over
-// st, the part's empty state; no data leaves st empty. State that decodes
-// but lacks one of the part's tables (complete says false) is an error
-// naming part: the saved file was damaged or written by something else.
-func DecodeState(part string, data json.RawMessage, st any, complete func() bool) error {
-	if len(data) == 0 {
-		return nil
+// TableState is the StatePart of a service whose whole state is one value
+// of type T (a set of tables), saved as its JSON encoding and guarded by the
+// service's lock. A service embeds it, built by NewTableState, and so
+// implements StatePart.
+type TableState[T any] struct {
+	part     string
+	mu       *sync.Mutex
+	st       **T
+	empty    func() *T
+	complete func(*T) bool
+	replaced func()
+}
+
+// NewTableState returns the StatePart of the state *st, guarded by mu. part
+// names the service in errors ("CodeDeploy"); empty returns a new empty
+// state; complete says whether a decoded state has every one of its tables
+// (a saved state lacking one was damaged or written by something else);
+// replaced, if not nil, is called with mu held after the state was loaded
+// or reset.
+func NewTableState[T any](part string, mu *sync.Mutex, st **T, empty func() *T, complete func(*T) bool, replaced func()) TableState[T] {
+	return TableState[T]{part: part, mu: mu, st: st, empty: empty, complete: complete, replaced: replaced}
+}
+
+// MarshalState implements StatePart.
+func (t TableState[T]) MarshalState() (json.RawMessage, error) {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	return json.Marshal(*t.st)
+}
+
+// UnmarshalState implements StatePart: no data leaves the state empty.
+func (t TableState[T]) UnmarshalState(data json.RawMessage) error {
+	st := t.empty()
+	if len(data) > 0 {
+		if err := json.Unmarshal(data, st); err != nil {
+			return err
+		}
+		if !t.complete(st) {
+			return fmt.Errorf("the saved %s state is incomplete: a table is missing", t.part)
+		}
 	}
-	if err := json.Unmarshal(data, st); err != nil {
-		return err
-	}
-	if !complete() {
-		return fmt.Errorf("the saved %s state is incomplete: a table is missing", part)
-	}
+	t.set(st)
 	return nil
+}
+
+// ResetState implements StatePart.
+func (t TableState[T]) ResetState() { t.set(t.empty()) }
+
+func (t TableState[T]) set(st *T) {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	*t.st = st
+	if t.replaced != nil {
+		t.replaced()
+	}
 }
 
 type parts struct {

@@ -158,15 +158,10 @@ func (e *Emulator) serveJSON(w http.ResponseWriter, r *http.Request, requestID, 
 		WriteJSONError(w, requestID, Errorf("UnknownOperationException", "The operation %q is not supported by this endpoint.", target))
 		return
 	}
-	if !e.applyFaults(w, r, requestID, op, WriteJSONError) || !e.applyLimits(w, requestID, region, op, WriteJSONError) {
-		return
-	}
-	e.catchUp()
-	rc := &RequestContext{Ctx: r.Context(), Region: region, AccountID: e.opts.AccountID,
-		RequestID: requestID, Operation: op, Now: e.Now()}
-	out, err := callJSON(h, rc, op, body)
-	if err != nil {
-		WriteJSONError(w, requestID, err)
+	out, ok := e.call(jsonWire, w, r, requestID, region, op, func(rc *RequestContext) (any, error) {
+		return h.ServeJSON(rc, op, body)
+	})
+	if !ok {
 		return
 	}
 	data, err := marshalJSONBody(out)
@@ -181,15 +176,61 @@ func (e *Emulator) serveJSON(w http.ResponseWriter, r *http.Request, requestID, 
 	_, _ = w.Write(data)
 }
 
-// callJSON runs a handler, turning a panic into a ServerException so that
-// bad input can never take the emulator down.
-func callJSON(h JSONHandler, rc *RequestContext, op string, body []byte) (out any, err error) {
+// wire is what differs between the protocols the router serves: how an
+// error is written, what a panic in a handler becomes, and whether the
+// scenario's request limits apply.
+type wire struct {
+	writeErr func(http.ResponseWriter, string, error)
+	onPanic  func(op string) error
+	limited  bool
+}
+
+var (
+	jsonWire  = wire{writeErr: WriteJSONError, onPanic: serverPanic, limited: true}
+	queryWire = wire{writeErr: WriteQueryError, onPanic: internalFailure, limited: true}
+	cborWire  = wire{writeErr: WriteCBORError, onPanic: serverPanic}
+)
+
+func serverPanic(op string) error { return ServerError("internal error while serving " + op) }
+
+func internalFailure(op string) error {
+	return &APIError{Code: "InternalFailure", Message: "internal error while serving " + op, HTTPStatus: 500}
+}
+
+// call applies the scenario's faults (and limits) to op, then runs serve
+// with the request's context. ok false means the answer, an error, has
+// been written.
+func (e *Emulator) call(wr wire, w http.ResponseWriter, r *http.Request, requestID, region, op string,
+	serve func(*RequestContext) (any, error)) (out any, ok bool) {
+	if !e.applyFaults(w, r, requestID, op, wr.writeErr) || wr.limited && !e.applyLimits(w, requestID, region, op, wr.writeErr) {
+		return nil, false
+	}
+	rc := e.requestContext(r.Context(), requestID, region, op)
+	out, err := protect(wr.onPanic, op, func() (any, error) { return serve(rc) })
+	if err != nil {
+		wr.writeErr(w, requestID, err)
+		return nil, false
+	}
+	return out, true
+}
+
+// requestContext catches the emulator's clock up and returns the context
+// of a request for op.
+func (e *Emulator) requestContext(ctx context.Context, requestID, region, op string) *RequestContext {
+	e.catchUp()
+	return &RequestContext{Ctx: ctx, Region: region, AccountID: e.opts.AccountID,
+		RequestID: requestID, Operation: op, Now: e.Now()}
+}
+
+// protect runs serve, turning a panic into the error onPanic makes for op,
+// so that bad input can never take the emulator down.
+func protect(onPanic func(op string) error, op string, serve func() (any, error)) (out any, err error) {
 	defer func() {
 		if p := recover(); p != nil {
-			out, err = nil, ServerError("internal error while serving "+op)
+			out, err = nil, onPanic(op)
 		}
 	}()
-	return h.ServeJSON(rc, op, body)
+	return serve()
 }
 
 func marshalJSONBody(out any) ([]byte, error) {
@@ -231,15 +272,10 @@ func (e *Emulator) serveQuery(w http.ResponseWriter, r *http.Request, requestID,
 		WriteQueryError(w, requestID, Errorf("MissingAction", "The request must contain the parameter Action."))
 		return
 	}
-	if !e.applyFaults(w, r, requestID, action, WriteQueryError) || !e.applyLimits(w, requestID, region, action, WriteQueryError) {
-		return
-	}
-	e.catchUp()
-	rc := &RequestContext{Ctx: r.Context(), Region: region, AccountID: e.opts.AccountID,
-		RequestID: requestID, Operation: action, Now: e.Now()}
-	out, err := callQuery(h, rc, action, params)
-	if err != nil {
-		WriteQueryError(w, requestID, err)
+	out, ok := e.call(queryWire, w, r, requestID, region, action, func(rc *RequestContext) (any, error) {
+		return h.ServeQuery(rc, action, params)
+	})
+	if !ok {
 		return
 	}
 	ns := ""
@@ -255,15 +291,6 @@ func (e *Emulator) serveQuery(w http.ResponseWriter, r *http.Request, requestID,
 	w.Header().Set("X-Amzn-RequestId", requestID)
 	w.WriteHeader(http.StatusOK)
 	_, _ = w.Write(data)
-}
-
-func callQuery(h QueryHandler, rc *RequestContext, action string, params url.Values) (out any, err error) {
-	defer func() {
-		if p := recover(); p != nil {
-			out, err = nil, &APIError{Code: "InternalFailure", Message: "internal error while serving " + action, HTTPStatus: 500}
-		}
-	}()
-	return h.ServeQuery(rc, action, params)
 }
 
 // encodeQueryResponse builds <ActionResponse xmlns><ActionResult>…</ActionResult>

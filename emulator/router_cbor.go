@@ -48,15 +48,10 @@ func (e *Emulator) serveCBOR(w http.ResponseWriter, r *http.Request, requestID, 
 		WriteCBORError(w, requestID, serializationError("the request body must be a CBOR map"))
 		return
 	}
-	if !e.applyFaults(w, r, requestID, op, WriteCBORError) {
-		return
-	}
-	e.catchUp()
-	rc := &RequestContext{Ctx: r.Context(), Region: region, AccountID: e.opts.AccountID,
-		RequestID: requestID, Operation: op, Now: e.Now()}
-	out, err := callCBOR(h, rc, op, input)
-	if err != nil {
-		WriteCBORError(w, requestID, err)
+	out, ok := e.call(cborWire, w, r, requestID, region, op, func(rc *RequestContext) (any, error) {
+		return h.ServeCBOR(rc, op, input)
+	})
+	if !ok {
 		return
 	}
 	if out == nil {
@@ -68,15 +63,6 @@ func (e *Emulator) serveCBOR(w http.ResponseWriter, r *http.Request, requestID, 
 		return
 	}
 	writeCBOR(w, requestID, http.StatusOK, data)
-}
-
-func callCBOR(h CBORHandler, rc *RequestContext, op string, in map[string]any) (out any, err error) {
-	defer func() {
-		if p := recover(); p != nil {
-			out, err = nil, ServerError("internal error while serving "+op)
-		}
-	}()
-	return h.ServeCBOR(rc, op, in)
 }
 
 func writeCBOR(w http.ResponseWriter, requestID string, status int, data []byte) {

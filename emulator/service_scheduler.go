@@ -131,10 +131,7 @@ const (
 // replaceUnhealthy stops tasks whose container health checks failed, once
 // the grace period since they started has passed.
 func (e *Emulator) replaceUnhealthy(s *service, tasks []*task, now time.Time) {
-	grace := time.Duration(0)
-	if s.GracePeriod != nil {
-		grace = time.Duration(*s.GracePeriod) * time.Second
-	}
+	grace := s.healthCheckGrace()
 	for _, t := range tasks {
 		if t.DesiredStatus != "RUNNING" || t.LastStatus != "RUNNING" || t.HealthStatus != "UNHEALTHY" {
 			continue
@@ -142,13 +139,30 @@ func (e *Emulator) replaceUnhealthy(s *service, tasks []*task, now time.Time) {
 		if now.Before(t.StartedAt.Add(grace)) {
 			continue
 		}
-		requestStop(t, stopScheduler, "Task failed container health checks")
-		t.HealthFailed, t.Counted = true, true
-		s.UnhealthyToReplace++
-		e.addEvent(s, now, fmt.Sprintf("(service %s) (task %s) failed container health checks.", s.Name, t.ID))
-		if d := s.deployment(t.DeploymentID); d != nil && d.RolloutState == "IN_PROGRESS" {
-			d.FailedTasks++
-		}
+		e.replaceFailedTask(s, t, now, "Task failed container health checks",
+			fmt.Sprintf("(service %s) (task %s) failed container health checks.", s.Name, t.ID))
+	}
+}
+
+// healthCheckGrace is how long after a task starts its failed health
+// checks are ignored (the service's healthCheckGracePeriodSeconds).
+func (s *service) healthCheckGrace() time.Duration {
+	if s.GracePeriod == nil {
+		return 0
+	}
+	return time.Duration(*s.GracePeriod) * time.Second
+}
+
+// replaceFailedTask stops t, which failed its health checks, for the
+// scheduler to replace, records event, and counts the failure against its
+// deployment's circuit breaker while that deployment is in progress.
+func (e *Emulator) replaceFailedTask(s *service, t *task, now time.Time, stopReason, event string) {
+	requestStop(t, stopScheduler, stopReason)
+	t.HealthFailed, t.Counted = true, true
+	s.UnhealthyToReplace++
+	e.addEvent(s, now, event)
+	if d := s.deployment(t.DeploymentID); d != nil && d.RolloutState == "IN_PROGRESS" {
+		d.FailedTasks++
 	}
 }
 
@@ -225,23 +239,12 @@ func (e *Emulator) scale(r *regionState, c *cluster, v *serviceView) {
 			}
 			provider := providers.next(byProvider)
 			byProvider[provider]++
-			t := e.newTask(r, c, launch{td: td, launchType: launchType, provider: provider, network: primary.Network, platformVersion: s.PlatformVersion,
-				group: "service:" + s.Name, startedBy: primary.ID, service: s.Name, deploymentID: primary.ID,
-				where: where, tags: propagatedTags(s, td)}, v.now)
-			v.counts.byAZ[t.AZ]++
-			v.counts.byInstance[t.InstanceARN]++
-			started = append(started, t)
+			started = append(started, e.startServiceTask(r, c, s, v, launch{td: td, launchType: launchType, provider: provider,
+				network: primary.Network, platformVersion: s.PlatformVersion, deploymentID: primary.ID, where: where}))
 		}
 		need -= len(started)
 	}
-	if len(started) > 0 {
-		msg := fmt.Sprintf("(service %s) has started %d tasks: %s.", s.Name, len(started), taskList(started))
-		if n := min(len(started), s.UnhealthyToReplace); n > 0 {
-			msg += fmt.Sprintf(" Amazon ECS replaced %d tasks due to an unhealthy status.", n)
-			s.UnhealthyToReplace -= n
-		}
-		e.addEvent(s, v.now, msg)
-	}
+	e.noteStarted(s, "service "+s.Name, started, v.now)
 
 	// Stop old tasks: the ones not (yet) healthy at once, healthy ones as
 	// new ones turn healthy, and down to minimumHealthyPercent when the
@@ -295,6 +298,31 @@ func countAlive(v *serviceView) int {
 }
 
 // stopForService stops tasks on the scheduler's initiative, with ECS's event.
+// startServiceTask starts a task of s for the deployment (or task set)
+// l.deploymentID, where l.where placed it, and counts it in v.
+func (e *Emulator) startServiceTask(r *regionState, c *cluster, s *service, v *serviceView, l launch) *task {
+	l.group, l.service, l.startedBy, l.tags = "service:"+s.Name, s.Name, l.deploymentID, propagatedTags(s, l.td)
+	t := e.newTask(r, c, l, v.now)
+	v.counts.byAZ[t.AZ]++
+	v.counts.byInstance[t.InstanceARN]++
+	return t
+}
+
+// noteStarted records the service event for the tasks one step started
+// (none: no event); who is "service NAME" (and the task set). The tasks
+// that replace unhealthy ones are counted in it.
+func (e *Emulator) noteStarted(s *service, who string, started []*task, now time.Time) {
+	if len(started) == 0 {
+		return
+	}
+	msg := fmt.Sprintf("(%s) has started %d tasks: %s.", who, len(started), taskList(started))
+	if n := min(len(started), s.UnhealthyToReplace); n > 0 {
+		msg += fmt.Sprintf(" Amazon ECS replaced %d tasks due to an unhealthy status.", n)
+		s.UnhealthyToReplace -= n
+	}
+	e.addEvent(s, now, msg)
+}
+
 func (e *Emulator) stopForService(s *service, victims []*task, reason string, now time.Time) {
 	if len(victims) == 0 {
 		return

@@ -134,8 +134,8 @@ func applyNativeStrategy(cfg *deploymentConfiguration, in *nativeStrategyIn) err
 		}
 	}
 	if in.BakeTimeInMinutes != nil {
-		if *in.BakeTimeInMinutes < 0 || *in.BakeTimeInMinutes > 1440 {
-			return invalidParameter("bakeTimeInMinutes must be between 0 and 1440.")
+		if err := checkBakeMinutes("bakeTimeInMinutes", *in.BakeTimeInMinutes); err != nil {
+			return err
 		}
 		b := *in.BakeTimeInMinutes
 		n.BakeMinutes = &b
@@ -149,26 +149,22 @@ func applyNativeStrategy(cfg *deploymentConfiguration, in *nativeStrategyIn) err
 		n.Hooks = in.LifecycleHooks
 	}
 	if lc := in.LinearConfiguration; lc != nil {
-		if lc.StepPercent == nil || *lc.StepPercent < 3 || *lc.StepPercent > 100 {
-			return invalidParameter("linearConfiguration.stepPercent must be between 3.0 and 100.0.")
+		if err := checkShift("linearConfiguration.stepPercent", lc.StepPercent, 3,
+			"linearConfiguration.stepBakeTimeInMinutes", lc.StepBakeTimeInMinutes); err != nil {
+			return err
 		}
 		n.StepPercent, n.LinearExplicit = *lc.StepPercent, true
 		if lc.StepBakeTimeInMinutes != nil {
-			if *lc.StepBakeTimeInMinutes < 0 || *lc.StepBakeTimeInMinutes > 1440 {
-				return invalidParameter("linearConfiguration.stepBakeTimeInMinutes must be between 0 and 1440.")
-			}
 			n.StepBake = *lc.StepBakeTimeInMinutes
 		}
 	}
 	if cc := in.CanaryConfiguration; cc != nil {
-		if cc.CanaryPercent == nil || *cc.CanaryPercent < 0.1 || *cc.CanaryPercent > 100 {
-			return invalidParameter("canaryConfiguration.canaryPercent must be between 0.1 and 100.0.")
+		if err := checkShift("canaryConfiguration.canaryPercent", cc.CanaryPercent, 0.1,
+			"canaryConfiguration.canaryBakeTimeInMinutes", cc.CanaryBakeTimeInMinutes); err != nil {
+			return err
 		}
 		n.CanaryPercent, n.CanaryExplicit = *cc.CanaryPercent, true
 		if cc.CanaryBakeTimeInMinutes != nil {
-			if *cc.CanaryBakeTimeInMinutes < 0 || *cc.CanaryBakeTimeInMinutes > 1440 {
-				return invalidParameter("canaryConfiguration.canaryBakeTimeInMinutes must be between 0 and 1440.")
-			}
 			n.CanaryBake = *cc.CanaryBakeTimeInMinutes
 		}
 	}
@@ -179,6 +175,27 @@ func applyNativeStrategy(cfg *deploymentConfiguration, in *nativeStrategyIn) err
 		return invalidParameter("canaryConfiguration is required when the deployment strategy is CANARY.")
 	}
 	cfg.nativeStrategy = n
+	return nil
+}
+
+// checkBakeMinutes checks a bake time, 0 to 1440 minutes; field names it
+// in the error.
+func checkBakeMinutes(field string, minutes int) error {
+	if minutes < 0 || minutes > 1440 {
+		return invalidParameter("%s must be between 0 and 1440.", field)
+	}
+	return nil
+}
+
+// checkShift checks a linear or canary configuration: its percentage is
+// required, from lowest to 100; its bake time is optional.
+func checkShift(percentField string, percent *float64, lowest float64, bakeField string, bake *int) error {
+	if percent == nil || *percent < lowest || *percent > 100 {
+		return invalidParameter("%s must be between %.1f and 100.0.", percentField, lowest)
+	}
+	if bake != nil {
+		return checkBakeMinutes(bakeField, *bake)
+	}
 	return nil
 }
 

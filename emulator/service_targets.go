@@ -272,10 +272,7 @@ func targetHealthy(t *task) (healthy, ok bool) {
 // replaceUnhealthyTargets stops tasks whose target turned unhealthy, once
 // the grace period since they started has passed, as ECS does.
 func (e *Emulator) replaceUnhealthyTargets(s *service, tasks []*task, now time.Time) {
-	grace := time.Duration(0)
-	if s.GracePeriod != nil {
-		grace = time.Duration(*s.GracePeriod) * time.Second
-	}
+	grace := s.healthCheckGrace()
 	for _, t := range tasks {
 		if t.DesiredStatus != "RUNNING" || t.LastStatus != "RUNNING" || t.TargetState != "unhealthy" {
 			continue
@@ -294,13 +291,8 @@ func (e *Emulator) replaceUnhealthyTargets(s *service, tasks []*task, now time.T
 		if reason == "" {
 			reason = "Health checks failed"
 		}
-		requestStop(t, stopScheduler, fmt.Sprintf("Task failed ELB health checks in (target-group %s)", t.TargetGroup))
-		t.HealthFailed, t.Counted = true, true
-		s.UnhealthyToReplace++
-		e.addEvent(s, now, fmt.Sprintf("(service %s) (task %s) (port %d) is unhealthy in (target-group %s) due to (reason %s).",
-			s.Name, t.ID, t.TargetPort, t.TargetGroup, reason))
-		if d := s.deployment(t.DeploymentID); d != nil && d.RolloutState == "IN_PROGRESS" {
-			d.FailedTasks++
-		}
+		e.replaceFailedTask(s, t, now, fmt.Sprintf("Task failed ELB health checks in (target-group %s)", t.TargetGroup),
+			fmt.Sprintf("(service %s) (task %s) (port %d) is unhealthy in (target-group %s) due to (reason %s).",
+				s.Name, t.ID, t.TargetPort, t.TargetGroup, reason))
 	}
 }

@@ -125,19 +125,8 @@ func (e *Emulator) scaleTaskSet(r *regionState, c *cluster, s *service, ts *task
 			provider = providers.next(byProvider)
 			byProvider[provider]++
 		}
-		t := e.newTask(r, c, launch{td: td, launchType: launchType, provider: provider, network: ts.Network, platformVersion: ts.PlatformVersion,
-			group: "service:" + s.Name, startedBy: ts.ID, service: s.Name, deploymentID: ts.ID,
-			where: where, tags: propagatedTags(s, td)}, v.now)
-		v.counts.byAZ[t.AZ]++
-		v.counts.byInstance[t.InstanceARN]++
-		started = append(started, t)
+		started = append(started, e.startServiceTask(r, c, s, v, launch{td: td, launchType: launchType, provider: provider,
+			network: ts.Network, platformVersion: ts.PlatformVersion, deploymentID: ts.ID, where: where}))
 	}
-	if len(started) > 0 {
-		msg := fmt.Sprintf("(service %s, taskSet %s) has started %d tasks: %s.", s.Name, ts.ID, len(started), taskList(started))
-		if n := min(len(started), s.UnhealthyToReplace); n > 0 {
-			msg += fmt.Sprintf(" Amazon ECS replaced %d tasks due to an unhealthy status.", n)
-			s.UnhealthyToReplace -= n
-		}
-		e.addEvent(s, v.now, msg)
-	}
+	e.noteStarted(s, "service "+s.Name+", taskSet "+ts.ID, started, v.now)
 }

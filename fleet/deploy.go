@@ -46,7 +46,7 @@ func (m *DeployMember) Plan(ctx context.Context) (*rollout.Plan, error) {
 	if s := bluegreen.StrategyAfter(plan.Service, plan.Update); s != bluegreen.Rolling {
 		// The fleet's verdict is the rolling one; a service deployment of
 		// ECS's own strategies is judged by bluegreen alone.
-		return nil, exitcode.Invalidf("service %s deploys with the %s strategy, and a fleet deploys rolling services only: deploy it on its own (or give it --strategy rolling)", m.Request.Service, s)
+		return nil, exitcode.Invalidf("service %s deploys with the %s strategy, and a fleet deploys rolling services only: deploy it on its own (or %s)", m.Request.Service, s, toRolling(m.Request.Origins.Of("strategy")))
 	}
 	m.plan = plan
 	return plan, nil
@@ -100,4 +100,15 @@ func (m *DeployMember) Undo(ctx context.Context) Outcome {
 		o.Outcome = progress.Failed
 	}
 	return o
+}
+
+// toRolling says how to make a member's deploy a rolling one, where its
+// strategy was given (at): "give it FLAG rolling" for a flag or for a
+// strategy given nowhere (at names where to give it), "set strategy to
+// rolling at FILE:LINE" for a file's.
+func toRolling(at exitcode.Origin) string {
+	if !at.IsFlag() && at.Line > 0 {
+		return fmt.Sprintf("set %s to rolling at %s", at.Field, at)
+	}
+	return "give it " + at.Name() + " rolling"
 }

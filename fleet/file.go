@@ -16,8 +16,8 @@ import (
 	"github.com/ecsdeploy/ecsdeploy/vars"
 )
 
-// MaxTargetsWithoutLimit is the largest fleet that may run without
-// --max-parallel (or maxParallel in the file): past it, a forgotten limit
+// MaxTargetsWithoutLimit is the largest fleet that may run without a
+// parallelism limit (maxParallel): past it, a forgotten limit
 // would start hundreds of deployments at once.
 const MaxTargetsWithoutLimit = 500
 
@@ -302,10 +302,11 @@ func (f *File) Plan() [][]Target {
 }
 
 // CheckSize refuses a fleet of more than MaxTargetsWithoutLimit targets
-// without a parallelism limit.
-func CheckSize(targets, maxParallel int) error {
+// without a parallelism limit; limit is where to give one (a command
+// line's flag; FieldOrigin("maxParallel") names the file's key).
+func CheckSize(targets, maxParallel int, limit exitcode.Origin) error {
 	if targets > MaxTargetsWithoutLimit && maxParallel <= 0 {
-		return exitcode.Invalidf("%d targets would all start at once: give --max-parallel N (at most %d targets without it)", targets, MaxTargetsWithoutLimit)
+		return exitcode.Invalidf("%d targets would all start at once: give %s N (at most %d targets without it)", targets, limit.Name(), MaxTargetsWithoutLimit)
 	}
 	return nil
 }

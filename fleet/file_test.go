@@ -6,6 +6,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/ecsdeploy/ecsdeploy/exitcode"
 	"github.com/ecsdeploy/ecsdeploy/taskdef"
 	"github.com/ecsdeploy/ecsdeploy/vars"
 )
@@ -164,10 +165,16 @@ func TestLoadFleetFileDefaultCluster(t *testing.T) {
 }
 
 func TestCheckSize(t *testing.T) {
-	if err := CheckSize(501, 0); err == nil || !strings.Contains(err.Error(), "--max-parallel") {
+	// The limit is named where the caller says to give it: a flag, or the
+	// file's key.
+	if err := CheckSize(501, 0, exitcode.FlagOrigin("--max-parallel")); err == nil || !strings.Contains(err.Error(), "give --max-parallel N") {
 		t.Fatalf("501 targets without a limit: %v", err)
 	}
-	if CheckSize(501, 20) != nil || CheckSize(500, 0) != nil {
+	if err := CheckSize(501, 0, exitcode.FieldOrigin("maxParallel")); err == nil || !strings.Contains(err.Error(), "give maxParallel N") {
+		t.Fatalf("501 targets without a limit, no flag: %v", err)
+	}
+	none := exitcode.FieldOrigin("maxParallel")
+	if CheckSize(501, 20, none) != nil || CheckSize(500, 0, none) != nil {
 		t.Fatal("a limit, or 500 targets, is fine")
 	}
 }

@@ -52,25 +52,23 @@ const (
 )
 
 // ParseFailurePolicy reads an --on-failure value.
-func ParseFailurePolicy(s string) (FailurePolicy, error) {
-	switch p := FailurePolicy(s); p {
-	case Stop, Continue, RollbackAll:
-		return p, nil
-	case "":
-		return Stop, nil
-	}
-	return "", fmt.Errorf("%q is not a failure policy: use stop, continue or rollback-all", s)
-}
+func ParseFailurePolicy(s string) (FailurePolicy, error) { return parsePolicy(s, "a failure policy") }
 
 // ParseInterruptPolicy reads an --on-interrupt value (Options.OnInterrupt).
 func ParseInterruptPolicy(s string) (FailurePolicy, error) {
+	return parsePolicy(s, "what an interrupt can do")
+}
+
+// parsePolicy reads a policy, Stop when empty; what names the setting in
+// the error.
+func parsePolicy(s, what string) (FailurePolicy, error) {
 	switch p := FailurePolicy(s); p {
 	case Stop, Continue, RollbackAll:
 		return p, nil
 	case "":
 		return Stop, nil
 	}
-	return "", fmt.Errorf("%q is not what an interrupt can do: use stop, continue or rollback-all", s)
+	return "", fmt.Errorf("%q is not %s: use stop, continue or rollback-all", s, what)
 }
 
 // Options say how to walk the waves.

@@ -99,7 +99,7 @@ func ResolveBase(ctx context.Context, api BaseAPI, req BaseRequest) (*Base, erro
 
 // wantsNewest reports whether resolving req reads the newest ACTIVE
 // revision of family, the family of the revision the service runs: to start
-// from it (--use-latest-task-def), or to note a newer one than the
+// from it (Source.UseLatest), or to note a newer one than the
 // service's (noteNewerInFamily).
 func (req BaseRequest) wantsNewest(family string) bool {
 	src := req.Source
@@ -172,9 +172,10 @@ func resolveBase(ctx context.Context, api BaseAPI, req BaseRequest, svc *types.S
 }
 
 // noteNewerInFamily says so when the family the service runs has an ACTIVE
-// revision newer than the service's: --family names where the revision is
+// revision newer than the service's: Family names where the revision is
 // registered, and no longer where it starts (it used to, on register and
-// run), so the note shows how to start from that newer one.
+// run), so the note shows how to start from that newer one: the setting
+// useLatestTaskDef, named where req.Origins says to give it.
 func noteNewerInFamily(ctx context.Context, api BaseAPI, req BaseRequest, b *Base, current *types.TaskDefinition) error {
 	family := aws.ToString(current.Family)
 	latest, _, err := describeActiveRevision(ctx, api, family, req.Origins.Of("family"))
@@ -182,7 +183,13 @@ func noteNewerInFamily(ctx context.Context, api BaseAPI, req BaseRequest, b *Bas
 		return err
 	}
 	if latest.Revision > current.Revision {
-		b.Notes = append(b.Notes, fmt.Sprintf("based on %s:%d, the revision the service runs; the family's latest ACTIVE revision is %d (add --use-latest-task-def to start from it)", family, current.Revision, latest.Revision))
+		at := req.Origins.Of("useLatestTaskDef")
+		how := "add " + at.Name()
+		if !at.IsFlag() && at.Line > 0 {
+			how = "set " + at.Field + " at " + at.String() // given false in a file
+		}
+		b.Notes = append(b.Notes, fmt.Sprintf("based on %s:%d, the revision the service runs; the family's latest ACTIVE revision is %d (%s to start from it)",
+			family, current.Revision, latest.Revision, how))
 	}
 	return nil
 }

@@ -8,6 +8,8 @@ import (
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/ecs/types"
+
+	"github.com/ecsdeploy/ecsdeploy/exitcode"
 )
 
 // Planning reads each task definition once: a service on its family's
@@ -121,7 +123,19 @@ func TestResolveBaseReadsTheFamilyOnce(t *testing.T) {
 	if want := []string{"web", td}; !reflect.DeepEqual(f.tdReads, want) {
 		t.Errorf("reads = %q, want %q", f.tdReads, want)
 	}
-	if b.From.Revision != 1 || !strings.Contains(strings.Join(b.Notes, "\n"), "the family's latest ACTIVE revision is 2") {
+	// The note names the setting that starts from the newer revision: the
+	// field by default, where the request's origins say to give it else.
+	if b.From.Revision != 1 || !strings.Contains(strings.Join(b.Notes, "\n"), "the family's latest ACTIVE revision is 2 (add useLatestTaskDef to start from it)") {
 		t.Errorf("from %d, notes %q", b.From.Revision, b.Notes)
+	}
+	b, err = ResolveBase(ctx, f, BaseRequest{Cluster: "c", Service: "web", Family: "web",
+		Origins: exitcode.Origins{"useLatestTaskDef": exitcode.FlagOrigin("--use-latest-task-def")}})
+	if err != nil || !strings.Contains(strings.Join(b.Notes, "\n"), "(add --use-latest-task-def to start from it)") {
+		t.Errorf("with a flag as where to give it: notes %q, %v", b.Notes, err)
+	}
+	b, err = ResolveBase(ctx, f, BaseRequest{Cluster: "c", Service: "web", Family: "web",
+		Origins: exitcode.Origins{"useLatestTaskDef": exitcode.FileOrigin("web.yml", "useLatestTaskDef", 4)}})
+	if err != nil || !strings.Contains(strings.Join(b.Notes, "\n"), "(set useLatestTaskDef at web.yml:4 to start from it)") {
+		t.Errorf("given false in a file: notes %q, %v", b.Notes, err)
 	}
 }

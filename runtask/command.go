@@ -12,23 +12,25 @@ type CommandOverride struct {
 	Command   []string
 }
 
-// ParseCommandFlag parses --command's "container=COMMAND". COMMAND is either
-// a JSON array of strings (["sh","-c","echo hi"]), passed as it is, or a
-// command line split into words the way a POSIX shell would: single and
-// double quotes group, a backslash escapes the next character (inside double
-// quotes only before \ " $ and `). No expansion of any kind happens.
+// ParseCommandFlag parses "container=COMMAND". COMMAND is either a JSON
+// array of strings (["sh","-c","echo hi"]), passed as it is, or a command
+// line split into words the way a POSIX shell would: single and double
+// quotes group, a backslash escapes the next character (inside double
+// quotes only before \ " $ and `). No expansion of any kind happens. The
+// error quotes the value and names no flag or field: the caller reports it
+// where the value was given.
 func ParseCommandFlag(s string) (CommandOverride, error) {
 	name, cmd, ok := strings.Cut(s, "=")
 	name = strings.TrimSpace(name)
 	if !ok || name == "" {
-		return CommandOverride{}, fmt.Errorf("--command %q: want container=COMMAND", s)
+		return CommandOverride{}, fmt.Errorf("%q: want container=COMMAND", s)
 	}
 	words, err := splitCommand(cmd)
 	if err != nil {
-		return CommandOverride{}, fmt.Errorf("--command %q: %w", s, err)
+		return CommandOverride{}, fmt.Errorf("%q: %w", s, err)
 	}
 	if len(words) == 0 {
-		return CommandOverride{}, fmt.Errorf("--command %q: the command is empty", s)
+		return CommandOverride{}, fmt.Errorf("%q: the command is empty", s)
 	}
 	return CommandOverride{Container: name, Command: words}, nil
 }

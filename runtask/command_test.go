@@ -1,6 +1,7 @@
 package runtask
 
 import (
+	"fmt"
 	"reflect"
 	"strings"
 	"testing"
@@ -34,8 +35,14 @@ func TestParseCommandFlag(t *testing.T) {
 
 func TestParseCommandFlagErrors(t *testing.T) {
 	for _, in := range []string{"rake", "=x", "app=", "app=   ", `app=echo 'open`, `app=echo "open`, `app=echo \`, `app=["x", 1]`} {
-		if _, err := ParseCommandFlag(in); err == nil {
+		_, err := ParseCommandFlag(in)
+		if err == nil {
 			t.Errorf("ParseCommandFlag(%q) succeeded; want an error", in)
+			continue
+		}
+		// The caller names where the value was given; the error quotes it.
+		if want := fmt.Sprintf("%q: ", in); !strings.HasPrefix(err.Error(), want) {
+			t.Errorf("ParseCommandFlag(%q) = %q; want it to start with %s", in, err, want)
 		}
 	}
 }

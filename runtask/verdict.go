@@ -21,10 +21,10 @@ type Outcome string
 // Outcomes of a task or a run.
 const (
 	Succeeded  Outcome = "succeeded"   // every essential container that decided exited 0
-	Failed     Outcome = "failed"      // an essential container (or --exit-code-from) exited non-zero
+	Failed     Outcome = "failed"      // an essential container (or the one ExitCodeFrom names) exited non-zero
 	NotStarted Outcome = "not-started" // the task never ran its containers
 	TimedOut   Outcome = "timed-out"   // the wait ran out of time; the task may still run
-	Started    Outcome = "started"     // not waited for (--no-wait)
+	Started    Outcome = "started"     // not waited for (NoWait)
 )
 
 // ContainerResult is what one container of a stopped task reported.

@@ -354,12 +354,22 @@ func fieldsOf(t reflect.Type) []structField {
 	return out
 }
 
-func (d *decoder) decodeStruct(n *yaml.Node, v reflect.Value, path string) {
+// isKind reports whether n is a node of kind, which what names in the
+// problem recorded when it is not; null is not, and is no problem (it
+// leaves the zero value).
+func (d *decoder) isKind(n *yaml.Node, path string, kind yaml.Kind, what string) bool {
 	if isNull(n) {
-		return
+		return false
 	}
-	if n.Kind != yaml.MappingNode {
-		d.problem(n, path, "expected a mapping of fields, found %s", kindName(n))
+	if n.Kind != kind {
+		d.problem(n, path, "expected %s, found %s", what, kindName(n))
+		return false
+	}
+	return true
+}
+
+func (d *decoder) decodeStruct(n *yaml.Node, v reflect.Value, path string) {
+	if !d.isKind(n, path, yaml.MappingNode, "a mapping of fields") {
 		return
 	}
 	fields := fieldsOf(v.Type())
@@ -508,11 +518,7 @@ func (d *decoder) mergeSources(v *yaml.Node, path string) []pair {
 }
 
 func (d *decoder) decodeMap(n *yaml.Node, v reflect.Value, path string) {
-	if isNull(n) {
-		return
-	}
-	if n.Kind != yaml.MappingNode {
-		d.problem(n, path, "expected a mapping, found %s", kindName(n))
+	if !d.isKind(n, path, yaml.MappingNode, "a mapping") {
 		return
 	}
 	if v.Type().Key().Kind() != reflect.String {
@@ -543,11 +549,7 @@ func (d *decoder) decodeMap(n *yaml.Node, v reflect.Value, path string) {
 }
 
 func (d *decoder) decodeSlice(n *yaml.Node, v reflect.Value, path string) {
-	if isNull(n) {
-		return
-	}
-	if n.Kind != yaml.SequenceNode {
-		d.problem(n, path, "expected a list, found %s", kindName(n))
+	if !d.isKind(n, path, yaml.SequenceNode, "a list") {
 		return
 	}
 	s := reflect.MakeSlice(v.Type(), len(n.Content), len(n.Content))

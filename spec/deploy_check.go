@@ -28,6 +28,15 @@ var (
 
 // The one wording of a missing service and of an empty cluster, for every
 // command (a spec's field or a flag).
+//
+// These, and Validate's remedy for a revision given with changes, name the
+// deploy command's flags beside the spec's keys on purpose, where library
+// packages name only request fields: Deploy is that command's request as
+// its flags and its file give it together (Given lays each flag over the
+// file), so this package is where both spellings of a setting meet. A value
+// that was given is reported at its origin (Origin), the flag or the
+// file's line; only a setting nobody gave, which a message can ask for
+// only by saying how to give it, is spelled both ways here.
 const (
 	ServiceRequired = "required: name the service (-n/--service, or service: in the spec file)"
 	ClusterEmpty    = "empty: name the cluster, or leave -c/--cluster and cluster: out for ECS's default cluster \"default\""

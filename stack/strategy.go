@@ -68,7 +68,8 @@ func (v *validator) strategy(s *Spec) {
 		}
 		for j, st := range h.LifecycleStages {
 			if st == string(types.DeploymentLifecycleHookStagePreProductionTrafficShift) {
-				v.add(fmt.Sprintf("%s.lifecycleStages[%d]", at, j), "CloudFormation's AWS::ECS::Service does not take this stage (its stages: %s); set such a hook with deploy --lifecycle-hook", strings.Join(cfnHookStages, ", "))
+				v.add(fmt.Sprintf("%s.lifecycleStages[%d]", at, j), "CloudFormation's AWS::ECS::Service does not take this stage (its stages: %s); set such a hook with a deploy's %s, which ECS takes through UpdateService",
+					strings.Join(cfnHookStages, ", "), bluegreen.FieldLifecycleHooks)
 				continue
 			}
 			c.LambdaHooks = append(c.LambdaHooks, bluegreen.LifecycleHook{Stage: types.DeploymentLifecycleHookStage(st), Function: h.HookTargetArn})

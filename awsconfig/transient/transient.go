@@ -74,6 +74,10 @@ func Connection(err error) bool {
 	if errors.As(err, &api) {
 		return false // the server answered
 	}
+	var retryable interface{ RetryableError() bool }
+	if errors.As(err, &retryable) && !retryable.RetryableError() {
+		return false // the request was never sent, and never will be (say, an unusable CA bundle)
+	}
 	var send *smithyhttp.RequestSendError
 	if errors.As(err, &send) {
 		return true

@@ -69,36 +69,42 @@ func invalidParameter(format string, args ...any) error {
 	return emulator.Errorf("InvalidParameterValue", format, args...)
 }
 
-func strList(in map[string]any, key string) ([]string, error) {
-	v, ok := in[key]
-	if !ok || v == nil {
-		return nil, nil
-	}
-	arr, ok := v.([]any)
-	if !ok {
-		return nil, emulator.Errorf("SerializationException", "%s must be a list of strings", key)
-	}
-	out := make([]string, 0, len(arr))
-	for _, x := range arr {
-		s, ok := x.(string)
-		if !ok {
-			return nil, emulator.Errorf("SerializationException", "%s must be a list of strings", key)
-		}
-		out = append(out, s)
-	}
-	return out, nil
+// members reads the members of a request. The first member of the wrong
+// type sets err; reads after it return zero values.
+type members struct {
+	m   map[string]any
+	err error
 }
 
-func str(in map[string]any, key string) (string, error) {
-	v, ok := in[key]
-	if !ok || v == nil {
-		return "", nil
+func (r *members) strList(key string) []string {
+	v := r.m[key]
+	if r.err != nil || v == nil {
+		return nil
+	}
+	arr, ok := v.([]any)
+	out := make([]string, 0, len(arr))
+	for _, x := range arr {
+		s, isString := x.(string)
+		ok = ok && isString
+		out = append(out, s)
+	}
+	if !ok {
+		r.err = emulator.Errorf("SerializationException", "%s must be a list of strings", key)
+		return nil
+	}
+	return out
+}
+
+func (r *members) str(key string) string {
+	v := r.m[key]
+	if r.err != nil || v == nil {
+		return ""
 	}
 	s, ok := v.(string)
 	if !ok {
-		return "", emulator.Errorf("SerializationException", "%s must be a string", key)
+		r.err = emulator.Errorf("SerializationException", "%s must be a string", key)
 	}
-	return s, nil
+	return s
 }
 
 func integer(in map[string]any, key string) (int, bool, error) {
@@ -118,29 +124,11 @@ func integer(in map[string]any, key string) (int, bool, error) {
 }
 
 func (s *Service) describeAlarms(rc *emulator.RequestContext, in map[string]any) (any, error) {
-	names, err := strList(in, "AlarmNames")
-	if err != nil {
-		return nil, err
-	}
-	types, err := strList(in, "AlarmTypes")
-	if err != nil {
-		return nil, err
-	}
-	prefix, err := str(in, "AlarmNamePrefix")
-	if err != nil {
-		return nil, err
-	}
-	stateFilter, err := str(in, "StateValue")
-	if err != nil {
-		return nil, err
-	}
-	token, err := str(in, "NextToken")
-	if err != nil {
-		return nil, err
-	}
-	actionPrefix, err := str(in, "ActionPrefix")
-	if err != nil {
-		return nil, err
+	r := members{m: in}
+	names, types := r.strList("AlarmNames"), r.strList("AlarmTypes")
+	prefix, stateFilter, token, actionPrefix := r.str("AlarmNamePrefix"), r.str("StateValue"), r.str("NextToken"), r.str("ActionPrefix")
+	if r.err != nil {
+		return nil, r.err
 	}
 	max, hasMax, err := integer(in, "MaxRecords")
 	if err != nil {

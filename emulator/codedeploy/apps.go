@@ -129,8 +129,8 @@ func (s *Service) batchGetApplications(rc *emulator.RequestContext, body []byte)
 	if err := decode(body, &in); err != nil {
 		return nil, err
 	}
-	if len(in.ApplicationNames) > 100 {
-		return nil, errf("BatchLimitExceededException", "The maximum number of names or IDs allowed for this request (100) was exceeded.")
+	if err := checkBatch(len(in.ApplicationNames), 100); err != nil {
+		return nil, err
 	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
@@ -561,8 +561,8 @@ func (s *Service) batchGetDeploymentGroups(rc *emulator.RequestContext, body []b
 	if err := decode(body, &in); err != nil {
 		return nil, err
 	}
-	if len(in.DeploymentGroupNames) > 100 {
-		return nil, errf("BatchLimitExceededException", "The maximum number of names or IDs allowed for this request (100) was exceeded.")
+	if err := checkBatch(len(in.DeploymentGroupNames), 100); err != nil {
+		return nil, err
 	}
 	s.mu.Lock()
 	defer s.mu.Unlock()

@@ -62,13 +62,23 @@ type configInput struct {
 	NextToken string `json:"nextToken"`
 }
 
-func (s *Service) createDeploymentConfig(rc *emulator.RequestContext, body []byte) (any, error) {
+// decodeConfigInput decodes the input of an operation on one deployment
+// configuration, which must name it.
+func decodeConfigInput(body []byte) (configInput, error) {
 	var in configInput
 	if err := decode(body, &in); err != nil {
-		return nil, err
+		return in, err
 	}
 	if in.DeploymentConfigName == "" {
-		return nil, errf("DeploymentConfigNameRequiredException", "Deployment config name is missing")
+		return in, errf("DeploymentConfigNameRequiredException", "Deployment config name is missing")
+	}
+	return in, nil
+}
+
+func (s *Service) createDeploymentConfig(rc *emulator.RequestContext, body []byte) (any, error) {
+	in, err := decodeConfigInput(body)
+	if err != nil {
+		return nil, err
 	}
 	if len(in.DeploymentConfigName) > 100 {
 		return nil, errf("InvalidDeploymentConfigNameException", "Deployment config name is longer than 100 characters")
@@ -110,12 +120,9 @@ func (s *Service) createDeploymentConfig(rc *emulator.RequestContext, body []byt
 }
 
 func (s *Service) getDeploymentConfig(rc *emulator.RequestContext, body []byte) (any, error) {
-	var in configInput
-	if err := decode(body, &in); err != nil {
+	in, err := decodeConfigInput(body)
+	if err != nil {
 		return nil, err
-	}
-	if in.DeploymentConfigName == "" {
-		return nil, errf("DeploymentConfigNameRequiredException", "Deployment config name is missing")
 	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
@@ -164,12 +171,9 @@ func (s *Service) listDeploymentConfigs(rc *emulator.RequestContext, body []byte
 }
 
 func (s *Service) deleteDeploymentConfig(rc *emulator.RequestContext, body []byte) (any, error) {
-	var in configInput
-	if err := decode(body, &in); err != nil {
+	in, err := decodeConfigInput(body)
+	if err != nil {
 		return nil, err
-	}
-	if in.DeploymentConfigName == "" {
-		return nil, errf("DeploymentConfigNameRequiredException", "Deployment config name is missing")
 	}
 	if predefined[in.DeploymentConfigName] != nil {
 		return nil, errf("InvalidOperationException", "The predefined deployment configuration %s cannot be deleted.", in.DeploymentConfigName)

@@ -223,8 +223,8 @@ func (s *Service) batchGetDeployments(rc *emulator.RequestContext, body []byte) 
 	if err := decode(body, &in); err != nil {
 		return nil, err
 	}
-	if len(in.DeploymentIDs) > 25 {
-		return nil, errf("BatchLimitExceededException", "The maximum number of names or IDs allowed for this request (25) was exceeded.")
+	if err := checkBatch(len(in.DeploymentIDs), 25); err != nil {
+		return nil, err
 	}
 	s.mu.Lock()
 	defer s.mu.Unlock()

@@ -41,11 +41,17 @@ type Service struct {
 	st *state
 	// newID makes deployment ids; tests may replace it.
 	newID func() string
+	// TableState saves, loads and resets st.
+	emulator.TableState[state]
 }
 
 // New returns a Service that deploys through ecs and moves traffic through traffic.
 func New(ecs ECS, traffic Traffic, accountID string) *Service {
-	return &Service{ecs: ecs, traffic: traffic, accountID: accountID, st: newState(), newID: randomDeploymentID}
+	s := &Service{ecs: ecs, traffic: traffic, accountID: accountID, st: newState(), newID: randomDeploymentID}
+	s.TableState = emulator.NewTableState("CodeDeploy", &s.mu, &s.st, newState, func(st *state) bool {
+		return st.Apps != nil && st.Configs != nil && st.Deployments != nil
+	}, nil)
+	return s
 }
 
 // Register serves CodeDeploy on em, runs deployments on its clock, saves
@@ -94,6 +100,14 @@ func (s *Service) ServeJSON(rc *emulator.RequestContext, operation string, body 
 }
 
 // decode reads a JSON request into in; mistyped members are a 400.
+// checkBatch checks how many names or ids a Batch operation was given.
+func checkBatch(n, most int) error {
+	if n > most {
+		return errf("BatchLimitExceededException", "The maximum number of names or IDs allowed for this request (%d) was exceeded.", most)
+	}
+	return nil
+}
+
 func decode(body []byte, in any) error {
 	if len(bytes.TrimSpace(body)) == 0 {
 		return nil
@@ -129,34 +143,6 @@ func epochOf(t time.Time) *epoch {
 }
 
 func (s *Service) nextSeq() int64 { s.st.Seq++; return s.st.Seq }
-
-// MarshalState implements emulator.StatePart.
-func (s *Service) MarshalState() (json.RawMessage, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return json.Marshal(s.st)
-}
-
-// UnmarshalState implements emulator.StatePart.
-func (s *Service) UnmarshalState(data json.RawMessage) error {
-	st := newState()
-	if err := emulator.DecodeState("CodeDeploy", data, st, func() bool {
-		return st.Apps != nil && st.Configs != nil && st.Deployments != nil
-	}); err != nil {
-		return err
-	}
-	s.mu.Lock()
-	s.st = st
-	s.mu.Unlock()
-	return nil
-}
-
-// ResetState implements emulator.StatePart.
-func (s *Service) ResetState() {
-	s.mu.Lock()
-	s.st = newState()
-	s.mu.Unlock()
-}
 
 func key(region, name string) string { return region + "/" + name }
 

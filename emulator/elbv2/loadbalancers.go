@@ -2,7 +2,6 @@ package elbv2
 
 import (
 	"fmt"
-	"sort"
 	"strings"
 	"time"
 
@@ -134,14 +133,8 @@ func sameSubnets(have []SubnetZone, want []string) bool {
 }
 
 func (s *Service) sortedLoadBalancers(region string) []*LoadBalancer {
-	var out []*LoadBalancer
-	for _, lb := range s.st.LoadBalancers {
-		if lb.Region == region {
-			out = append(out, lb)
-		}
-	}
-	sort.Slice(out, func(i, j int) bool { return out[i].Seq < out[j].Seq })
-	return out
+	return inOrder(s.st.LoadBalancers, func(lb *LoadBalancer) bool { return lb.Region == region },
+		func(lb *LoadBalancer) int64 { return lb.Seq })
 }
 
 func (s *Service) describeLoadBalancers(rc *emulator.RequestContext, p params) (any, error) {

@@ -9,7 +9,7 @@
 package elbv2
 
 import (
-	"encoding/json"
+	"maps"
 	"slices"
 	"sort"
 	"strconv"
@@ -37,6 +37,8 @@ type Service struct {
 	// lbIndex maps a target group to the load balancers forwarding to it;
 	// rebuilt after any listener or rule change (nil = stale).
 	lbIndex map[string][]string
+	// TableState saves, loads and resets st.
+	emulator.TableState[state]
 }
 
 // New returns an empty Service for the given account.
@@ -44,7 +46,11 @@ func New(accountID string) *Service {
 	if accountID == "" {
 		accountID = emulator.DefaultAccountID
 	}
-	return &Service{st: newState(), accountID: accountID}
+	s := &Service{st: newState(), accountID: accountID}
+	s.TableState = emulator.NewTableState("Elastic Load Balancing", &s.mu, &s.st, newState, func(st *state) bool {
+		return st.LoadBalancers != nil && st.TargetGroups != nil && st.Listeners != nil && st.Rules != nil
+	}, s.routingChanged)
+	return s
 }
 
 // Register makes em answer ELBv2 requests, save ELBv2 state with its own,
@@ -60,47 +66,11 @@ func Register(em *emulator.Emulator) *Service {
 // XMLNamespace implements emulator.XMLNamespacer.
 func (s *Service) XMLNamespace() string { return xmlNamespace }
 
-// MarshalState implements emulator.StatePart.
-func (s *Service) MarshalState() (json.RawMessage, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return json.Marshal(s.st)
-}
-
-// UnmarshalState implements emulator.StatePart.
-func (s *Service) UnmarshalState(data json.RawMessage) error {
-	st := newState()
-	if err := emulator.DecodeState("Elastic Load Balancing", data, st, func() bool {
-		return st.LoadBalancers != nil && st.TargetGroups != nil && st.Listeners != nil && st.Rules != nil
-	}); err != nil {
-		return err
-	}
-	s.mu.Lock()
-	s.st = st
-	s.routingChanged()
-	s.mu.Unlock()
-	return nil
-}
-
-// ResetState implements emulator.StatePart.
-func (s *Service) ResetState() {
-	s.mu.Lock()
-	s.st = newState()
-	s.routingChanged()
-	s.mu.Unlock()
-}
-
 // ---- Go API for other emulator services (CodeDeploy, ECS blue/green) ----
 
 // TargetGroup returns a copy of the target group with this ARN.
 func (s *Service) TargetGroup(arn string) (TargetGroup, bool) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	tg := s.st.TargetGroups[arn]
-	if tg == nil {
-		return TargetGroup{}, false
-	}
-	return copyTargetGroup(tg), true
+	return copyOf(s, func(st *state) *TargetGroup { return st.TargetGroups[arn] }, copyTargetGroup)
 }
 
 // TargetGroupByName returns a copy of the target group named name in region.
@@ -117,27 +87,16 @@ func (s *Service) TargetGroupByName(region, name string) (TargetGroup, bool) {
 
 // LoadBalancer returns a copy of the load balancer with this ARN.
 func (s *Service) LoadBalancer(arn string) (LoadBalancer, bool) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	lb := s.st.LoadBalancers[arn]
-	if lb == nil {
-		return LoadBalancer{}, false
-	}
-	c := *lb
-	c.Subnets = append([]SubnetZone(nil), lb.Subnets...)
-	c.Tags = append([]Tag(nil), lb.Tags...)
-	return c, true
+	return copyOf(s, func(st *state) *LoadBalancer { return st.LoadBalancers[arn] }, func(lb *LoadBalancer) LoadBalancer {
+		c := *lb
+		c.Subnets, c.Tags = cloneSlice(lb.Subnets), cloneSlice(lb.Tags)
+		return c
+	})
 }
 
 // Listener returns a copy of the listener with this ARN.
 func (s *Service) Listener(arn string) (Listener, bool) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	l := s.st.Listeners[arn]
-	if l == nil {
-		return Listener{}, false
-	}
-	return copyListener(l), true
+	return copyOf(s, func(st *state) *Listener { return st.Listeners[arn] }, copyListener)
 }
 
 // Rule returns a copy of the rule with this ARN. A listener's default rule
@@ -173,7 +132,7 @@ func (s *Service) ForwardWeights(listenerOrRuleARN string) ([]WeightedTargetGrou
 	}
 	for _, a := range *actions {
 		if ts := a.forwardTargets(); ts != nil {
-			return append([]WeightedTargetGroup(nil), ts...), nil
+			return cloneSlice(ts), nil
 		}
 	}
 	return nil, nil
@@ -201,7 +160,7 @@ func (s *Service) SetForwardWeights(listenerOrRuleARN string, groups []WeightedT
 			return emulator.Errorf("ValidationError", "Target group weight %d must be between 0 and 999", g.Weight)
 		}
 	}
-	fc := &ForwardConfig{TargetGroups: append([]WeightedTargetGroup(nil), groups...)}
+	fc := &ForwardConfig{TargetGroups: cloneSlice(groups)}
 	for _, a := range *actions {
 		if a.Forward != nil {
 			fc.StickinessEnabled, fc.StickinessDuration = a.Forward.StickinessEnabled, a.Forward.StickinessDuration
@@ -261,37 +220,40 @@ func (s *Service) RulesOfListener(listenerARN string) []Rule {
 func (s *Service) LoadBalancersOfTargetGroup(tgARN string) []string {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	return append([]string(nil), s.lbsOfGroupLocked(tgARN)...)
+	return cloneSlice(s.lbsOfGroupLocked(tgARN))
 }
 
 // RegisterTargets registers targets (ID, Port, AvailabilityZone, Outcome,
 // FailAt and RecoverAt are used) in a target group at now. A target registered again
 // stops draining and starts its health checks afresh.
 func (s *Service) RegisterTargets(now time.Time, tgARN string, targets []Target) error {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	tg := s.st.TargetGroups[tgARN]
-	if tg == nil {
-		return tgNotFound(tgARN)
-	}
-	for _, t := range targets {
-		s.registerLocked(tg, now, t)
-	}
-	return nil
+	return s.withTargetGroup(tgARN, func(tg *TargetGroup) {
+		for _, t := range targets {
+			s.registerLocked(tg, now, t)
+		}
+	})
 }
 
 // DeregisterTargets starts draining targets (by ID and Port; Port 0 means
 // the group's port); they are gone after the deregistration delay.
 func (s *Service) DeregisterTargets(now time.Time, tgARN string, targets []Target) error {
+	return s.withTargetGroup(tgARN, func(tg *TargetGroup) {
+		for _, t := range targets {
+			s.deregisterLocked(tg, now, t.ID, t.Port)
+		}
+	})
+}
+
+// withTargetGroup runs f on the target group with this ARN under the
+// service's lock; there being none is an error naming it.
+func (s *Service) withTargetGroup(tgARN string, f func(*TargetGroup)) error {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	tg := s.st.TargetGroups[tgARN]
 	if tg == nil {
 		return tgNotFound(tgARN)
 	}
-	for _, t := range targets {
-		s.deregisterLocked(tg, now, t.ID, t.Port)
-	}
+	f(tg)
 	return nil
 }
 
@@ -303,20 +265,16 @@ type TargetHealthDescription struct {
 
 // TargetHealth returns the health of every target of a group at now
 // (targets whose draining has ended are gone).
-func (s *Service) TargetHealth(now time.Time, tgARN string) ([]TargetHealthDescription, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	tg := s.st.TargetGroups[tgARN]
-	if tg == nil {
-		return nil, tgNotFound(tgARN)
-	}
-	s.pruneLocked(tg, now)
-	inUse := len(s.lbsOfGroupLocked(tgARN)) > 0
-	out := make([]TargetHealthDescription, 0, len(tg.Targets))
-	for _, t := range tg.Targets {
-		out = append(out, TargetHealthDescription{Target: *t, Health: healthOf(tg, t, now, inUse)})
-	}
-	return out, nil
+func (s *Service) TargetHealth(now time.Time, tgARN string) (out []TargetHealthDescription, err error) {
+	err = s.withTargetGroup(tgARN, func(tg *TargetGroup) {
+		s.pruneLocked(tg, now)
+		inUse := len(s.lbsOfGroupLocked(tgARN)) > 0
+		out = make([]TargetHealthDescription, 0, len(tg.Targets))
+		for _, t := range tg.Targets {
+			out = append(out, TargetHealthDescription{Target: *t, Health: healthOf(tg, t, now, inUse)})
+		}
+	})
+	return out, err
 }
 
 // ---- emulator.LoadBalancing, for the ECS scheduler ----
@@ -330,20 +288,15 @@ func (s *Service) TargetGroupForECS(arn string) (emulator.TargetGroupInfo, bool)
 		return emulator.TargetGroupInfo{}, false
 	}
 	return emulator.TargetGroupInfo{ARN: arn, TargetType: tg.TargetType, Port: tg.Port,
-		DeregistrationDelay: tg.DeregistrationDelay(), LoadBalancerARNs: append([]string(nil), s.lbsOfGroupLocked(arn)...)}, true
+		DeregistrationDelay: tg.DeregistrationDelay(), LoadBalancerARNs: cloneSlice(s.lbsOfGroupLocked(arn))}, true
 }
 
 // RegisterTaskTarget implements emulator.LoadBalancing.
 func (s *Service) RegisterTaskTarget(now time.Time, tgARN string, t emulator.LBTarget) error {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	tg := s.st.TargetGroups[tgARN]
-	if tg == nil {
-		return tgNotFound(tgARN)
-	}
-	s.registerLocked(tg, now, Target{ID: t.ID, Port: t.Port, AvailabilityZone: t.AvailabilityZone,
-		Outcome: t.Outcome, FailAt: t.FailAt, RecoverAt: t.RecoverAt, ByECS: true})
-	return nil
+	return s.withTargetGroup(tgARN, func(tg *TargetGroup) {
+		s.registerLocked(tg, now, Target{ID: t.ID, Port: t.Port, AvailabilityZone: t.AvailabilityZone,
+			Outcome: t.Outcome, FailAt: t.FailAt, RecoverAt: t.RecoverAt, ByECS: true})
+	})
 }
 
 // DeregisterTaskTarget implements emulator.LoadBalancing.
@@ -479,55 +432,65 @@ func (s *Service) buildLBIndexLocked() {
 	s.lbIndex = idx
 }
 
-func (s *Service) sortedListeners() []*Listener {
-	ls := make([]*Listener, 0, len(s.st.Listeners))
-	for _, l := range s.st.Listeners {
-		ls = append(ls, l)
+// inOrder returns the items of m that keep accepts (every one when keep is
+// nil), sorted by key.
+func inOrder[T any](m map[string]*T, keep func(*T) bool, key func(*T) int64) []*T {
+	var out []*T
+	for _, x := range m {
+		if keep == nil || keep(x) {
+			out = append(out, x)
+		}
 	}
-	sort.Slice(ls, func(i, j int) bool { return ls[i].Seq < ls[j].Seq })
-	return ls
+	sort.Slice(out, func(i, j int) bool { return key(out[i]) < key(out[j]) })
+	return out
+}
+
+func (s *Service) sortedListeners() []*Listener {
+	return inOrder(s.st.Listeners, nil, func(l *Listener) int64 { return l.Seq })
 }
 
 func (s *Service) rulesOf(listenerARN string) []*Rule {
-	var rs []*Rule
-	for _, r := range s.st.Rules {
-		if r.ListenerARN == listenerARN {
-			rs = append(rs, r)
-		}
-	}
-	sort.Slice(rs, func(i, j int) bool { return rs[i].Priority < rs[j].Priority })
-	return rs
+	return inOrder(s.st.Rules, func(r *Rule) bool { return r.ListenerARN == listenerARN },
+		func(r *Rule) int64 { return int64(r.Priority) })
 }
+
+// copyOf returns a copy, made by clone, of the item find returns from the
+// state (ok false when it returns nil), under the service's lock.
+func copyOf[T any](s *Service, find func(*state) *T, clone func(*T) T) (c T, ok bool) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if x := find(s.st); x != nil {
+		return clone(x), true
+	}
+	return c, false
+}
+
+// cloneSlice copies a slice; an empty one becomes nil.
+func cloneSlice[T any](s []T) []T { return append([]T(nil), s...) }
 
 func copyTargetGroup(tg *TargetGroup) TargetGroup {
 	c := *tg
 	c.Attributes = make(map[string]string, len(tg.Attributes))
-	for k, v := range tg.Attributes {
-		c.Attributes[k] = v
-	}
+	maps.Copy(c.Attributes, tg.Attributes)
 	c.Targets = make([]*Target, len(tg.Targets))
 	for i, t := range tg.Targets {
 		tc := *t
 		c.Targets[i] = &tc
 	}
-	c.Tags = append([]Tag(nil), tg.Tags...)
+	c.Tags = cloneSlice(tg.Tags)
 	return c
 }
 
 func copyListener(l *Listener) Listener {
 	c := *l
 	c.DefaultActions = copyActions(l.DefaultActions)
-	c.Certificates = append([]string(nil), l.Certificates...)
-	c.ALPNPolicy = append([]string(nil), l.ALPNPolicy...)
-	c.Tags = append([]Tag(nil), l.Tags...)
+	c.Certificates, c.ALPNPolicy, c.Tags = cloneSlice(l.Certificates), cloneSlice(l.ALPNPolicy), cloneSlice(l.Tags)
 	return c
 }
 
 func copyRule(r *Rule) Rule {
 	c := *r
-	c.Actions = copyActions(r.Actions)
-	c.Conditions = append([]Condition(nil), r.Conditions...)
-	c.Tags = append([]Tag(nil), r.Tags...)
+	c.Actions, c.Conditions, c.Tags = copyActions(r.Actions), cloneSlice(r.Conditions), cloneSlice(r.Tags)
 	return c
 }
 
@@ -537,7 +500,7 @@ func copyActions(as []Action) []Action {
 		out[i] = a
 		if a.Forward != nil {
 			fc := *a.Forward
-			fc.TargetGroups = append([]WeightedTargetGroup(nil), a.Forward.TargetGroups...)
+			fc.TargetGroups = cloneSlice(a.Forward.TargetGroups)
 			out[i].Forward = &fc
 		}
 		if a.Redirect != nil {

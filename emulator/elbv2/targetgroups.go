@@ -2,7 +2,6 @@ package elbv2
 
 import (
 	"fmt"
-	"sort"
 	"strconv"
 
 	"github.com/ecsdeploy/ecsdeploy/emulator"
@@ -181,14 +180,8 @@ func applyHealthCheck(p params, hc *HealthCheck) error {
 }
 
 func (s *Service) sortedTargetGroups(region string) []*TargetGroup {
-	var out []*TargetGroup
-	for _, tg := range s.st.TargetGroups {
-		if tg.Region == region {
-			out = append(out, tg)
-		}
-	}
-	sort.Slice(out, func(i, j int) bool { return out[i].Seq < out[j].Seq })
-	return out
+	return inOrder(s.st.TargetGroups, func(tg *TargetGroup) bool { return tg.Region == region },
+		func(tg *TargetGroup) int64 { return tg.Seq })
 }
 
 func (s *Service) describeTargetGroups(rc *emulator.RequestContext, p params) (any, error) {

@@ -36,32 +36,25 @@ func Register(em *emulator.Emulator) *Service {
 func (s *Service) ServeJSON(rc *emulator.RequestContext, op string, body []byte) (any, error) {
 	switch op {
 	case "DescribeLogGroups":
-		var in describeGroupsInput
-		if err := decode(body, &in); err != nil {
-			return nil, err
-		}
-		return s.describeLogGroups(rc, in)
+		return call(s.describeLogGroups, rc, body)
 	case "DescribeLogStreams":
-		var in describeStreamsInput
-		if err := decode(body, &in); err != nil {
-			return nil, err
-		}
-		return s.describeLogStreams(rc, in)
+		return call(s.describeLogStreams, rc, body)
 	case "GetLogEvents":
-		var in getEventsInput
-		if err := decode(body, &in); err != nil {
-			return nil, err
-		}
-		return s.getLogEvents(rc, in)
+		return call(s.getLogEvents, rc, body)
 	case "FilterLogEvents":
-		var in filterEventsInput
-		if err := decode(body, &in); err != nil {
-			return nil, err
-		}
-		return s.filterLogEvents(rc, in)
+		return call(s.filterLogEvents, rc, body)
 	}
 	return nil, &emulator.APIError{Code: "UnknownOperationException", HTTPStatus: http.StatusBadRequest,
 		Message: fmt.Sprintf("The local CloudWatch Logs does not support %s; it serves DescribeLogGroups, DescribeLogStreams, GetLogEvents and FilterLogEvents.", op)}
+}
+
+// call decodes body as op's input and runs op.
+func call[In any](op func(*emulator.RequestContext, In) (any, error), rc *emulator.RequestContext, body []byte) (any, error) {
+	var in In
+	if err := decode(body, &in); err != nil {
+		return nil, err
+	}
+	return op(rc, in)
 }
 
 func decode(body []byte, into any) error {

@@ -37,11 +37,8 @@ type Fault struct {
 }
 
 func (f Fault) validate() error {
-	if f.Operation == "" {
-		return fmt.Errorf("operation is required (an API operation name or a glob such as \"*\")")
-	}
-	if _, err := path.Match(f.Operation, ""); err != nil {
-		return fmt.Errorf("operation %q is not a valid pattern: %w", f.Operation, err)
+	if err := checkOperation(f.Operation, "*"); err != nil {
+		return err
 	}
 	switch f.Kind {
 	case FaultThrottle, FaultServer, FaultDrop:

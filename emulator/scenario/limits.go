@@ -23,12 +23,22 @@ type Limit struct {
 	Rate float64 `yaml:"rate" json:"rate"`
 }
 
-func (l Limit) validate() error {
-	if l.Operation == "" {
-		return fmt.Errorf("operation is required (an API operation name or a glob such as \"Describe*\")")
+// checkOperation checks the operation of a fault or limit: an API
+// operation name or a glob (example shows one in the error when it is
+// missing).
+func checkOperation(op, example string) error {
+	if op == "" {
+		return fmt.Errorf("operation is required (an API operation name or a glob such as %q)", example)
 	}
-	if _, err := path.Match(l.Operation, ""); err != nil {
-		return fmt.Errorf("operation %q is not a valid pattern: %w", l.Operation, err)
+	if _, err := path.Match(op, ""); err != nil {
+		return fmt.Errorf("operation %q is not a valid pattern: %w", op, err)
+	}
+	return nil
+}
+
+func (l Limit) validate() error {
+	if err := checkOperation(l.Operation, "Describe*"); err != nil {
+		return err
 	}
 	if l.Burst < 1 {
 		return fmt.Errorf("burst %d: the bucket must hold at least 1 token", l.Burst)

@@ -113,7 +113,8 @@ func deployCodeDeploy(ctx context.Context, o *deployOptions, clients *awsconfig.
 	if err != nil {
 		var nf *bluegreen.NotFoundError
 		if errors.As(err, &nf) {
-			return aboutService(exitcode.Invalidf("%v; name it with --codedeploy-application and --codedeploy-deployment-group", err), cluster, service)
+			nf.Naming = [2]string{settingOrigin("application").Name(), settingOrigin("deploymentGroup").Name()}
+			return aboutService(exitcode.With(exitcode.Invalid, err), cluster, service)
 		}
 		return aboutService(err, cluster, service)
 	}

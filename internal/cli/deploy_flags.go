@@ -188,14 +188,15 @@ func clusterOr(cluster string) string {
 	return strings.TrimSpace(cluster)
 }
 
-// sourceOrigins are where the request's source fields were given, for the
-// engine's problems with them (a revision that does not exist).
+// sourceOrigins are where the request's source fields and strategy were
+// given, for the engine's problems with them (a revision that does not
+// exist), and the flags of those given nowhere that its notes suggest.
 func sourceOrigins(d *spec.Deploy) exitcode.Origins {
 	var os exitcode.Origins
-	for _, field := range []string{"taskDefinition", "templateFamily", "taskDefinitionFile", "useLatestTaskDef"} {
+	for _, field := range []string{"taskDefinition", "templateFamily", "taskDefinitionFile", "useLatestTaskDef", "strategy"} {
 		os = os.Set(field, d.Origin(field))
 	}
-	return os
+	return settingOrigins(os, "useLatestTaskDef", "strategy")
 }
 
 // checkOne refuses several -n or -f where one target is meant: only deploy

@@ -143,7 +143,7 @@ func runDeployFleet(ctx context.Context, o *deployOptions) error {
 	for _, w := range waves {
 		total += len(w)
 	}
-	if err := fleet.CheckSize(total, o.fleet.maxParallel); err != nil {
+	if err := fleet.CheckSize(total, o.fleet.maxParallel, settingOrigin("maxParallel")); err != nil {
 		ps.Extend(err)
 	}
 	opts := o.rolloutOptions(&ps)

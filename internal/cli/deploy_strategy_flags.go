@@ -149,7 +149,7 @@ func (f *strategyFlags) apply(x *expander, d *spec.Deploy, req *rollout.Request)
 
 // strategyChange converts the spec's strategy keys (with the flags applied).
 func strategyChange(s *spec.Strategy, ps *exitcode.Problems) bluegreen.StrategyChange {
-	var c bluegreen.StrategyChange
+	c := bluegreen.StrategyChange{Origins: settingOrigins(nil, "deploymentGroup", "deploymentConfig", "hooks")}
 	if s.Strategy != nil {
 		st, err := bluegreen.ParseStrategy(*s.Strategy)
 		if err != nil {
@@ -261,7 +261,8 @@ func rollbackOnTimeout(ctx context.Context, o *deployOptions, clients *awsconfig
 	if !opts.Rollback || res == nil || res.Outcome != progress.TimedOut || reg.PreviousTaskDefinition == "" {
 		return nil
 	}
-	req := bluegreen.Request{Cluster: reg.Cluster, Service: reg.Service, Application: res.Application, DeploymentGroup: res.DeploymentGroup}
+	req := bluegreen.Request{Cluster: reg.Cluster, Service: reg.Service, Application: res.Application, DeploymentGroup: res.DeploymentGroup,
+		Origins: settingOrigins(nil, "application", "deploymentGroup")}
 	previous := func(context.Context) (string, string, error) {
 		return reg.PreviousTaskDefinition, "the revision the service ran before this deploy", nil
 	}

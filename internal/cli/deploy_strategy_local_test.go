@@ -543,7 +543,8 @@ func TestLocalDeployCodeDeployNoWaitAndRollback(t *testing.T) {
 
 // TestLocalDeployFleetRefusesNativeStrategy: a fleet judges its services as
 // rolling deploys, so a target that would deploy by canary is invalid input
-// before any target changes.
+// before any target changes, saying how to make it rolling where the
+// strategy was given: the flag, or the spec file's line.
 func TestLocalDeployFleetRefusesNativeStrategy(t *testing.T) {
 	e := newStrategyECS(t, nil)
 	if _, err := e.client.CreateService(context.Background(), &ecs.CreateServiceInput{Cluster: aws.String("c"), ServiceName: aws.String("worker"),
@@ -554,8 +555,24 @@ func TestLocalDeployFleetRefusesNativeStrategy(t *testing.T) {
 	e.em.Advance(time.Minute)
 	args := append([]string{"deploy", "-c", "c", "-n", "worker", "-n", "web", "-i", "app=web:2", "--strategy", "canary"}, e.advanced()...)
 	code, _, stderr := e.run(t, args...)
-	if code != 2 || !strings.Contains(stderr, "a fleet deploys rolling services only") {
-		t.Fatalf("exit %d, want 2 saying a fleet deploys rolling services only", code)
+	if code != 2 || !strings.Contains(stderr, "a fleet deploys rolling services only: deploy it on its own (or give it --strategy rolling)") {
+		t.Fatalf("exit %d, want 2 saying a fleet deploys rolling services only and the flag to change:\n%s", code, stderr)
+	}
+
+	dir := t.TempDir()
+	web, worker := filepath.Join(dir, "web.yml"), filepath.Join(dir, "worker.yml")
+	for path, text := range map[string]string{
+		web: "cluster: c\nservice: web\nstrategy: canary\nalternateTargetGroup: " + e.green + "\nproductionListenerRule: " + e.prod +
+			"\ntestListenerRule: " + e.test + "\nloadBalancerRole: " + lbRole + "\n",
+		worker: "cluster: c\nservice: worker\n",
+	} {
+		if err := os.WriteFile(path, []byte(text), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if code, _, stderr := e.run(t, "deploy", "-f", worker, "-f", web, "-i", "app=web:2"); code != 2 ||
+		!strings.Contains(stderr, "deploy it on its own (or set strategy to rolling at "+web+":3)") {
+		t.Fatalf("strategy: canary in a spec: exit %d, %s", code, stderr)
 	}
 	out, err := e.client.ListTaskDefinitions(context.Background(), &ecs.ListTaskDefinitionsInput{FamilyPrefix: aws.String("web")})
 	if err != nil || len(out.TaskDefinitionArns) != 1 {

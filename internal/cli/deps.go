@@ -206,6 +206,7 @@ func (f *ClientFactory) buildWith(ctx context.Context, cloudFormation bool, over
 		override(&opts)
 	}
 	opts.Handler, opts.MaxAttempts, opts.Calls, opts.Log = f.base.Handler, f.base.MaxAttempts, f.calls, f.base.Log
+	opts.CABundle = f.base.CABundle
 	if f.global.Verbose && opts.Log == nil {
 		opts.Log = f.log
 	}

@@ -97,7 +97,7 @@ func runRollbackFleet(ctx context.Context, o *rollbackOptions) error {
 	wopts := o.wait.options(d.Clock, &ps)
 	wopts.Timeout = o.timeout.value("timeout", nil, &ps)
 	targets := flat(waves)
-	if err := fleet.CheckSize(len(targets), o.several.maxParallel); err != nil {
+	if err := fleet.CheckSize(len(targets), o.several.maxParallel, settingOrigin("maxParallel")); err != nil {
 		ps.Extend(err)
 	}
 	for _, t := range targets {

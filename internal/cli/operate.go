@@ -53,7 +53,8 @@ func (f *operateFlags) check(ps *exitcode.Problems) bluegreen.Request {
 	if strings.TrimSpace(f.service) == "" {
 		ps.Add("--service", 0, "%s", spec.ServiceRequired)
 	}
-	return bluegreen.Request{Cluster: f.cluster, Service: f.service, Application: f.application, DeploymentGroup: f.group, NoWait: f.noWait}
+	return bluegreen.Request{Cluster: f.cluster, Service: f.service, Application: f.application, DeploymentGroup: f.group, NoWait: f.noWait,
+		Origins: settingOrigins(nil, "noWait", "application", "deploymentGroup")}
 }
 
 // runOperation checks the flags (and those check adds), then makes the

@@ -516,6 +516,12 @@ func TestLocalRollbackNativeFinished(t *testing.T) {
 	if p := e.share(t, e.prodRule, e.ngreen); p != 100 {
 		t.Fatalf("after deploy production sends %d%% to ngreen", p)
 	}
+	// A rollback that must deploy anew cannot return at once: the flag that
+	// asked for it is named, once as where and once as what to drop.
+	if code, _, stderr := e.run(t, "rollback", "-c", "c", "-n", "api", "--no-wait"); code != 2 ||
+		!strings.HasPrefix(stderr, "error: --no-wait: ") || !strings.HasSuffix(strings.TrimSpace(stderr), "; drop --no-wait") {
+		t.Fatalf("rollback --no-wait of a finished deployment: exit %d, %s", code, stderr)
+	}
 	code, stdout, _ := e.run(t, "rollback", "-c", "c", "-n", "api", "-t", "30m", "--output", "json")
 	r := decodeOperation(t, stdout)
 	if code != 0 || !r.Redeployed || r.Strategy != "blue-green" || !strings.HasSuffix(r.PrimaryTaskDefinition, "web:1") || !strings.HasPrefix(r.Action, "UpdateService to web:1") {
@@ -599,7 +605,13 @@ func TestLocalStatusCodeDeployWithoutGroup(t *testing.T) {
 			t.Errorf("status (exit %d) lacks %q:\n%s", code, want, stdout)
 		}
 	}
-	if code, _, stderr := e.run(t, "promote", "-c", "c", "-n", "web"); code != 2 || !strings.Contains(stderr, "--codedeploy-deployment-group") {
+	if code, _, stderr := e.run(t, "promote", "-c", "c", "-n", "web"); code != 2 ||
+		!strings.Contains(stderr, "create one, or name it with --codedeploy-application and --codedeploy-deployment-group\n") {
 		t.Errorf("promote without a group: exit %d, %s", code, stderr)
+	}
+	// deploy names the same flags, once.
+	if code, _, stderr := e.run(t, "deploy", "-c", "c", "-n", "web", "-i", "app=web:2"); code != 2 ||
+		strings.Count(stderr, "--codedeploy-application and --codedeploy-deployment-group") != 1 {
+		t.Errorf("deploy without a group: exit %d, %s", code, stderr)
 	}
 }

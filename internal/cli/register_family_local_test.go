@@ -3,6 +3,9 @@ package cli
 import (
 	"context"
 	"encoding/json"
+	"os"
+	"path/filepath"
+	"strconv"
 	"strings"
 	"testing"
 
@@ -57,6 +60,22 @@ func TestRegisterFamilyIsTheDestination(t *testing.T) {
 	if !rep.Registered || rep.Family != "web" || rep.Revision != 3 || rep.Base != td || image("web:3") != "registry.example.com/web:1.2" ||
 		!strings.Contains(strings.Join(rep.Notes, "\n"), "the family's latest ACTIVE revision is 2 (add --use-latest-task-def to start from it)") {
 		t.Fatalf("--service with its own family: %+v", rep)
+	}
+	// From a spec: the note names the flag when the spec leaves the setting
+	// out, and the spec's line when it sets it false.
+	dir := t.TempDir()
+	for i, tc := range []struct{ spec, want string }{
+		{"service: web\n", "(add --use-latest-task-def to start from it)"},
+		{"service: web\nuseLatestTaskDef: false\n", "(set useLatestTaskDef at " + filepath.Join(dir, "1.yml") + ":2 to start from it)"},
+	} {
+		path := filepath.Join(dir, strconv.Itoa(i)+".yml")
+		if err := os.WriteFile(path, []byte(tc.spec), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		rep, _ = report("-f", path, "--family", "web", "--dry-run")
+		if !strings.Contains(strings.Join(rep.Notes, "\n"), tc.want) {
+			t.Fatalf("spec %q: notes %q, want %q", tc.spec, rep.Notes, tc.want)
+		}
 	}
 	// Alone: the family's latest ACTIVE revision, registered into it.
 	rep, _ = report("--family", "web", "--tag-only", "3.0")

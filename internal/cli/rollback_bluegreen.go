@@ -17,7 +17,7 @@ import (
 func rollbackBlueGreen(ctx context.Context, o *rollbackOptions, clients *awsconfig.Clients, timeout time.Duration) (handled bool, err error) {
 	d := o.deps
 	req := bluegreen.Request{Cluster: o.cluster, Service: o.service, Application: o.blueGreen.application,
-		DeploymentGroup: o.blueGreen.group, NoWait: o.noWait}
+		DeploymentGroup: o.blueGreen.group, NoWait: o.noWait, Origins: settingOrigins(nil, "noWait", "application", "deploymentGroup")}
 	previous := func(ctx context.Context) (string, string, error) {
 		target, _, note, err := rollout.RollbackTarget(ctx, clients.ECS, o.cluster, o.service, o.toRevision, exitcode.FlagOrigin("--to-revision"))
 		return target, note, err

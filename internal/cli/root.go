@@ -27,7 +27,8 @@ func Main(args []string) int {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
 	local := &stateFileECS{}
-	d := NewDeps(SystemIO(), nil, awsconfig.Options{}, local)
+	// AWS_CA_BUNDLE is parsed on the first TLS connection, not at every start.
+	d := NewDeps(SystemIO(), nil, awsconfig.Options{CABundle: awsconfig.TakeCABundleEnv()}, local)
 	local.global = d.Global
 	return Execute(ctx, d, args)
 }

@@ -194,6 +194,7 @@ func TestRunBadInputStartsNothing(t *testing.T) {
 		{"unknown container in a change", []string{"--task-definition", "job", "--env", "nope:A=1"}, "nope"},
 		{"unknown container for the exit code", []string{"--task-definition", "job", "--exit-code-from", "nope"}, "container nope is not in the task definition"},
 		{"unknown container for a command", []string{"--task-definition", "job", "--command", "nope=true"}, "container nope is not in the task definition"},
+		{"a command without its container", []string{"--task-definition", "job", "--command", "true"}, `error: invalid input: --command: "true": want container=COMMAND`},
 		{"count below one", []string{"--task-definition", "job", "--count", "-1"}, "--count"},
 		{"no task definition", []string{}, "name the task definition"},
 		{"missing cluster, with a change that registers a revision", []string{"--task-definition", "job", "-i", "job=job:new", "--cluster", "nowhere"}, "cluster nowhere not found"},

@@ -187,6 +187,7 @@ func runStackDeploy(ctx context.Context, o *stackDeployOptions) error {
 	}
 	res, derr := apply.Deploy(ctx, apply.APIs{CloudFormation: clients.CloudFormation, ECS: clients.ECS}, s, apply.Options{
 		Timeout: timeout, StackTimeout: stackTimeout, NoWait: o.noWait, RecreateFailedStack: o.recreateFailedStack,
+		Origins:      settingOrigins(nil, "noWait", "recreateFailedStack"),
 		PollInterval: poll, Watch: wopts, Reporter: d.Progress(),
 	})
 	return finishStack(d, res, derr)

@@ -69,7 +69,14 @@ func TestStackDeployLocalKeepsStacksBetweenCommands(t *testing.T) {
 	if updated.Action != lifecycle.ActionUpdated || updated.Outcome != progress.Succeeded || updated.TaskDefinition == first.TaskDefinition {
 		t.Fatalf("update: %+v", updated)
 	}
-	code, out, errOut := run("stack", "status", "-f", path, "--var", "Image=x")
+	// The reason names the flag that asked not to wait.
+	code, out, errOut := run("stack", "deploy", "-f", path, "--var", "Image=nginx:1.29", "--no-wait", "--output", "json", "--stack-poll-interval", "50ms")
+	var unwatched apply.Result
+	if err := json.Unmarshal([]byte(out), &unwatched); err != nil || code != 0 ||
+		unwatched.Reason != "the stack needs no change; the service was not watched (--no-wait)" {
+		t.Fatalf("stack deploy --no-wait of the same spec: exit %d, %v\n%s\n%s", code, err, out, errOut)
+	}
+	code, out, errOut = run("stack", "status", "-f", path, "--var", "Image=x")
 	if code != 0 || !strings.Contains(out, "UPDATE_COMPLETE") {
 		t.Fatalf("status exit %d\n%s\n%s", code, out, errOut)
 	}

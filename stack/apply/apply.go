@@ -12,6 +12,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/ecsdeploy/ecsdeploy/exitcode"
 	"github.com/ecsdeploy/ecsdeploy/progress"
 	"github.com/ecsdeploy/ecsdeploy/stack"
 	"github.com/ecsdeploy/ecsdeploy/stack/cfn"
@@ -35,6 +36,10 @@ type Options struct {
 	NoWait bool
 	// RecreateFailedStack allows deleting a stack stuck in UPDATE_ROLLBACK_FAILED.
 	RecreateFailedStack bool
+	// Origins says where NoWait and RecreateFailedStack were given, or are
+	// to be given: messages name "noWait" and "recreateFailedStack" at
+	// Origins.Of(field) (see lifecycle.Options).
+	Origins exitcode.Origins
 	// StackTimeout is CloudFormation's own creation timeout (see
 	// lifecycle.Options); 0 leaves it unset.
 	StackTimeout time.Duration
@@ -69,7 +74,7 @@ type Result struct {
 
 // Outcomes beyond the watcher's.
 const (
-	// StackStarted: --no-wait returned once the stack operation was under
+	// StackStarted: NoWait returned once the stack operation was under
 	// way (or found nothing to change).
 	StackStarted progress.Outcome = "stack-started"
 	// Deleted: stack delete removed the stack, or found none.
@@ -122,7 +127,7 @@ func Deploy(ctx context.Context, apis APIs, s *stack.Spec, opts Options) (*Resul
 	out, err := lifecycle.Deploy(ctx, apis.CloudFormation, lifecycle.Options{
 		StackName: s.StackName(), TemplateBody: string(body), Parameters: Parameters(s), Tags: s.StackTags(),
 		Timeout: opts.Timeout, StackTimeout: opts.StackTimeout, PollInterval: opts.PollInterval, RecreateFailedStack: opts.RecreateFailedStack,
-		NoWait:   opts.NoWait,
+		NoWait: opts.NoWait, Origins: opts.Origins,
 		Reporter: stackReporter{r: rep, serviceFailed: readStopped, operationStart: &operationStart},
 	})
 	if err != nil {
@@ -151,13 +156,14 @@ func Deploy(ctx context.Context, apis APIs, s *stack.Spec, opts Options) (*Resul
 	res.TaskDefinition = out.Outputs[cfn.OutputTaskDefinitionArn]
 	if opts.NoWait {
 		res.Outcome = StackStarted
+		noWait := opts.Origins.Of("noWait").Name()
 		switch out.Action {
 		case lifecycle.ActionCreateStarted:
-			res.Reason = "the stack is being created; not waited for (--no-wait)"
+			res.Reason = "the stack is being created; not waited for (" + noWait + ")"
 		case lifecycle.ActionUpdateStarted:
-			res.Reason = "the change set is executing; not waited for (--no-wait)"
+			res.Reason = "the change set is executing; not waited for (" + noWait + ")"
 		default:
-			res.Reason = "the stack needs no change; the service was not watched (--no-wait)"
+			res.Reason = "the stack needs no change; the service was not watched (" + noWait + ")"
 		}
 		return res, nil
 	}

@@ -119,7 +119,7 @@ func (d *deployer) create(ctx context.Context, action string) (*Result, error) {
 	}
 	id := aws.ToString(out.StackId)
 	if o.NoWait {
-		o.Reporter.Step("stack " + o.StackName + " is being created; not waiting for it (--no-wait)")
+		o.Reporter.Step("stack " + o.StackName + " is being created; not waiting for it (" + o.Origins.Of("noWait").Name() + ")")
 		return &Result{StackName: o.StackName, StackID: id, Status: string(types.StackStatusCreateInProgress), Action: ActionCreateStarted}, nil
 	}
 	tr := newEventTracker(d.api, id, o.Reporter)
@@ -187,9 +187,10 @@ func (d *deployer) continueRollback(ctx context.Context, st types.Stack) (bool, 
 		failed = &StackFailedError{Stack: o.StackName, StackID: aws.ToString(final.StackId), Status: string(final.StackStatus), Failures: tr.failuresOrStackReason(final)}
 	}
 	if !o.RecreateFailedStack {
-		return false, exitcode.With(exitcode.Failed, fmt.Errorf("%w\nthe stack could not be rolled back; rerun with --recreate-failed-stack to delete and recreate it (this deletes the running service), or fix the resources named above and deploy again", failed))
+		return false, exitcode.With(exitcode.Failed, fmt.Errorf("%w\nthe stack could not be rolled back; rerun with %s to delete and recreate it (this deletes the running service), or fix the resources named above and deploy again",
+			failed, o.Origins.Of("recreateFailedStack").Name()))
 	}
-	o.Reporter.Step(fmt.Sprintf("the rollback of stack %s did not complete; deleting it to create it again (--recreate-failed-stack)", o.StackName))
+	o.Reporter.Step(fmt.Sprintf("the rollback of stack %s did not complete; deleting it to create it again (%s)", o.StackName, o.Origins.Of("recreateFailedStack").Name()))
 	current, err := describe(ctx, d.api, id)
 	if err != nil {
 		return false, d.timeoutOr(ctx, err, "delete the stack")

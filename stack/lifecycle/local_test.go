@@ -304,15 +304,27 @@ func TestLocalUpdateRollbackFailedIsRecreatedOnlyWhenAllowed(t *testing.T) {
 	_, err := Deploy(context.Background(), l.cfn, opts2)
 	failedWith(t, err, "UPDATE_ROLLBACK_FAILED", cfn.LogicalTaskDefinition, "cannot restore")
 
+	// The hint names the option as the caller's origins say: the field's
+	// name by default, the flag a command line records.
 	_, err = Deploy(context.Background(), l.cfn, opts2)
-	if err == nil || !strings.Contains(err.Error(), "--recreate-failed-stack") || exitcode.Of(err) != exitcode.Failed {
+	if err == nil || !strings.Contains(err.Error(), "rerun with recreateFailedStack to delete") || exitcode.Of(err) != exitcode.Failed {
+		t.Fatalf("without RecreateFailedStack: %v", err)
+	}
+	opts2.Origins = exitcode.Origins{"recreateFailedStack": exitcode.FlagOrigin("--recreate-failed-stack")}
+	_, err = Deploy(context.Background(), l.cfn, opts2)
+	if err == nil || !strings.Contains(err.Error(), "rerun with --recreate-failed-stack to delete") || exitcode.Of(err) != exitcode.Failed {
 		t.Fatalf("without --recreate-failed-stack: %v", err)
 	}
 	if got := l.status(t, opts.StackName); got != "UPDATE_ROLLBACK_FAILED" {
 		t.Fatalf("the stack was touched beyond the rollback: %s", got)
 	}
 	opts2.RecreateFailedStack = true
+	rec := &recorder{}
+	opts2.Reporter = rec
 	deployOK(t, l, opts2, ActionRecreated)
+	if !containsStep(rec.steps, "deleting it to create it again (--recreate-failed-stack)") {
+		t.Errorf("steps %v", rec.steps)
+	}
 }
 
 func TestLocalStackInProgressIsWaitedFor(t *testing.T) {

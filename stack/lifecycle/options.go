@@ -7,6 +7,8 @@ import (
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/cloudformation/types"
+
+	"github.com/ecsdeploy/ecsdeploy/exitcode"
 )
 
 // Options says which stack to bring to which template, and how patiently.
@@ -40,6 +42,10 @@ type Options struct {
 	// stack's in-progress status. Waiting for a busy stack to settle before
 	// starting, and recovering a failed one, still happen.
 	NoWait bool
+	// Origins says where the options were given: messages name
+	// "noWait" and "recreateFailedStack" at Origins.Of(field) (a command
+	// line records its flags there, also as where to give one not given).
+	Origins exitcode.Origins
 
 	Reporter Reporter
 }

@@ -71,7 +71,7 @@ func (d *deployer) update(ctx context.Context, st types.Stack) (*Result, error) 
 		}
 	}
 	if o.NoWait {
-		o.Reporter.Step("the change set of stack " + o.StackName + " is executing; not waiting for it (--no-wait)")
+		o.Reporter.Step("the change set of stack " + o.StackName + " is executing; not waiting for it (" + o.Origins.Of("noWait").Name() + ")")
 		return &Result{StackName: o.StackName, StackID: id, Status: string(types.StackStatusUpdateInProgress), Action: ActionUpdateStarted, Changes: changes}, nil
 	}
 	final, err := waitSettled(ctx, d.api, id, tr, o.PollInterval)
