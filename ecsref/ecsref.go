@@ -1,6 +1,7 @@
-// Package ecsref reads the names inside ECS resource ARNs and references,
-// and picks out the deployments ECS lists on a service. It is the one place
-// for these small rules, shared by the engines and the commands.
+// Package ecsref holds small facts about ECS that several layers need: the
+// names inside resource ARNs and references, the PRIMARY deployment of a
+// service, and Fargate's task sizes. It is the one place for these rules,
+// shared by the engines, the commands and the local ECS.
 package ecsref
 
 import (

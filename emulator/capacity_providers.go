@@ -166,12 +166,21 @@ func isEmptyList(raw json.RawMessage) bool {
 
 // runLaunchType is the launch type a service's new tasks run on. Its
 // strategy was checked when it was set.
-func (s *service) runLaunchType() string {
-	if s.LaunchType != "" {
-		return s.LaunchType
+func (s *service) runLaunchType() string { return runsOn(s.LaunchType, s.CapacityProviders) }
+
+// runsOn is the launch type of tasks placed by a launch type or, without
+// one, by a capacity provider strategy (checked when it was set).
+func runsOn(launchType string, providers json.RawMessage) string {
+	if launchType != "" {
+		return launchType
 	}
-	cs, _ := parseCapacityStrategy(s.CapacityProviders)
+	cs, _ := parseCapacityStrategy(providers)
 	return cs.runsOn()
+}
+
+// runLaunchType is the launch type the revision's tasks use.
+func (rev *serviceRevision) runLaunchType() string {
+	return runsOn(rev.LaunchType, rev.CapacityProviders)
 }
 
 // runLaunchType is the launch type of the deployment's tasks. Deployments

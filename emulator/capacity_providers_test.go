@@ -154,3 +154,51 @@ func TestServiceMovesBetweenLaunchTypeAndCapacityProviders(t *testing.T) {
 		t.Fatalf("tasks after moving to FARGATE: %v", got)
 	}
 }
+
+// TestPlatformFamilyFollowsWhereTasksRun: ECS names the platform family of
+// Fargate tasks, whether FARGATE is the launch type or the first capacity
+// provider, on the service, its deployment and its service revision alike.
+func TestPlatformFamilyFollowsWhereTasksRun(t *testing.T) {
+	_, client := newTestEmulator(t)
+	ctx := context.Background()
+	if _, err := client.CreateCluster(ctx, &ecs.CreateClusterInput{}); err != nil {
+		t.Fatal(err)
+	}
+	td := registerWeb(t, client, "web", "app:1")
+	cases := []struct {
+		name   string
+		in     ecs.CreateServiceInput
+		family string
+	}{
+		{"spot", ecs.CreateServiceInput{CapacityProviderStrategy: []types.CapacityProviderStrategyItem{
+			{CapacityProvider: aws.String("FARGATE_SPOT"), Weight: 1}}, NetworkConfiguration: awsvpc("subnet-1")}, "Linux"},
+		{"fargate", ecs.CreateServiceInput{LaunchType: types.LaunchTypeFargate, NetworkConfiguration: awsvpc("subnet-1")}, "Linux"},
+		{"ec2", ecs.CreateServiceInput{LaunchType: types.LaunchTypeEc2, NetworkConfiguration: awsvpc("subnet-1")}, ""},
+	}
+	for _, c := range cases {
+		in := c.in
+		in.ServiceName, in.TaskDefinition, in.DesiredCount = aws.String(c.name), aws.String(td), aws.Int32(0)
+		out, err := client.CreateService(ctx, &in)
+		if err != nil {
+			t.Fatalf("%s: %v", c.name, err)
+		}
+		if got := aws.ToString(out.Service.PlatformFamily); got != c.family {
+			t.Errorf("%s: service platformFamily %q, want %q", c.name, got, c.family)
+		}
+		if got := aws.ToString(out.Service.Deployments[0].PlatformFamily); got != c.family {
+			t.Errorf("%s: deployment platformFamily %q, want %q", c.name, got, c.family)
+		}
+		list, err := client.ListServiceDeployments(ctx, &ecs.ListServiceDeploymentsInput{Service: aws.String(c.name)})
+		if err != nil || len(list.ServiceDeployments) != 1 {
+			t.Fatalf("%s: list deployments: %v %+v", c.name, err, list)
+		}
+		revs, err := client.DescribeServiceRevisions(ctx, &ecs.DescribeServiceRevisionsInput{
+			ServiceRevisionArns: []string{aws.ToString(list.ServiceDeployments[0].TargetServiceRevisionArn)}})
+		if err != nil || len(revs.ServiceRevisions) != 1 {
+			t.Fatalf("%s: describe revision: %v %+v", c.name, err, revs)
+		}
+		if got := aws.ToString(revs.ServiceRevisions[0].PlatformFamily); got != c.family {
+			t.Errorf("%s: service revision platformFamily %q, want %q", c.name, got, c.family)
+		}
+	}
+}

@@ -235,21 +235,17 @@ func serviceDeploymentOutput(s *service, sd *serviceDeployment) serviceDeploymen
 }
 
 type serviceRevisionOut struct {
-	ServiceRevisionArn       string          `json:"serviceRevisionArn"`
-	ServiceArn               string          `json:"serviceArn"`
-	ClusterArn               string          `json:"clusterArn"`
-	TaskDefinition           string          `json:"taskDefinition"`
-	CapacityProviderStrategy json.RawMessage `json:"capacityProviderStrategy,omitempty"`
-	LaunchType               string          `json:"launchType,omitempty"`
-	PlatformVersion          string          `json:"platformVersion,omitempty"`
-	PlatformFamily           string          `json:"platformFamily,omitempty"`
-	LoadBalancers            json.RawMessage `json:"loadBalancers"`
-	ServiceRegistries        json.RawMessage `json:"serviceRegistries"`
-	NetworkConfiguration     json.RawMessage `json:"networkConfiguration,omitempty"`
-	ContainerImages          []containerImg  `json:"containerImages"`
-	GuardDutyEnabled         bool            `json:"guardDutyEnabled"`
-	CreatedAt                epoch           `json:"createdAt"`
-	revisionMemberOut                        // service_passthrough.go
+	ServiceRevisionArn string `json:"serviceRevisionArn"`
+	ServiceArn         string `json:"serviceArn"`
+	ClusterArn         string `json:"clusterArn"`
+	TaskDefinition     string `json:"taskDefinition"`
+	placementOut
+	LoadBalancers     json.RawMessage `json:"loadBalancers"`
+	ServiceRegistries json.RawMessage `json:"serviceRegistries"`
+	ContainerImages   []containerImg  `json:"containerImages"`
+	GuardDutyEnabled  bool            `json:"guardDutyEnabled"`
+	CreatedAt         epoch           `json:"createdAt"`
+	revisionMemberOut                 // service_passthrough.go
 }
 
 type containerImg struct {
@@ -271,13 +267,10 @@ func (x *ecsCall) describeServiceRevisions(body []byte) (any, error) {
 func (x *ecsCall) serviceRevisionOutput(s *service, rev *serviceRevision) serviceRevisionOut {
 	o := serviceRevisionOut{
 		ServiceRevisionArn: rev.ARN, ServiceArn: s.ARN, ClusterArn: s.ClusterARN, TaskDefinition: rev.TaskDefinition,
-		CapacityProviderStrategy: rev.CapacityProviders, LaunchType: rev.LaunchType, PlatformVersion: rev.PlatformVersion,
+		placementOut:  placementOutput(rev.LaunchType, rev.CapacityProviders, rev.PlatformVersion, rev.Network, rev.runLaunchType()),
 		LoadBalancers: orEmptyList(rev.LoadBalancers), ServiceRegistries: orEmptyList(rev.ServiceRegistries),
-		NetworkConfiguration: rawOf(rev.Network), ContainerImages: []containerImg{}, CreatedAt: epoch(rev.CreatedAt),
+		ContainerImages: []containerImg{}, CreatedAt: epoch(rev.CreatedAt),
 		revisionMemberOut: rev.revisionMembers.output(),
-	}
-	if rev.LaunchType == "FARGATE" {
-		o.PlatformFamily = "Linux"
 	}
 	if td := x.em.taskDefByARN(x.reg, rev.TaskDefinition); td != nil {
 		for _, c := range td.Containers {

@@ -2,6 +2,8 @@ package emulator
 
 import (
 	"slices"
+
+	"github.com/ecsdeploy/ecsdeploy/ecsref"
 )
 
 // fargateStopTimeoutMax is the longest stopTimeout Fargate allows.
@@ -189,7 +191,7 @@ func validateFargate(in *registerTaskDefinitionInput, cpu, memory int) error {
 	if in.Memory == "" {
 		return clientError("Fargate requires that 'memory' be defined at the task level.")
 	}
-	if !fargateSizeValid(cpu, memory) {
+	if !ecsref.FargateSizeOK(cpu, memory) {
 		return clientError("No Fargate configuration exists for given values: %d CPU, %d memory. See the Amazon ECS documentation for the valid combinations.", cpu, memory)
 	}
 	if in.PidMode != "" && in.PidMode != "task" {
@@ -205,7 +207,7 @@ func validateFargate(in *registerTaskDefinitionInput, cpu, memory int) error {
 
 // fargateCompatible reports whether a registered definition can run on Fargate.
 func fargateCompatible(in *registerTaskDefinitionInput, cpu, memory int) bool {
-	return in.NetworkMode == "awsvpc" && fargateSizeValid(cpu, memory) && validateFargate(in, cpu, memory) == nil
+	return in.NetworkMode == "awsvpc" && ecsref.FargateSizeOK(cpu, memory) && validateFargate(in, cpu, memory) == nil
 }
 
 func deref(p *int) int {

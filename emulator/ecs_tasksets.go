@@ -454,27 +454,23 @@ func (x *ecsCall) describeTaskSets(body []byte) (any, error) {
 }
 
 type taskSetOut struct {
-	ID                       string          `json:"id"`
-	TaskSetArn               string          `json:"taskSetArn"`
-	ServiceArn               string          `json:"serviceArn"`
-	ClusterArn               string          `json:"clusterArn"`
-	StartedBy                string          `json:"startedBy,omitempty"`
-	ExternalID               string          `json:"externalId,omitempty"`
-	Status                   string          `json:"status"`
-	TaskDefinition           string          `json:"taskDefinition"`
-	ComputedDesiredCount     int             `json:"computedDesiredCount"`
-	PendingCount             int             `json:"pendingCount"`
-	RunningCount             int             `json:"runningCount"`
-	CreatedAt                epoch           `json:"createdAt"`
-	UpdatedAt                epoch           `json:"updatedAt"`
-	LaunchType               string          `json:"launchType,omitempty"`
-	CapacityProviderStrategy json.RawMessage `json:"capacityProviderStrategy,omitempty"`
-	PlatformVersion          string          `json:"platformVersion,omitempty"`
-	PlatformFamily           string          `json:"platformFamily,omitempty"`
-	NetworkConfiguration     json.RawMessage `json:"networkConfiguration,omitempty"`
-	LoadBalancers            json.RawMessage `json:"loadBalancers"`
-	ServiceRegistries        json.RawMessage `json:"serviceRegistries"`
-	Scale                    struct {
+	ID                   string `json:"id"`
+	TaskSetArn           string `json:"taskSetArn"`
+	ServiceArn           string `json:"serviceArn"`
+	ClusterArn           string `json:"clusterArn"`
+	StartedBy            string `json:"startedBy,omitempty"`
+	ExternalID           string `json:"externalId,omitempty"`
+	Status               string `json:"status"`
+	TaskDefinition       string `json:"taskDefinition"`
+	ComputedDesiredCount int    `json:"computedDesiredCount"`
+	PendingCount         int    `json:"pendingCount"`
+	RunningCount         int    `json:"runningCount"`
+	CreatedAt            epoch  `json:"createdAt"`
+	UpdatedAt            epoch  `json:"updatedAt"`
+	placementOut
+	LoadBalancers     json.RawMessage `json:"loadBalancers"`
+	ServiceRegistries json.RawMessage `json:"serviceRegistries"`
+	Scale             struct {
 		Value float64 `json:"value"`
 		Unit  string  `json:"unit"`
 	} `json:"scale"`
@@ -488,16 +484,13 @@ func (e *Emulator) taskSetOutput(s *service, ts *taskSet, withTags bool) taskSet
 		ID: ts.ID, TaskSetArn: ts.ARN, ServiceArn: s.ARN, ClusterArn: s.ClusterARN, StartedBy: ts.StartedBy,
 		ExternalID: ts.ExternalID, Status: ts.Status, TaskDefinition: ts.TaskDefinition,
 		ComputedDesiredCount: ts.Computed, PendingCount: ts.Pending, RunningCount: ts.Running,
-		CreatedAt: epoch(ts.CreatedAt), UpdatedAt: epoch(ts.UpdatedAt), LaunchType: ts.LaunchType,
-		CapacityProviderStrategy: ts.CapacityProviders, PlatformVersion: ts.PlatformVersion,
-		NetworkConfiguration: rawOf(ts.Network), LoadBalancers: orEmptyList(ts.LoadBalancers),
+		CreatedAt: epoch(ts.CreatedAt), UpdatedAt: epoch(ts.UpdatedAt),
+		placementOut:      placementOutput(ts.LaunchType, ts.CapacityProviders, ts.PlatformVersion, ts.Network, ts.RunLaunchType),
+		LoadBalancers:     orEmptyList(ts.LoadBalancers),
 		ServiceRegistries: orEmptyList(ts.ServiceRegistries), StabilityStatus: ts.Stability,
 		StabilityStatusAt: epoch(ts.StabilityAt),
 	}
 	out.Scale.Value, out.Scale.Unit = ts.Scale, "PERCENT"
-	if ts.RunLaunchType == "FARGATE" {
-		out.PlatformFamily = "Linux"
-	}
 	if withTags {
 		out.Tags = tagsOut(ts.Tags)
 	}

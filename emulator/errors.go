@@ -80,14 +80,20 @@ func WriteJSONError(w http.ResponseWriter, requestID string, err error) {
 	_, _ = w.Write(body)
 }
 
+// fault is who is at fault for the error, as Query-protocol errors say it:
+// Receiver for a server error (5xx), Sender otherwise.
+func (ae *APIError) fault() string {
+	if ae.Status() >= 500 {
+		return "Receiver"
+	}
+	return "Sender"
+}
+
 // WriteQueryError writes err as an AWS Query-protocol XML error:
 // <ErrorResponse><Error><Type/><Code/><Message/></Error><RequestId/></ErrorResponse>.
 func WriteQueryError(w http.ResponseWriter, requestID string, err error) {
 	ae := asAPIError(err)
-	typ := "Sender"
-	if ae.Status() >= 500 {
-		typ = "Receiver"
-	}
+	typ := ae.fault()
 	type errorXML struct {
 		Type    string `xml:"Type"`
 		Code    string `xml:"Code"`

@@ -79,11 +79,7 @@ func writeCBOR(w http.ResponseWriter, requestID string, status int, data []byte)
 // with the x-amzn-query-error header that Query-compatible services send.
 func WriteCBORError(w http.ResponseWriter, requestID string, err error) {
 	ae := asAPIError(err)
-	fault := "Sender"
-	if ae.Status() >= 500 {
-		fault = "Receiver"
-	}
 	data, _ := EncodeCBOR(map[string]any{"__type": ae.Code, "message": ae.Message})
-	w.Header().Set("X-Amzn-Query-Error", ae.Code+";"+fault)
+	w.Header().Set("X-Amzn-Query-Error", ae.Code+";"+ae.fault())
 	writeCBOR(w, requestID, ae.Status(), data)
 }

@@ -2,20 +2,39 @@ package emulator
 
 import "encoding/json"
 
+// placementOut is how ECS reports where the tasks of a service, a
+// deployment, a task set or a service revision run; the four shapes carry
+// these members alike.
+type placementOut struct {
+	LaunchType               string          `json:"launchType,omitempty"`
+	CapacityProviderStrategy json.RawMessage `json:"capacityProviderStrategy,omitempty"`
+	PlatformVersion          string          `json:"platformVersion,omitempty"`
+	PlatformFamily           string          `json:"platformFamily,omitempty"`
+	NetworkConfiguration     json.RawMessage `json:"networkConfiguration,omitempty"`
+}
+
+// placementOutput renders a placement. runsOn is the launch type the tasks
+// really use (FARGATE through a capacity provider too): ECS names the
+// platform family of Fargate tasks only.
+func placementOutput(launchType string, providers json.RawMessage, platformVersion string, network *networkConfiguration, runsOn string) placementOut {
+	out := placementOut{LaunchType: launchType, CapacityProviderStrategy: providers, PlatformVersion: platformVersion, NetworkConfiguration: rawOf(network)}
+	if runsOn == "FARGATE" {
+		out.PlatformFamily = "Linux"
+	}
+	return out
+}
+
 type serviceOut struct {
-	ServiceArn                    string          `json:"serviceArn"`
-	ServiceName                   string          `json:"serviceName"`
-	ClusterArn                    string          `json:"clusterArn"`
-	LoadBalancers                 json.RawMessage `json:"loadBalancers"`
-	ServiceRegistries             json.RawMessage `json:"serviceRegistries"`
-	Status                        string          `json:"status"`
-	DesiredCount                  int             `json:"desiredCount"`
-	RunningCount                  int             `json:"runningCount"`
-	PendingCount                  int             `json:"pendingCount"`
-	LaunchType                    string          `json:"launchType,omitempty"`
-	CapacityProviderStrategy      json.RawMessage `json:"capacityProviderStrategy,omitempty"`
-	PlatformVersion               string          `json:"platformVersion,omitempty"`
-	PlatformFamily                string          `json:"platformFamily,omitempty"`
+	ServiceArn        string          `json:"serviceArn"`
+	ServiceName       string          `json:"serviceName"`
+	ClusterArn        string          `json:"clusterArn"`
+	LoadBalancers     json.RawMessage `json:"loadBalancers"`
+	ServiceRegistries json.RawMessage `json:"serviceRegistries"`
+	Status            string          `json:"status"`
+	DesiredCount      int             `json:"desiredCount"`
+	RunningCount      int             `json:"runningCount"`
+	PendingCount      int             `json:"pendingCount"`
+	placementOut
 	TaskDefinition                string          `json:"taskDefinition"`
 	DeploymentConfiguration       deployConfigOut `json:"deploymentConfiguration"`
 	TaskSets                      []taskSetOut    `json:"taskSets,omitempty"`
@@ -25,7 +44,6 @@ type serviceOut struct {
 	CreatedAt                     epoch           `json:"createdAt"`
 	PlacementConstraints          json.RawMessage `json:"placementConstraints"`
 	PlacementStrategy             json.RawMessage `json:"placementStrategy"`
-	NetworkConfiguration          json.RawMessage `json:"networkConfiguration,omitempty"`
 	HealthCheckGracePeriodSeconds *int            `json:"healthCheckGracePeriodSeconds,omitempty"`
 	SchedulingStrategy            string          `json:"schedulingStrategy"`
 	DeploymentController          json.RawMessage `json:"deploymentController"`
@@ -51,20 +69,16 @@ type deployConfigOut struct {
 }
 
 type deploymentOut struct {
-	ID                       string          `json:"id"`
-	Status                   string          `json:"status"`
-	TaskDefinition           string          `json:"taskDefinition"`
-	DesiredCount             int             `json:"desiredCount"`
-	PendingCount             int             `json:"pendingCount"`
-	RunningCount             int             `json:"runningCount"`
-	FailedTasks              int             `json:"failedTasks"`
-	CreatedAt                epoch           `json:"createdAt"`
-	UpdatedAt                epoch           `json:"updatedAt"`
-	LaunchType               string          `json:"launchType,omitempty"`
-	CapacityProviderStrategy json.RawMessage `json:"capacityProviderStrategy,omitempty"`
-	PlatformVersion          string          `json:"platformVersion,omitempty"`
-	PlatformFamily           string          `json:"platformFamily,omitempty"`
-	NetworkConfiguration     json.RawMessage `json:"networkConfiguration,omitempty"`
+	ID             string `json:"id"`
+	Status         string `json:"status"`
+	TaskDefinition string `json:"taskDefinition"`
+	DesiredCount   int    `json:"desiredCount"`
+	PendingCount   int    `json:"pendingCount"`
+	RunningCount   int    `json:"runningCount"`
+	FailedTasks    int    `json:"failedTasks"`
+	CreatedAt      epoch  `json:"createdAt"`
+	UpdatedAt      epoch  `json:"updatedAt"`
+	placementOut
 	RolloutState             string          `json:"rolloutState"`
 	RolloutStateReason       string          `json:"rolloutStateReason"`
 	ServiceConnect           json.RawMessage `json:"serviceConnectConfiguration,omitempty"`
@@ -90,12 +104,12 @@ func (e *Emulator) serviceOutput(s *service, withTags bool) serviceOut {
 	out := serviceOut{
 		ServiceArn: s.ARN, ServiceName: s.Name, ClusterArn: s.ClusterARN,
 		LoadBalancers: orEmptyList(s.LoadBalancers), ServiceRegistries: orEmptyList(s.ServiceRegistries),
-		Status: s.Status, DesiredCount: s.DesiredCount, LaunchType: s.LaunchType,
-		CapacityProviderStrategy: s.CapacityProviders, PlatformVersion: s.PlatformVersion,
+		Status: s.Status, DesiredCount: s.DesiredCount,
+		placementOut:   placementOutput(s.LaunchType, s.CapacityProviders, s.PlatformVersion, s.Network, s.runLaunchType()),
 		TaskDefinition: s.TaskDefinition, RoleArn: s.RoleARN, CreatedAt: epoch(s.CreatedAt),
 		PlacementConstraints: orEmptyList(s.PlacementConstraints), PlacementStrategy: orEmptyList(s.PlacementStrategy),
-		NetworkConfiguration: rawOf(s.Network), HealthCheckGracePeriodSeconds: s.GracePeriod,
-		SchedulingStrategy: s.SchedulingStrategy, DeploymentController: s.DeploymentController,
+		HealthCheckGracePeriodSeconds: s.GracePeriod,
+		SchedulingStrategy:            s.SchedulingStrategy, DeploymentController: s.DeploymentController,
 		CreatedBy: s.CreatedBy, EnableECSManagedTags: s.EnableManagedTags, PropagateTags: s.PropagateTags,
 		EnableExecuteCommand: s.EnableExecuteCommand,
 	}
@@ -104,9 +118,6 @@ func (e *Emulator) serviceOutput(s *service, withTags bool) serviceOut {
 	}
 	if out.DeploymentController == nil {
 		out.DeploymentController = json.RawMessage(`{"type":"ECS"}`)
-	}
-	if s.runLaunchType() == "FARGATE" {
-		out.PlatformFamily = "Linux"
 	}
 	out.DeploymentConfiguration.DeploymentCircuitBreaker.Enable = s.Config.CircuitBreaker
 	out.DeploymentConfiguration.DeploymentCircuitBreaker.Rollback = s.Config.Rollback
@@ -123,15 +134,12 @@ func (e *Emulator) serviceOutput(s *service, withTags bool) serviceOut {
 		do := deploymentOut{
 			ID: d.ID, Status: d.Status, TaskDefinition: d.TaskDefinition, DesiredCount: d.DesiredCount,
 			PendingCount: d.PendingCount, RunningCount: d.RunningCount, FailedTasks: d.FailedTasks,
-			CreatedAt: epoch(d.CreatedAt), UpdatedAt: epoch(d.UpdatedAt), LaunchType: d.LaunchType,
-			CapacityProviderStrategy: d.CapacityProviders, PlatformVersion: d.PlatformVersion,
-			NetworkConfiguration: rawOf(d.Network), RolloutState: d.RolloutState, RolloutStateReason: d.RolloutStateReason,
+			CreatedAt: epoch(d.CreatedAt), UpdatedAt: epoch(d.UpdatedAt),
+			placementOut: placementOutput(d.LaunchType, d.CapacityProviders, d.PlatformVersion, d.Network, d.runLaunchType()),
+			RolloutState: d.RolloutState, RolloutStateReason: d.RolloutStateReason,
 		}
 		if d.Status == "PRIMARY" {
 			do.ServiceConnect, do.VolumeConfigurations, do.VpcLatticeConfigurations = s.ServiceConnect, s.Volumes, s.VpcLattice
-		}
-		if d.runLaunchType() == "FARGATE" {
-			do.PlatformFamily = "Linux"
 		}
 		out.Deployments = append(out.Deployments, do)
 	}

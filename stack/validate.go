@@ -8,6 +8,7 @@ import (
 	"strings"
 	"sync"
 
+	"github.com/ecsdeploy/ecsdeploy/ecsref"
 	"github.com/ecsdeploy/ecsdeploy/exitcode"
 	"github.com/ecsdeploy/ecsdeploy/spec"
 )
@@ -90,7 +91,7 @@ func (v *validator) taskSize(s *Spec) {
 		v.add("cpu", "is required: the task's CPU units, one of %s", fargateCPUHint())
 		return
 	}
-	if _, ok := fargateMemory[s.CPU]; !ok {
+	if len(ecsref.FargateMemory(s.CPU)) == 0 {
 		v.add("cpu", "%d is not a Fargate task size; use one of %s", s.CPU, fargateCPUHint())
 		return
 	}

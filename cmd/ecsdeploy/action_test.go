@@ -18,7 +18,6 @@ import (
 
 	"github.com/ecsdeploy/ecsdeploy/awsconfig"
 	"github.com/ecsdeploy/ecsdeploy/emulator"
-	"github.com/ecsdeploy/ecsdeploy/internal/testenv"
 )
 
 // actionFile is the composite action at the repository's root.
@@ -190,7 +189,7 @@ func localStateWithService(t *testing.T) string {
 // deployment id out as outputs; in ecs-deploy-compatible mode it takes the
 // script's action inputs.
 func TestActionDeploysAndSetsOutputs(t *testing.T) {
-	testenv.SetFakeAWSEnv(t)
+	t.Parallel()
 	env := []string{"ECSDEPLOY_LOCAL_STATE=" + localStateWithService(t)}
 	runner := t.TempDir() // one job: the second use of the action finds ecsdeploy installed
 
@@ -238,6 +237,7 @@ func TestActionDeploysAndSetsOutputs(t *testing.T) {
 
 // Under the name ecs-deploy the binary reads the script's command line.
 func TestInvokedAsEcsDeploy(t *testing.T) {
+	t.Parallel()
 	bin := buildBinary(t)
 	link := filepath.Join(t.TempDir(), "ecs-deploy")
 	if err := os.Symlink(bin, link); err != nil {

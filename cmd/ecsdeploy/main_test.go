@@ -4,29 +4,62 @@ import (
 	"bufio"
 	"context"
 	"errors"
+	"fmt"
 	"net/http"
 	"os"
 	"os/exec"
 	"path/filepath"
 	"strings"
+	"sync"
 	"syscall"
 	"testing"
 	"time"
+
+	"github.com/ecsdeploy/ecsdeploy/internal/testenv"
 )
 
-// buildBinary builds ecsdeploy once per test into a temporary directory, so
-// what is tested is the real process: its flag parsing, signals and exit codes.
+// TestMain gives the tests fake AWS credentials (they run in parallel, so
+// they may not set their own) and removes the binary they built.
+func TestMain(m *testing.M) {
+	code := testenv.RunWithFakeAWSEnv(m)
+	if built.dir != "" {
+		_ = os.RemoveAll(built.dir)
+	}
+	os.Exit(code)
+}
+
+// built is the ecsdeploy binary the tests share, built on first use.
+var built struct {
+	once sync.Once
+	dir  string // removed by TestMain
+	bin  string
+	err  error
+}
+
+// buildBinary builds ecsdeploy once per test binary into a temporary
+// directory, so what is tested is the real process: its flag parsing,
+// signals and exit codes. Every test gets the same binary.
 func buildBinary(t *testing.T) string {
 	t.Helper()
-	bin := filepath.Join(t.TempDir(), "ecsdeploy")
-	out, err := exec.Command("go", "build", "-o", bin, ".").CombinedOutput()
-	if err != nil {
-		t.Fatalf("go build: %v\n%s", err, out)
+	built.once.Do(func() {
+		dir, err := os.MkdirTemp("", "ecsdeploy-bin")
+		if err != nil {
+			built.err = err
+			return
+		}
+		built.dir, built.bin = dir, filepath.Join(dir, "ecsdeploy")
+		if out, err := exec.Command("go", "build", "-o", built.bin, ".").CombinedOutput(); err != nil {
+			built.err = fmt.Errorf("go build: %w\n%s", err, out)
+		}
+	})
+	if built.err != nil {
+		t.Fatal(built.err)
 	}
-	return bin
+	return built.bin
 }
 
 func TestVersionAndUsageExitCodes(t *testing.T) {
+	t.Parallel()
 	bin := buildBinary(t)
 	out, err := exec.Command(bin, "--version").Output()
 	if err != nil || !strings.Contains(string(out), "ecsdeploy version") {
@@ -42,6 +75,7 @@ func TestVersionAndUsageExitCodes(t *testing.T) {
 // TestLocalServeSavesOnSIGTERM: `local serve` answers AWS requests and, on
 // SIGTERM, saves its state and exits 0.
 func TestLocalServeSavesOnSIGTERM(t *testing.T) {
+	t.Parallel()
 	bin := buildBinary(t)
 	state := filepath.Join(t.TempDir(), "state.json")
 	cmd := exec.Command(bin, "local", "serve", "--addr", "127.0.0.1:0", "--state", state)

@@ -125,23 +125,15 @@ func (s *Service) describeListeners(rc *emulator.RequestContext, p params) (any,
 			}
 		}
 	}
-	for _, a := range arns {
-		l := s.st.Listeners[a]
-		if l == nil {
-			return nil, listenerNotFound()
-		}
-		ls = append(ls, l)
-	}
-	page, next, err := paginate(p, len(ls))
+	named, err := byARNs(s.st.Listeners, arns, func(string) error { return listenerNotFound() })
 	if err != nil {
 		return nil, err
 	}
-	out := listenersResult{NextMarker: next}
-	out.Listeners.Member = []xmlListener{}
-	for _, l := range ls[page[0]:page[1]] {
-		out.Listeners.Member = append(out.Listeners.Member, listenerXML(l))
+	page, next, err := pageOf(p, append(ls, named...), listenerXML)
+	if err != nil {
+		return nil, err
 	}
-	return out, nil
+	return listenersResult{Listeners: page, NextMarker: next}, nil
 }
 
 func (s *Service) modifyListener(rc *emulator.RequestContext, p params) (any, error) {

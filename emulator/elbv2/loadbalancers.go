@@ -145,41 +145,25 @@ func (s *Service) describeLoadBalancers(rc *emulator.RequestContext, p params) (
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	var lbs []*LoadBalancer
+	var err error
 	switch {
 	case len(arns) > 0:
-		for _, a := range arns {
-			lb := s.st.LoadBalancers[a]
-			if lb == nil {
-				return nil, lbNotFound()
-			}
-			lbs = append(lbs, lb)
-		}
+		lbs, err = byARNs(s.st.LoadBalancers, arns, func(string) error { return lbNotFound() })
 	case len(names) > 0:
-		for _, n := range names {
-			var found *LoadBalancer
-			for _, lb := range s.sortedLoadBalancers(rc.Region) {
-				if lb.Name == n {
-					found = lb
-				}
-			}
-			if found == nil {
-				return nil, emulator.Errorf("LoadBalancerNotFound", "Load balancers '[%s]' not found", n)
-			}
-			lbs = append(lbs, found)
-		}
+		lbs, err = byNames(s.sortedLoadBalancers(rc.Region), names, func(lb *LoadBalancer) string { return lb.Name }, func(n string) error {
+			return emulator.Errorf("LoadBalancerNotFound", "Load balancers '[%s]' not found", n)
+		})
 	default:
 		lbs = s.sortedLoadBalancers(rc.Region)
 	}
-	page, next, err := paginate(p, len(lbs))
 	if err != nil {
 		return nil, err
 	}
-	out := loadBalancersResult{NextMarker: next}
-	out.LoadBalancers.Member = []xmlLoadBalancer{}
-	for _, lb := range lbs[page[0]:page[1]] {
-		out.LoadBalancers.Member = append(out.LoadBalancers.Member, s.lbXML(lb, rc.Now))
+	page, next, err := pageOf(p, lbs, func(lb *LoadBalancer) xmlLoadBalancer { return s.lbXML(lb, rc.Now) })
+	if err != nil {
+		return nil, err
 	}
-	return out, nil
+	return loadBalancersResult{LoadBalancers: page, NextMarker: next}, nil
 }
 
 func (s *Service) deleteLoadBalancer(rc *emulator.RequestContext, p params) (any, error) {

@@ -81,6 +81,53 @@ func validation(format string, args ...any) error {
 }
 
 // paginate applies PageSize (1..400) and Marker to n items.
+// pageOf returns the page of items that p asks for, each as toXML makes
+// it, and the marker of the next page.
+func pageOf[T, X any](p params, items []T, toXML func(T) X) (list[X], string, error) {
+	page, next, err := paginate(p, len(items))
+	if err != nil {
+		return list[X]{}, "", err
+	}
+	out := list[X]{Member: make([]X, 0, page[1]-page[0])}
+	for _, item := range items[page[0]:page[1]] {
+		out.Member = append(out.Member, toXML(item))
+	}
+	return out, next, nil
+}
+
+// byARNs returns the items of m with these ARNs, in their order; one
+// missing is the error missing makes of its ARN.
+func byARNs[T any](m map[string]*T, arns []string, missing func(arn string) error) ([]*T, error) {
+	var out []*T
+	for _, a := range arns {
+		x := m[a]
+		if x == nil {
+			return nil, missing(a)
+		}
+		out = append(out, x)
+	}
+	return out, nil
+}
+
+// byNames returns the items of all with these names, in their order; one
+// missing is the error missing makes of its name.
+func byNames[T any](all []*T, names []string, nameOf func(*T) string, missing func(name string) error) ([]*T, error) {
+	var out []*T
+	for _, n := range names {
+		var found *T
+		for _, x := range all {
+			if nameOf(x) == n {
+				found = x
+			}
+		}
+		if found == nil {
+			return nil, missing(n)
+		}
+		out = append(out, found)
+	}
+	return out, nil
+}
+
 func paginate(p params, n int) (page [2]int, next string, err error) {
 	size, ok, err := p.integer("PageSize")
 	if err != nil {

@@ -114,13 +114,11 @@ func (s *Service) describeRules(rc *emulator.RequestContext, p params) (any, err
 		}
 		rules = append(rules, defaultRuleXML(l))
 	}
-	page, next, err := paginate(p, len(rules))
+	page, next, err := pageOf(p, rules, func(r xmlRule) xmlRule { return r })
 	if err != nil {
 		return nil, err
 	}
-	out := rulesResult{NextMarker: next}
-	out.Rules.Member = append([]xmlRule{}, rules[page[0]:page[1]]...)
-	return out, nil
+	return rulesResult{Rules: page, NextMarker: next}, nil
 }
 
 func (s *Service) listenerOfDefaultRule(arn string) *Listener {

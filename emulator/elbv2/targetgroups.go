@@ -198,28 +198,14 @@ func (s *Service) describeTargetGroups(rc *emulator.RequestContext, p params) (a
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	var tgs []*TargetGroup
+	var err error
 	switch {
 	case len(arns) > 0:
-		for _, a := range arns {
-			tg := s.st.TargetGroups[a]
-			if tg == nil {
-				return nil, tgNotFound(a)
-			}
-			tgs = append(tgs, tg)
-		}
+		tgs, err = byARNs(s.st.TargetGroups, arns, tgNotFound)
 	case len(names) > 0:
-		for _, n := range names {
-			var found *TargetGroup
-			for _, tg := range s.sortedTargetGroups(rc.Region) {
-				if tg.Name == n {
-					found = tg
-				}
-			}
-			if found == nil {
-				return nil, emulator.Errorf("TargetGroupNotFound", "Target groups '[%s]' not found", n)
-			}
-			tgs = append(tgs, found)
-		}
+		tgs, err = byNames(s.sortedTargetGroups(rc.Region), names, func(tg *TargetGroup) string { return tg.Name }, func(n string) error {
+			return emulator.Errorf("TargetGroupNotFound", "Target groups '[%s]' not found", n)
+		})
 	case lbArn != "":
 		if s.st.LoadBalancers[lbArn] == nil {
 			return nil, lbNotFound()
@@ -234,16 +220,14 @@ func (s *Service) describeTargetGroups(rc *emulator.RequestContext, p params) (a
 	default:
 		tgs = s.sortedTargetGroups(rc.Region)
 	}
-	page, next, err := paginate(p, len(tgs))
 	if err != nil {
 		return nil, err
 	}
-	out := targetGroupsResult{NextMarker: next}
-	out.TargetGroups.Member = []xmlTargetGroup{}
-	for _, tg := range tgs[page[0]:page[1]] {
-		out.TargetGroups.Member = append(out.TargetGroups.Member, s.tgXML(tg))
+	page, next, err := pageOf(p, tgs, s.tgXML)
+	if err != nil {
+		return nil, err
 	}
-	return out, nil
+	return targetGroupsResult{TargetGroups: page, NextMarker: next}, nil
 }
 
 func (s *Service) modifyTargetGroup(rc *emulator.RequestContext, p params) (any, error) {

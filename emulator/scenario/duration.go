@@ -2,35 +2,24 @@ package scenario
 
 import (
 	"encoding/json"
-	"fmt"
-	"strconv"
 	"time"
 
+	"github.com/ecsdeploy/ecsdeploy/duration"
 	"go.yaml.in/yaml/v3"
 )
 
 // Duration is a span of emulated time written as a Go duration ("90s",
-// "2m30s") or a number of seconds (90).
+// "2m30s") or a whole number of seconds (90).
 type Duration time.Duration
 
 // D returns the value as a time.Duration.
 func (d Duration) D() time.Duration { return time.Duration(d) }
 
+// parseDuration reads a scenario's duration as every ecsdeploy file does
+// (package duration holds the rule).
 func parseDuration(s string) (Duration, error) {
-	if secs, err := strconv.ParseFloat(s, 64); err == nil {
-		if secs < 0 {
-			return 0, fmt.Errorf("duration %q is negative", s)
-		}
-		return Duration(secs * float64(time.Second)), nil
-	}
-	d, err := time.ParseDuration(s)
-	if err != nil {
-		return 0, fmt.Errorf("%q is not a duration (use 30s, 2m or a number of seconds)", s)
-	}
-	if d < 0 {
-		return 0, fmt.Errorf("duration %q is negative", s)
-	}
-	return Duration(d), nil
+	d, err := duration.Parse(s)
+	return Duration(d), err
 }
 
 // UnmarshalYAML accepts "30s" or 30.

@@ -16,7 +16,7 @@ type abortOptions struct {
 // NewCmdAbort builds "abort".
 func NewCmdAbort(d *Deps, runF func(context.Context, *abortOptions) error) *cobra.Command {
 	o := &abortOptions{deps: d}
-	cmd := &cobra.Command{
+	cmd := runs(&cobra.Command{
 		Use:   "abort",
 		Short: "Stop a blue/green deployment where it stands, without rolling back",
 		Long: `Abort stops the deployment in progress of a blue/green service without
@@ -30,13 +30,7 @@ ECS stops a rolling deployment only by rolling it back, so abort refuses a
 rolling service (exit 2) and names rollback instead.`,
 		Example: `  ecsdeploy abort -c prod -n web`,
 		Args:    cobra.NoArgs,
-		RunE: func(cmd *cobra.Command, args []string) error {
-			if runF != nil {
-				return runF(cmd.Context(), o)
-			}
-			return runAbort(cmd.Context(), o)
-		},
-	}
+	}, o, runF, runAbort)
 	o.target.register(cmd, "return once the controller has the stop request")
 	return cmd
 }

@@ -5,14 +5,10 @@ import (
 	"fmt"
 	"io"
 
-	"github.com/aws/aws-sdk-go-v2/aws"
-	"github.com/aws/aws-sdk-go-v2/service/ecs"
-	"github.com/aws/aws-sdk-go-v2/service/ecs/types"
 	"github.com/spf13/cobra"
 
 	"github.com/ecsdeploy/ecsdeploy/bluegreen"
 	"github.com/ecsdeploy/ecsdeploy/exitcode"
-	"github.com/ecsdeploy/ecsdeploy/rollout"
 	"github.com/ecsdeploy/ecsdeploy/spec"
 )
 
@@ -28,7 +24,7 @@ type appSpecOptions struct {
 // NewCmdAppSpec builds "appspec".
 func NewCmdAppSpec(d *Deps, runF func(context.Context, *appSpecOptions) error) *cobra.Command {
 	o := &appSpecOptions{deps: d}
-	cmd := &cobra.Command{
+	cmd := runs(&cobra.Command{
 		Use:   "appspec",
 		Short: "Print the CodeDeploy AppSpec a deploy would send for a CODE_DEPLOY service",
 		Long: `AppSpec prints the AppSpec that deploy sends to CodeDeploy for a service
@@ -39,18 +35,12 @@ hooks given. YAML by default, JSON with --output json. It changes nothing.`,
 		Example: `  ecsdeploy appspec -c prod -n web --task-definition web:42
   ecsdeploy appspec -c prod -n web --hook AfterAllowTestTraffic=smoke-tests --output json`,
 		Args: cobra.NoArgs,
-		RunE: func(cmd *cobra.Command, args []string) error {
-			if runF != nil {
-				return runF(cmd.Context(), o)
-			}
-			return runAppSpec(cmd.Context(), o)
-		},
-	}
+	}, o, runF, runAppSpec)
 	fs := cmd.Flags()
 	fs.StringVarP(&o.cluster, "cluster", "c", spec.DefaultCluster, "cluster of the service")
 	fs.StringVarP(&o.service, "service", "n", "", "the CODE_DEPLOY service (required)")
 	fs.StringVar(&o.taskDefinition, "task-definition", "", "revision to deploy, family:revision or ARN (default: the one the service runs)")
-	fs.StringArrayVar(&o.hooks, "hook", nil, "Lambda hook, Event=FunctionNameOrArn (repeatable)")
+	stringArrayVar(fs, &o.hooks, "hook", "Lambda hook, Event=FunctionNameOrArn (repeatable)")
 	return cmd
 }
 
@@ -76,35 +66,14 @@ func runAppSpec(ctx context.Context, o *appSpecOptions) error {
 	if err != nil {
 		return err
 	}
-	svc, err := rollout.DescribeService(ctx, clients.ECS, o.cluster, o.service)
+	spec, err := bluegreen.ServiceAppSpec(ctx, clients.ECS, bluegreen.AppSpecRequest{Cluster: o.cluster, Service: o.service,
+		TaskDefinition: o.taskDefinition, Hooks: hooks, Origins: settingOrigins(nil, "taskDefinition")})
 	if err != nil {
 		return aboutService(err, o.cluster, o.service)
-	}
-	if bluegreen.StrategyOf(svc) != bluegreen.CodeDeploy {
-		return exitcode.Invalidf("service %s in %s is not deployed by CodeDeploy (deployment controller %s): an AppSpec is for CODE_DEPLOY services", o.service, o.cluster, controllerOf(svc.DeploymentController))
-	}
-	td := aws.ToString(svc.TaskDefinition)
-	if o.taskDefinition != "" {
-		out, err := clients.ECS.DescribeTaskDefinition(ctx, &ecs.DescribeTaskDefinitionInput{TaskDefinition: aws.String(o.taskDefinition)})
-		if err != nil {
-			return exitcode.With(exitcode.Invalid, fmt.Errorf("--task-definition %s: %w", o.taskDefinition, err))
-		}
-		td = aws.ToString(out.TaskDefinition.TaskDefinitionArn)
-	}
-	spec, err := bluegreen.NewAppSpec(td, svc, hooks)
-	if err != nil {
-		return exitcode.With(exitcode.Invalid, err)
 	}
 	text, err := spec.YAML()
 	if err != nil {
 		return err
 	}
 	return d.Render(spec, func(w io.Writer) { fmt.Fprint(w, text) })
-}
-
-func controllerOf(dc *types.DeploymentController) string {
-	if dc == nil || dc.Type == "" {
-		return "ECS"
-	}
-	return string(dc.Type)
 }

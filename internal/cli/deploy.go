@@ -12,6 +12,7 @@ import (
 	"github.com/spf13/pflag"
 
 	"github.com/ecsdeploy/ecsdeploy/bluegreen"
+	"github.com/ecsdeploy/ecsdeploy/ecsref"
 	"github.com/ecsdeploy/ecsdeploy/exitcode"
 	"github.com/ecsdeploy/ecsdeploy/progress"
 	"github.com/ecsdeploy/ecsdeploy/rollout"
@@ -41,7 +42,7 @@ type deployOptions struct {
 // NewCmdDeploy builds "deploy".
 func NewCmdDeploy(d *Deps, runF func(context.Context, *deployOptions) error) *cobra.Command {
 	o := &deployOptions{deps: d}
-	cmd := &cobra.Command{
+	cmd := runs(&cobra.Command{
 		Use:   "deploy",
 		Short: "Roll out a new task definition (or service settings) to an ECS service and wait for it",
 		Long: `Deploy registers a new revision of the service's task definition with the
@@ -57,13 +58,7 @@ out, 4 AWS API error.`,
   ecsdeploy deploy -c prod -n api -n worker -i app=registry.example.com/app:1.4.2
   ecsdeploy deploy --fleet release.yaml --var Tag=1.4.2 --on-failure rollback-all`,
 		Args: cobra.NoArgs,
-		RunE: func(cmd *cobra.Command, args []string) error {
-			if runF != nil {
-				return runF(cmd.Context(), o)
-			}
-			return runDeploy(cmd.Context(), o)
-		},
-	}
+	}, o, runF, runDeploy)
 	o.flags = cmd.Flags()
 	o.plan.register(cmd.Flags())
 	o.plan.now = d.Clock.Now
@@ -184,11 +179,9 @@ func runDeploy(ctx context.Context, o *deployOptions) error {
 	if o.dryRun {
 		return printPlan(d, plan, o.plan.showValues)
 	}
-	switch strategy {
-	case bluegreen.CodeDeploy:
-		return deployCodeDeploy(ctx, o, clients, plan, opts)
-	case bluegreen.BlueGreen, bluegreen.Linear, bluegreen.Canary:
-		return deployNative(ctx, o, clients, plan, opts)
+	if strategy == bluegreen.CodeDeploy || strategy.Native() {
+		origins := exitcode.Origins{"stableFor": s.Origin("stableFor"), "keepRevisions": s.Origin("keepRevisions")}
+		return deployBlueGreen(ctx, o, clients, plan, opts, settingOrigins(origins, "skipDeploymentsCheck", "hooks", "application", "deploymentGroup"))
 	}
 	opts.Reporter = d.Progress()
 	res, derr := rollout.Deploy(ctx, clients.ECS, plan, opts)
@@ -254,14 +247,9 @@ func printPlan(d *Deps, plan *rollout.Plan, showValues bool) error {
 	return d.Render(plan.Report(opts), func(out io.Writer) { plan.Render(out, opts) })
 }
 
-func shortName(arn string) string {
-	for i := len(arn) - 1; i >= 0; i-- {
-		if arn[i] == '/' {
-			return arn[i+1:]
-		}
-	}
-	return arn
-}
+// shortName and shortTaskDef are ecsref.Short: family:revision of a task
+// definition ARN, the name at the end of any other.
+var shortName, shortTaskDef = ecsref.Short, ecsref.Short
 
 func orDash(s string) string {
 	if s == "" {

@@ -36,6 +36,7 @@ func TestLocalDeployRollbackCompletedBetweenPollsIsAFailure(t *testing.T) {
 // --rollback the deploy also sets back the desired count it changed, and the
 // report says so.
 func TestLocalDeployRollbackAfterTheBreakerRestoresTheDesiredCount(t *testing.T) {
+	t.Parallel()
 	l := newLocalECS(t, scen(scenario.Image{Match: "*/app:crash", ExitCode: intp(2), ExitAfter: scenario.Duration(2 * time.Second)}))
 	td1 := l.createService(t, serviceSpec{image: "registry.example.com/app:1", desired: 2,
 		breaker: &types.DeploymentCircuitBreaker{Enable: true, Rollback: true}})

@@ -22,8 +22,8 @@ import (
 // for each deployment: `aws deploy get-deployment` must agree with our JSON
 // report on the deployment id, its status and the rollback.
 func TestAWSCLIAgreesWithCodeDeployReport(t *testing.T) {
+	t.Parallel()
 	testenv.RequireTool(t, "aws")
-	testenv.SetFakeAWSEnv(t)
 	const speed = 100
 	dir := t.TempDir()
 	sc := filepath.Join(dir, "hooks.yaml")

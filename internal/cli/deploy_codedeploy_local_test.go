@@ -173,6 +173,7 @@ func decodeCodeDeploy(t *testing.T, stdout string) codeDeployJSON {
 // set runs the new revision and production traffic goes to the other target
 // group.
 func TestLocalDeployCodeDeploySucceeds(t *testing.T) {
+	t.Parallel()
 	e := newCodeDeployECS(t, nil)
 	code, stdout, stderr := e.run(t, "deploy", "-c", "c", "-n", "web", "-i", "app=web:2", "--hook", "AfterAllowTestTraffic=smoke", "-t", "30m", "--output", "json")
 	if code != 0 {
@@ -204,6 +205,7 @@ func TestLocalDeployCodeDeploySucceeds(t *testing.T) {
 // fails the deploy (exit 1) with the lifecycle event named, and the group's
 // auto-rollback leaves production traffic on the original target group.
 func TestLocalDeployCodeDeployFailingHook(t *testing.T) {
+	t.Parallel()
 	sc := &scenario.Scenario{Hooks: []scenario.Hook{{Match: "check-prod", Result: scenario.HookFailed}}}
 	e := newCodeDeployECS(t, sc)
 	before := e.primary(t)
@@ -226,6 +228,7 @@ func TestLocalDeployCodeDeployFailingHook(t *testing.T) {
 // TestLocalDeployCodeDeployBadInput: a bad hook event, a bad --wait-until
 // or a group that does not exist exit 2 before any revision is registered.
 func TestLocalDeployCodeDeployBadInput(t *testing.T) {
+	t.Parallel()
 	e := newCodeDeployECS(t, nil)
 	for _, args := range [][]string{
 		{"--hook", "AfterEverything=f"},
@@ -248,6 +251,7 @@ func TestLocalDeployCodeDeployBadInput(t *testing.T) {
 // load balancer, its subnets and the hooks in CodeDeploy's order; a
 // nonexistent hook event exits 2.
 func TestLocalAppSpec(t *testing.T) {
+	t.Parallel()
 	e := newCodeDeployECS(t, nil)
 	code, stdout, _ := e.run(t, "appspec", "-c", "c", "-n", "web", "--hook", "AfterAllowTraffic=last", "--hook", "BeforeInstall=first")
 	if code != 0 {
@@ -285,6 +289,7 @@ func TestLocalAppSpec(t *testing.T) {
 // revision and the production listener rule forwards to the other target
 // group.
 func TestLocalDeployNativeBlueGreen(t *testing.T) {
+	t.Parallel()
 	ctx := context.Background()
 	e := newCodeDeployECS(t, nil) // its CODE_DEPLOY service is left alone
 	check := func(err error) {

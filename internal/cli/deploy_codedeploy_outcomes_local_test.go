@@ -67,6 +67,7 @@ func withTerminationWait(minutes int32) func(*cd.CreateDeploymentGroupInput) {
 // exits 1 naming the alarm, production traffic is all on the original
 // target group again, and the replacement task set is gone.
 func TestLocalDeployCodeDeployAlarmRollsBack(t *testing.T) {
+	t.Parallel()
 	sc := &scenario.Scenario{Alarms: []scenario.Alarm{{Name: "web-5xx", State: "ALARM", After: scenario.Duration(4 * time.Minute), Reason: "5xx above 1%"}}}
 	e := newCodeDeployECS(t, sc, func(in *cd.CreateDeploymentGroupInput) {
 		in.AlarmConfiguration = &cdtypes.AlarmConfiguration{Enabled: true, Alarms: []cdtypes.Alarm{{Name: aws.String("web-5xx")}}}
@@ -133,6 +134,7 @@ func crashing(after time.Duration) *scenario.Scenario {
 // exits 1 with those tasks and their exit code, says CodeDeploy goes on and
 // how to stop it; production traffic never left the original.
 func TestLocalDeployCodeDeployCrashingRevision(t *testing.T) {
+	t.Parallel()
 	e := newCodeDeployECS(t, crashing(0))
 	before := e.primary(t)
 	start := e.em.Now()
@@ -165,6 +167,7 @@ func TestLocalDeployCodeDeployCrashingRevision(t *testing.T) {
 // before CodeDeploy's Succeeded: deploy overturns that success (exit 1), as
 // a rolling deploy would. Either way the report lists the stopped tasks.
 func TestLocalDeployCodeDeployRevisionCrashesAfterInstall(t *testing.T) {
+	t.Parallel()
 	for _, c := range []struct {
 		after  time.Duration
 		status cdtypes.DeploymentStatus
@@ -200,6 +203,7 @@ func TestLocalDeployCodeDeployRevisionCrashesAfterInstall(t *testing.T) {
 // deployment was in its termination wait and when that ends; traffic is on
 // the replacement, and both task sets are still there.
 func TestLocalDeployCodeDeployTimesOutInTerminationWait(t *testing.T) {
+	t.Parallel()
 	e := newCodeDeployECS(t, nil, withTerminationWait(60))
 	code, stdout, stderr := e.run(t, "deploy", "-c", "c", "-n", "web", "-i", "app=web:2", "-t", "10m")
 	if code != 3 {
@@ -228,6 +232,7 @@ func TestLocalDeployCodeDeployTimesOutInTerminationWait(t *testing.T) {
 // traffic-shifted returns 0 once production traffic is on the replacement,
 // without waiting for the hour's termination wait, and says what remains.
 func TestLocalDeployCodeDeployWaitUntilTrafficShifted(t *testing.T) {
+	t.Parallel()
 	e := newCodeDeployECS(t, nil, withTerminationWait(60))
 	start := e.em.Now()
 	r := e.deploy(t, 0, "--wait-until", "traffic-shifted", "-t", "30m")
@@ -252,6 +257,7 @@ func TestLocalDeployCodeDeployWaitUntilTrafficShifted(t *testing.T) {
 // the timeout: exit 3 naming the lifecycle event whose hook has not
 // reported; nothing moved production traffic.
 func TestLocalDeployCodeDeployTimesOutInHook(t *testing.T) {
+	t.Parallel()
 	e := newCodeDeployECS(t, &scenario.Scenario{Hooks: []scenario.Hook{{Match: "slow-check", After: scenario.Duration(2 * time.Hour)}}})
 	r := e.deploy(t, 3, "--hook", "AfterAllowTestTraffic=slow-check", "-t", "10m")
 	if r.Outcome != "timed-out" || r.Reason != "timed out during lifecycle event AfterAllowTestTraffic: its hook has not reported yet" {

@@ -5,7 +5,6 @@ import (
 	"fmt"
 	"io"
 	"os"
-	"slices"
 	"strings"
 	"sync"
 
@@ -154,7 +153,6 @@ func runDeployFleet(ctx context.Context, o *deployOptions) error {
 	shared := newFleetClients(d)
 	render := d.fleetProgress()
 	var members [][]fleet.Member
-	var deploys []*fleet.DeployMember
 	for w, wave := range waves {
 		var ms []fleet.Member
 		for _, t := range wave {
@@ -169,33 +167,13 @@ func runDeployFleet(ctx context.Context, o *deployOptions) error {
 			tOpts := opts
 			tOpts.Reporter = render.Target(t.name, w+1)
 			tOpts.Watch.Reporter = nil
-			m := &fleet.DeployMember{Target: t.name, API: api, Request: *t.request, Options: tOpts}
-			ms = append(ms, m)
-			deploys = append(deploys, m)
+			ms = append(ms, &fleet.DeployMember{Target: t.name, API: api, Request: *t.request, Options: tOpts})
 		}
 		members = append(members, ms)
 	}
-	// Plan every service, at once, before anything changes.
-	skipped := map[string]string{}
-	errs := eachAtOnce(len(deploys), func(i int) error { _, err := deploys[i].Plan(ctx); return err })
-	for i, err := range errs {
-		m := deploys[i]
-		if err != nil {
-			if o.fleet.skipMissing && namesMissingContainer(err) {
-				skipped[m.Name()] = err.Error()
-				continue
-			}
-			ps.Add(m.Name(), 0, "%v", err)
-		}
-	}
-	if err := ps.Err(); err != nil {
-		if ctx.Err() != nil {
-			return exitcode.With(exitcode.Failed, fmt.Errorf("interrupted while planning; nothing was changed"))
-		}
+	members, skipped, err := fleet.PlanDeploys(ctx, members, o.fleet.skipMissing)
+	if err != nil {
 		return err
-	}
-	if len(skipped) > 0 {
-		members = dropSkipped(members, skipped)
 	}
 	runOpts := fleet.Options{MaxParallel: o.fleet.maxParallel, WavePause: pause, OnFailure: policy, OnInterrupt: onInterrupt, Reporter: render.Steps()}
 	if d.asksOnInterrupt(o.flags) {
@@ -380,33 +358,6 @@ func (o *deployOptions) rolloutOptions(ps *exitcode.Problems) rollout.Options {
 	return opts
 }
 
-// namesMissingContainer reports whether a plan was refused only because a
-// change names a container the service's task definition lacks.
-func namesMissingContainer(err error) bool {
-	var probs exitcode.Problems
-	probs.Extend(err)
-	if len(probs) == 0 {
-		return false
-	}
-	for _, p := range probs {
-		if !strings.Contains(p.Message, "has no container") {
-			return false
-		}
-	}
-	return true
-}
-
-func dropSkipped(waves [][]fleet.Member, skipped map[string]string) [][]fleet.Member {
-	var out [][]fleet.Member
-	for _, w := range waves {
-		w = slices.DeleteFunc(slices.Clone(w), func(m fleet.Member) bool { _, ok := skipped[m.Name()]; return ok })
-		if len(w) > 0 {
-			out = append(out, w)
-		}
-	}
-	return out
-}
-
 // fleetClients share one batched, rate-limited ECS client per account
 // and region (per target location) between the targets of a fleet.
 type fleetClients struct {
@@ -499,22 +450,10 @@ func writeFleetOutputs(r fleetReport, outputsFile string) error {
 		if t.Deploy == nil || t.Deploy.Revision == 0 || t.Deploy.OrphanDeregistered != "" {
 			continue
 		}
-		for _, out := range rollout.Outputs(t.Deploy) {
-			outs = append(outs, rollout.Output{Key: outputName(t.Name) + "_" + out.Key, Value: out.Value})
-		}
+		outs = append(outs, fleet.TargetOutputs(t.Name, t.Deploy)...)
 	}
 	outs = append(outs, rollout.Output{Key: "FleetOutcome", Value: string(r.Outcome)})
 	return rollout.WriteOutputLines(outs, outputsFile, os.Getenv)
-}
-
-// outputName makes a target name usable as an output name prefix.
-func outputName(name string) string {
-	return strings.Map(func(r rune) rune {
-		if r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z' || r >= '0' && r <= '9' || r == '_' {
-			return r
-		}
-		return '_'
-	}, name)
 }
 
 // dedupe drops repeated problems: the command line's changes are checked

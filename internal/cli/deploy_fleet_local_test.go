@@ -88,6 +88,7 @@ func writeTemp(t *testing.T, name, text string) string {
 }
 
 func TestDeployFleetFileThreeWavesWithAMigration(t *testing.T) {
+	t.Parallel()
 	done := 0
 	l := newLocalECS(t, &scenario.Scenario{Images: []scenario.Image{{Match: "*:migrate", ExitCode: &done, ExitAfter: scenario.Duration(5 * time.Second)}}})
 	l.createService(t, serviceSpec{image: "registry.example.com/app:1", desired: 2})
@@ -153,6 +154,7 @@ waves:
 }
 
 func TestDeploySeveralServicesRollbackAll(t *testing.T) {
+	t.Parallel()
 	crash := 1
 	l := newLocalECS(t, &scenario.Scenario{Images: []scenario.Image{{Match: "*:crash", ExitCode: &crash, ExitAfter: scenario.Duration(2 * time.Second)}}})
 	l.createService(t, serviceSpec{image: "registry.example.com/app:1", desired: 2})
@@ -177,6 +179,7 @@ func TestDeploySeveralServicesRollbackAll(t *testing.T) {
 }
 
 func TestDeployFleetInvalidInputChangesNothing(t *testing.T) {
+	t.Parallel()
 	l := newLocalECS(t, nil)
 	l.createService(t, serviceSpec{image: "registry.example.com/app:1", desired: 1})
 	l.addService(t, "api", "registry.example.com/app:1", 1)
@@ -201,6 +204,7 @@ func TestDeployFleetInvalidInputChangesNothing(t *testing.T) {
 }
 
 func TestDeploySkipMissing(t *testing.T) {
+	t.Parallel()
 	l := newLocalECS(t, nil)
 	l.createService(t, serviceSpec{image: "registry.example.com/app:1", desired: 1})
 	ctx := context.Background()

@@ -246,6 +246,7 @@ func TestLocalDeployUnknownContainerIsInvalidAndRegistersNothing(t *testing.T) {
 }
 
 func TestDeployReportsAllValidationProblemsBeforeAnyCall(t *testing.T) {
+	t.Parallel()
 	var out, errOut bytes.Buffer
 	g := runOpts{}.deps(&out, &errOut)
 	// No endpoint, no credentials: any AWS call would fail differently.

@@ -11,7 +11,6 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/ecs/types"
 
 	"github.com/ecsdeploy/ecsdeploy/awsconfig"
-	"github.com/ecsdeploy/ecsdeploy/internal/testenv"
 )
 
 // TestDeployNoWaitAgainstMoto checks our calls against moto's ECS: the new
@@ -19,14 +18,14 @@ import (
 // service points at it. Moto never rolls out, so the deploy does not wait.
 func TestDeployNoWaitAgainstMoto(t *testing.T) {
 	t.Parallel()
-	moto := testenv.StartMotoServer(t)
+	moto := sharedMoto.Server(t)
 	ctx := context.Background()
 	cfg, err := awsconfig.Load(ctx, awsconfig.Options{EndpointURL: moto.Endpoint, MaxAttempts: 1, Region: "us-east-1"})
 	if err != nil {
 		t.Fatal(err)
 	}
 	client := ecs.NewFromConfig(cfg)
-	if _, err := client.CreateCluster(ctx, &ecs.CreateClusterInput{ClusterName: aws.String("c")}); err != nil {
+	if _, err := client.CreateCluster(ctx, &ecs.CreateClusterInput{ClusterName: aws.String("deploy-c")}); err != nil {
 		t.Fatal(err)
 	}
 	reg, err := client.RegisterTaskDefinition(ctx, rareTaskDefinition())
@@ -34,7 +33,7 @@ func TestDeployNoWaitAgainstMoto(t *testing.T) {
 		t.Fatal(err)
 	}
 	if _, err := client.CreateService(ctx, &ecs.CreateServiceInput{
-		Cluster: aws.String("c"), ServiceName: aws.String("web"), DesiredCount: aws.Int32(1),
+		Cluster: aws.String("deploy-c"), ServiceName: aws.String("web"), DesiredCount: aws.Int32(1),
 		TaskDefinition: reg.TaskDefinition.TaskDefinitionArn, LaunchType: types.LaunchTypeEc2,
 	}); err != nil {
 		t.Fatal(err)
@@ -42,7 +41,7 @@ func TestDeployNoWaitAgainstMoto(t *testing.T) {
 
 	var out, errOut bytes.Buffer
 	g := runOpts{AWS: awsconfig.Options{MaxAttempts: 1}}.deps(&out, &errOut)
-	code := execute(ctx, g, []string{"deploy", "--endpoint-url", moto.Endpoint, "-r", "us-east-1", "-c", "c", "-n", "web",
+	code := execute(ctx, g, []string{"deploy", "--endpoint-url", moto.Endpoint, "-r", "us-east-1", "-c", "deploy-c", "-n", "web",
 		"-i", "app=registry.example.com:5000/team/app:2.0", "--env", "app:ADDED=1", "--no-wait", "--output", "json"})
 	if code != 0 {
 		t.Fatalf("deploy exited %d\nstdout:\n%s\nstderr:\n%s", code, out.String(), errOut.String())
@@ -60,7 +59,7 @@ func TestDeployNoWaitAgainstMoto(t *testing.T) {
 		t.Fatalf("report %+v", report)
 	}
 
-	svc, err := client.DescribeServices(ctx, &ecs.DescribeServicesInput{Cluster: aws.String("c"), Services: []string{"web"}})
+	svc, err := client.DescribeServices(ctx, &ecs.DescribeServicesInput{Cluster: aws.String("deploy-c"), Services: []string{"web"}})
 	if err != nil {
 		t.Fatal(err)
 	}

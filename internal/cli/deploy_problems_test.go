@@ -17,6 +17,7 @@ import (
 // #{variable} did not resolve is reported for the variable only, not again as
 // a malformed value.
 func TestDeployProblemsNameTheFlagOnce(t *testing.T) {
+	t.Parallel()
 	var out, errOut bytes.Buffer
 	g := runOpts{}.deps(&out, &errOut)
 	code := execute(context.Background(), g, []string{"deploy", "-c", "c", "-n", "web", "--output", "json",
@@ -50,6 +51,7 @@ func TestDeployProblemsNameTheFlagOnce(t *testing.T) {
 // "service: web" is not reported missing, and the unresolved cluster and
 // secret are reported once each, not again as empty.
 func TestDeploySpecProblemsAreNotRepeatedAsMissingValues(t *testing.T) {
+	t.Parallel()
 	path := filepath.Join(t.TempDir(), "deploy.yaml")
 	specText := "cluster: \"#{Env}-cluster\"\nservice: web\nsecrets:\n  app:\n    DB: \"arn:aws:ssm:eu-west-1:123456789012:parameter/#{Env}/db\"\n"
 	if err := os.WriteFile(path, []byte(specText), 0o600); err != nil {

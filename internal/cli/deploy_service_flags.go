@@ -32,11 +32,11 @@ type serviceFlags struct {
 
 func (f *serviceFlags) register(fs *pflag.FlagSet) {
 	fs.StringVar(&f.family, "family", "", "register the new revision into this family instead of the service's (Octopus's task definition name)")
-	fs.StringArrayVar(&f.capacityProviders, "capacity-provider", nil, "set the capacity provider strategy: NAME[:WEIGHT[:BASE]] (repeatable; starts a new deployment)")
+	stringArrayVar(fs, &f.capacityProviders, "capacity-provider", "set the capacity provider strategy: NAME[:WEIGHT[:BASE]] (repeatable; starts a new deployment)")
 	fs.StringVar(&f.launchType, "launch-type", "", "the launch type the service must run on (FARGATE, EC2, EXTERNAL); moves a service off a capacity provider strategy")
-	fs.StringArrayVar(&f.placementConstraints, "placement-constraint", nil, "set the placement constraints: distinctInstance or memberOf:EXPRESSION (repeatable)")
-	fs.StringArrayVar(&f.placementStrategies, "placement-strategy", nil, "set the placement strategy: random, spread:FIELD or binpack:cpu|memory (repeatable, in order)")
-	fs.StringArrayVar(&f.alarms, "alarm", nil, "watch this CloudWatch alarm during deployments (repeatable); the deployment fails when it fires")
+	stringArrayVar(fs, &f.placementConstraints, "placement-constraint", "set the placement constraints: distinctInstance or memberOf:EXPRESSION (repeatable)")
+	stringArrayVar(fs, &f.placementStrategies, "placement-strategy", "set the placement strategy: random, spread:FIELD or binpack:cpu|memory (repeatable, in order)")
+	stringArrayVar(fs, &f.alarms, "alarm", "watch this CloudWatch alarm during deployments (repeatable); the deployment fails when it fires")
 	fs.BoolVar(&f.alarmRollback, "alarm-rollback", false, "with --alarm: ECS rolls the deployment back when an alarm fires")
 	fs.StringVar(&f.executeCommand, "enable-execute-command", "", "allow ECS Exec into the tasks (=false to disallow)")
 	fs.Lookup("enable-execute-command").NoOptDefVal = "true"

@@ -12,6 +12,7 @@ import (
 // A spec's service: mapping sets UpdateService members in the API's shape;
 // they reach the service, and a second deploy of the same spec sends none.
 func TestLocalSpecServiceSectionRoundTrips(t *testing.T) {
+	t.Parallel()
 	l := newLocalECS(t, nil)
 	l.createService(t, serviceSpec{image: "registry.example.com/app:1", desired: 1})
 	spec := filepath.Join(t.TempDir(), "deploy.yaml")
@@ -54,6 +55,7 @@ images: {app: "registry.example.com/app:2"}
 
 // The flags for the common members, shown by diff and applied by deploy.
 func TestLocalServiceFlags(t *testing.T) {
+	t.Parallel()
 	l := newLocalECS(t, nil)
 	l.createService(t, serviceSpec{image: "registry.example.com/app:1", desired: 1})
 	flags := []string{"--enable-execute-command", "--propagate-tags", "task_definition", "--enable-ecs-managed-tags",
@@ -101,6 +103,7 @@ func TestLocalServiceFlags(t *testing.T) {
 
 // --family registers into another family (Octopus's task definition name).
 func TestLocalDeployFamily(t *testing.T) {
+	t.Parallel()
 	l := newLocalECS(t, nil)
 	l.createService(t, serviceSpec{image: "registry.example.com/app:1", desired: 1})
 	code, stdout, _ := l.run(t, deployArgs("--family", "web-blue", "-i", "app=registry.example.com/app:2")...)

@@ -14,6 +14,7 @@ import (
 // die before the verdict (the verdict's own check of stopped tasks) or
 // during the hold, the deploy must not exit 0.
 func TestLocalDeployStableForFailsWhenTasksDieAfterTheVerdict(t *testing.T) {
+	t.Parallel()
 	l := newLocalECS(t, scen(scenario.Image{Match: "*/app:leaky", OOMAfter: scenario.Duration(2 * time.Minute)}))
 	l.createService(t, serviceSpec{image: "registry.example.com/app:1", desired: 2})
 	// The command's clock is the local ECS's: the tasks die two minutes
@@ -29,6 +30,7 @@ func TestLocalDeployStableForFailsWhenTasksDieAfterTheVerdict(t *testing.T) {
 }
 
 func TestDeployStableForFlagIsCheckedAsInput(t *testing.T) {
+	t.Parallel()
 	l := newLocalECS(t, nil)
 	code, _, stderr := l.run(t, deployArgs("-i", "app=registry.example.com/app:2", "--stable-for", "soon")...)
 	if code != 2 || !strings.Contains(stderr, "--stable-for") {
@@ -41,6 +43,7 @@ func TestDeployStableForFlagIsCheckedAsInput(t *testing.T) {
 }
 
 func TestLocalDeployStableForSucceedsWhenTasksStay(t *testing.T) {
+	t.Parallel()
 	l := newLocalECS(t, nil)
 	l.createService(t, serviceSpec{image: "registry.example.com/app:1", desired: 2})
 	code, stdout, stderr := l.run(t, deployArgs("-i", "app=registry.example.com/app:2", "--stable-for", "10m", "-t", "30m")...)

@@ -1,7 +1,6 @@
 package cli
 
 import (
-	"context"
 	"fmt"
 	"os"
 	"strconv"
@@ -13,7 +12,6 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/ecs/types"
 	"github.com/spf13/pflag"
 
-	"github.com/ecsdeploy/ecsdeploy/awsconfig"
 	"github.com/ecsdeploy/ecsdeploy/bluegreen"
 	"github.com/ecsdeploy/ecsdeploy/exitcode"
 	"github.com/ecsdeploy/ecsdeploy/progress"
@@ -57,9 +55,9 @@ func (f *strategyFlags) register(fs *pflag.FlagSet) {
 	fs.StringVar(&f.productionRule, "production-listener-rule", "", "ARN of the listener rule (a Network Load Balancer's listener) that carries production traffic")
 	fs.StringVar(&f.testRule, "test-listener-rule", "", "ARN of the listener rule (or listener) that carries test traffic")
 	fs.StringVar(&f.lbRole, "load-balancer-role", "", "IAM role ECS changes the listener rules with (advancedConfiguration.roleArn)")
-	fs.StringArrayVar(&f.hooks, "lifecycle-hook", nil, "Lambda hook: STAGE=FUNCTION_ARN (repeatable; replaces the service's Lambda hooks)")
+	stringArrayVar(fs, &f.hooks, "lifecycle-hook", "Lambda hook: STAGE=FUNCTION_ARN (repeatable; replaces the service's Lambda hooks)")
 	fs.StringVar(&f.hookRole, "lifecycle-hook-role", "", "IAM role ECS invokes the Lambda hooks with (default: that of a Lambda hook the service has)")
-	fs.StringArrayVar(&f.pauseAt, "pause-at", nil, "pause the deployment at this lifecycle stage until ecsdeploy promote resumes it (a PAUSE hook; repeatable; replaces the service's PAUSE hooks)")
+	stringArrayVar(fs, &f.pauseAt, "pause-at", "pause the deployment at this lifecycle stage until ecsdeploy promote resumes it (a PAUSE hook; repeatable; replaces the service's PAUSE hooks)")
 }
 
 // apply writes the flags over the spec's strategy keys, each recorded as
@@ -236,56 +234,8 @@ func codeDeployRollbackNote(g *bluegreen.Group, rollback bool) func(progress.Out
 	}
 }
 
-// refuseNative adds a problem for the rolling-only options a deploy by one
-// of ECS's own strategies cannot take, and returns that strategy. --no-wait
-// returns once the service deployment is created; with --rollback, a failed
-// deployment is left to ECS, which rolls it back itself (finishBlueGreen
-// says so), and one that timed out is stopped with a rollback
-// (rollbackOnTimeout).
-func refuseNative(o *deployOptions, plan *rollout.Plan, opts rollout.Options, ps *exitcode.Problems) bluegreen.Strategy {
-	strategy := bluegreen.StrategyAfter(plan.Service, plan.Update)
-	if opts.Watch.StableFor > 0 || opts.KeepRevisions > 0 || o.skipDeployment {
-		ps.Add("deploy", 0, "--stable-for, --keep-revisions and --skip-deployments-check are for rolling deploys; a %s deployment ends with its bake time and clean-up", strategy)
-	}
-	return strategy
-}
-
-// rollbackOnTimeout does what --rollback asks of a blue/green deployment
-// still running when the deploy's timeout passed: it stops it with a
-// rollback and follows it until traffic is back on the old revision, as
-// `ecsdeploy rollback` does (a failed deployment is rolled back by its
-// controller already). A deployment that ended meanwhile is followed by a
-// deployment of the revision the service ran before. It returns nil when
-// there was nothing to do.
-func rollbackOnTimeout(ctx context.Context, o *deployOptions, clients *awsconfig.Clients, reg *rollout.Result, res *bluegreen.Result, opts rollout.Options, timeout time.Duration) *bluegreen.Operation {
-	if !opts.Rollback || res == nil || res.Outcome != progress.TimedOut || reg.PreviousTaskDefinition == "" {
-		return nil
-	}
-	req := bluegreen.Request{Cluster: reg.Cluster, Service: reg.Service, Application: res.Application, DeploymentGroup: res.DeploymentGroup,
-		Origins: settingOrigins(nil, "application", "deploymentGroup")}
-	previous := func(context.Context) (string, string, error) {
-		return reg.PreviousTaskDefinition, "the revision the service ran before this deploy", nil
-	}
-	// The rollback is followed as long again, and at least the default
-	// timeout: stopping the new tasks waits for the targets to drain.
-	op, ok, err := bluegreen.Rollback(ctx, blueGreenAPIs(clients), req, previous,
-		bluegreen.FollowOptions{Timeout: max(timeout, rollout.DefaultTimeout), Reporter: opts.Reporter, Clock: o.deps.Clock})
-	if !ok {
-		return nil
-	}
-	if op == nil {
-		op = &bluegreen.Operation{}
-	}
-	if op.Result == nil {
-		op.Result = &bluegreen.Result{}
-	}
-	if err != nil && (op.Outcome == "" || op.Outcome == progress.Succeeded) {
-		op.Outcome, op.Reason = progress.Failed, err.Error()
-	}
-	return op
-}
-
-// printTimeoutRollback writes what rollbackOnTimeout did, if anything.
+// printTimeoutRollback writes what a rollback of a deployment still
+// running at the timeout did, if anything.
 func printTimeoutRollback(d *Deps, op *bluegreen.Operation) {
 	if op == nil {
 		return

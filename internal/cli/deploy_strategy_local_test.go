@@ -109,6 +109,7 @@ func (e *strategyECS) advanced() []string {
 // traffic on the alternate target group, the PRIMARY deployment on our
 // revision, and the CI outputs naming the service deployment and strategy.
 func TestLocalDeployStrategySwitchesRollingService(t *testing.T) {
+	t.Parallel()
 	for _, tc := range []struct {
 		strategy string
 		flags    []string
@@ -195,6 +196,7 @@ func nativeService(s types.DeploymentStrategy, bake int32) *types.DeploymentConf
 // target group and the old revision is PRIMARY again; a timeout exits 3
 // naming the stage the deployment was at.
 func TestLocalDeployStrategyFailures(t *testing.T) {
+	t.Parallel()
 	t.Run("alarm during bake time", func(t *testing.T) {
 		e := newStrategyECS(t, nativeService(types.DeploymentStrategyBlueGreen, 10))
 		// The alarm fires three minutes after the deploy starts: traffic has
@@ -287,6 +289,7 @@ func (e *strategyECS) checkRolledBack(t *testing.T) {
 // TestLocalDeployStrategyNoWait: --no-wait on a native strategy returns
 // once the service deployment exists, with its ARN, exit 0.
 func TestLocalDeployStrategyNoWait(t *testing.T) {
+	t.Parallel()
 	e := newStrategyECS(t, nativeService(types.DeploymentStrategyBlueGreen, 1))
 	code, stdout, _ := e.run(t, "deploy", "-c", "c", "-n", "web", "-i", "app=web:2", "--no-wait", "--output", "json")
 	if code != 0 {
@@ -306,6 +309,7 @@ func TestLocalDeployStrategyNoWait(t *testing.T) {
 // service cannot take, exit 2 naming the flag (or the spec's key and line)
 // before any revision is registered.
 func TestLocalDeployStrategyBadInput(t *testing.T) {
+	t.Parallel()
 	ctx := context.Background()
 	e := newStrategyECS(t, nil)
 	// Two more services in the cluster: one without a load balancer, one
@@ -374,6 +378,7 @@ func TestLocalDeployStrategyBadInput(t *testing.T) {
 // TestLocalDiffShowsStrategyChange: diff lists the strategy and its
 // settings as service changes, and changes nothing.
 func TestLocalDiffShowsStrategyChange(t *testing.T) {
+	t.Parallel()
 	e := newStrategyECS(t, nil)
 	code, stdout, _ := e.run(t, append([]string{"diff", "-c", "c", "-n", "web", "--strategy", "canary", "--canary-percent", "20", "--bake-time", "5m"}, e.advanced()...)...)
 	if code != 0 {
@@ -393,6 +398,7 @@ func TestLocalDiffShowsStrategyChange(t *testing.T) {
 // CI outputs too, with the CodeDeploy deployment id and strategy codedeploy;
 // --strategy on such a service exits 2.
 func TestLocalDeployCodeDeployWritesOutputs(t *testing.T) {
+	t.Parallel()
 	e := newCodeDeployECS(t, nil)
 	outputs := filepath.Join(t.TempDir(), "outputs")
 	code, stdout, _ := e.run(t, "deploy", "-c", "c", "-n", "web", "-i", "app=web:2", "-t", "30m", "--outputs-file", outputs, "--output", "json")
@@ -421,6 +427,7 @@ func TestLocalDeployCodeDeployWritesOutputs(t *testing.T) {
 // promote, so a deploy without one times out (exit 3) saying where it
 // waits.
 func TestLocalDeployStrategyHooks(t *testing.T) {
+	t.Parallel()
 	fn := "arn:aws:lambda:us-east-1:000000000000:function:smoke-test"
 	role := "arn:aws:iam::000000000000:role/ecs-hooks"
 	t.Run("failing Lambda hook", func(t *testing.T) {
@@ -461,6 +468,7 @@ func TestLocalDeployStrategyHooks(t *testing.T) {
 
 // TestLocalDeployStrategyFromSpec: the spec's keys do what the flags do.
 func TestLocalDeployStrategyFromSpec(t *testing.T) {
+	t.Parallel()
 	e := newStrategyECS(t, nil)
 	spec := filepath.Join(t.TempDir(), "deploy.yaml")
 	body := "cluster: c\nservice: web\nimages: {app: \"web:#{Tag}\"}\nstrategy: linear\nlinearStepPercent: 50\nlinearStepBakeTime: 1m\nbakeTime: 0\n" +
@@ -488,6 +496,7 @@ func TestLocalDeployStrategyFromSpec(t *testing.T) {
 // TestLocalDeployStrategyBackToRolling: --strategy rolling makes a canary
 // service roll again; the rolling report and outputs say "rolling".
 func TestLocalDeployStrategyBackToRolling(t *testing.T) {
+	t.Parallel()
 	e := newStrategyECS(t, nativeService(types.DeploymentStrategyCanary, 1))
 	outputs := filepath.Join(t.TempDir(), "outputs")
 	code, stdout, _ := e.run(t, "deploy", "-c", "c", "-n", "web", "-i", "app=web:2", "--strategy", "rolling", "-t", "30m", "--outputs-file", outputs, "--output", "json")
@@ -514,6 +523,7 @@ func TestLocalDeployStrategyBackToRolling(t *testing.T) {
 // report and outputs, exit 0); --rollback with a failing hook is left to
 // the group's auto-rollback, which deploy says instead of rolling back again.
 func TestLocalDeployCodeDeployNoWaitAndRollback(t *testing.T) {
+	t.Parallel()
 	e := newCodeDeployECS(t, &scenario.Scenario{Hooks: []scenario.Hook{{Match: "check-prod", Result: scenario.HookFailed}}})
 	outputs := filepath.Join(t.TempDir(), "outputs")
 	code, stdout, _ := e.run(t, "deploy", "-c", "c", "-n", "web", "-i", "app=web:2", "--no-wait", "--outputs-file", outputs, "--output", "json")
@@ -546,6 +556,7 @@ func TestLocalDeployCodeDeployNoWaitAndRollback(t *testing.T) {
 // before any target changes, saying how to make it rolling where the
 // strategy was given: the flag, or the spec file's line.
 func TestLocalDeployFleetRefusesNativeStrategy(t *testing.T) {
+	t.Parallel()
 	e := newStrategyECS(t, nil)
 	if _, err := e.client.CreateService(context.Background(), &ecs.CreateServiceInput{Cluster: aws.String("c"), ServiceName: aws.String("worker"),
 		TaskDefinition: aws.String("web:1"), DesiredCount: aws.Int32(1), LaunchType: types.LaunchTypeFargate,
@@ -585,6 +596,7 @@ func TestLocalDeployFleetRefusesNativeStrategy(t *testing.T) {
 // stopped with CodeDeploy's rollback; traffic stays on the original task
 // set, and the deploy still exits 3.
 func TestLocalDeployCodeDeployTimeoutRollback(t *testing.T) {
+	t.Parallel()
 	e := newCodeDeployECS(t, &scenario.Scenario{Hooks: []scenario.Hook{{Match: "slow-check", After: scenario.Duration(2 * time.Hour)}}})
 	before := e.primary(t)
 	code, stdout, _ := e.run(t, "deploy", "-c", "c", "-n", "web", "-i", "app=web:2", "--hook", "AfterAllowTestTraffic=slow-check", "-t", "5m", "--rollback", "--output", "json")

@@ -36,7 +36,9 @@ func NewDeps(streams *IOStreams, clock watch.Clock, base awsconfig.Options, loca
 	if clock == nil {
 		clock = watch.WallClock{}
 	}
-	global := &GlobalOptions{Output: "text"}
+	// The one place the environment is read for the local state; whoever
+	// builds the Deps (a test, for one) may set another before running.
+	global := &GlobalOptions{Output: "text", LocalState: os.Getenv(LocalStateEnv)}
 	calls := base.Calls
 	if calls == nil {
 		calls = &awsconfig.CallCounter{}
@@ -56,6 +58,10 @@ type GlobalOptions struct {
 	Quiet   bool
 	// LockTimeout is how long --local waits for the state another command holds.
 	LockTimeout durationFlag
+	// LocalState is where the local ECS keeps its state (a directory, or a
+	// file ending in .json); empty is the default place. Not a flag: NewDeps
+	// takes it from $ECSDEPLOY_LOCAL_STATE.
+	LocalState string
 }
 
 // JSON reports whether machine-readable output was asked for.
@@ -133,6 +139,15 @@ func (d *Deps) Progress() progress.Reporter {
 	default:
 		return progress.NewLines(d.IO.ErrOut)
 	}
+}
+
+// checkedClients returns the AWS clients once the input has no problem:
+// invalid input is refused before any client is built or call made.
+func (d *Deps) checkedClients(ctx context.Context, ps exitcode.Problems) (*awsconfig.Clients, error) {
+	if err := ps.Err(); err != nil {
+		return nil, err
+	}
+	return d.Clients.Clients(ctx)
 }
 
 // LocalBackend opens the local ECS that --local talks to.

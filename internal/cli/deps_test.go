@@ -18,6 +18,10 @@ type runOpts struct {
 	AWS   awsconfig.Options // fixed AWS settings: retries, a handler, a call counter
 	Local http.Handler      // what --local talks to; nil: the local ECS in its state file
 	Clock watch.Clock       // nil: the wall clock
+	// State is where the local ECS of --local keeps its state (a directory
+	// or a .json file of the test's own, so that tests run in parallel);
+	// empty: as $ECSDEPLOY_LOCAL_STATE says.
+	State string
 }
 
 // deps builds the dependency set of one command line on out and errOut.
@@ -29,6 +33,9 @@ func (o runOpts) deps(out, errOut io.Writer) *Deps {
 	local := &stateFileECS{}
 	d := NewDeps(streams, o.Clock, o.AWS, local)
 	local.global = d.Global // as Main does
+	if o.State != "" {
+		d.Global.LocalState = o.State
+	}
 	return d
 }
 

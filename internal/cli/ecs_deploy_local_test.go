@@ -32,6 +32,7 @@ func (l *localECS) serviceImage(t *testing.T) string {
 
 // Simple deployment of a service.
 func TestScriptExampleSimpleDeployment(t *testing.T) {
+	t.Parallel()
 	l := newLocalECS(t, nil)
 	l.createService(t, serviceSpec{image: scriptRepo + ":1", desired: 1})
 	code, stdout, _ := l.script(t, "-c", "c", "-n", "web", "-i", scriptRepo+":latest")
@@ -76,6 +77,7 @@ func TestScriptExampleAllOptions(t *testing.T) {
 
 // Updating a task definition with a new image.
 func TestScriptExampleTaskDefinition(t *testing.T) {
+	t.Parallel()
 	l := newLocalECS(t, nil)
 	td := l.createService(t, serviceSpec{image: scriptRepo + ":1", desired: 1})
 	code, stdout, stderr := l.script(t, "-d", "web", "-i", scriptRepo+":17")
@@ -113,6 +115,7 @@ func TestScriptExampleProfile(t *testing.T) {
 
 // Update just the tag on whatever image is found in the task.
 func TestScriptExampleTagOnly(t *testing.T) {
+	t.Parallel()
 	l := newLocalECS(t, nil)
 	l.createService(t, serviceSpec{image: "registry.example.com/core:0.1.898", desired: 1})
 	code, stdout, stderr := l.script(t, "-c", "c", "-n", "web", "-to", "0.1.899", "-i", "ignore")
@@ -126,6 +129,7 @@ func TestScriptExampleTagOnly(t *testing.T) {
 
 // --run-task --wait-for-success registers a revision and runs it once.
 func TestScriptRunTaskWaitForSuccess(t *testing.T) {
+	t.Parallel()
 	l := newLocalECS(t, &scenario.Scenario{Images: []scenario.Image{
 		exitsWith(fastImage(scriptRepo+":migrate"), 0, 3*time.Second),
 		exitsWith(fastImage(scriptRepo+":broken"), 7, 3*time.Second),
@@ -152,6 +156,7 @@ func TestScriptRunTaskWaitForSuccess(t *testing.T) {
 // Missing required arguments get the script's message, in its order of
 // checks, and exit 2 with nothing changed.
 func TestScriptRequiredArguments(t *testing.T) {
+	t.Parallel()
 	l := newLocalECS(t, nil)
 	td := l.createService(t, serviceSpec{image: scriptRepo + ":1", desired: 1})
 	for _, tt := range []struct {
@@ -177,6 +182,7 @@ func TestScriptRequiredArguments(t *testing.T) {
 // --max-definitions prunes safely and says what it kept that the script
 // would have deregistered.
 func TestScriptMaxDefinitionsNote(t *testing.T) {
+	t.Parallel()
 	l := newLocalECS(t, nil)
 	l.createService(t, serviceSpec{image: scriptRepo + ":1", desired: 1})
 	// Another service of the cluster runs web:2, which the script would
@@ -202,6 +208,7 @@ func TestScriptMaxDefinitionsNote(t *testing.T) {
 }
 
 func TestScriptArgsUnderTheScriptsName(t *testing.T) {
+	t.Parallel()
 	if got := ScriptArgs("/usr/local/bin/ecs-deploy", []string{"-c", "x"}); strings.Join(got, " ") != "ecs-deploy -c x" {
 		t.Errorf("as ecs-deploy: %v", got)
 	}

@@ -14,6 +14,7 @@ import (
 // commands have no region or endpoint to reach): an unset CI variable must
 // not redeploy the old revision and exit 0.
 func TestEmptyInputIsInvalidAndNamesTheFlag(t *testing.T) {
+	t.Parallel()
 	for _, tt := range []struct {
 		name string
 		args []string

@@ -100,6 +100,13 @@ func (w *waitFlags) options(clock watch.Clock, ps *exitcode.Problems) watch.Opti
 	}
 }
 
+// within is options with --timeout (timeout) as the watcher's timeout.
+func (w *waitFlags) within(timeout *durationFlag, clock watch.Clock, ps *exitcode.Problems) watch.Options {
+	o := w.options(clock, ps)
+	o.Timeout = timeout.value("timeout", nil, ps)
+	return o
+}
+
 // repeatable is a string flag that may be given more than once: all holds
 // every value, last the last one (what a command that takes one reads).
 type repeatable struct {

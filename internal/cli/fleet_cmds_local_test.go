@@ -61,6 +61,10 @@ type statusJSON struct {
 	APICalls map[string]int `json:"apiCalls"`
 }
 
+// TestStatusOfSeveralServicesIsOneBatchedSnapshot runs alone, not in
+// parallel: the DescribeServices calls of one cluster are merged when they
+// come within fleet.DefaultBatchWindow of wall time, which a busy machine
+// can stretch.
 func TestStatusOfSeveralServicesIsOneBatchedSnapshot(t *testing.T) {
 	l := threeServices(t, nil)
 	code, stdout, _ := l.run(t, "status", "-c", "c", "-n", "api", "-n", "web", "-n", "worker", "--output", "json")
@@ -106,6 +110,7 @@ func TestStatusOfSeveralServicesIsOneBatchedSnapshot(t *testing.T) {
 }
 
 func TestStatusOfSeveralServicesNamesTheOneMissing(t *testing.T) {
+	t.Parallel()
 	l := threeServices(t, nil)
 	code, stdout, _ := l.run(t, "status", "-c", "c", "-n", "api", "-n", "nosuch")
 	if code != exitcode.Invalid {
@@ -117,6 +122,7 @@ func TestStatusOfSeveralServicesNamesTheOneMissing(t *testing.T) {
 }
 
 func TestStatusOfAFleetFileNeedsNoDeployVariables(t *testing.T) {
+	t.Parallel()
 	l := threeServices(t, nil)
 	file := writeTemp(t, "release.yaml", releaseFile)
 	// No --var Tag: the services do not depend on it.
@@ -144,6 +150,7 @@ func TestStatusOfAFleetFileNeedsNoDeployVariables(t *testing.T) {
 }
 
 func TestRollbackSeveralServicesInReverseWaveOrder(t *testing.T) {
+	t.Parallel()
 	done := 0
 	l := threeServices(t, &scenario.Scenario{Images: []scenario.Image{{Match: "*:migrate", ExitCode: &done, ExitAfter: scenario.Duration(5 * time.Second)}}})
 	l.register(t, "migrate", "registry.example.com/app:migrate", serviceSpec{})
@@ -186,6 +193,7 @@ func TestRollbackSeveralServicesInReverseWaveOrder(t *testing.T) {
 }
 
 func TestRollbackSeveralServicesExitCodes(t *testing.T) {
+	t.Parallel()
 	l := threeServices(t, nil)
 	if code, _, _ := l.run(t, "deploy", "-c", "c", "-n", "api", "-n", "web", "--tag-only", "2"); code != 0 {
 		t.Fatalf("deploy: exit %d", code)
@@ -240,6 +248,7 @@ func TestRollbackSeveralServicesExitCodes(t *testing.T) {
 }
 
 func TestDiffShowsTheWholeFleetsPlan(t *testing.T) {
+	t.Parallel()
 	l := threeServices(t, nil)
 	l.register(t, "migrate", "registry.example.com/app:1", serviceSpec{})
 	file := writeTemp(t, "release.yaml", releaseFile)
@@ -295,6 +304,7 @@ func readFile(t *testing.T, path string) string {
 // TestFleetBadInputIsRefusedBeforeAnyCall: every kind of bad fleet input
 // exits 2 before the first AWS call, for deploy, diff, status and rollback.
 func TestFleetBadInputIsRefusedBeforeAnyCall(t *testing.T) {
+	t.Parallel()
 	l := threeServices(t, nil)
 	var many strings.Builder
 	many.WriteString("defaults: {cluster: c}\ntargets:\n")
@@ -346,6 +356,7 @@ func TestFleetBadInputIsRefusedBeforeAnyCall(t *testing.T) {
 }
 
 func TestStatusWatchOfSeveralServicesShowsChanges(t *testing.T) {
+	t.Parallel()
 	l := threeServices(t, nil)
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
@@ -378,6 +389,7 @@ func TestStatusWatchOfSeveralServicesShowsChanges(t *testing.T) {
 // ones (their rollback goes through their controller, one service at a
 // time) before anything changes.
 func TestSeveralBlueGreenServices(t *testing.T) {
+	t.Parallel()
 	e := newNativeECS(t, types.DeploymentConfiguration{Strategy: types.DeploymentStrategyBlueGreen, BakeTimeInMinutes: aws.Int32(1)})
 	code, stdout, _ := e.run(t, "status", "-c", "c", "-n", "web", "-n", "api", "--output", "json")
 	var st struct {

@@ -7,6 +7,7 @@ import (
 	"strings"
 
 	"github.com/ecsdeploy/ecsdeploy/exitcode"
+	"github.com/ecsdeploy/ecsdeploy/fleet"
 	"github.com/ecsdeploy/ecsdeploy/rollout"
 	"github.com/ecsdeploy/ecsdeploy/taskdef"
 )
@@ -54,7 +55,7 @@ func runDiffFleet(ctx context.Context, o *diffOptions) error {
 			rows, apis, reqs = append(rows, row), append(apis, api), append(reqs, t.request)
 		}
 	}
-	errs := eachAtOnce(len(rows), func(i int) error {
+	errs := fleet.AtOnce(len(rows), func(i int) error {
 		if reqs[i] == nil {
 			return nil
 		}

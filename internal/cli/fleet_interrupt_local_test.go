@@ -82,6 +82,7 @@ waves: [[api, web], [worker]]
 }
 
 func TestFleetInterruptAnsweredYesRollsBack(t *testing.T) {
+	t.Parallel()
 	code, r, l := interruptedFleet(t, true, "y\n")
 	if code != exitcode.Failed {
 		t.Fatalf("exit %d, want 1", code)
@@ -100,6 +101,7 @@ func TestFleetInterruptAnsweredYesRollsBack(t *testing.T) {
 }
 
 func TestFleetInterruptAnsweredNoLeavesServices(t *testing.T) {
+	t.Parallel()
 	_, r, l := interruptedFleet(t, true, "n\n")
 	for _, tr := range r.Targets {
 		if tr.Rollback != nil {
@@ -112,6 +114,7 @@ func TestFleetInterruptAnsweredNoLeavesServices(t *testing.T) {
 }
 
 func TestFleetInterruptNonInteractiveFollowsTheFlag(t *testing.T) {
+	t.Parallel()
 	// --on-interrupt rollback-all: no question, the changed services are
 	// rolled back, whatever stdin holds.
 	code, r, l := interruptedFleet(t, false, "n\n", "--on-interrupt", "rollback-all")

@@ -7,10 +7,8 @@ import (
 	"io"
 	"os"
 
-	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/spf13/pflag"
 
-	"github.com/ecsdeploy/ecsdeploy/bluegreen"
 	"github.com/ecsdeploy/ecsdeploy/exitcode"
 	"github.com/ecsdeploy/ecsdeploy/fleet"
 	"github.com/ecsdeploy/ecsdeploy/progress"
@@ -94,8 +92,7 @@ func runRollbackFleet(ctx context.Context, o *rollbackOptions) error {
 	if o.toRevisionGiven {
 		ps.Add("--to-revision", 0, "names a revision of one family; with several services each returns to the revision it ran before")
 	}
-	wopts := o.wait.options(d.Clock, &ps)
-	wopts.Timeout = o.timeout.value("timeout", nil, &ps)
+	wopts := o.wait.within(&o.timeout, d.Clock, &ps)
 	targets := flat(waves)
 	if err := fleet.CheckSize(len(targets), o.several.maxParallel, settingOrigin("maxParallel")); err != nil {
 		ps.Extend(err)
@@ -114,50 +111,40 @@ func runRollbackFleet(ctx context.Context, o *rollbackOptions) error {
 
 	shared := newFleetClients(d)
 	render := d.fleetProgress()
-	members := make([]*rollbackMember, len(targets))
-	for i, t := range targets {
-		api, err := shared.api(ctx, t.where)
-		if err != nil {
-			return err
-		}
-		w := wopts
-		w.Reporter = render.Target(t.name, t.wave)
-		members[i] = &rollbackMember{t: t, api: api, opts: rollout.RollbackOptions{NoWait: o.noWait, Watch: w}}
-	}
-	if err := planRollbacks(ctx, members); err != nil {
-		return err
-	}
-	// Newest wave first.
-	var runWaves [][]fleet.Member
-	for w := len(waves) - 1; w >= 0; w-- {
-		var wave []fleet.Member
-		for _, m := range members {
-			if m.t.wave == waves[w][0].wave {
-				wave = append(wave, m)
+	var members []*fleet.RollbackMember
+	waveOf := map[string]selectedTarget{}
+	runWaves := make([][]fleet.Member, len(waves))
+	for wi, wave := range waves {
+		for _, t := range wave {
+			api, err := shared.api(ctx, t.where)
+			if err != nil {
+				return err
 			}
+			w := wopts
+			w.Reporter = render.Target(t.name, t.wave)
+			m := &fleet.RollbackMember{Target: t.name, Cluster: t.cluster, Service: t.service, API: api,
+				Options: rollout.RollbackOptions{NoWait: o.noWait, Watch: w}}
+			members = append(members, m)
+			waveOf[t.name] = t
+			runWaves[wi] = append(runWaves[wi], m)
 		}
-		runWaves = append(runWaves, wave)
 	}
-	res := fleet.Run(ctx, runWaves, fleet.Options{MaxParallel: o.several.maxParallel, WavePause: pause, OnFailure: policy, Reporter: render.Steps()})
+	if err := fleet.PlanRollbacks(ctx, members); err != nil {
+		return rollbackPlanError(err, members)
+	}
+	res := fleet.Run(ctx, fleet.ReverseWaves(runWaves), fleet.Options{MaxParallel: o.several.maxParallel, WavePause: pause, OnFailure: policy, Reporter: render.Steps()})
 
 	report := fleetRollbackReport{fleetVerdict: verdictOf(res), APICalls: d.Clients.Calls().Counts()}
-	byName := map[string]*rollbackMember{}
+	byName := map[string]*fleet.RollbackMember{}
 	for _, m := range members {
-		byName[m.t.name] = m
+		byName[m.Target] = m
 	}
 	var outs []rollout.Output
 	for _, tr := range res.Targets {
-		m := byName[tr.Name]
-		row := fleetRollbackRow{Name: tr.Name, Wave: m.t.wave, Cluster: m.t.cluster, Service: m.t.service, Region: m.t.where.Region,
-			PreviousTaskDefinition: m.previous, Note: m.note, Outcome: tr.Result.Outcome, Reason: tr.Result.Reason, Rollback: m.result}
-		report.Targets = append(report.Targets, row)
-		if rb := m.result; rb != nil && rb.DeploymentID != "" {
-			family, revision := splitFamilyRevision(rb.TaskDefinition)
-			r := &rollout.Result{Cluster: m.t.cluster, Service: m.t.service, Region: m.t.where.Region, Family: family, Revision: revision}
-			for _, out := range rollout.Outputs(r) {
-				outs = append(outs, rollout.Output{Key: outputName(tr.Name) + "_" + out.Key, Value: out.Value})
-			}
-		}
+		m, t := byName[tr.Name], waveOf[tr.Name]
+		report.Targets = append(report.Targets, fleetRollbackRow{Name: tr.Name, Wave: t.wave, Cluster: t.cluster, Service: t.service, Region: t.where.Region,
+			PreviousTaskDefinition: m.Previous(), Note: m.Note(), Outcome: tr.Result.Outcome, Reason: tr.Result.Reason, Rollback: m.Result()})
+		outs = append(outs, m.Outputs(t.where.Region)...)
 	}
 	outs = append(outs, rollout.Output{Key: "FleetOutcome", Value: string(res.Outcome)})
 	if err := rollout.WriteOutputLines(outs, o.outputsFile, os.Getenv); err != nil && res.ExitCode == 0 {
@@ -172,76 +159,28 @@ func runRollbackFleet(ctx context.Context, o *rollbackOptions) error {
 	return nil
 }
 
-// planRollbacks finds every member's rollback target at once (the reads
-// share the fleet's batched client). Invalid input anywhere (a service
-// with no revision to return to, one that does not exist) is reported for
-// every target together, with exit code 2; another error (AWS refused a
-// read) is returned as it is. Nothing has changed either way.
-func planRollbacks(ctx context.Context, members []*rollbackMember) error {
-	errs := eachAtOnce(len(members), func(i int) error {
-		m := members[i]
-		target, svc, note, err := rollout.RollbackTarget(ctx, m.api, m.t.cluster, m.t.service, 0)
-		m.target, m.previous, m.note = target, aws.ToString(svc.TaskDefinition), note
-		if st := bluegreen.StrategyOf(svc); svc.ServiceName != nil && st != bluegreen.Rolling {
-			// Not yet: a blue/green rollback stops or redeploys through its
-			// controller, which only the one-service rollback does.
-			return exitcode.Invalidf("service %s is deployed by %s: roll it back on its own (ecsdeploy rollback -c %s -n %s)", m.t.service, st, m.t.cluster, m.t.service)
-		}
-		return err
-	})
+// rollbackPlanError is fleet.PlanRollbacks' error for the command line:
+// a blue/green service's problem says how to roll it back on its own, and
+// a read AWS refused names its service in the error report.
+func rollbackPlanError(err error, members []*fleet.RollbackMember) error {
+	var pe *fleet.PlanError
+	if errors.As(err, &pe) {
+		return aboutService(pe.Err, pe.Cluster, pe.Service)
+	}
 	var ps exitcode.Problems
-	for i, err := range errs {
-		if err == nil {
-			continue
+	if !errors.As(err, &ps) {
+		return err
+	}
+	for _, m := range members {
+		if nr := m.NotRolling(); nr != nil {
+			for i := range ps {
+				if ps[i].Field == m.Target {
+					ps[i].Message += fmt.Sprintf(" (ecsdeploy rollback -c %s -n %s)", nr.Cluster, nr.Service)
+				}
+			}
 		}
-		if exitcode.Of(err) != exitcode.Invalid {
-			return aboutService(err, members[i].t.cluster, members[i].t.service)
-		}
-		ps.Add(members[i].t.name, 0, "%v", err)
 	}
 	return ps.Err()
-}
-
-// rollbackMember rolls one service of a fleet back to the revision that
-// ran before, as `ecsdeploy rollback` does for one.
-type rollbackMember struct {
-	t      selectedTarget
-	api    rollout.ECSAPI
-	opts   rollout.RollbackOptions
-	target string // the task definition it returns to
-	// previous is the one it ran when planned; note says how target was found.
-	previous, note string
-	result         *rollout.RollbackResult
-}
-
-func (m *rollbackMember) Name() string { return m.t.name }
-
-func (m *rollbackMember) Do(ctx context.Context) fleet.Outcome {
-	if m.note != "" {
-		m.opts.Watch.Reporter.Report(progress.Step{At: m.opts.Watch.Clock.Now(), Message: "rollback target " + shortName(m.target) + ": " + m.note})
-	}
-	rb, err := rollout.Rollback(ctx, m.api, rollout.RollbackRequest{Cluster: m.t.cluster, Service: m.t.service, TaskDefinition: m.target}, m.opts)
-	m.result = rb
-	o := fleet.Outcome{Err: err, Detail: rb, Outcome: progress.Failed}
-	if rb != nil {
-		o.Outcome, o.Reason = rb.Outcome, rb.Reason
-		o.Changed = rb.DeploymentID != ""
-	}
-	switch o.Outcome {
-	case rollout.Updated:
-		o.Outcome = progress.Succeeded // --no-wait
-	case "":
-		o.Outcome = progress.Failed
-	}
-	if o.Reason == "" && err != nil {
-		o.Reason = err.Error()
-	}
-	return o
-}
-
-// Undo implements fleet.Member; rollback's failure policies never undo.
-func (m *rollbackMember) Undo(context.Context) fleet.Outcome {
-	return fleet.Outcome{Outcome: progress.Succeeded, Reason: "a rollback is not undone"}
 }
 
 func printFleetRollback(w io.Writer, r fleetRollbackReport) {

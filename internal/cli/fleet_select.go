@@ -3,7 +3,6 @@ package cli
 import (
 	"fmt"
 	"strings"
-	"sync"
 
 	"github.com/spf13/pflag"
 
@@ -161,28 +160,4 @@ func flat(waves [][]selectedTarget) []selectedTarget {
 		out = append(out, w...)
 	}
 	return out
-}
-
-// fleetReadParallel bounds the targets a command reads at once (plans,
-// snapshots): enough to fill DescribeServices batches of ten for several
-// clusters, while the fleet's client-side buckets pace the calls.
-const fleetReadParallel = 50
-
-// eachAtOnce calls f for every index below n, fleetReadParallel at a time,
-// and returns their errors by index.
-func eachAtOnce(n int, f func(i int) error) []error {
-	errs := make([]error, n)
-	slots := make(chan struct{}, fleetReadParallel)
-	var wg sync.WaitGroup
-	for i := range n {
-		wg.Add(1)
-		slots <- struct{}{}
-		go func() {
-			defer wg.Done()
-			defer func() { <-slots }()
-			errs[i] = f(i)
-		}()
-	}
-	wg.Wait()
-	return errs
 }

@@ -9,10 +9,8 @@ import (
 	"text/tabwriter"
 	"time"
 
-	"github.com/ecsdeploy/ecsdeploy/bluegreen"
-	"github.com/ecsdeploy/ecsdeploy/exitcode"
+	"github.com/ecsdeploy/ecsdeploy/fleet"
 	"github.com/ecsdeploy/ecsdeploy/inspect"
-	"github.com/ecsdeploy/ecsdeploy/rollout"
 )
 
 // fleetStatusReport is status --output json for several targets: one entry
@@ -30,7 +28,6 @@ type fleetStatusRow struct {
 	Region  string                 `json:"region,omitempty"`
 	Status  *inspect.ServiceStatus `json:"status,omitempty"`
 	Error   string                 `json:"error,omitempty"`
-	err     error
 }
 
 // runStatusFleet shows several services: one snapshot of all of them,
@@ -58,9 +55,14 @@ func runStatusFleet(ctx context.Context, o *statusOptions) error {
 		return err
 	}
 	shared := newFleetClients(d)
+	var readErr error
 	snapshot := func() (*fleetStatusReport, error) {
-		rows, err := fleetSnapshot(ctx, shared, targets, o.Events)
-		return &fleetStatusReport{Targets: rows, APICalls: d.Clients.Calls().Counts()}, err
+		rows, rerr, err := fleetSnapshot(ctx, shared, targets, o.Events)
+		readErr = rerr
+		if err != nil {
+			return nil, err
+		}
+		return &fleetStatusReport{Targets: rows, APICalls: d.Clients.Calls().Counts()}, nil
 	}
 	if !o.Watch {
 		rep, err := snapshot()
@@ -71,7 +73,7 @@ func runStatusFleet(ctx context.Context, o *statusOptions) error {
 		if rerr := d.Render(rep, func(w io.Writer) { renderFleetStatus(w, rep.Targets, table) }); rerr != nil {
 			return rerr
 		}
-		return statusExit(rep.Targets)
+		return Silent(readErr)
 	}
 	live := !d.Global.JSON() && d.IO.IsStdoutTTY()
 	return refreshLoop(ctx, d, o.Interval, live, func(bool) (string, error) {
@@ -92,52 +94,29 @@ func runStatusFleet(ctx context.Context, o *statusOptions) error {
 	})
 }
 
-// fleetSnapshot reads every target at once over the shared clients. A
-// target that cannot be read gets its error in its row; the error returned
-// is one that stops the whole snapshot (no clients).
-func fleetSnapshot(ctx context.Context, shared *fleetClients, targets []selectedTarget, events int) ([]fleetStatusRow, error) {
-	rows := make([]fleetStatusRow, len(targets))
-	apis := make([]bluegreen.APIs, len(targets))
-	reads := make([]rollout.ECSAPI, len(targets))
+// fleetSnapshot reads every target at once over the shared clients
+// (fleet.Snapshot). A target that cannot be read gets its error in its
+// row; the error returned is one that stops the whole snapshot (no
+// clients), or else the snapshot's (fleet.SnapshotError) in readErr.
+func fleetSnapshot(ctx context.Context, shared *fleetClients, targets []selectedTarget, events int) (rows []fleetStatusRow, readErr, err error) {
+	reads := make([]fleet.StatusTarget, len(targets))
 	for i, t := range targets {
 		bg, err := shared.blueGreen(ctx, t.where)
 		if err != nil {
-			return nil, err
+			return nil, nil, err
 		}
-		apis[i] = bg
-		reads[i], _ = shared.api(ctx, t.where) // made by blueGreen
-		rows[i] = fleetStatusRow{Name: t.name, Wave: t.wave, Cluster: t.cluster, Service: t.service, Region: t.where.Region}
+		api, _ := shared.api(ctx, t.where) // made by blueGreen
+		reads[i] = fleet.StatusTarget{Name: t.name, Cluster: t.cluster, Service: t.service, ECS: api, BlueGreen: bg}
 	}
-	for i, err := range eachAtOnce(len(targets), func(i int) error {
-		st, err := inspect.Snapshot(ctx, reads[i], apis[i], targets[i].cluster, targets[i].service, events)
-		rows[i].Status = st
-		return err
-	}) {
-		if err != nil {
-			rows[i].err = err
-			rows[i].Error = err.Error()
+	snaps := fleet.Snapshot(ctx, reads, events)
+	rows = make([]fleetStatusRow, len(targets))
+	for i, t := range targets {
+		rows[i] = fleetStatusRow{Name: t.name, Wave: t.wave, Cluster: t.cluster, Service: t.service, Region: t.where.Region, Status: snaps[i].Status}
+		if snaps[i].Err != nil {
+			rows[i].Error = snaps[i].Err.Error()
 		}
 	}
-	return rows, nil
-}
-
-// statusExit is the exit code of a snapshot: that of the first target
-// that could not be read (its error is in its row), else 0.
-func statusExit(rows []fleetStatusRow) error {
-	var failed []string
-	var first error
-	for _, r := range rows {
-		if r.err != nil {
-			failed = append(failed, r.Name)
-			if first == nil {
-				first = r.err
-			}
-		}
-	}
-	if first == nil {
-		return nil
-	}
-	return Silent(exitcode.With(exitcode.Of(first), fmt.Errorf("could not read %s: %w", strings.Join(failed, ", "), first)))
+	return rows, fleet.SnapshotError(reads, snaps), nil
 }
 
 // renderFleetStatus writes one row per target: a table for a terminal,

@@ -9,15 +9,20 @@ import "github.com/ecsdeploy/ecsdeploy/exitcode"
 // req.Origins.Of(field); this is the one place the command line says which
 // flag that is for a field given nowhere.
 var settingFlags = map[string]string{
-	"useLatestTaskDef":    "--use-latest-task-def",
-	"strategy":            "--strategy",
-	"noWait":              "--no-wait",
-	"recreateFailedStack": "--recreate-failed-stack",
-	"application":         "--codedeploy-application",
-	"deploymentGroup":     "--codedeploy-deployment-group",
-	"deploymentConfig":    "--deployment-config",
-	"hooks":               "--hook",
-	"maxParallel":         "--max-parallel",
+	"useLatestTaskDef":     "--use-latest-task-def",
+	"strategy":             "--strategy",
+	"noWait":               "--no-wait",
+	"recreateFailedStack":  "--recreate-failed-stack",
+	"application":          "--codedeploy-application",
+	"deploymentGroup":      "--codedeploy-deployment-group",
+	"deploymentConfig":     "--deployment-config",
+	"hooks":                "--hook",
+	"maxParallel":          "--max-parallel",
+	"skipDeploymentsCheck": "--skip-deployments-check",
+	"exitCodeFrom":         "--exit-code-from",
+	"commands":             "--command",
+	"subnets":              "--subnets",
+	"taskDefinition":       "--task-definition",
 }
 
 // settingOrigins records in os, for each of fields that neither a flag nor

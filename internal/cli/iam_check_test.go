@@ -11,6 +11,7 @@ import (
 // The IAM check names the entry to change for each way the table and the
 // recorded calls can disagree.
 func TestCheckIAMPolicy(t *testing.T) {
+	t.Parallel()
 	rec := func(calls ...string) map[string]bool {
 		m := map[string]bool{}
 		for _, c := range calls {
@@ -68,6 +69,7 @@ func TestCheckIAMPolicy(t *testing.T) {
 // Command tests run command lines through execute, which records their API
 // calls for the IAM check; one calling Execute itself would hide them.
 func TestCommandTestsGoThroughExecute(t *testing.T) {
+	t.Parallel()
 	files, err := filepath.Glob("*_test.go")
 	if err != nil || len(files) == 0 {
 		t.Fatalf("no test files: %v", err)

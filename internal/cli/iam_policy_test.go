@@ -9,6 +9,7 @@ import (
 )
 
 func TestIAMPolicyCommand(t *testing.T) {
+	t.Parallel()
 	var out, errOut bytes.Buffer
 	code := execute(context.Background(), runOpts{}.deps(&out, &errOut), []string{"iam-policy", "rollback", "stack-deploy", "--assume-role"})
 	if code != 0 {

@@ -27,10 +27,15 @@ import (
 // (the state is state.json inside it) or a file ending in .json.
 const LocalStateEnv = "ECSDEPLOY_LOCAL_STATE"
 
-// localStatePath is the local ECS's state file: $ECSDEPLOY_LOCAL_STATE, or
+// localStatePath is the local ECS's state file: the place g names
+// (GlobalOptions.LocalState, from $ECSDEPLOY_LOCAL_STATE), or
 // ecsdeploy/local/state.json under the user's configuration directory.
-func localStatePath() (string, error) {
-	if v := strings.TrimSpace(os.Getenv(LocalStateEnv)); v != "" {
+func localStatePath(g *GlobalOptions) (string, error) {
+	v := ""
+	if g != nil {
+		v = strings.TrimSpace(g.LocalState)
+	}
+	if v != "" {
 		if strings.HasSuffix(v, ".json") {
 			return v, nil
 		}
@@ -91,12 +96,12 @@ func openLocalEmulatorWarning(file string, speed float64, warn func(string)) (*e
 // The state file is locked from Open until the returned function has saved
 // it (see lockLocalState).
 type stateFileECS struct {
-	global *GlobalOptions // for --lock-timeout; nil means the default
+	global *GlobalOptions // for --lock-timeout and where the state is; nil means the defaults
 }
 
 // Open implements LocalBackend.
 func (s stateFileECS) Open(ctx context.Context, cloudFormation bool) (_ http.Handler, _ func() error, err error) {
-	file, err := localStatePath()
+	file, err := localStatePath(s.global)
 	if err != nil {
 		return nil, nil, err
 	}
@@ -185,7 +190,7 @@ type localServeOptions struct {
 
 func newCmdLocalServe(d *Deps, runF func(context.Context, *localServeOptions) error) *cobra.Command {
 	o := &localServeOptions{deps: d}
-	cmd := &cobra.Command{
+	cmd := runs(&cobra.Command{
 		Use:   "serve",
 		Short: "Serve the local ECS API over HTTP until interrupted",
 		Example: `  ecsdeploy local serve
@@ -193,13 +198,7 @@ func newCmdLocalServe(d *Deps, runF func(context.Context, *localServeOptions) er
   ecsdeploy local serve --console=false
   AWS_ENDPOINT_URL=http://127.0.0.1:4566 aws ecs list-clusters`,
 		Args: cobra.NoArgs,
-		RunE: func(cmd *cobra.Command, args []string) error {
-			if runF != nil {
-				return runF(cmd.Context(), o)
-			}
-			return runLocalServe(cmd.Context(), o)
-		},
-	}
+	}, o, runF, runLocalServe)
 	f := cmd.Flags()
 	f.StringVar(&o.Addr, "addr", "127.0.0.1:4566", "address to listen on")
 	f.StringVar(&o.State, "state", "", "state file (default: the --local state file, see `ecsdeploy local path`)")
@@ -220,7 +219,7 @@ func runLocalServe(ctx context.Context, o *localServeOptions) error {
 	file := o.State
 	if file == "" {
 		var err error
-		if file, err = localStatePath(); err != nil {
+		if file, err = localStatePath(d.Global); err != nil {
 			return exitcode.With(exitcode.Invalid, err)
 		}
 	}
@@ -332,7 +331,7 @@ func newCmdLocalPath(d *Deps) *cobra.Command {
 		Short: "Print where the local ECS keeps its state (override with " + LocalStateEnv + ")",
 		Args:  cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
-			file, err := localStatePath()
+			file, err := localStatePath(d.Global)
 			if err != nil {
 				return exitcode.With(exitcode.Invalid, err)
 			}

@@ -11,7 +11,6 @@ import (
 
 	"github.com/ecsdeploy/ecsdeploy/awsconfig"
 	"github.com/ecsdeploy/ecsdeploy/emulator"
-	"github.com/ecsdeploy/ecsdeploy/internal/testenv"
 )
 
 const logGroupStack = "Resources:\n  Logs:\n    Type: AWS::Logs::LogGroup\n    Properties: {LogGroupName: /demo}\n"
@@ -55,7 +54,7 @@ func stacksIn(t *testing.T, file, create string) []string {
 // file they were made with, so two state files in one directory keep their
 // own, and no second file is written beside them.
 func TestLocalStacksLiveInTheirStateFile(t *testing.T) {
-	testenv.SetFakeAWSEnv(t)
+	t.Parallel()
 	dir := t.TempDir()
 	a, b := filepath.Join(dir, "a.json"), filepath.Join(dir, "b.json")
 	stacksIn(t, a, "one")
@@ -75,7 +74,7 @@ func TestLocalStacksLiveInTheirStateFile(t *testing.T) {
 // the stacks moved into it takes those of the cloudformation.json beside it,
 // once; a new state takes none.
 func TestLocalStateImportsTheOldCloudFormationFileOnce(t *testing.T) {
-	testenv.SetFakeAWSEnv(t)
+	t.Parallel()
 	old, dir := t.TempDir(), t.TempDir()
 	// The old layout: a state without stacks, and the stacks beside it.
 	stacksIn(t, filepath.Join(old, "state.json"), "legacy")

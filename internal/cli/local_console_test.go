@@ -17,7 +17,6 @@ import (
 // what it printed.
 func serveFor(t *testing.T, args ...string) (addr string, stop func() string) {
 	t.Helper()
-	testenv.SetFakeAWSEnv(t)
 	addr = testenv.FreeLoopbackAddr(t)
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan string, 1)
@@ -49,6 +48,7 @@ func get(t *testing.T, url string) (int, string, string) {
 }
 
 func TestLocalServeServesTheConsoleByDefault(t *testing.T) {
+	t.Parallel()
 	addr, stop := serveFor(t)
 	code, loc, _ := get(t, "http://"+addr+"/")
 	page, _, body := get(t, "http://"+addr+"/_local/console/")
@@ -78,6 +78,7 @@ func TestLocalServeServesTheConsoleByDefault(t *testing.T) {
 }
 
 func TestLocalServeWithoutTheConsole(t *testing.T) {
+	t.Parallel()
 	addr, stop := serveFor(t, "--console=false")
 	code, _, _ := get(t, "http://"+addr+"/_local/console/")
 	root, loc, _ := get(t, "http://"+addr+"/")
@@ -94,6 +95,7 @@ func TestLocalServeWithoutTheConsole(t *testing.T) {
 }
 
 func TestLocalServeWarnsWhenNotOnLoopback(t *testing.T) {
+	t.Parallel()
 	var b strings.Builder
 	printLocalServeAccess(&b, &net.TCPAddr{IP: net.IPv4zero, Port: 4566}, "http://0.0.0.0:4566", true)
 	if out := b.String(); !strings.Contains(out, "0.0.0.0:4566, which is not loopback") || !strings.Contains(out, "--addr 127.0.0.1:4566") {

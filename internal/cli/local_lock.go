@@ -49,7 +49,7 @@ func lockLocalState(ctx context.Context, file string, g *GlobalOptions) (*statel
 // lockDefaultLocalState locks the state file that --local uses (see
 // localStatePath) and returns it with the lock, for the caller to release.
 func lockDefaultLocalState(ctx context.Context, g *GlobalOptions) (string, *statelock.Lock, error) {
-	file, err := localStatePath()
+	file, err := localStatePath(g)
 	if err != nil {
 		return "", nil, exitcode.With(exitcode.Invalid, err)
 	}

@@ -11,7 +11,6 @@ import (
 	"time"
 
 	"github.com/ecsdeploy/ecsdeploy/emulator/statelock"
-	"github.com/ecsdeploy/ecsdeploy/internal/testenv"
 )
 
 // TestLocalCommandsWaitForTheStateLock holds the local ECS state's lock as
@@ -19,9 +18,9 @@ import (
 // waits for it and then exits 4 naming the holder; once it is released the
 // same commands run.
 func TestLocalCommandsWaitForTheStateLock(t *testing.T) {
-	testenv.SetFakeAWSEnv(t)
+	t.Parallel()
 	dir := t.TempDir()
-	t.Setenv(LocalStateEnv, dir)
+	local := runOpts{State: dir}
 	scen := filepath.Join(dir, "scenario.yaml")
 	if err := os.WriteFile(scen, []byte("images: []\n"), 0o600); err != nil {
 		t.Fatal(err)
@@ -40,7 +39,7 @@ func TestLocalCommandsWaitForTheStateLock(t *testing.T) {
 	}
 	for _, args := range commands {
 		start := time.Now()
-		code, _, errOut := runCLI(t, ctx, append(args, "--lock-timeout", "300ms")...)
+		code, _, errOut := runCLIWith(t, ctx, local, append(args, "--lock-timeout", "300ms")...)
 		if code != 4 {
 			t.Errorf("%v while the state is locked: exit %d, want 4; stderr %q", args, code, errOut)
 			continue
@@ -52,13 +51,13 @@ func TestLocalCommandsWaitForTheStateLock(t *testing.T) {
 			t.Errorf("%v: stderr %q should name the holder (%s) and the state file", args, errOut, pid)
 		}
 	}
-	if code, _, errOut := runCLI(t, ctx, "status", "--local", "-c", "default", "-n", "web", "--lock-timeout", "nonsense"); code != 2 || !strings.Contains(errOut, "--lock-timeout") {
+	if code, _, errOut := runCLIWith(t, ctx, local, "status", "--local", "-c", "default", "-n", "web", "--lock-timeout", "nonsense"); code != 2 || !strings.Contains(errOut, "--lock-timeout") {
 		t.Errorf("a bad --lock-timeout: exit %d, stderr %q", code, errOut)
 	}
 	if err := held.Release(); err != nil {
 		t.Fatal(err)
 	}
-	if code, _, errOut := runCLI(t, ctx, "local", "scenario", scen, "--lock-timeout", "300ms"); code != 0 {
+	if code, _, errOut := runCLIWith(t, ctx, local, "local", "scenario", scen, "--lock-timeout", "300ms"); code != 0 {
 		t.Fatalf("after release: exit %d: %s", code, errOut)
 	}
 }
@@ -66,13 +65,13 @@ func TestLocalCommandsWaitForTheStateLock(t *testing.T) {
 // TestLocalServeHoldsTheStateLock: while `local serve` runs, no other
 // command can take the state; when it stops, the lock is free.
 func TestLocalServeHoldsTheStateLock(t *testing.T) {
-	testenv.SetFakeAWSEnv(t)
+	t.Parallel()
 	dir := t.TempDir()
-	t.Setenv(LocalStateEnv, dir)
+	local := runOpts{State: dir}
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan int, 1)
 	go func() {
-		code, _, _ := runCLI(t, ctx, "local", "serve", "--addr", "127.0.0.1:0")
+		code, _, _ := runCLIWith(t, ctx, local, "local", "serve", "--addr", "127.0.0.1:0")
 		done <- code
 	}()
 	file := filepath.Join(dir, "state.json")

@@ -18,6 +18,7 @@ import (
 // and `local serve` open also answers ELBv2 and CodeDeploy, and keeps what
 // they hold in the same state file across a save and a reopen.
 func TestLocalEmulatorKeepsOtherServicesInItsState(t *testing.T) {
+	t.Parallel()
 	ctx := context.Background()
 	for _, c := range []struct {
 		name   string

@@ -21,24 +21,32 @@ import (
 
 func runCLI(t *testing.T, ctx context.Context, args ...string) (int, string, string) {
 	t.Helper()
+	return runCLIWith(t, ctx, runOpts{}, args...)
+}
+
+// runCLIWith is runCLI with the settings in o (a state of the test's own).
+func runCLIWith(t *testing.T, ctx context.Context, o runOpts, args ...string) (int, string, string) {
+	t.Helper()
 	var out, errOut bytes.Buffer
-	g := runOpts{}.deps(&out, &errOut)
-	code := execute(ctx, g, args)
+	code := execute(ctx, o.deps(&out, &errOut), args)
 	return code, out.String(), errOut.String()
 }
 
+// TestLocalStateIsSharedBetweenCommands also checks that the environment
+// chooses the state (the other tests give theirs through runOpts.State).
 func TestLocalStateIsSharedBetweenCommands(t *testing.T) {
 	testenv.SetFakeAWSEnv(t)
 	dir := t.TempDir()
 	t.Setenv(LocalStateEnv, dir)
 	ctx := context.Background()
+	local := stateFileECS{global: &GlobalOptions{LocalState: dir}}
 
 	code, out, _ := runCLI(t, ctx, "local", "path")
 	if code != 0 || strings.TrimSpace(out) != filepath.Join(dir, "state.json") {
 		t.Fatalf("local path: %d %q", code, out)
 	}
 	// First use: the default cluster exists with capacity in three zones.
-	h, closeFn, err := stateFileECS{}.Open(ctx, false)
+	h, closeFn, err := local.Open(ctx, false)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -54,7 +62,7 @@ func TestLocalStateIsSharedBetweenCommands(t *testing.T) {
 		t.Fatal(err)
 	}
 	// The next command sees it.
-	h, closeFn, err = stateFileECS{}.Open(ctx, false)
+	h, closeFn, err = local.Open(ctx, false)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -75,13 +83,12 @@ func TestLocalStateIsSharedBetweenCommands(t *testing.T) {
 }
 
 func TestLocalDamagedStateIsAnErrorAndKept(t *testing.T) {
-	testenv.SetFakeAWSEnv(t)
+	t.Parallel()
 	file := filepath.Join(t.TempDir(), "state.json")
-	t.Setenv(LocalStateEnv, file)
 	if err := os.WriteFile(file, []byte("{broken"), 0o600); err != nil {
 		t.Fatal(err)
 	}
-	if _, _, err := (stateFileECS{}).Open(context.Background(), false); err == nil || !strings.Contains(err.Error(), "damaged") {
+	if _, _, err := (stateFileECS{global: &GlobalOptions{LocalState: file}}).Open(context.Background(), false); err == nil || !strings.Contains(err.Error(), "damaged") {
 		t.Fatalf("open: %v", err)
 	}
 	if data, _ := os.ReadFile(file); string(data) != "{broken" {
@@ -99,7 +106,7 @@ func localClient(t *testing.T, h http.Handler) *ecs.Client {
 }
 
 func TestLocalServeAnswersAndSavesOnInterrupt(t *testing.T) {
-	testenv.SetFakeAWSEnv(t)
+	t.Parallel()
 	file := filepath.Join(t.TempDir(), "serve.json")
 	addr := testenv.FreeLoopbackAddr(t)
 	ctx, cancel := context.WithCancel(context.Background())
@@ -143,7 +150,7 @@ func TestLocalServeAnswersAndSavesOnInterrupt(t *testing.T) {
 }
 
 func TestLocalServeOnABusyAddressSaysHowToChooseAnother(t *testing.T) {
-	testenv.SetFakeAWSEnv(t)
+	t.Parallel()
 	busy, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
 		t.Fatal(err)

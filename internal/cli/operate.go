@@ -47,12 +47,7 @@ func (f *operateFlags) registerGroup(cmd *cobra.Command) {
 
 // check adds the problems of the flags to ps and returns the request.
 func (f *operateFlags) check(ps *exitcode.Problems) bluegreen.Request {
-	if strings.TrimSpace(f.cluster) == "" {
-		ps.Add("--cluster", 0, "%s", spec.ClusterEmpty)
-	}
-	if strings.TrimSpace(f.service) == "" {
-		ps.Add("--service", 0, "%s", spec.ServiceRequired)
-	}
+	requireService(f.cluster, f.service, ps)
 	return bluegreen.Request{Cluster: f.cluster, Service: f.service, Application: f.application, DeploymentGroup: f.group, NoWait: f.noWait,
 		Origins: settingOrigins(nil, "noWait", "application", "deploymentGroup")}
 }

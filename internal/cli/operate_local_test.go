@@ -97,6 +97,7 @@ func advanceUntil(t *testing.T, e *codeDeployECS, what string, ok func() bool) {
 // group, the PRIMARY task set on the new revision. A second promote has
 // nothing to continue (exit 2, naming the state).
 func TestLocalPromoteCodeDeployReadyWait(t *testing.T) {
+	t.Parallel()
 	e := newCodeDeployECS(t, nil)
 	withReadyWait(t, e)
 	code, stdout, _ := e.run(t, "deploy", "-c", "c", "-n", "web", "-i", "app=web:2", "--wait-until", "test-traffic", "-t", "30m", "--output", "json",
@@ -158,6 +159,7 @@ func TestLocalPromoteCodeDeployReadyWait(t *testing.T) {
 // it (TERMINATION_WAIT): the original task set goes at once and the
 // deployment succeeds.
 func TestLocalPromoteCodeDeployTerminationWait(t *testing.T) {
+	t.Parallel()
 	e := newCodeDeployECS(t, nil)
 	code, stdout, _ := e.run(t, "deploy", "-c", "c", "-n", "web", "-i", "app=web:2", "--wait-until", "traffic-shifted", "-t", "30m", "--output", "json")
 	if code != 0 {
@@ -203,6 +205,7 @@ func canaryMidShift(t *testing.T, e *codeDeployECS) codeDeployJSON {
 // traffic is all back on blue, the replacement task set is gone and the
 // PRIMARY one runs the original revision.
 func TestLocalRollbackCodeDeployMidShift(t *testing.T) {
+	t.Parallel()
 	e := newCodeDeployECS(t, nil)
 	dep := canaryMidShift(t, e)
 	code, stdout, _ := e.run(t, "rollback", "-c", "c", "-n", "web", "--output", "json")
@@ -230,6 +233,7 @@ func TestLocalRollbackCodeDeployMidShift(t *testing.T) {
 // rollback (exit 0) and says what that leaves: traffic stays split 90/10
 // and both task sets keep running.
 func TestLocalAbortCodeDeployMidShift(t *testing.T) {
+	t.Parallel()
 	e := newCodeDeployECS(t, nil)
 	dep := canaryMidShift(t, e)
 	code, _, stderr := e.run(t, "promote", "-c", "c", "-n", "web")
@@ -263,6 +267,7 @@ func TestLocalAbortCodeDeployMidShift(t *testing.T) {
 // TestLocalRollbackCodeDeployFinished: once a CodeDeploy deployment is
 // over, rollback deploys the previous revision through CodeDeploy again.
 func TestLocalRollbackCodeDeployFinished(t *testing.T) {
+	t.Parallel()
 	e := newCodeDeployECS(t, nil)
 	if code, _, _ := e.run(t, "deploy", "-c", "c", "-n", "web", "-i", "app=web:2", "-t", "30m"); code != 0 {
 		t.Fatalf("deploy: exit %d", code)
@@ -388,6 +393,7 @@ func (e *nativeECS) serviceDeployment(t *testing.T, arn string) types.ServiceDep
 // SUCCESSFUL (exit 0) with production on the green target group and the
 // PRIMARY deployment on web:2.
 func TestLocalPromoteNativePause(t *testing.T) {
+	t.Parallel()
 	e := newNativeECS(t, types.DeploymentConfiguration{Strategy: types.DeploymentStrategyBlueGreen, BakeTimeInMinutes: aws.Int32(1),
 		LifecycleHooks: []types.DeploymentLifecycleHook{{TargetType: types.DeploymentLifecycleHookTargetTypePause,
 			LifecycleStages: []types.DeploymentLifecycleHookStage{types.DeploymentLifecycleHookStagePostTestTrafficShift}}}})
@@ -449,6 +455,7 @@ func canaryService(t *testing.T) (*nativeECS, string) {
 // service deployment with ROLLBACK (exit 0): all production traffic back
 // on nblue and web:1 PRIMARY again.
 func TestLocalRollbackNativeMidShift(t *testing.T) {
+	t.Parallel()
 	e, arn := canaryService(t)
 	code, _, stderr := e.run(t, "promote", "-c", "c", "-n", "api")
 	if code != 2 || !strings.Contains(stderr, "at stage PRODUCTION_TRAFFIC_SHIFT, not paused") {
@@ -478,6 +485,7 @@ func TestLocalRollbackNativeMidShift(t *testing.T) {
 // which deployments run; a rolling service cannot be aborted (exit 2,
 // naming rollback).
 func TestLocalAbortNative(t *testing.T) {
+	t.Parallel()
 	e, arn := canaryService(t)
 	code, stdout, _ := e.run(t, "abort", "-c", "c", "-n", "api", "--output", "json")
 	if code != 0 {
@@ -509,6 +517,7 @@ func TestLocalAbortNative(t *testing.T) {
 // rollback deploys the previous revision with UpdateService and follows
 // the new service deployment to SUCCESSFUL.
 func TestLocalRollbackNativeFinished(t *testing.T) {
+	t.Parallel()
 	e := newNativeECS(t, types.DeploymentConfiguration{Strategy: types.DeploymentStrategyBlueGreen, BakeTimeInMinutes: aws.Int32(1)})
 	if code, _, _ := e.run(t, "deploy", "-c", "c", "-n", "api", "--task-definition", e.web2, "-t", "30m"); code != 0 {
 		t.Fatalf("deploy: exit %d", code)
@@ -537,6 +546,7 @@ func TestLocalRollbackNativeFinished(t *testing.T) {
 // CodeDeploy, a promote whose timeout ends in the termination wait exits 3
 // saying so.
 func TestLocalPromoteNoWaitAndTimeout(t *testing.T) {
+	t.Parallel()
 	e := newNativeECS(t, types.DeploymentConfiguration{Strategy: types.DeploymentStrategyBlueGreen, BakeTimeInMinutes: aws.Int32(1),
 		LifecycleHooks: []types.DeploymentLifecycleHook{{TargetType: types.DeploymentLifecycleHookTargetTypePause,
 			LifecycleStages: []types.DeploymentLifecycleHookStage{types.DeploymentLifecycleHookStagePostScaleUp}}}})
@@ -571,6 +581,7 @@ func TestLocalPromoteNoWaitAndTimeout(t *testing.T) {
 // CodeDeploy succeeds after promote, but promote exits 1 with the
 // replacement's stopped tasks, as deploy would.
 func TestLocalPromoteCrashingReplacement(t *testing.T) {
+	t.Parallel()
 	e := newCodeDeployECS(t, crashing(5*time.Second))
 	withReadyWait(t, e)
 	if code, _, _ := e.run(t, "deploy", "-c", "c", "-n", "web", "-i", "app=web:2", "--wait-until", "test-traffic", "-t", "30m"); code != 0 {
@@ -595,6 +606,7 @@ func TestLocalPromoteCrashingReplacement(t *testing.T) {
 // whose deployment group is gone still shows its task sets (exit 0) and
 // says what it could not read; promote names the missing group (exit 2).
 func TestLocalStatusCodeDeployWithoutGroup(t *testing.T) {
+	t.Parallel()
 	e := newCodeDeployECS(t, nil)
 	if _, err := e.cd.DeleteDeploymentGroup(context.Background(), &cd.DeleteDeploymentGroupInput{ApplicationName: aws.String("app"), DeploymentGroupName: aws.String("dg")}); err != nil {
 		t.Fatal(err)

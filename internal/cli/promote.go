@@ -18,7 +18,7 @@ type promoteOptions struct {
 // NewCmdPromote builds "promote".
 func NewCmdPromote(d *Deps, runF func(context.Context, *promoteOptions) error) *cobra.Command {
 	o := &promoteOptions{deps: d}
-	cmd := &cobra.Command{
+	cmd := runs(&cobra.Command{
 		Use:   "promote",
 		Short: "Continue a blue/green deployment waiting for an operator, and follow it",
 		Long: `Promote continues the deployment in progress of a blue/green service where it
@@ -33,13 +33,7 @@ Nothing waiting is invalid input (exit 2), naming the state the service is in.`,
   ecsdeploy promote -c prod -n web
   ecsdeploy promote -c prod -n web --wait-until traffic-shifted`,
 		Args: cobra.NoArgs,
-		RunE: func(cmd *cobra.Command, args []string) error {
-			if runF != nil {
-				return runF(cmd.Context(), o)
-			}
-			return runPromote(cmd.Context(), o)
-		},
-	}
+	}, o, runF, runPromote)
 	o.target.register(cmd, "return once the controller has the request")
 	cmd.Flags().StringVar(&o.waitUntil, "wait-until", "", "return with success at test-traffic, traffic-shifted or done (default done)")
 	return cmd

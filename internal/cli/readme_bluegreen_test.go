@@ -11,6 +11,7 @@ import (
 // its "README begin" and "README end" markers), so that the script, which
 // CI runs, keeps the example true.
 func TestREADMEBlueGreenExampleIsTheScript(t *testing.T) {
+	t.Parallel()
 	script, err := os.ReadFile("../../examples/bluegreen/run.sh")
 	if err != nil {
 		t.Fatal(err)

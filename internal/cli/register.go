@@ -173,7 +173,7 @@ type registerReport struct {
 // NewCmdRegister builds "register".
 func NewCmdRegister(d *Deps, runF func(context.Context, *registerOptions) error) *cobra.Command {
 	o := &registerOptions{deps: d}
-	cmd := &cobra.Command{
+	cmd := runs(&cobra.Command{
 		Use:   "register",
 		Short: "Register a new task-definition revision with deploy's changes, without touching a service",
 		Long: `Register builds a new revision the way deploy does — from a service's
@@ -189,13 +189,7 @@ are ignored here.`,
   ecsdeploy register -c prod -n web --tag-only 1.4.2 --env web:FEATURE=on
   ecsdeploy register --task-definition-file taskdef.json --family web --dry-run`,
 		Args: cobra.NoArgs,
-		RunE: func(cmd *cobra.Command, args []string) error {
-			if runF != nil {
-				return runF(cmd.Context(), o)
-			}
-			return runRegister(cmd.Context(), o)
-		},
-	}
+	}, o, runF, runRegister)
 	o.flags = o.rev.register(cmd, d, revisionFlagNames, map[string]string{
 		"cluster":             "cluster of --service (default \"default\")",
 		"service":             "start from the task definition this service runs (nothing on the service changes)",
@@ -219,12 +213,13 @@ func runRegister(ctx context.Context, o *registerOptions) error {
 	if err != nil {
 		return err
 	}
-	base, err := rollout.ResolveBase(ctx, clients.ECS, req.base())
+	reg, err := rollout.Register(ctx, clients.ECS, req.base(), o.dryRun)
 	if err != nil {
 		return err
 	}
-	changed := base.Changed(req.base())
-	rep := registerReport{Family: aws.ToString(base.Input.Family), Changes: base.Summary, Notes: base.Notes}
+	base, changed := reg.Base, reg.Changed
+	rep := registerReport{Family: aws.ToString(base.Input.Family), Changes: base.Summary, Notes: base.Notes,
+		Registered: reg.Registered, TaskDefinition: reg.TaskDefinition, Revision: reg.Revision}
 	if base.From != nil {
 		rep.Base = aws.ToString(base.From.TaskDefinitionArn)
 	}
@@ -232,16 +227,8 @@ func runRegister(ctx context.Context, o *registerOptions) error {
 	switch {
 	case !changed:
 		rep.Notes = append(rep.Notes, "nothing changes; no revision registered")
-		rep.TaskDefinition, rep.Revision = rep.Base, base.From.Revision
 	case o.dryRun:
 		rep.Notes = append(rep.Notes, "dry run: nothing registered")
-	default:
-		out, err := clients.ECS.RegisterTaskDefinition(ctx, base.Input)
-		if err != nil {
-			return fmt.Errorf("register a revision of %s: %w", rep.Family, err)
-		}
-		rep.Registered = true
-		rep.TaskDefinition, rep.Revision = aws.ToString(out.TaskDefinition.TaskDefinitionArn), out.TaskDefinition.Revision
 	}
 	return d.Render(rep, func(out io.Writer) {
 		for _, n := range append(rep.Notes, base.Summary.Warnings...) {

@@ -13,6 +13,7 @@ import (
 	"github.com/spf13/cobra"
 	"github.com/spf13/pflag"
 
+	"github.com/ecsdeploy/ecsdeploy/ecsref"
 	"github.com/ecsdeploy/ecsdeploy/exitcode"
 	"github.com/ecsdeploy/ecsdeploy/inspect"
 	"github.com/ecsdeploy/ecsdeploy/rollout"
@@ -67,10 +68,7 @@ deploying it. "revisions prune" deregisters old ones safely.`,
 			if err := o.resolve(args[0]); err != nil {
 				return err
 			}
-			if runF != nil {
-				return runF(cmd.Context(), o)
-			}
-			return runRevisions(cmd.Context(), o)
+			return dispatch(cmd.Context(), o, runF, runRevisions)
 		},
 	}
 	f := o.addFlags(cmd, "cluster whose services are checked for use (default \"default\")")
@@ -99,10 +97,7 @@ choose). Services in other clusters are not checked: prune per cluster.`,
 			if err := o.resolve(args[0]); err != nil {
 				return err
 			}
-			if runF != nil {
-				return runF(cmd.Context(), o)
-			}
-			return runPrune(cmd.Context(), o)
+			return dispatch(cmd.Context(), o, runF, runPrune)
 		},
 	}
 	f := o.addFlags(cmd, "cluster whose services' revisions must stay (default \"default\")")
@@ -238,8 +233,8 @@ func printPrune(out io.Writer, rep pruneReport) {
 		kept = append(kept, arn)
 	}
 	sort.Slice(kept, func(i, j int) bool {
-		_, a := splitFamilyRevision(kept[i])
-		_, b := splitFamilyRevision(kept[j])
+		_, a := ecsref.FamilyRevision(kept[i])
+		_, b := ecsref.FamilyRevision(kept[j])
 		return a > b
 	})
 	for _, arn := range kept {

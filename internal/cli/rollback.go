@@ -5,17 +5,14 @@ import (
 	"fmt"
 	"io"
 	"os"
-	"strconv"
-	"strings"
 
-	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/spf13/cobra"
 	"github.com/spf13/pflag"
 
+	"github.com/ecsdeploy/ecsdeploy/ecsref"
 	"github.com/ecsdeploy/ecsdeploy/exitcode"
 	"github.com/ecsdeploy/ecsdeploy/progress"
 	"github.com/ecsdeploy/ecsdeploy/rollout"
-	"github.com/ecsdeploy/ecsdeploy/spec"
 )
 
 type rollbackOptions struct {
@@ -106,46 +103,32 @@ same controller.`,
 func runRollback(ctx context.Context, o *rollbackOptions) error {
 	d := o.deps
 	var ps exitcode.Problems
-	if strings.TrimSpace(o.cluster) == "" {
-		ps.Add("--cluster", 0, "%s", spec.ClusterEmpty)
-	}
-	if strings.TrimSpace(o.service) == "" {
-		ps.Add("--service", 0, "%s", spec.ServiceRequired)
-	}
+	requireService(o.cluster, o.service, &ps)
 	if o.toRevision < 0 || (o.toRevisionGiven && o.toRevision == 0) {
 		ps.Add("--to-revision", 0, "must be a revision number (1 or more)")
 	}
-	wopts := o.wait.options(d.Clock, &ps)
-	wopts.Timeout = o.timeout.value("timeout", nil, &ps)
-	if err := ps.Err(); err != nil {
-		return err
-	}
-	clients, err := d.Clients.Clients(ctx)
+	wopts := o.wait.within(&o.timeout, d.Clock, &ps)
+	clients, err := d.checkedClients(ctx, ps)
 	if err != nil {
 		return err
 	}
 	if handled, err := rollbackBlueGreen(ctx, o, clients, wopts.Timeout); handled {
 		return err
 	}
-	target, svc, note, err := rollout.RollbackTarget(ctx, clients.ECS, o.cluster, o.service, o.toRevision, exitcode.FlagOrigin("--to-revision"))
-	if err != nil {
-		return err
+	wopts.Reporter = d.Progress()
+	back, rerr := rollout.RollbackPrevious(ctx, clients.ECS, o.cluster, o.service, o.toRevision, exitcode.FlagOrigin("--to-revision"),
+		rollout.RollbackOptions{NoWait: o.noWait, Watch: wopts})
+	if back == nil {
+		return rerr
 	}
-	rep := d.Progress()
-	if note != "" {
-		rep.Report(progress.Step{At: d.Clock.Now(), Message: "rollback target " + shortName(target) + ": " + note})
-	}
-	wopts.Reporter = rep
-	rb, rerr := rollout.Rollback(ctx, clients.ECS, rollout.RollbackRequest{
-		Cluster: o.cluster, Service: o.service, TaskDefinition: target,
-	}, rollout.RollbackOptions{NoWait: o.noWait, Watch: wopts})
+	rb := back.Result
 	report := rollbackReport{Cluster: o.cluster, Service: o.service, Region: clients.Config.Region,
-		PreviousTaskDefinition: aws.ToString(svc.TaskDefinition), Note: note, Rollback: rb, APICalls: d.Clients.Calls().Counts()}
+		PreviousTaskDefinition: back.Previous, Note: back.Note, Rollback: rb, APICalls: d.Clients.Calls().Counts()}
 	if rb != nil {
 		report.Outcome = rb.Outcome
 	}
 	if rb != nil && rb.TaskDefinition != "" {
-		family, revision := splitFamilyRevision(rb.TaskDefinition)
+		family, revision := ecsref.FamilyRevision(rb.TaskDefinition)
 		res := &rollout.Result{Cluster: o.cluster, Service: o.service, Region: clients.Config.Region, Family: family, Revision: revision}
 		if err := rollout.WriteOutputs(res, o.outputsFile, os.Getenv); err != nil && rerr == nil {
 			rerr = exitcode.With(exitcode.Failed, err)
@@ -168,15 +151,4 @@ func runRollback(ctx context.Context, o *rollbackOptions) error {
 		return Silent(rerr)
 	}
 	return reported(rerr)
-}
-
-// splitFamilyRevision splits a task definition ARN or family:revision.
-func splitFamilyRevision(ref string) (string, int32) {
-	s := shortName(ref)
-	i := strings.LastIndex(s, ":")
-	if i < 0 {
-		return s, 0
-	}
-	n, _ := strconv.ParseInt(s[i+1:], 10, 32) // not a number: revision 0
-	return s[:i], int32(n)
 }

@@ -7,6 +7,7 @@ import (
 
 	"github.com/ecsdeploy/ecsdeploy/awsconfig"
 	"github.com/ecsdeploy/ecsdeploy/bluegreen"
+	"github.com/ecsdeploy/ecsdeploy/ecsref"
 	"github.com/ecsdeploy/ecsdeploy/exitcode"
 	"github.com/ecsdeploy/ecsdeploy/progress"
 	"github.com/ecsdeploy/ecsdeploy/rollout"
@@ -28,7 +29,7 @@ func rollbackBlueGreen(ctx context.Context, o *rollbackOptions, clients *awsconf
 		return false, nil
 	}
 	if op != nil && op.Outcome == progress.Succeeded && op.Expected != "" {
-		family, revision := splitFamilyRevision(op.Expected)
+		family, revision := ecsref.FamilyRevision(op.Expected)
 		res := &rollout.Result{Cluster: o.cluster, Service: o.service, Region: clients.Config.Region, Family: family, Revision: revision}
 		if werr := rollout.WriteOutputs(res, o.outputsFile, os.Getenv); werr != nil && err == nil {
 			err = exitcode.With(exitcode.Failed, werr)

@@ -121,3 +121,18 @@ func isUsageError(err error) bool {
 	}
 	return false
 }
+
+// dispatch runs a command on its parsed options: with runF when a test
+// gives one (to capture the options), else with the command's own run.
+func dispatch[O any](ctx context.Context, o O, runF, run func(context.Context, O) error) error {
+	if runF != nil {
+		return runF(ctx, o)
+	}
+	return run(ctx, o)
+}
+
+// runs makes cmd run o through dispatch, and returns cmd.
+func runs[O any](cmd *cobra.Command, o O, runF, run func(context.Context, O) error) *cobra.Command {
+	cmd.RunE = func(c *cobra.Command, _ []string) error { return dispatch(c.Context(), o, runF, run) }
+	return cmd
+}

@@ -4,23 +4,18 @@ import (
 	"context"
 	"fmt"
 	"io"
-	"sort"
 	"strconv"
 	"strings"
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
-	"github.com/aws/aws-sdk-go-v2/service/ecs"
 	"github.com/aws/aws-sdk-go-v2/service/ecs/types"
-	"github.com/google/uuid"
 	"github.com/spf13/cobra"
 	"github.com/spf13/pflag"
 
 	"github.com/ecsdeploy/ecsdeploy/exitcode"
 	"github.com/ecsdeploy/ecsdeploy/progress"
-	"github.com/ecsdeploy/ecsdeploy/rollout"
 	"github.com/ecsdeploy/ecsdeploy/runtask"
-	"github.com/ecsdeploy/ecsdeploy/taskdef"
 )
 
 // runDefaultTimeout is how long run waits for its tasks by default.
@@ -53,7 +48,7 @@ var runFlagNames = append(append([]string{}, revisionFlagNames...),
 // NewCmdRun builds "run".
 func NewCmdRun(d *Deps, runF func(context.Context, *runOptions) error) *cobra.Command {
 	o := &runOptions{deps: d}
-	cmd := &cobra.Command{
+	cmd := runs(&cobra.Command{
 		Use:   "run",
 		Short: "Run a one-off task (a migration, a batch job), wait for it and exit with its exit code",
 		Long: `Run starts a task from --task-definition family[:revision] or ARN, a family's
@@ -85,13 +80,7 @@ awslogs-stream-prefix) while the task runs, on stdout (on stderr with
   ecsdeploy run -c prod --task-definition migrate:12 --exit-code-from migrate
   ecsdeploy run --family report -i report=registry.example.com/report:2.0 --subnets subnet-0abc --no-wait`,
 		Args: cobra.NoArgs,
-		RunE: func(cmd *cobra.Command, args []string) error {
-			if runF != nil {
-				return runF(cmd.Context(), o)
-			}
-			return runRun(cmd.Context(), o)
-		},
-	}
+	}, o, runF, runRun)
 	o.flags = o.rev.register(cmd, d, runFlagNames, map[string]string{
 		"cluster":             "cluster to run in (default \"default\")",
 		"service":             "run the task definition this service runs, with its network, launch type and platform version",
@@ -106,10 +95,10 @@ awslogs-stream-prefix) while the task runs, on stdout (on stderr with
 	})
 	f := cmd.Flags()
 	f.IntVar(&o.count, "count", 1, "how many tasks to start (1 to 10)")
-	f.StringArrayVar(&o.commands, "command", nil, "override a container's command: container='cmd args' or container='[\"cmd\",\"args\"]' (repeatable)")
+	stringArrayVar(f, &o.commands, "command", "override a container's command: container='cmd args' or container='[\"cmd\",\"args\"]' (repeatable)")
 	f.StringVar(&o.exitCodeFrom, "exit-code-from", "", "exit with this container's exit code, whether essential or not")
 	f.StringVar(&o.launchType, "launch-type", "", "FARGATE, EC2 or EXTERNAL (default: the service's, else the cluster's default)")
-	f.StringArrayVar(&o.providers, "capacity-provider", nil, "use a capacity provider: name[:weight[:base]] (repeatable; instead of --launch-type)")
+	stringArrayVar(f, &o.providers, "capacity-provider", "use a capacity provider: name[:weight[:base]] (repeatable; instead of --launch-type)")
 	f.StringVar(&o.startedBy, "started-by", "ecsdeploy", "the task's startedBy (up to 128 characters)")
 	durationVarP(f, &o.timeout, "timeout", "t", runDefaultTimeout, "how long to wait for the task to stop (10m, 90s; a bare number is seconds)")
 	f.BoolVar(&o.noWait, "no-wait", false, "print the task ARNs once started and do not wait")
@@ -125,6 +114,7 @@ type runPlan struct {
 	poll      time.Duration
 	commands  []runtask.CommandOverride
 	providers []types.CapacityProviderStrategyItem
+	network   *runtask.Network
 }
 
 func (o *runOptions) check(req *revisionRequest, ps *exitcode.Problems) runPlan {
@@ -165,6 +155,7 @@ func (o *runOptions) check(req *revisionRequest, ps *exitcode.Problems) runPlan 
 		ps.Add("--logs", 0, "needs the run to wait; it cannot be combined with --no-wait")
 	}
 	o.exitCodeFrom = strings.TrimSpace(x.expand("exit-code-from", o.exitCodeFrom))
+	p.network = o.network(x, ps)
 	return p
 }
 
@@ -207,19 +198,6 @@ func runRun(ctx context.Context, o *runOptions) error {
 	if err != nil {
 		return err
 	}
-	base, err := rollout.ResolveBase(ctx, clients.ECS, req.base())
-	if err != nil {
-		return err
-	}
-	if base.Service == nil { // a service found in the cluster vouches for it
-		if err := requireCluster(ctx, clients.ECS, req.Cluster); err != nil {
-			return err
-		}
-	}
-	in, overrides, err := o.taskInput(req, base, plan)
-	if err != nil {
-		return err
-	}
 	logOut := d.IO.Out
 	if d.Global.JSON() {
 		logOut = d.IO.ErrOut
@@ -229,162 +207,62 @@ func runRun(ctx context.Context, o *runOptions) error {
 	if o.logs {
 		wo.Logs = clients.Logs
 	}
-	rr := runtask.Request{TaskDefinition: base.From, Input: in, NoWait: o.noWait}
-	// A revision is registered only when the run needs one and the one it
-	// starts from is not already it (a run repeated, or one stopped after
-	// it registered, would otherwise leave a copy each time).
-	if needsRevision(req, base) && (base.From == nil || base.Changed(req.base())) {
-		rr.Register = base.Input
-	}
-	run, err := runtask.Execute(ctx, clients.ECS, rr, wo)
+	run, err := runtask.ExecuteFrom(ctx, clients.ECS, runtask.FromRequest{Base: req.base(), Task: o.task(req, plan), NoWait: o.noWait}, wo)
 	if err != nil {
 		return err
 	}
-	report := &runReport{Cluster: req.Cluster, Overrides: overrides, TaskDefinition: aws.ToString(run.TaskDefinition.TaskDefinitionArn),
+	report := &runReport{Cluster: req.Cluster, Overrides: run.Overrides, TaskDefinition: aws.ToString(run.TaskDefinition.TaskDefinitionArn),
 		RegisteredRevision: run.Registered, Result: run.Result}
 	return finishRun(d, report, o.noWait)
 }
 
-// taskInput builds the RunTask input (without the task definition) and the
-// container overrides, after checking that every container the flags name
-// is in the task definition.
-func (o *runOptions) taskInput(req *revisionRequest, base *rollout.Base, plan runPlan) (*ecs.RunTaskInput, []string, error) {
-	containers := map[string]bool{}
-	for _, c := range base.Input.ContainerDefinitions {
-		containers[aws.ToString(c.Name)] = true
-	}
-	var ps exitcode.Problems
-	if o.exitCodeFrom != "" && !containers[o.exitCodeFrom] {
-		ps.Add("--exit-code-from", 0, "container %s is not in the task definition (it has %s)", o.exitCodeFrom, containerList(containers))
-	}
-	for _, c := range plan.commands {
-		if !containers[c.Container] {
-			ps.Add("--command", 0, "container %s is not in the task definition (it has %s)", c.Container, containerList(containers))
-		}
-	}
-
+// task is the run's runtask.Task: the command line's launch, network and
+// override settings (runtask.ExecuteFrom adds the copied service's).
+func (o *runOptions) task(req *revisionRequest, plan runPlan) runtask.Task {
 	f := &o.rev.plan
 	x := req.x
-	// The clientToken makes the call safe to retry: the SDK's retry after
-	// a lost reply gets the tasks the first attempt started, no second set.
-	in := &ecs.RunTaskInput{
-		ClientToken: aws.String(uuid.NewString()),
-		Cluster:     aws.String(req.Cluster),
-		Count:       aws.Int32(int32(o.count)),
-		StartedBy:   aws.String(o.startedBy),
-		Tags:        req.Changes.Tags,
-	}
-	if svc := base.Service; svc != nil {
-		in.LaunchType = svc.LaunchType
-		in.CapacityProviderStrategy = svc.CapacityProviderStrategy
-		in.PlatformVersion = svc.PlatformVersion
-		in.NetworkConfiguration = svc.NetworkConfiguration
-		if len(in.CapacityProviderStrategy) > 0 {
-			in.LaunchType = ""
-		}
-	}
-	if o.launchType != "" {
-		in.LaunchType, in.CapacityProviderStrategy = types.LaunchType(o.launchType), nil
-	}
-	if len(plan.providers) > 0 {
-		in.LaunchType, in.CapacityProviderStrategy = "", plan.providers
-	}
+	t := runtask.Task{Cluster: req.Cluster, Count: int32(o.count), StartedBy: o.startedBy, Tags: req.Changes.Tags,
+		LaunchType: types.LaunchType(o.launchType), CapacityProviders: plan.providers,
+		Commands: plan.commands, ExitCodeFrom: o.exitCodeFrom, Network: plan.network,
+		Origins: settingOrigins(nil, "exitCodeFrom", "commands", "subnets")}
 	if x.given("platform-version") {
-		in.PlatformVersion = aws.String(x.expand("platform-version", f.platform))
+		t.PlatformVersion = aws.String(x.expand("platform-version", f.platform))
 	}
-	if x.given("subnets") || x.given("security-groups") || x.given("assign-public-ip") {
-		vpc := &types.AwsVpcConfiguration{AssignPublicIp: types.AssignPublicIpDisabled}
-		if in.NetworkConfiguration != nil && in.NetworkConfiguration.AwsvpcConfiguration != nil {
-			copied := *in.NetworkConfiguration.AwsvpcConfiguration
-			vpc = &copied
-		}
-		if x.given("subnets") {
-			vpc.Subnets = x.expandAll("subnets", f.subnets)
-		}
-		if x.given("security-groups") {
-			vpc.SecurityGroups = x.expandAll("security-groups", f.securityGroups)
-		}
-		if x.given("assign-public-ip") {
-			switch v := strings.ToUpper(x.expand("assign-public-ip", f.assignPublicIP)); v {
-			case "ENABLED", "TRUE":
-				vpc.AssignPublicIp = types.AssignPublicIpEnabled
-			case "DISABLED", "FALSE":
-				vpc.AssignPublicIp = types.AssignPublicIpDisabled
-			default:
-				ps.Add("--assign-public-ip", 0, "%q: use ENABLED or DISABLED", v)
-			}
-		}
-		in.NetworkConfiguration = &types.NetworkConfiguration{AwsvpcConfiguration: vpc}
-	}
-	if base.Input.NetworkMode == types.NetworkModeAwsvpc && (in.NetworkConfiguration == nil ||
-		in.NetworkConfiguration.AwsvpcConfiguration == nil || len(in.NetworkConfiguration.AwsvpcConfiguration.Subnets) == 0) {
-		ps.Add("--subnets", 0, "the task definition uses the awsvpc network mode: give --subnets (and --security-groups), or --service to copy its network")
-	}
-	if err := ps.Err(); err != nil {
-		return nil, nil, err
-	}
-
-	// Container overrides: commands always; environment variables when no
-	// revision is registered (a registered one carries them already).
-	byName := map[string]*types.ContainerOverride{}
-	var order []string
-	override := func(name string) *types.ContainerOverride {
-		if byName[name] == nil {
-			byName[name] = &types.ContainerOverride{Name: aws.String(name)}
-			order = append(order, name)
-		}
-		return byName[name]
-	}
-	var described []string
-	for _, c := range plan.commands {
-		override(c.Container).Command = c.Command
-		described = append(described, c.Container+": command")
-	}
-	if !needsRevision(req, base) {
-		for _, e := range req.Changes.Env {
-			ov := override(e.Container)
-			ov.Environment = append(ov.Environment, types.KeyValuePair{Name: aws.String(e.Key), Value: aws.String(e.Value)})
-			described = append(described, e.Container+": environment "+e.Key)
-		}
-	}
-	if len(order) > 0 {
-		in.Overrides = &types.TaskOverride{}
-		for _, name := range order {
-			in.Overrides.ContainerOverrides = append(in.Overrides.ContainerOverrides, *byName[name])
-		}
-	}
-	return in, described, nil
+	return t
 }
 
-// needsRevision reports whether the run needs a revision registered: any
-// change that container overrides cannot express. Environment variables
-// set in merge mode and tags (which go on the task) can.
-func needsRevision(req *revisionRequest, base *rollout.Base) bool {
-	if base.From == nil || req.TemplateFamily != "" {
-		return true
+// network is the awsvpc settings given on the command line, or nil.
+func (o *runOptions) network(x *expander, ps *exitcode.Problems) *runtask.Network {
+	if !x.given("subnets") && !x.given("security-groups") && !x.given("assign-public-ip") {
+		return nil
 	}
-	c := req.Changes
-	if len(c.Images) > 0 || c.TagOnly != nil || len(c.Secrets) > 0 || len(c.EnvFiles) > 0 {
-		return true
+	f := &o.rev.plan
+	n := &runtask.Network{}
+	if x.given("subnets") {
+		n.Subnets = nonNil(x.expandAll("subnets", f.subnets))
 	}
-	if c.EnvMode != "" && c.EnvMode != taskdef.ModeMerge && len(c.Env) > 0 {
-		return true
+	if x.given("security-groups") {
+		n.SecurityGroups = nonNil(x.expandAll("security-groups", f.securityGroups))
 	}
-	for _, e := range c.Env {
-		if e.Unset {
-			return true
+	if x.given("assign-public-ip") {
+		switch v := strings.ToUpper(x.expand("assign-public-ip", f.assignPublicIP)); v {
+		case "ENABLED", "TRUE":
+			n.AssignPublicIP = types.AssignPublicIpEnabled
+		case "DISABLED", "FALSE":
+			n.AssignPublicIP = types.AssignPublicIpDisabled
+		default:
+			ps.Add("--assign-public-ip", 0, "%q: use ENABLED or DISABLED", v)
 		}
 	}
-	return false
+	return n
 }
 
-func containerList(containers map[string]bool) string {
-	names := make([]string, 0, len(containers))
-	for n := range containers {
-		names = append(names, n)
+// nonNil is ss, empty rather than nil: a flag given empty still replaces.
+func nonNil(ss []string) []string {
+	if ss == nil {
+		return []string{}
 	}
-	sort.Strings(names)
-	return strings.Join(names, ", ")
+	return ss
 }
 
 // runEventRenderer turns runtask's events into progress lines, and log

@@ -16,7 +16,6 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/ecs/types"
 
 	"github.com/ecsdeploy/ecsdeploy/emulator/scenario"
-	"github.com/ecsdeploy/ecsdeploy/internal/testenv"
 	"github.com/ecsdeploy/ecsdeploy/runtask"
 )
 
@@ -226,9 +225,8 @@ func TestRunBadInputStartsNothing(t *testing.T) {
 // file, a scenario set with "local scenario", a revision registered from a
 // file, and a run that prints the scenario's log lines.
 func TestRunWithTheLocalFlag(t *testing.T) {
-	testenv.SetFakeAWSEnv(t)
+	t.Parallel()
 	dir := t.TempDir()
-	t.Setenv(LocalStateEnv, dir)
 	scenarioFile := filepath.Join(dir, "scenario.yaml")
 	taskDefFile := filepath.Join(dir, "migrate.json")
 	writeFile(t, scenarioFile, `images:
@@ -245,7 +243,7 @@ func TestRunWithTheLocalFlag(t *testing.T) {
 	execLocal := func(args ...string) (int, string) {
 		t.Helper()
 		var out, errOut bytes.Buffer
-		code := execute(context.Background(), runOpts{}.deps(&out, &errOut), append([]string{"--local"}, args...))
+		code := execute(context.Background(), runOpts{State: dir}.deps(&out, &errOut), append([]string{"--local"}, args...))
 		t.Logf("ecsdeploy --local %s → exit %d\nstdout:\n%s\nstderr:\n%s", strings.Join(args, " "), code, out.String(), errOut.String())
 		return code, out.String()
 	}

@@ -7,10 +7,12 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/ecs/types"
 
 	"github.com/ecsdeploy/ecsdeploy/rollout"
+	"github.com/ecsdeploy/ecsdeploy/runtask"
 	"github.com/ecsdeploy/ecsdeploy/taskdef"
 )
 
 func TestParseCapacityProvider(t *testing.T) {
+	t.Parallel()
 	got, err := parseCapacityProvider("FARGATE_SPOT:3:1")
 	if err != nil || aws.ToString(got.CapacityProvider) != "FARGATE_SPOT" || got.Weight != 3 || got.Base != 1 {
 		t.Fatalf("got %+v, %v", got, err)
@@ -26,6 +28,7 @@ func TestParseCapacityProvider(t *testing.T) {
 }
 
 func TestNeedsRevision(t *testing.T) {
+	t.Parallel()
 	described := &rollout.Base{From: &types.TaskDefinition{}}
 	env := taskdef.KeyValueChange{Container: "app", Key: "A", Value: "1"}
 	tag := types.Tag{Key: aws.String("k"), Value: aws.String("v")}
@@ -48,7 +51,7 @@ func TestNeedsRevision(t *testing.T) {
 		{"from a file", taskdef.Changes{}, &rollout.Base{}, true},
 	}
 	for _, tc := range cases {
-		if got := needsRevision(&revisionRequest{Changes: tc.changes}, tc.base); got != tc.want {
+		if got := runtask.NeedsRevision(tc.base.From, "", tc.changes); got != tc.want {
 			t.Errorf("%s: needsRevision = %v, want %v", tc.name, got, tc.want)
 		}
 	}

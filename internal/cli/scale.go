@@ -12,7 +12,6 @@ import (
 
 	"github.com/ecsdeploy/ecsdeploy/exitcode"
 	"github.com/ecsdeploy/ecsdeploy/rollout"
-	"github.com/ecsdeploy/ecsdeploy/spec"
 )
 
 type scaleOptions struct {
@@ -25,12 +24,6 @@ type scaleOptions struct {
 	timeout durationFlag
 	noWait  bool
 	wait    waitFlags
-}
-
-// scaleReport is what scale --output json prints.
-type scaleReport struct {
-	*rollout.ScaleResult
-	APICalls map[string]int `json:"apiCalls,omitempty"`
 }
 
 // NewCmdScale builds "scale".
@@ -56,17 +49,10 @@ scale follows the deployment that is PRIMARY after the update.`,
 				return err
 			}
 			o.cluster, o.service, o.count = t.Cluster, t.Service, count
-			if runF != nil {
-				return runF(cmd.Context(), o)
-			}
-			return runScale(cmd.Context(), o)
+			return dispatch(cmd.Context(), o, runF, runScale)
 		},
 	}
-	o.flags = addTargetFlags(cmd, d, &o.target, targetFlagNames, map[string]string{
-		"file":    "deploy spec file (YAML) naming the cluster and service; flags override it",
-		"cluster": "cluster of the service (default \"default\")",
-		"service": "service to scale (required, here or in the spec file)",
-	})
+	o.flags = addServiceFlags(cmd, d, &o.target, "service to scale (required, here or in the spec file)")
 	f := o.flags
 	durationVarP(f, &o.timeout, "timeout", "t", rollout.DefaultTimeout, "how long to wait for the service to reach the count (10m, 90s; a bare number is seconds)")
 	f.BoolVar(&o.noWait, "no-wait", false, "return once the desired count is set")
@@ -96,18 +82,9 @@ func parseCount(s string) (int32, error) {
 func runScale(ctx context.Context, o *scaleOptions) error {
 	d := o.deps
 	var ps exitcode.Problems
-	if strings.TrimSpace(o.service) == "" {
-		ps.Add("--service", 0, "%s", spec.ServiceRequired)
-	}
-	if strings.TrimSpace(o.cluster) == "" {
-		ps.Add("--cluster", 0, "%s", spec.ClusterEmpty)
-	}
-	wopts := o.wait.options(d.Clock, &ps)
-	wopts.Timeout = o.timeout.value("timeout", nil, &ps)
-	if err := ps.Err(); err != nil {
-		return err
-	}
-	clients, err := d.Clients.Clients(ctx)
+	requireService(o.cluster, o.service, &ps)
+	wopts := o.wait.within(&o.timeout, d.Clock, &ps)
+	clients, err := d.checkedClients(ctx, ps)
 	if err != nil {
 		return err
 	}
@@ -125,6 +102,12 @@ func runScale(ctx context.Context, o *scaleOptions) error {
 		return Silent(err)
 	}
 	return reported(err)
+}
+
+// scaleReport is what scale --output json prints.
+type scaleReport struct {
+	*rollout.ScaleResult
+	APICalls map[string]int `json:"apiCalls,omitempty"`
 }
 
 func printScaleResult(d *Deps, res *rollout.ScaleResult) {

@@ -14,6 +14,7 @@ import (
 // A spec that is not valid YAML is reported by its syntax error alone: no
 // "cluster: required" for a file that was never read, no line twice.
 func TestDeploySpecSyntaxErrorIsTheOnlyProblem(t *testing.T) {
+	t.Parallel()
 	path := filepath.Join(t.TempDir(), "deploy.yaml")
 	if err := os.WriteFile(path, []byte("cluster: c\nservice: web\nimages:\n  app: x\n  bad: [unclosed\n"), 0o600); err != nil {
 		t.Fatal(err)
@@ -32,6 +33,7 @@ func TestDeploySpecSyntaxErrorIsTheOnlyProblem(t *testing.T) {
 // A task-definition file that is not JSON (a binary, say) is reported with
 // its path.
 func TestDeployGarbledTaskDefinitionFileIsNamed(t *testing.T) {
+	t.Parallel()
 	path := filepath.Join(t.TempDir(), "td.json")
 	if err := os.WriteFile(path, []byte{0x7f, 'E', 'L', 'F', 0, 1}, 0o600); err != nil {
 		t.Fatal(err)

@@ -41,10 +41,15 @@ type stackSpecFlags struct {
 	now      func() time.Time // the command's clock, for #{ | NowDate}
 }
 
-func (f *stackSpecFlags) register(fs *pflag.FlagSet) {
+// register adds the spec flags to cmd, their #{variables} dated by d's
+// clock, and returns cmd's flag set.
+func (f *stackSpecFlags) register(cmd *cobra.Command, d *Deps) *pflag.FlagSet {
+	f.now = d.Clock.Now
+	fs := cmd.Flags()
 	fs.StringVarP(&f.file, "file", "f", "", "stack spec file (YAML)")
-	fs.StringArrayVar(&f.varFlags, "var", nil, "set a #{Name} variable: Name=value (repeatable; wins over --var-file)")
-	fs.StringArrayVar(&f.varFiles, "var-file", nil, "read #{Name} variables from a KEY=VALUE or YAML file (repeatable)")
+	stringArrayVar(fs, &f.varFlags, "var", "set a #{Name} variable: Name=value (repeatable; wins over --var-file)")
+	stringArrayVar(fs, &f.varFiles, "var-file", "read #{Name} variables from a KEY=VALUE or YAML file (repeatable)")
+	return fs
 }
 
 // load reads, substitutes and validates the spec, reporting every problem
@@ -93,8 +98,7 @@ on its own, e.g. with aws cloudformation deploy --capabilities CAPABILITY_IAM.`,
 			return err
 		},
 	}
-	f.now = d.Clock.Now
-	f.register(cmd.Flags())
+	f.register(cmd, d)
 	return cmd
 }
 
@@ -128,7 +132,7 @@ func (f *stackTimeFlags) values(ps *exitcode.Problems) (timeout, poll time.Durat
 
 func newCmdStackDeploy(d *Deps, runF func(context.Context, *stackDeployOptions) error) *cobra.Command {
 	o := &stackDeployOptions{deps: d}
-	cmd := &cobra.Command{
+	cmd := runs(&cobra.Command{
 		Use:   "deploy",
 		Short: "Create or update the stack of a spec, then wait for the service's deployment",
 		Long: `Deploy creates the stack when it is missing and otherwise updates it through a
@@ -146,16 +150,8 @@ Exit codes: 0 succeeded, 1 failed, 2 invalid input, 3 timed out, 4 AWS API error
 		Example: `  ecsdeploy stack deploy -f stack.yaml
   ecsdeploy stack deploy -f stack.yaml --var Tag=1.4.2 --timeout 20m --output json`,
 		Args: cobra.NoArgs,
-		RunE: func(cmd *cobra.Command, args []string) error {
-			if runF != nil {
-				return runF(cmd.Context(), o)
-			}
-			return runStackDeploy(cmd.Context(), o)
-		},
-	}
-	o.spec.now = d.Clock.Now
-	o.spec.register(cmd.Flags())
-	fs := cmd.Flags()
+	}, o, runF, runStackDeploy)
+	fs := o.spec.register(cmd, d)
 	o.times.register(fs, "how long the stack operation and the service's deployment may take together")
 	fs.BoolVar(&o.noWait, "no-wait", false, "return once the stack operation is under way (created, or its change set executing), waiting for neither the stack nor the service")
 	fs.BoolVar(&o.recreateFailedStack, "recreate-failed-stack", false, "delete and recreate a stack in UPDATE_ROLLBACK_FAILED that ContinueUpdateRollback cannot fix (deletes the running service)")
@@ -193,35 +189,27 @@ func runStackDeploy(ctx context.Context, o *stackDeployOptions) error {
 	return finishStack(d, res, derr)
 }
 
+func newCmdStackDelete(d *Deps, runF func(context.Context, *stackDeleteOptions) error) *cobra.Command {
+	o := &stackDeleteOptions{deps: d}
+	cmd := runs(&cobra.Command{
+		Use:   "delete",
+		Short: "Delete the stack of a spec (succeeds when there is nothing to delete)",
+		Example: `  ecsdeploy stack delete -f stack.yaml
+  ecsdeploy stack delete --stack-name ecsdeploy-web`,
+		Args: cobra.NoArgs,
+	}, o, runF, runStackDelete)
+	fs := o.spec.register(cmd, d)
+	fs.StringVar(&o.stackName, "stack-name", "", "the stack to delete, instead of the one a spec names")
+	o.times.register(fs, "how long the delete may take")
+	return cmd
+}
+
 // stackDeleteOptions are stack delete's flags.
 type stackDeleteOptions struct {
 	deps      *Deps
 	spec      stackSpecFlags
 	stackName string
 	times     stackTimeFlags
-}
-
-func newCmdStackDelete(d *Deps, runF func(context.Context, *stackDeleteOptions) error) *cobra.Command {
-	o := &stackDeleteOptions{deps: d}
-	cmd := &cobra.Command{
-		Use:   "delete",
-		Short: "Delete the stack of a spec (succeeds when there is nothing to delete)",
-		Example: `  ecsdeploy stack delete -f stack.yaml
-  ecsdeploy stack delete --stack-name ecsdeploy-web`,
-		Args: cobra.NoArgs,
-		RunE: func(cmd *cobra.Command, args []string) error {
-			if runF != nil {
-				return runF(cmd.Context(), o)
-			}
-			return runStackDelete(cmd.Context(), o)
-		},
-	}
-	o.spec.now = d.Clock.Now
-	o.spec.register(cmd.Flags())
-	fs := cmd.Flags()
-	fs.StringVar(&o.stackName, "stack-name", "", "the stack to delete, instead of the one a spec names")
-	o.times.register(fs, "how long the delete may take")
-	return cmd
 }
 
 func runStackDelete(ctx context.Context, o *stackDeleteOptions) error {
@@ -267,9 +255,7 @@ func newCmdStackStatus(d *Deps) *cobra.Command {
 			return d.Render(st, func(out io.Writer) { printStackState(out, st) })
 		},
 	}
-	f.now = d.Clock.Now
-	f.register(cmd.Flags())
-	cmd.Flags().StringVar(&stackName, "stack-name", "", "the stack to show, instead of the one a spec names")
+	f.register(cmd, d).StringVar(&stackName, "stack-name", "", "the stack to show, instead of the one a spec names")
 	return cmd
 }
 

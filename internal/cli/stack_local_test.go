@@ -12,7 +12,6 @@ import (
 	localcfn "github.com/ecsdeploy/ecsdeploy/emulator/cloudformation"
 	"github.com/ecsdeploy/ecsdeploy/emulator/scenario"
 	"github.com/ecsdeploy/ecsdeploy/exitcode"
-	"github.com/ecsdeploy/ecsdeploy/internal/testenv"
 	"github.com/ecsdeploy/ecsdeploy/progress"
 	"github.com/ecsdeploy/ecsdeploy/stack/apply"
 	"github.com/ecsdeploy/ecsdeploy/stack/lifecycle"
@@ -37,11 +36,11 @@ desiredCount: 2
 // with --local as a user would, each on a fresh start of the local ECS
 // from its state files.
 func TestStackDeployLocalKeepsStacksBetweenCommands(t *testing.T) {
-	testenv.SetFakeAWSEnv(t)
-	t.Setenv(LocalStateEnv, t.TempDir())
+	t.Parallel()
+	state := t.TempDir() // each command starts the local ECS from the files here
 	path := writeSpec(t, localStackSpec)
 	run := func(args ...string) (int, string, string) {
-		return runStackCLI(t, runOpts{}, append([]string{"--local"}, args...)...)
+		return runStackCLI(t, runOpts{State: state}, append([]string{"--local"}, args...)...)
 	}
 	deploy := func(image string) apply.Result {
 		t.Helper()
@@ -92,8 +91,11 @@ func TestStackDeployLocalKeepsStacksBetweenCommands(t *testing.T) {
 // once: the circuit breaker fails the service, CloudFormation rolls the
 // stack back, and the report names the failed resource and why the tasks
 // stopped.
+//
+// It runs alone, not in parallel: the stack commands wait in wall time, and
+// on a busy machine the rollback may delete the service, and its stopped
+// tasks with it, before the report is gathered.
 func TestStackDeployLocalReportsCrashingTasks(t *testing.T) {
-	testenv.SetFakeAWSEnv(t)
 	exit := 3
 	em := emulator.New(emulator.Options{Speed: 50, Scenario: &scenario.Scenario{Images: []scenario.Image{
 		{Match: "*:broken", ExitCode: &exit, ExitAfter: scenario.Duration(2 * time.Second)},
@@ -122,9 +124,9 @@ func TestStackDeployLocalReportsCrashingTasks(t *testing.T) {
 // without it: the stack left in ROLLBACK_COMPLETE by the first command is
 // deleted and created again by the second.
 func TestStackDeployLocalRecoversFromAFailedCreate(t *testing.T) {
-	testenv.SetFakeAWSEnv(t)
+	t.Parallel()
 	stateDir := t.TempDir()
-	t.Setenv(LocalStateEnv, stateDir)
+	local := runOpts{State: stateDir}
 	scenarioFile := filepath.Join(stateDir, localCloudFormationScenario)
 	if err := os.WriteFile(scenarioFile, []byte("rules:\n  - logicalId: Service\n    operation: create\n    message: no Fargate capacity today\n"), 0o644); err != nil {
 		t.Fatal(err)
@@ -132,14 +134,14 @@ func TestStackDeployLocalRecoversFromAFailedCreate(t *testing.T) {
 	path := writeSpec(t, localStackSpec)
 	recordStackTemplate(t, path, "--var", "Image=nginx:1.27")
 	args := []string{"--local", "stack", "deploy", "-f", path, "--var", "Image=nginx:1.27", "--stack-poll-interval", "50ms", "--poll-interval", "50ms"}
-	code, out, errOut := runStackCLI(t, runOpts{}, args...)
+	code, out, errOut := runStackCLI(t, local, args...)
 	if code != exitcode.Failed || !strings.Contains(out, "ROLLBACK_COMPLETE") || !strings.Contains(out, "no Fargate capacity today") {
 		t.Fatalf("first deploy exit %d\n%s\n%s", code, out, errOut)
 	}
 	if err := os.Remove(scenarioFile); err != nil {
 		t.Fatal(err)
 	}
-	code, out, errOut = runStackCLI(t, runOpts{}, args...)
+	code, out, errOut = runStackCLI(t, local, args...)
 	if code != 0 || !strings.Contains(out, "recreated") || !strings.Contains(errOut, "ROLLBACK_COMPLETE: deleting it to create it again") {
 		t.Fatalf("second deploy exit %d\n%s\n%s", code, out, errOut)
 	}
@@ -150,15 +152,15 @@ func TestStackDeployLocalRecoversFromAFailedCreate(t *testing.T) {
 // update, follows the rollback and exits 3, and the service keeps running
 // the task definition it had.
 func TestStackDeployLocalTimeoutCancelsTheUpdate(t *testing.T) {
-	testenv.SetFakeAWSEnv(t)
+	t.Parallel()
 	stateDir := t.TempDir()
-	t.Setenv(LocalStateEnv, stateDir)
+	local := runOpts{State: stateDir}
 	path := writeSpec(t, localStackSpec)
 	deploy := func(image string, extra ...string) (int, string, string) {
 		recordStackTemplate(t, path, "--var", "Image="+image)
 		args := append([]string{"--local", "stack", "deploy", "-f", path, "--var", "Image=" + image, "--output", "json",
 			"--stack-poll-interval", "50ms", "--poll-interval", "50ms"}, extra...)
-		return runStackCLI(t, runOpts{}, args...)
+		return runStackCLI(t, local, args...)
 	}
 	if code, out, errOut := deploy("nginx:1.27"); code != 0 {
 		t.Fatalf("create exit %d\n%s\n%s", code, out, errOut)
@@ -184,7 +186,7 @@ func TestStackDeployLocalTimeoutCancelsTheUpdate(t *testing.T) {
 	if err := os.Remove(scenarioFile); err != nil {
 		t.Fatal(err)
 	}
-	code, out, errOut = runStackCLI(t, runOpts{}, "--local", "stack", "status", "-f", path, "--var", "Image=x")
+	code, out, errOut = runStackCLI(t, local, "--local", "stack", "status", "-f", path, "--var", "Image=x")
 	if code != 0 || !strings.Contains(out, "UPDATE_ROLLBACK_COMPLETE") || !strings.Contains(out, "task-definition/shop:1") {
 		t.Fatalf("status after the cancelled update: exit %d\n%s\n%s", code, out, errOut)
 	}

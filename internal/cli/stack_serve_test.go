@@ -22,7 +22,7 @@ import (
 // commands with --local do, so a failed state can be reached with the AWS
 // CLI too.
 func TestLocalServeUsesTheCloudFormationScenario(t *testing.T) {
-	testenv.SetFakeAWSEnv(t)
+	t.Parallel()
 	dir := t.TempDir()
 	file := filepath.Join(dir, "serve.json")
 	rules := "rules:\n  - logicalId: Logs\n    operation: create\n    message: no log groups today\n"
@@ -85,7 +85,7 @@ func TestLocalServeUsesTheCloudFormationScenario(t *testing.T) {
 // TestLocalServeRefusesADamagedCloudFormationScenario: a scenario that
 // cannot be read is named, and nothing is served.
 func TestLocalServeRefusesADamagedCloudFormationScenario(t *testing.T) {
-	testenv.SetFakeAWSEnv(t)
+	t.Parallel()
 	dir := t.TempDir()
 	if err := os.WriteFile(filepath.Join(dir, localCloudFormationScenario), []byte("rules: [oops\n"), 0o644); err != nil {
 		t.Fatal(err)
@@ -101,16 +101,16 @@ func TestLocalServeRefusesADamagedCloudFormationScenario(t *testing.T) {
 // scenario file still there, recreates the stack, since the rule's count
 // was kept with the stacks.
 func TestStackDeployLocalRecoversWhenTheRuleIsUsedUp(t *testing.T) {
-	testenv.SetFakeAWSEnv(t)
+	t.Parallel()
 	stateDir := t.TempDir()
-	t.Setenv(LocalStateEnv, stateDir)
+	local := runOpts{State: stateDir}
 	rules := "rules:\n  - logicalId: Service\n    operation: create\n    message: no Fargate capacity today\n    times: 1\n"
 	if err := os.WriteFile(filepath.Join(stateDir, localCloudFormationScenario), []byte(rules), 0o644); err != nil {
 		t.Fatal(err)
 	}
 	path := writeSpec(t, localStackSpec)
 	args := []string{"--local", "stack", "deploy", "-f", path, "--var", "Image=nginx:1.27", "--stack-poll-interval", "50ms", "--poll-interval", "50ms"}
-	code, out, errOut := runStackCLI(t, runOpts{}, append(args, "--output", "json")...)
+	code, out, errOut := runStackCLI(t, local, append(args, "--output", "json")...)
 	var failed apply.Result
 	if err := json.Unmarshal([]byte(out), &failed); err != nil || code != 1 {
 		t.Fatalf("first deploy: exit %d, %v\n%s\n%s", code, err, out, errOut)
@@ -121,7 +121,7 @@ func TestStackDeployLocalRecoversWhenTheRuleIsUsedUp(t *testing.T) {
 		strings.HasSuffix(failed.Reason, ":") || len(failed.Failures) != 1 || failed.Failures[0].Reason != "no Fargate capacity today" {
 		t.Fatalf("failure report: %+v", failed)
 	}
-	if code, out, errOut := runStackCLI(t, runOpts{}, args...); code != 0 || !strings.Contains(out, "recreated") {
+	if code, out, errOut := runStackCLI(t, local, args...); code != 0 || !strings.Contains(out, "recreated") {
 		t.Fatalf("second deploy: exit %d\n%s\n%s", code, out, errOut)
 	}
 }
@@ -130,15 +130,15 @@ func TestStackDeployLocalRecoversWhenTheRuleIsUsedUp(t *testing.T) {
 // cluster that does not exist is invalid input, named, and no stack is
 // created (on AWS it would fail and roll back minutes later).
 func TestStackDeployRefusesAMissingClusterBeforeTheStack(t *testing.T) {
-	testenv.SetFakeAWSEnv(t)
-	t.Setenv(LocalStateEnv, t.TempDir())
+	t.Parallel()
+	local := runOpts{State: t.TempDir()}
 	path := writeSpec(t, "cluster: production\n"+localStackSpec)
-	code, out, errOut := runStackCLI(t, runOpts{}, "--local", "stack", "deploy", "-f", path, "--var", "Image=nginx:1.27", "--output", "json")
+	code, out, errOut := runStackCLI(t, local, "--local", "stack", "deploy", "-f", path, "--var", "Image=nginx:1.27", "--output", "json")
 	var rep errorReport
 	if err := json.Unmarshal([]byte(out), &rep); err != nil || code != 2 || rep.Outcome != "invalid" || !strings.Contains(rep.Reason, "cluster production does not exist") {
 		t.Fatalf("exit %d, %v\nstdout: %s\nstderr: %s", code, err, out, errOut)
 	}
-	code, out, _ = runStackCLI(t, runOpts{}, "--local", "stack", "status", "-f", path, "--var", "Image=nginx:1.27")
+	code, out, _ = runStackCLI(t, local, "--local", "stack", "status", "-f", path, "--var", "Image=nginx:1.27")
 	if code != 0 || !strings.Contains(out, "does not exist") {
 		t.Fatalf("a stack was created: exit %d\n%s", code, out)
 	}

@@ -8,7 +8,6 @@ import (
 	"testing"
 
 	"github.com/ecsdeploy/ecsdeploy/exitcode"
-	"github.com/ecsdeploy/ecsdeploy/internal/testenv"
 	"github.com/ecsdeploy/ecsdeploy/stack/apply"
 )
 
@@ -16,17 +15,20 @@ import (
 // image without a circuit breaker never settles; when --timeout passes the
 // update is cancelled, and the report says why this update's tasks
 // stopped, not why an earlier deployment's tasks were replaced.
+//
+// It runs alone, not in parallel: the stack commands wait in wall time and
+// the local ECS runs at its default speed, so on a busy machine the rollback
+// that follows the cancel may already be replacing this update's tasks when
+// the report is gathered.
 func TestStackDeployLocalTimeoutSaysWhyTasksStopped(t *testing.T) {
-	testenv.SetFakeAWSEnv(t)
-	stateDir := t.TempDir()
-	t.Setenv(LocalStateEnv, stateDir)
+	local := runOpts{State: t.TempDir()}
 	noBreaker := strings.Replace(localStackSpec, "deployment:\n  circuitBreaker: {enable: true, rollback: true}\n", "", 1)
 	path := writeSpec(t, noBreaker)
 	deploy := func(image string, extra ...string) (int, string, string) {
 		recordStackTemplate(t, path, "--var", "Image="+image)
 		args := append([]string{"--local", "stack", "deploy", "-f", path, "--var", "Image=" + image,
 			"--stack-poll-interval", "50ms", "--poll-interval", "50ms"}, extra...)
-		return runStackCLI(t, runOpts{}, args...)
+		return runStackCLI(t, local, args...)
 	}
 	for _, image := range []string{"nginx:1.27", "nginx:1.28"} { // the second update replaces the first tasks
 		if code, out, errOut := deploy(image); code != 0 {
@@ -37,7 +39,7 @@ func TestStackDeployLocalTimeoutSaysWhyTasksStopped(t *testing.T) {
 	if err := os.WriteFile(crash, []byte("images:\n  - match: \"*:broken\"\n    exitCode: 1\n    exitAfter: 1s\n"), 0o644); err != nil {
 		t.Fatal(err)
 	}
-	if code, out, errOut := runStackCLI(t, runOpts{}, "--local", "local", "scenario", crash); code != 0 {
+	if code, out, errOut := runStackCLI(t, local, "--local", "local", "scenario", crash); code != 0 {
 		t.Fatalf("local scenario: exit %d\n%s\n%s", code, out, errOut)
 	}
 	code, out, errOut := deploy("nginx:broken", "--timeout", "3s")

@@ -15,7 +15,6 @@ import (
 	"github.com/ecsdeploy/ecsdeploy/awsconfig"
 	"github.com/ecsdeploy/ecsdeploy/exitcode"
 	"github.com/ecsdeploy/ecsdeploy/inspect"
-	"github.com/ecsdeploy/ecsdeploy/spec"
 )
 
 // statusOptions are the status command's inputs.
@@ -63,17 +62,10 @@ and a line per service elsewhere.`,
 				return err
 			}
 			o.Cluster, o.Service = t.Cluster, t.Service
-			if runF != nil {
-				return runF(cmd.Context(), o)
-			}
-			return runStatus(cmd.Context(), o)
+			return dispatch(cmd.Context(), o, runF, runStatus)
 		},
 	}
-	o.flags = addTargetFlags(cmd, d, &o.target, targetFlagNames, map[string]string{
-		"file":    "deploy spec file (YAML) naming the cluster and service; flags override it",
-		"cluster": "cluster of the service (default \"default\")",
-		"service": "service to show (required, here or in the spec file; repeatable: several services)",
-	})
+	o.flags = addServiceFlags(cmd, d, &o.target, "service to show (required, here or in the spec file; repeatable: several services)")
 	f := o.flags
 	f.StringVar(&o.fleetFile, "fleet", "", "show every service of a fleet file (docs/fleet.md); or give several -n or -f")
 	f.IntVar(&o.Events, "events", 10, "how many recent service events to show")
@@ -84,12 +76,7 @@ and a line per service elsewhere.`,
 
 func (o *statusOptions) validate() error {
 	var ps exitcode.Problems
-	if strings.TrimSpace(o.Service) == "" {
-		ps.Add("--service", 0, "%s", spec.ServiceRequired)
-	}
-	if strings.TrimSpace(o.Cluster) == "" {
-		ps.Add("--cluster", 0, "%s", spec.ClusterEmpty)
-	}
+	requireService(o.Cluster, o.Service, &ps)
 	if o.Events < 0 {
 		ps.Add("--events", 0, "must be 0 or more, not %d", o.Events)
 	}
@@ -223,12 +210,4 @@ func renderStatus(r *inspect.ServiceStatus) string {
 		}
 	}
 	return b.String()
-}
-
-// shortTaskDef turns a task definition ARN into family:revision.
-func shortTaskDef(arn string) string {
-	if i := strings.LastIndex(arn, "/"); i >= 0 {
-		return arn[i+1:]
-	}
-	return arn
 }

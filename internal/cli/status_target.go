@@ -29,6 +29,27 @@ func addTargetFlags(cmd *cobra.Command, d *Deps, plan *planFlags, names []string
 	return cmd.Flags()
 }
 
+// addServiceFlags gives cmd the flags that name one service as deploy
+// names it (targetFlagNames), --service described by serviceUsage.
+func addServiceFlags(cmd *cobra.Command, d *Deps, plan *planFlags, serviceUsage string) *pflag.FlagSet {
+	return addTargetFlags(cmd, d, plan, targetFlagNames, map[string]string{
+		"file":    "deploy spec file (YAML) naming the cluster and service; flags override it",
+		"cluster": "cluster of the service (default \"default\")",
+		"service": serviceUsage,
+	})
+}
+
+// requireService records the problems of a command that acts on one
+// service: a service must be named, and a cluster given empty is refused.
+func requireService(cluster, service string, ps *exitcode.Problems) {
+	if strings.TrimSpace(service) == "" {
+		ps.Add("--service", 0, "%s", spec.ServiceRequired)
+	}
+	if strings.TrimSpace(cluster) == "" {
+		ps.Add("--cluster", 0, "%s", spec.ClusterEmpty)
+	}
+}
+
 // addDeployFlags adds deploy's flags named in names to cmd, bound to plan,
 // with usage texts replaced where the command gives them another meaning.
 // The flags are deploy's own, so names, parsing and variables stay the same.

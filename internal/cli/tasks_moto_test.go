@@ -28,14 +28,14 @@ import (
 // one status further on each DescribeTasks until STOPPED with exit code 0.
 func TestRunAndStatusAgainstMoto(t *testing.T) {
 	t.Parallel()
-	moto := testenv.StartMotoServer(t)
+	moto := sharedMoto.Server(t)
 	ctx := context.Background()
 	cfg, err := awsconfig.Load(ctx, awsconfig.Options{EndpointURL: moto.Endpoint, MaxAttempts: 1, Region: "us-east-1"})
 	if err != nil {
 		t.Fatal(err)
 	}
 	client := ecs.NewFromConfig(cfg)
-	if _, err := client.CreateCluster(ctx, &ecs.CreateClusterInput{ClusterName: aws.String("c")}); err != nil {
+	if _, err := client.CreateCluster(ctx, &ecs.CreateClusterInput{ClusterName: aws.String("run-c")}); err != nil {
 		t.Fatal(err)
 	}
 	ami := strings.Trim(strings.TrimSpace(testenv.RunAWSCLI(t, moto.Endpoint, "ec2", "describe-images", "--query", "Images[0].ImageId")), `"`)
@@ -44,7 +44,7 @@ func TestRunAndStatusAgainstMoto(t *testing.T) {
 		t.Fatalf("start an EC2 instance in moto: %v", err)
 	}
 	doc, _ := json.Marshal(map[string]string{"instanceId": run.Instances[0].InstanceId, "region": "us-east-1", "availabilityZone": "us-east-1a"})
-	if _, err := client.RegisterContainerInstance(ctx, &ecs.RegisterContainerInstanceInput{Cluster: aws.String("c"), InstanceIdentityDocument: aws.String(string(doc))}); err != nil {
+	if _, err := client.RegisterContainerInstance(ctx, &ecs.RegisterContainerInstanceInput{Cluster: aws.String("run-c"), InstanceIdentityDocument: aws.String(string(doc))}); err != nil {
 		t.Fatal(err)
 	}
 	reg, err := client.RegisterTaskDefinition(ctx, &ecs.RegisterTaskDefinitionInput{
@@ -56,7 +56,7 @@ func TestRunAndStatusAgainstMoto(t *testing.T) {
 		t.Fatal(err)
 	}
 	if _, err := client.CreateService(ctx, &ecs.CreateServiceInput{
-		Cluster: aws.String("c"), ServiceName: aws.String("web"), DesiredCount: aws.Int32(2),
+		Cluster: aws.String("run-c"), ServiceName: aws.String("web"), DesiredCount: aws.Int32(2),
 		TaskDefinition: reg.TaskDefinition.TaskDefinitionArn, LaunchType: types.LaunchTypeEc2,
 	}); err != nil {
 		t.Fatal(err)
@@ -72,7 +72,7 @@ func TestRunAndStatusAgainstMoto(t *testing.T) {
 		return code, out.String()
 	}
 
-	code, stdout := execMoto("run", "-c", "c", "--service", "web", "--env", "migrate:STEP=all", "--command", "migrate=bin/migrate up",
+	code, stdout := execMoto("run", "-c", "run-c", "--service", "web", "--env", "migrate:STEP=all", "--command", "migrate=bin/migrate up",
 		"--poll-interval", "10ms", "--output", "json")
 	var rep runReport
 	if err := json.Unmarshal([]byte(stdout), &rep); err != nil || code != 0 {
@@ -85,7 +85,7 @@ func TestRunAndStatusAgainstMoto(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	tasks, err := ecs.NewFromConfig(proxied).DescribeTasks(ctx, &ecs.DescribeTasksInput{Cluster: aws.String("c"), Tasks: rep.TaskARNs})
+	tasks, err := ecs.NewFromConfig(proxied).DescribeTasks(ctx, &ecs.DescribeTasksInput{Cluster: aws.String("run-c"), Tasks: rep.TaskARNs})
 	if err != nil || len(tasks.Tasks) != 1 {
 		t.Fatalf("describe the task: %v", err)
 	}
@@ -99,14 +99,14 @@ func TestRunAndStatusAgainstMoto(t *testing.T) {
 	}
 
 	// An image change registers a revision for the run (moto accepts the copy).
-	code, stdout = execMoto("run", "-c", "c", "--task-definition", "migrate:1", "-i", "migrate=registry.example.com/migrate:2",
+	code, stdout = execMoto("run", "-c", "run-c", "--task-definition", "migrate:1", "-i", "migrate=registry.example.com/migrate:2",
 		"--poll-interval", "10ms", "--output", "json")
 	rep = runReport{}
 	if err := json.Unmarshal([]byte(stdout), &rep); err != nil || code != 0 || !rep.RegisteredRevision || !strings.HasSuffix(rep.TaskDefinition, "migrate:2") {
 		t.Fatalf("run with an image: exit %d, %v, %+v", code, err, rep)
 	}
 
-	code, stdout = execMoto("status", "-c", "c", "-n", "web", "--output", "json")
+	code, stdout = execMoto("status", "-c", "run-c", "-n", "web", "--output", "json")
 	var st inspect.ServiceStatus
 	if err := json.Unmarshal([]byte(stdout), &st); err != nil || code != 0 {
 		t.Fatalf("status: exit %d, %v", code, err)
@@ -114,7 +114,7 @@ func TestRunAndStatusAgainstMoto(t *testing.T) {
 	if st.Service != "web" || st.Desired != 2 || st.TaskDefinition != aws.ToString(reg.TaskDefinition.TaskDefinitionArn) || st.Status != "ACTIVE" {
 		t.Fatalf("status report: %+v", st)
 	}
-	if code, _ := execMoto("status", "-c", "c", "-n", "nosuch"); code != 2 {
+	if code, _ := execMoto("status", "-c", "run-c", "-n", "nosuch"); code != 2 {
 		t.Fatalf("status of a missing service: exit %d", code)
 	}
 }

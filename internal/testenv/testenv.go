@@ -115,21 +115,69 @@ func StartMoto(t testing.TB) *Moto {
 func StartMotoServer(t testing.TB) *Moto {
 	t.Helper()
 	bin := RequireTool(t, "moto_server")
-	addr := FreeLoopbackAddr(t)
+	m, stop, err := startMoto(bin)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(stop)
+	return m
+}
+
+// SharedMoto is one moto_server for every test of a test binary that asks
+// for it (it takes seconds to start): tests running in parallel share it,
+// so each must use names of its own (clusters, families, stacks) and must
+// not Reset it. The zero value is ready; TestMain calls Stop after the tests.
+type SharedMoto struct {
+	once sync.Once
+	moto *Moto
+	stop func()
+	err  error
+}
+
+// Server returns the shared moto_server, starting it on first use. Like
+// StartMotoServer, it skips or fails t when moto_server is missing.
+func (s *SharedMoto) Server(t testing.TB) *Moto {
+	t.Helper()
+	bin := RequireTool(t, "moto_server")
+	s.once.Do(func() { s.moto, s.stop, s.err = startMoto(bin) })
+	if s.err != nil {
+		t.Fatal(s.err)
+	}
+	return s.moto
+}
+
+// Stop stops the shared moto_server if it was started.
+func (s *SharedMoto) Stop() {
+	if s.stop != nil {
+		s.stop()
+	}
+}
+
+// startMoto starts the moto_server at bin on a free loopback port and waits
+// until it answers; stop ends it.
+func startMoto(bin string) (_ *Moto, stop func(), _ error) {
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		return nil, nil, fmt.Errorf("listen on loopback: %w", err)
+	}
+	addr := l.Addr().String()
+	if err := l.Close(); err != nil {
+		return nil, nil, fmt.Errorf("free the loopback port: %w", err)
+	}
 	host, port, _ := net.SplitHostPort(addr)
 	ctx, cancel := context.WithCancel(context.Background())
 	cmd := exec.CommandContext(ctx, bin, "-H", host, "-p", port)
-	var logs strings.Builder
+	var logs strings.Builder // read once the process has ended
 	cmd.Stdout = &logs
 	cmd.Stderr = &logs
 	if err := cmd.Start(); err != nil {
 		cancel()
-		t.Fatalf("start moto_server: %v", err)
+		return nil, nil, fmt.Errorf("start moto_server: %w", err)
 	}
-	t.Cleanup(func() {
+	stop = func() {
 		cancel()
 		_ = cmd.Wait()
-	})
+	}
 	endpoint := "http://" + addr
 	deadline := time.Now().Add(30 * time.Second)
 	for {
@@ -139,11 +187,24 @@ func StartMotoServer(t testing.TB) *Moto {
 			break
 		}
 		if time.Now().After(deadline) {
-			t.Fatalf("moto_server did not answer on %s within 30s: %v\n%s", addr, err, logs.String())
+			stop() // waits for the output too
+			return nil, nil, fmt.Errorf("moto_server did not answer on %s within 30s: %w\n%s", addr, err, logs.String())
 		}
 		time.Sleep(100 * time.Millisecond)
 	}
-	return &Moto{Endpoint: endpoint}
+	return &Moto{Endpoint: endpoint}, stop, nil
+}
+
+// RunWithFakeAWSEnv is a TestMain's m.Run with UseFakeAWSEnv around it; it
+// returns the exit code.
+func RunWithFakeAWSEnv(m *testing.M) int {
+	cleanup, err := UseFakeAWSEnv()
+	if err != nil {
+		fmt.Fprintln(os.Stderr, err)
+		return 1
+	}
+	defer cleanup()
+	return m.Run()
 }
 
 // SetFakeAWSEnv points the AWS credential chain at fixed test credentials and

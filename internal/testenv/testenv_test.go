@@ -11,9 +11,14 @@ import (
 
 // TestOraclesAnswer starts moto_server and drives it with the AWS CLI, so a
 // broken oracle installation shows up here rather than as a puzzling failure
-// elsewhere.
+// elsewhere. The server is a SharedMoto's: started once, stopped by Stop.
 func TestOraclesAnswer(t *testing.T) {
-	moto := StartMoto(t)
+	var shared SharedMoto
+	t.Cleanup(shared.Stop)
+	moto := shared.Server(t)
+	if again := shared.Server(t); again != moto {
+		t.Fatalf("a second Server started another moto_server: %s, then %s", moto.Endpoint, again.Endpoint)
+	}
 	RunAWSCLI(t, moto.Endpoint, "ecs", "create-cluster", "--cluster-name", "oracle-check")
 	out := RunAWSCLI(t, moto.Endpoint, "ecs", "list-clusters")
 	if !strings.Contains(out, "cluster/oracle-check") {
@@ -23,6 +28,11 @@ func TestOraclesAnswer(t *testing.T) {
 	out = RunAWSCLI(t, moto.Endpoint, "ecs", "list-clusters")
 	if strings.Contains(out, "oracle-check") {
 		t.Fatalf("reset did not wipe moto's state:\n%s", out)
+	}
+	shared.Stop()
+	if resp, err := http.Get(moto.Endpoint + "/moto-api/"); err == nil {
+		_ = resp.Body.Close()
+		t.Fatalf("moto_server still answers on %s after Stop", moto.Endpoint)
 	}
 }
 
