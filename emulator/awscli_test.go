@@ -6,6 +6,7 @@ import (
 	"os"
 	"path/filepath"
 	"testing"
+	"time"
 
 	"github.com/ecsdeploy/ecsdeploy/emulator"
 	"github.com/ecsdeploy/ecsdeploy/internal/testenv"
@@ -17,10 +18,10 @@ import (
 // CLI's own services-stable waiter, update the service, describe its tasks.
 func TestAWSCLIDrivesTheEmulator(t *testing.T) {
 	testenv.RequireTool(t, "aws")
-	// 100x: the first rollout takes under a minute of emulated time, less
-	// than a second of wall time, so the waiter (which polls every 15 s)
-	// succeeds on its first poll, or its second on a slow machine.
-	em := emulator.New(emulator.Options{Speed: 100, DefaultCluster: true})
+	// On a manual clock, moved past the first rollout before the waiter
+	// runs: the waiter (which polls every 15 s of wall time) must find the
+	// service stable on its first poll, every time.
+	em := emulator.New(emulator.Options{Clock: emulator.NewManualClock(time.Date(2026, 3, 1, 12, 0, 0, 0, time.UTC)), Seed: 1, DefaultCluster: true})
 	srv := httptest.NewServer(em)
 	t.Cleanup(func() {
 		srv.Close()
@@ -53,6 +54,7 @@ func TestAWSCLIDrivesTheEmulator(t *testing.T) {
 	aws("ecs", "create-service", "--cluster", "demo", "--service-name", "hello", "--task-definition", tdArn,
 		"--desired-count", "2", "--launch-type", "FARGATE",
 		"--network-configuration", "awsvpcConfiguration={subnets=[subnet-1,subnet-2],assignPublicIp=DISABLED}")
+	em.Advance(2 * time.Minute) // the first rollout takes under a minute
 	aws("ecs", "wait", "services-stable", "--cluster", "demo", "--services", "hello")
 
 	reg2 := aws("ecs", "register-task-definition", "--cli-input-json", "file://"+tdFile)

@@ -10,6 +10,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/ecs"
 
 	"github.com/ecsdeploy/ecsdeploy/emulator/scenario"
+	"github.com/ecsdeploy/ecsdeploy/internal/emuclock"
 	"github.com/ecsdeploy/ecsdeploy/progress"
 	"github.com/ecsdeploy/ecsdeploy/rollout"
 	"github.com/ecsdeploy/ecsdeploy/taskdef"
@@ -27,14 +28,14 @@ func TestFleetRollbackAllOnTheLocalECS(t *testing.T) {
 	crash := 1
 	l := newLocalECS(t, &scenario.Scenario{Images: []scenario.Image{{Match: "*:crash", ExitCode: &crash, ExitAfter: scenario.Duration(2 * time.Second)}}})
 	l.services(t, 4)
-	api := NewBatcher(l.client, 0)
+	api := NewBatcher(l.client, time.Millisecond) // the batching is not under test here: no wall-clock window per poll
 	member := func(svc, image string, count int32) *DeployMember {
 		req := rollout.Request{Cluster: "c", Service: svc, Changes: imageTo(image)}
 		if count > 0 {
 			req.Settings.DesiredCount = aws.Int32(count)
 		}
 		return &DeployMember{Target: svc, API: api, Request: req,
-			Options: rollout.Options{Timeout: 5 * time.Minute, Watch: watch.Options{Timeout: 5 * time.Minute}}}
+			Options: rollout.Options{Timeout: 5 * time.Minute, Watch: watch.Options{Timeout: 5 * time.Minute, Clock: emuclock.Clock{Em: l.em}}}}
 	}
 	waves := [][]Member{
 		{member("svc-1", "registry.example.com/app:2", 3)},

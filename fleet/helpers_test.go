@@ -17,8 +17,9 @@ import (
 	"github.com/ecsdeploy/ecsdeploy/emulator/scenario"
 )
 
-// localECS is an emulator on a fast clock and an SDK client that reaches it
-// in-process through the whole wire path, counting calls.
+// localECS is an emulator on a manual clock and an SDK client that reaches
+// it in-process through the whole wire path, counting calls. Engines under
+// test pause on its emuclock.Clock.
 type localECS struct {
 	em     *emulator.Emulator
 	client *ecs.Client
@@ -27,7 +28,7 @@ type localECS struct {
 
 func newLocalECS(t testing.TB, scen *scenario.Scenario) *localECS {
 	t.Helper()
-	em := emulator.New(emulator.Options{Speed: 60, Seed: 7, Scenario: scen})
+	em := emulator.New(emulator.Options{Clock: emulator.NewManualClock(testStartTime()), Seed: 7, Scenario: scen})
 	t.Cleanup(func() { _ = em.Close() })
 	t.Setenv("AWS_CONFIG_FILE", t.TempDir()+"/none")
 	t.Setenv("AWS_SHARED_CREDENTIALS_FILE", t.TempDir()+"/none")
@@ -93,7 +94,7 @@ func (l *localECS) settle(t testing.TB, names []string) {
 		if settled == len(names) {
 			return
 		}
-		time.Sleep(50 * time.Millisecond)
+		l.em.Advance(3 * time.Second)
 	}
 	t.Fatal("the services did not settle")
 }

@@ -12,6 +12,7 @@ import (
 
 	"github.com/ecsdeploy/ecsdeploy/bluegreen"
 	"github.com/ecsdeploy/ecsdeploy/exitcode"
+	"github.com/ecsdeploy/ecsdeploy/internal/emuclock"
 	"github.com/ecsdeploy/ecsdeploy/progress"
 	"github.com/ecsdeploy/ecsdeploy/rollout"
 	"github.com/ecsdeploy/ecsdeploy/taskdef"
@@ -65,13 +66,13 @@ func TestPlanRollbacksReportsEveryTargetAndRollsBack(t *testing.T) {
 	ctx := context.Background()
 	deploy := &DeployMember{Target: "svc-1", API: l.client, Request: rollout.Request{Cluster: "c", Service: "svc-1",
 		Changes: taskdef.Changes{Images: []taskdef.ImageChange{{Container: "app", Image: "registry.example.com/app:2"}}}},
-		Options: rollout.Options{Timeout: 5 * time.Minute, Watch: watch.Options{Timeout: 5 * time.Minute}}}
+		Options: rollout.Options{Timeout: 5 * time.Minute, Watch: watch.Options{Timeout: 5 * time.Minute, Clock: emuclock.Clock{Em: l.em}}}}
 	if o := deploy.Do(ctx); o.Outcome != progress.Succeeded {
 		t.Fatalf("deploy svc-1: %+v", o)
 	}
 	l.settle(t, names)
 
-	opts := rollout.RollbackOptions{Watch: watch.Options{Timeout: 5 * time.Minute}}
+	opts := rollout.RollbackOptions{Watch: watch.Options{Timeout: 5 * time.Minute, Clock: emuclock.Clock{Em: l.em}}}
 	member := func(name, svc string) *RollbackMember {
 		return &RollbackMember{Target: name, Cluster: "c", Service: svc, API: l.client, Options: opts}
 	}

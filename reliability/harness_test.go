@@ -20,6 +20,7 @@ import (
 	"github.com/ecsdeploy/ecsdeploy/emulator/logs"
 	"github.com/ecsdeploy/ecsdeploy/emulator/scenario"
 	"github.com/ecsdeploy/ecsdeploy/internal/cli"
+	"github.com/ecsdeploy/ecsdeploy/watch"
 )
 
 // speed is emulated seconds per wall second: a rollout of two emulated
@@ -28,8 +29,10 @@ const speed = 150
 
 func TestMain(m *testing.M) {
 	// The commands run in-process, in parallel: the environment is set once.
+	// The secret key and session token are markers TestNoSecretInAnyOutput
+	// looks for in every output (it runs in parallel, so it cannot set them).
 	for k, v := range map[string]string{
-		"AWS_ACCESS_KEY_ID": "AKIDRELIABILITY", "AWS_SECRET_ACCESS_KEY": "reliability", "AWS_REGION": "us-east-1",
+		"AWS_ACCESS_KEY_ID": "AKIDRELIABILITY", "AWS_SECRET_ACCESS_KEY": markSecretKey, "AWS_SESSION_TOKEN": markSession, "AWS_REGION": "us-east-1",
 		"AWS_DEFAULT_REGION": "us-east-1", "AWS_EC2_METADATA_DISABLED": "true",
 		"AWS_CONFIG_FILE": os.DevNull, "AWS_SHARED_CREDENTIALS_FILE": os.DevNull,
 	} {
@@ -37,7 +40,9 @@ func TestMain(m *testing.M) {
 			panic(err)
 		}
 	}
-	for _, k := range []string{"AWS_PROFILE", "AWS_SESSION_TOKEN", "AWS_ENDPOINT_URL"} {
+	// AWS_CA_BUNDLE: the local ECS is reached over loopback HTTP, and the
+	// SDK would parse the machine's bundle at every configuration load.
+	for _, k := range []string{"AWS_PROFILE", "AWS_ENDPOINT_URL", "AWS_CA_BUNDLE"} {
 		if err := os.Unsetenv(k); err != nil {
 			panic(err)
 		}
@@ -112,19 +117,59 @@ type env struct {
 	proxy  *Proxy
 	url    string
 	client *ecs.Client
+	clock  watch.Clock // of the commands run in-process; nil: the wall clock
 }
 
-func newEnv(t tb, breaker *types.DeploymentCircuitBreaker) *env {
+// clockKind is how time passes in an env.
+type clockKind int
+
+const (
+	// wallTime: the local ECS runs speed times faster than the wall clock,
+	// for commands that pause on the wall clock (stack deploy's waits, a
+	// command run as a process of its own).
+	wallTime clockKind = iota
+	// steppedTime: the local ECS stands still until a command run
+	// in-process pauses; see steppedClock.
+	steppedTime
+)
+
+// steppedClock is the clock of the commands run in-process on a stepped
+// local ECS. It runs speed times slower than the local ECS, as the wall
+// clock does beside a local ECS at that speed, so every flag keeps its
+// meaning (a 100ms poll interval is 15 emulated seconds); a pause moves the
+// local ECS forward by the pause times speed at once, so nothing waits.
+type steppedClock struct {
+	em    *emulator.Emulator
+	start time.Time
+}
+
+func (c steppedClock) Now() time.Time {
+	return c.start.Add(time.Duration(float64(c.em.Now().Sub(c.start)) / speed))
+}
+
+func (c steppedClock) After(d time.Duration) <-chan time.Time {
+	c.em.Advance(time.Duration(float64(d) * speed))
+	ch := make(chan time.Time, 1)
+	ch <- c.Now()
+	return ch
+}
+
+func newEnv(t tb, breaker *types.DeploymentCircuitBreaker, kind clockKind) *env {
 	t.Helper()
-	e := newBareEnv(t)
+	e := newBareEnv(t, kind)
 	e.createService(t, breaker)
 	return e
 }
 
 // newBareEnv is newEnv with cluster "c" and nothing in it.
-func newBareEnv(t tb) *env {
+func newBareEnv(t tb, kind clockKind) *env {
 	t.Helper()
-	em := emulator.New(emulator.Options{Speed: speed, Seed: 11, Scenario: &scenario.Scenario{Images: images}})
+	opts := emulator.Options{Speed: speed, Seed: 11, Scenario: &scenario.Scenario{Images: images}}
+	start := time.Now()
+	if kind == steppedTime {
+		opts.Clock = emulator.NewManualClock(start)
+	}
+	em := emulator.New(opts)
 	// tb has no Error, and a Fatal in a cleanup would end the cell twice;
 	// the emulator's Close only stops its clock.
 	t.Cleanup(func() { _ = em.Close() })
@@ -138,6 +183,9 @@ func newBareEnv(t tb) *env {
 		t.Fatal(err)
 	}
 	e := &env{em: em, proxy: proxy, url: srv.URL, client: ecs.NewFromConfig(cfg)}
+	if kind == steppedTime {
+		e.clock = steppedClock{em: em, start: start}
+	}
 	if _, err := e.client.CreateCluster(context.Background(), &ecs.CreateClusterInput{ClusterName: aws.String("c")}); err != nil {
 		t.Fatal(err)
 	}
@@ -187,7 +235,7 @@ func (e *env) setFaults(t tb, faults []scenario.Fault) {
 // code and what it printed.
 func (e *env) run(ctx context.Context, args ...string) (int, string) {
 	var out bytes.Buffer
-	d := cli.NewDeps(&cli.IOStreams{In: strings.NewReader(""), Out: &out, ErrOut: &out}, nil, awsconfig.Options{}, nil)
+	d := cli.NewDeps(&cli.IOStreams{In: strings.NewReader(""), Out: &out, ErrOut: &out}, e.clock, awsconfig.Options{}, nil)
 	full := append(append([]string{}, args...), "--endpoint-url", e.url, "--region", "us-east-1")
 	code := cli.Execute(ctx, d, full)
 	return code, out.String()

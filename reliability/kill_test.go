@@ -58,7 +58,7 @@ func TestKilledCommandsConverge(t *testing.T) {
 		for _, kp := range tc.points {
 			t.Run(tc.cmd+"/"+kp.name, func(t *testing.T) {
 				t.Parallel()
-				e := newEnv(t, breakerRollback)
+				e := newEnv(t, breakerRollback, wallTime) // the commands run as processes
 				args := tc.args(t, e)
 				full := append(append([]string{}, args...), "--endpoint-url", e.url, "--region", "us-east-1")
 				cmd := exec.Command(os.Args[0], full...)

@@ -28,6 +28,9 @@ type command struct {
 	prepare func(t tb, e *env, image string) []string
 	// bare: the cell starts with an empty cluster (prepare makes the rest).
 	bare bool
+	// wall: the command pauses on the wall clock, so its cells run beside
+	// a local ECS on the wall clock; the others run on a stepped one.
+	wall bool
 	// write is the call that changes things, for the write faults;
 	// register is the registration, if the command makes one.
 	write, register, poll string
@@ -83,7 +86,8 @@ var commands = []command{
 			return append([]string{"run", "-c", "c", "--family", "web", "-i", "app=app:" + image, "--subnets", "subnet-1"}, waitFlags...)
 		},
 		write: "RunTask", register: "RegisterTaskDefinition", poll: "DescribeTasks"},
-	{name: "stack deploy (breaker, rollback)", bare: true, images: []string{"v2", "crash", "pullfail"},
+	// stack deploy waits for CloudFormation on the wall clock.
+	{name: "stack deploy (breaker, rollback)", bare: true, wall: true, images: []string{"v2", "crash", "pullfail"},
 		prepare: func(t tb, e *env, image string) []string {
 			// The first deploy creates the stack, service web in cluster c.
 			// It is set-up, not under test: on a loaded machine its wait can
@@ -258,6 +262,7 @@ func (c *cell) name() string { return c.cmd.name + "/" + c.image + "/" + c.fault
 // and checks the exit code and the end state. Cells run concurrently (each
 // on its own local ECS and socket); `go test -v` prints the matrix.
 func TestFaultMatrix(t *testing.T) {
+	t.Parallel()
 	// RELIABILITY_CELLS=text runs only the cells whose name contains text
 	// (cells run before their subtests, so -run cannot choose them).
 	only := os.Getenv("RELIABILITY_CELLS")
@@ -346,11 +351,15 @@ func runCell(c *cell) {
 		}
 	}()
 	defer t.done()
+	kind := steppedTime
+	if c.cmd.wall {
+		kind = wallTime
+	}
 	var e *env
 	if c.cmd.bare {
-		e = newBareEnv(t)
+		e = newBareEnv(t, kind)
 	} else {
-		e = newEnv(t, c.cmd.breaker)
+		e = newEnv(t, c.cmd.breaker, kind)
 	}
 	args := c.cmd.prepare(t, e, c.image)
 	if c.fault.apply != nil {

@@ -37,8 +37,11 @@ var allMarks = []string{markEnv, markState, markVar, markSecretKey, markSession,
 // deployed), #{variables}, credentials and the malformed values, and fails
 // if any marker appears in anything printed.
 func TestNoSecretInAnyOutput(t *testing.T) {
-	t.Setenv("AWS_SECRET_ACCESS_KEY", markSecretKey)
-	t.Setenv("AWS_SESSION_TOKEN", markSession)
+	t.Parallel() // with the fault matrix: both mostly wait on the local ECS
+	// TestMain planted the credential markers in the environment.
+	if os.Getenv("AWS_SECRET_ACCESS_KEY") != markSecretKey || os.Getenv("AWS_SESSION_TOKEN") != markSession {
+		t.Fatal("the environment lacks the credential markers TestMain plants")
+	}
 	dir := t.TempDir()
 	spec := filepath.Join(dir, "spec.yaml")
 	if err := os.WriteFile(spec, []byte("cluster: c\nservice: web\ncontainers:\n  app:\n    environment: "+markSpecScalar+"\n"), 0o600); err != nil {
@@ -107,7 +110,7 @@ func TestNoSecretInAnyOutput(t *testing.T) {
 						results = append(results, res)
 						mu.Unlock()
 					}()
-					e := newEnv(r, breakerRollback)
+					e := newEnv(r, breakerRollback, steppedTime)
 					e.deployStateWithSecrets(r)
 					args := append(append(append([]string{}, c.args...), verbosity...), "--output", format)
 					ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)

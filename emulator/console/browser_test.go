@@ -26,6 +26,7 @@ import (
 
 	"github.com/ecsdeploy/ecsdeploy/emulator"
 	"github.com/ecsdeploy/ecsdeploy/emulator/elbv2"
+	"github.com/ecsdeploy/ecsdeploy/internal/testenv"
 )
 
 // ArtifactsEnv names a directory where browser tests also keep their
@@ -59,6 +60,7 @@ var browser struct {
 }
 
 func TestMain(m *testing.M) {
+	testenv.NoCABundle()
 	code := m.Run()
 	if browser.cancel != nil {
 		browser.cancel()

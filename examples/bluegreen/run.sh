@@ -19,6 +19,12 @@ cleanup() {
 }
 trap cleanup EXIT
 go build -o "$work/ecsdeploy" ./cmd/ecsdeploy
+# An AWS CLI installed through pyenv is found through a shim, a shell script
+# that looks the program up at every run (more than the CLI's own start-up):
+# the example runs the CLI it finds directly, the same program.
+if real_aws=$(pyenv which aws 2>/dev/null) && [ -x "$real_aws" ]; then
+  ln -s "$real_aws" "$work/aws"
+fi
 export PATH="$work:$PATH"
 cd "$work"
 

@@ -9,6 +9,7 @@ import (
 
 	"github.com/ecsdeploy/ecsdeploy/awsconfig"
 	"github.com/ecsdeploy/ecsdeploy/emulator"
+	"github.com/ecsdeploy/ecsdeploy/internal/emuclock"
 	"github.com/ecsdeploy/ecsdeploy/watch"
 )
 
@@ -57,16 +58,12 @@ func newManualEmulator(opts emulator.Options) *emulator.Emulator {
 	return emulator.New(opts)
 }
 
-// emuClock is the clock of command tests on a manual emulator: it reads the
-// emulator's time, and a pause moves the emulator forward by that much at
-// once, so that a wait of minutes takes milliseconds.
+// emuClock is the clock of command tests on a manual emulator (an
+// emuclock.Clock): it reads the emulator's time, and a pause moves the
+// emulator forward by that much at once, so that a wait of minutes takes
+// milliseconds.
 type emuClock struct{ em *emulator.Emulator }
 
-func (c emuClock) Now() time.Time { return c.em.Now() }
+func (c emuClock) Now() time.Time { return emuclock.Clock{Em: c.em}.Now() }
 
-func (c emuClock) After(d time.Duration) <-chan time.Time {
-	c.em.Advance(d)
-	ch := make(chan time.Time, 1)
-	ch <- c.em.Now()
-	return ch
-}
+func (c emuClock) After(d time.Duration) <-chan time.Time { return emuclock.Clock{Em: c.em}.After(d) }

@@ -248,7 +248,17 @@ func fakeAWSEnv(dir string) map[string]string {
 		"AWS_PROFILE": "", "AWS_SESSION_TOKEN": "", "AWS_ENDPOINT_URL": "",
 		"AWS_CONFIG_FILE": dir + "/config", "AWS_SHARED_CREDENTIALS_FILE": dir + "/credentials",
 		"AWS_EC2_METADATA_DISABLED": "true",
+		"AWS_CA_BUNDLE":             "", // see NoCABundle
 	}
+}
+
+// NoCABundle unsets AWS_CA_BUNDLE for the whole test binary, from TestMain.
+// Tests reach their endpoints over plain HTTP on loopback or in process, so
+// a CA bundle is never used; but when the machine names one, the SDK's
+// config loader parses every certificate in it at each load (tens of
+// milliseconds under -race), and tests load configurations by the thousand.
+func NoCABundle() {
+	_ = os.Unsetenv("AWS_CA_BUNDLE")
 }
 
 // RunAWSCLI runs the AWS CLI against endpoint and returns its standard output.
@@ -267,7 +277,6 @@ func AWSCLI(t *testing.T, endpoint string, args ...string) (string, error) {
 	t.Helper()
 	bin := RequireTool(t, "aws")
 	full := append([]string{"--endpoint-url", endpoint, "--region", "us-east-1", "--output", "json"}, args...)
-	cmd := exec.Command(bin, full...)
 	var env []string
 	for _, kv := range os.Environ() {
 		switch strings.SplitN(kv, "=", 2)[0] {
@@ -276,16 +285,10 @@ func AWSCLI(t *testing.T, endpoint string, args ...string) (string, error) {
 		}
 		env = append(env, kv)
 	}
-	cmd.Env = append(env,
+	env = append(env,
 		"AWS_ACCESS_KEY_ID=AKIDTESTTESTTEST", "AWS_SECRET_ACCESS_KEY=testsecret",
 		"AWS_PAGER=", "AWS_EC2_METADATA_DISABLED=true")
-	var stdout, stderr strings.Builder
-	cmd.Stdout = &stdout
-	cmd.Stderr = &stderr
-	if err := cmd.Run(); err != nil {
-		return stdout.String(), fmt.Errorf("%w: %s", err, stderr.String())
-	}
-	return stdout.String(), nil
+	return runAWSCLI(bin, full, env)
 }
 
 // CfnLint runs cfn-lint over the given template files and fails the test on

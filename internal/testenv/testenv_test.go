@@ -2,6 +2,7 @@ package testenv
 
 import (
 	"net/http"
+	"net/http/httptest"
 	"os"
 	"path/filepath"
 	"strings"
@@ -74,5 +75,47 @@ func TestShimResolvesToTheProgram(t *testing.T) {
 	other := filepath.Join(root, "shims", "other") // the manager does not know it
 	if got := direct("other", other); got != other {
 		t.Fatalf("direct(unknown shim) = %q, want it unchanged", got)
+	}
+}
+
+// TestBatchedAWSCLIAnswersAsTheProgram runs the same command lines through
+// the batched AWS CLI and through the aws program against one endpoint, and
+// requires the same output, exit status and error.
+func TestBatchedAWSCLIAnswersAsTheProgram(t *testing.T) {
+	bin := RequireTool(t, "aws")
+	if pythonOf(bin) == nil {
+		t.Skipf("%s is not a Python script: it always runs as a program", bin)
+	}
+	SetFakeAWSEnv(t)
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Type", "application/x-amz-json-1.1")
+		switch target := r.Header.Get("X-Amz-Target"); {
+		case strings.HasSuffix(target, ".ListClusters"):
+			_, _ = w.Write([]byte(`{"clusterArns":["arn:aws:ecs:us-east-1:000000000000:cluster/one"]}`))
+		default:
+			w.WriteHeader(http.StatusBadRequest)
+			_, _ = w.Write([]byte(`{"__type":"ClusterNotFoundException","message":"Cluster not found."}`))
+		}
+	}))
+	t.Cleanup(srv.Close)
+	env := append(os.Environ(), "AWS_ACCESS_KEY_ID=AKIDTESTTESTTEST", "AWS_SECRET_ACCESS_KEY=testsecret", "AWS_PAGER=")
+	base := []string{"--endpoint-url", srv.URL, "--region", "us-east-1", "--output", "json", "ecs"}
+	for _, args := range [][]string{
+		{"list-clusters", "--query", "clusterArns[0]", "--output", "text"},
+		{"describe-services", "--cluster", "nope", "--services", "web"}, // an error reply
+		{"describe-services", "--no-such-flag"},                         // a usage error
+	} {
+		full := append(append([]string{}, base...), args...)
+		batched, batchedErr := runAWSCLI(bin, full, env)
+		program, programErr := runAWSCLIProgram(bin, full, env)
+		if batched != program {
+			t.Errorf("aws ecs %s: batched output %q, the program's %q", strings.Join(args, " "), batched, program)
+		}
+		if (batchedErr == nil) != (programErr == nil) || batchedErr != nil && batchedErr.Error() != programErr.Error() {
+			t.Errorf("aws ecs %s: batched error %v, the program's %v", strings.Join(args, " "), batchedErr, programErr)
+		}
+	}
+	if awsBatches.broken[bin] {
+		t.Fatalf("the batched AWS CLI did not start: every command ran as a program")
 	}
 }
