@@ -24,8 +24,8 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/ecs"
 	smithyhttp "github.com/aws/smithy-go/transport/http"
 
-	"github.com/ecsdeploy/ecsdeploy/awsconfig/transient"
 	"github.com/ecsdeploy/ecsdeploy/exitcode"
+	"github.com/ecsdeploy/ecsdeploy/transient"
 )
 
 // isolateCAEnv is isolateEnv with AWS_CA_BUNDLE out of the environment, as

@@ -9,10 +9,10 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/ecs"
 
 	"github.com/ecsdeploy/ecsdeploy/awsconfig"
-	"github.com/ecsdeploy/ecsdeploy/awsconfig/transient"
 	"github.com/ecsdeploy/ecsdeploy/emulator"
 	"github.com/ecsdeploy/ecsdeploy/emulator/scenario"
 	"github.com/ecsdeploy/ecsdeploy/exitcode"
+	"github.com/ecsdeploy/ecsdeploy/transient"
 )
 
 // A connection the local ECS drops is the same failure in-process as over a

@@ -4,7 +4,7 @@ import (
 	"context"
 	"time"
 
-	"github.com/ecsdeploy/ecsdeploy/awsconfig/transient"
+	"github.com/ecsdeploy/ecsdeploy/transient"
 	"github.com/ecsdeploy/ecsdeploy/watch"
 )
 

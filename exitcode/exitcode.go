@@ -15,7 +15,7 @@ import (
 
 	"github.com/aws/smithy-go"
 
-	"github.com/ecsdeploy/ecsdeploy/awsconfig/transient"
+	"github.com/ecsdeploy/ecsdeploy/transient"
 )
 
 // Exit codes are part of ecsdeploy's interface; they are documented in README.md.

@@ -9,10 +9,10 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/ecs"
 	"github.com/aws/aws-sdk-go-v2/service/ecs/types"
 
-	"github.com/ecsdeploy/ecsdeploy/awsconfig/transient"
 	"github.com/ecsdeploy/ecsdeploy/ecsref"
 	"github.com/ecsdeploy/ecsdeploy/exitcode"
 	"github.com/ecsdeploy/ecsdeploy/progress"
+	"github.com/ecsdeploy/ecsdeploy/transient"
 	"github.com/ecsdeploy/ecsdeploy/watch"
 )
 

@@ -9,8 +9,8 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/ecs"
 	"github.com/aws/aws-sdk-go-v2/service/ecs/types"
 
-	"github.com/ecsdeploy/ecsdeploy/awsconfig/transient"
 	"github.com/ecsdeploy/ecsdeploy/taskdef"
+	"github.com/ecsdeploy/ecsdeploy/transient"
 )
 
 // register registers the revision a run needs. The call is not

@@ -9,7 +9,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/ecs"
 	"github.com/aws/aws-sdk-go-v2/service/ecs/types"
 
-	"github.com/ecsdeploy/ecsdeploy/awsconfig/transient"
+	"github.com/ecsdeploy/ecsdeploy/transient"
 	"github.com/ecsdeploy/ecsdeploy/watch"
 )
 

@@ -12,8 +12,8 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/ecs"
 	"github.com/aws/aws-sdk-go-v2/service/ecs/types"
 
-	"github.com/ecsdeploy/ecsdeploy/awsconfig/transient"
 	"github.com/ecsdeploy/ecsdeploy/progress"
+	"github.com/ecsdeploy/ecsdeploy/transient"
 )
 
 // Options tune the poller. The zero value polls about once a second.
