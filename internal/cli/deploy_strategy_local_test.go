@@ -254,19 +254,7 @@ func TestLocalDeployStrategyFailures(t *testing.T) {
 		if code != 3 {
 			t.Fatalf("exit %d, want 3", code)
 		}
-		var r struct {
-			Outcome  string `json:"outcome"`
-			Rollback *struct {
-				Action  string `json:"action"`
-				Outcome string `json:"outcome"`
-			} `json:"rollback"`
-		}
-		if err := json.Unmarshal([]byte(stdout), &r); err != nil {
-			t.Fatal(err)
-		}
-		if r.Outcome != "timed-out" || r.Rollback == nil || r.Rollback.Outcome != "succeeded" || !strings.Contains(r.Rollback.Action, "ROLLBACK") {
-			t.Fatalf("report: %+v %+v; want the timed-out deployment stopped with a rollback", r, r.Rollback)
-		}
+		wantTimedOutAndRolledBack(t, stdout, "ROLLBACK")
 		e.checkRolledBack(t)
 	})
 }
@@ -603,6 +591,20 @@ func TestLocalDeployCodeDeployTimeoutRollback(t *testing.T) {
 	if code != 3 {
 		t.Fatalf("exit %d, want 3", code)
 	}
+	wantTimedOutAndRolledBack(t, stdout, "StopDeployment")
+	if got := e.primary(t); got != before {
+		t.Errorf("PRIMARY task set runs %s after the rollback, want %s", got, before)
+	}
+	if p := e.share(t, e.prod, e.blue); p != 100 {
+		t.Errorf("production listener forwards %d%% to blue, want 100%%", p)
+	}
+}
+
+// wantTimedOutAndRolledBack checks deploy's JSON report of a timeout with
+// --rollback: timed out, and the rollback, whose action names action,
+// succeeded.
+func wantTimedOutAndRolledBack(t *testing.T, stdout, action string) {
+	t.Helper()
 	var r struct {
 		Outcome  string `json:"outcome"`
 		Rollback *struct {
@@ -613,13 +615,7 @@ func TestLocalDeployCodeDeployTimeoutRollback(t *testing.T) {
 	if err := json.Unmarshal([]byte(stdout), &r); err != nil {
 		t.Fatal(err)
 	}
-	if r.Outcome != "timed-out" || r.Rollback == nil || r.Rollback.Outcome != "succeeded" || !strings.Contains(r.Rollback.Action, "StopDeployment") {
+	if r.Outcome != "timed-out" || r.Rollback == nil || r.Rollback.Outcome != "succeeded" || !strings.Contains(r.Rollback.Action, action) {
 		t.Fatalf("report: %+v %+v; want the timed-out deployment stopped with a rollback", r, r.Rollback)
-	}
-	if got := e.primary(t); got != before {
-		t.Errorf("PRIMARY task set runs %s after the rollback, want %s", got, before)
-	}
-	if p := e.share(t, e.prod, e.blue); p != 100 {
-		t.Errorf("production listener forwards %d%% to blue, want 100%%", p)
 	}
 }
