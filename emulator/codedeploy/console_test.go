@@ -6,8 +6,6 @@ import (
 	"testing"
 	"time"
 
-	"github.com/aws/aws-sdk-go-v2/aws"
-	cd "github.com/aws/aws-sdk-go-v2/service/codedeploy"
 	cdtypes "github.com/aws/aws-sdk-go-v2/service/codedeploy/types"
 )
 
@@ -19,10 +17,7 @@ func TestSnapshotShowsTheDeployment(t *testing.T) {
 	e := newEnv(t, nil)
 	e.setup()
 	e.group(nil)
-	_, err := e.dep.CreateDeploymentConfig(ctx, &cd.CreateDeploymentConfigInput{DeploymentConfigName: aws.String("Linear50Every1"),
-		ComputePlatform: cdtypes.ComputePlatformEcs, TrafficRoutingConfig: &cdtypes.TrafficRoutingConfig{Type: cdtypes.TrafficRoutingTypeTimeBasedLinear,
-			TimeBasedLinear: &cdtypes.TimeBasedLinear{LinearPercentage: 50, LinearInterval: 1}}})
-	e.check(err)
+	e.linearConfig("Linear50Every1", 50, 1)
 	id := e.deploy(e.appSpec(2, ""), "Linear50Every1")
 	stages, splits := map[string]bool{}, map[string]bool{}
 	sawBoth := false

@@ -143,6 +143,15 @@ func (e *env) groupInput() *cd.CreateDeploymentGroupInput {
 }
 
 // appSpec is an AppSpec deploying web:rev with the given hooks YAML.
+// linearConfig creates an ECS deployment config that shifts percent of the
+// traffic every interval minutes.
+func (e *env) linearConfig(name string, percent, interval int32) {
+	_, err := e.dep.CreateDeploymentConfig(ctx, &cd.CreateDeploymentConfigInput{DeploymentConfigName: aws.String(name),
+		ComputePlatform: cdtypes.ComputePlatformEcs, TrafficRoutingConfig: &cdtypes.TrafficRoutingConfig{Type: cdtypes.TrafficRoutingTypeTimeBasedLinear,
+			TimeBasedLinear: &cdtypes.TimeBasedLinear{LinearPercentage: percent, LinearInterval: interval}}})
+	e.check(err)
+}
+
 func (e *env) appSpec(rev int, hooks string) string {
 	return fmt.Sprintf(`version: 0.0
 Resources:

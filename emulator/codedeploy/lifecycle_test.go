@@ -158,10 +158,7 @@ func TestLinearConfigShiftsInSteps(t *testing.T) {
 	e := newEnv(t, nil)
 	e.setup()
 	e.group(nil)
-	_, err := e.dep.CreateDeploymentConfig(ctx, &cd.CreateDeploymentConfigInput{DeploymentConfigName: aws.String("Linear25Every2"),
-		ComputePlatform: cdtypes.ComputePlatformEcs, TrafficRoutingConfig: &cdtypes.TrafficRoutingConfig{Type: cdtypes.TrafficRoutingTypeTimeBasedLinear,
-			TimeBasedLinear: &cdtypes.TimeBasedLinear{LinearPercentage: 25, LinearInterval: 2}}})
-	e.check(err)
+	e.linearConfig("Linear25Every2", 25, 2)
 	id := e.deploy(e.appSpec(2, ""), "Linear25Every2")
 	var seen []int
 	for e.deployment(id).Status == cdtypes.DeploymentStatusInProgress || e.deployment(id).Status == cdtypes.DeploymentStatusCreated {
