@@ -25,18 +25,8 @@ func TestBrowserShowsCodeDeployCanary(t *testing.T) {
 		codedeploy.Register(c.em, codedeploy.NewELBTraffic(elbv2.Register(c.em)))
 	})
 	ctx := newBrowser(t)
-	invoke := func(op, body string) {
-		t.Helper()
-		if _, err := em.InvokeECS(context.Background(), "us-east-1", op, []byte(body)); err != nil {
-			t.Fatalf("%s: %v", op, err)
-		}
-	}
-	lb := xmlValue(elbQuery(t, srv.URL, "CreateLoadBalancer", "Name", "web", "Subnets.member.1", "subnet-1", "Subnets.member.2", "subnet-2"), "LoadBalancerArn")
-	group := func(name string) string {
-		return xmlValue(elbQuery(t, srv.URL, "CreateTargetGroup", "Name", name, "Protocol", "HTTP", "Port", "80", "VpcId", "vpc-1",
-			"TargetType", "ip", "HealthCheckIntervalSeconds", "10", "HealthyThresholdCount", "2"), "TargetGroupArn")
-	}
-	blue, green := group("blue"), group("green")
+	invoke := ecsInvoker(t, em)
+	lb, blue, green := blueGreenELB(t, srv.URL)
 	listener := func(port string) string {
 		return xmlValue(elbQuery(t, srv.URL, "CreateListener", "LoadBalancerArn", lb, "Protocol", "HTTP", "Port", port,
 			"DefaultActions.member.1.Type", "forward", "DefaultActions.member.1.TargetGroupArn", blue), "ListenerArn")

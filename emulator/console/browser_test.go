@@ -482,6 +482,28 @@ func elbQuery(t *testing.T, srvURL, action string, kv ...string) string {
 	return string(body)
 }
 
+// ecsInvoker calls ECS operations on em directly, failing t on an error.
+func ecsInvoker(t *testing.T, em *emulator.Emulator) func(op, body string) {
+	return func(op, body string) {
+		t.Helper()
+		if _, err := em.InvokeECS(context.Background(), "us-east-1", op, []byte(body)); err != nil {
+			t.Fatalf("%s: %v", op, err)
+		}
+	}
+}
+
+// blueGreenELB creates, through the console server's local ELBv2, a load
+// balancer and the blue and green target groups of a blue/green service.
+func blueGreenELB(t *testing.T, srvURL string) (lb, blue, green string) {
+	t.Helper()
+	lb = xmlValue(elbQuery(t, srvURL, "CreateLoadBalancer", "Name", "web", "Subnets.member.1", "subnet-1", "Subnets.member.2", "subnet-2"), "LoadBalancerArn")
+	group := func(name string) string {
+		return xmlValue(elbQuery(t, srvURL, "CreateTargetGroup", "Name", name, "Protocol", "HTTP", "Port", "80", "VpcId", "vpc-1",
+			"TargetType", "ip", "HealthCheckIntervalSeconds", "10", "HealthyThresholdCount", "2"), "TargetGroupArn")
+	}
+	return lb, group("blue"), group("green")
+}
+
 func xmlValue(body, tag string) string {
 	m := regexp.MustCompile("<" + tag + ">([^<]*)</" + tag + ">").FindStringSubmatch(body)
 	if m == nil {
@@ -497,18 +519,8 @@ func xmlValue(body, tag string) string {
 func TestBrowserShowsCanaryTrafficSplit(t *testing.T) {
 	em, srv, _ := newServerWith(t, func(c *Console) { elbv2.Register(c.em) })
 	ctx := newBrowser(t)
-	invoke := func(op, body string) {
-		t.Helper()
-		if _, err := em.InvokeECS(context.Background(), "us-east-1", op, []byte(body)); err != nil {
-			t.Fatalf("%s: %v", op, err)
-		}
-	}
-	lb := xmlValue(elbQuery(t, srv.URL, "CreateLoadBalancer", "Name", "web", "Subnets.member.1", "subnet-1", "Subnets.member.2", "subnet-2"), "LoadBalancerArn")
-	group := func(name string) string {
-		return xmlValue(elbQuery(t, srv.URL, "CreateTargetGroup", "Name", name, "Protocol", "HTTP", "Port", "80", "VpcId", "vpc-1",
-			"TargetType", "ip", "HealthCheckIntervalSeconds", "10", "HealthyThresholdCount", "2"), "TargetGroupArn")
-	}
-	blue, green := group("blue"), group("green")
+	invoke := ecsInvoker(t, em)
+	lb, blue, green := blueGreenELB(t, srv.URL)
 	rule := func(port string) string {
 		listener := xmlValue(elbQuery(t, srv.URL, "CreateListener", "LoadBalancerArn", lb, "Protocol", "HTTP", "Port", port,
 			"DefaultActions.member.1.Type", "fixed-response", "DefaultActions.member.1.FixedResponseConfig.StatusCode", "404"), "ListenerArn")
